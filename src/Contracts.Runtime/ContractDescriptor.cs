@@ -1,0 +1,129 @@
+using System;
+using System.Buffers;
+using System.Threading;
+using Contracts.Serialization;
+using MessagePack;
+using MessagePack.Formatters;
+
+namespace Contracts;
+
+/// <summary>
+/// What the runtime knows about one contract: wire name, version, kind and formatter. Instances are created
+/// by generated code, one per contract type, and live for the process.
+/// </summary>
+public abstract class ContractDescriptor
+{
+    private static int s_count;
+
+    private protected ContractDescriptor(string name, int version, MessageKind kind, Type clrType)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentOutOfRangeException.ThrowIfLessThan(version, 1);
+        Name = name;
+        Version = version;
+        Kind = kind;
+        ClrType = clrType;
+        Index = Interlocked.Increment(ref s_count) - 1;
+    }
+
+    /// <summary>The stable wire name.</summary>
+    public string Name { get; }
+
+    /// <summary>The contract version.</summary>
+    public int Version { get; }
+
+    /// <summary>Command, event or query.</summary>
+    public MessageKind Kind { get; }
+
+    /// <summary>The CLR type, for diagnostics only: it never travels on the wire.</summary>
+    public Type ClrType { get; }
+
+    /// <summary>A process-wide dense index that routing tables use instead of a dictionary of types.</summary>
+    internal int Index { get; }
+
+    /// <summary>The result type's name for a query, otherwise <see langword="null"/>.</summary>
+    public abstract string? ResultTypeName { get; }
+
+    /// <summary>Writes <paramref name="message"/> in the contract's wire format.</summary>
+    /// <param name="writer">Where the bytes go.</param>
+    /// <param name="message">A message of this contract.</param>
+    public abstract void Serialize(IBufferWriter<byte> writer, object message);
+
+    /// <summary>Reads a message of this contract from <paramref name="payload"/>.</summary>
+    /// <param name="payload">Bytes written by <see cref="Serialize"/> of this or another version of the contract.</param>
+    /// <returns>The message.</returns>
+    /// <exception cref="MessagePackSerializationException">The bytes are not a message of this contract.</exception>
+    public abstract object Deserialize(ReadOnlyMemory<byte> payload);
+
+    /// <summary>The idempotency key of <paramref name="message"/>, or <see langword="null"/> without key members.</summary>
+    /// <param name="message">A message of this contract.</param>
+    public abstract string? GetIdempotencyKey(object message);
+
+    /// <inheritdoc />
+    public override string ToString() => Version == 1 ? Name : $"{Name} v{Version}";
+}
+
+/// <summary>The descriptor of contract <typeparamref name="T"/>, with its generated formatter.</summary>
+/// <typeparam name="T">The contract type.</typeparam>
+public sealed class ContractDescriptor<T> : ContractDescriptor
+    where T : class, IContract<T>
+{
+    /// <summary>Created by generated code.</summary>
+    /// <param name="name">The wire name.</param>
+    /// <param name="version">The version.</param>
+    /// <param name="kind">Command, event or query.</param>
+    /// <param name="formatter">The generated formatter.</param>
+    /// <param name="resultTypeName">For a query, its result type's name.</param>
+    public ContractDescriptor(string name, int version, MessageKind kind, IMessagePackFormatter<T> formatter, string? resultTypeName = null)
+        : base(name, version, kind, typeof(T))
+    {
+        Formatter = formatter ?? throw new ArgumentNullException(nameof(formatter));
+        ResultTypeName = resultTypeName;
+    }
+
+    /// <summary>The generated MessagePack formatter.</summary>
+    public IMessagePackFormatter<T> Formatter { get; }
+
+    /// <inheritdoc />
+    public override string? ResultTypeName { get; }
+
+    /// <inheritdoc />
+    public override void Serialize(IBufferWriter<byte> writer, object message) => Serialize(writer, (T)message);
+
+    /// <summary>Writes <paramref name="message"/> in the contract's wire format.</summary>
+    /// <param name="writer">Where the bytes go.</param>
+    /// <param name="message">The message.</param>
+    public void Serialize(IBufferWriter<byte> writer, T message)
+    {
+        var msgpack = new MessagePackWriter(writer);
+        Formatter.Serialize(ref msgpack, message, WireFormat.Options);
+        msgpack.Flush();
+    }
+
+    /// <inheritdoc />
+    public override object Deserialize(ReadOnlyMemory<byte> payload) => DeserializeTyped(payload);
+
+    /// <summary>Reads a message from <paramref name="payload"/>.</summary>
+    /// <param name="payload">The bytes.</param>
+    /// <returns>The message.</returns>
+    public T DeserializeTyped(ReadOnlyMemory<byte> payload)
+    {
+        var reader = new MessagePackReader(payload);
+        T? message = Formatter.Deserialize(ref reader, WireFormat.Options);
+        if (message is null)
+        {
+            throw new MessagePackSerializationException($"The payload of '{Name}' is nil.");
+        }
+
+        if (!reader.End)
+        {
+            throw new MessagePackSerializationException(
+                $"The payload of '{Name}' has {payload.Length - reader.Consumed} unexpected trailing bytes.");
+        }
+
+        return message;
+    }
+
+    /// <inheritdoc />
+    public override string? GetIdempotencyKey(object message) => T.GetIdempotencyKey((T)message);
+}

@@ -1,0 +1,34 @@
+using System;
+using Microsoft.Extensions.Logging;
+
+namespace Contracts.Diagnostics;
+
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "Contracts started: {Contracts} contracts, {Handlers} handlers on {Endpoints} endpoints (serialize in memory: {Serialize})")]
+    public static partial void Started(ILogger logger, int contracts, int handlers, int endpoints, bool serialize);
+
+    [LoggerMessage(2, LogLevel.Information, "Contracts stopping: draining {Pending} queued and in-flight messages (timeout {Timeout})")]
+    public static partial void Stopping(ILogger logger, long pending, TimeSpan timeout);
+
+    [LoggerMessage(3, LogLevel.Warning, "Contracts stopped before draining: {Pending} messages were not handled within {Timeout}; their handlers were cancelled")]
+    public static partial void DrainTimedOut(ILogger logger, long pending, TimeSpan timeout);
+
+    [LoggerMessage(4, LogLevel.Information, "Contracts stopped")]
+    public static partial void Stopped(ILogger logger);
+
+    [LoggerMessage(5, LogLevel.Error, "Handler {Handler} failed on {Contract} {MessageId} (attempt {Attempt}, endpoint {Endpoint})")]
+    public static partial void HandlerFailed(ILogger logger, Exception exception, string handler, string contract, Guid messageId, int attempt, string endpoint);
+
+    [LoggerMessage(6, LogLevel.Error, "Message {MessageId} on endpoint {Endpoint} cannot be read as {Contract}: {Reason}")]
+    public static partial void Unreadable(ILogger logger, Exception exception, Guid messageId, string endpoint, string contract, string reason);
+
+    [LoggerMessage(7, LogLevel.Warning, "Endpoint {Endpoint} is full: dropped message {MessageId} ({Contract})")]
+    public static partial void Dropped(ILogger logger, string endpoint, Guid messageId, string contract);
+
+    [LoggerMessage(8, LogLevel.Warning, "{Count} delayed messages were not delivered before the in-memory transport stopped; use a durable store to keep them")]
+    public static partial void DelayedLost(ILogger logger, long count);
+
+    [LoggerMessage(9, LogLevel.Warning, "Contracts found no generated modules: no contracts or handlers are registered. Is the Contracts package (with its generator) referenced by the projects that declare them?")]
+    public static partial void NoModules(ILogger logger);
+}

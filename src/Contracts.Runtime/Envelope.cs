@@ -1,0 +1,67 @@
+using System;
+using System.Collections.Generic;
+
+namespace Contracts;
+
+/// <summary>
+/// One message in flight: the headers every transport carries, and either the message object (in memory) or
+/// its payload bytes (on the wire, or in memory with serialization forced on). Only contract names from the
+/// compiled catalog travel, never CLR type names.
+/// </summary>
+public sealed class Envelope
+{
+    /// <summary>Creates an envelope for <paramref name="contract"/>.</summary>
+    /// <param name="contract">The contract of the message.</param>
+    /// <param name="messageId">The message id (a UUID v7 from <see cref="Guid.CreateVersion7()"/> unless the producer keeps its own for a retry).</param>
+    public Envelope(ContractDescriptor contract, Guid messageId)
+    {
+        Contract = contract ?? throw new ArgumentNullException(nameof(contract));
+        MessageId = messageId;
+        CorrelationId = messageId;
+    }
+
+    /// <summary>The contract of the message.</summary>
+    public ContractDescriptor Contract { get; }
+
+    /// <summary>Unique per message; a producer that retries after a timeout keeps it, so duplicates can be dropped.</summary>
+    public Guid MessageId { get; }
+
+    /// <summary>The conversation this message belongs to; the message id of the first message unless given.</summary>
+    public Guid CorrelationId { get; set; }
+
+    /// <summary>The id of the message whose handler sent this one, if any.</summary>
+    public Guid? CausationId { get; set; }
+
+    /// <summary>The generated idempotency key, or <see langword="null"/> when the contract has no key members.</summary>
+    public string? IdempotencyKey { get; set; }
+
+    /// <summary>The delivery attempt, starting at 1.</summary>
+    public int Attempt { get; set; } = 1;
+
+    /// <summary>When the producer sent the message.</summary>
+    public DateTimeOffset SentAt { get; set; }
+
+    /// <summary>The earliest time the message may be delivered, for delayed sends.</summary>
+    public DateTimeOffset? DeliverAt { get; set; }
+
+    /// <summary>Where the reply to a query goes, on transports that need an address.</summary>
+    public string? ReplyTo { get; set; }
+
+    /// <summary>The W3C <c>traceparent</c> of the producer's activity.</summary>
+    public string? TraceParent { get; set; }
+
+    /// <summary>The W3C <c>tracestate</c> of the producer's activity.</summary>
+    public string? TraceState { get; set; }
+
+    /// <summary>Application headers, or <see langword="null"/> when there are none.</summary>
+    public IReadOnlyDictionary<string, string>? Headers { get; set; }
+
+    /// <summary>The message object, when it travels in memory.</summary>
+    public object? Message { get; set; }
+
+    /// <summary>The serialized message, when it travels as bytes.</summary>
+    public ReadOnlyMemory<byte> Payload { get; set; }
+
+    /// <summary>For a query in memory: the caller waiting for the reply.</summary>
+    internal Modules.QueryReply? Reply { get; set; }
+}

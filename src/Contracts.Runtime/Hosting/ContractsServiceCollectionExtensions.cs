@@ -1,0 +1,83 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using Contracts.Diagnostics;
+using Contracts.Modules;
+using Contracts.Pipeline;
+using Contracts.Transport;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Contracts;
+
+/// <summary>Adds Contracts to a service collection.</summary>
+public static class ContractsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the bus, the contract catalog and every handler the generator found in this process's modules,
+    /// and a hosted service that starts the endpoints and drains them on shutdown.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Chooses the transport (in memory unless told otherwise) and its settings.</param>
+    /// <returns>The services, for chaining.</returns>
+    /// <exception cref="InvalidOperationException">Two contracts share a name and version.</exception>
+    public static IServiceCollection AddContracts(this IServiceCollection services, Action<ContractsOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = new ContractsOptions();
+        configure?.Invoke(options);
+        if (options.InMemory is null)
+        {
+            options.UseInMemoryTransport();
+        }
+
+        var builder = new ContractsModuleBuilder(services);
+        foreach (ContractsModule module in ContractsModules.All)
+        {
+            module.Configure(builder);
+        }
+
+        var catalog = new ContractCatalog(builder.Contracts);
+        HandlerDescriptor[] handlers = [.. builder.Handlers];
+        bool noModules = ContractsModules.All.Count == 0;
+
+        services.AddSingleton(options);
+        services.AddSingleton(catalog);
+        services.TryAddSingleton(sp => new ContractsRuntime(
+            options,
+            catalog,
+            handlers,
+            sp.GetServices<IConsumeMiddleware>(),
+            sp.GetRequiredService<IServiceScopeFactory>(),
+            sp.GetService<ILogger<ContractsRuntime>>() ?? NullLogger<ContractsRuntime>.Instance,
+            sp.GetService<TimeProvider>()));
+        services.TryAddSingleton<IMessageBus>(sp => new MessageBus(sp.GetRequiredService<ContractsRuntime>()));
+        services.AddSingleton<IHostedService>(sp => new ContractsHostedService(
+            sp.GetRequiredService<ContractsRuntime>(),
+            sp.GetRequiredService<IMessageBus>(),
+            noModules ? sp.GetService<ILogger<ContractsRuntime>>() : null));
+        return services;
+    }
+}
+
+/// <summary>Starts the endpoints with the host and drains them when it stops.</summary>
+internal sealed class ContractsHostedService(ContractsRuntime runtime, IMessageBus bus, ILogger? noModulesLogger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        // The bus must exist before the first delivery: handlers send through it.
+        GC.KeepAlive(bus);
+        if (noModulesLogger is not null)
+        {
+            Log.NoModules(noModulesLogger);
+        }
+
+        runtime.Start();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => runtime.StopAsync(cancellationToken);
+}

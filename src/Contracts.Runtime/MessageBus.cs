@@ -1,0 +1,201 @@
+using System;
+using System.Buffers;
+using System.Diagnostics;
+using System.Threading;
+using System.Threading.Tasks;
+using Contracts.Diagnostics;
+using Contracts.Modules;
+using Contracts.Transport;
+
+namespace Contracts;
+
+/// <summary>The bus: builds envelopes (ids, correlation, trace context, idempotency key) and hands them to the runtime.</summary>
+internal sealed class MessageBus : IMessageBus
+{
+    private readonly ContractsRuntime _runtime;
+    private readonly TimeProvider _time;
+
+    public MessageBus(ContractsRuntime runtime)
+    {
+        _runtime = runtime;
+        _time = runtime.Time;
+        runtime.Bus = this;
+    }
+
+    public ValueTask SendAsync<TCommand>(TCommand command, SendOptions? options = null, CancellationToken cancellationToken = default)
+        where TCommand : class, ICommand, IContract<TCommand>
+        => SendAsync(command, options, parent: null, cancellationToken);
+
+    public ValueTask PublishAsync<TEvent>(TEvent @event, SendOptions? options = null, CancellationToken cancellationToken = default)
+        where TEvent : class, IEvent, IContract<TEvent>
+        => PublishAsync(@event, options, parent: null, cancellationToken);
+
+    public ValueTask<TResult> QueryAsync<TResult>(IQuery<TResult> query, QueryOptions? options = null, CancellationToken cancellationToken = default)
+        => QueryAsync(query, options, parent: null, cancellationToken);
+
+    internal ValueTask SendAsync<TCommand>(TCommand command, SendOptions? options, MessageContext? parent, CancellationToken cancellationToken)
+        where TCommand : class, ICommand, IContract<TCommand>
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ContractDescriptor<TCommand> contract = TCommand.Contract;
+        Subscription subscription = _runtime.Route(contract)[0];
+        using Activity? activity = StartActivity("send", contract);
+        Envelope envelope = CreateEnvelope(contract, command, TCommand.GetIdempotencyKey(command), options, parent, activity);
+        return _runtime.EnqueueAsync(envelope, subscription, cancellationToken);
+    }
+
+    internal ValueTask PublishAsync<TEvent>(TEvent @event, SendOptions? options, MessageContext? parent, CancellationToken cancellationToken)
+        where TEvent : class, IEvent, IContract<TEvent>
+    {
+        ArgumentNullException.ThrowIfNull(@event);
+        ContractDescriptor<TEvent> contract = TEvent.Contract;
+        ReadOnlySpan<Subscription> route = _runtime.Route(contract);
+        if (route.IsEmpty)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        using Activity? activity = StartActivity("publish", contract);
+
+        // One envelope for every subscription: the message is immutable and per-delivery state lives in the consume context.
+        Envelope envelope = CreateEnvelope(contract, @event, TEvent.GetIdempotencyKey(@event), options, parent, activity);
+        if (route.Length == 1)
+        {
+            return _runtime.EnqueueAsync(envelope, route[0], cancellationToken);
+        }
+
+        return PublishToAllAsync(envelope, route.ToArray(), cancellationToken);
+    }
+
+    private async ValueTask PublishToAllAsync(Envelope envelope, Subscription[] route, CancellationToken cancellationToken)
+    {
+        foreach (Subscription subscription in route)
+        {
+            await _runtime.EnqueueAsync(envelope, subscription, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    internal async ValueTask<TResult> QueryAsync<TResult>(IQuery<TResult> query, QueryOptions? options, MessageContext? parent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ContractDescriptor contract = query.Descriptor;
+        if (contract.Kind != MessageKind.Query)
+        {
+            throw new ArgumentException($"'{contract}' is a {contract.Kind.ToString().ToLowerInvariant()}, not a query.", nameof(query));
+        }
+
+        Subscription subscription = _runtime.Route(contract)[0];
+        TimeSpan timeout = options?.Timeout ?? _runtime.Options.QueryTimeout;
+        using Activity? activity = StartActivity("query", contract);
+        var sendOptions = options is null ? null : new SendOptions { CorrelationId = options.CorrelationId, Headers = options.Headers };
+        Envelope envelope = CreateEnvelope(contract, query, idempotencyKey: null, sendOptions, parent, activity);
+        var reply = new QueryReply<TResult>();
+        envelope.Reply = reply;
+        await _runtime.EnqueueAsync(envelope, subscription, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await reply.Task.WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException(
+                $"Query '{contract}' ({envelope.MessageId}) got no reply within {timeout}. The handler {subscription.Handler.HandlerName} " +
+                "may be slow or its endpoint backed up; raise QueryOptions.Timeout or ContractsOptions.QueryTimeout if that is expected.");
+        }
+    }
+
+    private Envelope CreateEnvelope(ContractDescriptor contract, object message, string? idempotencyKey, SendOptions? options, MessageContext? parent, Activity? activity)
+    {
+        DateTimeOffset now = _time.GetUtcNow();
+        var envelope = new Envelope(contract, options?.MessageId ?? Guid.CreateVersion7(now))
+        {
+            IdempotencyKey = idempotencyKey,
+            SentAt = now,
+        };
+        envelope.CorrelationId = options?.CorrelationId ?? parent?.CorrelationId ?? envelope.MessageId;
+        envelope.CausationId = parent?.MessageId;
+        if (options is not null)
+        {
+            envelope.Headers = options.Headers;
+            envelope.DeliverAt = options.DeliverAt ?? (options.Delay is { } delay ? now + delay : null);
+        }
+
+        Activity? current = activity ?? Activity.Current;
+        if (current is not null && current.IdFormat == ActivityIdFormat.W3C)
+        {
+            envelope.TraceParent = current.Id;
+            envelope.TraceState = current.TraceStateString;
+        }
+
+        if (activity is not null)
+        {
+            activity.SetTag("messaging.message.id", envelope.MessageId);
+            activity.SetTag("messaging.message.conversation_id", envelope.CorrelationId);
+        }
+
+        if (_runtime.SerializeMessages)
+        {
+            envelope.Payload = Serialize(contract, message);
+        }
+        else
+        {
+            envelope.Message = message;
+        }
+
+        return envelope;
+    }
+
+    private ReadOnlyMemory<byte> Serialize(ContractDescriptor contract, object message)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        contract.Serialize(buffer, message);
+        int limit = _runtime.Options.MaxPayloadBytes;
+        if (buffer.WrittenCount > limit)
+        {
+            throw new MessageTooLargeException(contract, buffer.WrittenCount, limit);
+        }
+
+        return buffer.WrittenMemory;
+    }
+
+    private static Activity? StartActivity(string operation, ContractDescriptor contract)
+    {
+        if (!ContractsTelemetry.ActivitySource.HasListeners())
+        {
+            return null;
+        }
+
+        Activity? activity = ContractsTelemetry.ActivitySource.StartActivity(operation, ActivityKind.Producer);
+        if (activity is not null)
+        {
+            activity.DisplayName = $"{operation} {contract.Name}";
+            activity.SetTag("messaging.system", "contracts");
+            activity.SetTag("messaging.operation.name", operation);
+            activity.SetTag("messaging.destination.name", contract.Name);
+        }
+
+        return activity;
+    }
+}
+
+/// <summary>Thrown when a serialized message is larger than <see cref="ContractsOptions.MaxPayloadBytes"/>.</summary>
+public sealed class MessageTooLargeException : InvalidOperationException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="contract">The contract of the message.</param>
+    /// <param name="size">Its serialized size.</param>
+    /// <param name="limit">The limit.</param>
+    public MessageTooLargeException(ContractDescriptor contract, int size, int limit)
+        : base($"A '{contract}' message is {size} bytes, over the limit of {limit} bytes (ContractsOptions.MaxPayloadBytes). " +
+               "Send a reference to large data (a blob id) instead of the data, or raise the limit.")
+    {
+        Size = size;
+        Limit = limit;
+    }
+
+    /// <summary>The serialized size.</summary>
+    public int Size { get; }
+
+    /// <summary>The limit.</summary>
+    public int Limit { get; }
+}

@@ -1,0 +1,104 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Contracts;
+
+/// <summary>
+/// What a handler knows about the message it handles, and the way to send on: messages sent, published or
+/// queried through the context carry the same correlation id, and this message's id as their causation id.
+/// </summary>
+public sealed class MessageContext
+{
+    private static readonly IReadOnlyDictionary<string, string> s_noHeaders = new Dictionary<string, string>();
+    private readonly MessageBus _bus;
+
+    internal MessageContext(MessageBus bus, Envelope envelope, IServiceProvider services, string endpoint)
+    {
+        _bus = bus;
+        Envelope = envelope;
+        Services = services;
+        Endpoint = endpoint;
+        Attempt = envelope.Attempt;
+    }
+
+    /// <summary>The envelope as it arrived.</summary>
+    public Envelope Envelope { get; }
+
+    /// <summary>The message id (a UUID v7).</summary>
+    public Guid MessageId => Envelope.MessageId;
+
+    /// <summary>The conversation this message belongs to.</summary>
+    public Guid CorrelationId => Envelope.CorrelationId;
+
+    /// <summary>The id of the message whose handler sent this one, if any.</summary>
+    public Guid? CausationId => Envelope.CausationId;
+
+    /// <summary>The idempotency key, or <see langword="null"/> when the contract has no key members.</summary>
+    public string? IdempotencyKey => Envelope.IdempotencyKey;
+
+    /// <summary>Application headers.</summary>
+    public IReadOnlyDictionary<string, string> Headers => Envelope.Headers ?? s_noHeaders;
+
+    /// <summary>The delivery attempt, starting at 1.</summary>
+    public int Attempt { get; internal set; }
+
+    /// <summary>When the producer sent the message.</summary>
+    public DateTimeOffset SentAt => Envelope.SentAt;
+
+    /// <summary>The contract of the message.</summary>
+    public ContractDescriptor Contract => Envelope.Contract;
+
+    /// <summary>The endpoint the message was delivered on.</summary>
+    public string Endpoint { get; }
+
+    /// <summary>The services of the DI scope created for this delivery.</summary>
+    public IServiceProvider Services { get; }
+
+    /// <summary>Sends a command on, in this message's conversation.</summary>
+    /// <typeparam name="TCommand">The command contract.</typeparam>
+    /// <param name="command">The command.</param>
+    /// <param name="cancellationToken">Cancels the send.</param>
+    /// <returns>Completes when the command is accepted by its endpoint.</returns>
+    public ValueTask SendAsync<TCommand>(TCommand command, CancellationToken cancellationToken = default)
+        where TCommand : class, ICommand, IContract<TCommand>
+        => _bus.SendAsync(command, options: null, parent: this, cancellationToken);
+
+    /// <summary>Sends a command on, in this message's conversation.</summary>
+    /// <typeparam name="TCommand">The command contract.</typeparam>
+    /// <param name="command">The command.</param>
+    /// <param name="options">Delay, headers and message id.</param>
+    /// <param name="cancellationToken">Cancels the send.</param>
+    /// <returns>Completes when the command is accepted by its endpoint.</returns>
+    public ValueTask SendAsync<TCommand>(TCommand command, SendOptions? options, CancellationToken cancellationToken = default)
+        where TCommand : class, ICommand, IContract<TCommand>
+        => _bus.SendAsync(command, options, parent: this, cancellationToken);
+
+    /// <summary>Publishes an event, in this message's conversation.</summary>
+    /// <typeparam name="TEvent">The event contract.</typeparam>
+    /// <param name="event">The event.</param>
+    /// <param name="cancellationToken">Cancels the publish.</param>
+    /// <returns>Completes when every subscription accepted the event.</returns>
+    public ValueTask PublishAsync<TEvent>(TEvent @event, CancellationToken cancellationToken = default)
+        where TEvent : class, IEvent, IContract<TEvent>
+        => _bus.PublishAsync(@event, options: null, parent: this, cancellationToken);
+
+    /// <summary>Publishes an event, in this message's conversation.</summary>
+    /// <typeparam name="TEvent">The event contract.</typeparam>
+    /// <param name="event">The event.</param>
+    /// <param name="options">Delay, headers and message id.</param>
+    /// <param name="cancellationToken">Cancels the publish.</param>
+    /// <returns>Completes when every subscription accepted the event.</returns>
+    public ValueTask PublishAsync<TEvent>(TEvent @event, SendOptions? options, CancellationToken cancellationToken = default)
+        where TEvent : class, IEvent, IContract<TEvent>
+        => _bus.PublishAsync(@event, options, parent: this, cancellationToken);
+
+    /// <summary>Runs a query, in this message's conversation.</summary>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="query">The query.</param>
+    /// <param name="cancellationToken">Cancels the wait for the reply.</param>
+    /// <returns>The handler's result.</returns>
+    public ValueTask<TResult> QueryAsync<TResult>(IQuery<TResult> query, CancellationToken cancellationToken = default)
+        => _bus.QueryAsync(query, options: null, parent: this, cancellationToken);
+}

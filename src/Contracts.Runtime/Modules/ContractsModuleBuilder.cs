@@ -1,0 +1,89 @@
+using System;
+using System.Collections.Generic;
+using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Contracts.Modules;
+
+/// <summary>Collects what generated modules contribute. Generated code calls it; applications rarely do.</summary>
+[EditorBrowsable(EditorBrowsableState.Advanced)]
+public sealed class ContractsModuleBuilder
+{
+    private readonly List<ContractDescriptor> _contracts = [];
+    private readonly List<HandlerDescriptor> _handlers = [];
+    private readonly IServiceCollection _services;
+
+    internal ContractsModuleBuilder(IServiceCollection services) => _services = services;
+
+    internal IReadOnlyList<ContractDescriptor> Contracts => _contracts;
+
+    internal IReadOnlyList<HandlerDescriptor> Handlers => _handlers;
+
+    /// <summary>Adds contract <typeparamref name="T"/> to the catalog.</summary>
+    /// <typeparam name="T">The contract.</typeparam>
+    public void AddContract<T>()
+        where T : class, IContract<T>
+    {
+        ContractDescriptor descriptor = T.Contract;
+        if (!_contracts.Contains(descriptor))
+        {
+            _contracts.Add(descriptor);
+        }
+    }
+
+    /// <summary>Adds <typeparamref name="THandler"/> as the handler of command <typeparamref name="TCommand"/>.</summary>
+    /// <typeparam name="TCommand">The command.</typeparam>
+    /// <typeparam name="THandler">The handler.</typeparam>
+    /// <param name="factory">Creates the handler from the scope's services (generated, so no reflection); <see langword="null"/> lets DI construct it.</param>
+    public void AddCommandHandler<TCommand, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler>(Func<IServiceProvider, THandler>? factory = null)
+        where TCommand : class, ICommand, IContract<TCommand>
+        where THandler : class, ICommandHandler<TCommand>
+    {
+        AddContract<TCommand>();
+        AddService(factory);
+        _handlers.Add(new CommandHandlerDescriptor<TCommand, THandler>());
+    }
+
+    /// <summary>Adds <typeparamref name="THandler"/> as a subscriber of event <typeparamref name="TEvent"/>.</summary>
+    /// <typeparam name="TEvent">The event.</typeparam>
+    /// <typeparam name="THandler">The handler.</typeparam>
+    /// <param name="factory">Creates the handler from the scope's services; <see langword="null"/> lets DI construct it.</param>
+    public void AddEventHandler<TEvent, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler>(Func<IServiceProvider, THandler>? factory = null)
+        where TEvent : class, IEvent, IContract<TEvent>
+        where THandler : class, IEventHandler<TEvent>
+    {
+        AddContract<TEvent>();
+        AddService(factory);
+        _handlers.Add(new EventHandlerDescriptor<TEvent, THandler>());
+    }
+
+    /// <summary>Adds <typeparamref name="THandler"/> as the handler of query <typeparamref name="TQuery"/>.</summary>
+    /// <typeparam name="TQuery">The query.</typeparam>
+    /// <typeparam name="TResult">Its result.</typeparam>
+    /// <typeparam name="THandler">The handler.</typeparam>
+    /// <param name="factory">Creates the handler from the scope's services; <see langword="null"/> lets DI construct it.</param>
+    public void AddQueryHandler<TQuery, TResult, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler>(Func<IServiceProvider, THandler>? factory = null)
+        where TQuery : class, IQuery<TResult>, IContract<TQuery>
+        where THandler : class, IQueryHandler<TQuery, TResult>
+    {
+        AddContract<TQuery>();
+        AddService(factory);
+        _handlers.Add(new QueryHandlerDescriptor<TQuery, TResult, THandler>());
+    }
+
+    private void AddService<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler>(Func<IServiceProvider, THandler>? factory)
+        where THandler : class
+    {
+        // TryAdd: an application that registered the handler itself (another lifetime, a decorator) keeps its registration.
+        if (factory is null)
+        {
+            _services.TryAddTransient<THandler>();
+        }
+        else
+        {
+            _services.TryAddTransient(factory);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using System;
+using System.ComponentModel;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Contracts.Modules;
+
+/// <summary>
+/// One handler of one contract, as the generated module registered it. Invoking it resolves the handler from
+/// the delivery's DI scope and calls it directly: the generic arguments are fixed at compile time, so there
+/// is no reflection and no dictionary of types on the way.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Advanced)]
+public abstract class HandlerDescriptor
+{
+    private protected HandlerDescriptor(ContractDescriptor contract, Type handlerType)
+    {
+        Contract = contract;
+        HandlerType = handlerType;
+        HandlerName = handlerType.FullName ?? handlerType.Name;
+    }
+
+    /// <summary>The contract handled.</summary>
+    public ContractDescriptor Contract { get; }
+
+    /// <summary>The handler class.</summary>
+    public Type HandlerType { get; }
+
+    /// <summary>The handler's full name, as logs and endpoint names show it.</summary>
+    public string HandlerName { get; }
+
+    /// <summary>Runs the handler for <paramref name="message"/>.</summary>
+    /// <param name="context">The delivery's context; its services are the delivery's scope.</param>
+    /// <param name="message">The message, of the contract's type.</param>
+    /// <param name="cancellationToken">Cancels the handler.</param>
+    /// <returns>Completes when the handler has.</returns>
+    internal abstract ValueTask InvokeAsync(MessageContext context, object message, CancellationToken cancellationToken);
+
+    /// <inheritdoc />
+    public override string ToString() => $"{HandlerName} ({Contract})";
+}
+
+internal sealed class CommandHandlerDescriptor<TCommand, THandler>() : HandlerDescriptor(TCommand.Contract, typeof(THandler))
+    where TCommand : class, ICommand, IContract<TCommand>
+    where THandler : class, ICommandHandler<TCommand>
+{
+    internal override ValueTask InvokeAsync(MessageContext context, object message, CancellationToken cancellationToken) =>
+        context.Services.GetRequiredService<THandler>().HandleAsync((TCommand)message, context, cancellationToken);
+}
+
+internal sealed class EventHandlerDescriptor<TEvent, THandler>() : HandlerDescriptor(TEvent.Contract, typeof(THandler))
+    where TEvent : class, IEvent, IContract<TEvent>
+    where THandler : class, IEventHandler<TEvent>
+{
+    internal override ValueTask InvokeAsync(MessageContext context, object message, CancellationToken cancellationToken) =>
+        context.Services.GetRequiredService<THandler>().HandleAsync((TEvent)message, context, cancellationToken);
+}
+
+internal sealed class QueryHandlerDescriptor<TQuery, TResult, THandler>() : HandlerDescriptor(TQuery.Contract, typeof(THandler))
+    where TQuery : class, IQuery<TResult>, IContract<TQuery>
+    where THandler : class, IQueryHandler<TQuery, TResult>
+{
+    internal override async ValueTask InvokeAsync(MessageContext context, object message, CancellationToken cancellationToken)
+    {
+        TResult result = await context.Services.GetRequiredService<THandler>()
+            .HandleAsync((TQuery)message, context, cancellationToken)
+            .ConfigureAwait(false);
+        if (context.Envelope.Reply is QueryReply<TResult> reply)
+        {
+            reply.TrySetResult(result);
+        }
+    }
+}
+
+/// <summary>The caller's side of an in-memory query: completed by the handler, failed by the pipeline.</summary>
+internal abstract class QueryReply
+{
+    public abstract void TrySetException(Exception exception);
+}
+
+internal sealed class QueryReply<TResult> : QueryReply
+{
+    private readonly TaskCompletionSource<TResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task<TResult> Task => _completion.Task;
+
+    public void TrySetResult(TResult result) => _completion.TrySetResult(result);
+
+    public override void TrySetException(Exception exception) => _completion.TrySetException(exception);
+}

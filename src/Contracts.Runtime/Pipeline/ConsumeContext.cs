@@ -1,0 +1,107 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using Contracts.Modules;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Contracts.Pipeline;
+
+/// <summary>Runs the rest of the consume pipeline for one delivery.</summary>
+/// <param name="context">The delivery.</param>
+/// <returns>Completes when the rest of the pipeline has; throws what the handler threw.</returns>
+public delegate ValueTask ConsumeDelegate(ConsumeContext context);
+
+/// <summary>
+/// A step of the consume pipeline, registered in DI as <see cref="IConsumeMiddleware"/> and run in
+/// registration order between the bus's diagnostics (outermost) and the handler (innermost). Retry, dead
+/// letters and the inbox are middleware: a retry calls <c>next</c> again after <see cref="ConsumeContext.BeginAttempt"/>,
+/// an inbox skips <c>next</c> for a key it has seen.
+/// </summary>
+public interface IConsumeMiddleware
+{
+    /// <summary>Runs this step and, usually, <paramref name="next"/>.</summary>
+    /// <param name="context">The delivery.</param>
+    /// <param name="next">The rest of the pipeline.</param>
+    /// <returns>Completes when the step has.</returns>
+    ValueTask InvokeAsync(ConsumeContext context, ConsumeDelegate next);
+}
+
+/// <summary>One delivery of one message to one handler, as it passes through the consume pipeline.</summary>
+public sealed class ConsumeContext : IAsyncDisposable
+{
+    private readonly MessageBus _bus;
+    private readonly IServiceScopeFactory _scopes;
+    private AsyncServiceScope? _scope;
+    private MessageContext? _messageContext;
+
+    internal ConsumeContext(MessageBus bus, IServiceScopeFactory scopes, Envelope envelope, HandlerDescriptor handler, string endpoint, CancellationToken cancellationToken)
+    {
+        _bus = bus;
+        _scopes = scopes;
+        Envelope = envelope;
+        Handler = handler;
+        Endpoint = endpoint;
+        Attempt = envelope.Attempt;
+        CancellationToken = cancellationToken;
+    }
+
+    /// <summary>The envelope as it arrived.</summary>
+    public Envelope Envelope { get; }
+
+    /// <summary>The handler this delivery is for.</summary>
+    public HandlerDescriptor Handler { get; }
+
+    /// <summary>The endpoint the delivery came from.</summary>
+    public string Endpoint { get; }
+
+    /// <summary>The attempt, starting at the envelope's attempt.</summary>
+    public int Attempt { get; private set; }
+
+    /// <summary>Signalled when the bus stops without time left to finish.</summary>
+    public CancellationToken CancellationToken { get; }
+
+    /// <summary>The message, once read from the payload (or as sent, in memory).</summary>
+    public object? Message { get; set; }
+
+    /// <summary>The handler's context, with the delivery's DI scope, created on first use.</summary>
+    public MessageContext MessageContext => _messageContext ??= CreateMessageContext();
+
+    /// <summary>Starts another attempt: a fresh DI scope and the next attempt number.</summary>
+    /// <returns>Completes when the previous attempt's scope is disposed.</returns>
+    public async ValueTask BeginAttempt()
+    {
+        await DisposeAsync().ConfigureAwait(false);
+        Attempt++;
+    }
+
+    /// <summary>Disposes the delivery's DI scope.</summary>
+    /// <returns>Completes when the scope is disposed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        _messageContext = null;
+        if (_scope is { } scope)
+        {
+            _scope = null;
+            await scope.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private MessageContext CreateMessageContext()
+    {
+        AsyncServiceScope scope = _scopes.CreateAsyncScope();
+        _scope = scope;
+        return new MessageContext(_bus, Envelope, scope.ServiceProvider, Endpoint) { Attempt = Attempt };
+    }
+}
+
+/// <summary>Thrown into the pipeline when a payload cannot be read as its contract; such a message is never retried.</summary>
+public sealed class UnreadableMessageException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What is wrong with the payload.</param>
+    /// <param name="innerException">The serializer's error, if any.</param>
+    public UnreadableMessageException(string message, Exception? innerException = null)
+        : base(message, innerException)
+    {
+    }
+}

@@ -1,0 +1,214 @@
+using System;
+using System.Buffers;
+using System.Buffers.Binary;
+using System.ComponentModel;
+using MessagePack;
+
+namespace Contracts.Serialization;
+
+/// <summary>
+/// The parts of the Contracts wire format that MessagePack's own encoding writes wastefully. A
+/// <see cref="Guid"/> is 16 bytes in RFC 4122 order (not a 36-character string), a <see cref="decimal"/> is
+/// its 16-byte binary form (not a string), dates are integers. Generated formatters call these helpers.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Advanced)]
+public static class WireFormat
+{
+    /// <summary>
+    /// The options every Contracts formatter runs with: MessagePack's untrusted-data security (depth limit,
+    /// collision-resistant hashing) because payloads arrive from outside the process.
+    /// </summary>
+    public static MessagePackSerializerOptions Options { get; } =
+        MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData);
+
+    /// <summary>Writes a <see cref="Guid"/> as 16 bytes.</summary>
+    /// <param name="writer">The writer.</param>
+    /// <param name="value">The value.</param>
+    public static void WriteGuid(ref MessagePackWriter writer, Guid value)
+    {
+        writer.WriteBinHeader(16);
+        value.TryWriteBytes(writer.GetSpan(16), bigEndian: true, out _);
+        writer.Advance(16);
+    }
+
+    /// <summary>Reads a <see cref="Guid"/> written by <see cref="WriteGuid"/>.</summary>
+    /// <param name="reader">The reader.</param>
+    /// <returns>The value.</returns>
+    public static Guid ReadGuid(ref MessagePackReader reader)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        ReadFixedBinary(ref reader, bytes, "Guid");
+        return new Guid(bytes, bigEndian: true);
+    }
+
+    /// <summary>Writes a <see cref="decimal"/> as its 16-byte binary form.</summary>
+    /// <param name="writer">The writer.</param>
+    /// <param name="value">The value.</param>
+    public static void WriteDecimal(ref MessagePackWriter writer, decimal value)
+    {
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(value, bits);
+        writer.WriteBinHeader(16);
+        Span<byte> bytes = writer.GetSpan(16);
+        for (int i = 0; i < 4; i++)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(bytes.Slice(i * 4), bits[i]);
+        }
+
+        writer.Advance(16);
+    }
+
+    /// <summary>Reads a <see cref="decimal"/> written by <see cref="WriteDecimal"/>.</summary>
+    /// <param name="reader">The reader.</param>
+    /// <returns>The value.</returns>
+    public static decimal ReadDecimal(ref MessagePackReader reader)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        ReadFixedBinary(ref reader, bytes, "decimal");
+        Span<int> bits = stackalloc int[4];
+        for (int i = 0; i < 4; i++)
+        {
+            bits[i] = BinaryPrimitives.ReadInt32LittleEndian(bytes.Slice(i * 4));
+        }
+
+        try
+        {
+            return new decimal(bits);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new MessagePackSerializationException("The bytes are not a valid decimal.", ex);
+        }
+    }
+
+    /// <summary>Writes a <see cref="DateTime"/> as one integer that keeps its kind.</summary>
+    /// <param name="writer">The writer.</param>
+    /// <param name="value">The value.</param>
+    public static void WriteDateTime(ref MessagePackWriter writer, DateTime value) => writer.Write(value.ToBinary());
+
+    /// <summary>Reads a <see cref="DateTime"/> written by <see cref="WriteDateTime"/>.</summary>
+    /// <param name="reader">The reader.</param>
+    /// <returns>The value.</returns>
+    public static DateTime ReadDateTime(ref MessagePackReader reader)
+    {
+        long binary = reader.ReadInt64();
+        try
+        {
+            return DateTime.FromBinary(binary);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new MessagePackSerializationException("The value is not a valid DateTime.", ex);
+        }
+    }
+
+    /// <summary>Writes a <see cref="DateTimeOffset"/> as 10 bytes: clock ticks and offset minutes.</summary>
+    /// <param name="writer">The writer.</param>
+    /// <param name="value">The value.</param>
+    public static void WriteDateTimeOffset(ref MessagePackWriter writer, DateTimeOffset value)
+    {
+        writer.WriteBinHeader(10);
+        Span<byte> bytes = writer.GetSpan(10);
+        BinaryPrimitives.WriteInt64LittleEndian(bytes, value.Ticks);
+        BinaryPrimitives.WriteInt16LittleEndian(bytes.Slice(8), (short)value.TotalOffsetMinutes);
+        writer.Advance(10);
+    }
+
+    /// <summary>Reads a <see cref="DateTimeOffset"/> written by <see cref="WriteDateTimeOffset"/>.</summary>
+    /// <param name="reader">The reader.</param>
+    /// <returns>The value.</returns>
+    public static DateTimeOffset ReadDateTimeOffset(ref MessagePackReader reader)
+    {
+        Span<byte> bytes = stackalloc byte[10];
+        ReadFixedBinary(ref reader, bytes, "DateTimeOffset");
+        long ticks = BinaryPrimitives.ReadInt64LittleEndian(bytes);
+        short offsetMinutes = BinaryPrimitives.ReadInt16LittleEndian(bytes.Slice(8));
+        try
+        {
+            return new DateTimeOffset(ticks, TimeSpan.FromMinutes(offsetMinutes));
+        }
+        catch (ArgumentException ex)
+        {
+            throw new MessagePackSerializationException("The bytes are not a valid DateTimeOffset.", ex);
+        }
+    }
+
+    /// <summary>Writes a <see cref="TimeSpan"/> as its ticks.</summary>
+    /// <param name="writer">The writer.</param>
+    /// <param name="value">The value.</param>
+    public static void WriteTimeSpan(ref MessagePackWriter writer, TimeSpan value) => writer.Write(value.Ticks);
+
+    /// <summary>Reads a <see cref="TimeSpan"/>.</summary>
+    /// <param name="reader">The reader.</param>
+    /// <returns>The value.</returns>
+    public static TimeSpan ReadTimeSpan(ref MessagePackReader reader) => new(reader.ReadInt64());
+
+    /// <summary>Writes a <see cref="DateOnly"/> as its day number.</summary>
+    /// <param name="writer">The writer.</param>
+    /// <param name="value">The value.</param>
+    public static void WriteDateOnly(ref MessagePackWriter writer, DateOnly value) => writer.Write(value.DayNumber);
+
+    /// <summary>Reads a <see cref="DateOnly"/>.</summary>
+    /// <param name="reader">The reader.</param>
+    /// <returns>The value.</returns>
+    public static DateOnly ReadDateOnly(ref MessagePackReader reader)
+    {
+        int dayNumber = reader.ReadInt32();
+        try
+        {
+            return DateOnly.FromDayNumber(dayNumber);
+        }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            throw new MessagePackSerializationException("The value is not a valid DateOnly.", ex);
+        }
+    }
+
+    /// <summary>Writes a <see cref="TimeOnly"/> as its ticks.</summary>
+    /// <param name="writer">The writer.</param>
+    /// <param name="value">The value.</param>
+    public static void WriteTimeOnly(ref MessagePackWriter writer, TimeOnly value) => writer.Write(value.Ticks);
+
+    /// <summary>Reads a <see cref="TimeOnly"/>.</summary>
+    /// <param name="reader">The reader.</param>
+    /// <returns>The value.</returns>
+    public static TimeOnly ReadTimeOnly(ref MessagePackReader reader)
+    {
+        long ticks = reader.ReadInt64();
+        try
+        {
+            return new TimeOnly(ticks);
+        }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            throw new MessagePackSerializationException("The value is not a valid TimeOnly.", ex);
+        }
+    }
+
+    /// <summary>Reads a byte array, or <see langword="null"/> for nil.</summary>
+    /// <param name="reader">The reader.</param>
+    /// <returns>A new array with the bytes.</returns>
+    public static byte[]? ReadByteArray(ref MessagePackReader reader)
+    {
+        ReadOnlySequence<byte>? bytes = reader.ReadBytes();
+        return bytes?.ToArray();
+    }
+
+    /// <summary>Throws the error a generated formatter raises when a required value is nil.</summary>
+    /// <param name="typeName">The type being read.</param>
+    /// <returns>Never returns.</returns>
+    public static MessagePackSerializationException NilValue(string typeName) =>
+        new($"A nil value was found where '{typeName}' was expected.");
+
+    private static void ReadFixedBinary(ref MessagePackReader reader, scoped Span<byte> destination, string typeName)
+    {
+        ReadOnlySequence<byte>? bytes = reader.ReadBytes();
+        if (bytes is not { } sequence || sequence.Length != destination.Length)
+        {
+            throw new MessagePackSerializationException(
+                $"A {typeName} is {destination.Length} bytes of binary; found {(bytes is null ? "nil" : $"{bytes.Value.Length} bytes")}.");
+        }
+
+        sequence.CopyTo(destination);
+    }
+}
