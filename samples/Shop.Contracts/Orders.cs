@@ -1,0 +1,33 @@
+using System;
+using System.Collections.Generic;
+using Contracts;
+
+namespace Shop.Contracts;
+
+/// <summary>One line of an order.</summary>
+public sealed record OrderLine(string Sku, int Quantity, decimal UnitPrice);
+
+/// <summary>Places an order. The order id is the idempotency key: placing the same order twice places it once.</summary>
+[Command]
+public partial record PlaceOrder([property: IdempotencyKey] Guid OrderId, string Customer, IReadOnlyList<OrderLine> Lines);
+
+/// <summary>An order was placed.</summary>
+[Event]
+public partial record OrderPlaced(Guid OrderId, string Customer, decimal Total, DateTimeOffset PlacedAt);
+
+/// <summary>Reads an order back.</summary>
+[Query]
+public partial record GetOrder(Guid OrderId) : IQuery<OrderView?>;
+
+/// <summary>What <see cref="GetOrder"/> returns.</summary>
+public sealed record OrderView(Guid OrderId, string Customer, decimal Total, OrderStatus Status, IReadOnlyList<string> Notes);
+
+/// <summary>Where an order stands.</summary>
+public enum OrderStatus
+{
+    /// <summary>Accepted, not yet paid.</summary>
+    Placed,
+
+    /// <summary>Paid.</summary>
+    Paid,
+}

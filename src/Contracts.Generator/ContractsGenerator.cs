@@ -1,0 +1,109 @@
+using System.Collections.Immutable;
+using System.Linq;
+using Contracts.CodeAnalysis;
+using Contracts.Generator.Emit;
+using Contracts.Generator.Model;
+using Contracts.Generator.Parsing;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Contracts.Generator;
+
+/// <summary>
+/// Generates, per contract, its marker interface, metadata, idempotency key and MessagePack formatter, and per
+/// assembly a module with the catalog, the handler registrations and a module initializer. It reports only
+/// its own last-resort error (CTR999); the analyzers explain everything it skips.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class ContractsGenerator : IIncrementalGenerator
+{
+    private static readonly DiagnosticDescriptor s_generatorError = new(
+        id: "CTR999",
+        title: "The Contracts generator failed",
+        messageFormat: "The Contracts generator failed on '{0}': {1}. Its contract still compiles but cannot be serialized. Please report this with the type's source.",
+        category: "Contracts.Generator",
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinks.For("CTR999"));
+
+    /// <inheritdoc />
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        IncrementalValuesProvider<ContractSpec> commands = Contracts(context, WellKnownNames.CommandAttribute, ContractsGeneratorSteps.Commands);
+        IncrementalValuesProvider<ContractSpec> events = Contracts(context, WellKnownNames.EventAttribute, ContractsGeneratorSteps.Events);
+        IncrementalValuesProvider<ContractSpec> queries = Contracts(context, WellKnownNames.QueryAttribute, ContractsGeneratorSteps.Queries);
+
+        context.RegisterSourceOutput(commands, static (spc, spec) => EmitContract(spc, spec));
+        context.RegisterSourceOutput(events, static (spc, spec) => EmitContract(spc, spec));
+        context.RegisterSourceOutput(queries, static (spc, spec) => EmitContract(spc, spec));
+
+        IncrementalValueProvider<ImmutableArray<string>> contractNames = Names(commands)
+            .Combine(Names(events))
+            .Combine(Names(queries))
+            .Select(static (names, _) => names.Left.Left.AddRange(names.Left.Right).AddRange(names.Right))
+            .WithTrackingName(ContractsGeneratorSteps.Contracts);
+
+        IncrementalValueProvider<ImmutableArray<HandlerSpec>> handlers = context.SyntaxProvider
+            .CreateSyntaxProvider(static (node, ct) => HandlerParser.IsCandidate(node, ct), static (ctx, ct) => HandlerParser.Parse(ctx, ct))
+            .Where(static spec => spec is not null)
+            .Select(static (spec, _) => spec!)
+            .WithTrackingName(ContractsGeneratorSteps.Handlers)
+            .Collect();
+
+        IncrementalValueProvider<EquatableArray<string>> referenced = context.CompilationProvider
+            .Select(static (compilation, ct) => ModuleParser.ReferencedModules(compilation, ct))
+            .WithTrackingName(ContractsGeneratorSteps.ReferencedModules);
+
+        IncrementalValueProvider<string?> assemblyName = context.CompilationProvider
+            .Select(static (compilation, _) => ModuleParser.ReferencesRuntime(compilation) ? compilation.AssemblyName ?? "Assembly" : null)
+            .WithTrackingName(ContractsGeneratorSteps.AssemblyName);
+
+        IncrementalValueProvider<ModuleSpec?> module = contractNames
+            .Combine(handlers)
+            .Combine(referenced)
+            .Combine(assemblyName)
+            .Select(static (input, _) =>
+            {
+                (((ImmutableArray<string> names, ImmutableArray<HandlerSpec> handlerSpecs), EquatableArray<string> modules), string? assembly) = input;
+                if (assembly is null || (names.IsEmpty && handlerSpecs.IsEmpty && modules.Count == 0))
+                {
+                    return null;
+                }
+
+                return new ModuleSpec(
+                    assembly,
+                    names.Distinct().OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray(),
+                    handlerSpecs.OrderBy(h => h.FullyQualifiedName, System.StringComparer.Ordinal).ToEquatableArray(),
+                    modules);
+            })
+            .WithTrackingName(ContractsGeneratorSteps.Module);
+
+        context.RegisterSourceOutput(module, static (spc, spec) =>
+        {
+            if (spec is not null)
+            {
+                spc.AddSource("ContractsModule.g.cs", ModuleEmitter.Emit(spec));
+            }
+        });
+    }
+
+    private static IncrementalValuesProvider<ContractSpec> Contracts(IncrementalGeneratorInitializationContext context, string attribute, string step) =>
+        context.SyntaxProvider
+            .ForAttributeWithMetadataName(attribute, static (node, _) => node is TypeDeclarationSyntax, static (ctx, ct) => ContractParser.Parse(ctx, ct))
+            .Where(static spec => spec is not null)
+            .Select(static (spec, _) => spec!)
+            .WithTrackingName(step);
+
+    private static IncrementalValueProvider<ImmutableArray<string>> Names(IncrementalValuesProvider<ContractSpec> contracts) =>
+        contracts.Select(static (spec, _) => spec.FullyQualifiedName).Collect();
+
+    private static void EmitContract(SourceProductionContext context, ContractSpec spec)
+    {
+        if (spec.Error is not null)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(s_generatorError, Location.None, spec.Name, spec.Error));
+        }
+
+        context.AddSource(spec.HintName, ContractEmitter.Emit(spec));
+    }
+}

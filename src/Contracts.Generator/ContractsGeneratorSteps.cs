@@ -1,0 +1,14 @@
+namespace Contracts.Generator;
+
+/// <summary>Tracking names of the generator's steps, asserted by the incremental tests.</summary>
+internal static class ContractsGeneratorSteps
+{
+    public const string Commands = nameof(Commands);
+    public const string Events = nameof(Events);
+    public const string Queries = nameof(Queries);
+    public const string Contracts = nameof(Contracts);
+    public const string Handlers = nameof(Handlers);
+    public const string ReferencedModules = nameof(ReferencedModules);
+    public const string AssemblyName = nameof(AssemblyName);
+    public const string Module = nameof(Module);
+}

@@ -1,0 +1,136 @@
+using Contracts.CodeAnalysis;
+using Contracts.Generator.Model;
+
+namespace Contracts.Generator.Emit;
+
+/// <summary>Writes a contract's partial: marker interface, descriptor, idempotency key and formatters.</summary>
+internal static class ContractEmitter
+{
+    public static string Emit(ContractSpec spec)
+    {
+        var w = new SourceWriter();
+        Header.Write(w);
+        bool hasNamespace = spec.Namespace.Length > 0;
+        if (hasNamespace)
+        {
+            w.Open($"namespace {spec.Namespace}");
+        }
+
+        foreach (ContainerSpec container in spec.Containers)
+        {
+            w.Open($"partial {container.Keyword} {container.Name}");
+        }
+
+        string type = spec.FullyQualifiedName;
+        string marker = spec.Kind switch
+        {
+            ContractKind.Command => "global::Contracts.ICommand, ",
+            ContractKind.Event => "global::Contracts.IEvent, ",
+            _ => "",
+        };
+
+        w.Open($"partial {spec.Keyword} {spec.Name} : {marker}global::Contracts.IContract<{type}>");
+        string formatter = spec.Error is null ? spec.Shape.FormatterName + ".Instance" : "__ContractsUnavailableFormatter.Instance";
+        string result = spec.ResultType is null ? "" : $", resultTypeName: \"{spec.ResultType.Replace("global::", "")}\"";
+        w.Line(Header.GeneratedCode);
+        w.Line($"private static readonly global::Contracts.ContractDescriptor<{type}> __ContractsDescriptor =");
+        w.Line($"    new(\"{Escape(spec.WireName)}\", {spec.Version}, global::Contracts.MessageKind.{spec.Kind}, {formatter}{result});");
+        w.Line();
+        w.Line($"static global::Contracts.ContractDescriptor<{type}> global::Contracts.IContract<{type}>.Contract => __ContractsDescriptor;");
+        w.Line();
+        w.Line("global::Contracts.ContractDescriptor global::Contracts.IMessage.Descriptor => __ContractsDescriptor;");
+        w.Line();
+        EmitIdempotencyKey(w, spec);
+
+        if (spec.Error is not null)
+        {
+            EmitUnavailableFormatter(w, spec);
+        }
+        else
+        {
+            // Formatter code runs with nullable warnings off: a nil on the wire may land in any reference-typed member.
+            w.Line();
+            w.Line("#nullable disable warnings");
+            FormatterEmitter.Emit(w, spec.Shape, spec.Name);
+            foreach (ObjectSpec nested in spec.NestedObjects)
+            {
+                w.Line();
+                FormatterEmitter.Emit(w, nested, nested.FullyQualifiedName.Replace("global::", ""));
+            }
+
+            w.Line("#nullable restore warnings");
+        }
+
+        w.Close();
+        for (int i = 0; i < spec.Containers.Count; i++)
+        {
+            w.Close();
+        }
+
+        if (hasNamespace)
+        {
+            w.Close();
+        }
+
+        return w.ToString();
+    }
+
+    private static void EmitIdempotencyKey(SourceWriter w, ContractSpec spec)
+    {
+        string signature = $"static string? global::Contracts.IContract<{spec.FullyQualifiedName}>.GetIdempotencyKey({spec.FullyQualifiedName} message)";
+        bool any = false;
+        foreach (MemberSpec member in spec.Shape.Members)
+        {
+            any |= member.IsKey;
+        }
+
+        if (!any)
+        {
+            w.Line($"{signature} => null;");
+            return;
+        }
+
+        using (w.Block(signature))
+        {
+            w.Line($"var key = new global::Contracts.Serialization.IdempotencyKeyBuilder(\"{Escape(spec.WireName)}\");");
+            foreach (MemberSpec member in spec.Shape.Members)
+            {
+                if (!member.IsKey)
+                {
+                    continue;
+                }
+
+                TypeSpec type = member.Type;
+                if (type.Kind == WireKind.Nullable)
+                {
+                    w.Line($"if (message.{member.Name} is {{ }} __{member.Name}) key.Append({KeyValue(type.Arguments[0], "__" + member.Name)}); else key.AppendNull();");
+                }
+                else
+                {
+                    w.Line($"key.Append({KeyValue(type, "message." + member.Name)});");
+                }
+            }
+
+            w.Line("return key.ToString();");
+        }
+    }
+
+    private static string KeyValue(TypeSpec type, string expression) =>
+        type.Kind == WireKind.Enum ? $"({(type.EnumSigned ? "long" : "ulong")}){expression}" : expression;
+
+    private static void EmitUnavailableFormatter(SourceWriter w, ContractSpec spec)
+    {
+        w.Line();
+        w.Line("/// <summary>The generator failed on this contract (see diagnostic CTR999); serializing it throws.</summary>");
+        w.Line(Header.GeneratedCode);
+        using (w.Block($"private sealed class __ContractsUnavailableFormatter : global::MessagePack.Formatters.IMessagePackFormatter<{spec.FullyQualifiedName}>"))
+        {
+            w.Line("public static readonly __ContractsUnavailableFormatter Instance = new();");
+            w.Line($"private const string Reason = \"The Contracts generator failed on {Escape(spec.Name)}: {Escape(spec.Error!)}. Please report it.\";");
+            w.Line($"public void Serialize(ref global::MessagePack.MessagePackWriter writer, {spec.FullyQualifiedName} value, global::MessagePack.MessagePackSerializerOptions options) => throw new global::System.NotSupportedException(Reason);");
+            w.Line($"public {spec.FullyQualifiedName} Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options) => throw new global::System.NotSupportedException(Reason);");
+        }
+    }
+
+    public static string Escape(string text) => text.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\r", "\\r").Replace("\n", "\\n");
+}

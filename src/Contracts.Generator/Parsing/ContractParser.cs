@@ -1,0 +1,226 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Contracts.CodeAnalysis;
+using Contracts.Generator.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Contracts.Generator.Parsing;
+
+/// <summary>Turns a type marked [Command], [Event] or [Query] into a <see cref="ContractSpec"/>, or null when it is not a valid contract.</summary>
+internal static class ContractParser
+{
+    public static ContractSpec? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        if (context.TargetSymbol is not INamedTypeSymbol type)
+        {
+            return null;
+        }
+
+        // A type with two contract attributes is reported by CTR006 and skipped.
+        ContractKind? kind = ContractRules.KindOf(type, out int kinds);
+        if (kind is null || kinds > 1)
+        {
+            return null;
+        }
+
+        try
+        {
+            return ParseValid(type, kind.Value, context.SemanticModel.Compilation, context.Attributes[0], cancellationToken);
+        }
+        catch (System.Exception ex) when (ex is not System.OperationCanceledException)
+        {
+            // Last resort: keep the public surface so the user sees one diagnostic, not a cascade of errors.
+            return Fallback(type, kind.Value, ex);
+        }
+    }
+
+    private static ContractSpec? ParseValid(INamedTypeSymbol type, ContractKind kind, Compilation compilation, AttributeData attribute, CancellationToken cancellationToken)
+    {
+        List<ContractProblem> problems = ContractRules.Analyze(type, compilation, out ObjectShape? shape);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (problems.Count > 0 || shape is null)
+        {
+            return null;
+        }
+
+        string? result = kind == ContractKind.Query ? TypeNames.Qualified(ContractRules.QueryResult(type)!) : null;
+        var nested = new List<ObjectSpec>();
+        var nestedNames = new HashSet<string>();
+        ObjectSpec root = ToSpec(shape, "__ContractsFormatter", nested, nestedNames);
+        return new ContractSpec(
+            Namespace: type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString(),
+            Name: type.Name,
+            FullyQualifiedName: TypeNames.Qualified(type),
+            HintName: HintName(type),
+            Containers: Containers(type),
+            Keyword: Keyword(type),
+            WireName: WireName(type, attribute),
+            Version: Version(attribute),
+            Kind: kind,
+            ResultType: result,
+            Shape: root,
+            NestedObjects: nested.OrderBy(o => o.FormatterName, System.StringComparer.Ordinal).ToEquatableArray(),
+            Error: null);
+    }
+
+    private static ContractSpec Fallback(INamedTypeSymbol type, ContractKind kind, System.Exception ex)
+    {
+        ITypeSymbol? result = kind == ContractKind.Query ? ContractRules.QueryResult(type) : null;
+        return new ContractSpec(
+            Namespace: type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString(),
+            Name: type.Name,
+            FullyQualifiedName: TypeNames.Qualified(type),
+            HintName: HintName(type),
+            Containers: Containers(type),
+            Keyword: Keyword(type),
+            WireName: type.ToDisplayString(),
+            Version: 1,
+            Kind: kind,
+            ResultType: result is null ? null : TypeNames.Qualified(result),
+            Shape: new ObjectSpec(TypeNames.Qualified(type), "__ContractsFormatter", false, 0, EquatableArray<MemberSpec>.Empty),
+            NestedObjects: EquatableArray<ObjectSpec>.Empty,
+            Error: $"{ex.GetType().Name}: {ex.Message}");
+    }
+
+    private static ObjectSpec ToSpec(ObjectShape shape, string formatterName, List<ObjectSpec> nested, HashSet<string> nestedNames)
+    {
+        var members = new List<MemberSpec>(shape.Members.Count);
+        foreach (MemberShape member in shape.Members)
+        {
+            members.Add(new MemberSpec(
+                Name: member.Property.Name,
+                Index: member.Index,
+                Type: ToSpec(member.Type, nested, nestedNames),
+                ParameterOrdinal: member.Parameter?.Ordinal ?? -1,
+                DefaultValue: member.Parameter is { HasExplicitDefaultValue: true } p ? DefaultValue(p) : null,
+                IsKey: member.IsKey,
+                IsRequired: member.Property.IsRequired));
+        }
+
+        return new ObjectSpec(TypeNames.Qualified(shape.Type), formatterName, shape.Type.IsValueType, shape.Length, members.ToEquatableArray());
+    }
+
+    private static TypeSpec ToSpec(TypeShape shape, List<ObjectSpec> nested, HashSet<string> nestedNames)
+    {
+        string? objectFormatter = null;
+        if (shape.Kind == WireKind.Object && shape.Object is { } obj)
+        {
+            objectFormatter = "__ContractsFormatter_" + TypeNames.Identifier(obj.Type.ToDisplayString());
+            if (nestedNames.Add(objectFormatter))
+            {
+                nested.Add(ToSpec(obj, objectFormatter, nested, nestedNames));
+            }
+        }
+
+        string? enumRead = null;
+        bool signed = false;
+        if (shape.Kind == WireKind.Enum)
+        {
+            (enumRead, signed) = shape.EnumUnderlying switch
+            {
+                SpecialType.System_Byte => ("ReadByte", false),
+                SpecialType.System_SByte => ("ReadSByte", true),
+                SpecialType.System_Int16 => ("ReadInt16", true),
+                SpecialType.System_UInt16 => ("ReadUInt16", false),
+                SpecialType.System_UInt32 => ("ReadUInt32", false),
+                SpecialType.System_Int64 => ("ReadInt64", true),
+                SpecialType.System_UInt64 => ("ReadUInt64", false),
+                _ => ("ReadInt32", true),
+            };
+        }
+
+        return new TypeSpec(
+            shape.Kind,
+            TypeNames.Qualified(shape.Type),
+            shape.Arguments.Select(a => ToSpec(a, nested, nestedNames)).ToEquatableArray(),
+            objectFormatter,
+            enumRead,
+            signed,
+            shape.Type.IsReferenceType && shape.Type.NullableAnnotation == NullableAnnotation.Annotated);
+    }
+
+    private static string? DefaultValue(IParameterSymbol parameter)
+    {
+        object? value = parameter.ExplicitDefaultValue;
+        if (value is null)
+        {
+            return "default";
+        }
+
+        if (parameter.Type.TypeKind == TypeKind.Enum)
+        {
+            return $"({TypeNames.Qualified(parameter.Type)}){SymbolDisplay.FormatPrimitive(value, quoteStrings: false, useHexadecimalNumbers: false)}";
+        }
+
+        return value switch
+        {
+            string s => SyntaxFactory.Literal(s).ToString(),
+            bool b => b ? "true" : "false",
+            char c => SyntaxFactory.Literal(c).ToString(),
+            int i => SyntaxFactory.Literal(i).ToString(),
+            long l => SyntaxFactory.Literal(l).ToString(),
+            uint u => SyntaxFactory.Literal(u).ToString(),
+            ulong ul => SyntaxFactory.Literal(ul).ToString(),
+            float f => SyntaxFactory.Literal(f).ToString(),
+            double d => SyntaxFactory.Literal(d).ToString(),
+            decimal m => SyntaxFactory.Literal(m).ToString(),
+            byte or sbyte or short or ushort => $"({TypeNames.Qualified(parameter.Type)}){SymbolDisplay.FormatPrimitive(value, quoteStrings: false, useHexadecimalNumbers: false)}",
+            _ => "default",
+        };
+    }
+
+    private static string WireName(INamedTypeSymbol type, AttributeData attribute)
+    {
+        foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+        {
+            if (argument.Key == "Name" && argument.Value.Value is string { Length: > 0 } name)
+            {
+                return name;
+            }
+        }
+
+        return type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat.WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted));
+    }
+
+    private static int Version(AttributeData attribute)
+    {
+        foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+        {
+            if (argument.Key == "Version" && argument.Value.Value is int version && version >= 1)
+            {
+                return version;
+            }
+        }
+
+        return 1;
+    }
+
+    private static string HintName(INamedTypeSymbol type)
+    {
+        string name = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat.WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted));
+        return "Contracts." + name.Replace('<', '_').Replace('>', '_') + ".g.cs";
+    }
+
+    private static EquatableArray<ContainerSpec> Containers(INamedTypeSymbol type)
+    {
+        var containers = new List<ContainerSpec>();
+        for (INamedTypeSymbol? c = type.ContainingType; c is not null; c = c.ContainingType)
+        {
+            containers.Insert(0, new ContainerSpec(Keyword(c), c.Name));
+        }
+
+        return containers.ToEquatableArray();
+    }
+
+    private static string Keyword(INamedTypeSymbol type) => type switch
+    {
+        { IsRecord: true, TypeKind: TypeKind.Struct } => "record struct",
+        { IsRecord: true } => "record",
+        { TypeKind: TypeKind.Struct } => "struct",
+        { TypeKind: TypeKind.Interface } => "interface",
+        _ => "class",
+    };
+}

@@ -1,0 +1,574 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Contracts.CodeAnalysis;
+
+/// <summary>How a type travels on the wire.</summary>
+internal enum WireKind
+{
+    Unsupported,
+    Boolean, Byte, SByte, Int16, UInt16, Int32, UInt32, Int64, UInt64, Single, Double, Char,
+    String, ByteArray, Guid, Decimal, DateTime, DateTimeOffset, TimeSpan, DateOnly, TimeOnly,
+    Enum, Nullable, Array, List, ReadOnlyList, ImmutableArray, Dictionary, ReadOnlyDictionary, Object,
+}
+
+internal enum ContractKind
+{
+    Command = 1,
+    Event = 2,
+    Query = 3,
+}
+
+/// <summary>The shape of one member's type; <see cref="Object"/> is set for a user record or class.</summary>
+internal sealed class TypeShape(WireKind kind, ITypeSymbol type)
+{
+    public WireKind Kind { get; } = kind;
+    public ITypeSymbol Type { get; } = type;
+    public TypeShape[] Arguments { get; set; } = [];
+    public ObjectShape? Object { get; set; }
+    public SpecialType EnumUnderlying { get; set; }
+    public string? Problem { get; set; }
+}
+
+internal sealed class MemberShape(IPropertySymbol property, TypeShape type)
+{
+    public IPropertySymbol Property { get; } = property;
+    public TypeShape Type { get; } = type;
+    public IParameterSymbol? Parameter { get; set; }
+    public int Index { get; set; } = -1;
+    public bool IsKey { get; set; }
+}
+
+/// <summary>A serializable record or class: the constructor it is built with and its members in wire order.</summary>
+internal sealed class ObjectShape(INamedTypeSymbol type)
+{
+    public INamedTypeSymbol Type { get; } = type;
+    public IMethodSymbol? Constructor { get; set; }
+    public List<MemberShape> Members { get; } = [];
+    public List<ContractProblem> Problems { get; } = [];
+    public int Length => Members.Count == 0 ? 0 : Members.Max(m => m.Index) + 1;
+}
+
+internal enum ContractProblemKind
+{
+    /// <summary>CTR003: the type cannot be generated (not partial, generic, nested in a non-partial type, a struct, ...).</summary>
+    NotGeneratable,
+
+    /// <summary>CTR004: a member's type cannot be serialized.</summary>
+    UnserializableMember,
+
+    /// <summary>CTR006: more than one of [Command], [Event], [Query].</summary>
+    SeveralKinds,
+
+    /// <summary>A [Query] that does not implement IQuery&lt;TResult&gt;.</summary>
+    QueryWithoutResult,
+
+    /// <summary>An [IdempotencyKey] member whose type has no canonical form.</summary>
+    UnsupportedKey,
+}
+
+internal readonly struct ContractProblem(ContractProblemKind kind, string detail, ISymbol? symbol)
+{
+    public ContractProblemKind Kind { get; } = kind;
+    public string Detail { get; } = detail;
+    public ISymbol? Symbol { get; } = symbol;
+}
+
+/// <summary>
+/// The one rule for "is this a valid contract, and what is on the wire?". The generator generates what it
+/// accepts and skips the rest; the analyzers report the problems it lists. Sharing it keeps them in agreement.
+/// </summary>
+internal static class ContractRules
+{
+    private const int MaxDepth = 16;
+
+    public static ContractKind? KindOf(INamedTypeSymbol type, out int kindCount)
+    {
+        kindCount = 0;
+        ContractKind? kind = null;
+        foreach (AttributeData attribute in type.GetAttributes())
+        {
+            ContractKind? k = KindOfAttribute(attribute.AttributeClass);
+            if (k is not null)
+            {
+                kindCount++;
+                kind ??= k;
+            }
+        }
+
+        return kind;
+    }
+
+    public static ContractKind? KindOfAttribute(INamedTypeSymbol? attribute)
+    {
+        if (attribute is null || attribute.ContainingNamespace is not { Name: "Contracts", ContainingNamespace.IsGlobalNamespace: true })
+        {
+            return null;
+        }
+
+        return attribute.Name switch
+        {
+            "CommandAttribute" => ContractKind.Command,
+            "EventAttribute" => ContractKind.Event,
+            "QueryAttribute" => ContractKind.Query,
+            _ => null,
+        };
+    }
+
+    /// <summary>Whether <paramref name="type"/> is a contract the generator generates (or, from a reference, generated).</summary>
+    public static bool IsValidContract(INamedTypeSymbol type, Compilation compilation)
+    {
+        if (type.Locations.Any(l => l.IsInMetadata))
+        {
+            // Compiled elsewhere: valid exactly when its generator gave it IContract<T>.
+            return type.AllInterfaces.Any(i => i.OriginalDefinition.ToDisplayString() == "Contracts.IContract<TSelf>");
+        }
+
+        return KindOf(type, out _) is not null && Analyze(type, compilation, out _).Count == 0;
+    }
+
+    /// <summary>Checks a contract type and computes its wire shape.</summary>
+    public static List<ContractProblem> Analyze(INamedTypeSymbol type, Compilation compilation, out ObjectShape? shape)
+    {
+        var problems = new List<ContractProblem>();
+        shape = null;
+        KindOf(type, out int kinds);
+        if (kinds > 1)
+        {
+            problems.Add(new ContractProblem(ContractProblemKind.SeveralKinds, $"'{type.Name}' is marked with more than one of [Command], [Event] and [Query]; a message is exactly one of them", type));
+        }
+
+        string? notGeneratable = WhyNotGeneratable(type);
+        if (notGeneratable is not null)
+        {
+            problems.Add(new ContractProblem(ContractProblemKind.NotGeneratable, notGeneratable, type));
+            return problems;
+        }
+
+        if (KindOf(type, out _) == ContractKind.Query && QueryResult(type) is null)
+        {
+            problems.Add(new ContractProblem(ContractProblemKind.QueryWithoutResult, $"query '{type.Name}' does not implement IQuery<TResult>, so its result type is unknown", type));
+        }
+
+        shape = AnalyzeObject(type, compilation, new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default), 0);
+        problems.AddRange(shape.Problems);
+        return problems;
+    }
+
+    /// <summary>The TResult of the one IQuery&lt;TResult&gt; the type implements, or null.</summary>
+    public static ITypeSymbol? QueryResult(INamedTypeSymbol type)
+    {
+        ITypeSymbol? result = null;
+        foreach (INamedTypeSymbol i in type.AllInterfaces)
+        {
+            if (i.Name == "IQuery" && i.TypeArguments.Length == 1 && i.ContainingNamespace is { Name: "Contracts", ContainingNamespace.IsGlobalNamespace: true })
+            {
+                if (result is not null)
+                {
+                    return null;
+                }
+
+                result = i.TypeArguments[0];
+            }
+        }
+
+        return result is null or IErrorTypeSymbol ? null : result;
+    }
+
+    private static string? WhyNotGeneratable(INamedTypeSymbol type)
+    {
+        if (type.TypeKind != TypeKind.Class)
+        {
+            return $"'{type.Name}' is a {(type.IsRecord ? "record struct" : type.TypeKind.ToString().ToLowerInvariant())}; a contract is a record or class (messages are passed by reference and never copied)";
+        }
+
+        if (type.IsStatic || type.IsAbstract)
+        {
+            return $"'{type.Name}' is {(type.IsStatic ? "static" : "abstract")}; a contract must be instantiable";
+        }
+
+        if (type.IsGenericType)
+        {
+            return $"'{type.Name}' is generic; a contract has one wire name, so it cannot have type parameters";
+        }
+
+        if (!IsPartial(type))
+        {
+            return $"'{type.Name}' is not partial; the generator adds its formatter and metadata in a partial declaration";
+        }
+
+        for (INamedTypeSymbol? container = type.ContainingType; container is not null; container = container.ContainingType)
+        {
+            if (container.IsGenericType)
+            {
+                return $"'{type.Name}' is nested in generic type '{container.Name}'";
+            }
+
+            if (!IsPartial(container))
+            {
+                return $"'{type.Name}' is nested in '{container.Name}', which is not partial";
+            }
+        }
+
+        if (!IsAccessibleInAssembly(type))
+        {
+            return $"'{type.Name}' is private or protected; a contract must be at least internal";
+        }
+
+        return null;
+    }
+
+    public static bool IsPartial(INamedTypeSymbol type)
+    {
+        foreach (SyntaxReference reference in type.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax() is TypeDeclarationSyntax declaration && declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public static bool IsAccessibleInAssembly(ISymbol symbol)
+    {
+        for (ISymbol? s = symbol; s is not null and not INamespaceSymbol; s = s.ContainingType)
+        {
+            if (s.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected or Accessibility.ProtectedAndInternal)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static ObjectShape AnalyzeObject(INamedTypeSymbol type, Compilation compilation, HashSet<ITypeSymbol> visiting, int depth)
+    {
+        var shape = new ObjectShape(type);
+        visiting.Add(type);
+        try
+        {
+            // Public instance properties, base types first.
+            var properties = new List<IPropertySymbol>();
+            var chain = new List<INamedTypeSymbol>();
+            for (INamedTypeSymbol? t = type; t is not null && t.SpecialType != SpecialType.System_Object; t = t.BaseType)
+            {
+                chain.Insert(0, t);
+            }
+
+            var seen = new HashSet<string>();
+            foreach (INamedTypeSymbol t in chain)
+            {
+                foreach (ISymbol member in t.GetMembers())
+                {
+                    if (member is IPropertySymbol { IsStatic: false, IsIndexer: false, DeclaredAccessibility: Accessibility.Public, GetMethod: not null } property
+                        && !property.IsOverride
+                        && seen.Add(property.Name))
+                    {
+                        properties.Add(property);
+                    }
+                }
+            }
+
+            shape.Constructor = ChooseConstructor(type, properties);
+            var bound = new Dictionary<string, IParameterSymbol>(System.StringComparer.OrdinalIgnoreCase);
+            if (shape.Constructor is not null)
+            {
+                foreach (IParameterSymbol parameter in shape.Constructor.Parameters)
+                {
+                    bound[parameter.Name] = parameter;
+                }
+            }
+            else
+            {
+                shape.Problems.Add(new ContractProblem(ContractProblemKind.NotGeneratable, $"'{type.Name}' has no public constructor whose parameters all name its properties", type));
+                return shape;
+            }
+
+            var ordered = new List<MemberShape>();
+            foreach (IPropertySymbol property in properties)
+            {
+                bound.TryGetValue(property.Name, out IParameterSymbol? parameter);
+                bool settable = property.SetMethod is { DeclaredAccessibility: Accessibility.Public } || property.SetMethod?.IsInitOnly == true && property.SetMethod.DeclaredAccessibility == Accessibility.Public;
+                if (parameter is null && !settable)
+                {
+                    continue; // computed or get-only: not part of the message's state
+                }
+
+                TypeShape typeShape = Classify(property.Type, compilation, visiting, depth + 1);
+                var member = new MemberShape(property, typeShape) { Parameter = parameter };
+                if (typeShape.Problem is not null)
+                {
+                    shape.Problems.Add(new ContractProblem(ContractProblemKind.UnserializableMember, $"member '{type.Name}.{property.Name}' of type '{property.Type.ToDisplayString()}' cannot be serialized: {typeShape.Problem}", property));
+                }
+
+                if (FindAttribute(property, parameter, "IdempotencyKeyAttribute") is not null)
+                {
+                    member.IsKey = true;
+                    if (!IsKeyKind(typeShape))
+                    {
+                        shape.Problems.Add(new ContractProblem(ContractProblemKind.UnsupportedKey, $"[IdempotencyKey] member '{type.Name}.{property.Name}' is a '{property.Type.ToDisplayString()}'; a key member must be a string, number, bool, char, enum, Guid, date, time or decimal", property));
+                    }
+                }
+
+                AttributeData? pinned = FindAttribute(property, parameter, "MemberIndexAttribute");
+                if (pinned is { ConstructorArguments.Length: 1 } && pinned.ConstructorArguments[0].Value is int index)
+                {
+                    member.Index = index;
+                    if (index < 0 || index > 255)
+                    {
+                        shape.Problems.Add(new ContractProblem(ContractProblemKind.UnserializableMember, $"[MemberIndex({index})] on '{type.Name}.{property.Name}' is out of range (0 to 255)", property));
+                    }
+                }
+
+                ordered.Add(member);
+            }
+
+            // Constructor-bound members first, in parameter order (a positional record's declaration order), then the rest.
+            ordered.Sort((a, b) =>
+            {
+                int pa = a.Parameter?.Ordinal ?? int.MaxValue, pb = b.Parameter?.Ordinal ?? int.MaxValue;
+                return pa != pb ? pa.CompareTo(pb) : properties.IndexOf(a.Property).CompareTo(properties.IndexOf(b.Property));
+            });
+
+            var taken = new HashSet<int>();
+            foreach (MemberShape member in ordered)
+            {
+                if (member.Index >= 0 && !taken.Add(member.Index))
+                {
+                    shape.Problems.Add(new ContractProblem(ContractProblemKind.UnserializableMember, $"two members of '{type.Name}' are pinned to [MemberIndex({member.Index})]", member.Property));
+                }
+            }
+
+            int next = 0;
+            foreach (MemberShape member in ordered)
+            {
+                if (member.Index < 0)
+                {
+                    while (taken.Contains(next))
+                    {
+                        next++;
+                    }
+
+                    member.Index = next;
+                    taken.Add(next);
+                }
+            }
+
+            ordered.Sort((a, b) => a.Index.CompareTo(b.Index));
+            shape.Members.AddRange(ordered);
+            return shape;
+        }
+        finally
+        {
+            visiting.Remove(type);
+        }
+    }
+
+    private static AttributeData? FindAttribute(IPropertySymbol property, IParameterSymbol? parameter, string name)
+    {
+        foreach (AttributeData attribute in property.GetAttributes())
+        {
+            if (IsContractsAttribute(attribute, name))
+            {
+                return attribute;
+            }
+        }
+
+        if (parameter is not null)
+        {
+            foreach (AttributeData attribute in parameter.GetAttributes())
+            {
+                if (IsContractsAttribute(attribute, name))
+                {
+                    return attribute;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsContractsAttribute(AttributeData attribute, string name) =>
+        attribute.AttributeClass is { } c && c.Name == name && c.ContainingNamespace is { Name: "Contracts", ContainingNamespace.IsGlobalNamespace: true };
+
+    private static IMethodSymbol? ChooseConstructor(INamedTypeSymbol type, List<IPropertySymbol> properties)
+    {
+        IMethodSymbol? best = null;
+        foreach (IMethodSymbol constructor in type.InstanceConstructors)
+        {
+            if (constructor.DeclaredAccessibility != Accessibility.Public && !(constructor.DeclaredAccessibility == Accessibility.Internal && type.Locations.All(l => l.IsInSource)))
+            {
+                continue;
+            }
+
+            // The record copy constructor is not a way to build a message from its members.
+            if (constructor.Parameters.Length == 1 && SymbolEqualityComparer.Default.Equals(constructor.Parameters[0].Type, type))
+            {
+                continue;
+            }
+
+            bool allBound = true;
+            foreach (IParameterSymbol parameter in constructor.Parameters)
+            {
+                if (parameter.RefKind != RefKind.None || !properties.Any(p => string.Equals(p.Name, parameter.Name, System.StringComparison.OrdinalIgnoreCase) && SymbolEqualityComparer.Default.Equals(p.Type.WithNullableAnnotation(NullableAnnotation.None), parameter.Type.WithNullableAnnotation(NullableAnnotation.None))))
+                {
+                    allBound = false;
+                    break;
+                }
+            }
+
+            if (allBound && (best is null || constructor.Parameters.Length > best.Parameters.Length))
+            {
+                best = constructor;
+            }
+        }
+
+        return best;
+    }
+
+    private static bool IsKeyKind(TypeShape shape) => shape.Kind switch
+    {
+        WireKind.Nullable => IsKeyKind(shape.Arguments[0]),
+        WireKind.Unsupported or WireKind.ByteArray or WireKind.Array or WireKind.List or WireKind.ReadOnlyList or WireKind.ImmutableArray
+            or WireKind.Dictionary or WireKind.ReadOnlyDictionary or WireKind.Object => false,
+        _ => true,
+    };
+
+    /// <summary>Classifies a member type; sets <see cref="TypeShape.Problem"/> when it cannot be serialized.</summary>
+    public static TypeShape Classify(ITypeSymbol type, Compilation compilation, HashSet<ITypeSymbol> visiting, int depth)
+    {
+        if (type is IErrorTypeSymbol || type.TypeKind == TypeKind.Error)
+        {
+            return new TypeShape(WireKind.Unsupported, type) { Problem = "the type is not known (does it compile?)" };
+        }
+
+        switch (type.SpecialType)
+        {
+            case SpecialType.System_Boolean: return new TypeShape(WireKind.Boolean, type);
+            case SpecialType.System_Byte: return new TypeShape(WireKind.Byte, type);
+            case SpecialType.System_SByte: return new TypeShape(WireKind.SByte, type);
+            case SpecialType.System_Int16: return new TypeShape(WireKind.Int16, type);
+            case SpecialType.System_UInt16: return new TypeShape(WireKind.UInt16, type);
+            case SpecialType.System_Int32: return new TypeShape(WireKind.Int32, type);
+            case SpecialType.System_UInt32: return new TypeShape(WireKind.UInt32, type);
+            case SpecialType.System_Int64: return new TypeShape(WireKind.Int64, type);
+            case SpecialType.System_UInt64: return new TypeShape(WireKind.UInt64, type);
+            case SpecialType.System_Single: return new TypeShape(WireKind.Single, type);
+            case SpecialType.System_Double: return new TypeShape(WireKind.Double, type);
+            case SpecialType.System_Char: return new TypeShape(WireKind.Char, type);
+            case SpecialType.System_String: return new TypeShape(WireKind.String, type);
+            case SpecialType.System_Decimal: return new TypeShape(WireKind.Decimal, type);
+            case SpecialType.System_DateTime: return new TypeShape(WireKind.DateTime, type);
+        }
+
+        if (depth > MaxDepth)
+        {
+            return new TypeShape(WireKind.Unsupported, type) { Problem = $"it nests more than {MaxDepth} levels deep" };
+        }
+
+        if (type is IArrayTypeSymbol array)
+        {
+            if (array.Rank != 1)
+            {
+                return new TypeShape(WireKind.Unsupported, type) { Problem = "multi-dimensional arrays are not supported; use an array of arrays" };
+            }
+
+            if (array.ElementType.SpecialType == SpecialType.System_Byte)
+            {
+                return new TypeShape(WireKind.ByteArray, type);
+            }
+
+            return WithArguments(new TypeShape(WireKind.Array, type), [array.ElementType], compilation, visiting, depth);
+        }
+
+        if (type is not INamedTypeSymbol named)
+        {
+            return new TypeShape(WireKind.Unsupported, type) { Problem = "type parameters, pointers and dynamic have no wire form" };
+        }
+
+        if (named.TypeKind == TypeKind.Enum)
+        {
+            return new TypeShape(WireKind.Enum, type) { EnumUnderlying = named.EnumUnderlyingType?.SpecialType ?? SpecialType.System_Int32 };
+        }
+
+        if (named.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T)
+        {
+            return WithArguments(new TypeShape(WireKind.Nullable, type), named.TypeArguments, compilation, visiting, depth);
+        }
+
+        string definition = named.OriginalDefinition.ToDisplayString();
+        switch (definition)
+        {
+            case "System.Guid": return new TypeShape(WireKind.Guid, type);
+            case "System.DateTimeOffset": return new TypeShape(WireKind.DateTimeOffset, type);
+            case "System.TimeSpan": return new TypeShape(WireKind.TimeSpan, type);
+            case "System.DateOnly": return new TypeShape(WireKind.DateOnly, type);
+            case "System.TimeOnly": return new TypeShape(WireKind.TimeOnly, type);
+            case "System.Collections.Generic.List<T>":
+                return WithArguments(new TypeShape(WireKind.List, type), named.TypeArguments, compilation, visiting, depth);
+            case "System.Collections.Generic.IReadOnlyList<T>":
+                return WithArguments(new TypeShape(WireKind.ReadOnlyList, type), named.TypeArguments, compilation, visiting, depth);
+            case "System.Collections.Immutable.ImmutableArray<T>":
+                return WithArguments(new TypeShape(WireKind.ImmutableArray, type), named.TypeArguments, compilation, visiting, depth);
+            case "System.Collections.Generic.Dictionary<TKey, TValue>":
+                return WithArguments(new TypeShape(WireKind.Dictionary, type), named.TypeArguments, compilation, visiting, depth);
+            case "System.Collections.Generic.IReadOnlyDictionary<TKey, TValue>":
+                return WithArguments(new TypeShape(WireKind.ReadOnlyDictionary, type), named.TypeArguments, compilation, visiting, depth);
+        }
+
+        if (named.SpecialType != SpecialType.None || named.ContainingNamespace?.ToDisplayString() is { } ns && (ns == "System" || ns.StartsWith("System.", System.StringComparison.Ordinal)))
+        {
+            return new TypeShape(WireKind.Unsupported, type) { Problem = "it is not one of the supported framework types (see the README's list)" };
+        }
+
+        if (named.TypeKind is not (TypeKind.Class or TypeKind.Struct) || named.IsAbstract || named.IsStatic)
+        {
+            return new TypeShape(WireKind.Unsupported, type) { Problem = "interfaces, abstract classes and delegates have no single wire form; use a concrete record or class" };
+        }
+
+        if (named.IsGenericType)
+        {
+            return new TypeShape(WireKind.Unsupported, type) { Problem = "generic user types are not supported" };
+        }
+
+        if (!IsAccessibleInAssembly(named) || named.DeclaredAccessibility == Accessibility.Internal && !SymbolEqualityComparer.Default.Equals(named.ContainingAssembly, compilation.Assembly))
+        {
+            return new TypeShape(WireKind.Unsupported, type) { Problem = "it is not accessible to the contract's assembly" };
+        }
+
+        if (visiting.Contains(named))
+        {
+            return new TypeShape(WireKind.Unsupported, type) { Problem = $"'{named.Name}' contains itself; recursive types are not supported" };
+        }
+
+        ObjectShape nested = AnalyzeObject(named, compilation, visiting, depth);
+        var shape = new TypeShape(WireKind.Object, type) { Object = nested };
+        if (nested.Problems.Count > 0)
+        {
+            shape.Problem = nested.Problems[0].Detail;
+        }
+
+        return shape;
+    }
+
+    private static TypeShape WithArguments(TypeShape shape, IEnumerable<ITypeSymbol> arguments, Compilation compilation, HashSet<ITypeSymbol> visiting, int depth)
+    {
+        shape.Arguments = arguments.Select(a => Classify(a, compilation, visiting, depth + 1)).ToArray();
+        foreach (TypeShape argument in shape.Arguments)
+        {
+            if (argument.Problem is not null)
+            {
+                shape.Problem = $"'{argument.Type.ToDisplayString()}': {argument.Problem}";
+                break;
+            }
+        }
+
+        return shape;
+    }
+}
