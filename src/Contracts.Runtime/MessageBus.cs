@@ -96,13 +96,23 @@ internal sealed class MessageBus : IMessageBus
         {
             return await reply.Task.WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
         }
-        catch (TimeoutException)
+        catch (OperationCanceledException)
         {
+            reply.Abandon();
+            throw;
+        }
+        catch (TimeoutException ex) when (!IsFromHandler(reply.Task, ex))
+        {
+            reply.Abandon();
             throw new TimeoutException(
                 $"Query '{contract}' ({envelope.MessageId}) got no reply within {timeout}. The handler {subscription.Handler.HandlerName} " +
                 "may be slow or its endpoint backed up; raise QueryOptions.Timeout or ContractsOptions.QueryTimeout if that is expected.");
         }
     }
+
+    /// <summary>Whether <paramref name="exception"/> is the handler's own failure rather than the wait's.</summary>
+    private static bool IsFromHandler(Task task, Exception exception) =>
+        task.IsFaulted && task.Exception?.InnerException == exception;
 
     private Envelope CreateEnvelope(ContractDescriptor contract, object message, string? idempotencyKey, SendOptions? options, MessageContext? parent, Activity? activity)
     {

@@ -31,4 +31,7 @@ internal static partial class Log
 
     [LoggerMessage(9, LogLevel.Warning, "Contracts found no generated modules: no contracts or handlers are registered. Is the Contracts package (with its generator) referenced by the projects that declare them?")]
     public static partial void NoModules(ILogger logger);
+
+    [LoggerMessage(10, LogLevel.Error, "Disposing the services of handler {Handler} for {Contract} {MessageId} (endpoint {Endpoint}) failed")]
+    public static partial void ScopeDisposeFailed(ILogger logger, Exception exception, string handler, string contract, Guid messageId, string endpoint);
 }

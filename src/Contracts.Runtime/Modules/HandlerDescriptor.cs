@@ -76,6 +76,13 @@ internal sealed class QueryHandlerDescriptor<TQuery, TResult, THandler>() : Hand
 /// <summary>The caller's side of an in-memory query: completed by the handler, failed by the pipeline.</summary>
 internal abstract class QueryReply
 {
+    private readonly CancellationTokenSource _abandoned = new();
+
+    /// <summary>Signalled when the caller stops waiting (timeout or cancellation): the handler's work is then pointless.</summary>
+    public CancellationToken Abandoned => _abandoned.Token;
+
+    public void Abandon() => _abandoned.Cancel();
+
     public abstract void TrySetException(Exception exception);
 }
 

@@ -300,7 +300,12 @@ internal sealed class ContractsRuntime : IAsyncDisposable
     private async ValueTask ProcessAsync(InMemoryEndpoint endpoint, Delivery delivery)
     {
         Envelope envelope = delivery.Envelope;
-        var context = new ConsumeContext(_bus!, _scopes, envelope, delivery.Handler, endpoint.Name, _abort.Token);
+
+        // A query's handler also stops when its caller gives up; other deliveries share the bus's token, allocation-free.
+        CancellationTokenSource? linked = envelope.Reply is { } reply
+            ? CancellationTokenSource.CreateLinkedTokenSource(_abort.Token, reply.Abandoned)
+            : null;
+        var context = new ConsumeContext(_bus!, _scopes, envelope, delivery.Handler, endpoint.Name, linked?.Token ?? _abort.Token);
         using Activity? activity = StartHandleActivity(envelope, delivery.Handler, endpoint.Name);
         long started = Stopwatch.GetTimestamp();
         var tags = new TagList
@@ -332,8 +337,20 @@ internal sealed class ContractsRuntime : IAsyncDisposable
         finally
         {
             ContractsTelemetry.HandlerDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, tags);
-            await context.DisposeAsync().ConfigureAwait(false);
-            Completed();
+            try
+            {
+                await context.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // A scoped service that throws on dispose must not end the endpoint's worker or stall the drain.
+                Log.ScopeDisposeFailed(_logger, ex, delivery.Handler.HandlerName, envelope.Contract.Name, envelope.MessageId, endpoint.Name);
+            }
+            finally
+            {
+                linked?.Dispose();
+                Completed();
+            }
         }
     }
 
