@@ -106,10 +106,22 @@ public sealed class ContractDescriptor<T> : ContractDescriptor
     /// <summary>Reads a message from <paramref name="payload"/>.</summary>
     /// <param name="payload">The bytes.</param>
     /// <returns>The message.</returns>
+    /// <exception cref="MessagePackSerializationException">The bytes are not a message of this contract.</exception>
     public T DeserializeTyped(ReadOnlyMemory<byte> payload)
     {
         var reader = new MessagePackReader(payload);
-        T? message = Formatter.Deserialize(ref reader, WireFormat.Options);
+        T? message;
+        try
+        {
+            message = Formatter.Deserialize(ref reader, WireFormat.Options);
+        }
+        catch (Exception ex) when (ex is not MessagePackSerializationException and not OutOfMemoryException)
+        {
+            // MessagePack's reader reports truncated data as EndOfStreamException and oversized headers as
+            // OverflowException, and a constructor may reject a value: to a caller they are all unreadable bytes.
+            throw new MessagePackSerializationException($"The payload is not a valid '{Name}': {ex.Message}", ex);
+        }
+
         if (message is null)
         {
             throw new MessagePackSerializationException($"The payload of '{Name}' is nil.");

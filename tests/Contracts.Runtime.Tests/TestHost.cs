@@ -146,3 +146,27 @@ internal static class Descriptor
     public static ContractDescriptor<T> Of<T>()
         where T : class, IContract<T> => T.Contract;
 }
+
+/// <summary>
+/// A per-test probe for handlers of <c>int</c>-numbered messages: message 0 signals <see cref="FirstEntered"/> and
+/// blocks on <see cref="Gate"/>, so a test can hold an endpoint's only worker; every handled number is recorded in order.
+/// </summary>
+public sealed class Lane
+{
+    public readonly Gate Gate = new();
+    public readonly TaskCompletionSource FirstEntered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public readonly ConcurrentQueue<int> Handled = new();
+    public readonly SemaphoreSlim Done = new(0);
+
+    public async ValueTask HandleAsync(int n, CancellationToken cancellationToken)
+    {
+        if (n == 0)
+        {
+            FirstEntered.TrySetResult();
+            await Gate.WaitAsync(cancellationToken);
+        }
+
+        Handled.Enqueue(n);
+        Done.Release();
+    }
+}

@@ -34,4 +34,10 @@ internal static partial class Log
 
     [LoggerMessage(10, LogLevel.Error, "Disposing the services of handler {Handler} for {Contract} {MessageId} (endpoint {Endpoint}) failed")]
     public static partial void ScopeDisposeFailed(ILogger logger, Exception exception, string handler, string contract, Guid messageId, string endpoint);
+
+    [LoggerMessage(11, LogLevel.Warning, "Contracts stopped without waiting for every handler: handlers that ignore their cancellation token are still running ({Pending} messages)")]
+    public static partial void HandlersAbandoned(ILogger logger, long pending);
+
+    [LoggerMessage(12, LogLevel.Warning, "Message {MessageId} ({Contract}) on endpoint {Endpoint} was not handled: the bus stopped before it was its turn")]
+    public static partial void NotHandled(ILogger logger, string endpoint, Guid messageId, string contract);
 }

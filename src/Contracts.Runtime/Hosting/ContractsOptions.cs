@@ -107,13 +107,13 @@ public sealed class InMemoryTransportOptions
         return this;
     }
 
-    /// <summary>Adjusts the endpoint of command or query <typeparamref name="TContract"/>.</summary>
+    /// <summary>Adjusts the endpoint of command or query <typeparamref name="TContract"/> (named with a <c>.v</c>N suffix from version 2 on).</summary>
     /// <typeparam name="TContract">The contract.</typeparam>
     /// <param name="configure">The adjustment.</param>
     /// <returns>These options, for chaining.</returns>
     public InMemoryTransportOptions Endpoint<TContract>(Action<EndpointOptions> configure)
         where TContract : class, IContract<TContract>
-        => Endpoint(TContract.Contract.Name, configure);
+        => Endpoint(Transport.ContractsRuntime.EndpointName(TContract.Contract), configure);
 
     internal EndpointOptions Resolve(string name)
     {

@@ -182,9 +182,20 @@ internal sealed class ContractsRuntime : IAsyncDisposable
             await _abort.CancelAsync().ConfigureAwait(false);
         }
 
-        foreach (InMemoryEndpoint endpoint in _endpoints)
+        var workers = new Task[_endpoints.Length];
+        for (int i = 0; i < workers.Length; i++)
         {
-            await endpoint.Completion.ConfigureAwait(false);
+            workers[i] = _endpoints[i].Completion;
+        }
+
+        try
+        {
+            // A handler that ignores its cancelled token must not hold the host forever: the host's token bounds the wait.
+            await Task.WhenAll(workers).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Log.HandlersAbandoned(_logger, Interlocked.Read(ref _pending));
         }
 
         long lost = Interlocked.Read(ref _scheduled);
@@ -260,7 +271,12 @@ internal sealed class ContractsRuntime : IAsyncDisposable
     {
         try
         {
-            await Task.Delay(due - _time.GetUtcNow(), _time, _abort.Token).ConfigureAwait(false);
+            // The due time may have passed since the send checked it; a negative delay would throw and lose the message.
+            TimeSpan delay = due - _time.GetUtcNow();
+            if (delay > TimeSpan.Zero)
+            {
+                await Task.Delay(delay, _time, _abort.Token).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException)
         {
@@ -300,6 +316,14 @@ internal sealed class ContractsRuntime : IAsyncDisposable
     private async ValueTask ProcessAsync(InMemoryEndpoint endpoint, Delivery delivery)
     {
         Envelope envelope = delivery.Envelope;
+        if (_abort.IsCancellationRequested)
+        {
+            // Shutdown ran out of time: calling a handler with a cancelled token only wastes the time left.
+            Log.NotHandled(_logger, endpoint.Name, envelope.MessageId, envelope.Contract.Name);
+            envelope.Reply?.TrySetException(new OperationCanceledException($"The bus stopped before '{envelope.Contract}' {envelope.MessageId} was handled."));
+            Completed();
+            return;
+        }
 
         // A query's handler also stops when its caller gives up; other deliveries share the bus's token, allocation-free.
         CancellationTokenSource? linked = envelope.Reply is { } reply
