@@ -37,10 +37,14 @@ public sealed class ContractsGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(events, static (spc, spec) => EmitContract(spc, spec));
         context.RegisterSourceOutput(queries, static (spc, spec) => EmitContract(spc, spec));
 
-        IncrementalValueProvider<ImmutableArray<string>> contractNames = Names(commands)
+        // Sorted and distinct once here, as an equatable array: the module step then compares by value.
+        IncrementalValueProvider<EquatableArray<string>> contractNames = Names(commands)
             .Combine(Names(events))
             .Combine(Names(queries))
-            .Select(static (names, _) => names.Left.Left.AddRange(names.Left.Right).AddRange(names.Right))
+            .Select(static (names, _) => names.Left.Left.AddRange(names.Left.Right).AddRange(names.Right)
+                .Distinct()
+                .OrderBy(static n => n, System.StringComparer.Ordinal)
+                .ToEquatableArray())
             .WithTrackingName(ContractsGeneratorSteps.Contracts);
 
         IncrementalValueProvider<ImmutableArray<HandlerSpec>> handlers = context.SyntaxProvider
@@ -64,16 +68,16 @@ public sealed class ContractsGenerator : IIncrementalGenerator
             .Combine(assemblyName)
             .Select(static (input, _) =>
             {
-                (((ImmutableArray<string> names, ImmutableArray<HandlerSpec> handlerSpecs), EquatableArray<string> modules), string? assembly) = input;
-                if (assembly is null || (names.IsEmpty && handlerSpecs.IsEmpty && modules.Count == 0))
+                (((EquatableArray<string> names, ImmutableArray<HandlerSpec> handlerSpecs), EquatableArray<string> modules), string? assembly) = input;
+                if (assembly is null || (names.Count == 0 && handlerSpecs.IsEmpty && modules.Count == 0))
                 {
                     return null;
                 }
 
                 return new ModuleSpec(
                     assembly,
-                    names.Distinct().OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray(),
-                    handlerSpecs.OrderBy(h => h.FullyQualifiedName, System.StringComparer.Ordinal).ToEquatableArray(),
+                    names,
+                    handlerSpecs.OrderBy(static h => h.FullyQualifiedName, System.StringComparer.Ordinal).ToEquatableArray(),
                     modules);
             })
             .WithTrackingName(ContractsGeneratorSteps.Module);

@@ -180,6 +180,12 @@ internal static class ContractRules
 
     private static string? WhyNotGeneratable(INamedTypeSymbol type)
     {
+        // Being typed: "partial record (int X)" declares a type without a name; nothing can be generated for it.
+        if (type.Name.Length == 0 || type.ContainingType is { Name.Length: 0 })
+        {
+            return "the type has no name yet";
+        }
+
         if (type.TypeKind != TypeKind.Class)
         {
             return $"'{type.Name}' is a {(type.IsRecord ? "record struct" : type.TypeKind.ToString().ToLowerInvariant())}; a contract is a record or class (messages are passed by reference and never copied)";

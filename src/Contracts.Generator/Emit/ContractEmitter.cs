@@ -1,5 +1,6 @@
 using Contracts.CodeAnalysis;
 using Contracts.Generator.Model;
+using Contracts.Generator.Parsing;
 
 namespace Contracts.Generator.Emit;
 
@@ -18,7 +19,7 @@ internal static class ContractEmitter
 
         foreach (ContainerSpec container in spec.Containers)
         {
-            w.Open($"partial {container.Keyword} {container.Name}");
+            w.Open($"partial {container.Keyword} {TypeNames.Escape(container.Name)}");
         }
 
         string type = spec.FullyQualifiedName;
@@ -29,7 +30,7 @@ internal static class ContractEmitter
             _ => "",
         };
 
-        w.Open($"partial {spec.Keyword} {spec.Name} : {marker}global::Contracts.IContract<{type}>");
+        w.Open($"partial {spec.Keyword} {TypeNames.Escape(spec.Name)} : {marker}global::Contracts.IContract<{type}>");
         string formatter = spec.Error is null ? spec.Shape.FormatterName + ".Instance" : "__ContractsUnavailableFormatter.Instance";
         string result = spec.ResultType is null ? "" : $", resultTypeName: \"{spec.ResultType.Replace("global::", "")}\"";
         w.Line(Header.GeneratedCode);
@@ -51,7 +52,7 @@ internal static class ContractEmitter
             // Formatter code runs with nullable warnings off: a nil on the wire may land in any reference-typed member.
             w.Line();
             w.Line("#nullable disable warnings");
-            FormatterEmitter.Emit(w, spec.Shape, spec.Name);
+            FormatterEmitter.Emit(w, spec.Shape, TypeNames.Escape(spec.Name));
             foreach (ObjectSpec nested in spec.NestedObjects)
             {
                 w.Line();
@@ -103,11 +104,11 @@ internal static class ContractEmitter
                 TypeSpec type = member.Type;
                 if (type.Kind == WireKind.Nullable)
                 {
-                    w.Line($"if (message.{member.Name} is {{ }} __{member.Name}) key.Append({KeyValue(type.Arguments[0], "__" + member.Name)}); else key.AppendNull();");
+                    w.Line($"if (message.{TypeNames.Escape(member.Name)} is {{ }} __{member.Name}) key.Append({KeyValue(type.Arguments[0], "__" + member.Name)}); else key.AppendNull();");
                 }
                 else
                 {
-                    w.Line($"key.Append({KeyValue(type, "message." + member.Name)});");
+                    w.Line($"key.Append({KeyValue(type, "message." + TypeNames.Escape(member.Name))});");
                 }
             }
 

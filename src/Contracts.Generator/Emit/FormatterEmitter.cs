@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Contracts.CodeAnalysis;
 using Contracts.Generator.Model;
+using Contracts.Generator.Parsing;
 
 namespace Contracts.Generator.Emit;
 
@@ -59,7 +60,7 @@ internal static class FormatterEmitter
             {
                 if (byIndex.TryGetValue(i, out MemberSpec? member))
                 {
-                    WriteValue(w, member.Type, $"value.{member.Name}", FieldName(member));
+                    WriteValue(w, member.Type, $"value.{TypeNames.Escape(member.Name)}", FieldName(member), $"__{member.Name}Value");
                 }
                 else
                 {
@@ -75,7 +76,7 @@ internal static class FormatterEmitter
         {
             using (w.Block("if (reader.TryReadNil())"))
             {
-                w.Line(spec.IsValueType ? $"throw {Ours}WireFormat.NilValue(\"{spec.FullyQualifiedName}\");" : "return null;");
+                w.Line(spec.IsValueType ? $"throw {Ours}WireFormat.NilValue(\"{spec.FullyQualifiedName.Replace("global::", "")}\");" : "return null;");
             }
 
             w.Line();
@@ -103,7 +104,9 @@ internal static class FormatterEmitter
 
                 w.Line();
                 string arguments = string.Join(", ", spec.Members.Where(m => m.ParameterOrdinal >= 0).OrderBy(m => m.ParameterOrdinal).Select(LocalName));
-                MemberSpec[] initialized = spec.Members.Where(m => m.ParameterOrdinal < 0).ToArray();
+                // A required member is always set in the initializer, even when a constructor parameter names it too
+                // (without [SetsRequiredMembers] the compiler demands it; with it, setting it again is harmless).
+                MemberSpec[] initialized = spec.Members.Where(static m => m.ParameterOrdinal < 0 || m.IsRequired).ToArray();
                 if (initialized.Length == 0)
                 {
                     w.Line($"return new {spec.FullyQualifiedName}({arguments});");
@@ -114,7 +117,7 @@ internal static class FormatterEmitter
                     w.Line("{");
                     foreach (MemberSpec member in initialized)
                     {
-                        w.Line($"    {member.Name} = {LocalName(member)},");
+                        w.Line($"    {TypeNames.Escape(member.Name)} = {LocalName(member)},");
                     }
 
                     w.Line("};");
@@ -143,7 +146,7 @@ internal static class FormatterEmitter
     private static bool IsScalar(TypeSpec type) => type.Kind is not (WireKind.Array or WireKind.List or WireKind.ReadOnlyList or WireKind.ImmutableArray
         or WireKind.Dictionary or WireKind.ReadOnlyDictionary or WireKind.Nullable or WireKind.Object or WireKind.Unsupported);
 
-    private static void WriteValue(SourceWriter w, TypeSpec type, string expression, string field)
+    private static void WriteValue(SourceWriter w, TypeSpec type, string expression, string field, string valueLocal)
     {
         if (!IsInline(type))
         {
@@ -153,23 +156,13 @@ internal static class FormatterEmitter
 
         if (type.Kind == WireKind.Nullable)
         {
-            using (w.Block($"if ({expression} is {{ }} {Identifier(expression)})"))
-            {
-                w.Line(WriteScalar(type.Arguments[0], Identifier(expression)));
-            }
-
-            using (w.Block("else"))
-            {
-                w.Line("writer.WriteNil();");
-            }
-
+            // One line per index, like the reader's switch.
+            w.Line($"if ({expression} is {{ }} {valueLocal}) {WriteScalar(type.Arguments[0], valueLocal)} else writer.WriteNil();");
             return;
         }
 
         w.Line(WriteScalar(type, expression));
     }
-
-    private static string Identifier(string expression) => "__" + expression.Replace("value.", "").Replace('.', '_') + "Value";
 
     private static string WriteScalar(TypeSpec type, string expression) => type.Kind switch
     {

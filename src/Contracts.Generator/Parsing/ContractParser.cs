@@ -33,7 +33,7 @@ internal static class ContractParser
         catch (System.Exception ex) when (ex is not System.OperationCanceledException)
         {
             // Last resort: keep the public surface so the user sees one diagnostic, not a cascade of errors.
-            return Fallback(type, kind.Value, ex);
+            return Fallback(type, kind.Value, context.Attributes[0], ex);
         }
     }
 
@@ -51,7 +51,7 @@ internal static class ContractParser
         var nestedNames = new HashSet<string>();
         ObjectSpec root = ToSpec(shape, "__ContractsFormatter", nested, nestedNames);
         return new ContractSpec(
-            Namespace: type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString(),
+            Namespace: TypeNames.Namespace(type.ContainingNamespace),
             Name: type.Name,
             FullyQualifiedName: TypeNames.Qualified(type),
             HintName: HintName(type),
@@ -66,18 +66,18 @@ internal static class ContractParser
             Error: null);
     }
 
-    private static ContractSpec Fallback(INamedTypeSymbol type, ContractKind kind, System.Exception ex)
+    private static ContractSpec Fallback(INamedTypeSymbol type, ContractKind kind, AttributeData attribute, System.Exception ex)
     {
         ITypeSymbol? result = kind == ContractKind.Query ? ContractRules.QueryResult(type) : null;
         return new ContractSpec(
-            Namespace: type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString(),
+            Namespace: TypeNames.Namespace(type.ContainingNamespace),
             Name: type.Name,
             FullyQualifiedName: TypeNames.Qualified(type),
             HintName: HintName(type),
             Containers: Containers(type),
             Keyword: Keyword(type),
-            WireName: type.ToDisplayString(),
-            Version: 1,
+            WireName: WireName(type, attribute),
+            Version: Version(attribute),
             Kind: kind,
             ResultType: result is null ? null : TypeNames.Qualified(result),
             Shape: new ObjectSpec(TypeNames.Qualified(type), "__ContractsFormatter", false, 0, EquatableArray<MemberSpec>.Empty),
@@ -108,7 +108,7 @@ internal static class ContractParser
         string? objectFormatter = null;
         if (shape.Kind == WireKind.Object && shape.Object is { } obj)
         {
-            objectFormatter = "__ContractsFormatter_" + TypeNames.Identifier(obj.Type.ToDisplayString());
+            objectFormatter = "__ContractsFormatter_" + TypeNames.Identifier(TypeNames.Text(obj.Type));
             if (nestedNames.Add(objectFormatter))
             {
                 nested.Add(ToSpec(obj, objectFormatter, nested, nestedNames));
@@ -150,9 +150,14 @@ internal static class ContractParser
             return "default";
         }
 
-        if (parameter.Type.TypeKind == TypeKind.Enum)
+        // An enum's value and the small integer types need a cast; the operand is parenthesized because
+        // "(global::E)-1" parses as a subtraction, not a cast.
+        ITypeSymbol type = parameter.Type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable
+            ? nullable.TypeArguments[0]
+            : parameter.Type;
+        if (type.TypeKind == TypeKind.Enum || value is byte or sbyte or short or ushort)
         {
-            return $"({TypeNames.Qualified(parameter.Type)}){SymbolDisplay.FormatPrimitive(value, quoteStrings: false, useHexadecimalNumbers: false)}";
+            return $"({TypeNames.Qualified(type)})({SymbolDisplay.FormatPrimitive(value, quoteStrings: false, useHexadecimalNumbers: false)})";
         }
 
         return value switch
@@ -164,10 +169,9 @@ internal static class ContractParser
             long l => SyntaxFactory.Literal(l).ToString(),
             uint u => SyntaxFactory.Literal(u).ToString(),
             ulong ul => SyntaxFactory.Literal(ul).ToString(),
-            float f => SyntaxFactory.Literal(f).ToString(),
-            double d => SyntaxFactory.Literal(d).ToString(),
+            float f => float.IsNaN(f) ? "float.NaN" : float.IsPositiveInfinity(f) ? "float.PositiveInfinity" : float.IsNegativeInfinity(f) ? "float.NegativeInfinity" : SyntaxFactory.Literal(f).ToString(),
+            double d => double.IsNaN(d) ? "double.NaN" : double.IsPositiveInfinity(d) ? "double.PositiveInfinity" : double.IsNegativeInfinity(d) ? "double.NegativeInfinity" : SyntaxFactory.Literal(d).ToString(),
             decimal m => SyntaxFactory.Literal(m).ToString(),
-            byte or sbyte or short or ushort => $"({TypeNames.Qualified(parameter.Type)}){SymbolDisplay.FormatPrimitive(value, quoteStrings: false, useHexadecimalNumbers: false)}",
             _ => "default",
         };
     }
@@ -182,7 +186,7 @@ internal static class ContractParser
             }
         }
 
-        return type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat.WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted));
+        return TypeNames.Text(type);
     }
 
     private static int Version(AttributeData attribute)
@@ -200,8 +204,8 @@ internal static class ContractParser
 
     private static string HintName(INamedTypeSymbol type)
     {
-        string name = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat.WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted));
-        return "Contracts." + name.Replace('<', '_').Replace('>', '_') + ".g.cs";
+        // Plain text (no @ escapes: a hint name allows letters, digits, '.', '_', '-', ',', '+', ' ', '(', ')', '[', ']', '{', '}', '~').
+        return "Contracts." + TypeNames.Text(type).Replace('<', '_').Replace('>', '_') + ".g.cs";
     }
 
     private static EquatableArray<ContainerSpec> Containers(INamedTypeSymbol type)

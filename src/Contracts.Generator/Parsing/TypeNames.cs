@@ -1,4 +1,5 @@
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace Contracts.Generator.Parsing;
 
@@ -11,10 +12,33 @@ internal static class TypeNames
     private static readonly SymbolDisplayFormat s_annotated = s_plain
         .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
+    /// <summary>Namespace and containing types, as code spells them (keywords escaped with @): for namespace declarations.</summary>
+    private static readonly SymbolDisplayFormat s_code = SymbolDisplayFormat.FullyQualifiedFormat
+        .WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted);
+
+    /// <summary>Namespace and containing types as plain text (no global::, no @): for wire names and hint names.</summary>
+    private static readonly SymbolDisplayFormat s_text = s_code
+        .WithMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.None);
+
     /// <summary>global::-qualified with nullable annotations: for type arguments that must match a user's declaration exactly.</summary>
     public static string Annotated(ITypeSymbol type) => type.ToDisplayString(s_annotated);
 
     public static string Qualified(ITypeSymbol type) => type.WithNullableAnnotation(NullableAnnotation.None).ToDisplayString(s_plain);
+
+    /// <summary><c>Shop.Orders</c>, with keywords escaped (<c>@event.Orders</c>); empty for the global namespace.</summary>
+    public static string Namespace(INamespaceSymbol? ns) => ns is null || ns.IsGlobalNamespace ? "" : ns.ToDisplayString(s_code);
+
+    /// <summary><c>Shop.Orders.PlaceOrder</c>: no <c>global::</c>, no <c>@</c>.</summary>
+    public static string Text(ISymbol symbol) => symbol.ToDisplayString(s_text);
+
+    /// <summary>
+    /// An identifier as code must spell it: <c>@event</c> for the keyword <c>event</c>. Contextual keywords are escaped
+    /// too (always legal), since some are not valid everywhere: a type declared as <c>record</c> warns (CS8860).
+    /// </summary>
+    public static string Escape(string identifier) =>
+        SyntaxFacts.GetKeywordKind(identifier) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(identifier) != SyntaxKind.None
+            ? "@" + identifier
+            : identifier;
 
     /// <summary>A name usable as part of an identifier: Shop.Orders.OrderLine becomes Shop_Orders_OrderLine.</summary>
     public static string Identifier(string text)

@@ -1,0 +1,222 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace Contracts.Generator.Tests;
+
+/// <summary>Code being typed never crashes the generator, and contracts it cannot generate are skipped, not half-generated.</summary>
+public sealed class RobustnessTests
+{
+    private const string Valid = """
+        using System;
+        using Contracts;
+
+        namespace Shop;
+
+        [Command]
+        public partial record PlaceOrder([property: IdempotencyKey] Guid OrderId);
+        """;
+
+    public static TheoryData<string, string> HalfTypedCode => new()
+    {
+        { "missing closing braces", """
+            using Contracts;
+            namespace Shop
+            {
+                [Event]
+                public partial record OrderPlaced(System.Guid OrderId)
+                {
+                    public string? Note { get; init; }
+            """ },
+        { "unknown attribute arguments", """
+            using Contracts;
+            namespace Shop;
+            [Event(Nmae = "x", Version = "two", Unknown = typeof(Nope))]
+            public partial record OrderPlaced(System.Guid OrderId);
+            [Command(Name = null, Version = -3)]
+            public partial record Cancel(System.Guid OrderId);
+            [Query(Name = )]
+            public partial record Find(int Id) : IQuery<int>;
+            """ },
+        { "unknown member type", """
+            using Contracts;
+            [Command] public partial record X(UnknownType Y);
+            """ },
+        { "handler of an unknown type", """
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Contracts;
+            namespace Shop;
+            public sealed class Handler : ICommandHandler<Unknown>, IEventHandler<>, IQueryHandler<Shop.PlaceOrder, Missing>, IEventHandler<PlaceOrder>
+            {
+                public ValueTask HandleAsync(Unknown command, MessageContext context, CancellationToken cancellationToken) => default;
+            }
+            """ },
+        { "empty file", "" },
+        { "syntax error mid-property", """
+            using System;
+            using Contracts;
+            namespace Shop;
+            [Event]
+            public partial class OrderShipped
+            {
+                public Guid OrderId { get; init; }
+                public string Carrier { get; in
+                public int Boxes { get; init; }
+            }
+            """ },
+        { "attribute on nothing", """
+            using Contracts;
+            [Command]
+            """ },
+        { "partial record without a name", """
+            using Contracts;
+            [Event] public partial record (int X);
+            [Command] public partial record Y(int X) : ;
+            """ },
+        { "query without result", """
+            using Contracts;
+            [Query] public partial record Find(int Id);
+            [Query] public partial record FindMissing(int Id) : IQuery<Missing>;
+            """ },
+        { "member index without argument", """
+            using Contracts;
+            [Event] public partial record Indexed([property: MemberIndex] int A, [property: MemberIndex("x")] int B, [property: MemberIndex(-1)] int C);
+            """ },
+        { "self-referencing and recursive types", """
+            using System.Collections.Generic;
+            using Contracts;
+            public sealed record Node(string Name, List<Node> Children);
+            [Event] public partial record TreeChanged(Node Root);
+            [Event] public partial record Loop(Loop? Next);
+            """ },
+        { "contract in a generic or non-partial container", """
+            using Contracts;
+            public partial class Outer<T> { [Event] public partial record Inner(int X); }
+            public class Closed { [Event] public partial record Inner(int X); }
+            """ },
+        { "duplicate declarations", """
+            using System;
+            using Contracts;
+            namespace Other;
+            [Command] public partial record Twice(Guid OrderId);
+            [Command] public partial record Twice(Guid OrderId, string Extra);
+            public sealed class Twice { }
+            """ },
+        { "handler without a name", """
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Contracts;
+            namespace Shop;
+            public sealed class : ICommandHandler<PlaceOrder>
+            {
+                public ValueTask HandleAsync(PlaceOrder command, MessageContext context, CancellationToken cancellationToken) => default;
+            }
+            """ },
+    };
+
+    [Theory]
+    [MemberData(nameof(HalfTypedCode))]
+    public void HalfTypedCodeNeverCrashesTheGenerator(string scenario, string source)
+    {
+        GeneratorRun run = GeneratorHarness.RunRaw(GeneratorHarness.Compile(Valid, source));
+
+        GeneratorHarness.AssertNoException(run);
+        Assert.Empty(run.Result.Diagnostics);
+        Diagnostic[] errors = GeneratorHarness.ErrorsInGeneratedCode(run);
+        Assert.True(errors.Length == 0, $"{scenario}: the generated code does not compile:\n{string.Join("\n", errors.Select(GeneratorHarness.Describe))}");
+
+        // The valid contract beside the broken code is still generated.
+        Assert.Contains("ContractsModule.g.cs", run.Sources.Keys);
+    }
+
+    public static TheoryData<string, string> InvalidContracts => new()
+    {
+        { "NotPartial", "[Command] public record NotPartial(int X);" },
+        { "Generic", "[Command] public partial record Generic<T>(T X);" },
+        { "RecordStruct", "[Event] public partial record struct RecordStruct(int X);" },
+        { "Struct", "[Event] public partial struct Struct { public int X { get; set; } }" },
+        { "TwoKinds", "[Command, Event] public partial record TwoKinds(int X);" },
+        { "ObjectMember", "[Event] public partial record ObjectMember(object Value);" },
+        { "StreamMember", "[Event] public partial record StreamMember(System.IO.Stream Body);" },
+        { "InterfaceMember", "[Event] public partial record InterfaceMember(System.IDisposable Resource);" },
+        { "Abstract", "[Event] public abstract partial record Abstract(int X);" },
+        { "Static", "[Event] public static partial class Static { }" },
+        { "Private", "public partial class Host { [Event] private partial record Private(int X); }" },
+        { "NoConstructor", "[Event] public partial class NoConstructor { private NoConstructor() { } public int X { get; set; } }" },
+        { "CollectionKey", "[Command] public partial record CollectionKey([property: IdempotencyKey] int[] Ids);" },
+        { "DuplicateIndex", "[Event] public partial record DuplicateIndex([property: MemberIndex(0)] int A, [property: MemberIndex(0)] int B);" },
+        { "IndexOutOfRange", "[Event] public partial record IndexOutOfRange([property: MemberIndex(256)] int A);" },
+        { "MultiDimensional", "[Event] public partial record MultiDimensional(int[,] Grid);" },
+        { "QueryWithoutResult", "[Query] public partial record QueryWithoutResult(int Id);" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidContracts))]
+    public void InvalidContractsAreSkipped(string name, string declaration)
+    {
+        string source = $$"""
+            using Contracts;
+
+            namespace Shop;
+
+            {{declaration}}
+            """;
+        GeneratorRun run = GeneratorHarness.RunRaw(GeneratorHarness.Compile(Valid, source));
+
+        GeneratorHarness.AssertNoException(run);
+        Assert.Empty(run.Result.Diagnostics);
+        Assert.DoesNotContain(run.Sources.Keys, hint => hint.Contains($".{name}.", System.StringComparison.Ordinal));
+        Assert.DoesNotContain($"global::Shop.{name}", run.Source("ContractsModule.g.cs"));
+        Assert.Contains("Contracts.Shop.PlaceOrder.g.cs", run.Sources.Keys);
+        Assert.Empty(GeneratorHarness.ErrorsInGeneratedCode(run));
+    }
+
+    [Fact]
+    public void HandlerOfAnInvalidContractIsNotRegistered()
+    {
+        GeneratorRun run = GeneratorHarness.RunRaw(GeneratorHarness.Compile(Valid, """
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Contracts;
+
+            namespace Shop;
+
+            [Command] public partial record Broken(object Value);
+
+            public sealed class BrokenHandler : ICommandHandler<Broken>
+            {
+                public ValueTask HandleAsync(Broken command, MessageContext context, CancellationToken cancellationToken) => default;
+            }
+
+            public sealed class WrongKindHandler : IEventHandler<PlaceOrder>
+            {
+                public ValueTask HandleAsync(PlaceOrder command, MessageContext context, CancellationToken cancellationToken) => default;
+            }
+            """));
+
+        GeneratorHarness.AssertNoException(run);
+        string module = run.Source("ContractsModule.g.cs");
+        Assert.DoesNotContain("BrokenHandler", module);
+        Assert.DoesNotContain("WrongKindHandler", module);
+        Assert.Empty(GeneratorHarness.ErrorsInGeneratedCode(run));
+    }
+
+    [Fact]
+    public void NothingIsGeneratedWithoutTheRuntime()
+    {
+        // Contracts-like attributes of another library: no runtime reference, so nothing to generate against.
+        Microsoft.CodeAnalysis.CSharp.CSharpCompilation compilation = Microsoft.CodeAnalysis.CSharp.CSharpCompilation.Create(
+            "NoRuntime",
+            [GeneratorHarness.Parse("""
+                namespace Contracts { public sealed class CommandAttribute : System.Attribute { } }
+                namespace Shop { [Contracts.Command] public partial record PlaceOrder(int Id); }
+                """, "Source0.cs")],
+            GeneratorHarness.References.Where(r => r.Display?.Contains("Contracts.Runtime", System.StringComparison.Ordinal) != true),
+            new(OutputKind.DynamicallyLinkedLibrary));
+        GeneratorRun run = GeneratorHarness.RunRaw(compilation);
+
+        GeneratorHarness.AssertNoException(run);
+        Assert.DoesNotContain("ContractsModule.g.cs", run.Sources.Keys);
+    }
+}
