@@ -194,6 +194,65 @@ public static class WireFormat
         return bytes?.ToArray();
     }
 
+    /// <summary>
+    /// Skips one value, such as a member added by a newer version of a contract. Unlike
+    /// <see cref="MessagePackReader.Skip"/>, which recurses into nested arrays and maps without limit, it counts
+    /// nesting against <see cref="MessagePackSecurity.MaximumObjectGraphDepth"/>, so a payload of a million
+    /// nested one-element arrays fails like any too-deep value (MessagePack's <see cref="InsufficientExecutionStackException"/>,
+    /// which <see cref="ContractDescriptor{T}.DeserializeTyped"/> reports as <see cref="MessagePackSerializationException"/>)
+    /// instead of overflowing the stack and ending the process.
+    /// </summary>
+    /// <param name="reader">The reader, positioned at the value.</param>
+    /// <param name="options">The options whose security settings bound the nesting.</param>
+    public static void Skip(ref MessagePackReader reader, MessagePackSerializerOptions options)
+    {
+        switch (reader.NextMessagePackType)
+        {
+            case MessagePackType.Array:
+            {
+                int count = reader.ReadArrayHeader();
+                options.Security.DepthStep(ref reader);
+                try
+                {
+                    for (int i = 0; i < count; i++)
+                    {
+                        Skip(ref reader, options);
+                    }
+                }
+                finally
+                {
+                    reader.Depth--;
+                }
+
+                break;
+            }
+
+            case MessagePackType.Map:
+            {
+                int count = reader.ReadMapHeader();
+                options.Security.DepthStep(ref reader);
+                try
+                {
+                    for (int i = 0; i < count; i++)
+                    {
+                        Skip(ref reader, options);
+                        Skip(ref reader, options);
+                    }
+                }
+                finally
+                {
+                    reader.Depth--;
+                }
+
+                break;
+            }
+
+            default:
+                reader.Skip(); // a scalar, string, binary or extension: no nesting
+                break;
+        }
+    }
+
     /// <summary>Throws the error a generated formatter raises when a required value is nil.</summary>
     /// <param name="typeName">The type being read.</param>
     /// <returns>Never returns.</returns>
