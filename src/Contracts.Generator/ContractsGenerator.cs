@@ -86,7 +86,7 @@ public sealed class ContractsGenerator : IIncrementalGenerator
         {
             if (spec is not null)
             {
-                spc.AddSource("ContractsModule.g.cs", ModuleEmitter.Emit(spec));
+                EmitModule(spc, spec);
             }
         });
     }
@@ -103,11 +103,47 @@ public sealed class ContractsGenerator : IIncrementalGenerator
 
     private static void EmitContract(SourceProductionContext context, ContractSpec spec)
     {
+        string source;
+        try
+        {
+            source = ContractEmitter.Emit(spec);
+        }
+        catch (System.Exception ex) when (ex is not System.OperationCanceledException)
+        {
+            // Last resort: the public surface without a formatter, and one diagnostic instead of CS8785 and a cascade of errors.
+            spec = WithoutFormatter(spec, ex);
+            source = ContractEmitter.Emit(spec);
+        }
+
         if (spec.Error is not null)
         {
             context.ReportDiagnostic(Diagnostic.Create(s_generatorError, Location.None, spec.Name, spec.Error));
         }
 
-        context.AddSource(spec.HintName, ContractEmitter.Emit(spec));
+        context.AddSource(spec.HintName, source);
     }
+
+    private static void EmitModule(SourceProductionContext context, ModuleSpec spec)
+    {
+        string source;
+        try
+        {
+            source = ModuleEmitter.Emit(spec);
+        }
+        catch (System.Exception ex) when (ex is not System.OperationCanceledException)
+        {
+            // Keep the module (catalog and references) so the host still starts; report the lost handler registrations.
+            context.ReportDiagnostic(Diagnostic.Create(s_generatorError, Location.None, "the handler registrations of " + spec.AssemblyName, $"{ex.GetType().Name}: {ex.Message}"));
+            source = ModuleEmitter.Emit(spec with { Handlers = EquatableArray<HandlerSpec>.Empty });
+        }
+
+        context.AddSource("ContractsModule.g.cs", source);
+    }
+
+    internal static ContractSpec WithoutFormatter(ContractSpec spec, System.Exception ex) => spec with
+    {
+        Shape = spec.Shape with { Length = 0, Members = EquatableArray<MemberSpec>.Empty },
+        NestedObjects = EquatableArray<ObjectSpec>.Empty,
+        Error = $"{ex.GetType().Name}: {ex.Message}",
+    };
 }

@@ -220,3 +220,35 @@ public sealed class RobustnessTests
         Assert.DoesNotContain("ContractsModule.g.cs", run.Sources.Keys);
     }
 }
+
+/// <summary>The last-resort path: when emitting a contract fails, the public surface still compiles and serializing it throws clearly.</summary>
+public sealed class FallbackTests
+{
+    [Fact]
+    public void ContractWithoutFormatterStillCompilesWithoutWarnings()
+    {
+        const string source = """
+            using System;
+            using Contracts;
+
+            namespace Shop;
+
+            [Query]
+            public partial record GetOrder([property: IdempotencyKey] Guid OrderId, int[] Lines) : IQuery<string?>;
+            """;
+        GeneratorRun run = GeneratorHarness.Run(source);
+        Model.ContractSpec spec = Assert.IsType<Model.ContractSpec>(
+            Assert.Single(run.Result.TrackedSteps[ContractsGeneratorSteps.Queries].SelectMany(s => s.Outputs)).Value);
+
+        Model.ContractSpec fallback = ContractsGenerator.WithoutFormatter(spec, new System.InvalidOperationException("boom \"quoted\""));
+        string text = Emit.ContractEmitter.Emit(fallback);
+
+        Assert.Contains("__ContractsUnavailableFormatter", text);
+        Assert.Contains("InvalidOperationException: boom \\\"quoted\\\"", text);
+        Assert.Contains("GetIdempotencyKey(global::Shop.GetOrder message) => null;", text);
+        Assert.Contains("resultTypeName: \"string\"", text);
+        Microsoft.CodeAnalysis.SyntaxTree generated = GeneratorHarness.Parse(text, "Fallback.g.cs");
+        Microsoft.CodeAnalysis.Compilation compilation = GeneratorHarness.Compile(source).AddSyntaxTrees(generated);
+        GeneratorHarness.AssertNoErrors(compilation.GetDiagnostics(TestContext.Current.CancellationToken), "the fallback", [generated]);
+    }
+}

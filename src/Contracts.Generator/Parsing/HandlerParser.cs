@@ -35,6 +35,19 @@ internal static class HandlerParser
 
     public static HandlerSpec? Parse(GeneratorSyntaxContext context, CancellationToken cancellationToken)
     {
+        try
+        {
+            return ParseCandidate(context, cancellationToken);
+        }
+        catch (System.Exception ex) when (ex is not System.OperationCanceledException)
+        {
+            // Last resort while code is being typed: a handler the generator cannot read is skipped, never a crash (CS8785).
+            return null;
+        }
+    }
+
+    private static HandlerSpec? ParseCandidate(GeneratorSyntaxContext context, CancellationToken cancellationToken)
+    {
         var declaration = (ClassDeclarationSyntax)context.Node;
         if (context.SemanticModel.GetDeclaredSymbol(declaration, cancellationToken) is not INamedTypeSymbol handler
             || handler.Name.Length == 0 || handler.IsAbstract || handler.IsStatic || handler.IsGenericType || !ContractRules.IsAccessibleInAssembly(handler))
