@@ -18,6 +18,7 @@ public sealed partial class ShutdownTests
     [Command] public partial record AfterStop(int N);
     [Command] public partial record WithExplodingScope(int N);
     [Command] public partial record HostedWork(int N);
+    [Command] public partial record SyncDisposed(int N);
 
     public sealed class Chain
     {
@@ -202,6 +203,45 @@ public sealed partial class ShutdownTests
         await Wait.For(lane.Done, 3);
         await Wait.For(host.StopAsync());
         Assert.Equal([1, 2, 3], lane.Handled.ToArray());
+    }
+
+    [Idempotent]
+    public sealed class SyncDisposedHandler(Stuck stuck) : ICommandHandler<SyncDisposed>
+    {
+        public async ValueTask HandleAsync(SyncDisposed command, MessageContext context, CancellationToken cancellationToken)
+        {
+            stuck.FirstEntered.TrySetResult();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                stuck.Cancelled.TrySetResult();
+                throw;
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_service_provider_disposed_synchronously_stops_the_bus_at_once()
+    {
+        var stuck = new Stuck();
+        var services = new ServiceCollection().AddSingleton(stuck).AddContracts();
+        ServiceProvider provider = services.BuildServiceProvider();
+        foreach (IHostedService hosted in provider.GetServices<IHostedService>())
+        {
+            await hosted.StartAsync(CancellationToken.None);
+        }
+
+        IMessageBus bus = provider.GetRequiredService<IMessageBus>();
+        await bus.SendAsync(new SyncDisposed(1));
+        await Wait.For(stuck.FirstEntered.Task);
+
+        provider.Dispose(); // threw "only implements IAsyncDisposable" before the runtime was IDisposable
+
+        await Wait.For(stuck.Cancelled.Task);
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await bus.SendAsync(new SyncDisposed(2)));
     }
 
     [Fact]

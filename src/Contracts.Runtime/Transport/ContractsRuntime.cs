@@ -16,7 +16,7 @@ namespace Contracts.Transport;
 /// Routes envelopes to endpoints and runs their consumers. Routing is an array indexed by the contract's
 /// dense index: one endpoint for a command or query, one per subscribing handler for an event.
 /// </summary>
-internal sealed class ContractsRuntime : IAsyncDisposable
+internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
 {
     private const int Created = 0, Running = 1, Stopping = 2, Stopped = 3;
 
@@ -428,6 +428,26 @@ internal sealed class ContractsRuntime : IAsyncDisposable
         }
 
         return activity;
+    }
+
+    /// <summary>
+    /// Synchronous disposal (a service provider disposed with <c>Dispose</c>) cannot wait for a drain without
+    /// blocking a thread, so it stops at once: in-flight handlers are cancelled and queued messages are not handled.
+    /// Stop the host, or dispose asynchronously, to drain.
+    /// </summary>
+    public void Dispose()
+    {
+        int previous = Interlocked.Exchange(ref _state, Stopped);
+        if (previous is Running or Stopping)
+        {
+            foreach (InMemoryEndpoint endpoint in _endpoints)
+            {
+                endpoint.Complete();
+            }
+
+            // Not disposed: workers still finishing read the token, and a source without a timer holds nothing.
+            _abort.Cancel();
+        }
     }
 
     public async ValueTask DisposeAsync()
