@@ -42,7 +42,13 @@ public sealed class RoundTripTests
         public partial record V1(int A, string B);
 
         [Event(Name = "trip.versioned", Version = 2)]
-        public partial record V2(int A, string B, int C = 7, string D = "d");
+        public partial record V2(int A, string B, int C = 7, string D = "d")
+        {
+            public string Note { get; init; } = "none";
+            public int Retries { get; set; } = 3;
+            public Small Size { get; init; } = Small.B;
+            public double? Ratio { get; init; } = 1;
+        }
 
         public static class Probe
         {
@@ -85,7 +91,8 @@ public sealed class RoundTripTests
             public static string Versions()
             {
                 V2 newer = Read<V2>(Write(new V1(1, "b")));
-                if (newer != new V2(1, "b", 7, "d")) return "new reader did not default: " + newer;
+                if (newer != new V2(1, "b", 7, "d") || newer.Note != "none" || newer.Retries != 3 || newer.Size != Small.B || newer.Ratio != 1)
+                    return "new reader did not default: " + newer;
                 V1 older = Read<V1>(Write(new V2(1, "b", 3, "x")));
                 if (older != new V1(1, "b")) return "old reader did not skip: " + older;
                 return "ok";

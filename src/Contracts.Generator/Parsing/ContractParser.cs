@@ -49,7 +49,7 @@ internal static class ContractParser
         string? result = kind == ContractKind.Query ? TypeNames.Qualified(ContractRules.QueryResult(type)!) : null;
         var nested = new List<ObjectSpec>();
         var nestedNames = new HashSet<string>();
-        ObjectSpec root = ToSpec(shape, "__ContractsFormatter", nested, nestedNames);
+        ObjectSpec root = ToSpec(shape, "__ContractsFormatter", nested, nestedNames, compilation, cancellationToken);
         return new ContractSpec(
             Namespace: TypeNames.Namespace(type.ContainingNamespace),
             Name: type.Name,
@@ -85,7 +85,7 @@ internal static class ContractParser
             Error: $"{ex.GetType().Name}: {ex.Message}");
     }
 
-    private static ObjectSpec ToSpec(ObjectShape shape, string formatterName, List<ObjectSpec> nested, HashSet<string> nestedNames)
+    private static ObjectSpec ToSpec(ObjectShape shape, string formatterName, List<ObjectSpec> nested, HashSet<string> nestedNames, Compilation compilation, CancellationToken cancellationToken)
     {
         var members = new List<MemberSpec>(shape.Members.Count);
         foreach (MemberShape member in shape.Members)
@@ -93,9 +93,11 @@ internal static class ContractParser
             members.Add(new MemberSpec(
                 Name: member.Property.Name,
                 Index: member.Index,
-                Type: ToSpec(member.Type, nested, nestedNames),
+                Type: ToSpec(member.Type, nested, nestedNames, compilation, cancellationToken),
                 ParameterOrdinal: member.Parameter?.Ordinal ?? -1,
-                DefaultValue: member.Parameter is { HasExplicitDefaultValue: true } p ? DefaultValue(p) : null,
+                DefaultValue: member.Parameter is { } p
+                    ? (p.HasExplicitDefaultValue ? Literal(p.ExplicitDefaultValue, p.Type) : null)
+                    : InitializerValue(member.Property, compilation, cancellationToken),
                 IsKey: member.IsKey,
                 IsRequired: member.Property.IsRequired));
         }
@@ -103,7 +105,7 @@ internal static class ContractParser
         return new ObjectSpec(TypeNames.Qualified(shape.Type), formatterName, shape.Type.IsValueType, shape.Length, members.ToEquatableArray());
     }
 
-    private static TypeSpec ToSpec(TypeShape shape, List<ObjectSpec> nested, HashSet<string> nestedNames)
+    private static TypeSpec ToSpec(TypeShape shape, List<ObjectSpec> nested, HashSet<string> nestedNames, Compilation compilation, CancellationToken cancellationToken)
     {
         string? objectFormatter = null;
         if (shape.Kind == WireKind.Object && shape.Object is { } obj)
@@ -111,7 +113,7 @@ internal static class ContractParser
             objectFormatter = "__ContractsFormatter_" + TypeNames.Identifier(TypeNames.Text(obj.Type));
             if (nestedNames.Add(objectFormatter))
             {
-                nested.Add(ToSpec(obj, objectFormatter, nested, nestedNames));
+                nested.Add(ToSpec(obj, objectFormatter, nested, nestedNames, compilation, cancellationToken));
             }
         }
 
@@ -135,16 +137,35 @@ internal static class ContractParser
         return new TypeSpec(
             shape.Kind,
             TypeNames.Qualified(shape.Type),
-            shape.Arguments.Select(a => ToSpec(a, nested, nestedNames)).ToEquatableArray(),
+            shape.Arguments.Select(a => ToSpec(a, nested, nestedNames, compilation, cancellationToken)).ToEquatableArray(),
             objectFormatter,
             enumRead,
             signed,
             shape.Type.IsReferenceType && shape.Type.NullableAnnotation == NullableAnnotation.Annotated);
     }
 
-    private static string? DefaultValue(IParameterSymbol parameter)
+    /// <summary>
+    /// The constant initializer of a property set through the object initializer (<c>Note { get; init; } = "none"</c>),
+    /// so that a message from an older writer, which lacks the member, keeps the declared default instead of <c>default</c>.
+    /// A non-constant initializer (<c>= []</c>, <c>= new()</c>) cannot be copied into generated code and is not honoured.
+    /// </summary>
+    private static string? InitializerValue(IPropertySymbol property, Compilation compilation, CancellationToken cancellationToken)
     {
-        object? value = parameter.ExplicitDefaultValue;
+        foreach (SyntaxReference reference in property.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax(cancellationToken) is PropertyDeclarationSyntax { Initializer.Value: { } value }
+                && compilation.ContainsSyntaxTree(value.SyntaxTree))
+            {
+                Optional<object?> constant = compilation.GetSemanticModel(value.SyntaxTree).GetConstantValue(value, cancellationToken);
+                return constant.HasValue ? Literal(constant.Value, property.Type) : null;
+            }
+        }
+
+        return null;
+    }
+
+    private static string? Literal(object? value, ITypeSymbol declaredType)
+    {
         if (value is null)
         {
             return "default";
@@ -152,9 +173,9 @@ internal static class ContractParser
 
         // An enum's value and the small integer types need a cast; the operand is parenthesized because
         // "(global::E)-1" parses as a subtraction, not a cast.
-        ITypeSymbol type = parameter.Type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable
+        ITypeSymbol type = declaredType is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable
             ? nullable.TypeArguments[0]
-            : parameter.Type;
+            : declaredType;
         if (type.TypeKind == TypeKind.Enum || value is byte or sbyte or short or ushort)
         {
             return $"({TypeNames.Qualified(type)})({SymbolDisplay.FormatPrimitive(value, quoteStrings: false, useHexadecimalNumbers: false)})";

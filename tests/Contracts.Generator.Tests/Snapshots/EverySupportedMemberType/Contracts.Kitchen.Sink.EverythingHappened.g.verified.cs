@@ -347,7 +347,7 @@ namespace Kitchen.Sink
                 options.Security.DepthStep(ref reader);
                 try
                 {
-                    string __Name = default;
+                    string __Name = "";
                     int __Weight = default;
                     int count = reader.ReadArrayHeader();
                     for (int i = 0; i < count; i++)

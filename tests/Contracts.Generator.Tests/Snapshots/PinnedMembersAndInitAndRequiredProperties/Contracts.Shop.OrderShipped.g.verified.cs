@@ -61,7 +61,7 @@ namespace Shop
                     global::System.Guid __OrderId = default;
                     int __Boxes = 1;
                     global::System.DateOnly? __EstimatedArrival = default;
-                    string __Note = default;
+                    string __Note = "none";
                     decimal __Weight = default;
                     int count = reader.ReadArrayHeader();
                     for (int i = 0; i < count; i++)
