@@ -150,3 +150,37 @@ public sealed partial class BackpressureTests
         lane.Gate.Open();
     }
 }
+
+public sealed partial class DroppedQueryTests
+{
+    [Query] public partial record SlowCount(int N) : IQuery<int>;
+
+    public sealed class SlowCountHandler(Lane lane) : IQueryHandler<SlowCount, int>
+    {
+        public async ValueTask<int> HandleAsync(SlowCount query, MessageContext context, CancellationToken cancellationToken)
+        {
+            await lane.HandleAsync(query.N, cancellationToken);
+            return query.N * 10;
+        }
+    }
+
+    [Fact]
+    public async Task A_query_dropped_by_a_full_endpoint_fails_its_caller_with_EndpointFullException()
+    {
+        var lane = new Lane();
+        await using TestBus host = await TestBus.StartAsync(
+            s => s.AddSingleton(lane),
+            o => o.UseInMemoryTransport(t => t.Endpoint<SlowCount>(e => { e.Capacity = 1; e.FullMode = EndpointFullMode.DropOldest; })));
+
+        Task<int> first = host.Bus.QueryAsync(new SlowCount(0)).AsTask();
+        await Wait.For(lane.FirstEntered.Task);
+        Task<int> dropped = host.Bus.QueryAsync(new SlowCount(1)).AsTask();
+        Task<int> kept = host.Bus.QueryAsync(new SlowCount(2)).AsTask();
+
+        EndpointFullException ex = await Assert.ThrowsAsync<EndpointFullException>(() => Wait.For(dropped));
+        Assert.Equal(Descriptor.Of<SlowCount>().Name, ex.Endpoint);
+        lane.Gate.Open();
+        Assert.Equal(0, await Wait.For(first));
+        Assert.Equal(20, await Wait.For(kept));
+    }
+}

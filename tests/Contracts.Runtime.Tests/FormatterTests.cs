@@ -48,6 +48,17 @@ public partial record EvolvingV1(int Id, string Name);
 [Event(Name = "tests.formatter.evolving", Version = 2)]
 public partial record EvolvingV2(int Id, string Name, string Extra = "extra-default", int Count = 42, decimal Rate = 1.25m, SignedEnum Kind = SignedEnum.Positive, List<string>? Tags = null);
 
+[Event(Name = "tests.formatter.initialized", Version = 1)]
+public partial record InitializedV1(int Id);
+
+[Event(Name = "tests.formatter.initialized", Version = 2)]
+public partial record InitializedV2(int Id)
+{
+    public string Note { get; init; } = "note-default";
+
+    public int Priority { get; init; } = 3;
+}
+
 public sealed class FormatterTests
 {
     private static byte[] Write<T>(T message)
@@ -200,6 +211,23 @@ public sealed class FormatterTests
         Assert.Equal(1.25m, v2.Rate);
         Assert.Equal(SignedEnum.Positive, v2.Kind);
         Assert.Null(v2.Tags);
+    }
+
+    [Fact]
+    public void Members_set_in_the_body_round_trip()
+    {
+        InitializedV2 got = RoundTrip(new InitializedV2(1) { Note = "set", Priority = 9 });
+
+        Assert.Equal(new InitializedV2(1) { Note = "set", Priority = 9 }, got);
+    }
+
+    [Fact]
+    public void A_new_reader_keeps_property_initializers_for_members_an_old_writer_did_not_send()
+    {
+        InitializedV2 got = Descriptor.Of<InitializedV2>().DeserializeTyped(Write(new InitializedV1(1)));
+
+        Assert.Equal("note-default", got.Note);
+        Assert.Equal(3, got.Priority);
     }
 
     public static TheoryData<string, byte[]> Malformed => new()
