@@ -2,6 +2,7 @@ using System;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Contracts.Runtime.Tests;
 
@@ -148,6 +149,58 @@ public sealed partial class BackpressureTests
 
         Assert.Equal($"{Descriptor.Of<VersionTwo>().Name}.v2", ex.Endpoint);
         lane.Gate.Open();
+    }
+}
+
+public sealed partial class EventEndpointTests
+{
+    [Event] public partial record Broadcast(int N);
+
+    [Command] public partial record Configured(int N);
+
+    [Idempotent]
+    public sealed class BroadcastHandler(Lane lane) : IEventHandler<Broadcast>
+    {
+        public ValueTask HandleAsync(Broadcast @event, MessageContext context, CancellationToken cancellationToken) => lane.HandleAsync(@event.N, cancellationToken);
+    }
+
+    [Idempotent]
+    public sealed class ConfiguredHandler : ICommandHandler<Configured>
+    {
+        public ValueTask HandleAsync(Configured command, MessageContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Endpoint_of_an_event_configures_each_of_its_subscriptions()
+    {
+        var lane = new Lane();
+        await using TestBus host = await TestBus.StartAsync(
+            s => s.AddSingleton(lane),
+            o => o.UseInMemoryTransport(t => t.Endpoint<Broadcast>(e => { e.Capacity = 1; e.FullMode = EndpointFullMode.Reject; })));
+
+        await host.Bus.PublishAsync(new Broadcast(0));
+        await Wait.For(lane.FirstEntered.Task);
+        await host.Bus.PublishAsync(new Broadcast(1));
+        EndpointFullException ex = await Assert.ThrowsAsync<EndpointFullException>(async () => await host.Bus.PublishAsync(new Broadcast(2)));
+
+        Assert.Equal($"{Descriptor.Of<Broadcast>().Name}/{typeof(BroadcastHandler).FullName}", ex.Endpoint);
+        lane.Gate.Open();
+    }
+
+    [Fact]
+    public async Task Settings_for_an_endpoint_that_does_not_exist_are_reported()
+    {
+        var logs = new LogCollector();
+        await using TestBus host = await TestBus.StartAsync(
+            s => s.AddLogging(l => l.AddProvider(logs)),
+            o => o.UseInMemoryTransport(t => t
+                .Endpoint("No.Such.Endpoint", e => e.Capacity = 5)
+                .Endpoint<Configured>(e => e.Capacity = 5)));
+
+        await host.Bus.SendAsync(new Configured(1)); // the endpoint configured by its contract exists and is not reported
+
+        LogCollector.Entry warning = Assert.Single(logs.Entries, e => e.EventId == 13);
+        Assert.Contains("'No.Such.Endpoint'", warning.Message);
     }
 }
 

@@ -77,6 +77,15 @@ public sealed partial class IdempotencyKeyTests
     }
 
     [Fact]
+    public void Zero_and_negative_zero_give_one_key()
+    {
+        var at = DateTimeOffset.UnixEpoch;
+
+        Assert.Equal(Key(new AtInstant(at, 0.0)), Key(new AtInstant(at, -0.0)));
+        Assert.NotEqual(Key(new AtInstant(at, 0.0)), Key(new AtInstant(at, double.Epsilon)));
+    }
+
+    [Fact]
     public void A_contract_without_key_members_has_no_key()
     {
         Assert.Null(Key(new NoKey(Guid.NewGuid(), "x")));

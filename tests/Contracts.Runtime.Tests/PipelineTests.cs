@@ -127,6 +127,34 @@ public sealed partial class PipelineTests
         }
     }
 
+    [Command] public partial record Ambient(int N);
+
+    private static readonly AsyncLocal<string?> s_ambient = new();
+
+    public sealed class AmbientHandler(Trail trail) : ICommandHandler<Ambient>
+    {
+        public ValueTask HandleAsync(Ambient command, MessageContext context, CancellationToken cancellationToken)
+        {
+            trail.Steps.Enqueue(s_ambient.Value ?? "none");
+            trail.Done.TrySetResult();
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    [Fact]
+    public async Task Handlers_do_not_inherit_the_ambient_state_of_the_code_that_started_the_bus()
+    {
+        var trail = new Trail();
+        s_ambient.Value = "set while starting";
+        await using TestBus host = await TestBus.StartAsync(s => s.AddSingleton(trail));
+        s_ambient.Value = null;
+
+        await host.Bus.SendAsync(new Ambient(1));
+        await Wait.For(trail.Done.Task);
+
+        Assert.Equal(["none"], trail.Steps.ToArray());
+    }
+
     [Fact]
     public async Task Middleware_runs_in_registration_order_around_the_handler()
     {

@@ -40,4 +40,7 @@ internal static partial class Log
 
     [LoggerMessage(12, LogLevel.Warning, "Message {MessageId} ({Contract}) on endpoint {Endpoint} was not handled: the bus stopped before it was its turn")]
     public static partial void NotHandled(ILogger logger, string endpoint, Guid messageId, string contract);
+
+    [LoggerMessage(13, LogLevel.Warning, "Endpoint settings were given for '{Endpoint}', but no endpoint has that name: check the name (commands and queries: the contract name, with .vN from version 2; event subscriptions: contract/handler)")]
+    public static partial void UnknownEndpoint(ILogger logger, string endpoint);
 }

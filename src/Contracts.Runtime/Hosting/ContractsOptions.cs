@@ -80,7 +80,7 @@ public sealed class EndpointOptions
 /// <summary>
 /// Settings of the in-memory transport. Endpoints are named after what they carry: a command or query
 /// endpoint after its contract (<c>Shop.PlaceOrder</c>), an event subscription after its contract and handler
-/// (<c>Shop.OrderPlaced/Shop.Handlers.Mailer</c>).
+/// (<c>Shop.OrderPlaced/Shop.Handlers.Mailer</c>). Settings for an event's name apply to all of its subscriptions.
 /// </summary>
 public sealed class InMemoryTransportOptions
 {
@@ -107,7 +107,11 @@ public sealed class InMemoryTransportOptions
         return this;
     }
 
-    /// <summary>Adjusts the endpoint of command or query <typeparamref name="TContract"/> (named with a <c>.v</c>N suffix from version 2 on).</summary>
+    /// <summary>
+    /// Adjusts the endpoint of command or query <typeparamref name="TContract"/> (named with a <c>.v</c>N suffix from
+    /// version 2 on), or every subscription of event <typeparamref name="TContract"/>; settings given for one
+    /// subscription by its own name apply after these.
+    /// </summary>
     /// <typeparam name="TContract">The contract.</typeparam>
     /// <param name="configure">The adjustment.</param>
     /// <returns>These options, for chaining.</returns>
@@ -115,9 +119,16 @@ public sealed class InMemoryTransportOptions
         where TContract : class, IContract<TContract>
         => Endpoint(Transport.ContractsRuntime.EndpointName(TContract.Contract), configure);
 
-    internal EndpointOptions Resolve(string name)
+    /// <summary>The settings of endpoint <paramref name="name"/>: the defaults, then the settings of its contract
+    /// (<paramref name="contractEndpoint"/>, for an event subscription), then its own.</summary>
+    internal EndpointOptions Resolve(string name, string? contractEndpoint = null)
     {
         EndpointOptions options = Defaults.Clone();
+        if (contractEndpoint is not null && _endpoints.TryGetValue(contractEndpoint, out Action<EndpointOptions>? forContract))
+        {
+            forContract(options);
+        }
+
         if (_endpoints.TryGetValue(name, out Action<EndpointOptions>? configure))
         {
             configure(options);

@@ -85,8 +85,9 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
             var route = new Subscription[list.Count];
             for (int i = 0; i < list.Count; i++)
             {
-                string name = contract.Kind == MessageKind.Event ? $"{EndpointName(contract)}/{list[i].HandlerName}" : EndpointName(contract);
-                var endpoint = new InMemoryEndpoint(name, _transport.Resolve(name), OnDropped);
+                string contractEndpoint = EndpointName(contract);
+                string name = contract.Kind == MessageKind.Event ? $"{contractEndpoint}/{list[i].HandlerName}" : contractEndpoint;
+                var endpoint = new InMemoryEndpoint(name, _transport.Resolve(name, contractEndpoint), OnDropped);
                 endpoints.Add(endpoint);
                 route[i] = new Subscription(list[i], endpoint);
             }
@@ -95,6 +96,7 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
         }
 
         _endpoints = [.. endpoints];
+        WarnAboutUnknownEndpoints(endpoints);
 
         IConsumeMiddleware[] steps = [.. middlewares];
         ConsumeDelegate pipeline = InvokeHandlerAsync;
@@ -109,6 +111,29 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
     }
 
     public IReadOnlyList<InMemoryEndpoint> Endpoints => _endpoints;
+
+    /// <summary>A setting for an endpoint that does not exist is most likely a typo: say so rather than ignore it.</summary>
+    private void WarnAboutUnknownEndpoints(List<InMemoryEndpoint> endpoints)
+    {
+        var known = new HashSet<string>(StringComparer.Ordinal);
+        foreach (InMemoryEndpoint endpoint in endpoints)
+        {
+            known.Add(endpoint.Name);
+            int slash = endpoint.Name.IndexOf('/', StringComparison.Ordinal);
+            if (slash > 0)
+            {
+                known.Add(endpoint.Name[..slash]);
+            }
+        }
+
+        foreach (string configured in _transport.ConfiguredEndpoints)
+        {
+            if (!known.Contains(configured))
+            {
+                Log.UnknownEndpoint(_logger, configured);
+            }
+        }
+    }
 
     public bool SerializeMessages => _transport.SerializeMessages;
 

@@ -62,9 +62,15 @@ internal sealed class InMemoryEndpoint
     public void Start(Func<InMemoryEndpoint, Delivery, ValueTask> process)
     {
         var workers = new Task[Options.MaxConcurrency];
-        for (int i = 0; i < workers.Length; i++)
+
+        // Workers live as long as the bus: they must not carry the starting code's ambient state (its Activity,
+        // AsyncLocal values, culture) into every handler they ever run.
+        using (ExecutionContext.SuppressFlow())
         {
-            workers[i] = Task.Run(() => ConsumeAsync(process));
+            for (int i = 0; i < workers.Length; i++)
+            {
+                workers[i] = Task.Run(() => ConsumeAsync(process));
+            }
         }
 
         _workers = workers;
