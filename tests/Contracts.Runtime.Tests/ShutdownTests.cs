@@ -19,6 +19,7 @@ public sealed partial class ShutdownTests
     [Command] public partial record WithExplodingScope(int N);
     [Command] public partial record HostedWork(int N);
     [Command] public partial record SyncDisposed(int N);
+    [Command] public partial record BlockedAtStop(int N);
 
     public sealed class Chain
     {
@@ -174,6 +175,40 @@ public sealed partial class ShutdownTests
         {
             stuck.Gate.Open();
         }
+    }
+
+    [Idempotent]
+    public sealed class BlockedAtStopHandler(Stuck stuck) : ICommandHandler<BlockedAtStop>
+    {
+        public async ValueTask HandleAsync(BlockedAtStop command, MessageContext context, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref stuck.Entered);
+            stuck.FirstEntered.TrySetResult();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+    }
+
+    [Fact]
+    public async Task A_send_still_waiting_for_room_when_the_drain_times_out_fails_with_the_stopped_exception()
+    {
+        var stuck = new Stuck();
+        await using TestBus host = await TestBus.StartAsync(
+            s => s.AddSingleton(stuck),
+            o =>
+            {
+                o.ShutdownTimeout = TimeSpan.FromMilliseconds(200);
+                o.UseInMemoryTransport(t => t.Endpoint<BlockedAtStop>(e => e.Capacity = 1));
+            });
+        await host.Bus.SendAsync(new BlockedAtStop(0));
+        await Wait.For(stuck.FirstEntered.Task);
+        await host.Bus.SendAsync(new BlockedAtStop(1));
+        Task waiting = host.Bus.SendAsync(new BlockedAtStop(2)).AsTask();
+
+        await Wait.For(host.StopAsync());
+
+        InvalidOperationException ex = await Assert.ThrowsAsync<InvalidOperationException>(() => Wait.For(waiting));
+        Assert.Contains("The bus has stopped", ex.Message);
+        Assert.Equal(1, Volatile.Read(ref stuck.Entered));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Threading;
+using System.Threading.Channels;
 using System.Threading.Tasks;
 using Contracts.Diagnostics;
 using Contracts.Modules;
@@ -254,8 +255,7 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
     {
         if (Volatile.Read(ref _state) >= Stopped)
         {
-            return ValueTask.FromException(new InvalidOperationException(
-                $"The bus has stopped; '{envelope.Contract}' {envelope.MessageId} was not sent."));
+            return ValueTask.FromException(StoppedError(envelope));
         }
 
         InMemoryEndpoint endpoint = subscription.Endpoint;
@@ -285,12 +285,22 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
             await write.ConfigureAwait(false);
             ContractsTelemetry.Sent.Add(1, ContractsTelemetry.ContractTag(envelope.Contract));
         }
+        catch (ChannelClosedException ex)
+        {
+            // The producer was still waiting for room when the bus stopped without time to drain.
+            Completed();
+            throw StoppedError(envelope, ex);
+        }
         catch
         {
             Completed();
             throw;
         }
     }
+
+    private static InvalidOperationException StoppedError(Envelope envelope, Exception? inner = null) => new(
+        $"The bus has stopped; '{envelope.Contract}' {envelope.MessageId} was not sent. " +
+        "Send before the host stops; while it drains, only handlers' sends are still handled.", inner);
 
     private async Task DeliverLaterAsync(InMemoryEndpoint endpoint, Delivery delivery, DateTimeOffset due)
     {

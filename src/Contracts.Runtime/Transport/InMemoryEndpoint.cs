@@ -17,6 +17,7 @@ internal sealed class InMemoryEndpoint
 {
     private readonly Channel<Delivery> _channel;
     private Task[] _workers = [];
+    private bool _closed;
 
     public InMemoryEndpoint(string name, EndpointOptions options, Action<InMemoryEndpoint, Delivery> onDropped)
     {
@@ -51,6 +52,11 @@ internal sealed class InMemoryEndpoint
             return ValueTask.CompletedTask;
         }
 
+        if (Volatile.Read(ref _closed))
+        {
+            return ValueTask.FromException(new ChannelClosedException());
+        }
+
         if (Options.FullMode == EndpointFullMode.Reject)
         {
             return ValueTask.FromException(new EndpointFullException(Name, Options.Capacity));
@@ -77,7 +83,11 @@ internal sealed class InMemoryEndpoint
     }
 
     /// <summary>Accepts no more deliveries; the workers finish what is queued and end.</summary>
-    public void Complete() => _channel.Writer.TryComplete();
+    public void Complete()
+    {
+        Volatile.Write(ref _closed, true);
+        _channel.Writer.TryComplete();
+    }
 
     public Task Completion => Task.WhenAll(_workers);
 
