@@ -98,7 +98,7 @@ internal static class FormatterEmitter
                             w.Line($"case {member.Index}: {LocalName(member)} = {ReadValue(member.Type, FieldName(member))}; break;");
                         }
 
-                        w.Line("default: reader.Skip(); break;");
+                        w.Line($"default: {Ours}WireFormat.Skip(ref reader, options); break;");
                     }
                 }
 

@@ -74,8 +74,10 @@ internal static class Collections
         options.Security.DepthStep(ref reader);
         try
         {
-            // Untrusted data gets a collision-resistant comparer, so crafted keys cannot degrade the table.
-            var map = new Dictionary<TKey, TValue>(count, options.Security.GetEqualityComparer<TKey>());
+            // Keys come from untrusted bytes: hash them with a per-process random seed, so crafted keys cannot
+            // pile into one bucket. (MessagePack's own collision-resistant comparers use reflection that
+            // Native AOT cannot compile.)
+            var map = new Dictionary<TKey, TValue>(count, SeededComparer<TKey>.Instance);
             for (int i = 0; i < count; i++)
             {
                 TKey k = key.Deserialize(ref reader, options);
@@ -108,6 +110,21 @@ internal static class Collections
             value.Serialize(ref writer, pair.Value, options);
         }
     }
+}
+
+/// <summary>
+/// Equality as <see cref="EqualityComparer{T}.Default"/>, hash codes mixed with <see cref="HashCode"/>'s
+/// per-process random seed, so bucket placement cannot be predicted from outside the process. (Strings are
+/// already hashed with a random seed by the runtime.)
+/// </summary>
+internal sealed class SeededComparer<T> : IEqualityComparer<T>
+{
+    public static readonly IEqualityComparer<T> Instance =
+        typeof(T) == typeof(string) ? EqualityComparer<T>.Default : new SeededComparer<T>();
+
+    public bool Equals(T? x, T? y) => EqualityComparer<T>.Default.Equals(x, y);
+
+    public int GetHashCode(T obj) => HashCode.Combine(obj is null ? 0 : EqualityComparer<T>.Default.GetHashCode(obj));
 }
 
 /// <summary>Formats <c>T[]</c>.</summary>

@@ -18,8 +18,13 @@ public static class WireFormat
     /// The options every Contracts formatter runs with: MessagePack's untrusted-data security (depth limit,
     /// collision-resistant hashing) because payloads arrive from outside the process.
     /// </summary>
+    /// <remarks>
+    /// Generated formatters call each other directly, so the resolver is never asked for a formatter. It is
+    /// deliberately not MessagePack's standard resolver: that one builds formatters by reflection and
+    /// Reflection.Emit, which Native AOT cannot compile.
+    /// </remarks>
     public static MessagePackSerializerOptions Options { get; } =
-        MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData);
+        new MessagePackSerializerOptions(NoResolver.Instance).WithSecurity(MessagePackSecurity.UntrustedData);
 
     /// <summary>Writes a <see cref="Guid"/> as 16 bytes.</summary>
     /// <param name="writer">The writer.</param>
@@ -269,5 +274,15 @@ public static class WireFormat
         }
 
         sequence.CopyTo(destination);
+    }
+
+    /// <summary>Answers no formatter: a Contracts formatter that asks the resolver has a bug, and says so.</summary>
+    private sealed class NoResolver : IFormatterResolver
+    {
+        public static readonly NoResolver Instance = new();
+
+        public MessagePack.Formatters.IMessagePackFormatter<T>? GetFormatter<T>() =>
+            throw new MessagePackSerializationException(
+                $"Contracts formatters do not resolve formatters at run time; none is generated for '{typeof(T).Name}'.");
     }
 }

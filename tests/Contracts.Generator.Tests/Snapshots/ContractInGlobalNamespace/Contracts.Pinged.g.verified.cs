@@ -51,7 +51,7 @@ partial record Pinged : global::Contracts.IEvent, global::Contracts.IContract<gl
                     switch (i)
                     {
                         case 0: __Source = reader.ReadString(); break;
-                        default: reader.Skip(); break;
+                        default: global::Contracts.Serialization.WireFormat.Skip(ref reader, options); break;
                     }
                 }
 

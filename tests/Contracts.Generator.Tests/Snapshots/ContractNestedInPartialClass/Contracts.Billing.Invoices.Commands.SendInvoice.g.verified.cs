@@ -65,7 +65,7 @@ namespace Billing
                                 {
                                     case 0: __InvoiceId = global::Contracts.Serialization.WireFormat.ReadGuid(ref reader); break;
                                     case 1: __Total = __ContractsFormatter_Billing_Invoices_Money.Instance.Deserialize(ref reader, options); break;
-                                    default: reader.Skip(); break;
+                                    default: global::Contracts.Serialization.WireFormat.Skip(ref reader, options); break;
                                 }
                             }
 
@@ -111,7 +111,7 @@ namespace Billing
                                 {
                                     case 0: __Amount = global::Contracts.Serialization.WireFormat.ReadDecimal(ref reader); break;
                                     case 1: __Currency = reader.ReadString(); break;
-                                    default: reader.Skip(); break;
+                                    default: global::Contracts.Serialization.WireFormat.Skip(ref reader, options); break;
                                 }
                             }
 

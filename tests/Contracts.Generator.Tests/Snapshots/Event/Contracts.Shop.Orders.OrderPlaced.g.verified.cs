@@ -62,7 +62,7 @@ namespace Shop.Orders
                             case 1: __Total = global::Contracts.Serialization.WireFormat.ReadDecimal(ref reader); break;
                             case 2: __PlacedAt = global::Contracts.Serialization.WireFormat.ReadDateTimeOffset(ref reader); break;
                             case 3: __Note = reader.ReadString(); break;
-                            default: reader.Skip(); break;
+                            default: global::Contracts.Serialization.WireFormat.Skip(ref reader, options); break;
                         }
                     }
 

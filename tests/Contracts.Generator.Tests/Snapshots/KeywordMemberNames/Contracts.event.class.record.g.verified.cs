@@ -67,7 +67,7 @@ namespace @event.@class
                             case 1: __class = reader.ReadInt32(); break;
                             case 2: __default = (global::@event.@class.Level)reader.ReadInt32(); break;
                             case 3: __string = reader.ReadString(); break;
-                            default: reader.Skip(); break;
+                            default: global::Contracts.Serialization.WireFormat.Skip(ref reader, options); break;
                         }
                     }
 

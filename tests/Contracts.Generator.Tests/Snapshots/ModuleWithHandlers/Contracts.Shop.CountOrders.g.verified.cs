@@ -53,7 +53,7 @@ namespace Shop
                         switch (i)
                         {
                             case 0: __Customer = reader.ReadString(); break;
-                            default: reader.Skip(); break;
+                            default: global::Contracts.Serialization.WireFormat.Skip(ref reader, options); break;
                         }
                     }
 

@@ -53,7 +53,7 @@ namespace Shop
                         switch (i)
                         {
                             case 0: __OrderId = global::Contracts.Serialization.WireFormat.ReadGuid(ref reader); break;
-                            default: reader.Skip(); break;
+                            default: global::Contracts.Serialization.WireFormat.Skip(ref reader, options); break;
                         }
                     }
 

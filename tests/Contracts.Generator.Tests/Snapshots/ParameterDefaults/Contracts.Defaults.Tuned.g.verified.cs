@@ -95,7 +95,7 @@ namespace Defaults
                             case 12: __Missing = reader.ReadString(); break;
                             case 13: __Count = reader.TryReadNil() ? null : (int?)reader.ReadInt32(); break;
                             case 14: __On = reader.ReadBoolean(); break;
-                            default: reader.Skip(); break;
+                            default: global::Contracts.Serialization.WireFormat.Skip(ref reader, options); break;
                         }
                     }
 

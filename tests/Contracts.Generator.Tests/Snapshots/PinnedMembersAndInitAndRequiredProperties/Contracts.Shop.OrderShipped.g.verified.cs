@@ -76,7 +76,7 @@ namespace Shop
                             case 5: __EstimatedArrival = reader.TryReadNil() ? null : (global::System.DateOnly?)global::Contracts.Serialization.WireFormat.ReadDateOnly(ref reader); break;
                             case 6: __Note = reader.ReadString(); break;
                             case 9: __Weight = global::Contracts.Serialization.WireFormat.ReadDecimal(ref reader); break;
-                            default: reader.Skip(); break;
+                            default: global::Contracts.Serialization.WireFormat.Skip(ref reader, options); break;
                         }
                     }
 
