@@ -4,6 +4,7 @@ using System.Threading;
 using Contracts.CodeAnalysis;
 using Contracts.Generator.Model;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Contracts.Generator.Parsing;
@@ -17,7 +18,14 @@ internal static class HandlerParser
 {
     public static bool IsCandidate(SyntaxNode node, CancellationToken cancellationToken)
     {
-        if (node is not ClassDeclarationSyntax { BaseList: { } baseList })
+        // Classes and record classes; a struct handler would be boxed on every message.
+        BaseListSyntax? baseList = node switch
+        {
+            ClassDeclarationSyntax c => c.BaseList,
+            RecordDeclarationSyntax r when !r.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword) => r.BaseList,
+            _ => null,
+        };
+        if (baseList is null)
         {
             return false;
         }
@@ -48,7 +56,7 @@ internal static class HandlerParser
 
     private static HandlerSpec? ParseCandidate(GeneratorSyntaxContext context, CancellationToken cancellationToken)
     {
-        var declaration = (ClassDeclarationSyntax)context.Node;
+        var declaration = (TypeDeclarationSyntax)context.Node;
         if (context.SemanticModel.GetDeclaredSymbol(declaration, cancellationToken) is not INamedTypeSymbol handler
             || handler.Name.Length == 0 || handler.IsAbstract || handler.IsStatic || handler.IsGenericType || !ContractRules.IsAccessibleInAssembly(handler))
         {

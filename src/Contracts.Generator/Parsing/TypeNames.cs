@@ -40,13 +40,23 @@ internal static class TypeNames
             ? "@" + identifier
             : identifier;
 
-    /// <summary>A name usable as part of an identifier: Shop.Orders.OrderLine becomes Shop_Orders_OrderLine.</summary>
+    /// <summary>
+    /// A name usable as part of an identifier: Shop.Orders.OrderLine becomes Shop_Orders_OrderLine. An
+    /// underscore doubles, so A.B_C (A_B__C) and A_B.C (A__B_C) stay apart.
+    /// </summary>
     public static string Identifier(string text)
     {
         var builder = new System.Text.StringBuilder(text.Length);
         foreach (char c in text)
         {
-            builder.Append(char.IsLetterOrDigit(c) ? c : '_');
+            if (c == '_')
+            {
+                builder.Append("__");
+            }
+            else
+            {
+                builder.Append(char.IsLetterOrDigit(c) ? c : '_');
+            }
         }
 
         return builder.ToString();

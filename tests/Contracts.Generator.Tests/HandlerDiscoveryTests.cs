@@ -1,0 +1,85 @@
+using Xunit;
+
+namespace Contracts.Generator.Tests;
+
+/// <summary>Which declarations are wired as handlers, and names that must not collide.</summary>
+public sealed class HandlerDiscoveryTests
+{
+    [Fact]
+    public void RecordClassHandlerIsWired()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Contracts;
+
+            namespace Shop;
+
+            [Command] public partial record Ship([property: IdempotencyKey] Guid OrderId);
+
+            public sealed record ShipHandler : ICommandHandler<Ship>
+            {
+                public ValueTask HandleAsync(Ship command, MessageContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+            }
+            """);
+
+        Assert.Contains("builder.AddCommandHandler<global::Shop.Ship, global::Shop.ShipHandler>(", run.Source("ContractsModule.g.cs"));
+    }
+
+    [Fact]
+    public void HandlerOnlyInheritingTheInterfaceIsNotWired()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Contracts;
+
+            namespace Shop;
+
+            [Command] public partial record Ship([property: IdempotencyKey] Guid OrderId);
+
+            public abstract class ShipHandlerBase : ICommandHandler<Ship>
+            {
+                public ValueTask HandleAsync(Ship command, MessageContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+            }
+
+            public sealed class DerivedShipHandler : ShipHandlerBase
+            {
+            }
+            """);
+
+        string module = run.Source("ContractsModule.g.cs");
+        Assert.DoesNotContain("DerivedShipHandler", module);
+        Assert.DoesNotContain("ShipHandlerBase", module);
+    }
+
+    [Fact]
+    public void NestedTypeFormatterNamesDoNotCollide()
+    {
+        // A.B_C and A_B.C flatten to the same identifier unless underscores are escaped.
+        GeneratorRun run = GeneratorHarness.Run("""
+            using Contracts;
+
+            namespace A
+            {
+                public sealed record B_C(int X);
+            }
+
+            namespace A_B
+            {
+                public sealed record C(string Y);
+            }
+
+            namespace Shop
+            {
+                [Event] public partial record Both(A.B_C First, A_B.C Second);
+            }
+            """);
+
+        string source = run.Source("Contracts.Shop.Both.g.cs");
+        Assert.Contains("class __ContractsFormatter_A_B__C ", source);
+        Assert.Contains("class __ContractsFormatter_A__B_C ", source);
+    }
+}
