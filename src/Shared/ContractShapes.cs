@@ -158,6 +158,71 @@ internal static class ContractRules
         return problems;
     }
 
+    /// <summary>
+    /// Whether the contract has an [IdempotencyKey] member (on a public instance property, or on the constructor
+    /// parameter that binds one). Reads attributes only, so it works on contracts compiled elsewhere too.
+    /// </summary>
+    public static bool HasIdempotencyKey(INamedTypeSymbol type)
+    {
+        for (INamedTypeSymbol? t = type; t is not null && t.SpecialType != SpecialType.System_Object; t = t.BaseType)
+        {
+            foreach (ISymbol member in t.GetMembers())
+            {
+                if (member is IPropertySymbol { IsStatic: false, DeclaredAccessibility: Accessibility.Public } property
+                    && property.GetAttributes().Any(a => IsContractsAttribute(a, "IdempotencyKeyAttribute")))
+                {
+                    return true;
+                }
+            }
+        }
+
+        foreach (IMethodSymbol constructor in type.InstanceConstructors)
+        {
+            if (constructor.DeclaredAccessibility == Accessibility.Public
+                && constructor.Parameters.Any(p => p.GetAttributes().Any(a => IsContractsAttribute(a, "IdempotencyKeyAttribute"))))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The wire name and version a contract attribute gives: its Name (else namespace and type name) and Version (else 1).</summary>
+    public static (string Name, int Version) NameAndVersion(INamedTypeSymbol type)
+    {
+        foreach (AttributeData attribute in type.GetAttributes())
+        {
+            if (KindOfAttribute(attribute.AttributeClass) is null)
+            {
+                continue;
+            }
+
+            string? name = null;
+            int version = 1;
+            foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+            {
+                if (argument.Key == "Name" && argument.Value.Value is string { Length: > 0 } n)
+                {
+                    name = n;
+                }
+                else if (argument.Key == "Version" && argument.Value.Value is int v && v >= 1)
+                {
+                    version = v;
+                }
+            }
+
+            return (name ?? type.ToDisplayString(s_wireNameFormat), version);
+        }
+
+        return (type.ToDisplayString(s_wireNameFormat), 1);
+    }
+
+    /// <summary>Namespace and containing types as plain text (no global::, no @): the default wire name.</summary>
+    private static readonly SymbolDisplayFormat s_wireNameFormat = SymbolDisplayFormat.FullyQualifiedFormat
+        .WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted)
+        .WithMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.None);
+
     /// <summary>The TResult of the one IQuery&lt;TResult&gt; the type implements, or null.</summary>
     public static ITypeSymbol? QueryResult(INamedTypeSymbol type)
     {
@@ -438,7 +503,8 @@ internal static class ContractRules
         return best;
     }
 
-    private static bool IsKeyKind(TypeShape shape) => shape.Kind switch
+    /// <summary>Whether a member of this shape can be an [IdempotencyKey]: it has one canonical value (no collections, no user types).</summary>
+    public static bool IsKeyKind(TypeShape shape) => shape.Kind switch
     {
         WireKind.Nullable => IsKeyKind(shape.Arguments[0]),
         WireKind.Unsupported or WireKind.ByteArray or WireKind.Array or WireKind.List or WireKind.ReadOnlyList or WireKind.ImmutableArray

@@ -1,0 +1,96 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace Contracts.CodeAnalysis;
+
+/// <summary>CTR010: a contract member with a public setter, or of a mutable collection type (List, Dictionary, array).</summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class ContractMutabilityAnalyzer : DiagnosticAnalyzer
+{
+    private static readonly ImmutableDictionary<string, string?> s_setToInit =
+        ImmutableDictionary<string, string?>.Empty.Add(DiagnosticIds.FixProperty, DiagnosticIds.FixSetToInit);
+
+    /// <inheritdoc />
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = [Descriptors.MutableContract];
+
+    /// <inheritdoc />
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(static start =>
+        {
+            if (KnownTypes.Create(start.Compilation) is null)
+            {
+                return;
+            }
+
+            start.RegisterSymbolAction(static symbol => AnalyzeType(symbol), SymbolKind.NamedType);
+        });
+    }
+
+    private static void AnalyzeType(SymbolAnalysisContext context)
+    {
+        var type = (INamedTypeSymbol)context.Symbol;
+        if (ContractRules.KindOf(type, out _) is null)
+        {
+            return;
+        }
+
+        // Only what is on the wire (the shared shape's members), and only for a contract the generator accepts the shape of.
+        ContractRules.Analyze(type, context.Compilation, out ObjectShape? shape);
+        if (shape is null)
+        {
+            return;
+        }
+
+        foreach (MemberShape member in shape.Members)
+        {
+            IPropertySymbol property = member.Property;
+            if (property.SetMethod is { IsInitOnly: false, DeclaredAccessibility: Accessibility.Public })
+            {
+                context.ReportDiagnostic(Diagnostic.Create(
+                    Descriptors.MutableContract,
+                    SetterLocation(property, type),
+                    s_setToInit,
+                    type.Name,
+                    $"'{property.Name}' has a public setter (use init)"));
+            }
+            else if (MutableCollection(member.Type) is { } what)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(
+                    Descriptors.MutableContract,
+                    ContractAnalyzer.LocationOf(property, type),
+                    type.Name,
+                    $"'{property.Name}' is {what}"));
+            }
+        }
+    }
+
+    /// <summary>
+    /// A description of the mutable collection, or null. byte[] is allowed: it is the binary payload type the wire
+    /// format supports, with no read-only alternative of the same form.
+    /// </summary>
+    private static string? MutableCollection(TypeShape shape) => shape.Kind switch
+    {
+        WireKind.Nullable => MutableCollection(shape.Arguments[0]),
+        WireKind.List => $"a mutable '{shape.Type.ToDisplayString()}' (use IReadOnlyList<T> or ImmutableArray<T>)",
+        WireKind.Array => $"a mutable array '{shape.Type.ToDisplayString()}' (use IReadOnlyList<T> or ImmutableArray<T>)",
+        WireKind.Dictionary => $"a mutable '{shape.Type.ToDisplayString()}' (use IReadOnlyDictionary<TKey, TValue>)",
+        _ => null,
+    };
+
+    private static Location SetterLocation(IPropertySymbol property, INamedTypeSymbol type)
+    {
+        if (property.SetMethod is { } setter)
+        {
+            foreach (SyntaxReference reference in setter.DeclaringSyntaxReferences)
+            {
+                return reference.GetSyntax().GetLocation();
+            }
+        }
+
+        return ContractAnalyzer.LocationOf(property, type);
+    }
+}

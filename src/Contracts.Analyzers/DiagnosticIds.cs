@@ -1,0 +1,62 @@
+namespace Contracts.CodeAnalysis;
+
+/// <summary>The ids of every Contracts diagnostic, shared by the analyzers, the code fixes and the docs (docs/diagnostics/&lt;id&gt;.md).</summary>
+internal static class DiagnosticIds
+{
+    /// <summary>A command or query has more than one handler.</summary>
+    public const string MultipleHandlers = "CTR001";
+
+    /// <summary>A handler of a command or event without an idempotency key that is not marked [Idempotent].</summary>
+    public const string NotIdempotent = "CTR002";
+
+    /// <summary>A contract the generator cannot generate.</summary>
+    public const string NotGeneratable = "CTR003";
+
+    /// <summary>A contract member whose type cannot be serialized.</summary>
+    public const string UnserializableMember = "CTR004";
+
+    /// <summary>Two contracts with the same name and version.</summary>
+    public const string DuplicateContract = "CTR005";
+
+    /// <summary>A type marked with more than one of [Command], [Event], [Query].</summary>
+    public const string SeveralKinds = "CTR006";
+
+    /// <summary>A handler for a type that is not a contract of the handler's kind.</summary>
+    public const string HandlerOfNonContract = "CTR007";
+
+    /// <summary>A [Query] without IQuery&lt;TResult&gt;, or a query handler whose result type does not match.</summary>
+    public const string QueryResult = "CTR008";
+
+    /// <summary>An [IdempotencyKey] member without one canonical value.</summary>
+    public const string UnsupportedKey = "CTR009";
+
+    /// <summary>A contract with mutable state.</summary>
+    public const string MutableContract = "CTR010";
+
+    /// <summary>A command or query without a handler in the compilation.</summary>
+    public const string NoHandler = "CTR011";
+
+    /// <summary>A handler that blocks on asynchronous work.</summary>
+    public const string BlockingHandler = "CTR012";
+
+    /// <summary>A handler that does not pass its cancellation token on.</summary>
+    public const string TokenNotPassed = "CTR013";
+
+    /// <summary>Diagnostic property naming the code fix that applies (values below).</summary>
+    public const string FixProperty = "Fix";
+
+    /// <summary>CTR003: make the type and its containing types partial.</summary>
+    public const string FixMakePartial = "MakePartial";
+
+    /// <summary>CTR010: turn the setter into an init accessor.</summary>
+    public const string FixSetToInit = "SetToInit";
+
+    /// <summary>CTR008: add IQuery&lt;TResult&gt; with the result type its handler answers with.</summary>
+    public const string FixAddQueryInterface = "AddQueryInterface";
+
+    /// <summary>CTR013: the name of the token to pass.</summary>
+    public const string TokenProperty = "Token";
+
+    /// <summary>CTR013: the parameter name to pass it as (named argument), or absent to append it positionally.</summary>
+    public const string TokenParameterProperty = "TokenParameter";
+}

@@ -1,0 +1,170 @@
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace Contracts.CodeAnalysis;
+
+/// <summary>
+/// Rules over the whole compilation, reported when it ends (on build, not while typing): CTR001 (a command or
+/// query with several handlers), CTR005 (two contracts with one name and version) and CTR011 (a command or query
+/// with no handler in a project that declares handlers).
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class MessageTopologyAnalyzer : DiagnosticAnalyzer
+{
+    /// <inheritdoc />
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
+    [
+        Descriptors.MultipleHandlers,
+        Descriptors.DuplicateContract,
+        Descriptors.NoHandler,
+    ];
+
+    /// <inheritdoc />
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(static start =>
+        {
+            if (KnownTypes.Create(start.Compilation) is not { } known)
+            {
+                return;
+            }
+
+            var state = new State(new ContractValidity(start.Compilation));
+            start.RegisterSymbolAction(symbol => Collect(symbol, known, state), SymbolKind.NamedType);
+            start.RegisterCompilationEndAction(end => Report(end, state));
+        });
+    }
+
+    private sealed class State(ContractValidity validity)
+    {
+        public ContractValidity Validity { get; } = validity;
+
+        public ConcurrentBag<(INamedTypeSymbol Contract, ContractKind Kind)> Contracts { get; } = [];
+
+        public ConcurrentBag<(INamedTypeSymbol Handler, INamedTypeSymbol Contract, ContractKind Kind, Location Location)> Handlers { get; } = [];
+
+        /// <summary>Set when the project declares any handler, wired or not.</summary>
+        public int HasHandlers;
+    }
+
+    private static void Collect(SymbolAnalysisContext context, KnownTypes known, State state)
+    {
+        var type = (INamedTypeSymbol)context.Symbol;
+        if (ContractRules.KindOf(type, out _) is { } kind)
+        {
+            state.Contracts.Add((type, kind));
+        }
+
+        List<HandledMessage>? handled = HandlerDiscovery.Find(type, known, context.CancellationToken);
+        if (handled is null)
+        {
+            return;
+        }
+
+        System.Threading.Interlocked.Exchange(ref state.HasHandlers, 1);
+        foreach (HandledMessage message in handled)
+        {
+            // Only handlers the generator wires: of a valid contract of the interface's kind.
+            if (message.Message is INamedTypeSymbol contract && ContractRules.KindOf(contract, out _) == message.Kind && state.Validity.IsValid(contract)
+                && (message.Kind != ContractKind.Query || ResultMatches(contract, message.Result!)))
+            {
+                state.Handlers.Add((type, contract, message.Kind, message.Location));
+            }
+        }
+    }
+
+    private static bool ResultMatches(INamedTypeSymbol query, ITypeSymbol result) =>
+        ContractRules.QueryResult(query) is { } declared
+        && SymbolEqualityComparer.Default.Equals(declared.WithNullableAnnotation(NullableAnnotation.None), result.WithNullableAnnotation(NullableAnnotation.None));
+
+    private static void Report(CompilationAnalysisContext context, State state)
+    {
+        // CTR001: every handler of a command or query that has several, naming all of them.
+        var byContract = new Dictionary<INamedTypeSymbol, List<(INamedTypeSymbol Handler, INamedTypeSymbol Contract, ContractKind Kind, Location Location)>>(SymbolEqualityComparer.Default);
+        foreach ((INamedTypeSymbol Handler, INamedTypeSymbol Contract, ContractKind Kind, Location Location) handler in state.Handlers)
+        {
+            if (!byContract.TryGetValue(handler.Contract, out var list))
+            {
+                byContract[handler.Contract] = list = [];
+            }
+
+            list.Add(handler);
+        }
+
+        foreach (var group in byContract.Values)
+        {
+            if (group.Count < 2 || group[0].Kind == ContractKind.Event)
+            {
+                continue;
+            }
+
+            group.Sort((a, b) => string.CompareOrdinal(a.Handler.ToDisplayString(), b.Handler.ToDisplayString()));
+            string names = string.Join(", ", group.Select(h => h.Handler.Name));
+            string kind = group[0].Kind == ContractKind.Command ? "command" : "query";
+            foreach ((INamedTypeSymbol _, INamedTypeSymbol contract, ContractKind _, Location location) in group)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(Descriptors.MultipleHandlers, location, contract.Name, group.Count, names, kind));
+            }
+        }
+
+        // CTR005: contracts of this compilation sharing a wire name and version.
+        List<(INamedTypeSymbol Contract, ContractKind Kind)> contracts = state.Contracts
+            .Distinct(ContractComparer.Instance)
+            .OrderBy(c => c.Contract.ToDisplayString(), System.StringComparer.Ordinal)
+            .ToList();
+        foreach (IGrouping<(string Name, int Version), (INamedTypeSymbol Contract, ContractKind Kind)> group in contracts.GroupBy(c => ContractRules.NameAndVersion(c.Contract)))
+        {
+            var same = group.ToList();
+            if (same.Count < 2)
+            {
+                continue;
+            }
+
+            foreach ((INamedTypeSymbol contract, ContractKind _) in same)
+            {
+                string others = string.Join(", ", same.Where(o => !SymbolEqualityComparer.Default.Equals(o.Contract, contract)).Select(o => "'" + o.Contract.ToDisplayString() + "'"));
+                context.ReportDiagnostic(Diagnostic.Create(
+                    Descriptors.DuplicateContract,
+                    ContractAnalyzer.LocationOf(null, contract),
+                    contract.ToDisplayString(),
+                    group.Key.Name,
+                    group.Key.Version,
+                    others));
+            }
+        }
+
+        // CTR011: only in a project that declares handlers; a contracts-only project is a library other services handle.
+        if (state.HasHandlers == 0)
+        {
+            return;
+        }
+
+        foreach ((INamedTypeSymbol contract, ContractKind kind) in contracts)
+        {
+            if (kind != ContractKind.Event && !byContract.ContainsKey(contract) && state.Validity.IsValid(contract))
+            {
+                context.ReportDiagnostic(Diagnostic.Create(
+                    Descriptors.NoHandler,
+                    ContractAnalyzer.LocationOf(null, contract),
+                    kind == ContractKind.Command ? "Command" : "Query",
+                    contract.Name));
+            }
+        }
+    }
+
+    private sealed class ContractComparer : IEqualityComparer<(INamedTypeSymbol Contract, ContractKind Kind)>
+    {
+        public static readonly ContractComparer Instance = new();
+
+        public bool Equals((INamedTypeSymbol Contract, ContractKind Kind) x, (INamedTypeSymbol Contract, ContractKind Kind) y) =>
+            SymbolEqualityComparer.Default.Equals(x.Contract, y.Contract);
+
+        public int GetHashCode((INamedTypeSymbol Contract, ContractKind Kind) obj) => SymbolEqualityComparer.Default.GetHashCode(obj.Contract);
+    }
+}
