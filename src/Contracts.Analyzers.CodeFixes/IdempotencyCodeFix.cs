@@ -36,7 +36,7 @@ public sealed class IdempotencyCodeFix : CodeFixProvider
 
         foreach (Diagnostic diagnostic in context.Diagnostics)
         {
-            if (root.FindNode(diagnostic.Location.SourceSpan).FirstAncestorOrSelf<ClassDeclarationSyntax>() is not { } declaration
+            if (root.FindNode(diagnostic.Location.SourceSpan).FirstAncestorOrSelf<TypeDeclarationSyntax>() is not { } declaration
                 || model.GetDeclaredSymbol(declaration, context.CancellationToken) is not INamedTypeSymbol handler)
             {
                 continue;
@@ -77,7 +77,7 @@ public sealed class IdempotencyCodeFix : CodeFixProvider
     }
 
     /// <summary>The contracts named in the diagnostic's base list entries (a handler may handle several).</summary>
-    private static IEnumerable<INamedTypeSymbol> UnkeyedContracts(INamedTypeSymbol handler, ClassDeclarationSyntax declaration, SemanticModel model, CancellationToken cancellationToken)
+    private static IEnumerable<INamedTypeSymbol> UnkeyedContracts(INamedTypeSymbol handler, TypeDeclarationSyntax declaration, SemanticModel model, CancellationToken cancellationToken)
     {
         var seen = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
         foreach (INamedTypeSymbol @interface in handler.Interfaces)

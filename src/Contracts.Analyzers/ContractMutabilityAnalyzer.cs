@@ -75,9 +75,9 @@ public sealed class ContractMutabilityAnalyzer : DiagnosticAnalyzer
     private static string? MutableCollection(TypeShape shape) => shape.Kind switch
     {
         WireKind.Nullable => MutableCollection(shape.Arguments[0]),
-        WireKind.List => $"a mutable '{shape.Type.ToDisplayString()}' (use IReadOnlyList<T> or ImmutableArray<T>)",
-        WireKind.Array => $"a mutable array '{shape.Type.ToDisplayString()}' (use IReadOnlyList<T> or ImmutableArray<T>)",
-        WireKind.Dictionary => $"a mutable '{shape.Type.ToDisplayString()}' (use IReadOnlyDictionary<TKey, TValue>)",
+        WireKind.List => $"a mutable '{shape.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)}' (use IReadOnlyList<T> or ImmutableArray<T>)",
+        WireKind.Array => $"a mutable array '{shape.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)}' (use IReadOnlyList<T> or ImmutableArray<T>)",
+        WireKind.Dictionary => $"a mutable '{shape.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)}' (use IReadOnlyDictionary<TKey, TValue>)",
         _ => null,
     };
 

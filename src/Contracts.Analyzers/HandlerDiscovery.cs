@@ -82,12 +82,14 @@ internal static class HandlerDiscovery
         return false;
     }
 
-    /// <summary>The identifier of the class declaration whose base list names the generic interface, as the generator's syntax filter sees it.</summary>
+    /// <summary>The identifier of the class or record declaration whose base list names the generic interface, as the generator's syntax filter sees it.</summary>
     private static Location? NamingDeclaration(INamedTypeSymbol type, string interfaceName, CancellationToken cancellationToken)
     {
         foreach (SyntaxReference reference in type.DeclaringSyntaxReferences)
         {
-            if (reference.GetSyntax(cancellationToken) is not ClassDeclarationSyntax { BaseList: { } baseList } declaration)
+            // Classes and record classes, as the generator's syntax filter takes them (type.TypeKind already excludes structs).
+            SyntaxNode node = reference.GetSyntax(cancellationToken);
+            if (node is not (ClassDeclarationSyntax or RecordDeclarationSyntax) || node is not TypeDeclarationSyntax { BaseList: { } baseList } declaration)
             {
                 continue;
             }
