@@ -62,6 +62,15 @@ public sealed class Envelope
     /// <summary>The serialized message, when it travels as bytes.</summary>
     public ReadOnlyMemory<byte> Payload { get; set; }
 
+    /// <summary>A copy for a later attempt: an event's envelope is shared by its subscriptions, so a retry must not change it.</summary>
+    internal Envelope ForAttempt(int attempt, DateTimeOffset deliverAt)
+    {
+        var copy = (Envelope)MemberwiseClone();
+        copy.Attempt = attempt;
+        copy.DeliverAt = deliverAt;
+        return copy;
+    }
+
     /// <summary>For a query in memory: the caller waiting for the reply.</summary>
     internal Modules.QueryReply? Reply { get; set; }
 }

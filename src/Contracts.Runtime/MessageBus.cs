@@ -5,6 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Contracts.Diagnostics;
 using Contracts.Modules;
+using Contracts.Storage;
 using Contracts.Transport;
 
 namespace Contracts;
@@ -22,6 +23,8 @@ internal sealed class MessageBus : IMessageBus
         runtime.Bus = this;
     }
 
+    internal ContractsRuntime Runtime => _runtime;
+
     public ValueTask SendAsync<TCommand>(TCommand command, SendOptions? options = null, CancellationToken cancellationToken = default)
         where TCommand : class, ICommand, IContract<TCommand>
         => SendAsync(command, options, parent: null, cancellationToken);
@@ -38,10 +41,10 @@ internal sealed class MessageBus : IMessageBus
     {
         ArgumentNullException.ThrowIfNull(command);
         ContractDescriptor<TCommand> contract = TCommand.Contract;
-        Subscription subscription = _runtime.Route(contract)[0];
+        Subscription[] route = _runtime.Route(contract);
         using Activity? activity = StartActivity("send", contract);
         Envelope envelope = CreateEnvelope(contract, command, TCommand.GetIdempotencyKey(command), options, parent, activity);
-        return _runtime.EnqueueAsync(envelope, subscription, cancellationToken);
+        return _runtime.EnqueueAsync(envelope, route, cancellationToken);
     }
 
     internal ValueTask PublishAsync<TEvent>(TEvent @event, SendOptions? options, MessageContext? parent, CancellationToken cancellationToken)
@@ -49,8 +52,8 @@ internal sealed class MessageBus : IMessageBus
     {
         ArgumentNullException.ThrowIfNull(@event);
         ContractDescriptor<TEvent> contract = TEvent.Contract;
-        ReadOnlySpan<Subscription> route = _runtime.Route(contract);
-        if (route.IsEmpty)
+        Subscription[] route = _runtime.Route(contract);
+        if (route.Length == 0)
         {
             return ValueTask.CompletedTask;
         }
@@ -59,20 +62,14 @@ internal sealed class MessageBus : IMessageBus
 
         // One envelope for every subscription: the message is immutable and per-delivery state lives in the consume context.
         Envelope envelope = CreateEnvelope(contract, @event, TEvent.GetIdempotencyKey(@event), options, parent, activity);
-        if (route.Length == 1)
-        {
-            return _runtime.EnqueueAsync(envelope, route[0], cancellationToken);
-        }
-
-        return PublishToAllAsync(envelope, route.ToArray(), cancellationToken);
+        return _runtime.EnqueueAsync(envelope, route, cancellationToken);
     }
 
-    private async ValueTask PublishToAllAsync(Envelope envelope, Subscription[] route, CancellationToken cancellationToken)
+    /// <summary>An outbox record of <paramref name="message"/>: the envelope a send would create, serialized, not yet routed.</summary>
+    internal MessageRecord CreateOutboxRecord(ContractDescriptor contract, object message, string? idempotencyKey, SendOptions? options)
     {
-        foreach (Subscription subscription in route)
-        {
-            await _runtime.EnqueueAsync(envelope, subscription, cancellationToken).ConfigureAwait(false);
-        }
+        Envelope envelope = CreateEnvelope(contract, message, idempotencyKey, options, parent: null, activity: null, forceSerialize: true);
+        return MessageRecord.FromEnvelope(envelope, endpoint: "", envelope.Payload);
     }
 
     internal async ValueTask<TResult> QueryAsync<TResult>(IQuery<TResult> query, QueryOptions? options, MessageContext? parent, CancellationToken cancellationToken)
@@ -84,14 +81,15 @@ internal sealed class MessageBus : IMessageBus
             throw new ArgumentException($"'{contract}' is a {contract.Kind.ToString().ToLowerInvariant()}, not a query.", nameof(query));
         }
 
-        Subscription subscription = _runtime.Route(contract)[0];
+        Subscription[] route = _runtime.Route(contract);
+        Subscription subscription = route[0];
         TimeSpan timeout = options?.Timeout ?? _runtime.Options.QueryTimeout;
         using Activity? activity = StartActivity("query", contract);
         var sendOptions = options is null ? null : new SendOptions { CorrelationId = options.CorrelationId, Headers = options.Headers };
         Envelope envelope = CreateEnvelope(contract, query, idempotencyKey: null, sendOptions, parent, activity);
         var reply = new QueryReply<TResult>();
         envelope.Reply = reply;
-        await _runtime.EnqueueAsync(envelope, subscription, cancellationToken).ConfigureAwait(false);
+        await _runtime.EnqueueAsync(envelope, route, cancellationToken).ConfigureAwait(false);
         try
         {
             return await reply.Task.WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
@@ -114,7 +112,7 @@ internal sealed class MessageBus : IMessageBus
     private static bool IsFromHandler(Task task, Exception exception) =>
         task.IsFaulted && task.Exception?.InnerException == exception;
 
-    private Envelope CreateEnvelope(ContractDescriptor contract, object message, string? idempotencyKey, SendOptions? options, MessageContext? parent, Activity? activity)
+    private Envelope CreateEnvelope(ContractDescriptor contract, object message, string? idempotencyKey, SendOptions? options, MessageContext? parent, Activity? activity, bool forceSerialize = false)
     {
         DateTimeOffset now = _time.GetUtcNow();
         var envelope = new Envelope(contract, options?.MessageId ?? Guid.CreateVersion7(now))
@@ -143,13 +141,18 @@ internal sealed class MessageBus : IMessageBus
             activity.SetTag("messaging.message.conversation_id", envelope.CorrelationId);
         }
 
-        if (_runtime.SerializeMessages)
+        if (_runtime.SerializeMessages || forceSerialize)
         {
             envelope.Payload = Serialize(contract, message);
         }
         else
         {
+            // In process the handler gets the object; a durable store also needs the bytes (not for queries, which are never stored).
             envelope.Message = message;
+            if (_runtime.Durable && contract.Kind != MessageKind.Query)
+            {
+                envelope.Payload = Serialize(contract, message);
+            }
         }
 
         return envelope;

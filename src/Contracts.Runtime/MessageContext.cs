@@ -41,8 +41,15 @@ public sealed class MessageContext
     /// <summary>Application headers.</summary>
     public IReadOnlyDictionary<string, string> Headers => Envelope.Headers ?? s_noHeaders;
 
-    /// <summary>The delivery attempt, starting at 1.</summary>
+    /// <summary>The delivery attempt, starting at 1: immediate and delayed retries count up from there.</summary>
     public int Attempt { get; internal set; }
+
+    /// <summary>
+    /// On an <see cref="DeliveryMode.EffectivelyOnce"/> endpoint with a store that supports it, the transaction the
+    /// handler's own database work should join (its change, the inbox key and the removal of the message commit
+    /// together); otherwise <see langword="null"/>. Store packages give it a typed accessor (SQLite: <c>GetSqliteTransaction()</c>).
+    /// </summary>
+    public Storage.IConsumeTransaction? Transaction { get; internal set; }
 
     /// <summary>When the producer sent the message.</summary>
     public DateTimeOffset SentAt => Envelope.SentAt;

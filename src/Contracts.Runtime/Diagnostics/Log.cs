@@ -43,4 +43,34 @@ internal static partial class Log
 
     [LoggerMessage(13, LogLevel.Warning, "Endpoint settings were given for '{Endpoint}', but no endpoint has that name: check the name (commands and queries: the contract name, with .vN from version 2; event subscriptions: contract/handler)")]
     public static partial void UnknownEndpoint(ILogger logger, string endpoint);
+
+    [LoggerMessage(14, LogLevel.Warning, "Message {MessageId} ({Contract}) on endpoint {Endpoint} failed; attempt {Attempt} is scheduled in {Delay}")]
+    public static partial void RetryScheduled(ILogger logger, Guid messageId, string contract, string endpoint, int attempt, TimeSpan delay);
+
+    [LoggerMessage(15, LogLevel.Warning, "Message {MessageId} ({Contract}) on endpoint {Endpoint} moved to dead letters ({Reason}, {Attempts} attempts) as dead letter {DeadLetterId}")]
+    public static partial void DeadLettered(ILogger logger, Guid messageId, string contract, string endpoint, Storage.DeadLetterReason reason, int attempts, long deadLetterId);
+
+    [LoggerMessage(16, LogLevel.Information, "Message {MessageId} ({Contract}) on endpoint {Endpoint} was dropped as a duplicate: key {Key} is in the inbox")]
+    public static partial void Duplicate(ILogger logger, Guid messageId, string contract, string endpoint, string key);
+
+    [LoggerMessage(17, LogLevel.Information, "Recovered {Count} queued messages from the store")]
+    public static partial void Recovered(ILogger logger, int count);
+
+    [LoggerMessage(18, LogLevel.Error, "The message store failed while {Operation}")]
+    public static partial void StoreFailed(ILogger logger, Exception exception, string operation);
+
+    [LoggerMessage(19, LogLevel.Warning, "Message {MessageId} is committed but could not be queued on endpoint {Endpoint}; it is delivered after the next start")]
+    public static partial void PersistedNotQueued(ILogger logger, Exception exception, Guid messageId, string endpoint);
+
+    [LoggerMessage(20, LogLevel.Error, "Stored message {MessageId} names contract {Contract} version {Version}, which is not in the catalog (endpoint {Endpoint}); it goes to dead letters")]
+    public static partial void UnknownContract(ILogger logger, Guid messageId, string contract, int version, string endpoint);
+
+    [LoggerMessage(21, LogLevel.Warning, "Stored message {MessageId} waits on endpoint {Endpoint}, which does not exist in this process; it is left in the store")]
+    public static partial void UnknownStoredEndpoint(ILogger logger, Guid messageId, string endpoint);
+
+    [LoggerMessage(22, LogLevel.Information, "Removed {Count} inbox keys and relayed outbox records older than {Retention}")]
+    public static partial void CleanedUp(ILogger logger, int count, TimeSpan retention);
+
+    [LoggerMessage(23, LogLevel.Information, "Dead letter {DeadLetterId} (message {MessageId}) was replayed to endpoint {Endpoint}")]
+    public static partial void Replayed(ILogger logger, long deadLetterId, Guid messageId, string endpoint);
 }

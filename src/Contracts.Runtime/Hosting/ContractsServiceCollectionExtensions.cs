@@ -4,6 +4,7 @@ using System.Threading.Tasks;
 using Contracts.Diagnostics;
 using Contracts.Modules;
 using Contracts.Pipeline;
+using Contracts.Storage;
 using Contracts.Transport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -53,7 +54,14 @@ public static class ContractsServiceCollectionExtensions
             sp.GetServices<IConsumeMiddleware>(),
             sp.GetRequiredService<IServiceScopeFactory>(),
             sp.GetService<ILogger<ContractsRuntime>>() ?? NullLogger<ContractsRuntime>.Instance,
-            sp.GetService<TimeProvider>()));
+            sp.GetService<TimeProvider>(),
+            sp.GetService<IMessageStore>()));
+        if (options.StoreFactory is { } storeFactory)
+        {
+            services.TryAddSingleton(storeFactory);
+        }
+
+        services.TryAddSingleton<IDeadLetters>(sp => new DeadLetters(sp.GetRequiredService<ContractsRuntime>()));
         services.TryAddSingleton<IMessageBus>(sp => new MessageBus(sp.GetRequiredService<ContractsRuntime>()));
         services.AddSingleton<IHostedService>(sp => new ContractsHostedService(
             sp.GetRequiredService<ContractsRuntime>(),
@@ -75,8 +83,7 @@ internal sealed class ContractsHostedService(ContractsRuntime runtime, IMessageB
             Log.NoModules(noModulesLogger);
         }
 
-        runtime.Start();
-        return Task.CompletedTask;
+        return runtime.StartAsync(cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => runtime.StopAsync(cancellationToken);

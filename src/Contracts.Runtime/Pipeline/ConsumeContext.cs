@@ -63,6 +63,12 @@ public sealed class ConsumeContext : IAsyncDisposable
     /// <summary>The message, once read from the payload (or as sent, in memory).</summary>
     public object? Message { get; set; }
 
+    /// <summary>
+    /// The store transaction of this attempt on an <see cref="DeliveryMode.EffectivelyOnce"/> endpoint whose store
+    /// supports one (the handler's own work commits with the inbox key), otherwise <see langword="null"/>.
+    /// </summary>
+    public Storage.IConsumeTransaction? Transaction { get; internal set; }
+
     /// <summary>The handler's context, with the delivery's DI scope, created on first use.</summary>
     public MessageContext MessageContext => _messageContext ??= CreateMessageContext();
 
@@ -90,7 +96,7 @@ public sealed class ConsumeContext : IAsyncDisposable
     {
         AsyncServiceScope scope = _scopes.CreateAsyncScope();
         _scope = scope;
-        return new MessageContext(_bus, Envelope, scope.ServiceProvider, Endpoint) { Attempt = Attempt };
+        return new MessageContext(_bus, Envelope, scope.ServiceProvider, Endpoint) { Attempt = Attempt, Transaction = Transaction };
     }
 }
 

@@ -7,6 +7,7 @@ using System.Threading.Tasks;
 using Contracts.Diagnostics;
 using Contracts.Modules;
 using Contracts.Pipeline;
+using Contracts.Storage;
 using MessagePack;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -27,15 +28,23 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
     private readonly IServiceScopeFactory _scopes;
     private readonly TimeProvider _time;
     private readonly Subscription[]?[] _routes;
+    private static readonly Subscription[] s_noRoute = [];
     private readonly InMemoryEndpoint[] _endpoints;
     private readonly ConsumeDelegate _pipeline;
     private readonly CancellationTokenSource _abort = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ContractCatalog _catalog;
     private readonly int _handlerCount;
+    private readonly IMessageStore _store;
+    private readonly bool _durable;
+    private readonly Dictionary<string, Subscription> _byEndpoint = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource _storeReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _backgroundStop = new();
+    private readonly List<Task> _background = [];
     private MessageBus? _bus;
     private long _pending;
     private long _scheduled;
+    private long _durableScheduled;
     private int _state;
 
     public ContractsRuntime(
@@ -45,7 +54,8 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
         IEnumerable<IConsumeMiddleware> middlewares,
         IServiceScopeFactory scopes,
         ILogger<ContractsRuntime> logger,
-        TimeProvider? time = null)
+        TimeProvider? time = null,
+        IMessageStore? store = null)
     {
         _options = options;
         _transport = options.InMemory ?? new InMemoryTransportOptions();
@@ -54,6 +64,8 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
         _scopes = scopes;
         _logger = logger;
         _time = time ?? TimeProvider.System;
+        _store = store ?? new InMemoryMessageStore(options.MaxInMemoryDeadLetters, _time);
+        _durable = _store.IsDurable;
 
         int maxIndex = -1;
         foreach (ContractDescriptor contract in catalog.Contracts)
@@ -91,6 +103,7 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
                 var endpoint = new InMemoryEndpoint(name, _transport.Resolve(name, contractEndpoint), OnDropped);
                 endpoints.Add(endpoint);
                 route[i] = new Subscription(list[i], endpoint);
+                _byEndpoint[name] = route[i];
             }
 
             _routes[contract.Index] = route;
@@ -138,6 +151,11 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
 
     public bool SerializeMessages => _transport.SerializeMessages;
 
+    /// <summary>Whether commands and events are persisted before a send returns.</summary>
+    public bool Durable => _durable;
+
+    public IMessageStore Store => _store;
+
     public ContractsOptions Options => _options;
 
     public TimeProvider Time => _time;
@@ -148,16 +166,40 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
     public static string EndpointName(ContractDescriptor contract) =>
         contract.Version == 1 ? contract.Name : $"{contract.Name}.v{contract.Version}";
 
-    public void Start()
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (Interlocked.CompareExchange(ref _state, Running, Created) != Created)
         {
             return;
         }
 
+        long recoverUpTo;
+        try
+        {
+            recoverUpTo = await _store.InitializeAsync(cancellationToken).ConfigureAwait(false);
+            _storeReady.TrySetResult();
+        }
+        catch (Exception ex)
+        {
+            _storeReady.TrySetException(ex);
+            throw;
+        }
+
         foreach (InMemoryEndpoint endpoint in _endpoints)
         {
             endpoint.Start(ProcessAsync);
+        }
+
+        CancellationToken stop = _backgroundStop.Token;
+        using (ExecutionContext.SuppressFlow())
+        {
+            if (_durable)
+            {
+                _background.Add(Task.Run(() => RecoverAsync(recoverUpTo, stop), CancellationToken.None));
+                _background.Add(Task.Run(() => RelayAsync(stop), CancellationToken.None));
+            }
+
+            _background.Add(Task.Run(() => CleanUpAsync(stop), CancellationToken.None));
         }
 
         Log.Started(_logger, _catalog.Contracts.Count, _handlerCount, _endpoints.Length, SerializeMessages);
@@ -175,6 +217,16 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
         if (previous != Running)
         {
             return;
+        }
+
+        // Recovery, the relay and clean-up stop first: what they have not delivered stays in the store.
+        await _backgroundStop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(_background).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
         }
 
         TimeSpan timeout = _options.ShutdownTimeout;
@@ -203,7 +255,7 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
             endpoint.Complete();
         }
 
-        if (!drained || Interlocked.Read(ref _scheduled) > 0)
+        if (!drained || Interlocked.Read(ref _scheduled) > 0 || Interlocked.Read(ref _durableScheduled) > 0)
         {
             await _abort.CancelAsync().ConfigureAwait(false);
         }
@@ -234,7 +286,7 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
     }
 
     /// <summary>The subscriptions of <paramref name="contract"/>: empty for an event without subscribers.</summary>
-    public ReadOnlySpan<Subscription> Route(ContractDescriptor contract)
+    public Subscription[] Route(ContractDescriptor contract)
     {
         Subscription[]?[] routes = _routes;
         if ((uint)contract.Index < (uint)routes.Length && routes[contract.Index] is { } route)
@@ -247,22 +299,81 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
             throw new NoHandlerException(contract);
         }
 
-        return [];
+        return s_noRoute;
     }
 
-    /// <summary>Queues <paramref name="envelope"/> for <paramref name="subscription"/>, or schedules it when it is delayed.</summary>
-    public ValueTask EnqueueAsync(Envelope envelope, Subscription subscription, CancellationToken cancellationToken)
+    /// <summary>
+    /// Queues <paramref name="envelope"/> for every subscription of <paramref name="route"/>. With a durable store a
+    /// command or event is first committed (one record per subscription, one commit), then queued in memory.
+    /// </summary>
+    public ValueTask EnqueueAsync(Envelope envelope, Subscription[] route, CancellationToken cancellationToken)
     {
         if (Volatile.Read(ref _state) >= Stopped)
         {
             return ValueTask.FromException(StoppedError(envelope));
         }
 
-        InMemoryEndpoint endpoint = subscription.Endpoint;
-        var delivery = new Delivery(envelope, subscription.Handler);
+        if (_durable && envelope.Reply is null)
+        {
+            return PersistAndEnqueueAsync(envelope, route, cancellationToken);
+        }
+
+        if (route.Length == 1)
+        {
+            return EnqueueDeliveryAsync(new Delivery(envelope, route[0].Handler, null), route[0].Endpoint, cancellationToken);
+        }
+
+        return EnqueueAllAsync(envelope, route, cancellationToken);
+    }
+
+    private async ValueTask EnqueueAllAsync(Envelope envelope, Subscription[] route, CancellationToken cancellationToken)
+    {
+        foreach (Subscription subscription in route)
+        {
+            await EnqueueDeliveryAsync(new Delivery(envelope, subscription.Handler, null), subscription.Endpoint, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask PersistAndEnqueueAsync(Envelope envelope, Subscription[] route, CancellationToken cancellationToken)
+    {
+        if (route.Length == 0)
+        {
+            return;
+        }
+
+        if (!_storeReady.Task.IsCompletedSuccessfully)
+        {
+            await _storeReady.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var records = new MessageRecord[route.Length];
+        for (int i = 0; i < records.Length; i++)
+        {
+            records[i] = MessageRecord.FromEnvelope(envelope, route[i].Endpoint.Name, envelope.Payload);
+        }
+
+        await _store.EnqueueAsync(records, cancellationToken).ConfigureAwait(false);
+        for (int i = 0; i < records.Length; i++)
+        {
+            try
+            {
+                await EnqueueDeliveryAsync(new Delivery(envelope, route[i].Handler, records[i]), route[i].Endpoint, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException)
+            {
+                // Committed but not queued in memory (stopping, full, cancelled): the store delivers it after the next start.
+                Log.PersistedNotQueued(_logger, ex, envelope.MessageId, route[i].Endpoint.Name);
+            }
+        }
+    }
+
+    /// <summary>Queues one delivery, or schedules it when it is due later.</summary>
+    private ValueTask EnqueueDeliveryAsync(Delivery delivery, InMemoryEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        Envelope envelope = delivery.Envelope;
         if (envelope.DeliverAt is { } due && due > _time.GetUtcNow())
         {
-            Interlocked.Increment(ref _scheduled);
+            Interlocked.Increment(ref delivery.Record is null ? ref _scheduled : ref _durableScheduled);
             _ = DeliverLaterAsync(endpoint, delivery, due);
             return ValueTask.CompletedTask;
         }
@@ -304,6 +415,7 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
 
     private async Task DeliverLaterAsync(InMemoryEndpoint endpoint, Delivery delivery, DateTimeOffset due)
     {
+        bool durable = delivery.Record is not null;
         try
         {
             // The due time may have passed since the send checked it; a negative delay would throw and lose the message.
@@ -315,10 +427,10 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
         }
         catch (OperationCanceledException)
         {
-            return; // counted as lost in StopAsync
+            return; // in memory: counted as lost in StopAsync; durable: still in the store for the next start
         }
 
-        Interlocked.Decrement(ref _scheduled);
+        Interlocked.Decrement(ref durable ? ref _durableScheduled : ref _scheduled);
         Interlocked.Increment(ref _pending);
         try
         {
@@ -374,8 +486,25 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
         };
         try
         {
-            await _pipeline(context).ConfigureAwait(false);
-            ContractsTelemetry.Handled.Add(1, tags);
+            if (envelope.Reply is not null)
+            {
+                await _pipeline(context).ConfigureAwait(false);
+                ContractsTelemetry.Handled.Add(1, tags);
+            }
+            else
+            {
+                Outcome outcome = await ConsumeAsync(context, endpoint, delivery).ConfigureAwait(false);
+                switch (outcome)
+                {
+                    case Outcome.Handled:
+                        ContractsTelemetry.Handled.Add(1, tags);
+                        break;
+                    case Outcome.DeadLettered:
+                        ContractsTelemetry.Failed.Add(1, tags);
+                        activity?.SetStatus(ActivityStatusCode.Error);
+                        break;
+                }
+            }
         }
         catch (Exception ex)
         {
@@ -411,6 +540,412 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
                 Completed();
             }
         }
+    }
+
+    private enum Outcome
+    {
+        Handled,
+        Duplicate,
+        Rescheduled,
+        DeadLettered,
+        Abandoned,
+    }
+
+    /// <summary>
+    /// One delivery of a command or event: the inbox, the attempts the endpoint's retry policy allows, and then
+    /// success (the record removed), a delayed retry (the record rescheduled) or dead letters.
+    /// </summary>
+    private async ValueTask<Outcome> ConsumeAsync(ConsumeContext context, InMemoryEndpoint endpoint, Delivery delivery)
+    {
+        Envelope envelope = context.Envelope;
+        EndpointOptions options = endpoint.Options;
+        MessageRecord? record = delivery.Record;
+        CancellationToken token = context.CancellationToken;
+        string? inboxKey = options.Delivery == DeliveryMode.EffectivelyOnce ? envelope.IdempotencyKey ?? envelope.MessageId.ToString("N") : null;
+
+        if (options.Delivery == DeliveryMode.AtMostOnce && record is not null)
+        {
+            // At most once: the message is gone before the handler runs, so a crash cannot deliver it twice.
+            await _store.CompleteAsync(endpoint.Name, record, null, token).ConfigureAwait(false);
+            record = null;
+        }
+
+        DateTimeOffset? firstFailure = record?.FirstFailedAt;
+        RetryPolicy policy = options.Retry;
+        int perRound = options.Delivery == DeliveryMode.AtMostOnce ? 1 : policy.ImmediateRetries + 1;
+        while (true)
+        {
+            IConsumeTransaction? transaction = inboxKey is null ? null : await _store.BeginConsumeAsync(token).ConfigureAwait(false);
+            try
+            {
+                if (inboxKey is not null &&
+                    (transaction is null
+                        ? await _store.IsInInboxAsync(endpoint.Name, inboxKey, token).ConfigureAwait(false)
+                        : await transaction.IsInInboxAsync(endpoint.Name, inboxKey, token).ConfigureAwait(false)))
+                {
+                    Log.Duplicate(_logger, envelope.MessageId, envelope.Contract.Name, endpoint.Name, inboxKey);
+                    if (transaction is not null)
+                    {
+                        await transaction.CommitAsync(endpoint.Name, record, null, token).ConfigureAwait(false);
+                    }
+                    else if (record is not null)
+                    {
+                        await _store.CompleteAsync(endpoint.Name, record, null, token).ConfigureAwait(false);
+                    }
+
+                    return Outcome.Duplicate;
+                }
+
+                context.Transaction = transaction;
+                await _pipeline(context).ConfigureAwait(false);
+                if (transaction is not null)
+                {
+                    await transaction.CommitAsync(endpoint.Name, record, inboxKey, token).ConfigureAwait(false);
+                }
+                else if (record is not null || inboxKey is not null)
+                {
+                    await _store.CompleteAsync(endpoint.Name, record, inboxKey, token).ConfigureAwait(false);
+                }
+
+                return Outcome.Handled;
+            }
+            catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+            {
+                // Stopped without time to finish: a durable message stays queued for the next start.
+                Log.NotHandled(_logger, endpoint.Name, envelope.MessageId, envelope.Contract.Name);
+                return Outcome.Abandoned;
+            }
+            catch (Exception ex)
+            {
+                if (transaction is not null)
+                {
+                    await DisposeQuietlyAsync(transaction).ConfigureAwait(false);
+                    transaction = null;
+                }
+
+                DateTimeOffset now = _time.GetUtcNow();
+                firstFailure ??= now;
+                if (ex is UnreadableMessageException)
+                {
+                    Log.Unreadable(_logger, ex, envelope.MessageId, endpoint.Name, envelope.Contract.Name, ex.Message);
+                    await DeadLetterAsync(endpoint, envelope, record, DeadLetterReason.Unreadable, ex, attempts: 0, firstFailure.Value, now, token).ConfigureAwait(false);
+                    return Outcome.DeadLettered;
+                }
+
+                Log.HandlerFailed(_logger, ex, context.Handler.HandlerName, envelope.Contract.Name, envelope.MessageId, context.Attempt, endpoint.Name);
+                bool retryable = options.Delivery != DeliveryMode.AtMostOnce && policy.IsRetryable(ex);
+                int round = (context.Attempt - 1) / perRound;
+                if (retryable && (context.Attempt - 1) % perRound < perRound - 1)
+                {
+                    ContractsTelemetry.Retried.Add(1, ContractsTelemetry.ContractTag(envelope.Contract));
+                    await context.BeginAttempt().ConfigureAwait(false);
+                    continue;
+                }
+
+                if (retryable && round < policy.DelayedRetries)
+                {
+                    await RescheduleAsync(endpoint, delivery, record, policy.DelayFor(round, Random.Shared.NextDouble()), ((round + 1) * perRound) + 1, firstFailure.Value, ex, token).ConfigureAwait(false);
+                    return Outcome.Rescheduled;
+                }
+
+                await DeadLetterAsync(endpoint, envelope, record, DeadLetterReason.Failed, ex, context.Attempt, firstFailure.Value, now, token).ConfigureAwait(false);
+                return Outcome.DeadLettered;
+            }
+            finally
+            {
+                context.Transaction = null;
+                if (transaction is not null)
+                {
+                    await DisposeQuietlyAsync(transaction).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    private async ValueTask DisposeQuietlyAsync(IConsumeTransaction transaction)
+    {
+        try
+        {
+            await transaction.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.StoreFailed(_logger, ex, "rolling back a consume transaction");
+        }
+    }
+
+    private async ValueTask RescheduleAsync(
+        InMemoryEndpoint endpoint, Delivery delivery, MessageRecord? record, TimeSpan delay, int attempt, DateTimeOffset firstFailure, Exception error, CancellationToken cancellationToken)
+    {
+        DateTimeOffset due = _time.GetUtcNow() + delay;
+        Envelope retry = delivery.Envelope.ForAttempt(attempt, due);
+        if (record is not null)
+        {
+            record.Attempt = attempt;
+            record.DueAt = due;
+            record.FirstFailedAt = firstFailure;
+            record.LastError = $"{error.GetType().FullName}: {error.Message}";
+            await _store.RescheduleAsync(record, cancellationToken).ConfigureAwait(false);
+        }
+
+        Log.RetryScheduled(_logger, retry.MessageId, retry.Contract.Name, endpoint.Name, attempt, delay);
+        ContractsTelemetry.Retried.Add(1, ContractsTelemetry.ContractTag(retry.Contract));
+        await EnqueueDeliveryAsync(new Delivery(retry, delivery.Handler, record), endpoint, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask DeadLetterAsync(
+        InMemoryEndpoint endpoint, Envelope envelope, MessageRecord? record, DeadLetterReason reason, Exception error, int attempts,
+        DateTimeOffset firstFailure, DateTimeOffset lastFailure, CancellationToken cancellationToken)
+    {
+        MessageRecord message = record ?? MessageRecord.FromEnvelope(envelope, endpoint.Name, PayloadOf(envelope));
+        var letter = new DeadLetter
+        {
+            Message = message,
+            Reason = reason,
+            ExceptionType = error.GetType().FullName ?? error.GetType().Name,
+            ExceptionMessage = error.Message,
+            StackTrace = error.ToString(),
+            Attempts = attempts,
+            FirstFailedAt = firstFailure,
+            LastFailedAt = lastFailure,
+        };
+        await _store.DeadLetterAsync(letter, cancellationToken).ConfigureAwait(false);
+        ContractsTelemetry.DeadLettered.Add(1, ContractsTelemetry.ContractTag(envelope.Contract));
+        Log.DeadLettered(_logger, envelope.MessageId, envelope.Contract.Name, endpoint.Name, reason, attempts, letter.Id);
+    }
+
+    private static ReadOnlyMemory<byte> PayloadOf(Envelope envelope)
+    {
+        if (!envelope.Payload.IsEmpty || envelope.Message is null)
+        {
+            return envelope.Payload;
+        }
+
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        envelope.Contract.Serialize(buffer, envelope.Message);
+        return buffer.WrittenMemory;
+    }
+
+    /// <summary>A stored record as an envelope, or <see langword="null"/> when its contract is not in the catalog.</summary>
+    private Envelope? ToEnvelope(MessageRecord record)
+    {
+        if (!_catalog.TryFind(record.ContractName, record.ContractVersion, out ContractDescriptor? contract))
+        {
+            return null;
+        }
+
+        return new Envelope(contract, record.MessageId)
+        {
+            CorrelationId = record.CorrelationId,
+            CausationId = record.CausationId,
+            IdempotencyKey = record.IdempotencyKey,
+            Attempt = record.Attempt,
+            SentAt = record.SentAt,
+            DeliverAt = record.DueAt,
+            TraceParent = record.TraceParent,
+            TraceState = record.TraceState,
+            Headers = record.Headers,
+            Payload = record.Payload,
+        };
+    }
+
+    private ValueTask DeadLetterUnknownAsync(MessageRecord record, CancellationToken cancellationToken)
+    {
+        DateTimeOffset now = _time.GetUtcNow();
+        var error = new UnreadableMessageException(
+            $"Contract '{record.ContractName}' version {record.ContractVersion} is not in this process's catalog: no compiled contract has that name and version.");
+        Log.UnknownContract(_logger, record.MessageId, record.ContractName, record.ContractVersion, record.Endpoint);
+        return _store.DeadLetterAsync(
+            new DeadLetter
+            {
+                Message = record,
+                Reason = DeadLetterReason.UnknownContract,
+                ExceptionType = error.GetType().FullName!,
+                ExceptionMessage = error.Message,
+                StackTrace = error.ToString(),
+                FirstFailedAt = now,
+                LastFailedAt = now,
+            },
+            cancellationToken);
+    }
+
+    /// <summary>Delivers again what was queued when the process last stopped or crashed, in the order it was stored.</summary>
+    private async Task RecoverAsync(long upTo, CancellationToken cancellationToken)
+    {
+        long after = 0;
+        int recovered = 0;
+        try
+        {
+            while (true)
+            {
+                IReadOnlyList<MessageRecord> page = await _store.ReadQueuedAsync(after, upTo, 256, cancellationToken).ConfigureAwait(false);
+                if (page.Count == 0)
+                {
+                    break;
+                }
+
+                foreach (MessageRecord record in page)
+                {
+                    after = record.Sequence;
+                    if (!_byEndpoint.TryGetValue(record.Endpoint, out Subscription? subscription))
+                    {
+                        // Possibly another application's endpoint in a shared file: leave it alone.
+                        Log.UnknownStoredEndpoint(_logger, record.MessageId, record.Endpoint);
+                        continue;
+                    }
+
+                    if (ToEnvelope(record) is not { } envelope)
+                    {
+                        await DeadLetterUnknownAsync(record, cancellationToken).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    await EnqueueDeliveryAsync(new Delivery(envelope, subscription.Handler, record), subscription.Endpoint, cancellationToken).ConfigureAwait(false);
+                    recovered++;
+                }
+            }
+
+            Log.Recovered(_logger, recovered);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException && cancellationToken.IsCancellationRequested)
+        {
+            // Stopping: what was not queued stays in the store.
+        }
+        catch (Exception ex)
+        {
+            Log.StoreFailed(_logger, ex, "recovering queued messages");
+        }
+    }
+
+    /// <summary>Delivers committed outbox records, then marks them relayed. A crash between the two delivers again; inboxes drop the copy.</summary>
+    private async Task RelayAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                IReadOnlyList<MessageRecord> batch = await _store.ReadOutboxAsync(256, cancellationToken).ConfigureAwait(false);
+                if (batch.Count == 0)
+                {
+                    await Task.Delay(_options.OutboxPollInterval, _time, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                foreach (MessageRecord record in batch)
+                {
+                    if (ToEnvelope(record) is not { } envelope)
+                    {
+                        await DeadLetterUnknownAsync(record.CopyFor(record.Endpoint), cancellationToken).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    Subscription[] route;
+                    try
+                    {
+                        route = Route(envelope.Contract);
+                    }
+                    catch (NoHandlerException ex)
+                    {
+                        DateTimeOffset now = _time.GetUtcNow();
+                        await _store.DeadLetterAsync(
+                            new DeadLetter { Message = record.CopyFor(record.Endpoint), Reason = DeadLetterReason.Failed, ExceptionType = ex.GetType().FullName!, ExceptionMessage = ex.Message, StackTrace = ex.ToString(), FirstFailedAt = now, LastFailedAt = now },
+                            cancellationToken).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    await PersistAndEnqueueAsync(envelope, route, cancellationToken).ConfigureAwait(false);
+                }
+
+                await _store.MarkRelayedAsync(batch, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                Log.StoreFailed(_logger, ex, "relaying the outbox");
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), _time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>Removes expired inbox keys and relayed outbox records, now and every <see cref="ContractsOptions.CleanUpInterval"/>.</summary>
+    private async Task CleanUpAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                int removed = await _store.CleanUpAsync(_time.GetUtcNow() - _options.InboxRetention, cancellationToken).ConfigureAwait(false);
+                if (removed > 0)
+                {
+                    Log.CleanedUp(_logger, removed, _options.InboxRetention);
+                }
+
+                await Task.Delay(_options.CleanUpInterval, _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                Log.StoreFailed(_logger, ex, "cleaning up the inbox");
+                try
+                {
+                    await Task.Delay(_options.CleanUpInterval, _time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>Sends dead letter <paramref name="id"/> again to its endpoint as attempt 1.</summary>
+    public async ValueTask<bool> ReplayAsync(long id, CancellationToken cancellationToken)
+    {
+        DeadLetter? letter = await _store.FindDeadLetterAsync(id, cancellationToken).ConfigureAwait(false);
+        if (letter is null)
+        {
+            return false;
+        }
+
+        MessageRecord message = letter.Message;
+        if (!_byEndpoint.TryGetValue(message.Endpoint, out Subscription? subscription))
+        {
+            throw new InvalidOperationException(
+                $"Dead letter {id} belongs to endpoint '{message.Endpoint}', which does not exist in this process. Replay it where that endpoint's handler runs, or purge it.");
+        }
+
+        MessageRecord requeued = message.CopyFor(message.Endpoint);
+        requeued.Attempt = 1;
+        requeued.DueAt = null;
+        requeued.FirstFailedAt = null;
+        requeued.LastError = null;
+        if (ToEnvelope(requeued) is not { } envelope)
+        {
+            throw new InvalidOperationException(
+                $"Dead letter {id} is a '{message.ContractName}' version {message.ContractVersion}, which this process does not know. Deploy the contract first, or purge it.");
+        }
+
+        if (!await _store.ReplayDeadLetterAsync(id, requeued, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        await EnqueueDeliveryAsync(new Delivery(envelope, subscription.Handler, _durable ? requeued : null), subscription.Endpoint, cancellationToken).ConfigureAwait(false);
+        Log.Replayed(_logger, id, message.MessageId, message.Endpoint);
+        return true;
     }
 
     private ValueTask InvokeHandlerAsync(ConsumeContext context)
@@ -481,6 +1016,7 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
             }
 
             // Not disposed: workers still finishing read the token, and a source without a timer holds nothing.
+            _backgroundStop.Cancel();
             _abort.Cancel();
         }
     }

@@ -6,8 +6,8 @@ using Contracts.Modules;
 
 namespace Contracts.Transport;
 
-/// <summary>One message for one handler, as it waits in an endpoint's queue.</summary>
-internal readonly record struct Delivery(Envelope Envelope, HandlerDescriptor Handler);
+/// <summary>One message for one handler, as it waits in an endpoint's queue; <paramref name="Record"/> is its stored row with a durable store.</summary>
+internal readonly record struct Delivery(Envelope Envelope, HandlerDescriptor Handler, Storage.MessageRecord? Record);
 
 /// <summary>A handler and the endpoint that feeds it: one entry of a contract's route.</summary>
 internal sealed record Subscription(HandlerDescriptor Handler, InMemoryEndpoint Endpoint);

@@ -1,0 +1,59 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using Contracts.Storage;
+
+namespace Contracts;
+
+/// <summary>
+/// Lists, inspects, replays and purges dead letters: messages that failed every retry or could not be read.
+/// Resolve it from DI. With a durable store they are kept in the database; without one, in memory for the life
+/// of the process.
+/// </summary>
+public interface IDeadLetters
+{
+    /// <summary>Dead letters, oldest first.</summary>
+    /// <param name="afterId">Only those with a larger id: 0 for the first page, then the last id seen.</param>
+    /// <param name="limit">The most to return.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The dead letters.</returns>
+    ValueTask<IReadOnlyList<DeadLetter>> ListAsync(long afterId = 0, int limit = 100, CancellationToken cancellationToken = default);
+
+    /// <summary>One dead letter with its envelope, exception and attempts, or <see langword="null"/>.</summary>
+    /// <param name="id">Its id.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The dead letter.</returns>
+    ValueTask<DeadLetter?> GetAsync(long id, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Sends a dead letter again to its original endpoint, as attempt 1 with the same message id, and removes it
+    /// from dead letters (in one commit with a durable store).
+    /// </summary>
+    /// <param name="id">Its id.</param>
+    /// <param name="cancellationToken">Cancels the replay.</param>
+    /// <returns>False when no such dead letter exists.</returns>
+    /// <exception cref="InvalidOperationException">Its endpoint or contract does not exist in this process.</exception>
+    ValueTask<bool> ReplayAsync(long id, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes dead letters that last failed before <paramref name="failedBefore"/>, or all of them.</summary>
+    /// <param name="failedBefore">The cut-off, or <see langword="null"/> for all.</param>
+    /// <param name="cancellationToken">Cancels the purge.</param>
+    /// <returns>How many were deleted.</returns>
+    ValueTask<int> PurgeAsync(DateTimeOffset? failedBefore = null, CancellationToken cancellationToken = default);
+}
+
+internal sealed class DeadLetters(Transport.ContractsRuntime runtime) : IDeadLetters
+{
+    public ValueTask<IReadOnlyList<DeadLetter>> ListAsync(long afterId = 0, int limit = 100, CancellationToken cancellationToken = default) =>
+        runtime.Store.ListDeadLettersAsync(afterId, limit, cancellationToken);
+
+    public ValueTask<DeadLetter?> GetAsync(long id, CancellationToken cancellationToken = default) =>
+        runtime.Store.FindDeadLetterAsync(id, cancellationToken);
+
+    public ValueTask<bool> ReplayAsync(long id, CancellationToken cancellationToken = default) =>
+        runtime.ReplayAsync(id, cancellationToken);
+
+    public ValueTask<int> PurgeAsync(DateTimeOffset? failedBefore = null, CancellationToken cancellationToken = default) =>
+        runtime.Store.PurgeDeadLettersAsync(failedBefore, cancellationToken);
+}
