@@ -113,7 +113,7 @@ public sealed class IdempotencyCodeFix : CodeFixProvider
         SyntaxNode root = (await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false))!;
         SyntaxNode replacement = target switch
         {
-            ParameterSyntax parameter => SyntaxEdits.AddAttributeInline(parameter, SyntaxEdits.Attribute("IdempotencyKey", "property")),
+            ParameterSyntax parameter => SyntaxEdits.AddAttributeInline(parameter, SyntaxEdits.Attribute("IdempotencyKey", targetProperty: true)),
             PropertyDeclarationSyntax property => SyntaxEdits.AddAttributeOnOwnLine(property, SyntaxEdits.Attribute("IdempotencyKey")),
             _ => target,
         };

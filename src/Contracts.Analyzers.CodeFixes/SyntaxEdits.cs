@@ -10,13 +10,15 @@ namespace Contracts.CodeAnalysis.CodeFixes;
 internal static class SyntaxEdits
 {
     /// <summary>An attribute list naming a Contracts attribute by its full name; the simplifier shortens it where a using allows.</summary>
-    public static AttributeListSyntax Attribute(string name, string? target = null)
+    /// <param name="name">The attribute's name in the Contracts namespace, without "Attribute".</param>
+    /// <param name="targetProperty">Whether to target the property (<c>[property: X]</c>), as on a positional record's parameter.</param>
+    public static AttributeListSyntax Attribute(string name, bool targetProperty = false)
     {
         AttributeListSyntax list = SyntaxFactory.AttributeList(SyntaxFactory.SingletonSeparatedList(
             SyntaxFactory.Attribute(SyntaxFactory.ParseName("global::Contracts." + name).WithAdditionalAnnotations(Simplifier.Annotation))));
-        return target is null
+        return !targetProperty
             ? list
-            : list.WithTarget(SyntaxFactory.AttributeTargetSpecifier(SyntaxFactory.Identifier(target)).WithColonToken(SyntaxFactory.Token(SyntaxKind.ColonToken).WithTrailingTrivia(SyntaxFactory.Space)));
+            : list.WithTarget(SyntaxFactory.AttributeTargetSpecifier(SyntaxFactory.Token(SyntaxKind.PropertyKeyword)).WithColonToken(SyntaxFactory.Token(SyntaxKind.ColonToken).WithTrailingTrivia(SyntaxFactory.Space)));
     }
 
     /// <summary>Adds an attribute list on its own line above a declaration, after any it already has.</summary>

@@ -75,7 +75,8 @@ internal sealed class ContractsTest : CSharpCodeFixTest<EmptyDiagnosticAnalyzer,
     }
 
     /// <summary>Applies the code fix <paramref name="equivalenceKey"/> (or the only one offered) and compares with <paramref name="fixedSource"/>.</summary>
-    public static Task FixAsync(string source, string fixedSource, string? equivalenceKey = null, int iterations = 1)
+    /// <remarks>Fix-all is checked too unless <paramref name="fixAll"/> is false (fixes that are a judgement per diagnostic offer none).</remarks>
+    public static Task FixAsync(string source, string fixedSource, string? equivalenceKey = null, int iterations = 1, bool fixAll = true)
     {
         var test = new ContractsTest
         {
@@ -84,6 +85,7 @@ internal sealed class ContractsTest : CSharpCodeFixTest<EmptyDiagnosticAnalyzer,
             CodeActionEquivalenceKey = equivalenceKey,
             NumberOfFixAllIterations = iterations,
             NumberOfIncrementalIterations = iterations,
+            CodeFixTestBehaviors = fixAll ? CodeFixTestBehaviors.None : CodeFixTestBehaviors.SkipFixAllCheck,
         };
         return test.RunAsync(TestContext.Current.CancellationToken);
     }
