@@ -112,7 +112,7 @@ public class DispatchBenchmarks
         _wolverineHost.StopAsync().GetAwaiter().GetResult();
         _wolverineHost.Dispose();
         _mediatorServices.Dispose();
-        _massTransitServices.Dispose();
+        _massTransitServices.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
     // ---- send a command to one handler ----
