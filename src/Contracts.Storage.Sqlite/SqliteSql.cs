@@ -1,0 +1,151 @@
+using System;
+using System.Collections.Generic;
+using Microsoft.Data.Sqlite;
+
+namespace Contracts.Storage.Sqlite;
+
+/// <summary>The schema and the shared parts of every statement that stores a <see cref="MessageRecord"/>.</summary>
+internal static class SqliteSql
+{
+    public const string MessageColumns =
+        "endpoint, message_id, contract, version, correlation_id, causation_id, idempotency_key, attempt, sent_at, due_at, " +
+        "trace_parent, trace_state, headers, payload, first_failed_at, last_error";
+
+    public const string MessageValues =
+        "$endpoint, $message_id, $contract, $version, $correlation_id, $causation_id, $idempotency_key, $attempt, $sent_at, $due_at, " +
+        "$trace_parent, $trace_state, $headers, $payload, $first_failed_at, $last_error";
+
+    private const string MessageColumnTypes = """
+        endpoint TEXT NOT NULL,
+        message_id BLOB NOT NULL,
+        contract TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        correlation_id BLOB NOT NULL,
+        causation_id BLOB,
+        idempotency_key TEXT,
+        attempt INTEGER NOT NULL,
+        sent_at INTEGER NOT NULL,
+        due_at INTEGER,
+        trace_parent TEXT,
+        trace_state TEXT,
+        headers BLOB,
+        payload BLOB NOT NULL,
+        first_failed_at INTEGER,
+        last_error TEXT
+        """;
+
+    /// <summary>
+    /// Sequences are AUTOINCREMENT so an id is never reused: recovery reads up to the highest id at start, and a
+    /// reused id would deliver a new message twice.
+    /// </summary>
+    public const string Schema = $"""
+        CREATE TABLE IF NOT EXISTS contracts_queue (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        {MessageColumnTypes});
+        CREATE TABLE IF NOT EXISTS contracts_outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        {MessageColumnTypes},
+        relayed_at INTEGER);
+        CREATE INDEX IF NOT EXISTS contracts_outbox_unrelayed ON contracts_outbox (seq) WHERE relayed_at IS NULL;
+        CREATE INDEX IF NOT EXISTS contracts_outbox_relayed ON contracts_outbox (relayed_at) WHERE relayed_at IS NOT NULL;
+        CREATE TABLE IF NOT EXISTS contracts_dead_letters (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        {MessageColumnTypes},
+        reason INTEGER NOT NULL,
+        exception_type TEXT NOT NULL,
+        exception_message TEXT NOT NULL,
+        stack_trace TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        failed_first_at INTEGER NOT NULL,
+        failed_last_at INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS contracts_inbox (
+        endpoint TEXT NOT NULL,
+        key TEXT NOT NULL,
+        processed_at INTEGER NOT NULL,
+        PRIMARY KEY (endpoint, key)) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS contracts_inbox_processed ON contracts_inbox (processed_at);
+        """;
+
+    public static SqliteCommand Command(SqliteConnection connection, string sql, params string[] parameters)
+    {
+        SqliteCommand command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (string name in parameters)
+        {
+            command.Parameters.Add(new SqliteParameter(name, null));
+        }
+
+        return command;
+    }
+
+    public static SqliteCommand InsertMessage(SqliteConnection connection, string table, string extraColumns = "", string extraValues = "", params string[] extraParameters)
+    {
+        SqliteCommand command = Command(
+            connection,
+            $"INSERT INTO {table} ({MessageColumns}{extraColumns}) VALUES ({MessageValues}{extraValues})",
+            [.. MessageParameters, .. extraParameters]);
+        return command;
+    }
+
+    private static readonly string[] MessageParameters =
+    [
+        "$endpoint", "$message_id", "$contract", "$version", "$correlation_id", "$causation_id", "$idempotency_key", "$attempt", "$sent_at",
+        "$due_at", "$trace_parent", "$trace_state", "$headers", "$payload", "$first_failed_at", "$last_error",
+    ];
+
+    /// <summary>Binds the first 16 parameters (in <see cref="MessageColumns"/> order) to <paramref name="record"/>.</summary>
+    public static void Bind(SqliteCommand command, MessageRecord record)
+    {
+        SqliteParameterCollection p = command.Parameters;
+        p[0].Value = record.Endpoint;
+        p[1].Value = record.MessageId;
+        p[2].Value = record.ContractName;
+        p[3].Value = record.ContractVersion;
+        p[4].Value = record.CorrelationId;
+        p[5].Value = record.CausationId is { } causation ? causation : DBNull.Value;
+        p[6].Value = (object?)record.IdempotencyKey ?? DBNull.Value;
+        p[7].Value = record.Attempt;
+        p[8].Value = record.SentAt.ToUnixTimeMilliseconds();
+        p[9].Value = record.DueAt is { } due ? due.ToUnixTimeMilliseconds() : DBNull.Value;
+        p[10].Value = (object?)record.TraceParent ?? DBNull.Value;
+        p[11].Value = (object?)record.TraceState ?? DBNull.Value;
+        p[12].Value = (object?)HeaderCodec.Encode(record.Headers) ?? DBNull.Value;
+        p[13].Value = record.Payload.ToArray();
+        p[14].Value = record.FirstFailedAt is { } first ? first.ToUnixTimeMilliseconds() : DBNull.Value;
+        p[15].Value = (object?)record.LastError ?? DBNull.Value;
+    }
+
+    /// <summary>Reads a record whose <see cref="MessageColumns"/> start at column <paramref name="at"/>.</summary>
+    public static MessageRecord Read(SqliteDataReader reader, int at, long sequence) => new()
+    {
+        Sequence = sequence,
+        Endpoint = reader.GetString(at),
+        MessageId = reader.GetGuid(at + 1),
+        ContractName = reader.GetString(at + 2),
+        ContractVersion = reader.GetInt32(at + 3),
+        CorrelationId = reader.GetGuid(at + 4),
+        CausationId = reader.IsDBNull(at + 5) ? null : reader.GetGuid(at + 5),
+        IdempotencyKey = reader.IsDBNull(at + 6) ? null : reader.GetString(at + 6),
+        Attempt = reader.GetInt32(at + 7),
+        SentAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(at + 8)),
+        DueAt = reader.IsDBNull(at + 9) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(at + 9)),
+        TraceParent = reader.IsDBNull(at + 10) ? null : reader.GetString(at + 10),
+        TraceState = reader.IsDBNull(at + 11) ? null : reader.GetString(at + 11),
+        Headers = reader.IsDBNull(at + 12) ? null : HeaderCodec.Decode((byte[])reader.GetValue(at + 12)),
+        Payload = reader.IsDBNull(at + 13) ? ReadOnlyMemory<byte>.Empty : (byte[])reader.GetValue(at + 13),
+        FirstFailedAt = reader.IsDBNull(at + 14) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(at + 14)),
+        LastError = reader.IsDBNull(at + 15) ? null : reader.GetString(at + 15),
+    };
+
+    public static List<MessageRecord> ReadRecords(SqliteCommand command)
+    {
+        var records = new List<MessageRecord>();
+        using SqliteDataReader reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            records.Add(Read(reader, 1, reader.GetInt64(0)));
+        }
+
+        return records;
+    }
+}
