@@ -82,6 +82,12 @@ public sealed class AddQueryInterfaceCodeFix : CodeFixProvider
                 SemanticModel? model = await location.Document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
                 if (model?.GetTypeInfo(arguments.Arguments[1], cancellationToken).Type is { TypeKind: not TypeKind.Error } result)
                 {
+                    // Keep "OrderView?" as written: the annotation is part of what the handler promises.
+                    if (arguments.Arguments[1] is NullableTypeSyntax && result.IsReferenceType)
+                    {
+                        result = result.WithNullableAnnotation(NullableAnnotation.Annotated);
+                    }
+
                     results[result.ToDisplayString(s_qualified)] = result;
                 }
             }
