@@ -1,0 +1,82 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using BenchmarkDotNet.Attributes;
+using Contracts.Generator;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Contracts.Benchmarks.Generator;
+
+/// <summary>
+/// The generator on a project of N contracts, each with a handler: a cold run, and a re-run after an
+/// unrelated edit (what an IDE does on every keystroke), where every step should come from the cache.
+/// </summary>
+[MemoryDiagnoser]
+public class GeneratorBenchmarks
+{
+    private CSharpCompilation _compilation = null!;
+    private CSharpCompilation _edited = null!;
+    private GeneratorDriver _warm = null!;
+
+    [Params(10, 700)]
+    public int Contracts { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var parse = new CSharpParseOptions(LanguageVersion.Latest);
+        var trees = new List<SyntaxTree>();
+        for (int i = 0; i < Contracts; i++)
+        {
+            trees.Add(CSharpSyntaxTree.ParseText(Source(i), parse, $"Contract{i}.cs"));
+        }
+
+        string[] platform = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
+        IEnumerable<MetadataReference> references = platform
+            .Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(p) is "netstandard.dll" or "mscorlib.dll")
+            .Concat([typeof(IMessageBus).Assembly.Location, typeof(MessagePack.MessagePackWriter).Assembly.Location,
+                     typeof(Microsoft.Extensions.DependencyInjection.IServiceCollection).Assembly.Location])
+            .Distinct()
+            .Select(p => MetadataReference.CreateFromFile(p));
+        _compilation = CSharpCompilation.Create("Bench", trees, references,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        _edited = _compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText("namespace Unrelated { internal static class Edit { } }", parse, "Edit.cs"));
+        _warm = CSharpGeneratorDriver.Create([new ContractsGenerator().AsSourceGenerator()], parseOptions: parse).RunGenerators(_compilation);
+    }
+
+    [Benchmark]
+    public GeneratorDriver ColdRun() =>
+        CSharpGeneratorDriver.Create([new ContractsGenerator().AsSourceGenerator()], parseOptions: (CSharpParseOptions)_compilation.SyntaxTrees[0].Options)
+            .RunGenerators(_compilation);
+
+    [Benchmark]
+    public GeneratorDriver CachedRerunAfterUnrelatedEdit() => _warm.RunGenerators(_edited);
+
+    private static string Source(int i)
+    {
+        var s = new StringBuilder();
+        s.Append($$"""
+            using System;
+            using System.Collections.Generic;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Contracts;
+
+            namespace Bench.Module{{i % 10}};
+
+            public sealed record Line{{i}}(string Sku, int Quantity, decimal Price);
+
+            [Command]
+            public partial record Command{{i}}([property: IdempotencyKey] Guid Id, string Name, int Count, decimal Amount, DateTimeOffset At, IReadOnlyList<Line{{i}}> Lines);
+
+            public sealed class Command{{i}}Handler : ICommandHandler<Command{{i}}>
+            {
+                public ValueTask HandleAsync(Command{{i}} command, MessageContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+            }
+            """);
+        return s.ToString();
+    }
+}
