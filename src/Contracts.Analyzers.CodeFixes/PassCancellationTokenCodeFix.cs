@@ -29,12 +29,14 @@ public sealed class PassCancellationTokenCodeFix : CodeFixProvider
         {
             if (!diagnostic.Properties.TryGetValue(DiagnosticIds.TokenProperty, out string? token) || token is null
                 || root?.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true).FirstAncestorOrSelf<InvocationExpressionSyntax>() is not { } invocation
-                || model?.GetSymbolInfo(invocation, context.CancellationToken).Symbol is not IMethodSymbol method)
+)
             {
                 continue;
             }
 
             diagnostic.Properties.TryGetValue(DiagnosticIds.TokenParameterProperty, out string? parameter);
+            SymbolInfo info = model?.GetSymbolInfo(invocation, context.CancellationToken) ?? default;
+            IMethodSymbol? method = info.Symbol as IMethodSymbol ?? info.CandidateSymbols.OfType<IMethodSymbol>().FirstOrDefault();
             ArgumentSyntax argument = SyntaxFactory.Argument(SyntaxFactory.IdentifierName(token));
 
             // By name when the token's parameter is not next in line (optional parameters before it were left out), or arguments are named.
@@ -56,9 +58,9 @@ public sealed class PassCancellationTokenCodeFix : CodeFixProvider
     }
 
     /// <summary>Whether the token's parameter is not the next one after the arguments given (the method as called: an extension's receiver is not counted).</summary>
-    private static bool NeedsName(IMethodSymbol method, InvocationExpressionSyntax invocation, string parameter)
+    private static bool NeedsName(IMethodSymbol? method, InvocationExpressionSyntax invocation, string parameter)
     {
-        foreach (IParameterSymbol p in method.Parameters)
+        foreach (IParameterSymbol p in method?.Parameters ?? [])
         {
             if (p.Name == parameter)
             {
