@@ -77,7 +77,7 @@ public sealed class ContractsGenerator : IIncrementalGenerator
                 return new ModuleSpec(
                     assembly,
                     names,
-                    handlerSpecs.OrderBy(static h => h.FullyQualifiedName, System.StringComparer.Ordinal).ToEquatableArray(),
+                    WiredHandlers(handlerSpecs, names),
                     modules);
             })
             .WithTrackingName(ContractsGeneratorSteps.Module);
@@ -89,6 +89,27 @@ public sealed class ContractsGenerator : IIncrementalGenerator
                 EmitModule(spc, spec);
             }
         });
+    }
+
+    /// <summary>Handlers of contracts this compilation generated or a reference carries; a handler of a contract the generator skipped is not wired.</summary>
+    private static EquatableArray<HandlerSpec> WiredHandlers(ImmutableArray<HandlerSpec> handlers, EquatableArray<string> generated)
+    {
+        var names = new System.Collections.Generic.HashSet<string>(generated, System.StringComparer.Ordinal);
+        var wired = new System.Collections.Generic.List<HandlerSpec>(handlers.Length);
+        foreach (HandlerSpec handler in handlers.OrderBy(static h => h.FullyQualifiedName, System.StringComparer.Ordinal))
+        {
+            HandledSpec[] handles = handler.Handles.Where(h => h.FromReference || names.Contains(h.MessageType)).ToArray();
+            if (handles.Length == handler.Handles.Count)
+            {
+                wired.Add(handler);
+            }
+            else if (handles.Length > 0)
+            {
+                wired.Add(handler with { Handles = handles.ToEquatableArray() });
+            }
+        }
+
+        return wired.ToEquatableArray();
     }
 
     private static IncrementalValuesProvider<ContractSpec> Contracts(IncrementalGeneratorInitializationContext context, string attribute, string step) =>

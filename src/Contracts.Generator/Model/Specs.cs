@@ -58,8 +58,8 @@ internal sealed record HandlerSpec(
     EquatableArray<HandledSpec> Handles,
     EquatableArray<ParameterSpec>? Constructor);
 
-/// <summary>One message a handler handles.</summary>
-internal sealed record HandledSpec(ContractKind Kind, string MessageType, string? ResultType);
+/// <summary>One message a handler handles; <paramref name="FromReference"/> when the contract is compiled in another assembly.</summary>
+internal sealed record HandledSpec(ContractKind Kind, string MessageType, string? ResultType, bool FromReference);
 
 /// <summary>A handler constructor parameter, resolved from DI by the generated factory.</summary>
 internal sealed record ParameterSpec(string Type, bool Optional);

@@ -84,8 +84,11 @@ internal static class HandlerParser
             };
 
             // The message must be a contract the generator wires (its kind matching the interface), or the registration would not compile.
+            // A contract from a reference is checked here (cheaply: did its generator give it IContract<T>?); one from this
+            // compilation is checked in the module step against the contracts actually generated, so this transform, which
+            // Roslyn re-runs for every handler on every edit, never analyzes a contract's members.
             if (kind is null || named.TypeArguments[0] is not INamedTypeSymbol message
-                || ContractRules.KindOf(message, out _) != kind || !ContractRules.IsValidContract(message, compilation))
+                || ContractRules.KindOf(message, out _) != kind)
             {
                 continue;
             }
@@ -102,7 +105,13 @@ internal static class HandlerParser
                 result = TypeNames.Annotated(named.TypeArguments[1]);
             }
 
-            handles.Add(new HandledSpec(kind.Value, TypeNames.Qualified(message), result));
+            bool fromReference = !message.Locations.Any(static l => l.IsInSource);
+            if (fromReference && !ContractRules.IsValidContract(message, compilation))
+            {
+                continue;
+            }
+
+            handles.Add(new HandledSpec(kind.Value, TypeNames.Qualified(message), result, fromReference));
         }
 
         if (handles.Count == 0)
