@@ -19,6 +19,14 @@ internal static class ModuleParser
         foreach (IAssemblySymbol assembly in compilation.SourceModule.ReferencedAssemblySymbols)
         {
             cancellationToken.ThrowIfCancellationRequested();
+
+            // This step runs on every edit: skip, from metadata alone, the framework and every other assembly
+            // that does not reference the Contracts runtime, before decoding any attribute.
+            if (!ReferencesContractsRuntime(assembly))
+            {
+                continue;
+            }
+
             foreach (AttributeData attribute in assembly.GetAttributes())
             {
                 if (attribute.AttributeClass?.ToDisplayString() == WellKnownNames.ContractsModuleAttribute
@@ -33,6 +41,22 @@ internal static class ModuleParser
 
         modules.Sort(System.StringComparer.Ordinal);
         return modules.ToEquatableArray();
+    }
+
+    private static bool ReferencesContractsRuntime(IAssemblySymbol assembly)
+    {
+        foreach (IModuleSymbol module in assembly.Modules)
+        {
+            foreach (AssemblyIdentity reference in module.ReferencedAssemblies)
+            {
+                if (reference.Name == "Contracts.Runtime")
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The Contracts runtime is referenced: without it, there is nothing to generate against.</summary>
