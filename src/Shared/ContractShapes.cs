@@ -383,7 +383,7 @@ internal static class ContractRules
                     member.IsKey = true;
                     if (!IsKeyKind(typeShape))
                     {
-                        shape.Problems.Add(new ContractProblem(ContractProblemKind.UnsupportedKey, $"[IdempotencyKey] member '{type.Name}.{property.Name}' is a '{property.Type.ToDisplayString()}'; a key member must be a string, number, bool, char, enum, Guid, date, time or decimal", property));
+                        shape.Problems.Add(new ContractProblem(ContractProblemKind.UnsupportedKey, $"[IdempotencyKey] member '{type.Name}.{property.Name}' is a '{property.Type.ToDisplayString()}'; a key member must be a string, integer, bool, char, enum, Guid, date, time or decimal", property));
                     }
                 }
 
@@ -507,6 +507,9 @@ internal static class ContractRules
     public static bool IsKeyKind(TypeShape shape) => shape.Kind switch
     {
         WireKind.Nullable => IsKeyKind(shape.Arguments[0]),
+
+        // Floating point has no stable canonical value: the same quantity computed two ways can differ in its last bits.
+        WireKind.Single or WireKind.Double => false,
         WireKind.Unsupported or WireKind.ByteArray or WireKind.Array or WireKind.List or WireKind.ReadOnlyList or WireKind.ImmutableArray
             or WireKind.Dictionary or WireKind.ReadOnlyDictionary or WireKind.Object => false,
         _ => true,

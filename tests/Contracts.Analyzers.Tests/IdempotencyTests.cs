@@ -188,11 +188,11 @@ public sealed class IdempotencyTests
         [Command] public partial record Pay([property: IdempotencyKey] IReadOnlyList<string> {|#0:Lines|}, [property: IdempotencyKey] Money {|#1:Total|});
         """,
         new DiagnosticResult("CTR009", DiagnosticSeverity.Error).WithLocation(0)
-            .WithMessage("[IdempotencyKey] member 'Pay.Lines' is a 'System.Collections.Generic.IReadOnlyList<string>'; a key member must be a string, number, bool, char, enum, Guid, date, time or decimal"),
+            .WithMessage("[IdempotencyKey] member 'Pay.Lines' is a 'System.Collections.Generic.IReadOnlyList<string>'; a key member must be a string, integer, bool, char, enum, Guid, date, time or decimal"),
         new DiagnosticResult("CTR009", DiagnosticSeverity.Error).WithLocation(1));
 
     [Fact]
-    public Task Keys_on_scalars_including_floating_point_are_fine() => ContractsTest.AnalyzeAsync("""
+    public Task Keys_on_scalars_are_fine() => ContractsTest.AnalyzeAsync("""
         using System;
         using Contracts;
 
@@ -200,7 +200,18 @@ public sealed class IdempotencyTests
 
         [Command] public partial record Pay(
             [property: IdempotencyKey] Guid Id, [property: IdempotencyKey] string Reference, [property: IdempotencyKey] decimal Amount,
-            [property: IdempotencyKey] Currency Currency, [property: IdempotencyKey] DateOnly Day, [property: IdempotencyKey] int? Attempt,
-            [property: IdempotencyKey] double Ratio);
+            [property: IdempotencyKey] Currency Currency, [property: IdempotencyKey] DateOnly Day, [property: IdempotencyKey] int? Attempt);
         """);
+
+    [Fact]
+    public Task A_floating_point_key_is_reported() => ContractsTest.AnalyzeAsync(
+        """
+        using System;
+        using Contracts;
+
+        [Command] public partial record Weigh([property: IdempotencyKey] Guid Id, [property: IdempotencyKey] double {|#0:Kilograms|}, [property: IdempotencyKey] float? {|#1:Ratio|});
+        """,
+        new DiagnosticResult("CTR009", DiagnosticSeverity.Error).WithLocation(0)
+            .WithMessage("[IdempotencyKey] member 'Weigh.Kilograms' is a 'double'; a key member must be a string, integer, bool, char, enum, Guid, date, time or decimal"),
+        new DiagnosticResult("CTR009", DiagnosticSeverity.Error).WithLocation(1));
 }

@@ -56,14 +56,6 @@ public ref struct IdempotencyKeyBuilder
         _text.AppendFormatted(value);
     }
 
-    /// <summary>Appends a floating-point number in round-trip form; 0 and -0, being equal, give one key.</summary>
-    /// <param name="value">The value.</param>
-    public void Append(double value)
-    {
-        _text.AppendLiteral("|");
-        _text.AppendFormatted(value == 0d ? 0d : value, "R");
-    }
-
     /// <summary>Appends a decimal without trailing zeros, so 1.5 and 1.50 give one key.</summary>
     /// <param name="value">The value.</param>
     public void Append(decimal value)
