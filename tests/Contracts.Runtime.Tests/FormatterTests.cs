@@ -9,6 +9,9 @@ using MessagePack;
 
 namespace Contracts.Runtime.Tests;
 
+// These contracts cover every supported member type on purpose, the mutable collections (CTR010) included.
+#pragma warning disable CTR010
+
 public enum ByteEnum : byte { None = 0, Max = 255 }
 
 public enum SignedEnum { Negative = -5, Zero = 0, Positive = 7 }

@@ -20,6 +20,7 @@ public sealed partial class InMemorySerializationTests
         public readonly TaskCompletionSource<Bulky> Bulky = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
+    [Idempotent]
     public sealed class TransferHandler(Received received) : ICommandHandler<Transfer>
     {
         public ValueTask HandleAsync(Transfer command, MessageContext context, CancellationToken cancellationToken)

@@ -131,6 +131,7 @@ public sealed partial class PipelineTests
 
     private static readonly AsyncLocal<string?> s_ambient = new();
 
+    [Idempotent]
     public sealed class AmbientHandler(Trail trail) : ICommandHandler<Ambient>
     {
         public ValueTask HandleAsync(Ambient command, MessageContext context, CancellationToken cancellationToken)
