@@ -5,18 +5,39 @@ using Microsoft.Data.Sqlite;
 
 namespace Contracts.Storage.Sqlite;
 
-/// <summary>One delivery's transaction on an EffectivelyOnce endpoint: the handler's SQL, the inbox key and the removal of the message.</summary>
-internal sealed class SqliteConsumeTransaction(SqliteConnection connection, SqliteTransaction transaction, TimeProvider time) : IConsumeTransaction
+/// <summary>
+/// One delivery's transaction on an EffectivelyOnce endpoint: the handler's SQL, the inbox key and the removal of
+/// the message. SQLite has one writer at a time, so the transaction (BEGIN IMMEDIATE, which takes the write lock)
+/// starts only when the handler first asks for it or at commit, not while the handler waits on anything else. The
+/// inbox row's primary key decides a race between two deliveries of one key: the second commit fails and rolls back.
+/// </summary>
+internal sealed class SqliteConsumeTransaction(SqliteMessageStore store, TimeProvider time) : IConsumeTransaction
 {
+    private SqliteConnection? _connection;
+    private SqliteTransaction? _transaction;
     private bool _done;
 
-    public SqliteTransaction Transaction => transaction;
+    public SqliteTransaction Transaction
+    {
+        get
+        {
+            if (_transaction is null)
+            {
+                ObjectDisposedException.ThrowIf(_done, this);
+                _connection = store.OpenConnection();
+                _transaction = _connection.BeginTransaction(deferred: false);
+            }
 
-    public ValueTask<bool> IsInInboxAsync(string endpoint, string key, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(SqliteMessageStore.InboxContains(connection, transaction, endpoint, key));
+            return _transaction;
+        }
+    }
+
+    public ValueTask<bool> IsInInboxAsync(string endpoint, string key, CancellationToken cancellationToken) => store.IsInInboxAsync(endpoint, key, cancellationToken);
 
     public ValueTask CommitAsync(string endpoint, MessageRecord? record, string? inboxKey, CancellationToken cancellationToken)
     {
+        SqliteTransaction transaction = Transaction;
+        SqliteConnection connection = _connection!;
         if (inboxKey is not null)
         {
             using SqliteCommand insert = SqliteSql.Command(connection, "INSERT INTO contracts_inbox (endpoint, key, processed_at) VALUES ($endpoint, $key, $at)", "$endpoint", "$key", "$at");
@@ -24,7 +45,14 @@ internal sealed class SqliteConsumeTransaction(SqliteConnection connection, Sqli
             insert.Parameters[0].Value = endpoint;
             insert.Parameters[1].Value = inboxKey;
             insert.Parameters[2].Value = time.GetUtcNow().ToUnixTimeMilliseconds();
-            insert.ExecuteNonQuery();
+            try
+            {
+                insert.ExecuteNonQuery();
+            }
+            catch (SqliteException ex) when (ex.SqliteErrorCode == 19) // SQLITE_CONSTRAINT: the key is there already
+            {
+                throw new DuplicateMessageException(endpoint, inboxKey, ex);
+            }
         }
 
         if (record is { Sequence: > 0 })
@@ -44,15 +72,16 @@ internal sealed class SqliteConsumeTransaction(SqliteConnection connection, Sqli
     {
         try
         {
-            if (!_done)
+            if (!_done && _transaction is not null)
             {
-                transaction.Rollback();
+                _transaction.Rollback();
             }
         }
         finally
         {
-            transaction.Dispose();
-            connection.Dispose();
+            _done = true;
+            _transaction?.Dispose();
+            _connection?.Dispose();
         }
 
         return ValueTask.CompletedTask;

@@ -146,21 +146,8 @@ public sealed class SqliteMessageStore : IMessageStore
     }
 
     /// <inheritdoc />
-    public ValueTask<IConsumeTransaction?> BeginConsumeAsync(CancellationToken cancellationToken)
-    {
-        SqliteConnection connection = OpenConnection();
-        try
-        {
-            // IMMEDIATE: take the write lock now, so the inbox check and the commit see the same database.
-            SqliteTransaction transaction = connection.BeginTransaction(deferred: false);
-            return ValueTask.FromResult<IConsumeTransaction?>(new SqliteConsumeTransaction(connection, transaction, _time));
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-    }
+    public ValueTask<IConsumeTransaction?> BeginConsumeAsync(CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IConsumeTransaction?>(new SqliteConsumeTransaction(this, _time));
 
     /// <inheritdoc />
     public async ValueTask<int> CleanUpAsync(DateTimeOffset before, CancellationToken cancellationToken)

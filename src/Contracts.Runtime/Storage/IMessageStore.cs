@@ -136,6 +136,7 @@ public interface IConsumeTransaction : IAsyncDisposable
     ValueTask<bool> IsInInboxAsync(string endpoint, string key, CancellationToken cancellationToken);
 
     /// <summary>Records <paramref name="inboxKey"/> (when given), removes <paramref name="record"/> (when stored) and commits.</summary>
+    /// <exception cref="DuplicateMessageException">The key was recorded by another delivery meanwhile; nothing was committed.</exception>
     /// <param name="endpoint">The endpoint.</param>
     /// <param name="record">The stored record, or <see langword="null"/>.</param>
     /// <param name="inboxKey">The key, or <see langword="null"/>.</param>
@@ -152,4 +153,25 @@ public interface IOutboxWriter
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>Completes when the row is written (it becomes visible when the caller commits).</returns>
     ValueTask WriteAsync(MessageRecord record, CancellationToken cancellationToken);
+}
+
+/// <summary>Thrown by <see cref="IConsumeTransaction.CommitAsync"/> when another delivery recorded the same inbox key first: the work is rolled back.</summary>
+public sealed class DuplicateMessageException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="endpoint">The endpoint.</param>
+    /// <param name="key">The inbox key.</param>
+    /// <param name="innerException">The store's constraint error.</param>
+    public DuplicateMessageException(string endpoint, string key, Exception? innerException = null)
+        : base($"Key '{key}' is already in the inbox of endpoint '{endpoint}': another delivery of the same message committed first, so this one was rolled back.", innerException)
+    {
+        Endpoint = endpoint;
+        Key = key;
+    }
+
+    /// <summary>The endpoint.</summary>
+    public string Endpoint { get; }
+
+    /// <summary>The inbox key.</summary>
+    public string Key { get; }
 }

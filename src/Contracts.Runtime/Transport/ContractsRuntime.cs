@@ -600,7 +600,21 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
                 await _pipeline(context).ConfigureAwait(false);
                 if (transaction is not null)
                 {
-                    await transaction.CommitAsync(endpoint.Name, record, inboxKey, token).ConfigureAwait(false);
+                    try
+                    {
+                        await transaction.CommitAsync(endpoint.Name, record, inboxKey, token).ConfigureAwait(false);
+                    }
+                    catch (DuplicateMessageException)
+                    {
+                        // Another delivery of the same key committed while this one ran: its work is rolled back.
+                        Log.Duplicate(_logger, envelope.MessageId, envelope.Contract.Name, endpoint.Name, inboxKey!);
+                        if (record is not null)
+                        {
+                            await _store.CompleteAsync(endpoint.Name, record, null, token).ConfigureAwait(false);
+                        }
+
+                        return Outcome.Duplicate;
+                    }
                 }
                 else if (record is not null || inboxKey is not null)
                 {

@@ -1,0 +1,122 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Data.Sqlite;
+
+namespace Contracts.Storage.Sqlite.Tests;
+
+[Command] public partial record Charge([property: IdempotencyKey] int N);
+[Command] public partial record Flaky([property: IdempotencyKey] int N);
+[Command] public partial record Remind([property: IdempotencyKey] int N);
+[Command] public partial record Ship([property: IdempotencyKey] Guid OrderId);
+[Command] public partial record Parcel([property: IdempotencyKey] int N);
+[Command] public partial record Tick(int Producer, [property: IdempotencyKey] int N);
+
+/// <summary>What the handlers of one test saw.</summary>
+public sealed class Probe
+{
+    public readonly ConcurrentQueue<int> Handled = new();
+    public readonly ConcurrentQueue<(int N, int Attempt, long Timestamp)> Attempts = new();
+    public readonly SemaphoreSlim Done = new(0);
+    public volatile int Poison = -1;
+    public volatile bool Fixed;
+    public volatile int FailTimes;
+    public Func<Exception> Failure = () => new InvalidOperationException("the handler failed");
+}
+
+/// <summary>Fails on the poison message until the probe says it is fixed.</summary>
+public sealed class ChargeHandler(Probe probe) : ICommandHandler<Charge>
+{
+    public ValueTask HandleAsync(Charge command, MessageContext context, CancellationToken cancellationToken)
+    {
+        probe.Attempts.Enqueue((command.N, context.Attempt, System.Diagnostics.Stopwatch.GetTimestamp()));
+        if (command.N == probe.Poison && !probe.Fixed)
+        {
+            throw new InvalidOperationException($"card declined for charge {command.N}");
+        }
+
+        probe.Handled.Enqueue(command.N);
+        probe.Done.Release();
+        return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>Fails its first <see cref="Probe.FailTimes"/> attempts with <see cref="Probe.Failure"/>.</summary>
+public sealed class FlakyHandler(Probe probe) : ICommandHandler<Flaky>
+{
+    public ValueTask HandleAsync(Flaky command, MessageContext context, CancellationToken cancellationToken)
+    {
+        probe.Attempts.Enqueue((command.N, context.Attempt, System.Diagnostics.Stopwatch.GetTimestamp()));
+        if (context.Attempt <= probe.FailTimes)
+        {
+            throw probe.Failure();
+        }
+
+        probe.Handled.Enqueue(command.N);
+        probe.Done.Release();
+        return ValueTask.CompletedTask;
+    }
+}
+
+public sealed class RemindHandler(Probe probe) : ICommandHandler<Remind>
+{
+    public ValueTask HandleAsync(Remind command, MessageContext context, CancellationToken cancellationToken)
+    {
+        probe.Attempts.Enqueue((command.N, context.Attempt, System.Diagnostics.Stopwatch.GetTimestamp()));
+        probe.Handled.Enqueue(command.N);
+        probe.Done.Release();
+        return ValueTask.CompletedTask;
+    }
+}
+
+public sealed class ParcelHandler(Probe probe) : ICommandHandler<Parcel>
+{
+    public ValueTask HandleAsync(Parcel command, MessageContext context, CancellationToken cancellationToken)
+    {
+        probe.Handled.Enqueue(command.N);
+        probe.Done.Release();
+        return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>Records the shipment in <c>shipments</c> inside the delivery's transaction (EffectivelyOnce).</summary>
+public sealed class ShipHandler(Probe probe) : ICommandHandler<Ship>
+{
+    public async ValueTask HandleAsync(Ship command, MessageContext context, CancellationToken cancellationToken)
+    {
+        SqliteTransaction transaction = context.GetSqliteTransaction();
+        using SqliteCommand insert = transaction.Connection!.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = "INSERT INTO shipments (order_id) VALUES ($id)";
+        insert.Parameters.AddWithValue("$id", command.OrderId.ToString());
+        await insert.ExecuteNonQueryAsync(cancellationToken);
+        probe.Handled.Enqueue(1);
+        probe.Done.Release();
+    }
+}
+
+/// <summary>Records each tick in <c>ticks</c> inside the delivery's transaction (EffectivelyOnce).</summary>
+public sealed class TickHandler : ICommandHandler<Tick>
+{
+    public async ValueTask HandleAsync(Tick command, MessageContext context, CancellationToken cancellationToken)
+    {
+        SqliteTransaction transaction = context.GetSqliteTransaction();
+        using SqliteCommand insert = transaction.Connection!.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = "INSERT INTO ticks (producer, n) VALUES ($p, $n)";
+        insert.Parameters.AddWithValue("$p", command.Producer);
+        insert.Parameters.AddWithValue("$n", command.N);
+        await insert.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
+
+internal static class Descriptor
+{
+    public static ContractDescriptor<T> Of<T>()
+        where T : class, IContract<T> => T.Contract;
+
+    public static string EndpointOf<T>()
+        where T : class, IContract<T> => T.Contract.Name;
+}

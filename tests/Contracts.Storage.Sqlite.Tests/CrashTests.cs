@@ -1,0 +1,102 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Contracts.Storage.Sqlite.Tests;
+
+public sealed class CrashTests
+{
+    [Fact]
+    public async Task A_consumer_killed_with_SIGKILL_and_restarted_applies_every_message_exactly_once()
+    {
+        using var database = new TempDatabase();
+        int killAt = Random.Shared.Next(500, 8_000);
+
+        using (Process child = StartChild("produce", database))
+        using (KillOnExit(child))
+        {
+            string? line = await child.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.Equal("sent", line);
+
+            // Kill it mid-stream: once at least killAt effects are committed.
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (Effects(database) < killAt)
+            {
+                if (child.HasExited)
+                {
+                    Assert.Fail($"The child exited early ({child.ExitCode}): {await child.StandardError.ReadToEndAsync()}");
+                }
+
+                Assert.True(DateTime.UtcNow < deadline, "The child made no progress.");
+                await Task.Delay(2);
+            }
+
+            child.Kill(); // SIGKILL on Unix: no drain, no finally, no disposal
+            await child.WaitForExitAsync();
+        }
+
+        long applied = Effects(database);
+        Assert.InRange(applied, killAt, CrashChild.Messages - 1); // killed part-way, not after the end
+        Assert.True(database.Scalar("SELECT COUNT(*) FROM contracts_queue") > 0);
+
+        using (Process child = StartChild("drain", database))
+        using (KillOnExit(child))
+        {
+            string output = await child.StandardOutput.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(90));
+            await child.WaitForExitAsync();
+            Assert.True(child.ExitCode == 0, $"drain exited {child.ExitCode}: {output} {await child.StandardError.ReadToEndAsync()}");
+        }
+
+        Assert.Equal(CrashChild.Messages, database.Scalar("SELECT COUNT(*) FROM effects"));          // nothing applied twice
+        Assert.Equal(CrashChild.Messages, database.Scalar("SELECT COUNT(DISTINCT n) FROM effects")); // nothing lost
+        Assert.Equal(0, database.Scalar("SELECT MIN(n) FROM effects"));
+        Assert.Equal(CrashChild.Messages - 1, database.Scalar("SELECT MAX(n) FROM effects"));
+        Assert.Equal(0, database.Scalar("SELECT COUNT(*) FROM contracts_queue"));
+        Assert.Equal(CrashChild.Messages, database.Scalar("SELECT COUNT(*) FROM contracts_inbox"));
+        Assert.Equal(0, database.Scalar("SELECT COUNT(*) FROM contracts_dead_letters"));
+    }
+
+    /// <summary>A failed assertion must not leave a child running.</summary>
+    private static ChildGuard KillOnExit(Process child) => new(child);
+
+    private readonly struct ChildGuard(Process child) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (!child.HasExited)
+            {
+                child.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    private static long Effects(TempDatabase database)
+    {
+        try
+        {
+            return database.Scalar("SELECT COUNT(*) FROM effects");
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException)
+        {
+            return 0; // not created yet
+        }
+    }
+
+    private static Process StartChild(string mode, TempDatabase database)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "Contracts.Storage.Sqlite.Tests.dll");
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("exec");
+        start.ArgumentList.Add(dll);
+        start.Environment[CrashChild.ModeVariable] = mode;
+        start.Environment[CrashChild.DatabaseVariable] = database.Path;
+        return Process.Start(start) ?? throw new InvalidOperationException("Could not start the child process.");
+    }
+}

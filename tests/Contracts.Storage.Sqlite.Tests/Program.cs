@@ -1,0 +1,27 @@
+using System;
+using System.Threading.Tasks;
+
+namespace Contracts.Storage.Sqlite.Tests;
+
+/// <summary>
+/// The test assembly's entry point: with <see cref="CrashChild.ModeVariable"/> set it is the crash test's child
+/// process (a real consumer that the test kills with SIGKILL); otherwise it runs the tests, as xunit's generated
+/// entry point would.
+/// </summary>
+internal static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        if (Environment.GetEnvironmentVariable(CrashChild.ModeVariable) is { Length: > 0 } mode)
+        {
+            return await CrashChild.RunAsync(mode, Environment.GetEnvironmentVariable(CrashChild.DatabaseVariable)!);
+        }
+
+        if (Array.Exists(args, arg => arg is "--server" or "--internal-msbuild-node"))
+        {
+            return await global::Xunit.MicrosoftTestingPlatform.TestPlatformTestFramework.RunAsync(args, SelfRegisteredExtensions.AddSelfRegisteredExtensions);
+        }
+
+        return await global::Xunit.Runner.InProc.SystemConsole.ConsoleRunner.Run(args);
+    }
+}
