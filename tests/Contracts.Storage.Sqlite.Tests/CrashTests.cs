@@ -38,6 +38,7 @@ public sealed class CrashTests
         }
 
         long applied = Effects(database);
+        TestContext.Current.TestOutputHelper?.WriteLine($"killed at {applied} of {CrashChild.Messages} effects (target {killAt})");
         Assert.InRange(applied, killAt, CrashChild.Messages - 1); // killed part-way, not after the end
         Assert.True(database.Scalar("SELECT COUNT(*) FROM contracts_queue") > 0);
 
