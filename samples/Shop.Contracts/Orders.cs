@@ -11,6 +11,10 @@ public sealed record OrderLine(string Sku, int Quantity, decimal UnitPrice);
 [Command]
 public partial record PlaceOrder([property: IdempotencyKey] Guid OrderId, string Customer, IReadOnlyList<OrderLine> Lines);
 
+/// <summary>Charges the customer's card for an order. The order id is the key: an order is charged once.</summary>
+[Command]
+public partial record ChargeCard([property: IdempotencyKey] Guid OrderId, string Customer, decimal Amount);
+
 /// <summary>An order was placed.</summary>
 [Event]
 public partial record OrderPlaced(Guid OrderId, string Customer, decimal Total, DateTimeOffset PlacedAt);

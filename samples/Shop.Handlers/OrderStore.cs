@@ -21,6 +21,13 @@ public sealed class OrderStore
         _journal.Enqueue(note);
     }
 
+    /// <summary>Marks an order paid.</summary>
+    public void MarkPaid(Guid orderId, string note)
+    {
+        _orders.AddOrUpdate(orderId, _ => throw new InvalidOperationException($"Order {orderId} is unknown."), (_, order) => order with { Status = OrderStatus.Paid, Notes = [.. order.Notes, note] });
+        _journal.Enqueue(note);
+    }
+
     /// <summary>Finds an order.</summary>
     public OrderView? Find(Guid orderId) => _orders.TryGetValue(orderId, out OrderView? order) ? order : null;
 

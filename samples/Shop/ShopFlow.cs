@@ -5,18 +5,23 @@ using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
 using Contracts;
+using Contracts.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Shop.Contracts;
 using Shop.Handlers;
 
 namespace Shop;
 
-/// <summary>Places a few orders, lets the events fan out, reads the orders back and prints what happened.</summary>
+/// <summary>
+/// Places a few orders, lets the events fan out and the payments go through (one after retries, one into dead
+/// letters), reads the orders back and prints what happened.
+/// </summary>
 internal static class ShopFlow
 {
-    public static async Task<int> RunAsync(IServiceProvider services, TextWriter output)
+    public static async Task<int> RunAsync(IServiceProvider services, string database, TextWriter output)
     {
         IMessageBus bus = services.GetRequiredService<IMessageBus>();
+        IDeadLetters deadLetters = services.GetRequiredService<IDeadLetters>();
         OrderStore store = services.GetRequiredService<OrderStore>();
         var stopwatch = Stopwatch.StartNew();
 
@@ -27,25 +32,35 @@ internal static class ShopFlow
             ("linus@example.com", [new OrderLine("kbd-101", 1, 89.90m)]),
         ];
 
-        output.WriteLine("Contracts Shop: in-memory transport, every message through its generated formatter");
+        output.WriteLine($"Contracts Shop: durable in-process endpoints on SQLite ({Path.GetRelativePath(Environment.CurrentDirectory, database)}),");
+        output.WriteLine("every message through its generated formatter");
+        int earlier = await deadLetters.PurgeAsync(DateTimeOffset.UtcNow);
+        if (earlier > 0)
+        {
+            output.WriteLine($"(removed {earlier} dead letter{(earlier == 1 ? "" : "s")} left by earlier runs)");
+        }
+
         output.WriteLine();
         var ids = new List<Guid>();
         foreach ((string customer, OrderLine[] lines) in orders)
         {
             var id = Guid.CreateVersion7();
             ids.Add(id);
-            await bus.SendAsync(new PlaceOrder(id, customer, lines));
+            await bus.SendAsync(new PlaceOrder(id, customer, lines)); // returns once committed to the database
             output.WriteLine($"  send     PlaceOrder {Short(id)} for {customer} ({lines.Length} line{(lines.Length == 1 ? "" : "s")})");
         }
 
-        // The command handler publishes OrderPlaced; two subscribers each note the order. Wait for both notes.
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        // PlaceOrder publishes OrderPlaced (two subscribers note it) and sends ChargeCard. Ada's card is charged at
+        // once, Grace's after two gateway timeouts (an immediate retry, then a delayed one), Linus's is declined.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var views = new List<OrderView>();
-        foreach (Guid id in ids)
+        for (int i = 0; i < ids.Count; i++)
         {
-            OrderView view = await WaitForNotesAsync(bus, id, expected: 2, timeout.Token);
-            views.Add(view);
+            bool declined = i == 2;
+            views.Add(await WaitForOrderAsync(bus, ids[i], notes: declined ? 2 : 3, timeout.Token));
         }
+
+        DeadLetter? letter = await WaitForDeadLetterAsync(deadLetters, ids[2], timeout.Token);
 
         output.WriteLine();
         foreach (OrderView view in views)
@@ -53,8 +68,18 @@ internal static class ShopFlow
             output.WriteLine($"  query    GetOrder {Short(view.OrderId)} -> {view.Customer}, total {view.Total:0.00}, {view.Status}");
             foreach (string note in view.Notes)
             {
-                output.WriteLine($"             event OrderPlaced: {note}");
+                output.WriteLine($"             {(note.StartsWith("paid", StringComparison.Ordinal) ? "command ChargeCard " : "event OrderPlaced   ")}: {note}");
             }
+        }
+
+        output.WriteLine();
+        output.WriteLine("  retry    Grace's ChargeCard: the gateway timed out on attempts 1 and 2 (an immediate retry, then a");
+        output.WriteLine("           delayed retry after ~200 ms with jitter); attempt 3 succeeded. The handler saw context.Attempt.");
+        if (letter is not null)
+        {
+            output.WriteLine($"  dead     letter #{letter.Id}: {Name(letter.Message.ContractName)} {Short(ids[2])} on {Name(letter.Message.Endpoint)}, {letter.Attempts} attempt{(letter.Attempts == 1 ? "" : "s")}, {letter.Reason}");
+            output.WriteLine($"           {Name(letter.ExceptionType)}: {letter.ExceptionMessage}");
+            output.WriteLine("           (PaymentDeclinedException is never retried; IDeadLetters can list, replay or purge it)");
         }
 
         OrderView? missing = await bus.QueryAsync(new GetOrder(Guid.CreateVersion7()));
@@ -62,24 +87,51 @@ internal static class ShopFlow
         output.WriteLine($"  query    GetOrder for an unknown id -> {(missing is null ? "no order" : "unexpected order")}");
 
         decimal revenue = 0;
+        int paid = 0;
         foreach (OrderView view in views)
         {
-            revenue += view.Total;
+            if (view.Status == OrderStatus.Paid)
+            {
+                revenue += view.Total;
+                paid++;
+            }
         }
 
-        bool ok = views.Count == orders.Length && missing is null && store.Journal.Count == orders.Length * 2;
+        bool graceRetried = false;
+        foreach (string note in views[1].Notes)
+        {
+            graceRetried |= note == "paid 20.60 on attempt 3";
+        }
+
+        bool ok = views.Count == orders.Length && paid == 2 && graceRetried && missing is null &&
+                  letter is { Attempts: 1, Reason: DeadLetterReason.Failed } && views[2].Status == OrderStatus.Placed;
         output.WriteLine();
-        output.WriteLine($"Summary: {views.Count} orders placed (commands), {store.Journal.Count} OrderPlaced deliveries to 2 subscribers (events), " +
-                         $"{views.Count + 1} queries answered; revenue {revenue:0.00}; {stopwatch.ElapsedMilliseconds} ms. {(ok ? "OK" : "FAILED")}");
+        output.WriteLine($"Summary: {views.Count} orders placed (commands), {views.Count * 2} OrderPlaced deliveries to 2 subscribers (events), " +
+                         $"{paid} paid (one after 2 retries), 1 declined payment in dead letters, {views.Count + 1} queries answered; " +
+                         $"revenue {revenue:0.00}; {stopwatch.ElapsedMilliseconds} ms. {(ok ? "OK" : "FAILED")}");
         return ok ? 0 : 1;
     }
 
-    private static async Task<OrderView> WaitForNotesAsync(IMessageBus bus, Guid id, int expected, CancellationToken cancellationToken)
+    /// <summary>The sample's own folder (where Shop.csproj is) when run from the repository, else the folder of the executable.</summary>
+    public static string SampleFolder()
+    {
+        for (DirectoryInfo? folder = new(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "Shop.csproj")))
+            {
+                return folder.FullName;
+            }
+        }
+
+        return AppContext.BaseDirectory;
+    }
+
+    private static async Task<OrderView> WaitForOrderAsync(IMessageBus bus, Guid id, int notes, CancellationToken cancellationToken)
     {
         while (true)
         {
             OrderView? view = await bus.QueryAsync(new GetOrder(id), cancellationToken: cancellationToken);
-            if (view is not null && view.Notes.Count >= expected)
+            if (view is not null && view.Notes.Count >= notes)
             {
                 return view;
             }
@@ -87,6 +139,28 @@ internal static class ShopFlow
             await Task.Delay(10, cancellationToken);
         }
     }
+
+    private static async Task<DeadLetter?> WaitForDeadLetterAsync(IDeadLetters deadLetters, Guid orderId, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            foreach (DeadLetter letter in await deadLetters.ListAsync(cancellationToken: cancellationToken))
+            {
+                // Inspecting a dead letter: its payload reads back with the contract's generated formatter.
+                if (letter.Message.ContractName == Contract<ChargeCard>().Name && Contract<ChargeCard>().DeserializeTyped(letter.Message.Payload).OrderId == orderId)
+                {
+                    return letter;
+                }
+            }
+
+            await Task.Delay(10, cancellationToken);
+        }
+    }
+
+    private static ContractDescriptor<T> Contract<T>()
+        where T : class, IContract<T> => T.Contract;
+
+    private static string Name(string fullName) => fullName[(fullName.LastIndexOf('.') + 1)..];
 
     private static string Short(Guid id) => id.ToString("N")[^8..];
 }
