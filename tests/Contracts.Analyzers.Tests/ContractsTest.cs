@@ -35,20 +35,19 @@ internal sealed class ContractsTest : CSharpCodeFixTest<EmptyDiagnosticAnalyzer,
         new MessageTopologyAnalyzer(),
     ];
 
-    private static readonly Lazy<ImmutableArray<MetadataReference>> s_references = new(LoadReferences);
 
     public ContractsTest()
     {
         // A target framework with no package: the references are the local ones below, nothing is resolved from NuGet.
         ReferenceAssemblies = new ReferenceAssemblies("net10.0");
-        TestState.AdditionalReferences.AddRange(s_references.Value);
+        TestState.AdditionalReferences.AddRange(global::Contracts.Testing.TestReferences.All);
         TestBehaviors |= TestBehaviors.SkipGeneratedSourcesCheck;
 
         // CTR008 is reported by two analyzers (on the query and on its handler) with the one descriptor.
         MarkupOptions = MarkupOptions.UseFirstDescriptor;
     }
 
-    public static ImmutableArray<MetadataReference> References => s_references.Value;
+    public static ImmutableArray<MetadataReference> References => global::Contracts.Testing.TestReferences.All;
 
     protected override IEnumerable<DiagnosticAnalyzer> GetDiagnosticAnalyzers() => Analyzers;
 
@@ -91,59 +90,5 @@ internal sealed class ContractsTest : CSharpCodeFixTest<EmptyDiagnosticAnalyzer,
             CodeFixTestBehaviors = fixAll ? CodeFixTestBehaviors.None : CodeFixTestBehaviors.SkipFixAllCheck,
         };
         return test.RunAsync(TestContext.Current.CancellationToken);
-    }
-
-    private static ImmutableArray<MetadataReference> LoadReferences()
-    {
-        ImmutableArray<MetadataReference>.Builder references = ImmutableArray.CreateBuilder<MetadataReference>();
-        foreach (string file in Directory.GetFiles(ReferencePackDirectory(), "*.dll").Order(StringComparer.Ordinal))
-        {
-            references.Add(MetadataReference.CreateFromFile(file));
-        }
-
-        foreach (Assembly assembly in new[]
-                 {
-                     typeof(CommandAttribute).Assembly,
-                     typeof(MessagePack.MessagePackWriter).Assembly,
-                     typeof(MessagePack.MessagePackObjectAttribute).Assembly,
-                     typeof(Microsoft.Extensions.DependencyInjection.IServiceCollection).Assembly,
-                 })
-        {
-            references.Add(MetadataReference.CreateFromFile(assembly.Location));
-        }
-
-        return references.ToImmutable();
-    }
-
-    /// <summary>The newest Microsoft.NETCore.App.Ref 10.0 pack beside the running runtime (or under DOTNET_ROOT).</summary>
-    private static string ReferencePackDirectory()
-    {
-        string runtimeDirectory = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
-        var roots = new List<string> { Path.GetFullPath(Path.Combine(runtimeDirectory, "..", "..", "..")) };
-        if (Environment.GetEnvironmentVariable("DOTNET_ROOT") is { Length: > 0 } root)
-        {
-            roots.Add(root);
-        }
-
-        roots.Add("/usr/share/dotnet");
-        foreach (string candidate in roots)
-        {
-            string packs = Path.Combine(candidate, "packs", "Microsoft.NETCore.App.Ref");
-            if (!Directory.Exists(packs))
-            {
-                continue;
-            }
-
-            string? newest = Directory.GetDirectories(packs, "10.0.*")
-                .Where(d => Directory.Exists(Path.Combine(d, "ref", "net10.0")))
-                .OrderBy(d => Version.TryParse(Path.GetFileName(d), out Version? v) ? v : new Version(0, 0))
-                .LastOrDefault();
-            if (newest is not null)
-            {
-                return Path.Combine(newest, "ref", "net10.0");
-            }
-        }
-
-        throw new InvalidOperationException($"No Microsoft.NETCore.App.Ref 10.0.* reference pack found under: {string.Join(", ", roots)}");
     }
 }

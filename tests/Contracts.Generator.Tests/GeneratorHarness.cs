@@ -44,9 +44,8 @@ internal static class GeneratorHarness
 
     public static readonly CSharpParseOptions ParseOptions = new CSharpParseOptions(LanguageVersion.Latest, DocumentationMode.Diagnose);
 
-    private static readonly Lazy<ImmutableArray<MetadataReference>> s_references = new(LoadReferences);
 
-    public static ImmutableArray<MetadataReference> References => s_references.Value;
+    public static ImmutableArray<MetadataReference> References => global::Contracts.Testing.TestReferences.All;
 
     /// <summary>Step names declared in <see cref="ContractsGeneratorSteps"/>, read by reflection so a new step is covered at once.</summary>
     public static IReadOnlyList<string> StepNames { get; } = typeof(ContractsGeneratorSteps)
@@ -302,60 +301,4 @@ internal static class GeneratorHarness
     }
 
     // ---- References --------------------------------------------------------------------------------------
-
-    /// <summary>The reference pack of the running SDK (its newest 10.0 patch), plus the runtime and what its API exposes.</summary>
-    private static ImmutableArray<MetadataReference> LoadReferences()
-    {
-        string directory = ReferencePackDirectory();
-        ImmutableArray<MetadataReference>.Builder references = ImmutableArray.CreateBuilder<MetadataReference>();
-        foreach (string file in Directory.GetFiles(directory, "*.dll").Order(StringComparer.Ordinal))
-        {
-            references.Add(MetadataReference.CreateFromFile(file));
-        }
-
-        foreach (Assembly assembly in new[]
-                 {
-                     typeof(CommandAttribute).Assembly,
-                     typeof(MessagePack.MessagePackWriter).Assembly,
-                     typeof(MessagePack.MessagePackObjectAttribute).Assembly,
-                     typeof(Microsoft.Extensions.DependencyInjection.IServiceCollection).Assembly,
-                 })
-        {
-            references.Add(MetadataReference.CreateFromFile(assembly.Location));
-        }
-
-        return references.ToImmutable();
-    }
-
-    private static string ReferencePackDirectory()
-    {
-        // The running runtime lives in <root>/shared/Microsoft.NETCore.App/<version>/; the reference pack in <root>/packs.
-        string runtimeDirectory = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
-        var roots = new List<string> { Path.GetFullPath(Path.Combine(runtimeDirectory, "..", "..", "..")) };
-        if (Environment.GetEnvironmentVariable("DOTNET_ROOT") is { Length: > 0 } root)
-        {
-            roots.Add(root);
-        }
-
-        roots.Add("/usr/share/dotnet");
-        foreach (string candidate in roots)
-        {
-            string packs = Path.Combine(candidate, "packs", "Microsoft.NETCore.App.Ref");
-            if (!Directory.Exists(packs))
-            {
-                continue;
-            }
-
-            string? newest = Directory.GetDirectories(packs, "10.0.*")
-                .Where(d => Directory.Exists(Path.Combine(d, "ref", "net10.0")))
-                .OrderBy(d => Version.TryParse(Path.GetFileName(d), out Version? v) ? v : new Version(0, 0), Comparer<Version>.Default)
-                .LastOrDefault();
-            if (newest is not null)
-            {
-                return Path.Combine(newest, "ref", "net10.0");
-            }
-        }
-
-        throw new InvalidOperationException($"No Microsoft.NETCore.App.Ref 10.0.* reference pack found under: {string.Join(", ", roots)}");
-    }
 }
