@@ -44,7 +44,7 @@ internal sealed class MessageBus : IMessageBus
         Subscription[] route = _runtime.Route(contract);
         using Activity? activity = StartActivity("send", contract);
         Envelope envelope = CreateEnvelope(contract, command, TCommand.GetIdempotencyKey(command), options, parent, activity);
-        return _runtime.EnqueueAsync(envelope, route, cancellationToken);
+        return _runtime.EnqueueAsync(envelope, route, cancellationToken, parent?.Consume);
     }
 
     internal ValueTask PublishAsync<TEvent>(TEvent @event, SendOptions? options, MessageContext? parent, CancellationToken cancellationToken)
@@ -62,7 +62,7 @@ internal sealed class MessageBus : IMessageBus
 
         // One envelope for every subscription: the message is immutable and per-delivery state lives in the consume context.
         Envelope envelope = CreateEnvelope(contract, @event, TEvent.GetIdempotencyKey(@event), options, parent, activity);
-        return _runtime.EnqueueAsync(envelope, route, cancellationToken);
+        return _runtime.EnqueueAsync(envelope, route, cancellationToken, parent?.Consume);
     }
 
     /// <summary>An outbox record of <paramref name="message"/>: the envelope a send would create, serialized, not yet routed.</summary>

@@ -51,6 +51,9 @@ public sealed class MessageContext
     /// </summary>
     public Storage.IConsumeTransaction? Transaction { get; internal set; }
 
+    /// <summary>The delivery this context belongs to: sends through a transactional context join its transaction.</summary>
+    internal Pipeline.ConsumeContext? Consume { get; init; }
+
     /// <summary>When the producer sent the message.</summary>
     public DateTimeOffset SentAt => Envelope.SentAt;
 

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Data.Sqlite;
@@ -33,6 +34,23 @@ internal sealed class SqliteConsumeTransaction(SqliteMessageStore store, TimePro
     }
 
     public ValueTask<bool> IsInInboxAsync(string endpoint, string key, CancellationToken cancellationToken) => store.IsInInboxAsync(endpoint, key, cancellationToken);
+
+    public ValueTask EnqueueAsync(IReadOnlyList<MessageRecord> records, CancellationToken cancellationToken)
+    {
+        SqliteTransaction transaction = Transaction;
+        using SqliteCommand insert = SqliteSql.InsertMessage(_connection!, "contracts_queue");
+        using SqliteCommand lastId = SqliteSql.Command(_connection!, "SELECT last_insert_rowid()");
+        insert.Transaction = transaction;
+        lastId.Transaction = transaction;
+        for (int i = 0; i < records.Count; i++)
+        {
+            SqliteSql.Bind(insert, records[i]);
+            insert.ExecuteNonQuery();
+            records[i].Sequence = (long)lastId.ExecuteScalar()!;
+        }
+
+        return ValueTask.CompletedTask;
+    }
 
     public ValueTask CommitAsync(string endpoint, MessageRecord? record, string? inboxKey, CancellationToken cancellationToken)
     {

@@ -120,3 +120,25 @@ internal static class Descriptor
     public static string EndpointOf<T>()
         where T : class, IContract<T> => T.Contract.Name;
 }
+
+[Command] public partial record Pack([property: IdempotencyKey] int N);
+
+/// <summary>Records the packing in its transaction, sends the parcel on, then fails its first <see cref="Probe.FailTimes"/> attempts.</summary>
+public sealed class PackHandler(Probe probe) : ICommandHandler<Pack>
+{
+    public async ValueTask HandleAsync(Pack command, MessageContext context, CancellationToken cancellationToken)
+    {
+        probe.Attempts.Enqueue((command.N, context.Attempt, System.Diagnostics.Stopwatch.GetTimestamp()));
+        SqliteTransaction transaction = context.GetSqliteTransaction();
+        using SqliteCommand insert = transaction.Connection!.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = "INSERT INTO packed (n) VALUES ($n)";
+        insert.Parameters.AddWithValue("$n", command.N);
+        await insert.ExecuteNonQueryAsync(cancellationToken);
+        await context.SendAsync(new Parcel(command.N), cancellationToken);
+        if (context.Attempt <= probe.FailTimes)
+        {
+            throw new TimeoutException("the label printer timed out");
+        }
+    }
+}

@@ -229,6 +229,30 @@ public sealed class DurableTests
     }
 
     [Fact]
+    public async Task What_an_effectively_once_handler_sends_commits_with_its_work_and_vanishes_with_a_failed_attempt()
+    {
+        using var database = new TempDatabase();
+        database.Execute("CREATE TABLE packed (n INTEGER NOT NULL)");
+        var probe = new Probe { FailTimes = 1 };
+        await using SqliteBus host = await SqliteBus.StartAsync(database, s => s.AddSingleton(probe), t => t.Endpoint<Pack>(e =>
+        {
+            e.Delivery = DeliveryMode.EffectivelyOnce;
+            e.Retry.ImmediateRetries = 1;
+        }));
+
+        var started = Stopwatch.StartNew();
+        await host.Bus.SendAsync(new Pack(42));
+        await Wait.For(probe.Done);
+        await Wait.Until(() => database.Scalar("SELECT COUNT(*) FROM contracts_queue") == 0, "the queue is empty");
+        await Task.Delay(200);
+
+        Assert.Equal([1, 2], probe.Attempts.Select(a => a.Attempt));
+        Assert.Equal([42], probe.Handled);                                   // the parcel of the failed attempt was never sent
+        Assert.Equal(1, database.Scalar("SELECT COUNT(*) FROM packed"));     // nor was its work kept
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(5), $"took {started.Elapsed}: the send waited for the handler's own write lock");
+    }
+
+    [Fact]
     public async Task A_send_returns_only_after_the_message_is_committed()
     {
         using var database = new TempDatabase();

@@ -69,6 +69,9 @@ public sealed class ConsumeContext : IAsyncDisposable
     /// </summary>
     public Storage.IConsumeTransaction? Transaction { get; internal set; }
 
+    /// <summary>Messages the handler sent inside <see cref="Transaction"/>: queued in memory once it commits, forgotten if it rolls back.</summary>
+    internal System.Collections.Generic.List<(Envelope Envelope, Modules.HandlerDescriptor Handler, Storage.MessageRecord Record, object Endpoint)> AfterCommit { get; } = [];
+
     /// <summary>The handler's context, with the delivery's DI scope, created on first use.</summary>
     public MessageContext MessageContext => _messageContext ??= CreateMessageContext();
 
@@ -96,7 +99,7 @@ public sealed class ConsumeContext : IAsyncDisposable
     {
         AsyncServiceScope scope = _scopes.CreateAsyncScope();
         _scope = scope;
-        return new MessageContext(_bus, Envelope, scope.ServiceProvider, Endpoint) { Attempt = Attempt, Transaction = Transaction };
+        return new MessageContext(_bus, Envelope, scope.ServiceProvider, Endpoint) { Attempt = Attempt, Transaction = Transaction, Consume = this };
     }
 }
 

@@ -135,6 +135,15 @@ public interface IConsumeTransaction : IAsyncDisposable
     /// <returns>Whether the key was recorded.</returns>
     ValueTask<bool> IsInInboxAsync(string endpoint, string key, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Stores messages the handler sends or publishes in this transaction (setting their sequence), so they exist
+    /// only if the handler's work commits; the runtime queues them in memory after the commit.
+    /// </summary>
+    /// <param name="records">The records, one per endpoint.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>Completes when written (not yet committed).</returns>
+    ValueTask EnqueueAsync(IReadOnlyList<MessageRecord> records, CancellationToken cancellationToken);
+
     /// <summary>Records <paramref name="inboxKey"/> (when given), removes <paramref name="record"/> (when stored) and commits.</summary>
     /// <exception cref="DuplicateMessageException">The key was recorded by another delivery meanwhile; nothing was committed.</exception>
     /// <param name="endpoint">The endpoint.</param>

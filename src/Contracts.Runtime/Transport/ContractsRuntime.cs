@@ -306,7 +306,7 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
     /// Queues <paramref name="envelope"/> for every subscription of <paramref name="route"/>. With a durable store a
     /// command or event is first committed (one record per subscription, one commit), then queued in memory.
     /// </summary>
-    public ValueTask EnqueueAsync(Envelope envelope, Subscription[] route, CancellationToken cancellationToken)
+    public ValueTask EnqueueAsync(Envelope envelope, Subscription[] route, CancellationToken cancellationToken, ConsumeContext? within = null)
     {
         if (Volatile.Read(ref _state) >= Stopped)
         {
@@ -315,7 +315,9 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
 
         if (_durable && envelope.Reply is null)
         {
-            return PersistAndEnqueueAsync(envelope, route, cancellationToken);
+            return within?.Transaction is { } transaction
+                ? EnqueueInTransactionAsync(envelope, route, within, transaction, cancellationToken)
+                : PersistAndEnqueueAsync(envelope, route, cancellationToken);
         }
 
         if (route.Length == 1)
@@ -365,6 +367,48 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
                 Log.PersistedNotQueued(_logger, ex, envelope.MessageId, route[i].Endpoint.Name);
             }
         }
+    }
+
+    /// <summary>
+    /// A send from a handler inside its consume transaction: written in that transaction (so it exists only if the
+    /// handler's work commits, and the writer never waits for the lock the handler holds), queued after the commit.
+    /// </summary>
+    private async ValueTask EnqueueInTransactionAsync(Envelope envelope, Subscription[] route, ConsumeContext within, IConsumeTransaction transaction, CancellationToken cancellationToken)
+    {
+        if (route.Length == 0)
+        {
+            return;
+        }
+
+        var records = new MessageRecord[route.Length];
+        for (int i = 0; i < records.Length; i++)
+        {
+            records[i] = MessageRecord.FromEnvelope(envelope, route[i].Endpoint.Name, envelope.Payload);
+        }
+
+        await transaction.EnqueueAsync(records, cancellationToken).ConfigureAwait(false);
+        for (int i = 0; i < records.Length; i++)
+        {
+            within.AfterCommit.Add((envelope, route[i].Handler, records[i], route[i].Endpoint));
+        }
+    }
+
+    private async ValueTask DispatchAfterCommitAsync(ConsumeContext context)
+    {
+        foreach ((Envelope envelope, HandlerDescriptor handler, MessageRecord record, object endpoint) in context.AfterCommit)
+        {
+            var target = (InMemoryEndpoint)endpoint;
+            try
+            {
+                await EnqueueDeliveryAsync(new Delivery(envelope, handler, record), target, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException)
+            {
+                Log.PersistedNotQueued(_logger, ex, envelope.MessageId, target.Name);
+            }
+        }
+
+        context.AfterCommit.Clear();
     }
 
     /// <summary>Queues one delivery, or schedules it when it is due later.</summary>
@@ -575,6 +619,7 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
         int perRound = options.Delivery == DeliveryMode.AtMostOnce ? 1 : policy.ImmediateRetries + 1;
         while (true)
         {
+            context.AfterCommit.Clear(); // what a failed attempt sent was rolled back with it
             IConsumeTransaction? transaction = inboxKey is null ? null : await _store.BeginConsumeAsync(token).ConfigureAwait(false);
             try
             {
@@ -615,6 +660,8 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
 
                         return Outcome.Duplicate;
                     }
+
+                    await DispatchAfterCommitAsync(context).ConfigureAwait(false);
                 }
                 else if (record is not null || inboxKey is not null)
                 {
