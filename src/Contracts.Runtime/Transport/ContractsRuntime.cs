@@ -45,6 +45,7 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
     private long _pending;
     private long _scheduled;
     private long _durableScheduled;
+    private long _completing;
     private int _state;
 
     public ContractsRuntime(
@@ -274,6 +275,12 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             Log.HandlersAbandoned(_logger, Interlocked.Read(ref _pending));
+        }
+
+        // Removals of handled messages are committed in the background; a clean stop leaves none of them undone.
+        for (int i = 0; i < 500 && Interlocked.Read(ref _completing) > 0 && !cancellationToken.IsCancellationRequested; i++)
+        {
+            await Task.Delay(10, CancellationToken.None).ConfigureAwait(false);
         }
 
         long lost = Interlocked.Read(ref _scheduled);
@@ -663,9 +670,15 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
 
                     await DispatchAfterCommitAsync(context).ConfigureAwait(false);
                 }
-                else if (record is not null || inboxKey is not null)
+                else if (inboxKey is not null)
                 {
                     await _store.CompleteAsync(endpoint.Name, record, inboxKey, token).ConfigureAwait(false);
+                }
+                else if (record is not null)
+                {
+                    // At least once: the removal need not be waited for. It joins the next group commit, and a crash
+                    // before it only delivers the message again. The store commits what is pending before it closes.
+                    CompleteInBackground(endpoint.Name, record);
                 }
 
                 return Outcome.Handled;
@@ -720,6 +733,32 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
                     await DisposeQuietlyAsync(transaction).ConfigureAwait(false);
                 }
             }
+        }
+    }
+
+    private void CompleteInBackground(string endpoint, MessageRecord record)
+    {
+        ValueTask completion = _store.CompleteAsync(endpoint, record, null, CancellationToken.None);
+        if (!completion.IsCompletedSuccessfully)
+        {
+            Interlocked.Increment(ref _completing);
+            _ = ObserveAsync(completion);
+        }
+    }
+
+    private async Task ObserveAsync(ValueTask completion)
+    {
+        try
+        {
+            await completion.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.StoreFailed(_logger, ex, "removing a handled message (it will be delivered again after a restart)");
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _completing);
         }
     }
 
