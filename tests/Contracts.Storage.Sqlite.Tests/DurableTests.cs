@@ -253,6 +253,27 @@ public sealed class DurableTests
     }
 
     [Fact]
+    public async Task Inbox_keys_older_than_the_retention_are_cleaned_up_and_newer_ones_kept()
+    {
+        using var database = new TempDatabase();
+        await using (SqliteBus first = await SqliteBus.StartAsync(database))
+        {
+            // creates the schema
+        }
+
+        long old = DateTimeOffset.UtcNow.AddHours(-3).ToUnixTimeMilliseconds();
+        long recent = DateTimeOffset.UtcNow.AddMinutes(-5).ToUnixTimeMilliseconds();
+        database.Execute($"INSERT INTO contracts_inbox (endpoint, key, processed_at) VALUES ('e', 'old', {old}), ('e', 'recent', {recent})");
+
+        await using (SqliteBus host = await SqliteBus.StartAsync(database, options: o => o.InboxRetention = TimeSpan.FromHours(1)))
+        {
+            await Wait.Until(() => database.Scalar("SELECT COUNT(*) FROM contracts_inbox WHERE key = 'old'") == 0, "the expired key is removed");
+        }
+
+        Assert.Equal(1, database.Scalar("SELECT COUNT(*) FROM contracts_inbox WHERE key = 'recent'"));
+    }
+
+    [Fact]
     public async Task A_send_returns_only_after_the_message_is_committed()
     {
         using var database = new TempDatabase();

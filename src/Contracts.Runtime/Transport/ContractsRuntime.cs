@@ -396,13 +396,18 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
         await transaction.EnqueueAsync(records, cancellationToken).ConfigureAwait(false);
         for (int i = 0; i < records.Length; i++)
         {
-            within.AfterCommit.Add((envelope, route[i].Handler, records[i], route[i].Endpoint));
+            (within.AfterCommit ??= []).Add((envelope, route[i].Handler, records[i], route[i].Endpoint));
         }
     }
 
     private async ValueTask DispatchAfterCommitAsync(ConsumeContext context)
     {
-        foreach ((Envelope envelope, HandlerDescriptor handler, MessageRecord record, object endpoint) in context.AfterCommit)
+        if (context.AfterCommit is not { } sent)
+        {
+            return;
+        }
+
+        foreach ((Envelope envelope, HandlerDescriptor handler, MessageRecord record, object endpoint) in sent)
         {
             var target = (InMemoryEndpoint)endpoint;
             try
@@ -415,7 +420,7 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
             }
         }
 
-        context.AfterCommit.Clear();
+        sent.Clear();
     }
 
     /// <summary>Queues one delivery, or schedules it when it is due later.</summary>
@@ -626,7 +631,7 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
         int perRound = options.Delivery == DeliveryMode.AtMostOnce ? 1 : policy.ImmediateRetries + 1;
         while (true)
         {
-            context.AfterCommit.Clear(); // what a failed attempt sent was rolled back with it
+            context.AfterCommit?.Clear(); // what a failed attempt sent was rolled back with it
             IConsumeTransaction? transaction = inboxKey is null ? null : await _store.BeginConsumeAsync(token).ConfigureAwait(false);
             try
             {
