@@ -142,3 +142,22 @@ public sealed class PackHandler(Probe probe) : ICommandHandler<Pack>
         }
     }
 }
+
+[Command] public partial record Hold([property: IdempotencyKey] int N);
+
+/// <summary>Holds the poison number until the bus gives up on it (its token is cancelled); handles the others.</summary>
+public sealed class HoldHandler(Probe probe) : ICommandHandler<Hold>
+{
+    public async ValueTask HandleAsync(Hold command, MessageContext context, CancellationToken cancellationToken)
+    {
+        probe.Attempts.Enqueue((command.N, context.Attempt, System.Diagnostics.Stopwatch.GetTimestamp()));
+        if (command.N == probe.Poison)
+        {
+            probe.Done.Release();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+
+        probe.Handled.Enqueue(command.N);
+        probe.Done.Release();
+    }
+}

@@ -252,6 +252,33 @@ public sealed class DurableTests
         Assert.True(started.Elapsed < TimeSpan.FromSeconds(5), $"took {started.Elapsed}: the send waited for the handler's own write lock");
     }
 
+    [Theory]
+    [InlineData(DeliveryMode.AtLeastOnce, true)]
+    [InlineData(DeliveryMode.EffectivelyOnce, true)]
+    [InlineData(DeliveryMode.AtMostOnce, false)]
+    public async Task A_message_cut_off_by_a_stop_is_delivered_again_after_the_restart_unless_the_endpoint_is_at_most_once(DeliveryMode mode, bool deliveredAgain)
+    {
+        using var database = new TempDatabase();
+        var probe = new Probe { Poison = 1 };
+        Action<InMemoryTransportOptions> transport = t => t.Endpoint<Hold>(e => e.Delivery = mode);
+        await using (SqliteBus host = await SqliteBus.StartAsync(database, s => s.AddSingleton(probe), transport, options: o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(200)))
+        {
+            await host.Bus.SendAsync(new Hold(1));
+            await Wait.For(probe.Done); // the handler is running; the stop below cancels it
+        }
+
+        probe.Poison = -1;
+        await using (SqliteBus host = await SqliteBus.StartAsync(database, s => s.AddSingleton(probe), transport))
+        {
+            await host.Bus.SendAsync(new Hold(2));
+            await Wait.For(probe.Done, deliveredAgain ? 2 : 1);
+        }
+
+        Assert.Equal(deliveredAgain ? [1, 2] : [2], probe.Handled.Order());
+        Assert.Equal(0, database.Scalar("SELECT COUNT(*) FROM contracts_queue"));
+        Assert.Equal(0, database.Scalar("SELECT COUNT(*) FROM contracts_dead_letters"));
+    }
+
     [Fact]
     public async Task Inbox_keys_older_than_the_retention_are_cleaned_up_and_newer_ones_kept()
     {
