@@ -161,3 +161,32 @@ public sealed class HoldHandler(Probe probe) : ICommandHandler<Hold>
         probe.Done.Release();
     }
 }
+
+[Event] public partial record Shipped([property: IdempotencyKey] int N);
+
+/// <summary>One subscriber of <see cref="Shipped"/>: always succeeds (records N).</summary>
+public sealed class ShippedMailer(Probe probe) : IEventHandler<Shipped>
+{
+    public ValueTask HandleAsync(Shipped @event, MessageContext context, CancellationToken cancellationToken)
+    {
+        probe.Handled.Enqueue(@event.N);
+        probe.Done.Release();
+        return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>Another subscriber of <see cref="Shipped"/>: fails on the poison number until fixed (records 1000 + N).</summary>
+public sealed class ShippedLedger(Probe probe) : IEventHandler<Shipped>
+{
+    public ValueTask HandleAsync(Shipped @event, MessageContext context, CancellationToken cancellationToken)
+    {
+        if (@event.N == probe.Poison && !probe.Fixed)
+        {
+            throw new InvalidOperationException("the ledger is closed");
+        }
+
+        probe.Handled.Enqueue(1000 + @event.N);
+        probe.Done.Release();
+        return ValueTask.CompletedTask;
+    }
+}

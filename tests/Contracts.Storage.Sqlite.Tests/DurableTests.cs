@@ -280,6 +280,29 @@ public sealed class DurableTests
     }
 
     [Fact]
+    public async Task Each_subscription_of_an_event_is_stored_on_its_own_and_replaying_one_does_not_rerun_the_other()
+    {
+        using var database = new TempDatabase();
+        var probe = new Probe { Poison = 5 };
+        await using SqliteBus host = await SqliteBus.StartAsync(database, s => s.AddSingleton(probe));
+
+        await host.Bus.PublishAsync(new Shipped(5));
+        DeadLetter letter = Assert.Single(await Wait.ForDeadLetters(host.DeadLetters, 1));
+        await Wait.For(probe.Done);
+
+        Assert.Equal($"{Descriptor.Of<Shipped>().Name}/{typeof(ShippedLedger).FullName}", letter.Message.Endpoint);
+        Assert.Equal([5], probe.Handled);
+
+        probe.Fixed = true;
+        Assert.True(await host.DeadLetters.ReplayAsync(letter.Id));
+        await Wait.For(probe.Done);
+        await Task.Delay(200);
+
+        Assert.Equal([5, 1005], probe.Handled); // the mailer ran once, the ledger once after the replay
+        await Wait.Until(() => database.Scalar("SELECT COUNT(*) FROM contracts_queue") == 0, "the queue is empty");
+    }
+
+    [Fact]
     public async Task Inbox_keys_older_than_the_retention_are_cleaned_up_and_newer_ones_kept()
     {
         using var database = new TempDatabase();
