@@ -12,11 +12,6 @@ internal static class Program
 {
     public static async Task<int> Main(string[] args)
     {
-        if (Environment.GetEnvironmentVariable(CrashChild.ModeVariable) is "bench")
-        {
-            return await Throughput.RunAsync(Environment.GetEnvironmentVariable(CrashChild.DatabaseVariable)!);
-        }
-
         if (Environment.GetEnvironmentVariable(CrashChild.ModeVariable) is { Length: > 0 } mode)
         {
             return await CrashChild.RunAsync(mode, Environment.GetEnvironmentVariable(CrashChild.DatabaseVariable)!);
