@@ -5,28 +5,6 @@ using Contracts;
 
 namespace Contracts.Benchmarks.Dispatch;
 
-/// <summary>Counts handled messages and completes when a batch is done.</summary>
-public sealed class Completion
-{
-    private int _remaining;
-    private TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public Task Arm(int expected)
-    {
-        _done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Volatile.Write(ref _remaining, expected);
-        return _done.Task;
-    }
-
-    public void Signal()
-    {
-        if (Interlocked.Decrement(ref _remaining) == 0)
-        {
-            _done.TrySetResult();
-        }
-    }
-}
-
 [Command]
 public partial record CreateInvoice([property: IdempotencyKey] Guid InvoiceId, decimal Amount);
 
@@ -36,7 +14,7 @@ public partial record InvoiceCreated([property: IdempotencyKey] Guid InvoiceId, 
 [Query]
 public partial record GetInvoiceTotal(Guid InvoiceId) : IQuery<decimal>;
 
-public sealed class CreateInvoiceHandler(Completion completion) : ICommandHandler<CreateInvoice>
+public sealed class CreateInvoiceHandler(BatchCompletion completion) : ICommandHandler<CreateInvoice>
 {
     public ValueTask HandleAsync(CreateInvoice command, MessageContext context, CancellationToken cancellationToken)
     {
@@ -45,7 +23,7 @@ public sealed class CreateInvoiceHandler(Completion completion) : ICommandHandle
     }
 }
 
-public sealed class InvoiceMailer(Completion completion) : IEventHandler<InvoiceCreated>
+public sealed class InvoiceMailer(BatchCompletion completion) : IEventHandler<InvoiceCreated>
 {
     public ValueTask HandleAsync(InvoiceCreated @event, MessageContext context, CancellationToken cancellationToken)
     {
@@ -54,7 +32,7 @@ public sealed class InvoiceMailer(Completion completion) : IEventHandler<Invoice
     }
 }
 
-public sealed class InvoiceLedger(Completion completion) : IEventHandler<InvoiceCreated>
+public sealed class InvoiceLedger(BatchCompletion completion) : IEventHandler<InvoiceCreated>
 {
     public ValueTask HandleAsync(InvoiceCreated @event, MessageContext context, CancellationToken cancellationToken)
     {
@@ -63,7 +41,7 @@ public sealed class InvoiceLedger(Completion completion) : IEventHandler<Invoice
     }
 }
 
-public sealed class InvoiceAudit(Completion completion) : IEventHandler<InvoiceCreated>
+public sealed class InvoiceAudit(BatchCompletion completion) : IEventHandler<InvoiceCreated>
 {
     public ValueTask HandleAsync(InvoiceCreated @event, MessageContext context, CancellationToken cancellationToken)
     {

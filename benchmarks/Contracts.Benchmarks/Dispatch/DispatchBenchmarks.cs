@@ -32,7 +32,7 @@ public class DispatchBenchmarks
 
     private IHost _contractsHost = null!;
     private IMessageBus _contracts = null!;
-    private Completion _completion = null!;
+    private BatchCompletion _completion = null!;
     private CreateInvoiceHandler _directCommand = null!;
     private InvoiceMailer[] _directEvent = null!;
     private GetInvoiceTotalHandler _directQuery = null!;
@@ -53,13 +53,13 @@ public class DispatchBenchmarks
     {
         HostApplicationBuilder contracts = Host.CreateApplicationBuilder();
         contracts.Logging.ClearProviders();
-        contracts.Services.AddSingleton<Completion>();
+        contracts.Services.AddSingleton<BatchCompletion>();
         contracts.Services.AddContracts(o => o.UseInMemoryTransport());
         _contractsHost = contracts.Build();
         _contractsHost.Start();
         _contracts = _contractsHost.Services.GetRequiredService<IMessageBus>();
-        _completion = _contractsHost.Services.GetRequiredService<Completion>();
-        var noop = new Completion();
+        _completion = _contractsHost.Services.GetRequiredService<BatchCompletion>();
+        var noop = new BatchCompletion();
         _directCommand = new CreateInvoiceHandler(noop);
         _directEvent = [new InvoiceMailer(noop), new InvoiceMailer(noop), new InvoiceMailer(noop)];
         _directQuery = new GetInvoiceTotalHandler();

@@ -16,29 +16,7 @@ namespace Contracts.Benchmarks.Durable;
 [Command]
 public partial record RecordSale([property: IdempotencyKey] int Sequence, decimal Amount);
 
-/// <summary>Counts handled sales and completes a batch.</summary>
-public sealed class SaleCounter
-{
-    private int _remaining;
-    private TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public Task Arm(int expected)
-    {
-        _done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Volatile.Write(ref _remaining, expected);
-        return _done.Task;
-    }
-
-    public void Signal()
-    {
-        if (Interlocked.Decrement(ref _remaining) == 0)
-        {
-            _done.TrySetResult();
-        }
-    }
-}
-
-public sealed class RecordSaleHandler(SaleCounter counter) : ICommandHandler<RecordSale>
+public sealed class RecordSaleHandler(BatchCompletion counter) : ICommandHandler<RecordSale>
 {
     public ValueTask HandleAsync(RecordSale command, MessageContext context, CancellationToken cancellationToken)
     {
@@ -62,7 +40,7 @@ public class DurableBenchmarks
     private string _folder = null!;
     private IHost _host = null!;
     private IMessageBus _bus = null!;
-    private SaleCounter _counter = null!;
+    private BatchCompletion _counter = null!;
     private SqliteConnection _raw = null!;
     private SqliteCommand _insert = null!;
     private SqliteCommand _delete = null!;
@@ -79,14 +57,14 @@ public class DurableBenchmarks
         _folder = Directory.CreateTempSubdirectory("contracts-bench-").FullName;
         HostApplicationBuilder builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton<SaleCounter>();
+        builder.Services.AddSingleton<BatchCompletion>();
         builder.Services.AddContracts(o => o
             .UseInMemoryTransport(t => t.Endpoint<RecordSale>(e => e.Capacity = 4096))
             .UseSqlite($"Data Source={Path.Combine(_folder, "durable.db")}", s => s.Synchronous = Synchronous));
         _host = builder.Build();
         _host.Start();
         _bus = _host.Services.GetRequiredService<IMessageBus>();
-        _counter = _host.Services.GetRequiredService<SaleCounter>();
+        _counter = _host.Services.GetRequiredService<BatchCompletion>();
 
         _raw = new SqliteConnection($"Data Source={Path.Combine(_folder, "raw.db")}");
         _raw.Open();

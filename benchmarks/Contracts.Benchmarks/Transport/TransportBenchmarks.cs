@@ -13,29 +13,7 @@ namespace Contracts.Benchmarks.Transport;
 [Command]
 public partial record MoveStock([property: IdempotencyKey] Guid MoveId, int Quantity);
 
-/// <summary>Counts handled moves and completes a batch.</summary>
-public sealed class MoveCounter
-{
-    private long _remaining;
-    private TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public Task Arm(long expected)
-    {
-        _done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Volatile.Write(ref _remaining, expected);
-        return _done.Task;
-    }
-
-    public void Signal()
-    {
-        if (Interlocked.Decrement(ref _remaining) == 0)
-        {
-            _done.TrySetResult();
-        }
-    }
-}
-
-public sealed class MoveStockHandler(MoveCounter counter) : ICommandHandler<MoveStock>
+public sealed class MoveStockHandler(BatchCompletion counter) : ICommandHandler<MoveStock>
 {
     public ValueTask HandleAsync(MoveStock command, MessageContext context, CancellationToken cancellationToken)
     {
@@ -58,8 +36,8 @@ public class TransportBenchmarks
 
     private IHost _host = null!;
     private IMessageBus _bus = null!;
-    private MoveCounter _counter = null!;
-    private readonly MoveCounter _rawCounter = new();
+    private BatchCompletion _counter = null!;
+    private readonly BatchCompletion _rawCounter = new();
 
     [Params(1, 2)]
     public int Parallelism { get; set; }
@@ -72,7 +50,7 @@ public class TransportBenchmarks
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton<MoveCounter>();
+        builder.Services.AddSingleton<BatchCompletion>();
         builder.Services.AddContracts(o => o.UseInMemoryTransport(t =>
         {
             t.SerializeMessages = Serialize;
@@ -82,7 +60,7 @@ public class TransportBenchmarks
         _host = builder.Build();
         _host.Start();
         _bus = _host.Services.GetRequiredService<IMessageBus>();
-        _counter = _host.Services.GetRequiredService<MoveCounter>();
+        _counter = _host.Services.GetRequiredService<BatchCompletion>();
     }
 
     [GlobalCleanup]
