@@ -28,16 +28,16 @@ internal static class ContractParser
 
         try
         {
-            return ParseValid(type, kind.Value, context.SemanticModel.Compilation, context.Attributes[0], cancellationToken);
+            return ParseValid(type, kind.Value, context.SemanticModel.Compilation, cancellationToken);
         }
         catch (System.Exception ex) when (ex is not System.OperationCanceledException)
         {
             // Last resort: keep the public surface so the user sees one diagnostic, not a cascade of errors.
-            return Fallback(type, kind.Value, context.Attributes[0], ex);
+            return Fallback(type, kind.Value, ex);
         }
     }
 
-    private static ContractSpec? ParseValid(INamedTypeSymbol type, ContractKind kind, Compilation compilation, AttributeData attribute, CancellationToken cancellationToken)
+    private static ContractSpec? ParseValid(INamedTypeSymbol type, ContractKind kind, Compilation compilation, CancellationToken cancellationToken)
     {
         List<ContractProblem> problems = ContractRules.Analyze(type, compilation, out ObjectShape? shape);
         cancellationToken.ThrowIfCancellationRequested();
@@ -50,6 +50,7 @@ internal static class ContractParser
         var nested = new List<ObjectSpec>();
         var nestedNames = new HashSet<string>();
         ObjectSpec root = ToSpec(shape, "__ContractsFormatter", nested, nestedNames, compilation, cancellationToken);
+        (string Name, int Version) wire = ContractRules.NameAndVersion(type);
         return new ContractSpec(
             Namespace: TypeNames.Namespace(type.ContainingNamespace),
             Name: type.Name,
@@ -57,8 +58,8 @@ internal static class ContractParser
             HintName: HintName(type),
             Containers: Containers(type),
             Keyword: Keyword(type),
-            WireName: WireName(type, attribute),
-            Version: Version(attribute),
+            WireName: wire.Name,
+            Version: wire.Version,
             Kind: kind,
             ResultType: result,
             Shape: root,
@@ -66,9 +67,10 @@ internal static class ContractParser
             Error: null);
     }
 
-    private static ContractSpec Fallback(INamedTypeSymbol type, ContractKind kind, AttributeData attribute, System.Exception ex)
+    private static ContractSpec Fallback(INamedTypeSymbol type, ContractKind kind, System.Exception ex)
     {
         ITypeSymbol? result = kind == ContractKind.Query ? ContractRules.QueryResult(type) : null;
+        (string Name, int Version) wire = ContractRules.NameAndVersion(type);
         return new ContractSpec(
             Namespace: TypeNames.Namespace(type.ContainingNamespace),
             Name: type.Name,
@@ -76,8 +78,8 @@ internal static class ContractParser
             HintName: HintName(type),
             Containers: Containers(type),
             Keyword: Keyword(type),
-            WireName: WireName(type, attribute),
-            Version: Version(attribute),
+            WireName: wire.Name,
+            Version: wire.Version,
             Kind: kind,
             ResultType: result is null ? null : TypeNames.Qualified(result),
             Shape: new ObjectSpec(TypeNames.Qualified(type), "__ContractsFormatter", false, 0, EquatableArray<MemberSpec>.Empty),
@@ -195,32 +197,6 @@ internal static class ContractParser
             decimal m => SyntaxFactory.Literal(m).ToString(),
             _ => "default",
         };
-    }
-
-    private static string WireName(INamedTypeSymbol type, AttributeData attribute)
-    {
-        foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
-        {
-            if (argument.Key == "Name" && argument.Value.Value is string { Length: > 0 } name)
-            {
-                return name;
-            }
-        }
-
-        return TypeNames.Text(type);
-    }
-
-    private static int Version(AttributeData attribute)
-    {
-        foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
-        {
-            if (argument.Key == "Version" && argument.Value.Value is int version && version >= 1)
-            {
-                return version;
-            }
-        }
-
-        return 1;
     }
 
     private static string HintName(INamedTypeSymbol type)
