@@ -96,7 +96,10 @@ public sealed class ContractDescriptor<T> : ContractDescriptor
     public void Serialize(IBufferWriter<byte> writer, T message)
     {
         var msgpack = new MessagePackWriter(writer);
-        Formatter.Serialize(ref msgpack, message, WireFormat.Options);
+
+        // Contracts formatters take no options (see WireFormat.EnterDepth): none is built, so no MessagePack
+        // resolver or security object, with their reflection, is ever constructed.
+        Formatter.Serialize(ref msgpack, message, null!);
         msgpack.Flush();
     }
 
@@ -113,7 +116,7 @@ public sealed class ContractDescriptor<T> : ContractDescriptor
         T? message;
         try
         {
-            message = Formatter.Deserialize(ref reader, WireFormat.Options);
+            message = Formatter.Deserialize(ref reader, null!);
         }
         catch (Exception ex) when (ex is not MessagePackSerializationException and not OutOfMemoryException)
         {

@@ -311,17 +311,17 @@ public sealed class FormatterTests
     public void WireFormat_Skip_refuses_deep_nesting_and_skips_ordinary_values()
     {
         byte[] deep = [.. Enumerable.Repeat((byte)0x91, 100_000), 0x01];
-        // MessagePack's depth check throws InsufficientExecutionStackException; DeserializeTyped turns it into a serialization error.
-        Assert.Throws<InsufficientExecutionStackException>(() =>
+        // The depth limit is Contracts' own (WireFormat.MaxDepth), not a stack overflow.
+        Assert.Throws<MessagePackSerializationException>(() =>
         {
             var reader = new MessagePackReader(deep);
-            Serialization.WireFormat.Skip(ref reader, Serialization.WireFormat.Options);
+            Serialization.WireFormat.Skip(ref reader);
         });
 
         // [1, {"a": [2, 3]}, "x"] then 0x07: Skip passes over the whole array and leaves the reader on 0x07.
         byte[] ordinary = [0x93, 0x01, 0x81, 0xa1, (byte)'a', 0x92, 0x02, 0x03, 0xa1, (byte)'x', 0x07];
         var ok = new MessagePackReader(ordinary);
-        Serialization.WireFormat.Skip(ref ok, Serialization.WireFormat.Options);
+        Serialization.WireFormat.Skip(ref ok);
         Assert.Equal(7, ok.ReadInt32());
         Assert.True(ok.End);
         Assert.Equal(0, ok.Depth);

@@ -80,7 +80,7 @@ internal static class FormatterEmitter
             }
 
             w.Line();
-            w.Line("options.Security.DepthStep(ref reader);");
+            w.Line($"{Ours}WireFormat.EnterDepth(ref reader);");
             using (w.Block("try"))
             {
                 foreach (MemberSpec member in spec.Members)
@@ -98,7 +98,7 @@ internal static class FormatterEmitter
                             w.Line($"case {member.Index}: {LocalName(member)} = {ReadValue(member.Type, FieldName(member))}; break;");
                         }
 
-                        w.Line($"default: {Ours}WireFormat.Skip(ref reader, options); break;");
+                        w.Line($"default: {Ours}WireFormat.Skip(ref reader); break;");
                     }
                 }
 

@@ -22,7 +22,7 @@ internal static class Collections
 
         // ReadArrayHeader refuses a count larger than the bytes left, so a hostile header cannot make us allocate.
         int count = reader.ReadArrayHeader();
-        options.Security.DepthStep(ref reader);
+        WireFormat.EnterDepth(ref reader);
         try
         {
             T[] items = count == 0 ? Array.Empty<T>() : new T[count];
@@ -71,7 +71,7 @@ internal static class Collections
         }
 
         int count = reader.ReadMapHeader();
-        options.Security.DepthStep(ref reader);
+        WireFormat.EnterDepth(ref reader);
         try
         {
             // Keys come from untrusted bytes: hash them with a per-process random seed, so crafted keys cannot

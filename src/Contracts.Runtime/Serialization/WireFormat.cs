@@ -15,16 +15,29 @@ namespace Contracts.Serialization;
 public static class WireFormat
 {
     /// <summary>
-    /// The options every Contracts formatter runs with: MessagePack's untrusted-data security (depth limit,
-    /// collision-resistant hashing) because payloads arrive from outside the process.
+    /// How deeply arrays, maps and objects may nest in a payload. Payloads arrive from outside the process: a
+    /// limit keeps a hostile one from exhausting the stack. No real message comes near it.
+    /// </summary>
+    public const int MaxDepth = 128;
+
+    /// <summary>
+    /// Enters one level of nesting, failing when the payload nests deeper than <see cref="MaxDepth"/>. The caller
+    /// leaves it with <c>reader.Depth--</c>.
     /// </summary>
     /// <remarks>
-    /// Generated formatters call each other directly, so the resolver is never asked for a formatter. It is
-    /// deliberately not MessagePack's standard resolver: that one builds formatters by reflection and
-    /// Reflection.Emit, which Native AOT cannot compile.
+    /// Contracts formatters keep their own limit instead of MessagePack's <c>options.Security.DepthStep</c>: they take
+    /// no <see cref="MessagePackSerializerOptions"/> at all (generated formatters call each other directly), and
+    /// constructing MessagePack's options pulls its reflection-based security code into a Native AOT image.
     /// </remarks>
-    public static MessagePackSerializerOptions Options { get; } =
-        new MessagePackSerializerOptions(NoResolver.Instance).WithSecurity(MessagePackSecurity.UntrustedData);
+    /// <param name="reader">The reader.</param>
+    /// <exception cref="MessagePackSerializationException">The payload nests deeper than <see cref="MaxDepth"/>.</exception>
+    public static void EnterDepth(ref MessagePackReader reader)
+    {
+        if (++reader.Depth > MaxDepth)
+        {
+            throw new MessagePackSerializationException($"The payload nests deeper than {MaxDepth} levels.");
+        }
+    }
 
     /// <summary>Writes a <see cref="Guid"/> as 16 bytes.</summary>
     /// <param name="writer">The writer.</param>
@@ -202,26 +215,23 @@ public static class WireFormat
     /// <summary>
     /// Skips one value, such as a member added by a newer version of a contract. Unlike
     /// <see cref="MessagePackReader.Skip"/>, which recurses into nested arrays and maps without limit, it counts
-    /// nesting against <see cref="MessagePackSecurity.MaximumObjectGraphDepth"/>, so a payload of a million
-    /// nested one-element arrays fails like any too-deep value (MessagePack's <see cref="InsufficientExecutionStackException"/>,
-    /// which <see cref="ContractDescriptor{T}.DeserializeTyped"/> reports as <see cref="MessagePackSerializationException"/>)
-    /// instead of overflowing the stack and ending the process.
+    /// nesting against <see cref="MaxDepth"/>, so a payload of a million nested one-element arrays fails with a
+    /// <see cref="MessagePackSerializationException"/> instead of overflowing the stack and ending the process.
     /// </summary>
     /// <param name="reader">The reader, positioned at the value.</param>
-    /// <param name="options">The options whose security settings bound the nesting.</param>
-    public static void Skip(ref MessagePackReader reader, MessagePackSerializerOptions options)
+    public static void Skip(ref MessagePackReader reader)
     {
         switch (reader.NextMessagePackType)
         {
             case MessagePackType.Array:
             {
                 int count = reader.ReadArrayHeader();
-                options.Security.DepthStep(ref reader);
+                EnterDepth(ref reader);
                 try
                 {
                     for (int i = 0; i < count; i++)
                     {
-                        Skip(ref reader, options);
+                        Skip(ref reader);
                     }
                 }
                 finally
@@ -235,13 +245,13 @@ public static class WireFormat
             case MessagePackType.Map:
             {
                 int count = reader.ReadMapHeader();
-                options.Security.DepthStep(ref reader);
+                EnterDepth(ref reader);
                 try
                 {
                     for (int i = 0; i < count; i++)
                     {
-                        Skip(ref reader, options);
-                        Skip(ref reader, options);
+                        Skip(ref reader);
+                        Skip(ref reader);
                     }
                 }
                 finally
@@ -274,15 +284,5 @@ public static class WireFormat
         }
 
         sequence.CopyTo(destination);
-    }
-
-    /// <summary>Answers no formatter: a Contracts formatter that asks the resolver has a bug, and says so.</summary>
-    private sealed class NoResolver : IFormatterResolver
-    {
-        public static readonly NoResolver Instance = new();
-
-        public MessagePack.Formatters.IMessagePackFormatter<T>? GetFormatter<T>() =>
-            throw new MessagePackSerializationException(
-                $"Contracts formatters do not resolve formatters at run time; none is generated for '{typeof(T).Name}'.");
     }
 }

@@ -52,7 +52,7 @@ namespace Shop
                     return null;
                 }
 
-                options.Security.DepthStep(ref reader);
+                global::Contracts.Serialization.WireFormat.EnterDepth(ref reader);
                 try
                 {
                     global::System.Guid __OrderId = default;
@@ -68,7 +68,7 @@ namespace Shop
                             case 1: __Attempt = reader.TryReadNil() ? null : (int?)reader.ReadInt32(); break;
                             case 2: __Sku = reader.ReadString(); break;
                             case 3: __Quantity = reader.ReadInt32(); break;
-                            default: global::Contracts.Serialization.WireFormat.Skip(ref reader, options); break;
+                            default: global::Contracts.Serialization.WireFormat.Skip(ref reader); break;
                         }
                     }
 

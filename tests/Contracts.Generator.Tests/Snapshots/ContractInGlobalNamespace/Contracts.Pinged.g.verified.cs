@@ -41,7 +41,7 @@ partial record Pinged : global::Contracts.IEvent, global::Contracts.IContract<gl
                 return null;
             }
 
-            options.Security.DepthStep(ref reader);
+            global::Contracts.Serialization.WireFormat.EnterDepth(ref reader);
             try
             {
                 string __Source = default;
@@ -51,7 +51,7 @@ partial record Pinged : global::Contracts.IEvent, global::Contracts.IContract<gl
                     switch (i)
                     {
                         case 0: __Source = reader.ReadString(); break;
-                        default: global::Contracts.Serialization.WireFormat.Skip(ref reader, options); break;
+                        default: global::Contracts.Serialization.WireFormat.Skip(ref reader); break;
                     }
                 }
 

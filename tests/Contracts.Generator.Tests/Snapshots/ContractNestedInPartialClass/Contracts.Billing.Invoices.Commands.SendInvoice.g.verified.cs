@@ -53,7 +53,7 @@ namespace Billing
                             return null;
                         }
 
-                        options.Security.DepthStep(ref reader);
+                        global::Contracts.Serialization.WireFormat.EnterDepth(ref reader);
                         try
                         {
                             global::System.Guid __InvoiceId = default;
@@ -65,7 +65,7 @@ namespace Billing
                                 {
                                     case 0: __InvoiceId = global::Contracts.Serialization.WireFormat.ReadGuid(ref reader); break;
                                     case 1: __Total = __ContractsFormatter_Billing_Invoices_Money.Instance.Deserialize(ref reader, options); break;
-                                    default: global::Contracts.Serialization.WireFormat.Skip(ref reader, options); break;
+                                    default: global::Contracts.Serialization.WireFormat.Skip(ref reader); break;
                                 }
                             }
 
@@ -99,7 +99,7 @@ namespace Billing
                             throw global::Contracts.Serialization.WireFormat.NilValue("Billing.Invoices.Money");
                         }
 
-                        options.Security.DepthStep(ref reader);
+                        global::Contracts.Serialization.WireFormat.EnterDepth(ref reader);
                         try
                         {
                             decimal __Amount = default;
@@ -111,7 +111,7 @@ namespace Billing
                                 {
                                     case 0: __Amount = global::Contracts.Serialization.WireFormat.ReadDecimal(ref reader); break;
                                     case 1: __Currency = reader.ReadString(); break;
-                                    default: global::Contracts.Serialization.WireFormat.Skip(ref reader, options); break;
+                                    default: global::Contracts.Serialization.WireFormat.Skip(ref reader); break;
                                 }
                             }
 

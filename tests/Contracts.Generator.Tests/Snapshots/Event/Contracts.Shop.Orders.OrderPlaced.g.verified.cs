@@ -46,7 +46,7 @@ namespace Shop.Orders
                     return null;
                 }
 
-                options.Security.DepthStep(ref reader);
+                global::Contracts.Serialization.WireFormat.EnterDepth(ref reader);
                 try
                 {
                     global::System.Guid __OrderId = default;
@@ -62,7 +62,7 @@ namespace Shop.Orders
                             case 1: __Total = global::Contracts.Serialization.WireFormat.ReadDecimal(ref reader); break;
                             case 2: __PlacedAt = global::Contracts.Serialization.WireFormat.ReadDateTimeOffset(ref reader); break;
                             case 3: __Note = reader.ReadString(); break;
-                            default: global::Contracts.Serialization.WireFormat.Skip(ref reader, options); break;
+                            default: global::Contracts.Serialization.WireFormat.Skip(ref reader); break;
                         }
                     }
 

@@ -100,7 +100,7 @@ namespace Kitchen.Sink
                     return null;
                 }
 
-                options.Security.DepthStep(ref reader);
+                global::Contracts.Serialization.WireFormat.EnterDepth(ref reader);
                 try
                 {
                     bool __Flag = default;
@@ -202,7 +202,7 @@ namespace Kitchen.Sink
                             case 44: __Work = __ContractsFormatter_Kitchen_Sink_Address.Instance.Deserialize(ref reader, options); break;
                             case 45: __Point = __ContractsFormatter_Kitchen_Sink_GeoPoint.Instance.Deserialize(ref reader, options); break;
                             case 46: __FirstTag = __ContractsFormatter_Kitchen_Sink_Tag.Instance.Deserialize(ref reader, options); break;
-                            default: global::Contracts.Serialization.WireFormat.Skip(ref reader, options); break;
+                            default: global::Contracts.Serialization.WireFormat.Skip(ref reader); break;
                         }
                     }
 
@@ -244,7 +244,7 @@ namespace Kitchen.Sink
                     return null;
                 }
 
-                options.Security.DepthStep(ref reader);
+                global::Contracts.Serialization.WireFormat.EnterDepth(ref reader);
                 try
                 {
                     string __Street = default;
@@ -258,7 +258,7 @@ namespace Kitchen.Sink
                             case 0: __Street = reader.ReadString(); break;
                             case 1: __City = reader.ReadString(); break;
                             case 2: __Location = __LocationFormatter.Deserialize(ref reader, options); break;
-                            default: global::Contracts.Serialization.WireFormat.Skip(ref reader, options); break;
+                            default: global::Contracts.Serialization.WireFormat.Skip(ref reader); break;
                         }
                     }
 
@@ -292,7 +292,7 @@ namespace Kitchen.Sink
                     throw global::Contracts.Serialization.WireFormat.NilValue("Kitchen.Sink.GeoPoint");
                 }
 
-                options.Security.DepthStep(ref reader);
+                global::Contracts.Serialization.WireFormat.EnterDepth(ref reader);
                 try
                 {
                     double __Lat = default;
@@ -304,7 +304,7 @@ namespace Kitchen.Sink
                         {
                             case 0: __Lat = reader.ReadDouble(); break;
                             case 1: __Lon = reader.ReadDouble(); break;
-                            default: global::Contracts.Serialization.WireFormat.Skip(ref reader, options); break;
+                            default: global::Contracts.Serialization.WireFormat.Skip(ref reader); break;
                         }
                     }
 
@@ -344,7 +344,7 @@ namespace Kitchen.Sink
                     return null;
                 }
 
-                options.Security.DepthStep(ref reader);
+                global::Contracts.Serialization.WireFormat.EnterDepth(ref reader);
                 try
                 {
                     string __Name = "";
@@ -356,7 +356,7 @@ namespace Kitchen.Sink
                         {
                             case 0: __Name = reader.ReadString(); break;
                             case 1: __Weight = reader.ReadInt32(); break;
-                            default: global::Contracts.Serialization.WireFormat.Skip(ref reader, options); break;
+                            default: global::Contracts.Serialization.WireFormat.Skip(ref reader); break;
                         }
                     }
 

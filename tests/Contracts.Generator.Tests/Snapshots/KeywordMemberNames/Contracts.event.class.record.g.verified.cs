@@ -51,7 +51,7 @@ namespace @event.@class
                     return null;
                 }
 
-                options.Security.DepthStep(ref reader);
+                global::Contracts.Serialization.WireFormat.EnterDepth(ref reader);
                 try
                 {
                     string __event = default;
@@ -67,7 +67,7 @@ namespace @event.@class
                             case 1: __class = reader.ReadInt32(); break;
                             case 2: __default = (global::@event.@class.Level)reader.ReadInt32(); break;
                             case 3: __string = reader.ReadString(); break;
-                            default: global::Contracts.Serialization.WireFormat.Skip(ref reader, options); break;
+                            default: global::Contracts.Serialization.WireFormat.Skip(ref reader); break;
                         }
                     }
 

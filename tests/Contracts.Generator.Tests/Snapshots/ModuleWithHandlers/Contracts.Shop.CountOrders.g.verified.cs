@@ -43,7 +43,7 @@ namespace Shop
                     return null;
                 }
 
-                options.Security.DepthStep(ref reader);
+                global::Contracts.Serialization.WireFormat.EnterDepth(ref reader);
                 try
                 {
                     string __Customer = default;
@@ -53,7 +53,7 @@ namespace Shop
                         switch (i)
                         {
                             case 0: __Customer = reader.ReadString(); break;
-                            default: global::Contracts.Serialization.WireFormat.Skip(ref reader, options); break;
+                            default: global::Contracts.Serialization.WireFormat.Skip(ref reader); break;
                         }
                     }
 

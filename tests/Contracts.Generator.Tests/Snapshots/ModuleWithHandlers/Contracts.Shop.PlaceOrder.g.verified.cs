@@ -48,7 +48,7 @@ namespace Shop
                     return null;
                 }
 
-                options.Security.DepthStep(ref reader);
+                global::Contracts.Serialization.WireFormat.EnterDepth(ref reader);
                 try
                 {
                     global::System.Guid __OrderId = default;
@@ -58,7 +58,7 @@ namespace Shop
                         switch (i)
                         {
                             case 0: __OrderId = global::Contracts.Serialization.WireFormat.ReadGuid(ref reader); break;
-                            default: global::Contracts.Serialization.WireFormat.Skip(ref reader, options); break;
+                            default: global::Contracts.Serialization.WireFormat.Skip(ref reader); break;
                         }
                     }
 

@@ -57,7 +57,7 @@ namespace Defaults
                     return null;
                 }
 
-                options.Security.DepthStep(ref reader);
+                global::Contracts.Serialization.WireFormat.EnterDepth(ref reader);
                 try
                 {
                     global::Defaults.Level __Level = (global::Defaults.Level)(-2);
@@ -95,7 +95,7 @@ namespace Defaults
                             case 12: __Missing = reader.ReadString(); break;
                             case 13: __Count = reader.TryReadNil() ? null : (int?)reader.ReadInt32(); break;
                             case 14: __On = reader.ReadBoolean(); break;
-                            default: global::Contracts.Serialization.WireFormat.Skip(ref reader, options); break;
+                            default: global::Contracts.Serialization.WireFormat.Skip(ref reader); break;
                         }
                     }
 

@@ -52,7 +52,7 @@ namespace Shop
                     return null;
                 }
 
-                options.Security.DepthStep(ref reader);
+                global::Contracts.Serialization.WireFormat.EnterDepth(ref reader);
                 try
                 {
                     string __TrackingCode = default;
@@ -76,7 +76,7 @@ namespace Shop
                             case 5: __EstimatedArrival = reader.TryReadNil() ? null : (global::System.DateOnly?)global::Contracts.Serialization.WireFormat.ReadDateOnly(ref reader); break;
                             case 6: __Note = reader.ReadString(); break;
                             case 9: __Weight = global::Contracts.Serialization.WireFormat.ReadDecimal(ref reader); break;
-                            default: global::Contracts.Serialization.WireFormat.Skip(ref reader, options); break;
+                            default: global::Contracts.Serialization.WireFormat.Skip(ref reader); break;
                         }
                     }
 

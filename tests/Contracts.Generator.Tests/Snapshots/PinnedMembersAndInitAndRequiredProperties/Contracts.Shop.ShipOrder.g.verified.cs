@@ -51,7 +51,7 @@ namespace Shop
                     return null;
                 }
 
-                options.Security.DepthStep(ref reader);
+                global::Contracts.Serialization.WireFormat.EnterDepth(ref reader);
                 try
                 {
                     global::System.Guid __OrderId = default;
@@ -65,7 +65,7 @@ namespace Shop
                             case 0: __OrderId = global::Contracts.Serialization.WireFormat.ReadGuid(ref reader); break;
                             case 1: __Carrier = reader.ReadString(); break;
                             case 2: __Channel = (global::Shop.Channel)reader.ReadInt16(); break;
-                            default: global::Contracts.Serialization.WireFormat.Skip(ref reader, options); break;
+                            default: global::Contracts.Serialization.WireFormat.Skip(ref reader); break;
                         }
                     }
 
