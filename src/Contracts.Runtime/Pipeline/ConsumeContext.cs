@@ -70,7 +70,7 @@ public sealed class ConsumeContext : IAsyncDisposable
     public Storage.IConsumeTransaction? Transaction { get; internal set; }
 
     /// <summary>Messages the handler sent inside <see cref="Transaction"/>: queued in memory once it commits, forgotten if it rolls back.</summary>
-    internal System.Collections.Generic.List<(Envelope Envelope, Modules.HandlerDescriptor Handler, Storage.MessageRecord Record, object Endpoint)>? AfterCommit { get; set; }
+    internal System.Collections.Generic.List<(Transport.Delivery Delivery, Transport.InMemoryEndpoint Endpoint)>? AfterCommit { get; set; }
 
     /// <summary>The handler's context, with the delivery's DI scope, created on first use.</summary>
     public MessageContext MessageContext => _messageContext ??= CreateMessageContext();

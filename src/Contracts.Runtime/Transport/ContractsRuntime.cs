@@ -355,11 +355,7 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
             await _storeReady.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var records = new MessageRecord[route.Length];
-        for (int i = 0; i < records.Length; i++)
-        {
-            records[i] = MessageRecord.FromEnvelope(envelope, route[i].Endpoint.Name, envelope.Payload);
-        }
+        MessageRecord[] records = RecordsFor(envelope, route);
 
         await _store.EnqueueAsync(records, cancellationToken).ConfigureAwait(false);
         for (int i = 0; i < records.Length; i++)
@@ -387,17 +383,25 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
             return;
         }
 
+        MessageRecord[] records = RecordsFor(envelope, route);
+
+        await transaction.EnqueueAsync(records, cancellationToken).ConfigureAwait(false);
+        for (int i = 0; i < records.Length; i++)
+        {
+            (within.AfterCommit ??= []).Add((new Delivery(envelope, route[i].Handler, records[i]), route[i].Endpoint));
+        }
+    }
+
+    /// <summary>One stored record per subscription: each endpoint consumes, retries and completes its copy on its own.</summary>
+    private static MessageRecord[] RecordsFor(Envelope envelope, Subscription[] route)
+    {
         var records = new MessageRecord[route.Length];
         for (int i = 0; i < records.Length; i++)
         {
             records[i] = MessageRecord.FromEnvelope(envelope, route[i].Endpoint.Name, envelope.Payload);
         }
 
-        await transaction.EnqueueAsync(records, cancellationToken).ConfigureAwait(false);
-        for (int i = 0; i < records.Length; i++)
-        {
-            (within.AfterCommit ??= []).Add((envelope, route[i].Handler, records[i], route[i].Endpoint));
-        }
+        return records;
     }
 
     private async ValueTask DispatchAfterCommitAsync(ConsumeContext context)
@@ -407,16 +411,15 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
             return;
         }
 
-        foreach ((Envelope envelope, HandlerDescriptor handler, MessageRecord record, object endpoint) in sent)
+        foreach ((Delivery delivery, InMemoryEndpoint target) in sent)
         {
-            var target = (InMemoryEndpoint)endpoint;
             try
             {
-                await EnqueueDeliveryAsync(new Delivery(envelope, handler, record), target, CancellationToken.None).ConfigureAwait(false);
+                await EnqueueDeliveryAsync(delivery, target, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException)
             {
-                Log.PersistedNotQueued(_logger, ex, envelope.MessageId, target.Name);
+                Log.PersistedNotQueued(_logger, ex, delivery.Envelope.MessageId, target.Name);
             }
         }
 
