@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Installs, starts, restarts and stops a RabbitMQ broker on loopback (127.0.0.1:5672, guest/guest, no plugins)
+# for the RabbitMQ transport's tests and the Shop sample's `--transport rabbitmq`.
+#
+#   scripts/rabbitmq.sh install   # apt-get install rabbitmq-server (Debian 12 ships 3.10), when missing
+#   scripts/rabbitmq.sh start     # installs if needed, starts, waits until AMQP answers; a running broker is reused
+#   scripts/rabbitmq.sh restart   # stops and starts the same node: durable queues and persistent messages survive
+#   scripts/rabbitmq.sh stop      # stops what `start` started (the broker, then its epmd)
+#   scripts/rabbitmq.sh status    # exit 0 when AMQP answers on 127.0.0.1:5672
+#
+# State (data, logs, pid files) lives in $CONTRACTS_RABBITMQ_DIR, default /tmp/contracts-rabbitmq. The broker runs as
+# a plain background process: no systemd, and /usr/lib/rabbitmq/bin/rabbitmq-server directly (the /usr/sbin wrapper
+# switches user). Erlang's epmd is started bound to loopback, or Erlang would leave one listening on every interface.
+set -euo pipefail
+
+DIR=${CONTRACTS_RABBITMQ_DIR:-/tmp/contracts-rabbitmq}
+SERVER=/usr/lib/rabbitmq/bin/rabbitmq-server
+
+log() { echo "rabbitmq: $*" >&2; }
+
+alive() { local st; st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1; [[ $st != Z* ]]; }
+
+# AMQP 0-9-1 handshake: the broker answers the protocol header with a Connection.Start frame (type 1).
+ready() {
+  timeout 2 bash -c 'exec 3<>/dev/tcp/127.0.0.1/5672; printf "AMQP\x00\x00\x09\x01" >&3; head -c1 <&3 | od -An -tx1 | grep -q 01' 2>/dev/null
+}
+
+install() {
+  [ -x "$SERVER" ] && return 0
+  log "installing rabbitmq-server (apt-get)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends rabbitmq-server >/dev/null
+}
+
+stop_pid() {  # pid-file: TERM, wait up to 30 s, then KILL
+  local file=$1 pid i
+  [ -f "$file" ] || return 0
+  pid=$(cat "$file"); rm -f "$file"
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for i in $(seq 1 150); do alive "$pid" || return 0; sleep 0.2; done
+  log "pid $pid ignored SIGTERM, killing"
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
+start() {
+  if ready; then
+    log "already answering on 127.0.0.1:5672"
+    return 0
+  fi
+
+  install
+  mkdir -p "$DIR/home" "$DIR/log"
+  if [ ! -f "$DIR/epmd.pid" ] || ! alive "$(cat "$DIR/epmd.pid")"; then
+    setsid epmd -address 127.0.0.1 -port 4369 >"$DIR/log/epmd.log" 2>&1 </dev/null &
+    echo $! >"$DIR/epmd.pid"
+  fi
+
+  printf '[].\n' >"$DIR/enabled_plugins"
+  printf 'listeners.tcp.default = 127.0.0.1:5672\nloopback_users.guest = true\n' >"$DIR/rabbitmq.conf"
+  setsid env HOME="$DIR/home" RABBITMQ_NODENAME=rabbit@localhost \
+    RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT=5672 RABBITMQ_DIST_PORT=25672 \
+    RABBITMQ_CONF_ENV_FILE=/dev/null RABBITMQ_CONFIG_FILE="$DIR/rabbitmq.conf" \
+    RABBITMQ_ENABLED_PLUGINS_FILE="$DIR/enabled_plugins" RABBITMQ_MNESIA_BASE="$DIR/mnesia" \
+    RABBITMQ_LOG_BASE="$DIR/log" RABBITMQ_PID_FILE="$DIR/rabbit.pid" \
+    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS='-kernel inet_dist_use_interface {127,0,0,1}' \
+    "$SERVER" >>"$DIR/log/server.log" 2>&1 </dev/null &
+  local pid=$!
+  echo "$pid" >"$DIR/server.pid"
+
+  local end=$((SECONDS + 120))
+  until ready; do
+    if ! alive "$pid"; then
+      log "the broker exited during start-up; last lines of $DIR/log/server.log:"
+      tail -n 30 "$DIR/log/server.log" >&2 || true
+      return 1
+    fi
+    if (( SECONDS >= end )); then
+      log "not answering after 120 s; see $DIR/log"
+      return 1
+    fi
+    sleep 0.2
+  done
+  log "ready on 127.0.0.1:5672 (pid $pid, data in $DIR)"
+}
+
+stop() {
+  stop_pid "$DIR/server.pid"
+  stop_pid "$DIR/epmd.pid"
+}
+
+restart() {
+  if [ ! -f "$DIR/server.pid" ]; then
+    log "no broker started by this script in $DIR to restart"
+    return 1
+  fi
+  stop_pid "$DIR/server.pid"
+  start
+}
+
+case "${1:-}" in
+  install) install ;;
+  start) start ;;
+  stop) stop ;;
+  restart) restart ;;
+  status) ready ;;
+  *) echo "usage: $0 install|start|restart|stop|status" >&2; exit 2 ;;
+esac
