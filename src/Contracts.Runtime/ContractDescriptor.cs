@@ -8,21 +8,27 @@ using MessagePack.Formatters;
 namespace Contracts;
 
 /// <summary>
-/// What the runtime knows about one contract: wire name, version, kind and formatter. Instances are created
-/// by generated code, one per contract type, and live for the process.
+/// What the runtime knows about one contract: wire name, version, kind, formatter and, for a query, the formatter
+/// of its result. Instances are created by generated code, one per contract type, and live for the process.
 /// </summary>
 public abstract class ContractDescriptor
 {
     private static int s_count;
 
-    private protected ContractDescriptor(string name, int version, MessageKind kind, Type clrType)
+    private protected ContractDescriptor(string name, int version, MessageKind kind, Type clrType, QueryResultFormatter? resultFormatter)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentOutOfRangeException.ThrowIfLessThan(version, 1);
+        if (resultFormatter is not null && kind != MessageKind.Query)
+        {
+            throw new ArgumentException($"'{name}' is a {kind.ToString().ToLowerInvariant()}; only a query has a result formatter.", nameof(resultFormatter));
+        }
+
         Name = name;
         Version = version;
         Kind = kind;
         ClrType = clrType;
+        ResultFormatter = resultFormatter;
         Index = Interlocked.Increment(ref s_count) - 1;
     }
 
@@ -43,6 +49,12 @@ public abstract class ContractDescriptor
 
     /// <summary>The result type's name for a query, otherwise <see langword="null"/>.</summary>
     public abstract string? ResultTypeName { get; }
+
+    /// <summary>
+    /// Writes and reads the query's result, so that a reply can travel on a broker. <see langword="null"/> for a
+    /// command or event, and for a query whose result type the generator cannot serialize (it still works in process).
+    /// </summary>
+    public QueryResultFormatter? ResultFormatter { get; }
 
     /// <summary>Writes <paramref name="message"/> in the contract's wire format.</summary>
     /// <param name="writer">Where the bytes go.</param>
@@ -74,8 +86,16 @@ public sealed class ContractDescriptor<T> : ContractDescriptor
     /// <param name="kind">Command, event or query.</param>
     /// <param name="formatter">The generated formatter.</param>
     /// <param name="resultTypeName">For a query, its result type's name.</param>
-    public ContractDescriptor(string name, int version, MessageKind kind, IMessagePackFormatter<T> formatter, string? resultTypeName = null)
-        : base(name, version, kind, typeof(T))
+    /// <param name="resultFormatter">For a query whose result type can be serialized, the formatter of its result.</param>
+    /// <exception cref="ArgumentException"><paramref name="resultFormatter"/> is given for a command or event.</exception>
+    public ContractDescriptor(
+        string name,
+        int version,
+        MessageKind kind,
+        IMessagePackFormatter<T> formatter,
+        string? resultTypeName = null,
+        QueryResultFormatter? resultFormatter = null)
+        : base(name, version, kind, typeof(T), resultFormatter)
     {
         Formatter = formatter ?? throw new ArgumentNullException(nameof(formatter));
         ResultTypeName = resultTypeName;
