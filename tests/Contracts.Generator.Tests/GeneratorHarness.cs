@@ -6,9 +6,11 @@ using System.IO;
 using System.Linq;
 using System.Reflection;
 using System.Runtime.CompilerServices;
+using System.Runtime.Loader;
 using System.Text;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Emit;
 using Xunit;
 
 namespace Contracts.Generator.Tests;
@@ -143,6 +145,34 @@ internal static class GeneratorHarness
         }
 
         return line;
+    }
+
+    // ---- Running generated code ---------------------------------------------------------------------------
+
+    /// <summary>
+    /// Generates and compiles <paramref name="source"/>, loads the assembly and calls the public static parameterless
+    /// <paramref name="method"/> of <paramref name="typeName"/>: a probe that returns "ok" or what went wrong.
+    /// </summary>
+    public static string? InvokeProbe(string assemblyName, string source, string typeName, string method)
+    {
+        GeneratorRun run = Run(Compile(assemblyName, [source], []));
+        using var stream = new MemoryStream();
+        EmitResult result = run.Output.Emit(stream);
+        Assert.True(result.Success, string.Join("\n", result.Diagnostics.Select(Describe)));
+
+        // A collectible context per call: the generated assembly uses the test's own copy of the runtime.
+        var context = new AssemblyLoadContext(assemblyName, isCollectible: true);
+        try
+        {
+            stream.Position = 0;
+            Assembly assembly = context.LoadFromStream(stream);
+            MethodInfo probe = assembly.GetType(typeName, throwOnError: true)!.GetMethod(method)!;
+            return (string?)probe.Invoke(null, null);
+        }
+        finally
+        {
+            context.Unload();
+        }
     }
 
     // ---- Snapshots -------------------------------------------------------------------------------------

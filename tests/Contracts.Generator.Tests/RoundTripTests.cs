@@ -1,9 +1,3 @@
-using System;
-using System.IO;
-using System.Linq;
-using System.Reflection;
-using System.Runtime.Loader;
-using Microsoft.CodeAnalysis.Emit;
 using Xunit;
 
 namespace Contracts.Generator.Tests;
@@ -113,25 +107,5 @@ public sealed class RoundTripTests
         Assert.Equal("ok", Invoke("Versions"));
     }
 
-    private static string? Invoke(string method)
-    {
-        GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.Compile("Trip." + method, [Source], []));
-        using var stream = new MemoryStream();
-        EmitResult result = run.Output.Emit(stream);
-        Assert.True(result.Success, string.Join("\n", result.Diagnostics.Select(GeneratorHarness.Describe)));
-
-        // A collectible context per test: the generated assembly uses the test's own copy of the runtime.
-        var context = new AssemblyLoadContext("Trip." + method, isCollectible: true);
-        try
-        {
-            stream.Position = 0;
-            Assembly assembly = context.LoadFromStream(stream);
-            MethodInfo probe = assembly.GetType("Trip.Probe", throwOnError: true)!.GetMethod(method)!;
-            return (string?)probe.Invoke(null, null);
-        }
-        finally
-        {
-            context.Unload();
-        }
-    }
+    private static string? Invoke(string method) => GeneratorHarness.InvokeProbe("Trip." + method, Source, "Trip.Probe", method);
 }
