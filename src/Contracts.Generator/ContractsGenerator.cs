@@ -163,6 +163,7 @@ public sealed class ContractsGenerator : IIncrementalGenerator
 
     internal static ContractSpec WithoutFormatter(ContractSpec spec, System.Exception ex) => spec with
     {
+        Result = null, // its formatter may reference the nested formatters dropped here
         Shape = spec.Shape with { Length = 0, Members = EquatableArray<MemberSpec>.Empty },
         NestedObjects = EquatableArray<ObjectSpec>.Empty,
         Error = $"{ex.GetType().Name}: {ex.Message}",

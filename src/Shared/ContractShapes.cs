@@ -243,6 +243,19 @@ internal static class ContractRules
         return result is null or IErrorTypeSymbol ? null : result;
     }
 
+    /// <summary>
+    /// The wire shape of a query's result, by the same rules as a member's type; <see cref="TypeShape.Problem"/> says why
+    /// it cannot be serialized. Null when <paramref name="type"/> is not a query with a known result. An unserializable
+    /// result does not invalidate the contract: the query still works in process, only a broker cannot carry its reply.
+    /// </summary>
+    public static TypeShape? QueryResultShape(INamedTypeSymbol type, Compilation compilation)
+    {
+        ITypeSymbol? result = KindOf(type, out _) == ContractKind.Query ? QueryResult(type) : null;
+
+        // Depth 1, like a member of the contract.
+        return result is null ? null : Classify(result, compilation, new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default), 1);
+    }
+
     private static string? WhyNotGeneratable(INamedTypeSymbol type)
     {
         // Being typed: "partial record (int X)" declares a type without a name; nothing can be generated for it.

@@ -79,6 +79,12 @@ public sealed class RobustnessTests
             [Query] public partial record Find(int Id);
             [Query] public partial record FindMissing(int Id) : IQuery<Missing>;
             """ },
+        { "query result with an unknown type argument", """
+            using System.Collections.Generic;
+            using Contracts;
+            [Query] public partial record FindAll(int Id) : IQuery<List<Missing>>;
+            [Query] public partial record FindMap(int Id) : IQuery<Dictionary<string, >>;
+            """ },
         { "member index without argument", """
             using Contracts;
             [Event] public partial record Indexed([property: MemberIndex] int A, [property: MemberIndex("x")] int B, [property: MemberIndex(-1)] int C);

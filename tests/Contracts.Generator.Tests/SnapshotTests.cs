@@ -70,10 +70,39 @@ public sealed class SnapshotTests
             }
             """);
 
-        Assert.Contains("resultTypeName: \"Shop.OrderView\"", run.Source("Contracts.Shop.GetOrder.g.cs"));
+        Assert.Contains(
+            "resultTypeName: \"Shop.OrderView\",\n                resultFormatter: new global::Contracts.QueryResultFormatter<global::Shop.OrderView>(__ContractsFormatter_Shop_OrderView.Instance));",
+            run.Source("Contracts.Shop.GetOrder.g.cs"));
         Assert.Contains(
             "builder.AddQueryHandler<global::Shop.GetOrder, global::Shop.OrderView?, global::Shop.GetOrderHandler>(static services => new global::Shop.GetOrderHandler());",
             run.Source("ContractsModule.g.cs"));
+        GeneratorHarness.VerifySnapshots(run);
+    }
+
+    [Fact]
+    public void QueryResults()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using System;
+            using System.Collections.Generic;
+            using Contracts;
+
+            namespace Shop;
+
+            public sealed record OrderLine(string Sku, int Quantity);
+
+            [Query]
+            public partial record ListLines(Guid OrderId) : IQuery<List<OrderLine>>;
+
+            [Query]
+            public partial record FindCustomerName(Guid OrderId) : IQuery<string?>;
+
+            [Query]
+            public partial record OpenOrder(Guid OrderId) : IQuery<IDisposable>;
+            """);
+
+        Assert.Contains("resultFormatter: new global::Contracts.QueryResultFormatter<string>(", run.Source("Contracts.Shop.FindCustomerName.g.cs"));
+        Assert.DoesNotContain("resultFormatter", run.Source("Contracts.Shop.OpenOrder.g.cs"));
         GeneratorHarness.VerifySnapshots(run);
     }
 

@@ -33,9 +33,32 @@ internal static class ContractEmitter
         w.Open($"partial {spec.Keyword} {TypeNames.Escape(spec.Name)} : {marker}global::Contracts.IContract<{type}>");
         string formatter = spec.Error is null ? spec.Shape.FormatterName + ".Instance" : "__ContractsUnavailableFormatter.Instance";
         string result = spec.ResultType is null ? "" : $", resultTypeName: \"{spec.ResultType.Replace("global::", "")}\"";
+
+        // The result formatter is composed like a member's formatter field, with the same nullable mismatches (MessagePack
+        // declares its string and byte[] formatters for string? and byte[]?): where there is one, warnings are off here too.
+        bool warningsOff = spec.Result is not null && FormatterEmitter.HasNullableMismatch(spec.Result);
+        if (warningsOff)
+        {
+            w.Line("#nullable disable warnings");
+        }
+
         w.Line(Header.GeneratedCode);
         w.Line($"private static readonly global::Contracts.ContractDescriptor<{type}> __ContractsDescriptor =");
-        w.Line($"    new(\"{Escape(spec.WireName)}\", {spec.Version}, global::Contracts.MessageKind.{spec.Kind}, {formatter}{result});");
+        if (spec.Result is null)
+        {
+            w.Line($"    new(\"{Escape(spec.WireName)}\", {spec.Version}, global::Contracts.MessageKind.{spec.Kind}, {formatter}{result});");
+        }
+        else
+        {
+            w.Line($"    new(\"{Escape(spec.WireName)}\", {spec.Version}, global::Contracts.MessageKind.{spec.Kind}, {formatter}{result},");
+            w.Line($"        resultFormatter: new global::Contracts.QueryResultFormatter<{spec.Result.FullyQualifiedName}>({FormatterEmitter.FormatterExpression(spec.Result)}));");
+        }
+
+        if (warningsOff)
+        {
+            w.Line("#nullable restore warnings");
+        }
+
         w.Line();
         w.Line($"static global::Contracts.ContractDescriptor<{type}> global::Contracts.IContract<{type}>.Contract => __ContractsDescriptor;");
         w.Line();

@@ -221,7 +221,30 @@ internal static class FormatterEmitter
         _ => $"throw new global::System.NotSupportedException(\"{type.FullyQualifiedName}\")",
     };
 
-    private static string FormatterExpression(TypeSpec type) => type.Kind switch
+    /// <summary>
+    /// Whether <see cref="FormatterExpression"/> of <paramref name="type"/> uses MessagePack's string or byte array formatter,
+    /// declared for <c>string?</c> and <c>byte[]?</c> where the generated code names <c>string</c> and <c>byte[]</c>.
+    /// </summary>
+    public static bool HasNullableMismatch(TypeSpec type)
+    {
+        if (type.Kind is WireKind.String or WireKind.ByteArray)
+        {
+            return true;
+        }
+
+        foreach (TypeSpec argument in type.Arguments)
+        {
+            if (HasNullableMismatch(argument))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>An expression for the formatter of <paramref name="type"/>: a shared instance, or collection formatters composed over their elements'.</summary>
+    public static string FormatterExpression(TypeSpec type) => type.Kind switch
     {
         WireKind.Boolean => Formatters + "BooleanFormatter.Instance",
         WireKind.Byte => Formatters + "ByteFormatter.Instance",

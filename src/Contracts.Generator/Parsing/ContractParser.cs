@@ -50,6 +50,12 @@ internal static class ContractParser
         var nested = new List<ObjectSpec>();
         var nestedNames = new HashSet<string>();
         ObjectSpec root = ToSpec(shape, "__ContractsFormatter", nested, nestedNames, compilation, cancellationToken);
+
+        // A result the rules cannot serialize is left out, not reported: the query still works in process.
+        TypeSpec? resultSpec = ContractRules.QueryResultShape(type, compilation) is { Problem: null } resultShape
+            ? ToSpec(resultShape, nested, nestedNames, compilation, cancellationToken)
+            : null;
+
         (string Name, int Version) wire = ContractRules.NameAndVersion(type);
         return new ContractSpec(
             Namespace: TypeNames.Namespace(type.ContainingNamespace),
@@ -62,6 +68,7 @@ internal static class ContractParser
             Version: wire.Version,
             Kind: kind,
             ResultType: result,
+            Result: resultSpec,
             Shape: root,
             NestedObjects: nested.OrderBy(o => o.FormatterName, System.StringComparer.Ordinal).ToEquatableArray(),
             Error: null);
@@ -82,6 +89,7 @@ internal static class ContractParser
             Version: wire.Version,
             Kind: kind,
             ResultType: result is null ? null : TypeNames.Qualified(result),
+            Result: null,
             Shape: new ObjectSpec(TypeNames.Qualified(type), "__ContractsFormatter", false, 0, EquatableArray<MemberSpec>.Empty),
             NestedObjects: EquatableArray<ObjectSpec>.Empty,
             Error: $"{ex.GetType().Name}: {ex.Message}");

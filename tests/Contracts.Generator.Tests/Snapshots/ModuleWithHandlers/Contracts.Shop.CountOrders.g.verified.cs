@@ -8,7 +8,8 @@ namespace Shop
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Contracts.Generator", "{version}")]
         private static readonly global::Contracts.ContractDescriptor<global::Shop.CountOrders> __ContractsDescriptor =
-            new("Shop.CountOrders", 1, global::Contracts.MessageKind.Query, __ContractsFormatter.Instance, resultTypeName: "int");
+            new("Shop.CountOrders", 1, global::Contracts.MessageKind.Query, __ContractsFormatter.Instance, resultTypeName: "int",
+                resultFormatter: new global::Contracts.QueryResultFormatter<int>(global::MessagePack.Formatters.Int32Formatter.Instance));
 
         static global::Contracts.ContractDescriptor<global::Shop.CountOrders> global::Contracts.IContract<global::Shop.CountOrders>.Contract => __ContractsDescriptor;
 

@@ -8,7 +8,8 @@ namespace Shop
     {
         [global::System.CodeDom.Compiler.GeneratedCode("Contracts.Generator", "{version}")]
         private static readonly global::Contracts.ContractDescriptor<global::Shop.GetOrder> __ContractsDescriptor =
-            new("Shop.GetOrder", 1, global::Contracts.MessageKind.Query, __ContractsFormatter.Instance, resultTypeName: "Shop.OrderView");
+            new("Shop.GetOrder", 1, global::Contracts.MessageKind.Query, __ContractsFormatter.Instance, resultTypeName: "Shop.OrderView",
+                resultFormatter: new global::Contracts.QueryResultFormatter<global::Shop.OrderView>(__ContractsFormatter_Shop_OrderView.Instance));
 
         static global::Contracts.ContractDescriptor<global::Shop.GetOrder> global::Contracts.IContract<global::Shop.GetOrder>.Contract => __ContractsDescriptor;
 
@@ -58,6 +59,62 @@ namespace Shop
                     }
 
                     return new global::Shop.GetOrder(__OrderId);
+                }
+                finally
+                {
+                    reader.Depth--;
+                }
+            }
+        }
+
+        /// <summary>Reads and writes <see cref="Shop.OrderView"/> in the Contracts wire format.</summary>
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        [global::System.CodeDom.Compiler.GeneratedCode("Contracts.Generator", "{version}")]
+        internal sealed class __ContractsFormatter_Shop_OrderView : global::MessagePack.Formatters.IMessagePackFormatter<global::Shop.OrderView>
+        {
+            public static readonly __ContractsFormatter_Shop_OrderView Instance = new();
+            private static readonly global::MessagePack.Formatters.IMessagePackFormatter<global::System.Collections.Generic.IReadOnlyList<string>> __NotesFormatter = new global::Contracts.Serialization.ReadOnlyListFormatter<string>(global::MessagePack.Formatters.NullableStringFormatter.Instance);
+
+            public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Shop.OrderView value, global::MessagePack.MessagePackSerializerOptions options)
+            {
+                if (value is null)
+                {
+                    writer.WriteNil();
+                    return;
+                }
+
+                writer.WriteArrayHeader(3);
+                global::Contracts.Serialization.WireFormat.WriteGuid(ref writer, value.OrderId);
+                writer.Write(value.Customer);
+                __NotesFormatter.Serialize(ref writer, value.Notes, options);
+            }
+
+            public global::Shop.OrderView Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+            {
+                if (reader.TryReadNil())
+                {
+                    return null;
+                }
+
+                global::Contracts.Serialization.WireFormat.EnterDepth(ref reader);
+                try
+                {
+                    global::System.Guid __OrderId = default;
+                    string __Customer = default;
+                    global::System.Collections.Generic.IReadOnlyList<string> __Notes = default;
+                    int count = reader.ReadArrayHeader();
+                    for (int i = 0; i < count; i++)
+                    {
+                        switch (i)
+                        {
+                            case 0: __OrderId = global::Contracts.Serialization.WireFormat.ReadGuid(ref reader); break;
+                            case 1: __Customer = reader.ReadString(); break;
+                            case 2: __Notes = __NotesFormatter.Deserialize(ref reader, options); break;
+                            default: global::Contracts.Serialization.WireFormat.Skip(ref reader); break;
+                        }
+                    }
+
+                    return new global::Shop.OrderView(__OrderId, __Customer, __Notes);
                 }
                 finally
                 {
