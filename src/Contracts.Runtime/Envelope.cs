@@ -44,6 +44,9 @@ public sealed class Envelope
     /// <summary>The earliest time the message may be delivered, for delayed sends.</summary>
     public DateTimeOffset? DeliverAt { get; set; }
 
+    /// <summary>For a query on a broker: when its caller stops waiting, after which handling it is pointless.</summary>
+    public DateTimeOffset? DeliverBy { get; set; }
+
     /// <summary>Where the reply to a query goes, on transports that need an address.</summary>
     public string? ReplyTo { get; set; }
 
@@ -52,6 +55,9 @@ public sealed class Envelope
 
     /// <summary>The W3C <c>tracestate</c> of the producer's activity.</summary>
     public string? TraceState { get; set; }
+
+    /// <summary>The priority for endpoints that honour one (0, the lowest, unless the producer set it).</summary>
+    public byte Priority { get; set; }
 
     /// <summary>Application headers, or <see langword="null"/> when there are none.</summary>
     public IReadOnlyDictionary<string, string>? Headers { get; set; }

@@ -59,6 +59,12 @@ public sealed class SendOptions
 
     /// <summary>Application headers carried with the message.</summary>
     public IReadOnlyDictionary<string, string>? Headers { get; init; }
+
+    /// <summary>
+    /// The message's priority, for endpoints with <see cref="EndpointOptions.MaxPriority"/> (higher is handled first;
+    /// above the endpoint's maximum counts as its maximum). Ignored elsewhere.
+    /// </summary>
+    public byte? Priority { get; init; }
 }
 
 /// <summary>Options for one query.</summary>
@@ -87,6 +93,15 @@ public sealed class NoHandlerException : InvalidOperationException
         Contract = contract;
     }
 
+    /// <summary>Creates the exception for <paramref name="contract"/> with a transport's own explanation.</summary>
+    /// <param name="contract">The contract without a handler.</param>
+    /// <param name="message">Why no handler was reached.</param>
+    public NoHandlerException(ContractDescriptor contract, string message)
+        : base(message)
+    {
+        Contract = contract;
+    }
+
     /// <summary>The contract without a handler.</summary>
     public ContractDescriptor Contract { get; }
 }
@@ -105,9 +120,45 @@ public sealed class EndpointFullException : InvalidOperationException
         Capacity = capacity;
     }
 
+    /// <summary>Creates the exception with a transport's own explanation, when the capacity is the broker's to know.</summary>
+    /// <param name="endpoint">The endpoint's name.</param>
+    /// <param name="message">What the transport saw.</param>
+    /// <param name="innerException">The transport's error.</param>
+    public EndpointFullException(string endpoint, string message, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        Endpoint = endpoint;
+        Capacity = -1;
+    }
+
     /// <summary>The endpoint's name.</summary>
     public string Endpoint { get; }
 
-    /// <summary>Its capacity.</summary>
+    /// <summary>Its capacity, or -1 when the transport does not know it.</summary>
     public int Capacity { get; }
+}
+
+/// <summary>Thrown to the caller of a query whose handler, in another process, failed.</summary>
+public sealed class QueryFailedException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="contract">The query's contract.</param>
+    /// <param name="errorType">The full name of the handler's exception type.</param>
+    /// <param name="errorMessage">The handler's exception message.</param>
+    public QueryFailedException(ContractDescriptor contract, string errorType, string errorMessage)
+        : base($"The handler of query '{contract}' failed with {errorType}: {errorMessage}")
+    {
+        Contract = contract;
+        ErrorType = errorType;
+        ErrorMessage = errorMessage;
+    }
+
+    /// <summary>The query's contract.</summary>
+    public ContractDescriptor Contract { get; }
+
+    /// <summary>The full name of the handler's exception type.</summary>
+    public string ErrorType { get; }
+
+    /// <summary>The handler's exception message.</summary>
+    public string ErrorMessage { get; }
 }

@@ -53,7 +53,7 @@ internal sealed class MessageBus : IMessageBus
         ArgumentNullException.ThrowIfNull(@event);
         ContractDescriptor<TEvent> contract = TEvent.Contract;
         Subscription[] route = _runtime.Route(contract);
-        if (route.Length == 0)
+        if (route.Length == 0 && _runtime.Broker is null)
         {
             return ValueTask.CompletedTask;
         }
@@ -82,14 +82,23 @@ internal sealed class MessageBus : IMessageBus
         }
 
         Subscription[] route = _runtime.Route(contract);
-        Subscription subscription = route[0];
         TimeSpan timeout = options?.Timeout ?? _runtime.Options.QueryTimeout;
         using Activity? activity = StartActivity("query", contract);
         var sendOptions = options is null ? null : new SendOptions { CorrelationId = options.CorrelationId, Headers = options.Headers };
         Envelope envelope = CreateEnvelope(contract, query, idempotencyKey: null, sendOptions, parent, activity);
         var reply = new QueryReply<TResult>();
-        envelope.Reply = reply;
-        await _runtime.EnqueueAsync(envelope, route, cancellationToken).ConfigureAwait(false);
+        if (_runtime.Broker is { } broker)
+        {
+            // A query that outlives its caller's patience is pointless: the broker drops it unhandled after the timeout.
+            envelope.DeliverBy = _time.GetUtcNow() + timeout;
+            await _runtime.SendQueryAsync(broker, envelope, reply, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            envelope.Reply = reply;
+            await _runtime.EnqueueAsync(envelope, route, cancellationToken).ConfigureAwait(false);
+        }
+
         try
         {
             return await reply.Task.WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
@@ -102,9 +111,17 @@ internal sealed class MessageBus : IMessageBus
         catch (TimeoutException ex) when (!IsFromHandler(reply.Task, ex))
         {
             reply.Abandon();
+            string handler = route.Length > 0 ? $"The handler {route[0].Handler.HandlerName}" : "Its handler";
             throw new TimeoutException(
-                $"Query '{contract}' ({envelope.MessageId}) got no reply within {timeout}. The handler {subscription.Handler.HandlerName} " +
-                "may be slow or its endpoint backed up; raise QueryOptions.Timeout or ContractsOptions.QueryTimeout if that is expected.");
+                $"Query '{contract}' ({envelope.MessageId}) got no reply within {timeout}. {handler} " +
+                "may be slow, not running, or its endpoint backed up; raise QueryOptions.Timeout or ContractsOptions.QueryTimeout if that is expected.");
+        }
+        finally
+        {
+            if (_runtime.Broker is not null)
+            {
+                _runtime.ForgetQuery(envelope.MessageId);
+            }
         }
     }
 
@@ -125,6 +142,7 @@ internal sealed class MessageBus : IMessageBus
         if (options is not null)
         {
             envelope.Headers = options.Headers;
+            envelope.Priority = options.Priority ?? 0;
             envelope.DeliverAt = options.DeliverAt ?? (options.Delay is { } delay ? now + delay : null);
         }
 

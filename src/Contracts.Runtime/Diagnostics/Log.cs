@@ -73,4 +73,7 @@ internal static partial class Log
 
     [LoggerMessage(23, LogLevel.Information, "Dead letter {DeadLetterId} (message {MessageId}) was replayed to endpoint {Endpoint}")]
     public static partial void Replayed(ILogger logger, long deadLetterId, Guid messageId, string endpoint);
+
+    [LoggerMessage(24, LogLevel.Debug, "A reply to query {QueryId} arrived after its caller stopped waiting; it is dropped")]
+    public static partial void LateReply(ILogger logger, Guid queryId);
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using Contracts.Storage;
+using Contracts.Transport;
 
 namespace Contracts;
 
@@ -47,12 +48,47 @@ public sealed class ContractsOptions
     /// <summary>Moves messages over in-process channels: the embedded default.</summary>
     /// <param name="configure">Endpoint defaults and per-endpoint settings.</param>
     /// <returns>These options, for chaining.</returns>
+    /// <exception cref="InvalidOperationException">A broker transport was chosen already.</exception>
     public ContractsOptions UseInMemoryTransport(Action<InMemoryTransportOptions>? configure = null)
     {
+        if (BrokerFactory is not null)
+        {
+            throw new InvalidOperationException("A broker transport is already chosen; a bus uses one transport.");
+        }
+
         InMemory ??= new InMemoryTransportOptions();
         configure?.Invoke(InMemory);
         return this;
     }
+
+    /// <summary>
+    /// Moves messages through a broker: transport packages call this (for RabbitMQ: <c>UseRabbitMq</c>). Every
+    /// message then travels as bytes, between processes; retries, dead letters and the inbox stay the runtime's.
+    /// </summary>
+    /// <param name="settings">The transport's endpoint settings.</param>
+    /// <param name="factory">Creates the transport once, from the application's services.</param>
+    /// <returns>These options, for chaining.</returns>
+    /// <exception cref="InvalidOperationException">Another transport was chosen already.</exception>
+    public ContractsOptions UseTransport(TransportOptions settings, Func<IServiceProvider, IMessageTransport> factory)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(factory);
+        if (InMemory is not null || (BrokerFactory is not null && !ReferenceEquals(settings, BrokerSettings)))
+        {
+            throw new InvalidOperationException("Another transport is already chosen; a bus uses one transport.");
+        }
+
+        BrokerSettings = settings;
+        BrokerFactory = factory;
+        return this;
+    }
+
+    internal TransportOptions? BrokerSettings { get; private set; }
+
+    internal Func<IServiceProvider, IMessageTransport>? BrokerFactory { get; private set; }
+
+    /// <summary>The chosen transport's endpoint settings.</summary>
+    internal TransportOptions TransportSettings => BrokerSettings ?? (TransportOptions?)InMemory ?? new InMemoryTransportOptions();
 }
 
 /// <summary>What an endpoint does when its queue is full.</summary>
@@ -83,6 +119,13 @@ public sealed class EndpointOptions
     /// <summary>How many messages are handled at once. Default 1, which keeps FIFO order.</summary>
     public int MaxConcurrency { get; set; } = 1;
 
+    /// <summary>
+    /// The highest message priority the endpoint honours (1-255), or 0 for none (the default): FIFO. On RabbitMQ the
+    /// endpoint's queue becomes a priority queue and <see cref="SendOptions.Priority"/> orders waiting messages; the
+    /// in-memory transport keeps FIFO.
+    /// </summary>
+    public int MaxPriority { get; set; }
+
     /// <summary>What a failed delivery does next. Default: no retries, straight to dead letters.</summary>
     public RetryPolicy Retry { get; private set; } = new();
 
@@ -106,6 +149,11 @@ public sealed class EndpointOptions
         if (MaxConcurrency < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxConcurrency), MaxConcurrency, $"Endpoint '{endpoint}' needs a MaxConcurrency of at least 1.");
+        }
+
+        if (MaxPriority is < 0 or > 255)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxPriority), MaxPriority, $"Endpoint '{endpoint}' needs a MaxPriority from 0 (none) to 255.");
         }
 
         if (!Enum.IsDefined(FullMode))
@@ -259,28 +307,22 @@ public sealed class RetryPolicy
 }
 
 /// <summary>
-/// Settings of the in-memory transport. Endpoints are named after what they carry: a command or query
+/// Endpoint settings every transport shares. Endpoints are named after what they carry: a command or query
 /// endpoint after its contract (<c>Shop.PlaceOrder</c>), an event subscription after its contract and handler
 /// (<c>Shop.OrderPlaced/Shop.Handlers.Mailer</c>). Settings for an event's name apply to all of its subscriptions.
 /// </summary>
-public sealed class InMemoryTransportOptions
+public abstract class TransportOptions
 {
     private readonly Dictionary<string, Action<EndpointOptions>> _endpoints = new(StringComparer.Ordinal);
 
     /// <summary>Settings every endpoint starts from.</summary>
     public EndpointOptions Defaults { get; } = new();
 
-    /// <summary>
-    /// Pushes every message through its generated formatter and back, so in-process runs exercise the wire
-    /// path (and handlers never share an instance). Off by default.
-    /// </summary>
-    public bool SerializeMessages { get; set; }
-
     /// <summary>Adjusts one endpoint after the defaults apply.</summary>
     /// <param name="name">The endpoint name.</param>
     /// <param name="configure">The adjustment.</param>
     /// <returns>These options, for chaining.</returns>
-    public InMemoryTransportOptions Endpoint(string name, Action<EndpointOptions> configure)
+    public TransportOptions Endpoint(string name, Action<EndpointOptions> configure)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(configure);
@@ -296,9 +338,12 @@ public sealed class InMemoryTransportOptions
     /// <typeparam name="TContract">The contract.</typeparam>
     /// <param name="configure">The adjustment.</param>
     /// <returns>These options, for chaining.</returns>
-    public InMemoryTransportOptions Endpoint<TContract>(Action<EndpointOptions> configure)
+    public TransportOptions Endpoint<TContract>(Action<EndpointOptions> configure)
         where TContract : class, IContract<TContract>
         => Endpoint(Transport.ContractsRuntime.EndpointName(TContract.Contract), configure);
+
+    /// <summary>Whether messages travel as bytes through their generated formatters: always, on a broker.</summary>
+    internal virtual bool Serializes => true;
 
     /// <summary>The settings of endpoint <paramref name="name"/>: the defaults, then the settings of its contract
     /// (<paramref name="contractEndpoint"/>, for an event subscription), then its own.</summary>
@@ -320,4 +365,16 @@ public sealed class InMemoryTransportOptions
     }
 
     internal IEnumerable<string> ConfiguredEndpoints => _endpoints.Keys;
+}
+
+/// <summary>Settings of the in-memory transport: bounded in-process queues, one per endpoint.</summary>
+public sealed class InMemoryTransportOptions : TransportOptions
+{
+    /// <summary>
+    /// Pushes every message through its generated formatter and back, so in-process runs exercise the wire
+    /// path (and handlers never share an instance). Off by default.
+    /// </summary>
+    public bool SerializeMessages { get; set; }
+
+    internal override bool Serializes => SerializeMessages;
 }

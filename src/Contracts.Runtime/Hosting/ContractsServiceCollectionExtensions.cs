@@ -30,7 +30,7 @@ public static class ContractsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         var options = new ContractsOptions();
         configure?.Invoke(options);
-        if (options.InMemory is null)
+        if (options.InMemory is null && options.BrokerFactory is null)
         {
             options.UseInMemoryTransport();
         }
@@ -55,7 +55,8 @@ public static class ContractsServiceCollectionExtensions
             sp.GetRequiredService<IServiceScopeFactory>(),
             sp.GetService<ILogger<ContractsRuntime>>() ?? NullLogger<ContractsRuntime>.Instance,
             sp.GetService<TimeProvider>(),
-            sp.GetService<IMessageStore>()));
+            sp.GetService<IMessageStore>(),
+            options.BrokerFactory?.Invoke(sp)));
         if (options.StoreFactory is { } storeFactory)
         {
             services.TryAddSingleton(storeFactory);

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Threading;
@@ -16,14 +17,18 @@ namespace Contracts.Transport;
 
 /// <summary>
 /// Routes envelopes to endpoints and runs their consumers. Routing is an array indexed by the contract's
-/// dense index: one endpoint for a command or query, one per subscribing handler for an event.
+/// dense index: one endpoint for a command or query, one per subscribing handler for an event. With a broker
+/// transport the broker routes and delivers, and this class keeps the consume pipeline (retries, inbox, dead letters).
 /// </summary>
-internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
+internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable, ITransportReceiver
 {
     private const int Created = 0, Running = 1, Stopping = 2, Stopped = 3;
 
     private readonly ContractsOptions _options;
-    private readonly InMemoryTransportOptions _transport;
+    private readonly TransportOptions _transport;
+    private readonly IMessageTransport? _broker;
+    private readonly TransportEndpoint[] _brokerEndpoints = [];
+    private readonly ConcurrentDictionary<Guid, (ContractDescriptor Contract, QueryReply Reply)> _waitingQueries = new();
     private readonly ILogger _logger;
     private readonly IServiceScopeFactory _scopes;
     private readonly TimeProvider _time;
@@ -37,6 +42,7 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
     private readonly int _handlerCount;
     private readonly IMessageStore _store;
     private readonly bool _durable;
+    private readonly bool _queuesInStore;
     private readonly Dictionary<string, Subscription> _byEndpoint = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _storeReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _backgroundStop = new();
@@ -56,10 +62,12 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
         IServiceScopeFactory scopes,
         ILogger<ContractsRuntime> logger,
         TimeProvider? time = null,
-        IMessageStore? store = null)
+        IMessageStore? store = null,
+        IMessageTransport? broker = null)
     {
         _options = options;
-        _transport = options.InMemory ?? new InMemoryTransportOptions();
+        _transport = options.TransportSettings;
+        _broker = broker;
         _catalog = catalog;
         _handlerCount = handlers.Count;
         _scopes = scopes;
@@ -67,6 +75,7 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
         _time = time ?? TimeProvider.System;
         _store = store ?? new InMemoryMessageStore(options.MaxInMemoryDeadLetters, _time);
         _durable = _store.IsDurable;
+        _queuesInStore = _durable && broker is null;
 
         int maxIndex = -1;
         foreach (ContractDescriptor contract in catalog.Contracts)
@@ -111,6 +120,16 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
         }
 
         _endpoints = [.. endpoints];
+        if (broker is not null)
+        {
+            _brokerEndpoints = new TransportEndpoint[_endpoints.Length];
+            for (int i = 0; i < _endpoints.Length; i++)
+            {
+                InMemoryEndpoint endpoint = _endpoints[i];
+                _brokerEndpoints[i] = new TransportEndpoint(endpoint.Name, _byEndpoint[endpoint.Name].Handler.Contract, endpoint.Options);
+            }
+        }
+
         WarnAboutUnknownEndpoints(endpoints);
 
         IConsumeMiddleware[] steps = [.. middlewares];
@@ -150,10 +169,13 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
         }
     }
 
-    public bool SerializeMessages => _transport.SerializeMessages;
+    public bool SerializeMessages => _broker is not null || _transport.Serializes;
 
-    /// <summary>Whether commands and events are persisted before a send returns.</summary>
-    public bool Durable => _durable;
+    /// <summary>Whether commands and events are persisted in the store before a send returns (not with a broker, which keeps them).</summary>
+    public bool Durable => _queuesInStore;
+
+    /// <summary>The broker transport, or <see langword="null"/> in memory.</summary>
+    public IMessageTransport? Broker => _broker;
 
     public IMessageStore Store => _store;
 
@@ -186,17 +208,28 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
             throw;
         }
 
-        foreach (InMemoryEndpoint endpoint in _endpoints)
+        if (_broker is not null)
         {
-            endpoint.Start(ProcessAsync);
+            await StartBrokerAsync(_broker, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            foreach (InMemoryEndpoint endpoint in _endpoints)
+            {
+                endpoint.Start(async (e, d) => await ProcessAsync(e, d).ConfigureAwait(false));
+            }
         }
 
         CancellationToken stop = _backgroundStop.Token;
         using (ExecutionContext.SuppressFlow())
         {
-            if (_durable)
+            if (_queuesInStore)
             {
                 _background.Add(Task.Run(() => RecoverAsync(recoverUpTo, stop), CancellationToken.None));
+            }
+
+            if (_durable)
+            {
                 _background.Add(Task.Run(() => RelayAsync(stop), CancellationToken.None));
             }
 
@@ -228,6 +261,12 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+        }
+
+        if (_broker is not null)
+        {
+            await StopBrokerAsync(_broker, cancellationToken).ConfigureAwait(false);
+            return;
         }
 
         TimeSpan timeout = _options.ShutdownTimeout;
@@ -295,6 +334,11 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
     /// <summary>The subscriptions of <paramref name="contract"/>: empty for an event without subscribers.</summary>
     public Subscription[] Route(ContractDescriptor contract)
     {
+        if (_broker is not null)
+        {
+            return s_noRoute; // the broker routes, to endpoints in any process
+        }
+
         Subscription[]?[] routes = _routes;
         if ((uint)contract.Index < (uint)routes.Length && routes[contract.Index] is { } route)
         {
@@ -318,6 +362,12 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
         if (Volatile.Read(ref _state) >= Stopped)
         {
             return ValueTask.FromException(StoppedError(envelope));
+        }
+
+        if (_broker is not null)
+        {
+            // Sends inside a consume transaction go to the broker at once: the broker, not the store, keeps them.
+            return _broker.SendAsync(envelope, cancellationToken);
         }
 
         if (_durable && envelope.Reply is null)
@@ -519,7 +569,8 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
         }
     }
 
-    private async ValueTask ProcessAsync(InMemoryEndpoint endpoint, Delivery delivery)
+    /// <summary>Handles one delivery; returns whether it is settled (handled, retried later or dead-lettered) rather than abandoned.</summary>
+    private async ValueTask<bool> ProcessAsync(InMemoryEndpoint endpoint, Delivery delivery)
     {
         Envelope envelope = delivery.Envelope;
         if (_abort.IsCancellationRequested)
@@ -528,9 +579,10 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
             Log.NotHandled(_logger, endpoint.Name, envelope.MessageId, envelope.Contract.Name);
             envelope.Reply?.TrySetException(new OperationCanceledException($"The bus stopped before '{envelope.Contract}' {envelope.MessageId} was handled."));
             Completed();
-            return;
+            return false;
         }
 
+        bool settled = true;
         // A query's handler also stops when its caller gives up; other deliveries share the bus's token, allocation-free.
         CancellationTokenSource? linked = envelope.Reply is { } reply
             ? CancellationTokenSource.CreateLinkedTokenSource(_abort.Token, reply.Abandoned)
@@ -553,6 +605,7 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
             else
             {
                 Outcome outcome = await ConsumeAsync(context, endpoint, delivery).ConfigureAwait(false);
+                settled = outcome != Outcome.Abandoned;
                 switch (outcome)
                 {
                     case Outcome.Handled:
@@ -579,6 +632,9 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
                 Log.HandlerFailed(_logger, ex, delivery.Handler.HandlerName, envelope.Contract.Name, envelope.MessageId, context.Attempt, endpoint.Name);
             }
 
+            // A command or event that failed outside its handler (the store or broker under a retry) is not settled:
+            // on a broker it stays queued. A query is settled by the failure it returns.
+            settled = envelope.Reply is not null;
             envelope.Reply?.TrySetException(ex);
         }
         finally
@@ -599,6 +655,8 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
                 Completed();
             }
         }
+
+        return settled;
     }
 
     private enum Outcome
@@ -798,6 +856,12 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
 
         Log.RetryScheduled(_logger, retry.MessageId, retry.Contract.Name, endpoint.Name, attempt, delay);
         ContractsTelemetry.Retried.Add(1, ContractsTelemetry.ContractTag(retry.Contract));
+        if (_broker is not null)
+        {
+            await _broker.SendToEndpointAsync(endpoint.Name, retry, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         await EnqueueDeliveryAsync(new Delivery(retry, delivery.Handler, record), endpoint, cancellationToken).ConfigureAwait(false);
     }
 
@@ -817,7 +881,15 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
             FirstFailedAt = firstFailure,
             LastFailedAt = lastFailure,
         };
-        await _store.DeadLetterAsync(letter, cancellationToken).ConfigureAwait(false);
+        if (_broker is not null)
+        {
+            await _broker.DeadLetterAsync(letter, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await _store.DeadLetterAsync(letter, cancellationToken).ConfigureAwait(false);
+        }
+
         ContractsTelemetry.DeadLettered.Add(1, ContractsTelemetry.ContractTag(envelope.Contract));
         Log.DeadLettered(_logger, envelope.MessageId, envelope.Contract.Name, endpoint.Name, reason, attempts, letter.Id);
     }
@@ -961,7 +1033,7 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
                         continue;
                     }
 
-                    await PersistAndEnqueueAsync(envelope, route, cancellationToken).ConfigureAwait(false);
+                    await EnqueueAsync(envelope, route, cancellationToken).ConfigureAwait(false);
                 }
 
                 await _store.MarkRelayedAsync(batch, cancellationToken).ConfigureAwait(false);
@@ -1056,6 +1128,110 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
         return true;
     }
 
+    private async Task StartBrokerAsync(IMessageTransport broker, CancellationToken cancellationToken)
+    {
+        foreach (TransportEndpoint endpoint in _brokerEndpoints)
+        {
+            if (endpoint.Contract.Kind == MessageKind.Query && endpoint.Contract.ResultFormatter is null)
+            {
+                throw new InvalidOperationException(
+                    $"Query '{endpoint.Contract}' is handled here, but its result type {endpoint.Contract.ResultTypeName} has no generated formatter, " +
+                    "so its reply cannot travel through the broker. Return a type the generator can serialize (a record of supported members, a scalar, a collection of them).");
+            }
+        }
+
+        await broker.StartAsync(new TransportContext(_catalog, _brokerEndpoints, this, _options.MaxPayloadBytes), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Stops a broker's consumers: deliveries being handled get <see cref="ContractsOptions.ShutdownTimeout"/> to finish
+    /// (and be acknowledged); after that their handlers are cancelled, and what they had not finished is delivered again.
+    /// </summary>
+    private async Task StopBrokerAsync(IMessageTransport broker, CancellationToken cancellationToken)
+    {
+        TimeSpan timeout = _options.ShutdownTimeout;
+        Log.Stopping(_logger, Interlocked.Read(ref _pending), timeout);
+        using var grace = new CancellationTokenSource(timeout, _time);
+        using CancellationTokenRegistration cancelHandlers = grace.Token.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), _abort);
+        try
+        {
+            await broker.StopConsumingAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Log.HandlersAbandoned(_logger, Interlocked.Read(ref _pending));
+        }
+
+        _state = Stopped;
+        foreach ((Guid _, (ContractDescriptor contract, QueryReply reply)) in _waitingQueries)
+        {
+            reply.TrySetException(new OperationCanceledException($"The bus stopped before the reply to '{contract}' arrived."));
+        }
+
+        Log.Stopped(_logger);
+    }
+
+    /// <summary>Sends a query through the broker and registers its caller for the reply, which <see cref="ITransportReceiver.ReceiveReply"/> completes.</summary>
+    public async ValueTask SendQueryAsync(IMessageTransport broker, Envelope envelope, QueryReply reply, CancellationToken cancellationToken)
+    {
+        if (envelope.Contract.ResultFormatter is null)
+        {
+            throw new InvalidOperationException(
+                $"The result type {envelope.Contract.ResultTypeName} of query '{envelope.Contract}' has no generated formatter, so its reply cannot travel through the broker.");
+        }
+
+        envelope.ReplyTo = broker.ReplyAddress;
+        _waitingQueries[envelope.MessageId] = (envelope.Contract, reply);
+        try
+        {
+            await broker.SendAsync(envelope, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _waitingQueries.TryRemove(envelope.MessageId, out _);
+            throw;
+        }
+    }
+
+    /// <summary>Forgets a query whose caller stopped waiting; a late reply is then dropped.</summary>
+    public void ForgetQuery(Guid queryId) => _waitingQueries.TryRemove(queryId, out _);
+
+    void ITransportReceiver.ReceiveReply(Guid queryId, QueryResponse reply)
+    {
+        if (!_waitingQueries.TryRemove(queryId, out (ContractDescriptor Contract, QueryReply Reply) waiting))
+        {
+            Log.LateReply(_logger, queryId);
+            return;
+        }
+
+        waiting.Reply.Complete(waiting.Contract, reply);
+    }
+
+    async ValueTask ITransportReceiver.ReceiveAsync(TransportEndpoint endpoint, Envelope envelope, CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _state) != Running || !_byEndpoint.TryGetValue(endpoint.Name, out Subscription? subscription))
+        {
+            throw new InvalidOperationException($"Endpoint '{endpoint.Name}' is not consuming here (the bus is stopping): the delivery stays queued.");
+        }
+
+        RemoteQueryReply? reply = null;
+        if (envelope.Contract.Kind == MessageKind.Query && envelope.ReplyTo is not null)
+        {
+            envelope.Reply = reply = new RemoteQueryReply();
+        }
+
+        Interlocked.Increment(ref _pending);
+        if (!await ProcessAsync(subscription.Endpoint, new Delivery(envelope, subscription.Handler, null)).ConfigureAwait(false))
+        {
+            throw new OperationCanceledException($"'{envelope.Contract}' {envelope.MessageId} was not handled before the bus stopped: it stays queued.");
+        }
+
+        if (reply is not null)
+        {
+            await _broker!.ReplyAsync(envelope, reply.ToResponse(envelope.Contract), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     private ValueTask InvokeHandlerAsync(ConsumeContext context)
     {
         object message = context.Message ??= ReadMessage(context.Envelope);
@@ -1134,6 +1310,11 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
         if (Volatile.Read(ref _state) == Running)
         {
             await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        if (_broker is not null)
+        {
+            await _broker.DisposeAsync().ConfigureAwait(false);
         }
 
         _abort.Dispose();
