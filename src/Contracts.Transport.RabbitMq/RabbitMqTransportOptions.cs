@@ -1,0 +1,71 @@
+using System;
+using Contracts.Transport.RabbitMq;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Contracts;
+
+/// <summary>
+/// Settings of the RabbitMQ transport. Endpoint settings mean on RabbitMQ: <see cref="EndpointOptions.MaxConcurrency"/>
+/// handlers at once per process, a prefetch of <see cref="PrefetchPerConsumer"/> times that, <see cref="EndpointOptions.MaxPriority"/>
+/// a priority queue; <see cref="EndpointOptions.Capacity"/> bounds the queue only with <see cref="EndpointFullMode.DropOldest"/>
+/// (the broker drops the head) or <see cref="EndpointFullMode.Reject"/> (the broker refuses the publish); with
+/// <see cref="EndpointFullMode.Wait"/> the broker buffers, and a producer waits for its publisher confirms.
+/// </summary>
+public sealed class RabbitMqTransportOptions : TransportOptions
+{
+    /// <summary>The broker, as an AMQP URI. Default <c>amqp://guest:guest@127.0.0.1:5672/</c>.</summary>
+    public Uri Uri { get; set; } = new("amqp://guest:guest@127.0.0.1:5672/");
+
+    /// <summary>The direct exchange every endpoint queue is bound to; delay exchanges and queues take it as prefix. Default <c>contracts</c>.</summary>
+    public string Exchange { get; set; } = "contracts";
+
+    /// <summary>The connection's name in the broker's management tools. Default: <c>contracts</c> and the process name.</summary>
+    public string? ConnectionName { get; set; }
+
+    /// <summary>How many unacknowledged messages the broker hands each concurrent handler of an endpoint. Default 16.</summary>
+    public int PrefetchPerConsumer { get; set; } = 16;
+
+    /// <summary>How many publishes may wait for their publisher confirm at once (the confirm window). Default 256.</summary>
+    public int ConfirmWindow { get; set; } = 256;
+
+    /// <summary>How long a publish keeps trying while the connection is lost and recovering, with the same message id. Default 30 seconds.</summary>
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    internal void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(Uri);
+        ArgumentException.ThrowIfNullOrEmpty(Exchange);
+        ArgumentOutOfRangeException.ThrowIfLessThan(PrefetchPerConsumer, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(ConfirmWindow, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(PublishTimeout, TimeSpan.Zero);
+    }
+}
+
+/// <summary>Chooses the RabbitMQ transport.</summary>
+public static class RabbitMqContractsOptionsExtensions
+{
+    /// <summary>
+    /// Moves messages through RabbitMQ at <paramref name="uri"/>: a durable queue per command and query endpoint
+    /// and per event subscription, bound to one direct exchange; publisher confirms and persistent messages;
+    /// delayed retries through TTL queues; dead letters to each endpoint's <c>.error</c> queue; queries as
+    /// request/reply on a queue per process.
+    /// </summary>
+    /// <param name="options">The bus options.</param>
+    /// <param name="uri">The broker, for example <c>amqp://guest:guest@127.0.0.1:5672/</c>.</param>
+    /// <param name="configure">Endpoint and connection settings.</param>
+    /// <returns>The bus options, for chaining.</returns>
+    public static ContractsOptions UseRabbitMq(this ContractsOptions options, string uri, Action<RabbitMqTransportOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrEmpty(uri);
+        var settings = new RabbitMqTransportOptions { Uri = new Uri(uri) };
+        configure?.Invoke(settings);
+        settings.Validate();
+        return options.UseTransport(settings, services => new RabbitMqTransport(
+            settings,
+            services.GetService<ILoggerFactory>()?.CreateLogger<RabbitMqTransport>() ?? NullLogger<RabbitMqTransport>.Instance,
+            services.GetService<TimeProvider>() ?? TimeProvider.System));
+    }
+}
