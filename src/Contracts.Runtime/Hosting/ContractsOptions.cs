@@ -120,6 +120,13 @@ public sealed class EndpointOptions
     public int MaxConcurrency { get; set; } = 1;
 
     /// <summary>
+    /// Whether this process consumes the endpoint. Default true. On a broker, false leaves the endpoint to the
+    /// services that handle it (this process only sends to it) even though its handler is compiled in; the
+    /// in-memory transport has no one else to consume it and refuses false.
+    /// </summary>
+    public bool Consume { get; set; } = true;
+
+    /// <summary>
     /// The highest message priority the endpoint honours (1-255), or 0 for none (the default): FIFO. On RabbitMQ the
     /// endpoint's queue becomes a priority queue and <see cref="SendOptions.Priority"/> orders waiting messages; the
     /// in-memory transport keeps FIFO.

@@ -122,11 +122,27 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable, ITranspo
         _endpoints = [.. endpoints];
         if (broker is not null)
         {
-            _brokerEndpoints = new TransportEndpoint[_endpoints.Length];
-            for (int i = 0; i < _endpoints.Length; i++)
+            var consumed = new List<TransportEndpoint>(_endpoints.Length);
+            foreach (InMemoryEndpoint endpoint in _endpoints)
             {
-                InMemoryEndpoint endpoint = _endpoints[i];
-                _brokerEndpoints[i] = new TransportEndpoint(endpoint.Name, _byEndpoint[endpoint.Name].Handler.Contract, endpoint.Options);
+                if (endpoint.Options.Consume)
+                {
+                    consumed.Add(new TransportEndpoint(endpoint.Name, _byEndpoint[endpoint.Name].Handler.Contract, endpoint.Options));
+                }
+            }
+
+            _brokerEndpoints = [.. consumed];
+        }
+        else
+        {
+            foreach (InMemoryEndpoint endpoint in _endpoints)
+            {
+                if (!endpoint.Options.Consume)
+                {
+                    throw new InvalidOperationException(
+                        $"Endpoint '{endpoint.Name}' is set not to be consumed, but the in-memory transport has no other process to consume it. " +
+                        "Consume = false is for broker transports.");
+                }
             }
         }
 
