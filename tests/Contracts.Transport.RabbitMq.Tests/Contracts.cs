@@ -1,0 +1,194 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Contracts.Transport.RabbitMq.Tests;
+
+[Command(Name = "RmqTests.Reserve")]
+public partial record Reserve([property: IdempotencyKey] Guid ReservationId, string Sku, int Quantity);
+
+[Event(Name = "RmqTests.Reserved")]
+public partial record Reserved([property: IdempotencyKey] Guid ReservationId, string Sku, int Quantity, int HandledBy);
+
+[Query(Name = "RmqTests.GetStock")]
+public partial record GetStock(string Sku) : IQuery<StockView>;
+
+public sealed record StockView(string Sku, int Available, int ServedBy, IReadOnlyList<string> Warehouses);
+
+[Query(Name = "RmqTests.FailingQuery")]
+public partial record FailingQuery(string Why) : IQuery<int?>;
+
+[Command(Name = "RmqTests.Count")]
+public partial record Count([property: IdempotencyKey] int Number);
+
+[Command(Name = "RmqTests.Poison")]
+public partial record Poison([property: IdempotencyKey] Guid Id);
+
+[Command(Name = "RmqTests.Flaky")]
+public partial record Flaky([property: IdempotencyKey] Guid Id);
+
+[Command(Name = "RmqTests.Later")]
+public partial record Later([property: IdempotencyKey] Guid Id);
+
+[Command(Name = "RmqTests.Prioritized")]
+public partial record Prioritized([property: IdempotencyKey] int Number);
+
+[Command(Name = "RmqTests.Slow")]
+public partial record Slow([property: IdempotencyKey] int Number);
+
+[Command(Name = "RmqTests.Bounded")]
+public partial record Bounded([property: IdempotencyKey] int Number);
+
+[Command(Name = "RmqTests.Nobody")]
+public partial record Nobody([property: IdempotencyKey] Guid Id);
+
+/// <summary>What handlers saw, for tests to assert on: one per host (a singleton), so two hosts in one test do not mix.</summary>
+public sealed class Probe
+{
+    public ConcurrentDictionary<string, int> Hits { get; } = new(StringComparer.Ordinal);
+
+    public ConcurrentQueue<(string Key, DateTimeOffset At, int Attempt)> Seen { get; } = new();
+
+    /// <summary>Handlers that wait for it (priority, backpressure) block until a test opens it.</summary>
+    public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public int Hit(string key, int attempt = 1)
+    {
+        Seen.Enqueue((key, DateTimeOffset.UtcNow, attempt));
+        return Hits.AddOrUpdate(key, 1, static (_, count) => count + 1);
+    }
+
+    public int CountOf(string prefix)
+    {
+        int count = 0;
+        foreach (KeyValuePair<string, int> hit in Hits)
+        {
+            if (hit.Key.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    public static async Task WaitForAsync(Func<bool> condition, TimeSpan timeout, Func<string> describe)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        while (!condition())
+        {
+            if (cts.IsCancellationRequested)
+            {
+                throw new TimeoutException($"Not reached within {timeout}: {describe()}");
+            }
+
+            await Task.Delay(20, CancellationToken.None);
+        }
+    }
+}
+
+public sealed class ReserveHandler : ICommandHandler<Reserve>
+{
+    public ValueTask HandleAsync(Reserve command, MessageContext context, CancellationToken cancellationToken) =>
+        context.PublishAsync(new Reserved(command.ReservationId, command.Sku, command.Quantity, Environment.ProcessId), cancellationToken: cancellationToken);
+}
+
+public sealed class AuditReserved(Probe probe) : IEventHandler<Reserved>
+{
+    public ValueTask HandleAsync(Reserved @event, MessageContext context, CancellationToken cancellationToken)
+    {
+        probe.Hit($"audit:{@event.ReservationId}:{@event.HandledBy}");
+        return ValueTask.CompletedTask;
+    }
+}
+
+public sealed class NotifyReserved(Probe probe) : IEventHandler<Reserved>
+{
+    public ValueTask HandleAsync(Reserved @event, MessageContext context, CancellationToken cancellationToken)
+    {
+        probe.Hit($"notify:{@event.ReservationId}:{@event.HandledBy}");
+        return ValueTask.CompletedTask;
+    }
+}
+
+public sealed class GetStockHandler : IQueryHandler<GetStock, StockView>
+{
+    public ValueTask<StockView> HandleAsync(GetStock query, MessageContext context, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(new StockView(query.Sku, query.Sku.Length * 10, Environment.ProcessId, ["north", "south"]));
+}
+
+public sealed class FailingQueryHandler : IQueryHandler<FailingQuery, int?>
+{
+    public ValueTask<int?> HandleAsync(FailingQuery query, MessageContext context, CancellationToken cancellationToken) =>
+        query.Why == "none" ? ValueTask.FromResult<int?>(null) : throw new InvalidOperationException(query.Why);
+}
+
+public sealed class CountHandler(Probe probe) : ICommandHandler<Count>
+{
+    public ValueTask HandleAsync(Count command, MessageContext context, CancellationToken cancellationToken)
+    {
+        probe.Hit($"count:{command.Number}");
+        return ValueTask.CompletedTask;
+    }
+}
+
+public sealed class PoisonHandler(Probe probe) : ICommandHandler<Poison>
+{
+    public ValueTask HandleAsync(Poison command, MessageContext context, CancellationToken cancellationToken)
+    {
+        probe.Hit($"poison:{command.Id}", context.Attempt);
+        throw new InvalidOperationException($"Poison {command.Id} always fails.");
+    }
+}
+
+public sealed class FlakyHandler(Probe probe) : ICommandHandler<Flaky>
+{
+    public ValueTask HandleAsync(Flaky command, MessageContext context, CancellationToken cancellationToken)
+    {
+        probe.Hit($"flaky:{command.Id}:{context.Attempt}", context.Attempt);
+        return context.Attempt == 1 ? throw new TimeoutException("The first attempt fails.") : ValueTask.CompletedTask;
+    }
+}
+
+public sealed class LaterHandler(Probe probe) : ICommandHandler<Later>
+{
+    public ValueTask HandleAsync(Later command, MessageContext context, CancellationToken cancellationToken)
+    {
+        probe.Hit($"later:{command.Id}");
+        return ValueTask.CompletedTask;
+    }
+}
+
+public sealed class PrioritizedHandler(Probe probe) : ICommandHandler<Prioritized>
+{
+    public async ValueTask HandleAsync(Prioritized command, MessageContext context, CancellationToken cancellationToken)
+    {
+        probe.Hit($"prioritized:{command.Number}");
+        await probe.Gate.Task.WaitAsync(cancellationToken);
+    }
+}
+
+public sealed class SlowHandler(Probe probe) : ICommandHandler<Slow>
+{
+    public async ValueTask HandleAsync(Slow command, MessageContext context, CancellationToken cancellationToken)
+    {
+        await Task.Delay(20, cancellationToken);
+        probe.Hit($"slow:{command.Number}");
+    }
+}
+
+public sealed class BoundedHandler(Probe probe) : ICommandHandler<Bounded>
+{
+    public async ValueTask HandleAsync(Bounded command, MessageContext context, CancellationToken cancellationToken)
+    {
+        probe.Hit($"bounded:{command.Number}");
+        await probe.Gate.Task.WaitAsync(cancellationToken);
+    }
+}
+
+public sealed class NobodyHandler : ICommandHandler<Nobody>
+{
+    public ValueTask HandleAsync(Nobody command, MessageContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+}

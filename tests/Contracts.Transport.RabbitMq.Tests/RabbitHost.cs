@@ -1,0 +1,39 @@
+using System;
+using System.Threading.Tasks;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Contracts.Transport.RabbitMq.Tests;
+
+/// <summary>A host on the real broker that consumes only the endpoints a test names (every handler of the assembly is compiled in).</summary>
+public static class RabbitHost
+{
+    public static async Task<IHost> StartAsync(Probe probe, Action<RabbitMqTransportOptions> consume, Action<ContractsOptions>? configure = null)
+    {
+        var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddSingleton(probe);
+        builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddContracts(o =>
+        {
+            o.ShutdownTimeout = TimeSpan.FromSeconds(10);
+            o.UseRabbitMq(Broker.Uri, t =>
+            {
+                t.Defaults.Consume = false;
+                consume(t);
+            });
+            configure?.Invoke(o);
+        });
+        IHost host = builder.Build();
+        await host.StartAsync();
+        return host;
+    }
+
+    public static IMessageBus Bus(this IHost host) => host.Services.GetRequiredService<IMessageBus>();
+
+    public static async Task StopQuietlyAsync(this IHost host)
+    {
+        await host.StopAsync();
+        host.Dispose();
+    }
+}
