@@ -51,6 +51,23 @@ public sealed class Probe
 
     public ConcurrentQueue<(string Key, DateTimeOffset At, int Attempt)> Seen { get; } = new();
 
+    /// <summary>Warnings and errors the host logged: what the bus and transport said happened.</summary>
+    public ConcurrentQueue<string> Logs { get; } = new();
+
+    public int LogsContaining(string text)
+    {
+        int count = 0;
+        foreach (string line in Logs)
+        {
+            if (line.Contains(text, StringComparison.Ordinal))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
     /// <summary>Handlers that wait for it (priority, backpressure) block until a test opens it.</summary>
     public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

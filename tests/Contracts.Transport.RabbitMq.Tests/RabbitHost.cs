@@ -13,7 +13,7 @@ public static class RabbitHost
     {
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddSingleton(probe);
-        builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning).AddProvider(new ProbeLoggerProvider(probe));
         builder.Services.AddContracts(o =>
         {
             o.ShutdownTimeout = TimeSpan.FromSeconds(10);
@@ -35,5 +35,26 @@ public static class RabbitHost
     {
         await host.StopAsync();
         host.Dispose();
+    }
+}
+
+/// <summary>Keeps what the host logs in the probe, for assertions and for failure messages.</summary>
+internal sealed class ProbeLoggerProvider(Probe probe) : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) => new ProbeLogger(probe);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class ProbeLogger(Probe probe) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            probe.Logs.Enqueue($"{logLevel}: {formatter(state, exception)}{(exception is null ? "" : $" ({exception.GetType().Name}: {exception.Message})")}");
     }
 }
