@@ -182,7 +182,8 @@ internal sealed partial class RabbitMqTransport : IMessageTransport
             }
 
             DateTimeOffset now = _time.GetUtcNow();
-            if (!AmqpEnvelope.TryRead(delivery.BasicProperties, delivery.Body, context.Catalog, context.MaxPayloadBytes, out Envelope? envelope, out DeadLetterReason reason, out string? error))
+            if (!AmqpEnvelope.TryRead(delivery.BasicProperties, delivery.Body, context.Catalog, context.MaxPayloadBytes, out Envelope? envelope, out DeadLetterReason reason, out string? error) ||
+                !CarriedHere(endpoint, envelope!, out error))
             {
                 Log.Unreadable(_logger, delivery.BasicProperties.MessageId, endpoint.Name, error!);
                 await PublishAsync("", ErrorQueue(endpoint.Name), mandatory: true, AmqpEnvelope.Unreadable(delivery.BasicProperties, endpoint.Name, reason, error!, now), delivery.Body, _stopping.Token).ConfigureAwait(false);
@@ -221,6 +222,15 @@ internal sealed partial class RabbitMqTransport : IMessageTransport
                 _idle.TrySetResult();
             }
         }
+    }
+
+    /// <summary>Whether the endpoint carries the envelope's contract: a message routed to the wrong queue is never handed to a handler of another type.</summary>
+    private static bool CarriedHere(TransportEndpoint endpoint, Envelope envelope, out string? error)
+    {
+        error = envelope.Contract == endpoint.Contract
+            ? null
+            : $"A '{envelope.Contract}' arrived on endpoint '{endpoint.Name}', which carries '{endpoint.Contract}' only (published with the wrong routing key?).";
+        return error is null;
     }
 
     private async ValueTask SettleAsync(IChannel channel, ulong deliveryTag, bool settled, string endpoint)

@@ -51,7 +51,7 @@ public sealed class FailureTests
     }
 
     [Fact]
-    public async Task Unreadable_and_unknown_messages_go_to_the_error_queue_at_once_and_the_consumer_keeps_going()
+    public async Task Unreadable_unknown_and_misrouted_messages_go_to_the_error_queue_at_once_and_the_consumer_keeps_going()
     {
         await Broker.ResetAsync("RmqTests.Later");
         var probe = new Probe();
@@ -65,6 +65,8 @@ public sealed class FailureTests
                 await channel.BasicPublishAsync("contracts", "RmqTests.Later", false, garbage, new byte[] { 0xc1, 0x00, 0x01 });
                 var unknown = new BasicProperties { Type = "RmqTests.NoSuchContract", MessageId = Guid.NewGuid().ToString() };
                 await channel.BasicPublishAsync("contracts", "RmqTests.Later", false, unknown, new byte[] { 0x90 });
+                var misrouted = new BasicProperties { Type = "RmqTests.Poison", MessageId = Guid.NewGuid().ToString() };
+                await channel.BasicPublishAsync("contracts", "RmqTests.Later", false, misrouted, new byte[] { 0x91, 0xd9, 0x00 });
             }
 
             var id = Guid.NewGuid();
@@ -72,14 +74,15 @@ public sealed class FailureTests
             await Probe.WaitForAsync(() => probe.Hits.ContainsKey($"later:{id}"), TimeSpan.FromSeconds(15), () => "the good message after the bad ones");
 
             var reasons = new List<string?>();
-            for (int i = 0; i < 2; i++)
+            for (int i = 0; i < 3; i++)
             {
                 BasicGetResult letter = await Broker.GetAsync("RmqTests.Later.error", TimeSpan.FromSeconds(10));
                 reasons.Add(Text(letter.BasicProperties.Headers!, "contracts-error-reason"));
             }
 
             reasons.Sort(StringComparer.Ordinal);
-            Assert.Equal(["UnknownContract", "Unreadable"], reasons);
+            Assert.Equal(["UnknownContract", "Unreadable", "Unreadable"], reasons);
+            Assert.Single(probe.Hits);
         }
         finally
         {
