@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
 
 namespace Contracts;
 
@@ -33,7 +34,34 @@ public sealed class Envelope
     public Guid? CausationId { get; set; }
 
     /// <summary>The generated idempotency key, or <see langword="null"/> when the contract has no key members.</summary>
-    public string? IdempotencyKey { get; set; }
+    /// <remarks>An envelope that carries its message in memory computes the key on first use: most deliveries never need it.</remarks>
+    public string? IdempotencyKey
+    {
+        get
+        {
+            // An event's envelope is shared by its subscriptions' workers: each may compute the same key; the flag
+            // is cleared only after the key is written, so a reader that sees it cleared sees the key.
+            if (Volatile.Read(ref _keyFromMessage) && Message is { } message)
+            {
+                _idempotencyKey = Contract.GetIdempotencyKey(message);
+                Volatile.Write(ref _keyFromMessage, false);
+            }
+
+            return _idempotencyKey;
+        }
+
+        set
+        {
+            _idempotencyKey = value;
+            _keyFromMessage = false;
+        }
+    }
+
+    private string? _idempotencyKey;
+    private bool _keyFromMessage;
+
+    /// <summary>Leaves the key to be computed from <see cref="Message"/> when first read.</summary>
+    internal void KeyFromMessage() => _keyFromMessage = true;
 
     /// <summary>The delivery attempt, starting at 1.</summary>
     public int Attempt { get; set; } = 1;

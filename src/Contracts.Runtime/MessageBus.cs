@@ -43,7 +43,7 @@ internal sealed class MessageBus : IMessageBus
         ContractDescriptor<TCommand> contract = TCommand.Contract;
         Subscription[] route = _runtime.Route(contract);
         using Activity? activity = StartActivity("send", contract);
-        Envelope envelope = CreateEnvelope(contract, command, TCommand.GetIdempotencyKey(command), options, parent, activity);
+        Envelope envelope = CreateEnvelope(contract, command, options, parent, activity);
         return _runtime.EnqueueAsync(envelope, route, cancellationToken, parent?.Consume);
     }
 
@@ -61,14 +61,14 @@ internal sealed class MessageBus : IMessageBus
         using Activity? activity = StartActivity("publish", contract);
 
         // One envelope for every subscription: the message is immutable and per-delivery state lives in the consume context.
-        Envelope envelope = CreateEnvelope(contract, @event, TEvent.GetIdempotencyKey(@event), options, parent, activity);
+        Envelope envelope = CreateEnvelope(contract, @event, options, parent, activity);
         return _runtime.EnqueueAsync(envelope, route, cancellationToken, parent?.Consume);
     }
 
     /// <summary>An outbox record of <paramref name="message"/>: the envelope a send would create, serialized, not yet routed.</summary>
-    internal MessageRecord CreateOutboxRecord(ContractDescriptor contract, object message, string? idempotencyKey, SendOptions? options)
+    internal MessageRecord CreateOutboxRecord(ContractDescriptor contract, object message, SendOptions? options)
     {
-        Envelope envelope = CreateEnvelope(contract, message, idempotencyKey, options, parent: null, activity: null, forceSerialize: true);
+        Envelope envelope = CreateEnvelope(contract, message, options, parent: null, activity: null, forceSerialize: true);
         return MessageRecord.FromEnvelope(envelope, endpoint: "", envelope.Payload);
     }
 
@@ -85,7 +85,7 @@ internal sealed class MessageBus : IMessageBus
         TimeSpan timeout = options?.Timeout ?? _runtime.Options.QueryTimeout;
         using Activity? activity = StartActivity("query", contract);
         var sendOptions = options is null ? null : new SendOptions { CorrelationId = options.CorrelationId, Headers = options.Headers };
-        Envelope envelope = CreateEnvelope(contract, query, idempotencyKey: null, sendOptions, parent, activity);
+        Envelope envelope = CreateEnvelope(contract, query, sendOptions, parent, activity);
         var reply = new QueryReply<TResult>();
         if (_runtime.Broker is { } broker)
         {
@@ -129,14 +129,10 @@ internal sealed class MessageBus : IMessageBus
     private static bool IsFromHandler(Task task, Exception exception) =>
         task.IsFaulted && task.Exception?.InnerException == exception;
 
-    private Envelope CreateEnvelope(ContractDescriptor contract, object message, string? idempotencyKey, SendOptions? options, MessageContext? parent, Activity? activity, bool forceSerialize = false)
+    private Envelope CreateEnvelope(ContractDescriptor contract, object message, SendOptions? options, MessageContext? parent, Activity? activity, bool forceSerialize = false)
     {
         DateTimeOffset now = _time.GetUtcNow();
-        var envelope = new Envelope(contract, options?.MessageId ?? Guid.CreateVersion7(now))
-        {
-            IdempotencyKey = idempotencyKey,
-            SentAt = now,
-        };
+        var envelope = new Envelope(contract, options?.MessageId ?? Guid.CreateVersion7(now)) { SentAt = now };
         envelope.CorrelationId = options?.CorrelationId ?? parent?.CorrelationId ?? envelope.MessageId;
         envelope.CausationId = parent?.MessageId;
         if (options is not null)
@@ -161,12 +157,14 @@ internal sealed class MessageBus : IMessageBus
 
         if (_runtime.SerializeMessages || forceSerialize)
         {
+            envelope.IdempotencyKey = contract.GetIdempotencyKey(message);
             envelope.Payload = Serialize(contract, message);
         }
         else
         {
             // In process the handler gets the object; a durable store also needs the bytes (not for queries, which are never stored).
             envelope.Message = message;
+            envelope.KeyFromMessage();
             if (_runtime.Durable && contract.Kind != MessageKind.Query)
             {
                 envelope.Payload = Serialize(contract, message);

@@ -14,12 +14,14 @@ public sealed class MessageContext
     private static readonly IReadOnlyDictionary<string, string> s_noHeaders = new Dictionary<string, string>();
     private readonly MessageBus _bus;
 
-    internal MessageContext(MessageBus bus, Envelope envelope, IServiceProvider services, string endpoint)
+    private IServiceProvider? _services;
+
+    internal MessageContext(MessageBus bus, Envelope envelope, Pipeline.ConsumeContext consume)
     {
         _bus = bus;
         Envelope = envelope;
-        Services = services;
-        Endpoint = endpoint;
+        Consume = consume;
+        Endpoint = consume.Endpoint;
         Attempt = envelope.Attempt;
     }
 
@@ -52,7 +54,7 @@ public sealed class MessageContext
     public Storage.IConsumeTransaction? Transaction { get; internal set; }
 
     /// <summary>The delivery this context belongs to: sends through a transactional context join its transaction.</summary>
-    internal Pipeline.ConsumeContext? Consume { get; init; }
+    internal Pipeline.ConsumeContext Consume { get; }
 
     /// <summary>When the producer sent the message.</summary>
     public DateTimeOffset SentAt => Envelope.SentAt;
@@ -63,8 +65,11 @@ public sealed class MessageContext
     /// <summary>The endpoint the message was delivered on.</summary>
     public string Endpoint { get; }
 
-    /// <summary>The services of the DI scope created for this delivery.</summary>
-    public IServiceProvider Services { get; }
+    /// <summary>
+    /// The services of the DI scope of this delivery. The scope is created when first needed: a handler whose
+    /// constructor takes only singletons is created without one, and a delivery that never asks costs no scope.
+    /// </summary>
+    public IServiceProvider Services => _services ??= Consume.CreateScope();
 
     /// <summary>Sends a command on, in this message's conversation.</summary>
     /// <typeparam name="TCommand">The command contract.</typeparam>

@@ -61,14 +61,14 @@ public static class OutboxExtensions
         {
             ArgumentNullException.ThrowIfNull(command);
             _ = bus.Runtime.Route(TCommand.Contract); // no handler: fail now, not in the relay
-            return writer.WriteAsync(bus.CreateOutboxRecord(TCommand.Contract, command, TCommand.GetIdempotencyKey(command), options), cancellationToken);
+            return writer.WriteAsync(bus.CreateOutboxRecord(TCommand.Contract, command, options), cancellationToken);
         }
 
         public ValueTask PublishAsync<TEvent>(TEvent @event, SendOptions? options = null, CancellationToken cancellationToken = default)
             where TEvent : class, IEvent, IContract<TEvent>
         {
             ArgumentNullException.ThrowIfNull(@event);
-            return writer.WriteAsync(bus.CreateOutboxRecord(TEvent.Contract, @event, TEvent.GetIdempotencyKey(@event), options), cancellationToken);
+            return writer.WriteAsync(bus.CreateOutboxRecord(TEvent.Contract, @event, options), cancellationToken);
         }
     }
 }

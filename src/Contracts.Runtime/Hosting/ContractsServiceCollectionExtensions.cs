@@ -52,11 +52,12 @@ public static class ContractsServiceCollectionExtensions
             catalog,
             handlers,
             sp.GetServices<IConsumeMiddleware>(),
-            sp.GetRequiredService<IServiceScopeFactory>(),
+            sp,
             sp.GetService<ILogger<ContractsRuntime>>() ?? NullLogger<ContractsRuntime>.Instance,
             sp.GetService<TimeProvider>(),
             sp.GetService<IMessageStore>(),
-            options.BrokerFactory?.Invoke(sp)));
+            options.BrokerFactory?.Invoke(sp),
+            new ServiceLifetimes(services)));
         if (options.StoreFactory is { } storeFactory)
         {
             services.TryAddSingleton(storeFactory);

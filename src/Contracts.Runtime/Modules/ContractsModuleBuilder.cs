@@ -43,7 +43,7 @@ public sealed class ContractsModuleBuilder
     {
         AddContract<TCommand>();
         AddService(factory);
-        _handlers.Add(new CommandHandlerDescriptor<TCommand, THandler>());
+        _handlers.Add(new CommandHandlerDescriptor<TCommand, THandler>(factory));
     }
 
     /// <summary>Adds <typeparamref name="THandler"/> as a subscriber of event <typeparamref name="TEvent"/>.</summary>
@@ -56,7 +56,7 @@ public sealed class ContractsModuleBuilder
     {
         AddContract<TEvent>();
         AddService(factory);
-        _handlers.Add(new EventHandlerDescriptor<TEvent, THandler>());
+        _handlers.Add(new EventHandlerDescriptor<TEvent, THandler>(factory));
     }
 
     /// <summary>Adds <typeparamref name="THandler"/> as the handler of query <typeparamref name="TQuery"/>.</summary>
@@ -70,7 +70,7 @@ public sealed class ContractsModuleBuilder
     {
         AddContract<TQuery>();
         AddService(factory);
-        _handlers.Add(new QueryHandlerDescriptor<TQuery, TResult, THandler>());
+        _handlers.Add(new QueryHandlerDescriptor<TQuery, TResult, THandler>(factory));
     }
 
     private void AddService<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler>(Func<IServiceProvider, THandler>? factory)

@@ -7,18 +7,24 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Contracts.Modules;
 
 /// <summary>
-/// One handler of one contract, as the generated module registered it. Invoking it resolves the handler from
-/// the delivery's DI scope and calls it directly: the generic arguments are fixed at compile time, so there
+/// One handler of one contract, as the generated module registered it. Invoking it creates the handler (with the
+/// generated constructor call) and calls it directly: the generic arguments are fixed at compile time, so there
 /// is no reflection and no dictionary of types on the way.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Advanced)]
 public abstract class HandlerDescriptor
 {
+    private const int Undecided = 0, WithoutScope = 1, InScope = 2;
+
+    private readonly bool _disposable;
+    private int _activation;
+
     private protected HandlerDescriptor(ContractDescriptor contract, Type handlerType)
     {
         Contract = contract;
         HandlerType = handlerType;
         HandlerName = handlerType.FullName ?? handlerType.Name;
+        _disposable = typeof(IDisposable).IsAssignableFrom(handlerType) || typeof(IAsyncDisposable).IsAssignableFrom(handlerType);
     }
 
     /// <summary>The contract handled.</summary>
@@ -37,33 +43,65 @@ public abstract class HandlerDescriptor
     /// <returns>Completes when the handler has.</returns>
     internal abstract ValueTask InvokeAsync(MessageContext context, object message, CancellationToken cancellationToken);
 
+    /// <summary>Whether deliveries create the handler without a DI scope (decided by the first delivery).</summary>
+    internal bool CreatedWithoutScope => Volatile.Read(ref _activation) == WithoutScope;
+
+    /// <summary>
+    /// Creates the handler for one delivery. The first delivery decides how: a handler the generated module
+    /// registered, not disposable, whose constructor resolved only singletons is from then on created from the root
+    /// services with no DI scope; any other is resolved from the delivery's scope, as DI would.
+    /// </summary>
+    private protected THandler Create<THandler>(MessageContext context, Func<IServiceProvider, THandler>? factory)
+        where THandler : class
+    {
+        switch (Volatile.Read(ref _activation))
+        {
+            case WithoutScope:
+                return factory!(context.Consume.Root);
+            case InScope:
+                return context.Services.GetRequiredService<THandler>();
+        }
+
+        ServiceLifetimes? lifetimes = context.Consume.Lifetimes;
+        if (factory is null || lifetimes is null || _disposable || !lifetimes.IsGeneratedRegistration(typeof(THandler), factory))
+        {
+            Volatile.Write(ref _activation, InScope);
+            return context.Services.GetRequiredService<THandler>();
+        }
+
+        var probe = new ActivationProbe(context.Services, lifetimes);
+        THandler handler = factory(probe);
+        Volatile.Write(ref _activation, probe.OnlySingletons ? WithoutScope : InScope);
+        return handler;
+    }
+
     /// <inheritdoc />
     public override string ToString() => $"{HandlerName} ({Contract})";
 }
 
-internal sealed class CommandHandlerDescriptor<TCommand, THandler>() : HandlerDescriptor(TCommand.Contract, typeof(THandler))
+internal sealed class CommandHandlerDescriptor<TCommand, THandler>(Func<IServiceProvider, THandler>? factory) : HandlerDescriptor(TCommand.Contract, typeof(THandler))
     where TCommand : class, ICommand, IContract<TCommand>
     where THandler : class, ICommandHandler<TCommand>
 {
     internal override ValueTask InvokeAsync(MessageContext context, object message, CancellationToken cancellationToken) =>
-        context.Services.GetRequiredService<THandler>().HandleAsync((TCommand)message, context, cancellationToken);
+        Create(context, factory).HandleAsync((TCommand)message, context, cancellationToken);
 }
 
-internal sealed class EventHandlerDescriptor<TEvent, THandler>() : HandlerDescriptor(TEvent.Contract, typeof(THandler))
+internal sealed class EventHandlerDescriptor<TEvent, THandler>(Func<IServiceProvider, THandler>? factory) : HandlerDescriptor(TEvent.Contract, typeof(THandler))
     where TEvent : class, IEvent, IContract<TEvent>
     where THandler : class, IEventHandler<TEvent>
 {
     internal override ValueTask InvokeAsync(MessageContext context, object message, CancellationToken cancellationToken) =>
-        context.Services.GetRequiredService<THandler>().HandleAsync((TEvent)message, context, cancellationToken);
+        Create(context, factory).HandleAsync((TEvent)message, context, cancellationToken);
 }
 
-internal sealed class QueryHandlerDescriptor<TQuery, TResult, THandler>() : HandlerDescriptor(TQuery.Contract, typeof(THandler))
+internal sealed class QueryHandlerDescriptor<TQuery, TResult, THandler>(Func<IServiceProvider, THandler>? factory) : HandlerDescriptor(TQuery.Contract, typeof(THandler))
     where TQuery : class, IQuery<TResult>, IContract<TQuery>
     where THandler : class, IQueryHandler<TQuery, TResult>
 {
     internal override async ValueTask InvokeAsync(MessageContext context, object message, CancellationToken cancellationToken)
     {
-        TResult result = await context.Services.GetRequiredService<THandler>()
+        TResult result = await Create(context, factory)
             .HandleAsync((TQuery)message, context, cancellationToken)
             .ConfigureAwait(false);
         switch (context.Envelope.Reply)

@@ -34,16 +34,24 @@ public sealed class ConsumeContext : IAsyncDisposable
     private AsyncServiceScope? _scope;
     private MessageContext? _messageContext;
 
-    internal ConsumeContext(MessageBus bus, IServiceScopeFactory scopes, Envelope envelope, HandlerDescriptor handler, string endpoint, CancellationToken cancellationToken)
+    internal ConsumeContext(MessageBus bus, IServiceScopeFactory scopes, IServiceProvider root, ServiceLifetimes? lifetimes, Envelope envelope, HandlerDescriptor handler, string endpoint, CancellationToken cancellationToken)
     {
         _bus = bus;
         _scopes = scopes;
+        Root = root;
+        Lifetimes = lifetimes;
         Envelope = envelope;
         Handler = handler;
         Endpoint = endpoint;
         Attempt = envelope.Attempt;
         CancellationToken = cancellationToken;
     }
+
+    /// <summary>The application's root services: handlers that need no scope are created from them.</summary>
+    internal IServiceProvider Root { get; }
+
+    /// <summary>The application's registrations, when known: they tell which handlers need no scope.</summary>
+    internal ServiceLifetimes? Lifetimes { get; }
 
     /// <summary>The envelope as it arrived.</summary>
     public Envelope Envelope { get; }
@@ -72,7 +80,7 @@ public sealed class ConsumeContext : IAsyncDisposable
     /// <summary>Messages the handler sent inside <see cref="Transaction"/>: queued in memory once it commits, forgotten if it rolls back.</summary>
     internal System.Collections.Generic.List<(Transport.Delivery Delivery, Transport.InMemoryEndpoint Endpoint)>? AfterCommit { get; set; }
 
-    /// <summary>The handler's context, with the delivery's DI scope, created on first use.</summary>
+    /// <summary>The handler's context, created on first use; its DI scope is created when first needed.</summary>
     public MessageContext MessageContext => _messageContext ??= CreateMessageContext();
 
     /// <summary>Starts another attempt: a fresh DI scope and the next attempt number.</summary>
@@ -83,7 +91,7 @@ public sealed class ConsumeContext : IAsyncDisposable
         Attempt++;
     }
 
-    /// <summary>Disposes the delivery's DI scope.</summary>
+    /// <summary>Disposes the delivery's DI scope, if it was created.</summary>
     /// <returns>Completes when the scope is disposed.</returns>
     public async ValueTask DisposeAsync()
     {
@@ -95,11 +103,14 @@ public sealed class ConsumeContext : IAsyncDisposable
         }
     }
 
-    private MessageContext CreateMessageContext()
+    private MessageContext CreateMessageContext() => new(_bus, Envelope, this) { Attempt = Attempt, Transaction = Transaction };
+
+    /// <summary>Creates this attempt's DI scope, on the first use of <see cref="MessageContext.Services"/>.</summary>
+    internal IServiceProvider CreateScope()
     {
         AsyncServiceScope scope = _scopes.CreateAsyncScope();
         _scope = scope;
-        return new MessageContext(_bus, Envelope, scope.ServiceProvider, Endpoint) { Attempt = Attempt, Transaction = Transaction, Consume = this };
+        return scope.ServiceProvider;
     }
 }
 

@@ -31,6 +31,8 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable, ITranspo
     private readonly ConcurrentDictionary<Guid, (ContractDescriptor Contract, QueryReply Reply)> _waitingQueries = new();
     private readonly ILogger _logger;
     private readonly IServiceScopeFactory _scopes;
+    private readonly IServiceProvider _services;
+    private readonly ServiceLifetimes? _lifetimes;
     private readonly TimeProvider _time;
     private readonly Subscription[]?[] _routes;
     private static readonly Subscription[] s_noRoute = [];
@@ -59,18 +61,21 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable, ITranspo
         ContractCatalog catalog,
         IReadOnlyList<HandlerDescriptor> handlers,
         IEnumerable<IConsumeMiddleware> middlewares,
-        IServiceScopeFactory scopes,
+        IServiceProvider services,
         ILogger<ContractsRuntime> logger,
         TimeProvider? time = null,
         IMessageStore? store = null,
-        IMessageTransport? broker = null)
+        IMessageTransport? broker = null,
+        ServiceLifetimes? lifetimes = null)
     {
         _options = options;
         _transport = options.TransportSettings;
         _broker = broker;
+        _lifetimes = lifetimes;
         _catalog = catalog;
         _handlerCount = handlers.Count;
-        _scopes = scopes;
+        _services = services;
+        _scopes = services.GetRequiredService<IServiceScopeFactory>();
         _logger = logger;
         _time = time ?? TimeProvider.System;
         _store = store ?? new InMemoryMessageStore(options.MaxInMemoryDeadLetters, _time);
@@ -232,7 +237,7 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable, ITranspo
         {
             foreach (InMemoryEndpoint endpoint in _endpoints)
             {
-                endpoint.Start(async (e, d) => await ProcessAsync(e, d).ConfigureAwait(false));
+                endpoint.Start(ProcessAsync);
             }
         }
 
@@ -507,7 +512,11 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable, ITranspo
         ValueTask write = endpoint.WriteAsync(delivery, cancellationToken);
         if (write.IsCompletedSuccessfully)
         {
-            ContractsTelemetry.Sent.Add(1, ContractsTelemetry.ContractTag(envelope.Contract));
+            if (ContractsTelemetry.Sent.Enabled)
+            {
+                ContractsTelemetry.Sent.Add(1, ContractsTelemetry.ContractTag(envelope.Contract));
+            }
+
             return ValueTask.CompletedTask;
         }
 
@@ -603,9 +612,9 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable, ITranspo
         CancellationTokenSource? linked = envelope.Reply is { } reply
             ? CancellationTokenSource.CreateLinkedTokenSource(_abort.Token, reply.Abandoned)
             : null;
-        var context = new ConsumeContext(_bus!, _scopes, envelope, delivery.Handler, endpoint.Name, linked?.Token ?? _abort.Token);
+        var context = new ConsumeContext(_bus!, _scopes, _services, _lifetimes, envelope, delivery.Handler, endpoint.Name, linked?.Token ?? _abort.Token);
         using Activity? activity = StartHandleActivity(envelope, delivery.Handler, endpoint.Name);
-        long started = Stopwatch.GetTimestamp();
+        long started = ContractsTelemetry.HandlerDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
         var tags = new TagList
         {
             ContractsTelemetry.ContractTag(envelope.Contract),
@@ -655,7 +664,11 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable, ITranspo
         }
         finally
         {
-            ContractsTelemetry.HandlerDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, tags);
+            if (started != 0)
+            {
+                ContractsTelemetry.HandlerDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, tags);
+            }
+
             try
             {
                 await context.DisposeAsync().ConfigureAwait(false);

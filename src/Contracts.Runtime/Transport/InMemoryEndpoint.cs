@@ -65,7 +65,7 @@ internal sealed class InMemoryEndpoint
         return _channel.Writer.WriteAsync(delivery, cancellationToken);
     }
 
-    public void Start(Func<InMemoryEndpoint, Delivery, ValueTask> process)
+    public void Start(Func<InMemoryEndpoint, Delivery, ValueTask<bool>> process)
     {
         var workers = new Task[Options.MaxConcurrency];
 
@@ -91,7 +91,7 @@ internal sealed class InMemoryEndpoint
 
     public Task Completion => Task.WhenAll(_workers);
 
-    private async Task ConsumeAsync(Func<InMemoryEndpoint, Delivery, ValueTask> process)
+    private async Task ConsumeAsync(Func<InMemoryEndpoint, Delivery, ValueTask<bool>> process)
     {
         ChannelReader<Delivery> reader = _channel.Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
