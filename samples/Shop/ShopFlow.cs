@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Contracts;
 using Contracts.Storage;
+using Contracts.Transport;
 using Microsoft.Extensions.DependencyInjection;
 using Shop.Contracts;
 using Shop.Handlers;
@@ -18,10 +19,9 @@ namespace Shop;
 /// </summary>
 internal static class ShopFlow
 {
-    public static async Task<int> RunAsync(IServiceProvider services, string database, TextWriter output)
+    public static async Task<int> RunAsync(IServiceProvider services, IReadOnlyList<string> description, IDeadLetterSource deadLetters, TextWriter output)
     {
         IMessageBus bus = services.GetRequiredService<IMessageBus>();
-        IDeadLetters deadLetters = services.GetRequiredService<IDeadLetters>();
         OrderStore store = services.GetRequiredService<OrderStore>();
         var stopwatch = Stopwatch.StartNew();
 
@@ -32,12 +32,14 @@ internal static class ShopFlow
             ("linus@example.com", [new OrderLine("kbd-101", 1, 89.90m)]),
         ];
 
-        output.WriteLine($"Contracts Shop: durable in-process endpoints on SQLite ({Path.GetRelativePath(Environment.CurrentDirectory, database)}),");
-        output.WriteLine("every message through its generated formatter");
-        int earlier = await deadLetters.PurgeAsync(DateTimeOffset.UtcNow);
-        if (earlier > 0)
+        foreach (string line in description)
         {
-            output.WriteLine($"(removed {earlier} dead letter{(earlier == 1 ? "" : "s")} left by earlier runs)");
+            output.WriteLine(line);
+        }
+
+        if (await deadLetters.RemoveEarlierAsync(CancellationToken.None) is { } removed)
+        {
+            output.WriteLine(removed);
         }
 
         output.WriteLine();
@@ -46,7 +48,7 @@ internal static class ShopFlow
         {
             var id = Guid.CreateVersion7();
             ids.Add(id);
-            await bus.SendAsync(new PlaceOrder(id, customer, lines)); // returns once committed to the database
+            await bus.SendAsync(new PlaceOrder(id, customer, lines)); // returns once committed to the database (or confirmed by the broker)
             output.WriteLine($"  send     PlaceOrder {Short(id)} for {customer} ({lines.Length} line{(lines.Length == 1 ? "" : "s")})");
         }
 
@@ -54,13 +56,24 @@ internal static class ShopFlow
         // once, Grace's after two gateway timeouts (an immediate retry, then a delayed one), Linus's is declined.
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var views = new List<OrderView>();
-        for (int i = 0; i < ids.Count; i++)
+        FailedMessage letter;
+        try
         {
-            bool declined = i == 2;
-            views.Add(await WaitForOrderAsync(bus, ids[i], notes: declined ? 2 : 3, timeout.Token));
-        }
+            for (int i = 0; i < ids.Count; i++)
+            {
+                bool declined = i == 2;
+                views.Add(await WaitForOrderAsync(bus, ids[i], notes: declined ? 2 : 3, timeout.Token));
+            }
 
-        DeadLetter? letter = await WaitForDeadLetterAsync(deadLetters, ids[2], timeout.Token);
+            letter = await WaitForDeadLetterAsync(deadLetters, ids[2], timeout.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            output.WriteLine();
+            output.WriteLine($"Summary: after 20 s, {views.Count} of {ids.Count} orders had everything done to them" +
+                             $"{(views.Count == ids.Count ? ", but the declined payment was not in " + deadLetters.Name : "")}. FAILED");
+            return 1;
+        }
 
         output.WriteLine();
         foreach (OrderView view in views)
@@ -75,12 +88,9 @@ internal static class ShopFlow
         output.WriteLine();
         output.WriteLine("  retry    Grace's ChargeCard: the gateway timed out on attempts 1 and 2 (an immediate retry, then a");
         output.WriteLine("           delayed retry after ~200 ms with jitter); attempt 3 succeeded. The handler saw context.Attempt.");
-        if (letter is not null)
-        {
-            output.WriteLine($"  dead     letter #{letter.Id}: {Name(letter.Message.ContractName)} {Short(ids[2])} on {Name(letter.Message.Endpoint)}, {letter.Attempts} attempt{(letter.Attempts == 1 ? "" : "s")}, {letter.Reason}");
-            output.WriteLine($"           {Name(letter.ExceptionType)}: {letter.ExceptionMessage}");
-            output.WriteLine("           (PaymentDeclinedException is never retried; IDeadLetters can list, replay or purge it)");
-        }
+        output.WriteLine($"  dead     {letter.Where}: {Name(letter.ContractName)} {Short(letter.OrderId)} on {Name(letter.Endpoint)}, {letter.Attempts} attempt{(letter.Attempts == 1 ? "" : "s")}, {letter.Reason}");
+        output.WriteLine($"           {Name(letter.ExceptionType)}: {letter.ExceptionMessage}");
+        output.WriteLine($"           (PaymentDeclinedException is never retried; {deadLetters.Hint})");
 
         OrderView? missing = await bus.QueryAsync(new GetOrder(Guid.CreateVersion7()));
         output.WriteLine();
@@ -104,10 +114,11 @@ internal static class ShopFlow
         }
 
         bool ok = views.Count == orders.Length && paid == 2 && graceRetried && missing is null &&
-                  letter is { Attempts: 1, Reason: DeadLetterReason.Failed } && views[2].Status == OrderStatus.Placed;
+                  letter is { Attempts: 1, Reason: nameof(DeadLetterReason.Failed) } && letter.ExceptionType == typeof(PaymentDeclinedException).FullName &&
+                  letter.Endpoint == TransportEndpoint.AddressOf(Contract<ChargeCard>()) && views[2].Status == OrderStatus.Placed;
         output.WriteLine();
         output.WriteLine($"Summary: {views.Count} orders placed (commands), {views.Count * 2} OrderPlaced deliveries to 2 subscribers (events), " +
-                         $"{paid} paid (one after 2 retries), 1 declined payment in dead letters, {views.Count + 1} queries answered; " +
+                         $"{paid} paid (one after 2 retries), 1 declined payment in {deadLetters.Name}, {views.Count + 1} queries answered; " +
                          $"revenue {revenue:0.00}; {stopwatch.ElapsedMilliseconds} ms. {(ok ? "OK" : "FAILED")}");
         return ok ? 0 : 1;
     }
@@ -140,24 +151,21 @@ internal static class ShopFlow
         }
     }
 
-    private static async Task<DeadLetter?> WaitForDeadLetterAsync(IDeadLetters deadLetters, Guid orderId, CancellationToken cancellationToken)
+    private static async Task<FailedMessage> WaitForDeadLetterAsync(IDeadLetterSource deadLetters, Guid orderId, CancellationToken cancellationToken)
     {
         while (true)
         {
-            foreach (DeadLetter letter in await deadLetters.ListAsync(cancellationToken: cancellationToken))
+            if (await deadLetters.FindAsync(orderId, cancellationToken) is { } letter)
             {
-                // Inspecting a dead letter: its payload reads back with the contract's generated formatter.
-                if (letter.Message.ContractName == Contract<ChargeCard>().Name && Contract<ChargeCard>().DeserializeTyped(letter.Message.Payload).OrderId == orderId)
-                {
-                    return letter;
-                }
+                return letter;
             }
 
             await Task.Delay(10, cancellationToken);
         }
     }
 
-    private static ContractDescriptor<T> Contract<T>()
+    /// <summary>The generated descriptor of <typeparamref name="T"/> (wire name, version, formatter).</summary>
+    public static ContractDescriptor<T> Contract<T>()
         where T : class, IContract<T> => T.Contract;
 
     private static string Name(string fullName) => fullName[(fullName.LastIndexOf('.') + 1)..];

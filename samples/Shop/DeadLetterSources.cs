@@ -1,0 +1,271 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using Contracts;
+using Contracts.Storage;
+using Contracts.Transport;
+using MessagePack;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+using Shop.Contracts;
+using Shop.Handlers;
+
+namespace Shop;
+
+/// <summary>A message that failed for good, as the sample prints and checks it, wherever it was kept.</summary>
+/// <param name="Where">Where it is: <c>letter #9</c>, or the error queue's name.</param>
+/// <param name="OrderId">The order of the failed <see cref="ChargeCard"/>.</param>
+/// <param name="ContractName">The contract's wire name.</param>
+/// <param name="Endpoint">The endpoint it failed on.</param>
+/// <param name="Attempts">How many times its handler ran.</param>
+/// <param name="Reason">Why it is a dead letter (<see cref="DeadLetterReason"/>).</param>
+/// <param name="ExceptionType">The handler's exception type, full name.</param>
+/// <param name="ExceptionMessage">Its message.</param>
+internal sealed record FailedMessage(
+    string Where, Guid OrderId, string ContractName, string Endpoint, int Attempts, string Reason, string ExceptionType, string ExceptionMessage);
+
+/// <summary>Where the sample finds the declined payment: the store's dead letters in process, the endpoint's error queue on RabbitMQ.</summary>
+internal interface IDeadLetterSource
+{
+    /// <summary>Where dead letters go, for the summary line.</summary>
+    string Name { get; }
+
+    /// <summary>What can be done with a dead letter there.</summary>
+    string Hint { get; }
+
+    /// <summary>Removes what earlier runs left; returns a line saying so, or <see langword="null"/> when nothing was left.</summary>
+    ValueTask<string?> RemoveEarlierAsync(CancellationToken cancellationToken);
+
+    /// <summary>The dead letter of <paramref name="orderId"/>'s <see cref="ChargeCard"/>, or <see langword="null"/> while there is none yet.</summary>
+    ValueTask<FailedMessage?> FindAsync(Guid orderId, CancellationToken cancellationToken);
+}
+
+/// <summary>The in-process default: dead letters in the SQLite store, through <see cref="IDeadLetters"/>.</summary>
+internal sealed class StoreDeadLetters(IDeadLetters deadLetters) : IDeadLetterSource
+{
+    public string Name => "dead letters";
+
+    public string Hint => "IDeadLetters can list, replay or purge it";
+
+    public async ValueTask<string?> RemoveEarlierAsync(CancellationToken cancellationToken)
+    {
+        int earlier = await deadLetters.PurgeAsync(DateTimeOffset.UtcNow, cancellationToken);
+        return earlier > 0 ? $"(removed {earlier} dead letter{(earlier == 1 ? "" : "s")} left by earlier runs)" : null;
+    }
+
+    public async ValueTask<FailedMessage?> FindAsync(Guid orderId, CancellationToken cancellationToken)
+    {
+        ContractDescriptor<ChargeCard> contract = ShopFlow.Contract<ChargeCard>();
+        foreach (DeadLetter letter in await deadLetters.ListAsync(cancellationToken: cancellationToken))
+        {
+            // Inspecting a dead letter: its payload reads back with the contract's generated formatter.
+            if (letter.Message.ContractName == contract.Name && contract.DeserializeTyped(letter.Message.Payload).OrderId == orderId)
+            {
+                return new FailedMessage(
+                    $"letter #{letter.Id}", orderId, letter.Message.ContractName, letter.Message.Endpoint, letter.Attempts, letter.Reason.ToString(),
+                    letter.ExceptionType, letter.ExceptionMessage);
+            }
+        }
+
+        return null;
+    }
+}
+
+/// <summary>The endpoint queues of the sample: what <c>--transport rabbitmq</c> empties before it starts.</summary>
+internal static class ShopQueues
+{
+    /// <summary>
+    /// One queue per command and query endpoint (named after the contract) and per event subscription (contract and
+    /// handler), each with its <c>.error</c> queue: the names the transport declares.
+    /// </summary>
+    public static IReadOnlyList<string> All()
+    {
+        string placed = TransportEndpoint.AddressOf(ShopFlow.Contract<OrderPlaced>());
+        string[] endpoints =
+        [
+            TransportEndpoint.AddressOf(ShopFlow.Contract<PlaceOrder>()),
+            TransportEndpoint.AddressOf(ShopFlow.Contract<ChargeCard>()),
+            TransportEndpoint.AddressOf(ShopFlow.Contract<GetOrder>()),
+            $"{placed}/{typeof(ConfirmationMailer).FullName}",
+            $"{placed}/{typeof(StockReserver).FullName}",
+        ];
+        var queues = new List<string>(endpoints.Length * 2);
+        foreach (string endpoint in endpoints)
+        {
+            queues.Add(endpoint);
+            queues.Add(ErrorQueue(endpoint));
+        }
+
+        return queues;
+    }
+
+    /// <summary>Where the RabbitMQ transport moves an endpoint's dead letters.</summary>
+    public static string ErrorQueue(string endpoint) => endpoint + ".error";
+}
+
+/// <summary>
+/// With <c>--transport rabbitmq</c>: the sample's own connection to the broker (RabbitMQ.Client, not the bus). It
+/// empties the sample's queues before the bus starts and reads the declined payment from <c>ChargeCard</c>'s error
+/// queue, where the transport moved it with the failure in <c>contracts-error-*</c> headers.
+/// </summary>
+internal sealed class RabbitMqErrorQueues : IDeadLetterSource, IAsyncDisposable
+{
+    private readonly IConnection _connection;
+    private readonly string? _purged;
+
+    private RabbitMqErrorQueues(Uri uri, IConnection connection, string? purged)
+    {
+        Uri = uri;
+        _connection = connection;
+        _purged = purged;
+    }
+
+    /// <summary>The broker.</summary>
+    public Uri Uri { get; }
+
+    public string Name => "its error queue";
+
+    public string Hint => "the failure travels in its contracts-error-* headers";
+
+    /// <summary>Connects and empties <paramref name="queues"/>.</summary>
+    /// <exception cref="BrokerUnreachableException">Nothing answers at <paramref name="uri"/>.</exception>
+    /// <exception cref="InvalidOperationException">Another process consumes one of the queues.</exception>
+    public static async Task<RabbitMqErrorQueues> ConnectAsync(Uri uri, IReadOnlyList<string> queues, CancellationToken cancellationToken = default)
+    {
+        var factory = new ConnectionFactory
+        {
+            Uri = uri,
+            RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
+            AutomaticRecoveryEnabled = false,
+            ClientProvidedName = "contracts shop sample (inspection)",
+        };
+        IConnection connection = await factory.CreateConnectionAsync(cancellationToken);
+        try
+        {
+            await LockAsync(connection, cancellationToken);
+
+            // Durable queues outlive a run: messages an earlier run left (one that crashed, or was stopped mid-way)
+            // would be delivered to this run's handlers and mixed into what it checks. A sample may simply purge its
+            // own queues; an application would not. The transport's delay queues (contracts.delay.*) are shared with
+            // other users of the broker and are left alone: a delayed retry waits there well under a second.
+            uint purged = 0;
+            foreach (string queue in queues)
+            {
+                purged += await PurgeAsync(connection, queue, cancellationToken);
+            }
+
+            string? note = purged > 0 ? $"(purged {purged} message{(purged == 1 ? "" : "s")} left in the sample's queues by earlier runs)" : null;
+            return new RabbitMqErrorQueues(uri, connection, note);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// One Shop per broker at a time: two would share the endpoint queues, each handling part of the other's orders.
+    /// An exclusive queue belongs to one connection until it closes (a crash included), so declaring one is a lock.
+    /// </summary>
+    private static async Task LockAsync(IConnection connection, CancellationToken cancellationToken)
+    {
+        await using IChannel channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        try
+        {
+            await channel.QueueDeclareAsync("Shop.sample.running", durable: false, exclusive: true, autoDelete: true, cancellationToken: cancellationToken);
+        }
+        catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 405)
+        {
+            throw new InvalidOperationException("another Shop sample is running on this broker (it holds the exclusive queue 'Shop.sample.running'); wait for it to finish.", ex);
+        }
+    }
+
+    private static async Task<uint> PurgeAsync(IConnection connection, string queue, CancellationToken cancellationToken)
+    {
+        // A channel per queue: a passive declare of a queue that does not exist (the first run) closes its channel.
+        await using IChannel channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        QueueDeclareOk existing;
+        try
+        {
+            existing = await channel.QueueDeclarePassiveAsync(queue, cancellationToken);
+        }
+        catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 404)
+        {
+            return 0; // declared by the transport when the bus starts
+        }
+
+        if (existing.ConsumerCount > 0)
+        {
+            throw new InvalidOperationException(
+                $"queue '{queue}' on the broker already has {existing.ConsumerCount} consumer{(existing.ConsumerCount == 1 ? "" : "s")}: another Shop " +
+                "(or another process with its handlers) is running. Stop it first: two processes would share the orders between them.");
+        }
+
+        return await channel.QueuePurgeAsync(queue, cancellationToken);
+    }
+
+    public ValueTask<string?> RemoveEarlierAsync(CancellationToken cancellationToken) => ValueTask.FromResult(_purged);
+
+    public async ValueTask<FailedMessage?> FindAsync(Guid orderId, CancellationToken cancellationToken)
+    {
+        ContractDescriptor<ChargeCard> contract = ShopFlow.Contract<ChargeCard>();
+        string queue = ShopQueues.ErrorQueue(TransportEndpoint.AddressOf(contract));
+        await using IChannel channel = await _connection.CreateChannelAsync(cancellationToken: cancellationToken);
+
+        // Look, do not take: every message is fetched without an ack and handed back (nack, requeue) at the end.
+        FailedMessage? found = null;
+        ulong last = 0;
+        while (await channel.BasicGetAsync(queue, autoAck: false, cancellationToken) is { } message)
+        {
+            last = message.DeliveryTag;
+            IReadOnlyBasicProperties properties = message.BasicProperties;
+            IDictionary<string, object?>? headers = properties.Headers;
+            if (found is not null || properties.Type != contract.Name)
+            {
+                continue;
+            }
+
+            // The body is the message as it was sent: it reads back with the contract's generated formatter.
+            ChargeCard command;
+            try
+            {
+                command = contract.DeserializeTyped(message.Body.ToArray());
+            }
+            catch (MessagePackSerializationException)
+            {
+                continue; // an unreadable message moved here as it came: not this run's declined payment
+            }
+
+            if (command.OrderId == orderId)
+            {
+                found = new FailedMessage(
+                    $"queue {queue}", orderId, properties.Type, Text(headers, "contracts-error-endpoint") ?? "?", Number(headers, "contracts-error-attempts"),
+                    Text(headers, "contracts-error-reason") ?? "?", Text(headers, "contracts-error-type") ?? "?", Text(headers, "contracts-error-message") ?? "");
+            }
+        }
+
+        if (last > 0)
+        {
+            await channel.BasicNackAsync(last, multiple: true, requeue: true, cancellationToken);
+        }
+
+        return found;
+    }
+
+    // AMQP header tables carry strings as UTF-8 bytes.
+    private static string? Text(IDictionary<string, object?>? headers, string key) =>
+        headers is not null && headers.TryGetValue(key, out object? value)
+            ? value switch { byte[] bytes => Encoding.UTF8.GetString(bytes), string text => text, _ => Convert.ToString(value, CultureInfo.InvariantCulture) }
+            : null;
+
+    private static int Number(IDictionary<string, object?>? headers, string key) =>
+        headers is not null && headers.TryGetValue(key, out object? value) && value is int or long or short or byte
+            ? Convert.ToInt32(value, CultureInfo.InvariantCulture)
+            : -1;
+
+    public async ValueTask DisposeAsync() => await _connection.DisposeAsync();
+}
