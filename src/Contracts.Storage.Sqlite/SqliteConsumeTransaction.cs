@@ -52,6 +52,9 @@ internal sealed class SqliteConsumeTransaction(SqliteMessageStore store, TimePro
         return ValueTask.CompletedTask;
     }
 
+    public ValueTask WriteOutboxAsync(MessageRecord record, CancellationToken cancellationToken) =>
+        new SqliteOutboxWriter(Transaction).WriteAsync(record, cancellationToken);
+
     public ValueTask CommitAsync(string endpoint, MessageRecord? record, string? inboxKey, CancellationToken cancellationToken)
     {
         SqliteTransaction transaction = Transaction;

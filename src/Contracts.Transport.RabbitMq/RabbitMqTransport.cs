@@ -173,7 +173,7 @@ internal sealed partial class RabbitMqTransport : IMessageTransport
     {
         TransportContext context = _context!;
         Interlocked.Increment(ref _inFlight);
-        bool settled = false;
+        bool settled = false, acknowledged = false;
         try
         {
             if (_stopping.IsCancellationRequested)
@@ -206,6 +206,13 @@ internal sealed partial class RabbitMqTransport : IMessageTransport
                 return;
             }
 
+            if (endpoint.Options.Delivery == DeliveryMode.AtMostOnce)
+            {
+                // At most once: acknowledged before the handler runs, so a crash or a failure cannot deliver it again.
+                await SettleAsync(channel, delivery.DeliveryTag, settled: true, endpoint.Name).ConfigureAwait(false);
+                acknowledged = true;
+            }
+
             await context.Receiver.ReceiveAsync(endpoint, envelope, _stopping.Token).ConfigureAwait(false);
             settled = true;
         }
@@ -216,7 +223,11 @@ internal sealed partial class RabbitMqTransport : IMessageTransport
         }
         finally
         {
-            await SettleAsync(channel, delivery.DeliveryTag, settled, endpoint.Name).ConfigureAwait(false);
+            if (!acknowledged)
+            {
+                await SettleAsync(channel, delivery.DeliveryTag, settled, endpoint.Name).ConfigureAwait(false);
+            }
+
             if (Interlocked.Decrement(ref _inFlight) == 0 && _stopping.IsCancellationRequested)
             {
                 _idle.TrySetResult();

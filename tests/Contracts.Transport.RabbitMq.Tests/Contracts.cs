@@ -209,3 +209,33 @@ public sealed class NobodyHandler : ICommandHandler<Nobody>
 {
     public ValueTask HandleAsync(Nobody command, MessageContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }
+
+[Command(Name = "RmqTests.Hold")]
+public partial record Hold([property: IdempotencyKey] int Number);
+
+[Command(Name = "RmqTests.Chain")]
+public partial record Chain([property: IdempotencyKey] Guid Id);
+
+public sealed class HoldHandler(Probe probe) : ICommandHandler<Hold>
+{
+    public async ValueTask HandleAsync(Hold command, MessageContext context, CancellationToken cancellationToken)
+    {
+        probe.Hit($"hold:{command.Number}");
+        await probe.Gate.Task.WaitAsync(cancellationToken);
+    }
+}
+
+/// <summary>Sends a <see cref="Later"/> on every attempt and fails the first: only the second attempt's send may go out.</summary>
+public sealed class ChainHandler(Probe probe) : ICommandHandler<Chain>
+{
+    public async ValueTask HandleAsync(Chain command, MessageContext context, CancellationToken cancellationToken)
+    {
+        var next = Guid.NewGuid();
+        probe.Hit($"chain-sent:{context.Attempt}:{next}", context.Attempt);
+        await context.SendAsync(new Later(next), cancellationToken);
+        if (context.Attempt == 1)
+        {
+            throw new TimeoutException("The first attempt fails after sending.");
+        }
+    }
+}

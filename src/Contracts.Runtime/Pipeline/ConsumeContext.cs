@@ -80,6 +80,9 @@ public sealed class ConsumeContext : IAsyncDisposable
     /// <summary>Messages the handler sent inside <see cref="Transaction"/>: queued in memory once it commits, forgotten if it rolls back.</summary>
     internal System.Collections.Generic.List<(Transport.Delivery Delivery, Transport.InMemoryEndpoint Endpoint)>? AfterCommit { get; set; }
 
+    /// <summary>Whether this attempt wrote sends to the outbox in <see cref="Transaction"/>: the relay is woken after the commit.</summary>
+    internal bool WroteOutbox { get; set; }
+
     /// <summary>The handler's context, created on first use; its DI scope is created when first needed.</summary>
     public MessageContext MessageContext => _messageContext ??= CreateMessageContext();
 

@@ -144,6 +144,15 @@ public interface IConsumeTransaction : IAsyncDisposable
     /// <returns>Completes when written (not yet committed).</returns>
     ValueTask EnqueueAsync(IReadOnlyList<MessageRecord> records, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Adds a message the handler sends to the outbox in this transaction (on a broker transport): it exists only if
+    /// the handler's work commits, and the outbox relay publishes it after the commit.
+    /// </summary>
+    /// <param name="record">The message, not yet routed (<see cref="MessageRecord.Endpoint"/> is empty).</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>Completes when written (not yet committed).</returns>
+    ValueTask WriteOutboxAsync(MessageRecord record, CancellationToken cancellationToken);
+
     /// <summary>Records <paramref name="inboxKey"/> (when given), removes <paramref name="record"/> (when stored) and commits.</summary>
     /// <exception cref="DuplicateMessageException">The key was recorded by another delivery meanwhile; nothing was committed.</exception>
     /// <param name="endpoint">The endpoint.</param>

@@ -49,6 +49,7 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable, ITranspo
     private readonly TaskCompletionSource _storeReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _backgroundStop = new();
     private readonly List<Task> _background = [];
+    private readonly SemaphoreSlim _relayWake = new(0, 1);
     private MessageBus? _bus;
     private long _pending;
     private long _scheduled;
@@ -387,8 +388,15 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable, ITranspo
 
         if (_broker is not null)
         {
-            // Sends inside a consume transaction go to the broker at once: the broker, not the store, keeps them.
-            return _broker.SendAsync(envelope, cancellationToken);
+            if (within?.Transaction is { } consumeTransaction)
+            {
+                // A send inside a consume transaction goes to the outbox in it: published only if the handler's work
+                // commits, by the relay, which the commit wakes.
+                within.WroteOutbox = true;
+                return consumeTransaction.WriteOutboxAsync(MessageRecord.FromEnvelope(envelope, endpoint: "", envelope.Payload), cancellationToken);
+            }
+
+            return ContractsTelemetry.Sent.Enabled ? SendCountedAsync(_broker, envelope, cancellationToken) : _broker.SendAsync(envelope, cancellationToken);
         }
 
         if (_durable && envelope.Reply is null)
@@ -404,6 +412,12 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable, ITranspo
         }
 
         return EnqueueAllAsync(envelope, route, cancellationToken);
+    }
+
+    private static async ValueTask SendCountedAsync(IMessageTransport broker, Envelope envelope, CancellationToken cancellationToken)
+    {
+        await broker.SendAsync(envelope, cancellationToken).ConfigureAwait(false);
+        ContractsTelemetry.Sent.Add(1, ContractsTelemetry.ContractTag(envelope.Contract));
     }
 
     private async ValueTask EnqueueAllAsync(Envelope envelope, Subscription[] route, CancellationToken cancellationToken)
@@ -722,6 +736,7 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable, ITranspo
         while (true)
         {
             context.AfterCommit?.Clear(); // what a failed attempt sent was rolled back with it
+            context.WroteOutbox = false;
             IConsumeTransaction? transaction = inboxKey is null ? null : await _store.BeginConsumeAsync(token).ConfigureAwait(false);
             try
             {
@@ -764,6 +779,10 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable, ITranspo
                     }
 
                     await DispatchAfterCommitAsync(context).ConfigureAwait(false);
+                    if (context.WroteOutbox)
+                    {
+                        WakeRelay();
+                    }
                 }
                 else if (inboxKey is not null)
                 {
@@ -1026,6 +1045,40 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable, ITranspo
         }
     }
 
+    /// <summary>Sends one outbox record; one that cannot be routed (unknown contract, no handler or queue) goes to dead letters.</summary>
+    private async ValueTask RelayOneAsync(MessageRecord record, CancellationToken cancellationToken)
+    {
+        if (ToEnvelope(record) is not { } envelope)
+        {
+            await DeadLetterUnknownAsync(record.CopyFor(record.Endpoint), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await EnqueueAsync(envelope, Route(envelope.Contract), cancellationToken).ConfigureAwait(false);
+        }
+        catch (NoHandlerException ex)
+        {
+            DateTimeOffset now = _time.GetUtcNow();
+            await _store.DeadLetterAsync(
+                new DeadLetter { Message = record.CopyFor(record.Endpoint), Reason = DeadLetterReason.Failed, ExceptionType = ex.GetType().FullName!, ExceptionMessage = ex.Message, StackTrace = ex.ToString(), FirstFailedAt = now, LastFailedAt = now },
+                cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void WakeRelay()
+    {
+        try
+        {
+            _relayWake.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Woken already: the relay reads everything committed so far.
+        }
+    }
+
     /// <summary>Delivers committed outbox records, then marks them relayed. A crash between the two delivers again; inboxes drop the copy.</summary>
     private async Task RelayAsync(CancellationToken cancellationToken)
     {
@@ -1036,36 +1089,27 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable, ITranspo
                 IReadOnlyList<MessageRecord> batch = await _store.ReadOutboxAsync(256, cancellationToken).ConfigureAwait(false);
                 if (batch.Count == 0)
                 {
-                    await Task.Delay(_options.OutboxPollInterval, _time, cancellationToken).ConfigureAwait(false);
+                    await _relayWake.WaitAsync(_options.OutboxPollInterval, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 
-                foreach (MessageRecord record in batch)
+                var relayed = new List<MessageRecord>(batch.Count);
+                try
                 {
-                    if (ToEnvelope(record) is not { } envelope)
+                    foreach (MessageRecord record in batch)
                     {
-                        await DeadLetterUnknownAsync(record.CopyFor(record.Endpoint), cancellationToken).ConfigureAwait(false);
-                        continue;
+                        await RelayOneAsync(record, cancellationToken).ConfigureAwait(false);
+                        relayed.Add(record);
                     }
-
-                    Subscription[] route;
-                    try
-                    {
-                        route = Route(envelope.Contract);
-                    }
-                    catch (NoHandlerException ex)
-                    {
-                        DateTimeOffset now = _time.GetUtcNow();
-                        await _store.DeadLetterAsync(
-                            new DeadLetter { Message = record.CopyFor(record.Endpoint), Reason = DeadLetterReason.Failed, ExceptionType = ex.GetType().FullName!, ExceptionMessage = ex.Message, StackTrace = ex.ToString(), FirstFailedAt = now, LastFailedAt = now },
-                            cancellationToken).ConfigureAwait(false);
-                        continue;
-                    }
-
-                    await EnqueueAsync(envelope, route, cancellationToken).ConfigureAwait(false);
                 }
-
-                await _store.MarkRelayedAsync(batch, cancellationToken).ConfigureAwait(false);
+                finally
+                {
+                    // What went out is marked even when a later record fails, so a retry of the batch does not send it twice.
+                    if (relayed.Count > 0)
+                    {
+                        await _store.MarkRelayedAsync(relayed, cancellationToken).ConfigureAwait(false);
+                    }
+                }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -1130,6 +1174,14 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable, ITranspo
         }
 
         MessageRecord message = letter.Message;
+        if (_broker is not null)
+        {
+            throw new NotSupportedException(
+                $"Dead letter {id} is in the store, and this bus runs on a broker, whose endpoints the store does not feed. " +
+                "On a broker, failed messages are in each endpoint's error queue ('<endpoint>.error'); the store keeps only outbox records that could not be routed. " +
+                "Fix the cause (deploy the handler) and send the message again, or purge the letter.");
+        }
+
         if (!_byEndpoint.TryGetValue(message.Endpoint, out Subscription? subscription))
         {
             throw new InvalidOperationException(
