@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Net.Sockets;
 using System.Threading;
+using System.Threading.RateLimiting;
 using System.Threading.Tasks;
 using Contracts.Storage;
 using Microsoft.Extensions.Logging;
@@ -96,7 +97,14 @@ internal sealed partial class RabbitMqTransport : IMessageTransport
             new CreateChannelOptions(
                 publisherConfirmationsEnabled: true,
                 publisherConfirmationTrackingEnabled: true,
-                outstandingPublisherConfirmationsRateLimiter: new ThrottlingRateLimiter(_options.ConfirmWindow)),
+                // A plain window: a publish waits for a free slot. RabbitMQ.Client's default ThrottlingRateLimiter
+                // instead sleeps 0.5-1 s once half the window is outstanding.
+                outstandingPublisherConfirmationsRateLimiter: new ConcurrencyLimiter(new ConcurrencyLimiterOptions
+                {
+                    PermitLimit = _options.ConfirmWindow,
+                    QueueLimit = int.MaxValue,
+                    QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+                })),
             cancellationToken).ConfigureAwait(false);
         await _publisher.ExchangeDeclareAsync(_options.Exchange, ExchangeType.Direct, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
 
