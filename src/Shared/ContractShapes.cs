@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -212,10 +213,16 @@ internal static class ContractRules
                 }
             }
 
-            return (name ?? type.ToDisplayString(s_wireNameFormat), version);
+            return (name ?? DefaultWireName(type), version);
         }
 
-        return (type.ToDisplayString(s_wireNameFormat), 1);
+        return (DefaultWireName(type), 1);
+    }
+
+    private static string DefaultWireName(INamedTypeSymbol type)
+    {
+        var builder = new System.Text.StringBuilder(64);
+        return SymbolNames.TryAppendText(builder, type) ? builder.ToString() : type.ToDisplayString(s_wireNameFormat);
     }
 
     /// <summary>Namespace and containing types as plain text (no global::, no @): the default wire name.</summary>
@@ -590,27 +597,18 @@ internal static class ContractRules
             return WithArguments(new TypeShape(WireKind.Nullable, type), named.TypeArguments, compilation, visiting, depth);
         }
 
-        string definition = named.OriginalDefinition.ToDisplayString();
-        switch (definition)
+        WireKind framework = FrameworkKind(named.OriginalDefinition);
+        if (framework is WireKind.List or WireKind.ReadOnlyList or WireKind.ImmutableArray or WireKind.Dictionary or WireKind.ReadOnlyDictionary)
         {
-            case "System.Guid": return new TypeShape(WireKind.Guid, type);
-            case "System.DateTimeOffset": return new TypeShape(WireKind.DateTimeOffset, type);
-            case "System.TimeSpan": return new TypeShape(WireKind.TimeSpan, type);
-            case "System.DateOnly": return new TypeShape(WireKind.DateOnly, type);
-            case "System.TimeOnly": return new TypeShape(WireKind.TimeOnly, type);
-            case "System.Collections.Generic.List<T>":
-                return WithArguments(new TypeShape(WireKind.List, type), named.TypeArguments, compilation, visiting, depth);
-            case "System.Collections.Generic.IReadOnlyList<T>":
-                return WithArguments(new TypeShape(WireKind.ReadOnlyList, type), named.TypeArguments, compilation, visiting, depth);
-            case "System.Collections.Immutable.ImmutableArray<T>":
-                return WithArguments(new TypeShape(WireKind.ImmutableArray, type), named.TypeArguments, compilation, visiting, depth);
-            case "System.Collections.Generic.Dictionary<TKey, TValue>":
-                return WithArguments(new TypeShape(WireKind.Dictionary, type), named.TypeArguments, compilation, visiting, depth);
-            case "System.Collections.Generic.IReadOnlyDictionary<TKey, TValue>":
-                return WithArguments(new TypeShape(WireKind.ReadOnlyDictionary, type), named.TypeArguments, compilation, visiting, depth);
+            return WithArguments(new TypeShape(framework, type), named.TypeArguments, compilation, visiting, depth);
         }
 
-        if (named.SpecialType != SpecialType.None || named.ContainingNamespace?.ToDisplayString() is { } ns && (ns == "System" || ns.StartsWith("System.", System.StringComparison.Ordinal)))
+        if (framework != WireKind.Unsupported)
+        {
+            return new TypeShape(framework, type);
+        }
+
+        if (named.SpecialType != SpecialType.None || SymbolNames.IsUnderNamespace(named.ContainingNamespace, "System"))
         {
             return new TypeShape(WireKind.Unsupported, type) { Problem = "it is not one of the supported framework types (see the README's list)" };
         }
@@ -643,6 +641,34 @@ internal static class ContractRules
         }
 
         return shape;
+    }
+
+    /// <summary>
+    /// The supported framework types that are not special types, by definition: a top-level type of that namespace, name
+    /// and type parameters (compared part by part, not through a display string: this runs for every member on every edit).
+    /// </summary>
+    private static WireKind FrameworkKind(INamedTypeSymbol definition)
+    {
+        if (definition.ContainingType is not null)
+        {
+            return WireKind.Unsupported;
+        }
+
+        ImmutableArray<ITypeParameterSymbol> parameters = definition.TypeParameters;
+        switch (definition.Name)
+        {
+            case "Guid" when parameters.Length == 0 && SymbolNames.IsNamespace(definition.ContainingNamespace, "System"): return WireKind.Guid;
+            case "DateTimeOffset" when parameters.Length == 0 && SymbolNames.IsNamespace(definition.ContainingNamespace, "System"): return WireKind.DateTimeOffset;
+            case "TimeSpan" when parameters.Length == 0 && SymbolNames.IsNamespace(definition.ContainingNamespace, "System"): return WireKind.TimeSpan;
+            case "DateOnly" when parameters.Length == 0 && SymbolNames.IsNamespace(definition.ContainingNamespace, "System"): return WireKind.DateOnly;
+            case "TimeOnly" when parameters.Length == 0 && SymbolNames.IsNamespace(definition.ContainingNamespace, "System"): return WireKind.TimeOnly;
+            case "List" when parameters.Length == 1 && parameters[0].Name == "T" && SymbolNames.IsNamespace(definition.ContainingNamespace, "System.Collections.Generic"): return WireKind.List;
+            case "IReadOnlyList" when parameters.Length == 1 && parameters[0].Name == "T" && SymbolNames.IsNamespace(definition.ContainingNamespace, "System.Collections.Generic"): return WireKind.ReadOnlyList;
+            case "ImmutableArray" when parameters.Length == 1 && parameters[0].Name == "T" && SymbolNames.IsNamespace(definition.ContainingNamespace, "System.Collections.Immutable"): return WireKind.ImmutableArray;
+            case "Dictionary" when parameters.Length == 2 && parameters[0].Name == "TKey" && parameters[1].Name == "TValue" && SymbolNames.IsNamespace(definition.ContainingNamespace, "System.Collections.Generic"): return WireKind.Dictionary;
+            case "IReadOnlyDictionary" when parameters.Length == 2 && parameters[0].Name == "TKey" && parameters[1].Name == "TValue" && SymbolNames.IsNamespace(definition.ContainingNamespace, "System.Collections.Generic"): return WireKind.ReadOnlyDictionary;
+            default: return WireKind.Unsupported;
+        }
     }
 
     private static TypeShape WithArguments(TypeShape shape, IEnumerable<ITypeSymbol> arguments, Compilation compilation, HashSet<ITypeSymbol> visiting, int depth)

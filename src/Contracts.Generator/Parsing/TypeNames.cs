@@ -1,3 +1,5 @@
+using System.Text;
+using Contracts.CodeAnalysis;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 
@@ -23,13 +25,33 @@ internal static class TypeNames
     /// <summary>global::-qualified with nullable annotations: for type arguments that must match a user's declaration exactly.</summary>
     public static string Annotated(ITypeSymbol type) => type.ToDisplayString(s_annotated);
 
-    public static string Qualified(ITypeSymbol type) => type.WithNullableAnnotation(NullableAnnotation.None).ToDisplayString(s_plain);
+    /// <remarks>Spelled by hand when it can be (see <see cref="SymbolNames"/>): this runs for every member of every contract on every edit.</remarks>
+    public static string Qualified(ITypeSymbol type)
+    {
+        var builder = new StringBuilder(64);
+        return SymbolNames.TryAppendQualified(builder, type)
+            ? builder.ToString()
+            : type.WithNullableAnnotation(NullableAnnotation.None).ToDisplayString(s_plain);
+    }
 
     /// <summary><c>Shop.Orders</c>, with keywords escaped (<c>@event.Orders</c>); empty for the global namespace.</summary>
-    public static string Namespace(INamespaceSymbol? ns) => ns is null || ns.IsGlobalNamespace ? "" : ns.ToDisplayString(s_code);
+    public static string Namespace(INamespaceSymbol? ns)
+    {
+        if (ns is null || ns.IsGlobalNamespace)
+        {
+            return "";
+        }
+
+        var builder = new StringBuilder(32);
+        return SymbolNames.TryAppendNamespace(builder, ns, escape: true) ? builder.ToString() : ns.ToDisplayString(s_code);
+    }
 
     /// <summary><c>Shop.Orders.PlaceOrder</c>: no <c>global::</c>, no <c>@</c>.</summary>
-    public static string Text(ISymbol symbol) => symbol.ToDisplayString(s_text);
+    public static string Text(ISymbol symbol)
+    {
+        var builder = new StringBuilder(64);
+        return symbol is INamedTypeSymbol type && SymbolNames.TryAppendText(builder, type) ? builder.ToString() : symbol.ToDisplayString(s_text);
+    }
 
     /// <summary>
     /// An identifier as code must spell it: <c>@event</c> for the keyword <c>event</c>. Contextual keywords are escaped
