@@ -13,7 +13,7 @@ public sealed class Envelope
 {
     /// <summary>Creates an envelope for <paramref name="contract"/>.</summary>
     /// <param name="contract">The contract of the message.</param>
-    /// <param name="messageId">The message id (a UUID v7 from <see cref="Guid.CreateVersion7()"/> unless the producer keeps its own for a retry).</param>
+    /// <param name="messageId">The message id (a UUID v7 from <see cref="MessageIds.NewVersion7"/> unless the producer keeps its own for a retry).</param>
     public Envelope(ContractDescriptor contract, Guid messageId)
     {
         Contract = contract ?? throw new ArgumentNullException(nameof(contract));

@@ -132,7 +132,7 @@ internal sealed class MessageBus : IMessageBus
     private Envelope CreateEnvelope(ContractDescriptor contract, object message, SendOptions? options, MessageContext? parent, Activity? activity, bool forceSerialize = false)
     {
         DateTimeOffset now = _time.GetUtcNow();
-        var envelope = new Envelope(contract, options?.MessageId ?? Guid.CreateVersion7(now)) { SentAt = now };
+        var envelope = new Envelope(contract, options?.MessageId ?? MessageIds.NewVersion7(now)) { SentAt = now };
         envelope.CorrelationId = options?.CorrelationId ?? parent?.CorrelationId ?? envelope.MessageId;
         envelope.CausationId = parent?.MessageId;
         if (options is not null)
