@@ -221,8 +221,10 @@ internal static class ContractRules
 
     private static string DefaultWireName(INamedTypeSymbol type)
     {
-        var builder = new System.Text.StringBuilder(64);
-        return SymbolNames.TryAppendText(builder, type) ? builder.ToString() : type.ToDisplayString(s_wireNameFormat);
+        System.Text.StringBuilder builder = SymbolNames.Rent();
+        bool spelled = SymbolNames.TryAppendText(builder, type);
+        string text = SymbolNames.Return(builder);
+        return spelled ? text : type.ToDisplayString(s_wireNameFormat);
     }
 
     /// <summary>Namespace and containing types as plain text (no global::, no @): the default wire name.</summary>
@@ -507,7 +509,7 @@ internal static class ContractRules
             bool allBound = true;
             foreach (IParameterSymbol parameter in constructor.Parameters)
             {
-                if (parameter.RefKind != RefKind.None || !properties.Any(p => string.Equals(p.Name, parameter.Name, System.StringComparison.OrdinalIgnoreCase) && SymbolEqualityComparer.Default.Equals(p.Type.WithNullableAnnotation(NullableAnnotation.None), parameter.Type.WithNullableAnnotation(NullableAnnotation.None))))
+                if (parameter.RefKind != RefKind.None || !NamesProperty(parameter, properties))
                 {
                     allBound = false;
                     break;
@@ -521,6 +523,21 @@ internal static class ContractRules
         }
 
         return best;
+    }
+
+    /// <summary>Whether a property of the same name (ignoring case) and type (ignoring nullability) exists for the parameter.</summary>
+    private static bool NamesProperty(IParameterSymbol parameter, List<IPropertySymbol> properties)
+    {
+        foreach (IPropertySymbol property in properties)
+        {
+            if (string.Equals(property.Name, parameter.Name, System.StringComparison.OrdinalIgnoreCase)
+                && SymbolEqualityComparer.Default.Equals(property.Type.WithNullableAnnotation(NullableAnnotation.None), parameter.Type.WithNullableAnnotation(NullableAnnotation.None)))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Whether a member of this shape can be an [IdempotencyKey]: it has one canonical value (no collections, no user types).</summary>
@@ -579,7 +596,7 @@ internal static class ContractRules
                 return new TypeShape(WireKind.ByteArray, type);
             }
 
-            return WithArguments(new TypeShape(WireKind.Array, type), [array.ElementType], compilation, visiting, depth);
+            return WithArguments(new TypeShape(WireKind.Array, type), ImmutableArray.Create(array.ElementType), compilation, visiting, depth);
         }
 
         if (type is not INamedTypeSymbol named)
@@ -671,9 +688,15 @@ internal static class ContractRules
         }
     }
 
-    private static TypeShape WithArguments(TypeShape shape, IEnumerable<ITypeSymbol> arguments, Compilation compilation, HashSet<ITypeSymbol> visiting, int depth)
+    private static TypeShape WithArguments(TypeShape shape, ImmutableArray<ITypeSymbol> arguments, Compilation compilation, HashSet<ITypeSymbol> visiting, int depth)
     {
-        shape.Arguments = arguments.Select(a => Classify(a, compilation, visiting, depth + 1)).ToArray();
+        var shapes = new TypeShape[arguments.Length];
+        for (int i = 0; i < shapes.Length; i++)
+        {
+            shapes[i] = Classify(arguments[i], compilation, visiting, depth + 1);
+        }
+
+        shape.Arguments = shapes;
         foreach (TypeShape argument in shape.Arguments)
         {
             if (argument.Problem is not null)

@@ -13,6 +13,29 @@ namespace Contracts.CodeAnalysis;
 /// </summary>
 internal static class SymbolNames
 {
+    [System.ThreadStatic]
+    private static StringBuilder? t_builder;
+
+    /// <summary>A cleared builder, reused per thread: the names are built for every member on every edit.</summary>
+    public static StringBuilder Rent()
+    {
+        StringBuilder builder = t_builder ?? new StringBuilder(128);
+        t_builder = null;
+        return builder.Clear();
+    }
+
+    /// <summary>The builder's text; the builder goes back for the next <see cref="Rent"/>.</summary>
+    public static string Return(StringBuilder builder)
+    {
+        string text = builder.ToString();
+        if (builder.Capacity <= 1024)
+        {
+            t_builder = builder;
+        }
+
+        return text;
+    }
+
     /// <summary>
     /// Appends what <c>SymbolDisplayFormat.FullyQualifiedFormat</c> writes (global::, containing types, type arguments,
     /// special types as keywords, keywords escaped with @, no nullable reference annotations), or returns false.

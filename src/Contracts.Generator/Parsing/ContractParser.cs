@@ -147,7 +147,7 @@ internal static class ContractParser
         return new TypeSpec(
             shape.Kind,
             TypeNames.Qualified(shape.Type),
-            shape.Arguments.Select(a => ToSpec(a, nested, nestedNames, compilation, cancellationToken)).ToEquatableArray(),
+            shape.Arguments.Length == 0 ? EquatableArray<TypeSpec>.Empty : shape.Arguments.Select(a => ToSpec(a, nested, nestedNames, compilation, cancellationToken)).ToEquatableArray(),
             objectFormatter,
             enumRead,
             signed,

@@ -28,10 +28,10 @@ internal static class TypeNames
     /// <remarks>Spelled by hand when it can be (see <see cref="SymbolNames"/>): this runs for every member of every contract on every edit.</remarks>
     public static string Qualified(ITypeSymbol type)
     {
-        var builder = new StringBuilder(64);
-        return SymbolNames.TryAppendQualified(builder, type)
-            ? builder.ToString()
-            : type.WithNullableAnnotation(NullableAnnotation.None).ToDisplayString(s_plain);
+        StringBuilder builder = SymbolNames.Rent();
+        bool spelled = SymbolNames.TryAppendQualified(builder, type);
+        string text = SymbolNames.Return(builder);
+        return spelled ? text : type.WithNullableAnnotation(NullableAnnotation.None).ToDisplayString(s_plain);
     }
 
     /// <summary><c>Shop.Orders</c>, with keywords escaped (<c>@event.Orders</c>); empty for the global namespace.</summary>
@@ -42,15 +42,19 @@ internal static class TypeNames
             return "";
         }
 
-        var builder = new StringBuilder(32);
-        return SymbolNames.TryAppendNamespace(builder, ns, escape: true) ? builder.ToString() : ns.ToDisplayString(s_code);
+        StringBuilder builder = SymbolNames.Rent();
+        bool spelled = SymbolNames.TryAppendNamespace(builder, ns, escape: true);
+        string text = SymbolNames.Return(builder);
+        return spelled ? text : ns.ToDisplayString(s_code);
     }
 
     /// <summary><c>Shop.Orders.PlaceOrder</c>: no <c>global::</c>, no <c>@</c>.</summary>
     public static string Text(ISymbol symbol)
     {
-        var builder = new StringBuilder(64);
-        return symbol is INamedTypeSymbol type && SymbolNames.TryAppendText(builder, type) ? builder.ToString() : symbol.ToDisplayString(s_text);
+        StringBuilder builder = SymbolNames.Rent();
+        bool spelled = symbol is INamedTypeSymbol type && SymbolNames.TryAppendText(builder, type);
+        string text = SymbolNames.Return(builder);
+        return spelled ? text : symbol.ToDisplayString(s_text);
     }
 
     /// <summary>
@@ -68,7 +72,7 @@ internal static class TypeNames
     /// </summary>
     public static string Identifier(string text)
     {
-        var builder = new System.Text.StringBuilder(text.Length);
+        StringBuilder builder = SymbolNames.Rent();
         foreach (char c in text)
         {
             if (c == '_')
@@ -81,6 +85,6 @@ internal static class TypeNames
             }
         }
 
-        return builder.ToString();
+        return SymbolNames.Return(builder);
     }
 }
