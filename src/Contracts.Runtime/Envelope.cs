@@ -70,25 +70,70 @@ public sealed class Envelope
     public DateTimeOffset SentAt { get; set; }
 
     /// <summary>The earliest time the message may be delivered, for delayed sends.</summary>
-    public DateTimeOffset? DeliverAt { get; set; }
+    public DateTimeOffset? DeliverAt
+    {
+        get => _rare?.DeliverAt;
+        set => Rare(value is not null)?.DeliverAt = value;
+    }
 
     /// <summary>For a query on a broker: when its caller stops waiting, after which handling it is pointless.</summary>
-    public DateTimeOffset? DeliverBy { get; set; }
+    public DateTimeOffset? DeliverBy
+    {
+        get => _rare?.DeliverBy;
+        set => Rare(value is not null)?.DeliverBy = value;
+    }
 
     /// <summary>Where the reply to a query goes, on transports that need an address.</summary>
-    public string? ReplyTo { get; set; }
+    public string? ReplyTo
+    {
+        get => _rare?.ReplyTo;
+        set => Rare(value is not null)?.ReplyTo = value;
+    }
 
     /// <summary>The W3C <c>traceparent</c> of the producer's activity.</summary>
     public string? TraceParent { get; set; }
 
     /// <summary>The W3C <c>tracestate</c> of the producer's activity.</summary>
-    public string? TraceState { get; set; }
+    public string? TraceState
+    {
+        get => _rare?.TraceState;
+        set => Rare(value is not null)?.TraceState = value;
+    }
 
     /// <summary>The priority for endpoints that honour one (0, the lowest, unless the producer set it).</summary>
-    public byte Priority { get; set; }
+    public byte Priority
+    {
+        get => _rare?.Priority ?? 0;
+        set => Rare(value != 0)?.Priority = value;
+    }
 
     /// <summary>Application headers, or <see langword="null"/> when there are none.</summary>
-    public IReadOnlyDictionary<string, string>? Headers { get; set; }
+    public IReadOnlyDictionary<string, string>? Headers
+    {
+        get => _rare?.Headers;
+        set => Rare(value is not null)?.Headers = value;
+    }
+
+    /// <summary>
+    /// Headers most messages never set live in a second object, created by the first of them that is set: every
+    /// in-memory send allocates an envelope, and a smaller one is a cheaper one.
+    /// </summary>
+    private RareHeaders? _rare;
+
+    private RareHeaders? Rare(bool setting) => _rare ?? (setting ? _rare = new RareHeaders() : null);
+
+    private sealed class RareHeaders
+    {
+        public DateTimeOffset? DeliverAt;
+        public DateTimeOffset? DeliverBy;
+        public string? ReplyTo;
+        public string? TraceState;
+        public byte Priority;
+        public IReadOnlyDictionary<string, string>? Headers;
+        public Modules.QueryReply? Reply;
+
+        public RareHeaders Clone() => (RareHeaders)MemberwiseClone();
+    }
 
     /// <summary>The message object, when it travels in memory.</summary>
     public object? Message { get; set; }
@@ -100,11 +145,16 @@ public sealed class Envelope
     internal Envelope ForAttempt(int attempt, DateTimeOffset deliverAt)
     {
         var copy = (Envelope)MemberwiseClone();
+        copy._rare = _rare?.Clone();
         copy.Attempt = attempt;
         copy.DeliverAt = deliverAt;
         return copy;
     }
 
-    /// <summary>For a query in memory: the caller waiting for the reply.</summary>
-    internal Modules.QueryReply? Reply { get; set; }
+    /// <summary>For a query: the caller waiting for the reply (in memory), or the handler's reply to send (on a broker).</summary>
+    internal Modules.QueryReply? Reply
+    {
+        get => _rare?.Reply;
+        set => Rare(value is not null)?.Reply = value;
+    }
 }

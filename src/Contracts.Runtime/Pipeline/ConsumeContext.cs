@@ -29,17 +29,13 @@ public interface IConsumeMiddleware
 /// <summary>One delivery of one message to one handler, as it passes through the consume pipeline.</summary>
 public sealed class ConsumeContext : IAsyncDisposable
 {
-    private readonly MessageBus _bus;
-    private readonly IServiceScopeFactory _scopes;
+    private readonly DeliveryServices _services;
     private AsyncServiceScope? _scope;
     private MessageContext? _messageContext;
 
-    internal ConsumeContext(MessageBus bus, IServiceScopeFactory scopes, IServiceProvider root, ServiceLifetimes? lifetimes, Envelope envelope, HandlerDescriptor handler, string endpoint, CancellationToken cancellationToken)
+    internal ConsumeContext(DeliveryServices services, Envelope envelope, HandlerDescriptor handler, string endpoint, CancellationToken cancellationToken)
     {
-        _bus = bus;
-        _scopes = scopes;
-        Root = root;
-        Lifetimes = lifetimes;
+        _services = services;
         Envelope = envelope;
         Handler = handler;
         Endpoint = endpoint;
@@ -48,10 +44,10 @@ public sealed class ConsumeContext : IAsyncDisposable
     }
 
     /// <summary>The application's root services: handlers that need no scope are created from them.</summary>
-    internal IServiceProvider Root { get; }
+    internal IServiceProvider Root => _services.Root;
 
     /// <summary>The application's registrations, when known: they tell which handlers need no scope.</summary>
-    internal ServiceLifetimes? Lifetimes { get; }
+    internal ServiceLifetimes? Lifetimes => _services.Lifetimes;
 
     /// <summary>The envelope as it arrived.</summary>
     public Envelope Envelope { get; }
@@ -106,12 +102,12 @@ public sealed class ConsumeContext : IAsyncDisposable
         }
     }
 
-    private MessageContext CreateMessageContext() => new(_bus, Envelope, this) { Attempt = Attempt, Transaction = Transaction };
+    private MessageContext CreateMessageContext() => new(_services.Bus, Envelope, this) { Attempt = Attempt, Transaction = Transaction };
 
     /// <summary>Creates this attempt's DI scope, on the first use of <see cref="MessageContext.Services"/>.</summary>
     internal IServiceProvider CreateScope()
     {
-        AsyncServiceScope scope = _scopes.CreateAsyncScope();
+        AsyncServiceScope scope = _services.Scopes.CreateAsyncScope();
         _scope = scope;
         return scope.ServiceProvider;
     }
@@ -127,4 +123,16 @@ public sealed class UnreadableMessageException : Exception
         : base(message, innerException)
     {
     }
+}
+
+/// <summary>What every delivery of one bus shares: one object, so each delivery's context carries one reference to it.</summary>
+internal sealed class DeliveryServices(MessageBus bus, IServiceScopeFactory scopes, IServiceProvider root, ServiceLifetimes? lifetimes)
+{
+    public MessageBus Bus { get; } = bus;
+
+    public IServiceScopeFactory Scopes { get; } = scopes;
+
+    public IServiceProvider Root { get; } = root;
+
+    public ServiceLifetimes? Lifetimes { get; } = lifetimes;
 }

@@ -50,7 +50,7 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable, ITranspo
     private readonly CancellationTokenSource _backgroundStop = new();
     private readonly List<Task> _background = [];
     private readonly SemaphoreSlim _relayWake = new(0, 1);
-    private MessageBus? _bus;
+    private DeliveryServices? _delivery;
     private long _pending;
     private long _scheduled;
     private long _durableScheduled;
@@ -206,7 +206,7 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable, ITranspo
     public TimeProvider Time => _time;
 
     /// <summary>Set once by the bus: the context of every delivery sends through it.</summary>
-    internal MessageBus Bus { set => _bus = value; }
+    internal MessageBus Bus { set => _delivery = new DeliveryServices(value, _scopes, _services, _lifetimes); }
 
     public static string EndpointName(ContractDescriptor contract) =>
         contract.Version == 1 ? contract.Name : $"{contract.Name}.v{contract.Version}";
@@ -626,7 +626,7 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable, ITranspo
         CancellationTokenSource? linked = envelope.Reply is { } reply
             ? CancellationTokenSource.CreateLinkedTokenSource(_abort.Token, reply.Abandoned)
             : null;
-        var context = new ConsumeContext(_bus!, _scopes, _services, _lifetimes, envelope, delivery.Handler, endpoint.Name, linked?.Token ?? _abort.Token);
+        var context = new ConsumeContext(_delivery!, envelope, delivery.Handler, endpoint.Name, linked?.Token ?? _abort.Token);
         using Activity? activity = StartHandleActivity(envelope, delivery.Handler, endpoint.Name);
         long started = ContractsTelemetry.HandlerDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
         var tags = new TagList
