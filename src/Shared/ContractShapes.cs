@@ -354,14 +354,14 @@ internal static class ContractRules
                 chain.Insert(0, t);
             }
 
-            var seen = new HashSet<string>();
+            // A linear search, not a set: a message has a handful of properties, and this runs for every contract on every edit.
             foreach (INamedTypeSymbol t in chain)
             {
                 foreach (ISymbol member in t.GetMembers())
                 {
                     if (member is IPropertySymbol { IsStatic: false, IsIndexer: false, DeclaredAccessibility: Accessibility.Public, GetMethod: not null } property
                         && !property.IsOverride
-                        && seen.Add(property.Name))
+                        && !HasPropertyNamed(properties, property.Name))
                     {
                         properties.Add(property);
                     }
@@ -369,15 +369,7 @@ internal static class ContractRules
             }
 
             shape.Constructor = ChooseConstructor(type, properties);
-            var bound = new Dictionary<string, IParameterSymbol>(System.StringComparer.OrdinalIgnoreCase);
-            if (shape.Constructor is not null)
-            {
-                foreach (IParameterSymbol parameter in shape.Constructor.Parameters)
-                {
-                    bound[parameter.Name] = parameter;
-                }
-            }
-            else
+            if (shape.Constructor is null)
             {
                 shape.Problems.Add(new ContractProblem(ContractProblemKind.NotGeneratable, $"'{type.Name}' has no public constructor whose parameters all name its properties", type));
                 return shape;
@@ -386,7 +378,7 @@ internal static class ContractRules
             var ordered = new List<MemberShape>();
             foreach (IPropertySymbol property in properties)
             {
-                bound.TryGetValue(property.Name, out IParameterSymbol? parameter);
+                IParameterSymbol? parameter = BoundParameter(shape.Constructor, property.Name);
                 bool settable = property.SetMethod is { DeclaredAccessibility: Accessibility.Public } || property.SetMethod?.IsInitOnly == true && property.SetMethod.DeclaredAccessibility == Accessibility.Public;
                 if (parameter is null && !settable)
                 {
@@ -523,6 +515,34 @@ internal static class ContractRules
         }
 
         return best;
+    }
+
+    private static bool HasPropertyNamed(List<IPropertySymbol> properties, string name)
+    {
+        foreach (IPropertySymbol property in properties)
+        {
+            if (property.Name == name)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The constructor's parameter binding a property: same name ignoring case, the last one when several match.</summary>
+    private static IParameterSymbol? BoundParameter(IMethodSymbol constructor, string propertyName)
+    {
+        IParameterSymbol? bound = null;
+        foreach (IParameterSymbol parameter in constructor.Parameters)
+        {
+            if (string.Equals(parameter.Name, propertyName, System.StringComparison.OrdinalIgnoreCase))
+            {
+                bound = parameter;
+            }
+        }
+
+        return bound;
     }
 
     /// <summary>Whether a property of the same name (ignoring case) and type (ignoring nullability) exists for the parameter.</summary>

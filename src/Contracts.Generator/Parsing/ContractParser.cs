@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using Contracts.CodeAnalysis;
@@ -147,11 +148,28 @@ internal static class ContractParser
         return new TypeSpec(
             shape.Kind,
             TypeNames.Qualified(shape.Type),
-            shape.Arguments.Length == 0 ? EquatableArray<TypeSpec>.Empty : shape.Arguments.Select(a => ToSpec(a, nested, nestedNames, compilation, cancellationToken)).ToEquatableArray(),
+            Arguments(shape.Arguments, nested, nestedNames, compilation, cancellationToken),
             objectFormatter,
             enumRead,
             signed,
             shape.Type.IsReferenceType && shape.Type.NullableAnnotation == NullableAnnotation.Annotated);
+    }
+
+    // A loop, not a lambda: a lambda capturing these parameters costs a closure on every call, for every member on every edit.
+    private static EquatableArray<TypeSpec> Arguments(TypeShape[] arguments, List<ObjectSpec> nested, HashSet<string> nestedNames, Compilation compilation, CancellationToken cancellationToken)
+    {
+        if (arguments.Length == 0)
+        {
+            return EquatableArray<TypeSpec>.Empty;
+        }
+
+        var specs = ImmutableArray.CreateBuilder<TypeSpec>(arguments.Length);
+        foreach (TypeShape argument in arguments)
+        {
+            specs.Add(ToSpec(argument, nested, nestedNames, compilation, cancellationToken));
+        }
+
+        return new EquatableArray<TypeSpec>(specs.MoveToImmutable());
     }
 
     /// <summary>
