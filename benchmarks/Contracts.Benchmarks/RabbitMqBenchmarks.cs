@@ -2,6 +2,7 @@ using System;
 using System.Buffers;
 using System.Collections.Generic;
 using System.Threading;
+using System.Threading.RateLimiting;
 using System.Threading.Tasks;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
@@ -29,7 +30,7 @@ public sealed class RabbitPingHandler(BatchCompletion counter) : ICommandHandler
 /// <summary>
 /// RabbitMQ throughput with publisher confirms, Contracts' transport beside raw RabbitMQ.Client 7.2.2 on the broker
 /// at 127.0.0.1:5672. Both publish persistent, mandatory messages on one channel with confirm tracking and the same
-/// confirm window (a <see cref="ThrottlingRateLimiter"/> of 256), to a durable queue bound with its own name to a
+/// confirm window (a <see cref="ConcurrencyLimiter"/> of 256 permits, as the transport uses), to a durable queue bound with its own name to a
 /// durable direct exchange; <see cref="InFlight"/> sends are outstanding at once (1: each awaited). "Publish" times
 /// the sends until confirmed, with nobody consuming; "EndToEnd" until a consumer (one at a time, prefetch 16, the
 /// transport's defaults) has acknowledged every message after its handler, on a second channel of the same
@@ -184,7 +185,12 @@ public class RabbitMqBenchmarks
         _rawPublisher = await _raw.CreateChannelAsync(new CreateChannelOptions(
             publisherConfirmationsEnabled: true,
             publisherConfirmationTrackingEnabled: true,
-            outstandingPublisherConfirmationsRateLimiter: new ThrottlingRateLimiter(ConfirmWindow)));
+            outstandingPublisherConfirmationsRateLimiter: new ConcurrencyLimiter(new ConcurrencyLimiterOptions
+            {
+                PermitLimit = ConfirmWindow,
+                QueueLimit = int.MaxValue,
+                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            })));
         if (!consume)
         {
             return;
