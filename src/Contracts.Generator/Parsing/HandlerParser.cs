@@ -187,34 +187,23 @@ internal static class HandlerParser
         return offset;
     }
 
-    private static bool SameName(TypeSyntax type, INamedTypeSymbol symbol)
-    {
-        SimpleNameSyntax? name = type switch
-        {
-            QualifiedNameSyntax qualified => qualified.Right,
-            AliasQualifiedNameSyntax alias => alias.Name,
-            SimpleNameSyntax simple => simple,
-            _ => null,
-        };
+    private static bool SameName(TypeSyntax type, INamedTypeSymbol symbol) =>
+        LastName(type) is { } name
+        && name.Identifier.ValueText == symbol.Name
+        && (name is GenericNameSyntax generic ? generic.Arity : 0) == symbol.Arity;
 
-        return name is not null
-            && name.Identifier.ValueText == symbol.Name
-            && (name is GenericNameSyntax generic ? generic.Arity : 0) == symbol.Arity;
-    }
-
-    private static string? HandlerInterfaceName(TypeSyntax type)
-    {
-        SimpleNameSyntax? name = type switch
-        {
-            QualifiedNameSyntax qualified => qualified.Right,
-            AliasQualifiedNameSyntax alias => alias.Name,
-            SimpleNameSyntax simple => simple,
-            _ => null,
-        };
-
-        return name is GenericNameSyntax generic
-            && generic.Identifier.ValueText is WellKnownNames.CommandHandlerName or WellKnownNames.EventHandlerName or WellKnownNames.QueryHandlerName
+    private static string? HandlerInterfaceName(TypeSyntax type) =>
+        LastName(type) is GenericNameSyntax generic
+        && generic.Identifier.ValueText is WellKnownNames.CommandHandlerName or WellKnownNames.EventHandlerName or WellKnownNames.QueryHandlerName
             ? generic.Identifier.ValueText
             : null;
-    }
+
+    /// <summary>The name a type syntax ends with: <c>Y</c> in <c>X.Y</c> and <c>global::Y</c>.</summary>
+    private static SimpleNameSyntax? LastName(TypeSyntax type) => type switch
+    {
+        QualifiedNameSyntax qualified => qualified.Right,
+        AliasQualifiedNameSyntax alias => alias.Name,
+        SimpleNameSyntax simple => simple,
+        _ => null,
+    };
 }
