@@ -174,17 +174,33 @@ internal sealed class MessageBus : IMessageBus
         return envelope;
     }
 
+    /// <summary>A buffer per thread to write payloads into: each payload then costs one array of its exact size.</summary>
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
     private ReadOnlyMemory<byte> Serialize(ContractDescriptor contract, object message)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        contract.Serialize(buffer, message);
-        int limit = _runtime.Options.MaxPayloadBytes;
-        if (buffer.WrittenCount > limit)
+        ArrayBufferWriter<byte> buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        try
         {
-            throw new MessageTooLargeException(contract, buffer.WrittenCount, limit);
-        }
+            contract.Serialize(buffer, message);
+            int limit = _runtime.Options.MaxPayloadBytes;
+            if (buffer.WrittenCount > limit)
+            {
+                throw new MessageTooLargeException(contract, buffer.WrittenCount, limit);
+            }
 
-        return buffer.WrittenMemory;
+            return buffer.WrittenSpan.ToArray();
+        }
+        finally
+        {
+            // One large message must not pin a large buffer to the thread for good.
+            if (buffer.Capacity > 64 * 1024)
+            {
+                t_buffer = null;
+            }
+        }
     }
 
     private static Activity? StartActivity(string operation, ContractDescriptor contract)
