@@ -14,6 +14,18 @@ public sealed partial class RetryTests
     [Command] public partial record Wobbly([property: IdempotencyKey] int N);
     [Command] public partial record Checked([property: IdempotencyKey] int N);
     [Event] public partial record Noted([property: IdempotencyKey] int N);
+    [Command] public partial record Held([property: IdempotencyKey] int N);
+
+    public sealed class HeldHandler(Tries tries, Gate gate) : ICommandHandler<Held>
+    {
+        public async ValueTask HandleAsync(Held command, MessageContext context, CancellationToken cancellationToken)
+        {
+            tries.Attempts.Enqueue((command.N, context.Attempt));
+            await gate.WaitAsync(cancellationToken);
+            tries.Handled.Enqueue(command.N);
+            tries.Done.Release();
+        }
+    }
 
     public sealed class Tries
     {
@@ -147,6 +159,42 @@ public sealed partial class RetryTests
         await Wait.For(host.StopAsync());
 
         Assert.Equal([1, 2], tries.Handled);
+    }
+
+    [Fact]
+    public async Task Copies_of_one_key_on_concurrent_workers_run_the_handler_once()
+    {
+        var tries = new Tries();
+        var gate = new Gate();
+        await using TestBus host = await TestBus.StartAsync(s => s.AddSingleton(tries).AddSingleton(gate), o => o.UseInMemoryTransport(t => t.Endpoint<Held>(e =>
+        {
+            e.Delivery = DeliveryMode.EffectivelyOnce;
+            e.MaxConcurrency = 4;
+        })));
+
+        // Two sends of one logical message reach two workers at once; the first holds its handler open.
+        await host.Bus.SendAsync(new Held(1));
+        await host.Bus.SendAsync(new Held(1));
+        await host.Bus.SendAsync(new Held(2));
+        using (var cts = new CancellationTokenSource(TestBus.Timeout))
+        {
+            while (tries.Attempts.Count < 2)
+            {
+                await Task.Delay(10, cts.Token);
+            }
+        }
+
+        // Keys 1 and 2 are in their handlers; the copy of key 1 has had time to reach a worker, and waits.
+        await Task.Delay(200);
+        Assert.Equal(2, tries.Attempts.Count);
+
+        gate.Open();
+        await Wait.For(tries.Done, 2);
+        await Wait.For(host.StopAsync());
+
+        // After the first copy succeeded, the second met the inbox and was dropped.
+        Assert.Equal([1, 2], tries.Handled.Order());
+        Assert.Equal(2, tries.Attempts.Count);
     }
 
     [Fact]

@@ -29,6 +29,9 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable, ITranspo
     private readonly IMessageTransport? _broker;
     private readonly TransportEndpoint[] _brokerEndpoints = [];
     private readonly ConcurrentDictionary<Guid, (ContractDescriptor Contract, QueryReply Reply)> _waitingQueries = new();
+
+    /// <summary>Inbox keys being handled in this process right now, per endpoint (effectively-once endpoints only).</summary>
+    private readonly ConcurrentDictionary<(string Endpoint, string Key), TaskCompletionSource> _handling = new();
     private readonly ILogger _logger;
     private readonly IServiceScopeFactory _scopes;
     private readonly IServiceProvider _services;
@@ -712,16 +715,58 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable, ITranspo
     }
 
     /// <summary>
-    /// One delivery of a command or event: the inbox, the attempts the endpoint's retry policy allows, and then
-    /// success (the record removed), a delayed retry (the record rescheduled) or dead letters.
+    /// One delivery of a command or event. On an effectively-once endpoint, deliveries of one inbox key run one at a
+    /// time in this process: a copy that arrives while another is being handled (concurrent workers, a redelivery
+    /// racing the original) waits for it, and then meets the inbox like any later copy.
     /// </summary>
     private async ValueTask<Outcome> ConsumeAsync(ConsumeContext context, InMemoryEndpoint endpoint, Delivery delivery)
+    {
+        Envelope envelope = context.Envelope;
+        if (endpoint.Options.Delivery != DeliveryMode.EffectivelyOnce)
+        {
+            return await ConsumeOnceAsync(context, endpoint, delivery, inboxKey: null).ConfigureAwait(false);
+        }
+
+        string inboxKey = envelope.IdempotencyKey ?? envelope.MessageId.ToString("N");
+        (string, string) claim = (endpoint.Name, inboxKey);
+        var mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        while (!_handling.TryAdd(claim, mine))
+        {
+            if (_handling.TryGetValue(claim, out TaskCompletionSource? other))
+            {
+                try
+                {
+                    await other.Task.WaitAsync(context.CancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+                {
+                    Log.NotHandled(_logger, endpoint.Name, envelope.MessageId, envelope.Contract.Name);
+                    return Outcome.Abandoned;
+                }
+            }
+        }
+
+        try
+        {
+            return await ConsumeOnceAsync(context, endpoint, delivery, inboxKey).ConfigureAwait(false);
+        }
+        finally
+        {
+            _handling.TryRemove(new KeyValuePair<(string, string), TaskCompletionSource>(claim, mine));
+            mine.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// The inbox, the attempts the endpoint's retry policy allows, and then success (the record removed), a delayed
+    /// retry (the record rescheduled) or dead letters.
+    /// </summary>
+    private async ValueTask<Outcome> ConsumeOnceAsync(ConsumeContext context, InMemoryEndpoint endpoint, Delivery delivery, string? inboxKey)
     {
         Envelope envelope = context.Envelope;
         EndpointOptions options = endpoint.Options;
         MessageRecord? record = delivery.Record;
         CancellationToken token = context.CancellationToken;
-        string? inboxKey = options.Delivery == DeliveryMode.EffectivelyOnce ? envelope.IdempotencyKey ?? envelope.MessageId.ToString("N") : null;
 
         if (options.Delivery == DeliveryMode.AtMostOnce && record is not null)
         {
