@@ -719,14 +719,14 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable, ITranspo
     /// time in this process: a copy that arrives while another is being handled (concurrent workers, a redelivery
     /// racing the original) waits for it, and then meets the inbox like any later copy.
     /// </summary>
-    private async ValueTask<Outcome> ConsumeAsync(ConsumeContext context, InMemoryEndpoint endpoint, Delivery delivery)
+    private ValueTask<Outcome> ConsumeAsync(ConsumeContext context, InMemoryEndpoint endpoint, Delivery delivery) =>
+        endpoint.Options.Delivery == DeliveryMode.EffectivelyOnce
+            ? ConsumeOneKeyAtATimeAsync(context, endpoint, delivery)
+            : ConsumeOnceAsync(context, endpoint, delivery, inboxKey: null);
+
+    private async ValueTask<Outcome> ConsumeOneKeyAtATimeAsync(ConsumeContext context, InMemoryEndpoint endpoint, Delivery delivery)
     {
         Envelope envelope = context.Envelope;
-        if (endpoint.Options.Delivery != DeliveryMode.EffectivelyOnce)
-        {
-            return await ConsumeOnceAsync(context, endpoint, delivery, inboxKey: null).ConfigureAwait(false);
-        }
-
         string inboxKey = envelope.IdempotencyKey ?? envelope.MessageId.ToString("N");
         (string, string) claim = (endpoint.Name, inboxKey);
         var mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
