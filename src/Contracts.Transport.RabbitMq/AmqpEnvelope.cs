@@ -108,17 +108,7 @@ internal static class AmqpEnvelope
         BasicProperties properties;
         if (catalog.TryFind(message.ContractName, message.ContractVersion, out ContractDescriptor? contract))
         {
-            properties = Properties(new Envelope(contract, message.MessageId)
-            {
-                CorrelationId = message.CorrelationId,
-                CausationId = message.CausationId,
-                IdempotencyKey = message.IdempotencyKey,
-                Attempt = message.Attempt,
-                SentAt = message.SentAt,
-                TraceParent = message.TraceParent,
-                TraceState = message.TraceState,
-                Headers = message.Headers,
-            });
+            properties = Properties(message.ToEnvelope(contract));
         }
         else
         {

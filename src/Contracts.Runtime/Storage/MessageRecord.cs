@@ -77,6 +77,23 @@ public sealed class MessageRecord
     /// <inheritdoc />
     public override string ToString() => $"{ContractName} v{ContractVersion} {MessageId} on '{Endpoint}' (attempt {Attempt})";
 
+    /// <summary>This record as an envelope of <paramref name="contract"/> (the contract its name and version find in a catalog).</summary>
+    /// <param name="contract">The record's contract.</param>
+    /// <returns>The envelope, carrying the payload.</returns>
+    public Envelope ToEnvelope(ContractDescriptor contract) => new(contract, MessageId)
+    {
+        CorrelationId = CorrelationId,
+        CausationId = CausationId,
+        IdempotencyKey = IdempotencyKey,
+        Attempt = Attempt,
+        SentAt = SentAt,
+        DeliverAt = DueAt,
+        TraceParent = TraceParent,
+        TraceState = TraceState,
+        Headers = Headers,
+        Payload = Payload,
+    };
+
     internal static MessageRecord FromEnvelope(Envelope envelope, string endpoint, ReadOnlyMemory<byte> payload) => new()
     {
         Endpoint = endpoint,

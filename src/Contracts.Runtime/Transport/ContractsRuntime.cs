@@ -1000,27 +1000,8 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable, ITranspo
     }
 
     /// <summary>A stored record as an envelope, or <see langword="null"/> when its contract is not in the catalog.</summary>
-    private Envelope? ToEnvelope(MessageRecord record)
-    {
-        if (!_catalog.TryFind(record.ContractName, record.ContractVersion, out ContractDescriptor? contract))
-        {
-            return null;
-        }
-
-        return new Envelope(contract, record.MessageId)
-        {
-            CorrelationId = record.CorrelationId,
-            CausationId = record.CausationId,
-            IdempotencyKey = record.IdempotencyKey,
-            Attempt = record.Attempt,
-            SentAt = record.SentAt,
-            DeliverAt = record.DueAt,
-            TraceParent = record.TraceParent,
-            TraceState = record.TraceState,
-            Headers = record.Headers,
-            Payload = record.Payload,
-        };
-    }
+    private Envelope? ToEnvelope(MessageRecord record) =>
+        _catalog.TryFind(record.ContractName, record.ContractVersion, out ContractDescriptor? contract) ? record.ToEnvelope(contract) : null;
 
     private ValueTask DeadLetterUnknownAsync(MessageRecord record, CancellationToken cancellationToken)
     {
