@@ -13,9 +13,25 @@ internal readonly record struct Delivery(Envelope Envelope, HandlerDescriptor Ha
 internal sealed record Subscription(HandlerDescriptor Handler, InMemoryEndpoint Endpoint);
 
 /// <summary>A named, bounded in-process queue and the workers that consume it.</summary>
+/// <remarks>
+/// With <see cref="EndpointFullMode.Wait"/> and <see cref="EndpointFullMode.Reject"/> (the modes that never remove a
+/// queued message) the queue is an unbounded channel bounded here by a counter: a send with room reserves a slot
+/// with one compare-and-swap and the consumer frees it with one decrement, so producer and consumer never take a
+/// shared lock (with one consumer the channel itself takes none either). A producer that finds the queue full waits
+/// until the consumers have drained it to half its capacity, then it and the other waiting producers fill it again
+/// in one burst instead of being woken once per message. The drop modes remove a queued message to make room, which
+/// needs the bounded channel's lock: they use it.
+/// </remarks>
 internal sealed class InMemoryEndpoint
 {
     private readonly Channel<Delivery> _channel;
+    private readonly bool _counted;
+    private readonly int _capacity;
+    private readonly int _resumeAt;
+    private readonly object _gate = new();
+    private int _count;
+    private int _blockedWriters;
+    private TaskCompletionSource? _room;
     private Task[] _workers = [];
     private bool _closed;
 
@@ -23,33 +39,50 @@ internal sealed class InMemoryEndpoint
     {
         Name = name;
         Options = options;
-        var channelOptions = new BoundedChannelOptions(options.Capacity)
+        _capacity = options.Capacity;
+        _resumeAt = options.Capacity / 2;
+        _counted = options.FullMode is EndpointFullMode.Wait or EndpointFullMode.Reject;
+        if (_counted)
         {
-            FullMode = options.FullMode switch
+            _channel = Channel.CreateUnbounded<Delivery>(new UnboundedChannelOptions
             {
-                EndpointFullMode.DropOldest => BoundedChannelFullMode.DropOldest,
-                EndpointFullMode.DropNewest => BoundedChannelFullMode.DropNewest,
-                _ => BoundedChannelFullMode.Wait,
-            },
-            SingleReader = options.MaxConcurrency == 1,
-            SingleWriter = false,
-            AllowSynchronousContinuations = false,
-        };
-        _channel = Channel.CreateBounded<Delivery>(channelOptions, delivery => onDropped(this, delivery));
+                SingleReader = options.MaxConcurrency == 1,
+                SingleWriter = false,
+                AllowSynchronousContinuations = false,
+            });
+        }
+        else
+        {
+            var channelOptions = new BoundedChannelOptions(options.Capacity)
+            {
+                FullMode = options.FullMode == EndpointFullMode.DropOldest ? BoundedChannelFullMode.DropOldest : BoundedChannelFullMode.DropNewest,
+                SingleReader = options.MaxConcurrency == 1,
+                SingleWriter = false,
+                AllowSynchronousContinuations = false,
+            };
+            _channel = Channel.CreateBounded<Delivery>(channelOptions, delivery => onDropped(this, delivery));
+        }
     }
 
     public string Name { get; }
 
     public EndpointOptions Options { get; }
 
-    public int Count => _channel.Reader.Count;
+    /// <summary>Messages queued (with the wait and reject modes, also those a producer is placing this instant).</summary>
+    public int Count => _counted ? Volatile.Read(ref _count) : _channel.Reader.Count;
 
     /// <summary>Queues a delivery: at once when there is room, else as the endpoint's full mode says.</summary>
     public ValueTask WriteAsync(Delivery delivery, CancellationToken cancellationToken)
     {
-        if (_channel.Writer.TryWrite(delivery))
+        if (!_counted)
         {
-            return ValueTask.CompletedTask;
+            // The drop modes always make room: a write fails only when the endpoint is closed.
+            return _channel.Writer.TryWrite(delivery) ? ValueTask.CompletedTask : ValueTask.FromException(new ChannelClosedException());
+        }
+
+        if (TryReserve())
+        {
+            return Enqueue(delivery);
         }
 
         if (Volatile.Read(ref _closed))
@@ -62,7 +95,100 @@ internal sealed class InMemoryEndpoint
             return ValueTask.FromException(new EndpointFullException(Name, Options.Capacity));
         }
 
-        return _channel.Writer.WriteAsync(delivery, cancellationToken);
+        return WriteWhenRoomAsync(delivery, cancellationToken);
+    }
+
+    /// <summary>Takes a slot if one is free; never counts past the capacity, even for an instant.</summary>
+    private bool TryReserve()
+    {
+        int count = Volatile.Read(ref _count);
+        while (count < _capacity)
+        {
+            int seen = Interlocked.CompareExchange(ref _count, count + 1, count);
+            if (seen == count)
+            {
+                return true;
+            }
+
+            count = seen;
+        }
+
+        return false;
+    }
+
+    private ValueTask Enqueue(Delivery delivery)
+    {
+        if (_channel.Writer.TryWrite(delivery))
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        Interlocked.Decrement(ref _count); // closed: the slot is given back
+        return ValueTask.FromException(new ChannelClosedException());
+    }
+
+    private async ValueTask WriteWhenRoomAsync(Delivery delivery, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task room;
+            lock (_gate)
+            {
+                _blockedWriters++;
+                room = (_room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+            }
+
+            bool reserved;
+            try
+            {
+                // Registered first, checked second: a consumer that freed a slot before it could see this writer
+                // left room that this check finds; one that frees it after sees the writer and wakes it.
+                reserved = TryReserve();
+                if (!reserved && !Volatile.Read(ref _closed))
+                {
+                    await room.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                lock (_gate)
+                {
+                    _blockedWriters--;
+                }
+            }
+
+            if (reserved)
+            {
+                await Enqueue(delivery).ConfigureAwait(false);
+                return;
+            }
+
+            if (Volatile.Read(ref _closed))
+            {
+                throw new ChannelClosedException();
+            }
+        }
+    }
+
+    /// <summary>A consumer took a delivery: its slot is free, and waiting producers go on once half the queue is.</summary>
+    private void Dequeued()
+    {
+        if (Interlocked.Decrement(ref _count) <= _resumeAt && Volatile.Read(ref _blockedWriters) > 0)
+        {
+            WakeWriters();
+        }
+    }
+
+    private void WakeWriters()
+    {
+        TaskCompletionSource? room;
+        lock (_gate)
+        {
+            room = _room;
+            _room = null;
+        }
+
+        room?.TrySetResult();
     }
 
     public void Start(Func<InMemoryEndpoint, Delivery, ValueTask<bool>> process)
@@ -82,11 +208,12 @@ internal sealed class InMemoryEndpoint
         _workers = workers;
     }
 
-    /// <summary>Accepts no more deliveries; the workers finish what is queued and end.</summary>
+    /// <summary>Accepts no more deliveries; the workers finish what is queued and end, and waiting producers fail.</summary>
     public void Complete()
     {
         Volatile.Write(ref _closed, true);
         _channel.Writer.TryComplete();
+        WakeWriters();
     }
 
     public Task Completion => Task.WhenAll(_workers);
@@ -98,6 +225,11 @@ internal sealed class InMemoryEndpoint
         {
             while (reader.TryRead(out Delivery delivery))
             {
+                if (_counted)
+                {
+                    Dequeued();
+                }
+
                 await process(this, delivery).ConfigureAwait(false);
             }
         }
