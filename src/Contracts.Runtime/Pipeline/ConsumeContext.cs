@@ -92,14 +92,16 @@ public sealed class ConsumeContext : IAsyncDisposable
 
     /// <summary>Disposes the delivery's DI scope, if it was created.</summary>
     /// <returns>Completes when the scope is disposed.</returns>
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         _messageContext = null;
         if (_scope is { } scope)
         {
             _scope = null;
-            await scope.DisposeAsync().ConfigureAwait(false);
+            return scope.DisposeAsync();
         }
+
+        return ValueTask.CompletedTask;
     }
 
     private MessageContext CreateMessageContext() => new(_services.Bus, Envelope, this) { Attempt = Attempt, Transaction = Transaction };

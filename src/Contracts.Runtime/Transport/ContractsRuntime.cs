@@ -612,10 +612,76 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable, ITranspo
     }
 
     /// <summary>Handles one delivery; returns whether it is settled (handled, retried later or dead-lettered) rather than abandoned.</summary>
-    private async ValueTask<bool> ProcessAsync(InMemoryEndpoint endpoint, Delivery delivery)
+    /// <remarks>
+    /// Most deliveries are a command or event in memory, on an endpoint without an inbox, to a handler that completes
+    /// at once, with nobody tracing: those run here without an async state machine. Anything else (or a first attempt
+    /// that fails or suspends) continues in <see cref="ProcessSlowAsync"/>, which picks up the attempt already started.
+    /// </remarks>
+    private ValueTask<bool> ProcessAsync(InMemoryEndpoint endpoint, Delivery delivery)
     {
         Envelope envelope = delivery.Envelope;
-        if (_abort.IsCancellationRequested)
+        if (envelope.Reply is not null || delivery.Record is not null || endpoint.Options.Delivery == DeliveryMode.EffectivelyOnce ||
+            _abort.IsCancellationRequested || ContractsTelemetry.ActivitySource.HasListeners() || ContractsTelemetry.HandlerDuration.Enabled)
+        {
+            return ProcessSlowAsync(endpoint, delivery, started: null);
+        }
+
+        var context = new ConsumeContext(_delivery!, envelope, delivery.Handler, endpoint.Name, _abort.Token);
+        ValueTask attempt;
+        try
+        {
+            attempt = _pipeline(context);
+        }
+        catch (Exception ex)
+        {
+            attempt = ValueTask.FromException(ex);
+        }
+
+        if (!attempt.IsCompletedSuccessfully)
+        {
+            return ProcessSlowAsync(endpoint, delivery, new StartedAttempt(context, attempt));
+        }
+
+        if (ContractsTelemetry.Handled.Enabled)
+        {
+            ContractsTelemetry.Handled.Add(1, ContractsTelemetry.ContractTag(envelope.Contract), ContractsTelemetry.EndpointTag(endpoint.Name));
+        }
+
+        ValueTask disposed = context.DisposeAsync();
+        if (!disposed.IsCompletedSuccessfully)
+        {
+            return AfterDisposeAsync(disposed, context, endpoint);
+        }
+
+        Completed();
+        return new ValueTask<bool>(true);
+    }
+
+    /// <summary>The fast path's first attempt, when it failed or has not finished: the slow path takes it over.</summary>
+    private readonly record struct StartedAttempt(ConsumeContext Context, ValueTask Attempt);
+
+    private async ValueTask<bool> AfterDisposeAsync(ValueTask disposed, ConsumeContext context, InMemoryEndpoint endpoint)
+    {
+        try
+        {
+            await disposed.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.ScopeDisposeFailed(_logger, ex, context.Handler.HandlerName, context.Envelope.Contract.Name, context.Envelope.MessageId, endpoint.Name);
+        }
+        finally
+        {
+            Completed();
+        }
+
+        return true;
+    }
+
+    private async ValueTask<bool> ProcessSlowAsync(InMemoryEndpoint endpoint, Delivery delivery, StartedAttempt? started)
+    {
+        Envelope envelope = delivery.Envelope;
+        if (started is null && _abort.IsCancellationRequested)
         {
             // Shutdown ran out of time: calling a handler with a cancelled token only wastes the time left.
             Log.NotHandled(_logger, endpoint.Name, envelope.MessageId, envelope.Contract.Name);
@@ -629,9 +695,9 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable, ITranspo
         CancellationTokenSource? linked = envelope.Reply is { } reply
             ? CancellationTokenSource.CreateLinkedTokenSource(_abort.Token, reply.Abandoned)
             : null;
-        var context = new ConsumeContext(_delivery!, envelope, delivery.Handler, endpoint.Name, linked?.Token ?? _abort.Token);
+        ConsumeContext context = started?.Context ?? new ConsumeContext(_delivery!, envelope, delivery.Handler, endpoint.Name, linked?.Token ?? _abort.Token);
         using Activity? activity = StartHandleActivity(envelope, delivery.Handler, endpoint.Name);
-        long started = ContractsTelemetry.HandlerDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+        long startedAt = ContractsTelemetry.HandlerDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
         var tags = new TagList
         {
             ContractsTelemetry.ContractTag(envelope.Contract),
@@ -646,7 +712,7 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable, ITranspo
             }
             else
             {
-                Outcome outcome = await ConsumeAsync(context, endpoint, delivery).ConfigureAwait(false);
+                Outcome outcome = await ConsumeAsync(context, endpoint, delivery, started?.Attempt).ConfigureAwait(false);
                 settled = outcome != Outcome.Abandoned;
                 switch (outcome)
                 {
@@ -681,9 +747,9 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable, ITranspo
         }
         finally
         {
-            if (started != 0)
+            if (startedAt != 0)
             {
-                ContractsTelemetry.HandlerDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, tags);
+                ContractsTelemetry.HandlerDuration.Record(Stopwatch.GetElapsedTime(startedAt).TotalMilliseconds, tags);
             }
 
             try
@@ -719,10 +785,10 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable, ITranspo
     /// time in this process: a copy that arrives while another is being handled (concurrent workers, a redelivery
     /// racing the original) waits for it, and then meets the inbox like any later copy.
     /// </summary>
-    private ValueTask<Outcome> ConsumeAsync(ConsumeContext context, InMemoryEndpoint endpoint, Delivery delivery) =>
+    private ValueTask<Outcome> ConsumeAsync(ConsumeContext context, InMemoryEndpoint endpoint, Delivery delivery, ValueTask? started) =>
         endpoint.Options.Delivery == DeliveryMode.EffectivelyOnce
             ? ConsumeOneKeyAtATimeAsync(context, endpoint, delivery)
-            : ConsumeOnceAsync(context, endpoint, delivery, inboxKey: null);
+            : ConsumeOnceAsync(context, endpoint, delivery, inboxKey: null, started);
 
     private async ValueTask<Outcome> ConsumeOneKeyAtATimeAsync(ConsumeContext context, InMemoryEndpoint endpoint, Delivery delivery)
     {
@@ -759,9 +825,10 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable, ITranspo
 
     /// <summary>
     /// The inbox, the attempts the endpoint's retry policy allows, and then success (the record removed), a delayed
-    /// retry (the record rescheduled) or dead letters.
+    /// retry (the record rescheduled) or dead letters. <paramref name="started"/> is the first attempt, when the fast path
+    /// of <see cref="ProcessAsync"/> has already started it.
     /// </summary>
-    private async ValueTask<Outcome> ConsumeOnceAsync(ConsumeContext context, InMemoryEndpoint endpoint, Delivery delivery, string? inboxKey)
+    private async ValueTask<Outcome> ConsumeOnceAsync(ConsumeContext context, InMemoryEndpoint endpoint, Delivery delivery, string? inboxKey, ValueTask? started = null)
     {
         Envelope envelope = context.Envelope;
         EndpointOptions options = endpoint.Options;
@@ -804,7 +871,9 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable, ITranspo
                 }
 
                 context.Transaction = transaction;
-                await _pipeline(context).ConfigureAwait(false);
+                ValueTask attempt = started ?? _pipeline(context);
+                started = null;
+                await attempt.ConfigureAwait(false);
                 if (transaction is not null)
                 {
                     try
