@@ -12,21 +12,20 @@ namespace Contracts;
 public sealed class MessageContext
 {
     private static readonly IReadOnlyDictionary<string, string> s_noHeaders = new Dictionary<string, string>();
-    private readonly MessageBus _bus;
-
     private IServiceProvider? _services;
 
-    internal MessageContext(MessageBus bus, Envelope envelope, Pipeline.ConsumeContext consume)
+    /// <remarks>One per attempt of a delivery, so it keeps only what differs from <paramref name="consume"/>: its attempt and transaction.</remarks>
+    internal MessageContext(Pipeline.ConsumeContext consume, int attempt, Storage.IConsumeTransaction? transaction)
     {
-        _bus = bus;
-        Envelope = envelope;
         Consume = consume;
-        Endpoint = consume.Endpoint;
-        Attempt = envelope.Attempt;
+        Attempt = attempt;
+        Transaction = transaction;
     }
 
     /// <summary>The envelope as it arrived.</summary>
-    public Envelope Envelope { get; }
+    public Envelope Envelope => Consume.Envelope;
+
+    private MessageBus Bus => Consume.Bus;
 
     /// <summary>The message id (a UUID v7).</summary>
     public Guid MessageId => Envelope.MessageId;
@@ -44,14 +43,14 @@ public sealed class MessageContext
     public IReadOnlyDictionary<string, string> Headers => Envelope.Headers ?? s_noHeaders;
 
     /// <summary>The delivery attempt, starting at 1: immediate and delayed retries count up from there.</summary>
-    public int Attempt { get; internal set; }
+    public int Attempt { get; }
 
     /// <summary>
     /// On an <see cref="DeliveryMode.EffectivelyOnce"/> endpoint with a store that supports it, the transaction the
     /// handler's own database work should join (its change, the inbox key and the removal of the message commit
     /// together); otherwise <see langword="null"/>. Store packages give it a typed accessor (SQLite: <c>GetSqliteTransaction()</c>).
     /// </summary>
-    public Storage.IConsumeTransaction? Transaction { get; internal set; }
+    public Storage.IConsumeTransaction? Transaction { get; }
 
     /// <summary>The delivery this context belongs to: sends through a transactional context join its transaction.</summary>
     internal Pipeline.ConsumeContext Consume { get; }
@@ -63,7 +62,7 @@ public sealed class MessageContext
     public ContractDescriptor Contract => Envelope.Contract;
 
     /// <summary>The endpoint the message was delivered on.</summary>
-    public string Endpoint { get; }
+    public string Endpoint => Consume.Endpoint;
 
     /// <summary>
     /// The services of the DI scope of this delivery. The scope is created when first needed: a handler whose
@@ -78,7 +77,7 @@ public sealed class MessageContext
     /// <returns>Completes when the command is accepted by its endpoint.</returns>
     public ValueTask SendAsync<TCommand>(TCommand command, CancellationToken cancellationToken = default)
         where TCommand : class, ICommand, IContract<TCommand>
-        => _bus.SendAsync(command, options: null, parent: this, cancellationToken);
+        => Bus.SendAsync(command, options: null, parent: this, cancellationToken);
 
     /// <summary>Sends a command on, in this message's conversation.</summary>
     /// <typeparam name="TCommand">The command contract.</typeparam>
@@ -88,7 +87,7 @@ public sealed class MessageContext
     /// <returns>Completes when the command is accepted by its endpoint.</returns>
     public ValueTask SendAsync<TCommand>(TCommand command, SendOptions? options, CancellationToken cancellationToken = default)
         where TCommand : class, ICommand, IContract<TCommand>
-        => _bus.SendAsync(command, options, parent: this, cancellationToken);
+        => Bus.SendAsync(command, options, parent: this, cancellationToken);
 
     /// <summary>Publishes an event, in this message's conversation.</summary>
     /// <typeparam name="TEvent">The event contract.</typeparam>
@@ -97,7 +96,7 @@ public sealed class MessageContext
     /// <returns>Completes when every subscription accepted the event.</returns>
     public ValueTask PublishAsync<TEvent>(TEvent @event, CancellationToken cancellationToken = default)
         where TEvent : class, IEvent, IContract<TEvent>
-        => _bus.PublishAsync(@event, options: null, parent: this, cancellationToken);
+        => Bus.PublishAsync(@event, options: null, parent: this, cancellationToken);
 
     /// <summary>Publishes an event, in this message's conversation.</summary>
     /// <typeparam name="TEvent">The event contract.</typeparam>
@@ -107,7 +106,7 @@ public sealed class MessageContext
     /// <returns>Completes when every subscription accepted the event.</returns>
     public ValueTask PublishAsync<TEvent>(TEvent @event, SendOptions? options, CancellationToken cancellationToken = default)
         where TEvent : class, IEvent, IContract<TEvent>
-        => _bus.PublishAsync(@event, options, parent: this, cancellationToken);
+        => Bus.PublishAsync(@event, options, parent: this, cancellationToken);
 
     /// <summary>Runs a query, in this message's conversation.</summary>
     /// <typeparam name="TResult">The result type.</typeparam>
@@ -115,5 +114,5 @@ public sealed class MessageContext
     /// <param name="cancellationToken">Cancels the wait for the reply.</param>
     /// <returns>The handler's result.</returns>
     public ValueTask<TResult> QueryAsync<TResult>(IQuery<TResult> query, CancellationToken cancellationToken = default)
-        => _bus.QueryAsync(query, options: null, parent: this, cancellationToken);
+        => Bus.QueryAsync(query, options: null, parent: this, cancellationToken);
 }

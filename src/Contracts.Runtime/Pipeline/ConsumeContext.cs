@@ -43,6 +43,9 @@ public sealed class ConsumeContext : IAsyncDisposable
         CancellationToken = cancellationToken;
     }
 
+    /// <summary>The bus the delivery came through: a handler's sends go back through it.</summary>
+    internal MessageBus Bus => _services.Bus;
+
     /// <summary>The application's root services: handlers that need no scope are created from them.</summary>
     internal IServiceProvider Root => _services.Root;
 
@@ -104,7 +107,7 @@ public sealed class ConsumeContext : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private MessageContext CreateMessageContext() => new(_services.Bus, Envelope, this) { Attempt = Attempt, Transaction = Transaction };
+    private MessageContext CreateMessageContext() => new(this, Attempt, Transaction);
 
     /// <summary>Creates this attempt's DI scope, on the first use of <see cref="MessageContext.Services"/>.</summary>
     internal IServiceProvider CreateScope()
