@@ -31,7 +31,16 @@ public sealed class Envelope
     public Guid CorrelationId { get; set; }
 
     /// <summary>The id of the message whose handler sent this one, if any.</summary>
-    public Guid? CausationId { get; set; }
+    public Guid? CausationId
+    {
+        get => _causationId == Guid.Empty ? null : _causationId;
+        set => _causationId = value ?? Guid.Empty;
+    }
+
+    // Kept without nullable wrappers (no message has the empty id; times are UTC): every in-memory send allocates an
+    // envelope, and a smaller one is a cheaper one.
+    private Guid _causationId;
+    private long _sentAtUtcTicks;
 
     /// <summary>The generated idempotency key, or <see langword="null"/> when the contract has no key members.</summary>
     /// <remarks>An envelope that carries its message in memory computes the key on first use: most deliveries never need it.</remarks>
@@ -66,8 +75,12 @@ public sealed class Envelope
     /// <summary>The delivery attempt, starting at 1.</summary>
     public int Attempt { get; set; } = 1;
 
-    /// <summary>When the producer sent the message.</summary>
-    public DateTimeOffset SentAt { get; set; }
+    /// <summary>When the producer sent the message (kept in UTC).</summary>
+    public DateTimeOffset SentAt
+    {
+        get => new(_sentAtUtcTicks, TimeSpan.Zero);
+        set => _sentAtUtcTicks = value.UtcTicks;
+    }
 
     /// <summary>The earliest time the message may be delivered, for delayed sends.</summary>
     public DateTimeOffset? DeliverAt
