@@ -68,9 +68,6 @@ internal sealed class InMemoryEndpoint
 
     public EndpointOptions Options { get; }
 
-    /// <summary>Messages queued (with the wait and reject modes, also those a producer is placing this instant).</summary>
-    public int Count => _counted ? Volatile.Read(ref _count) : _channel.Reader.Count;
-
     /// <summary>Queues a delivery: at once when there is room, else as the endpoint's full mode says.</summary>
     public ValueTask WriteAsync(Delivery delivery, CancellationToken cancellationToken)
     {
