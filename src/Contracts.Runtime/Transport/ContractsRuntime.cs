@@ -423,11 +423,27 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable, ITranspo
         ContractsTelemetry.Sent.Add(1, ContractsTelemetry.ContractTag(envelope.Contract));
     }
 
-    private async ValueTask EnqueueAllAsync(Envelope envelope, Subscription[] route, CancellationToken cancellationToken)
+    /// <summary>Queues an event for each subscription in turn; only a subscription that makes the publisher wait costs a state machine.</summary>
+    private ValueTask EnqueueAllAsync(Envelope envelope, Subscription[] route, CancellationToken cancellationToken)
     {
-        foreach (Subscription subscription in route)
+        for (int i = 0; i < route.Length; i++)
         {
-            await EnqueueDeliveryAsync(new Delivery(envelope, subscription.Handler, null), subscription.Endpoint, cancellationToken).ConfigureAwait(false);
+            ValueTask write = EnqueueDeliveryAsync(new Delivery(envelope, route[i].Handler, null), route[i].Endpoint, cancellationToken);
+            if (!write.IsCompletedSuccessfully)
+            {
+                return EnqueueRestAsync(write, envelope, route, i + 1, cancellationToken);
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private async ValueTask EnqueueRestAsync(ValueTask pending, Envelope envelope, Subscription[] route, int next, CancellationToken cancellationToken)
+    {
+        await pending.ConfigureAwait(false);
+        for (int i = next; i < route.Length; i++)
+        {
+            await EnqueueDeliveryAsync(new Delivery(envelope, route[i].Handler, null), route[i].Endpoint, cancellationToken).ConfigureAwait(false);
         }
     }
 
