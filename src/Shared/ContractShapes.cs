@@ -367,10 +367,16 @@ internal static class ContractRules
         {
             // Public instance properties, base types first. A linear search, not a set: a message has a handful of
             // properties, and this runs for every contract on every edit.
-            var properties = new List<IPropertySymbol>();
-            AddProperties(type, properties);
+            // GetMembers builds a new array on each call: the type's own members are read once, for properties and constructors.
+            var properties = new List<IPropertySymbol>(8);
+            ImmutableArray<ISymbol> members = type.GetMembers();
+            if (type.BaseType is { SpecialType: not SpecialType.System_Object } baseType)
+            {
+                AddProperties(baseType, properties);
+            }
 
-            shape.Constructor = ChooseConstructor(type, properties, out ImmutableArray<IParameterSymbol> parameters);
+            AddProperties(members, properties);
+            shape.Constructor = ChooseConstructor(type, members, properties, out ImmutableArray<IParameterSymbol> parameters);
             if (shape.Constructor is null)
             {
                 shape.Problems.Add(new ContractProblem(ContractProblemKind.NotGeneratable, $"'{type.Name}' has no public constructor whose parameters all name its properties", type));
@@ -378,13 +384,14 @@ internal static class ContractRules
             }
 
             List<MemberShape> ordered = shape.Members;
+            ordered.Capacity = properties.Count;
             bool anyPinned = false;
             foreach (IPropertySymbol property in properties)
             {
+                // The setter is read only for a member no constructor parameter binds: each symbol read here is likely a
+                // cache miss, for every member of every contract on every edit.
                 IParameterSymbol? parameter = BoundParameter(parameters, property.Name);
-                IMethodSymbol? setter = property.SetMethod;
-                bool settable = setter is { DeclaredAccessibility: Accessibility.Public };
-                if (parameter is null && !settable)
+                if (parameter is null && property.SetMethod is not { DeclaredAccessibility: Accessibility.Public })
                 {
                     continue; // computed or get-only: not part of the message's state
                 }
@@ -487,9 +494,16 @@ internal static class ContractRules
             AddProperties(baseType, properties);
         }
 
-        foreach (ISymbol member in type.GetMembers())
+        AddProperties(type.GetMembers(), properties);
+    }
+
+    private static void AddProperties(ImmutableArray<ISymbol> members, List<IPropertySymbol> properties)
+    {
+        foreach (ISymbol member in members)
         {
-            if (member is IPropertySymbol { IsStatic: false, IsIndexer: false, DeclaredAccessibility: Accessibility.Public, GetMethod: not null } property
+            // Kind first: a virtual call, cheaper than an interface type test on every field and method of a record.
+            if (member.Kind == SymbolKind.Property
+                && member is IPropertySymbol { IsStatic: false, IsIndexer: false, DeclaredAccessibility: Accessibility.Public, GetMethod: not null } property
                 && !property.IsOverride
                 && !HasPropertyNamed(properties, property.Name))
             {
@@ -536,38 +550,48 @@ internal static class ContractRules
     private static bool IsContractsAttribute(AttributeData attribute, string name) =>
         attribute.AttributeClass is { } c && c.Name == name && c.ContainingNamespace is { Name: "Contracts", ContainingNamespace.IsGlobalNamespace: true };
 
-    /// <summary>The constructor with the most parameters that all bind properties (the first of equals), and its parameters.</summary>
+    /// <summary>
+    /// The constructor with the most parameters that all bind properties (the first of equals, in
+    /// <see cref="INamedTypeSymbol.InstanceConstructors"/> order), and its parameters. The constructors are taken from
+    /// the members already read (InstanceConstructors costs a lookup and a new array); that list is in declaration
+    /// order, which can differ from InstanceConstructors', so a tie is decided again over InstanceConstructors.
+    /// </summary>
+    private static IMethodSymbol? ChooseConstructor(INamedTypeSymbol type, ImmutableArray<ISymbol> members, List<IPropertySymbol> properties, out ImmutableArray<IParameterSymbol> bestParameters)
+    {
+        IMethodSymbol? best = null;
+        bestParameters = ImmutableArray<IParameterSymbol>.Empty;
+        bool tie = false;
+        foreach (ISymbol member in members)
+        {
+            if (member.Kind == SymbolKind.Method
+                && member is IMethodSymbol { MethodKind: MethodKind.Constructor } constructor
+                && Binds(type, constructor, properties, out ImmutableArray<IParameterSymbol> parameters))
+            {
+                if (best is null || parameters.Length > bestParameters.Length)
+                {
+                    best = constructor;
+                    bestParameters = parameters;
+                    tie = false;
+                }
+                else if (parameters.Length == bestParameters.Length)
+                {
+                    tie = true;
+                }
+            }
+        }
+
+        return tie ? ChooseConstructor(type, properties, out bestParameters) : best;
+    }
+
+    /// <summary>The choice over <see cref="INamedTypeSymbol.InstanceConstructors"/>, in its order.</summary>
     private static IMethodSymbol? ChooseConstructor(INamedTypeSymbol type, List<IPropertySymbol> properties, out ImmutableArray<IParameterSymbol> bestParameters)
     {
-        // Parameters and InstanceConstructors build a new array on each call: each is read once.
         IMethodSymbol? best = null;
         bestParameters = ImmutableArray<IParameterSymbol>.Empty;
         foreach (IMethodSymbol constructor in type.InstanceConstructors)
         {
-            if (constructor.DeclaredAccessibility != Accessibility.Public && !(constructor.DeclaredAccessibility == Accessibility.Internal && type.Locations.All(l => l.IsInSource)))
-            {
-                continue;
-            }
-
-            ImmutableArray<IParameterSymbol> parameters = constructor.Parameters;
-
-            // The record copy constructor is not a way to build a message from its members.
-            if (parameters.Length == 1 && SymbolEqualityComparer.Default.Equals(parameters[0].Type, type))
-            {
-                continue;
-            }
-
-            bool allBound = true;
-            foreach (IParameterSymbol parameter in parameters)
-            {
-                if (parameter.RefKind != RefKind.None || !NamesProperty(parameter, properties))
-                {
-                    allBound = false;
-                    break;
-                }
-            }
-
-            if (allBound && (best is null || parameters.Length > bestParameters.Length))
+            if (Binds(type, constructor, properties, out ImmutableArray<IParameterSymbol> parameters)
+                && (best is null || parameters.Length > bestParameters.Length))
             {
                 best = constructor;
                 bestParameters = parameters;
@@ -575,6 +599,37 @@ internal static class ContractRules
         }
 
         return best;
+    }
+
+    /// <summary>
+    /// Whether a constructor can build the object from its members: accessible, not the record copy constructor, and
+    /// every parameter names a property. Parameters builds a new array on each call, so it is read once and handed back.
+    /// </summary>
+    private static bool Binds(INamedTypeSymbol type, IMethodSymbol constructor, List<IPropertySymbol> properties, out ImmutableArray<IParameterSymbol> parameters)
+    {
+        parameters = default;
+        if (constructor.DeclaredAccessibility != Accessibility.Public && !(constructor.DeclaredAccessibility == Accessibility.Internal && type.Locations.All(l => l.IsInSource)))
+        {
+            return false;
+        }
+
+        parameters = constructor.Parameters;
+
+        // The record copy constructor is not a way to build a message from its members.
+        if (parameters.Length == 1 && SymbolEqualityComparer.Default.Equals(parameters[0].Type, type))
+        {
+            return false;
+        }
+
+        foreach (IParameterSymbol parameter in parameters)
+        {
+            if (parameter.RefKind != RefKind.None || !NamesProperty(parameter, properties))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool HasPropertyNamed(List<IPropertySymbol> properties, string name)
