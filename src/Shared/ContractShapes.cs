@@ -50,7 +50,19 @@ internal sealed class ObjectShape(INamedTypeSymbol type)
     public IMethodSymbol? Constructor { get; set; }
     public List<MemberShape> Members { get; } = [];
     public List<ContractProblem> Problems { get; } = [];
-    public int Length => Members.Count == 0 ? 0 : Members.Max(m => m.Index) + 1;
+    public int Length
+    {
+        get
+        {
+            int max = -1;
+            foreach (MemberShape member in Members)
+            {
+                max = member.Index > max ? member.Index : max;
+            }
+
+            return max + 1;
+        }
+    }
 }
 
 internal enum ContractProblemKind
@@ -136,7 +148,7 @@ internal static class ContractRules
     {
         var problems = new List<ContractProblem>();
         shape = null;
-        KindOf(type, out int kinds);
+        ContractKind? kind = KindOf(type, out int kinds);
         if (kinds > 1)
         {
             problems.Add(new ContractProblem(ContractProblemKind.SeveralKinds, $"'{type.Name}' is marked with more than one of [Command], [Event] and [Query]; a message is exactly one of them", type));
@@ -149,13 +161,17 @@ internal static class ContractRules
             return problems;
         }
 
-        if (KindOf(type, out _) == ContractKind.Query && QueryResult(type) is null)
+        if (kind == ContractKind.Query && QueryResult(type) is null)
         {
             problems.Add(new ContractProblem(ContractProblemKind.QueryWithoutResult, $"query '{type.Name}' does not implement IQuery<TResult>, so its result type is unknown", type));
         }
 
-        shape = AnalyzeObject(type, compilation, new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default), 0);
-        problems.AddRange(shape.Problems);
+        shape = AnalyzeObject(type, compilation, new List<INamedTypeSymbol>(4), 0);
+        if (shape.Problems.Count > 0)
+        {
+            problems.AddRange(shape.Problems);
+        }
+
         return problems;
     }
 
@@ -190,7 +206,10 @@ internal static class ContractRules
     }
 
     /// <summary>The wire name and version a contract attribute gives: its Name (else namespace and type name) and Version (else 1).</summary>
-    public static (string Name, int Version) NameAndVersion(INamedTypeSymbol type)
+    public static (string Name, int Version) NameAndVersion(INamedTypeSymbol type) => NameAndVersion(type, null);
+
+    /// <summary>As <see cref="NameAndVersion(INamedTypeSymbol)"/>, with the default wire name already spelled by the caller.</summary>
+    public static (string Name, int Version) NameAndVersion(INamedTypeSymbol type, string? defaultName)
     {
         foreach (AttributeData attribute in type.GetAttributes())
         {
@@ -213,10 +232,10 @@ internal static class ContractRules
                 }
             }
 
-            return (name ?? DefaultWireName(type), version);
+            return (name ?? defaultName ?? DefaultWireName(type), version);
         }
 
-        return (DefaultWireName(type), 1);
+        return (defaultName ?? DefaultWireName(type), 1);
     }
 
     private static string DefaultWireName(INamedTypeSymbol type)
@@ -262,7 +281,7 @@ internal static class ContractRules
         ITypeSymbol? result = KindOf(type, out _) == ContractKind.Query ? QueryResult(type) : null;
 
         // Depth 1, like a member of the contract.
-        return result is null ? null : Classify(result, compilation, new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default), 1);
+        return result is null ? null : Classify(result, compilation, new List<INamedTypeSymbol>(4), 1);
     }
 
     private static string? WhyNotGeneratable(INamedTypeSymbol type)
@@ -340,70 +359,64 @@ internal static class ContractRules
         return true;
     }
 
-    private static ObjectShape AnalyzeObject(INamedTypeSymbol type, Compilation compilation, HashSet<ITypeSymbol> visiting, int depth)
+    private static ObjectShape AnalyzeObject(INamedTypeSymbol type, Compilation compilation, List<INamedTypeSymbol> visiting, int depth)
     {
         var shape = new ObjectShape(type);
         visiting.Add(type);
         try
         {
-            // Public instance properties, base types first.
-            var properties = new List<IPropertySymbol>();
-            var chain = new List<INamedTypeSymbol>();
-            for (INamedTypeSymbol? t = type; t is not null && t.SpecialType != SpecialType.System_Object; t = t.BaseType)
+            // Public instance properties, base types first. A linear search, not a set: a message has a handful of
+            // properties, and this runs for every contract on every edit.
+            // GetMembers builds a new array on each call: the type's own members are read once, for properties and constructors.
+            var properties = new List<IPropertySymbol>(8);
+            ImmutableArray<ISymbol> members = type.GetMembers();
+            if (type.BaseType is { SpecialType: not SpecialType.System_Object } baseType)
             {
-                chain.Insert(0, t);
+                AddProperties(baseType, properties);
             }
 
-            // A linear search, not a set: a message has a handful of properties, and this runs for every contract on every edit.
-            foreach (INamedTypeSymbol t in chain)
-            {
-                foreach (ISymbol member in t.GetMembers())
-                {
-                    if (member is IPropertySymbol { IsStatic: false, IsIndexer: false, DeclaredAccessibility: Accessibility.Public, GetMethod: not null } property
-                        && !property.IsOverride
-                        && !HasPropertyNamed(properties, property.Name))
-                    {
-                        properties.Add(property);
-                    }
-                }
-            }
-
-            shape.Constructor = ChooseConstructor(type, properties);
+            AddProperties(members, properties);
+            shape.Constructor = ChooseConstructor(type, members, properties, out ImmutableArray<IParameterSymbol> parameters);
             if (shape.Constructor is null)
             {
                 shape.Problems.Add(new ContractProblem(ContractProblemKind.NotGeneratable, $"'{type.Name}' has no public constructor whose parameters all name its properties", type));
                 return shape;
             }
 
-            var ordered = new List<MemberShape>();
+            List<MemberShape> ordered = shape.Members;
+            ordered.Capacity = properties.Count;
+            bool anyPinned = false;
             foreach (IPropertySymbol property in properties)
             {
-                IParameterSymbol? parameter = BoundParameter(shape.Constructor, property.Name);
-                bool settable = property.SetMethod is { DeclaredAccessibility: Accessibility.Public } || property.SetMethod?.IsInitOnly == true && property.SetMethod.DeclaredAccessibility == Accessibility.Public;
-                if (parameter is null && !settable)
+                // The setter is read only for a member no constructor parameter binds: each symbol read here is likely a
+                // cache miss, for every member of every contract on every edit.
+                IParameterSymbol? parameter = BoundParameter(parameters, property.Name);
+                if (parameter is null && property.SetMethod is not { DeclaredAccessibility: Accessibility.Public })
                 {
                     continue; // computed or get-only: not part of the message's state
                 }
 
-                TypeShape typeShape = Classify(property.Type, compilation, visiting, depth + 1);
+                ITypeSymbol propertyType = property.Type;
+                TypeShape typeShape = Classify(propertyType, compilation, visiting, depth + 1);
                 var member = new MemberShape(property, typeShape) { Parameter = parameter };
                 if (typeShape.Problem is not null)
                 {
-                    shape.Problems.Add(new ContractProblem(ContractProblemKind.UnserializableMember, $"member '{type.Name}.{property.Name}' of type '{property.Type.ToDisplayString()}' cannot be serialized: {typeShape.Problem}", property));
+                    shape.Problems.Add(new ContractProblem(ContractProblemKind.UnserializableMember, $"member '{type.Name}.{property.Name}' of type '{propertyType.ToDisplayString()}' cannot be serialized: {typeShape.Problem}", property));
                 }
 
-                if (FindAttribute(property, parameter, "IdempotencyKeyAttribute") is not null)
+                FindAttributes(property, parameter, out bool isKey, out AttributeData? pinned);
+                if (isKey)
                 {
                     member.IsKey = true;
                     if (!IsKeyKind(typeShape))
                     {
-                        shape.Problems.Add(new ContractProblem(ContractProblemKind.UnsupportedKey, $"[IdempotencyKey] member '{type.Name}.{property.Name}' is a '{property.Type.ToDisplayString()}'; a key member must be a string, integer, bool, char, enum, Guid, date, time or decimal", property));
+                        shape.Problems.Add(new ContractProblem(ContractProblemKind.UnsupportedKey, $"[IdempotencyKey] member '{type.Name}.{property.Name}' is a '{propertyType.ToDisplayString()}'; a key member must be a string, integer, bool, char, enum, Guid, date, time or decimal", property));
                     }
                 }
 
-                AttributeData? pinned = FindAttribute(property, parameter, "MemberIndexAttribute");
                 if (pinned is { ConstructorArguments.Length: 1 } && pinned.ConstructorArguments[0].Value is int index)
                 {
+                    anyPinned = true;
                     member.Index = index;
                     if (index < 0 || index > 255)
                     {
@@ -414,12 +427,31 @@ internal static class ContractRules
                 ordered.Add(member);
             }
 
-            // Constructor-bound members first, in parameter order (a positional record's declaration order), then the rest.
-            ordered.Sort((a, b) =>
+            // Constructor-bound members first, in parameter order (a positional record's declaration order), then the
+            // rest in declaration order: a stable sort by parameter ordinal, as the members were added in declaration order.
+            for (int i = 1; i < ordered.Count; i++)
             {
-                int pa = a.Parameter?.Ordinal ?? int.MaxValue, pb = b.Parameter?.Ordinal ?? int.MaxValue;
-                return pa != pb ? pa.CompareTo(pb) : properties.IndexOf(a.Property).CompareTo(properties.IndexOf(b.Property));
-            });
+                MemberShape current = ordered[i];
+                int ordinal = current.Parameter?.Ordinal ?? int.MaxValue;
+                int j = i - 1;
+                for (; j >= 0 && (ordered[j].Parameter?.Ordinal ?? int.MaxValue) > ordinal; j--)
+                {
+                    ordered[j + 1] = ordered[j];
+                }
+
+                ordered[j + 1] = current;
+            }
+
+            if (!anyPinned)
+            {
+                // Nothing pinned (the usual case): the indexes are the positions.
+                for (int i = 0; i < ordered.Count; i++)
+                {
+                    ordered[i].Index = i;
+                }
+
+                return shape;
+            }
 
             var taken = new HashSet<int>();
             foreach (MemberShape member in ordered)
@@ -445,76 +477,159 @@ internal static class ContractRules
                 }
             }
 
-            ordered.Sort((a, b) => a.Index.CompareTo(b.Index));
-            shape.Members.AddRange(ordered);
+            ordered.Sort(static (a, b) => a.Index.CompareTo(b.Index));
             return shape;
         }
         finally
         {
-            visiting.Remove(type);
+            visiting.RemoveAt(visiting.Count - 1);
         }
     }
 
-    private static AttributeData? FindAttribute(IPropertySymbol property, IParameterSymbol? parameter, string name)
+    /// <summary>The public instance properties of <paramref name="type"/> and its base types, base types first; a name seen once.</summary>
+    private static void AddProperties(INamedTypeSymbol type, List<IPropertySymbol> properties)
     {
-        foreach (AttributeData attribute in property.GetAttributes())
+        if (type.BaseType is { SpecialType: not SpecialType.System_Object } baseType)
         {
-            if (IsContractsAttribute(attribute, name))
-            {
-                return attribute;
-            }
+            AddProperties(baseType, properties);
         }
 
-        if (parameter is not null)
+        AddProperties(type.GetMembers(), properties);
+    }
+
+    private static void AddProperties(ImmutableArray<ISymbol> members, List<IPropertySymbol> properties)
+    {
+        foreach (ISymbol member in members)
         {
-            foreach (AttributeData attribute in parameter.GetAttributes())
+            // Kind first: a virtual call, cheaper than an interface type test on every field and method of a record.
+            if (member.Kind == SymbolKind.Property
+                && member is IPropertySymbol { IsStatic: false, IsIndexer: false, DeclaredAccessibility: Accessibility.Public, GetMethod: not null } property
+                && !property.IsOverride
+                && !HasPropertyNamed(properties, property.Name))
             {
-                if (IsContractsAttribute(attribute, name))
-                {
-                    return attribute;
-                }
+                properties.Add(property);
             }
         }
+    }
 
-        return null;
+    /// <summary>
+    /// Whether the property (or else the constructor parameter that binds it) carries [IdempotencyKey], and its
+    /// [MemberIndex] (the property's first, else the parameter's): one pass over each attribute list.
+    /// </summary>
+    private static void FindAttributes(IPropertySymbol property, IParameterSymbol? parameter, out bool isKey, out AttributeData? pinned)
+    {
+        isKey = false;
+        pinned = null;
+        FindAttributes(property.GetAttributes(), ref isKey, ref pinned);
+        if (parameter is not null && (!isKey || pinned is null))
+        {
+            FindAttributes(parameter.GetAttributes(), ref isKey, ref pinned);
+        }
+    }
+
+    private static void FindAttributes(ImmutableArray<AttributeData> attributes, ref bool isKey, ref AttributeData? pinned)
+    {
+        foreach (AttributeData attribute in attributes)
+        {
+            if (attribute.AttributeClass is not { ContainingNamespace: { Name: "Contracts", ContainingNamespace.IsGlobalNamespace: true } } c)
+            {
+                continue;
+            }
+
+            if (c.Name == "IdempotencyKeyAttribute")
+            {
+                isKey = true;
+            }
+            else if (c.Name == "MemberIndexAttribute")
+            {
+                pinned ??= attribute;
+            }
+        }
     }
 
     private static bool IsContractsAttribute(AttributeData attribute, string name) =>
         attribute.AttributeClass is { } c && c.Name == name && c.ContainingNamespace is { Name: "Contracts", ContainingNamespace.IsGlobalNamespace: true };
 
-    private static IMethodSymbol? ChooseConstructor(INamedTypeSymbol type, List<IPropertySymbol> properties)
+    /// <summary>
+    /// The constructor with the most parameters that all bind properties (the first of equals, in
+    /// <see cref="INamedTypeSymbol.InstanceConstructors"/> order), and its parameters. The constructors are taken from
+    /// the members already read (InstanceConstructors costs a lookup and a new array); that list is in declaration
+    /// order, which can differ from InstanceConstructors', so a tie is decided again over InstanceConstructors.
+    /// </summary>
+    private static IMethodSymbol? ChooseConstructor(INamedTypeSymbol type, ImmutableArray<ISymbol> members, List<IPropertySymbol> properties, out ImmutableArray<IParameterSymbol> bestParameters)
     {
         IMethodSymbol? best = null;
-        foreach (IMethodSymbol constructor in type.InstanceConstructors)
+        bestParameters = ImmutableArray<IParameterSymbol>.Empty;
+        bool tie = false;
+        foreach (ISymbol member in members)
         {
-            if (constructor.DeclaredAccessibility != Accessibility.Public && !(constructor.DeclaredAccessibility == Accessibility.Internal && type.Locations.All(l => l.IsInSource)))
+            if (member.Kind == SymbolKind.Method
+                && member is IMethodSymbol { MethodKind: MethodKind.Constructor } constructor
+                && Binds(type, constructor, properties, out ImmutableArray<IParameterSymbol> parameters))
             {
-                continue;
-            }
-
-            // The record copy constructor is not a way to build a message from its members.
-            if (constructor.Parameters.Length == 1 && SymbolEqualityComparer.Default.Equals(constructor.Parameters[0].Type, type))
-            {
-                continue;
-            }
-
-            bool allBound = true;
-            foreach (IParameterSymbol parameter in constructor.Parameters)
-            {
-                if (parameter.RefKind != RefKind.None || !NamesProperty(parameter, properties))
+                if (best is null || parameters.Length > bestParameters.Length)
                 {
-                    allBound = false;
-                    break;
+                    best = constructor;
+                    bestParameters = parameters;
+                    tie = false;
+                }
+                else if (parameters.Length == bestParameters.Length)
+                {
+                    tie = true;
                 }
             }
+        }
 
-            if (allBound && (best is null || constructor.Parameters.Length > best.Parameters.Length))
+        return tie ? ChooseConstructor(type, properties, out bestParameters) : best;
+    }
+
+    /// <summary>The choice over <see cref="INamedTypeSymbol.InstanceConstructors"/>, in its order.</summary>
+    private static IMethodSymbol? ChooseConstructor(INamedTypeSymbol type, List<IPropertySymbol> properties, out ImmutableArray<IParameterSymbol> bestParameters)
+    {
+        IMethodSymbol? best = null;
+        bestParameters = ImmutableArray<IParameterSymbol>.Empty;
+        foreach (IMethodSymbol constructor in type.InstanceConstructors)
+        {
+            if (Binds(type, constructor, properties, out ImmutableArray<IParameterSymbol> parameters)
+                && (best is null || parameters.Length > bestParameters.Length))
             {
                 best = constructor;
+                bestParameters = parameters;
             }
         }
 
         return best;
+    }
+
+    /// <summary>
+    /// Whether a constructor can build the object from its members: accessible, not the record copy constructor, and
+    /// every parameter names a property. Parameters builds a new array on each call, so it is read once and handed back.
+    /// </summary>
+    private static bool Binds(INamedTypeSymbol type, IMethodSymbol constructor, List<IPropertySymbol> properties, out ImmutableArray<IParameterSymbol> parameters)
+    {
+        parameters = default;
+        if (constructor.DeclaredAccessibility != Accessibility.Public && !(constructor.DeclaredAccessibility == Accessibility.Internal && type.Locations.All(l => l.IsInSource)))
+        {
+            return false;
+        }
+
+        parameters = constructor.Parameters;
+
+        // The record copy constructor is not a way to build a message from its members.
+        if (parameters.Length == 1 && SymbolEqualityComparer.Default.Equals(parameters[0].Type, type))
+        {
+            return false;
+        }
+
+        foreach (IParameterSymbol parameter in parameters)
+        {
+            if (parameter.RefKind != RefKind.None || !NamesProperty(parameter, properties))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool HasPropertyNamed(List<IPropertySymbol> properties, string name)
@@ -531,10 +646,10 @@ internal static class ContractRules
     }
 
     /// <summary>The constructor's parameter binding a property: same name ignoring case, the last one when several match.</summary>
-    private static IParameterSymbol? BoundParameter(IMethodSymbol constructor, string propertyName)
+    private static IParameterSymbol? BoundParameter(ImmutableArray<IParameterSymbol> parameters, string propertyName)
     {
         IParameterSymbol? bound = null;
-        foreach (IParameterSymbol parameter in constructor.Parameters)
+        foreach (IParameterSymbol parameter in parameters)
         {
             if (string.Equals(parameter.Name, propertyName, System.StringComparison.OrdinalIgnoreCase))
             {
@@ -545,13 +660,18 @@ internal static class ContractRules
         return bound;
     }
 
-    /// <summary>Whether a property of the same name (ignoring case) and type (ignoring nullability) exists for the parameter.</summary>
+    /// <summary>
+    /// Whether a property of the same name (ignoring case) and type (ignoring nullability: the default comparer does,
+    /// so no stripped copy of either type is allocated) exists for the parameter.
+    /// </summary>
     private static bool NamesProperty(IParameterSymbol parameter, List<IPropertySymbol> properties)
     {
+        string name = parameter.Name;
+        ITypeSymbol? type = null;
         foreach (IPropertySymbol property in properties)
         {
-            if (string.Equals(property.Name, parameter.Name, System.StringComparison.OrdinalIgnoreCase)
-                && SymbolEqualityComparer.Default.Equals(property.Type.WithNullableAnnotation(NullableAnnotation.None), parameter.Type.WithNullableAnnotation(NullableAnnotation.None)))
+            if (string.Equals(property.Name, name, System.StringComparison.OrdinalIgnoreCase)
+                && SymbolEqualityComparer.Default.Equals(property.Type, type ??= parameter.Type))
             {
                 return true;
             }
@@ -573,7 +693,7 @@ internal static class ContractRules
     };
 
     /// <summary>Classifies a member type; sets <see cref="TypeShape.Problem"/> when it cannot be serialized.</summary>
-    public static TypeShape Classify(ITypeSymbol type, Compilation compilation, HashSet<ITypeSymbol> visiting, int depth)
+    public static TypeShape Classify(ITypeSymbol type, Compilation compilation, List<INamedTypeSymbol> visiting, int depth)
     {
         if (type is IErrorTypeSymbol || type.TypeKind == TypeKind.Error)
         {
@@ -665,7 +785,7 @@ internal static class ContractRules
             return new TypeShape(WireKind.Unsupported, type) { Problem = "it is not accessible to the contract's assembly" };
         }
 
-        if (visiting.Contains(named))
+        if (Contains(visiting, named))
         {
             return new TypeShape(WireKind.Unsupported, type) { Problem = $"'{named.Name}' contains itself; recursive types are not supported" };
         }
@@ -691,24 +811,45 @@ internal static class ContractRules
             return WireKind.Unsupported;
         }
 
-        ImmutableArray<ITypeParameterSymbol> parameters = definition.TypeParameters;
+        // Arity first: TypeParameters builds a new array on each call, so it is read only for a candidate.
+        int arity = definition.Arity;
         switch (definition.Name)
         {
-            case "Guid" when parameters.Length == 0 && SymbolNames.IsNamespace(definition.ContainingNamespace, "System"): return WireKind.Guid;
-            case "DateTimeOffset" when parameters.Length == 0 && SymbolNames.IsNamespace(definition.ContainingNamespace, "System"): return WireKind.DateTimeOffset;
-            case "TimeSpan" when parameters.Length == 0 && SymbolNames.IsNamespace(definition.ContainingNamespace, "System"): return WireKind.TimeSpan;
-            case "DateOnly" when parameters.Length == 0 && SymbolNames.IsNamespace(definition.ContainingNamespace, "System"): return WireKind.DateOnly;
-            case "TimeOnly" when parameters.Length == 0 && SymbolNames.IsNamespace(definition.ContainingNamespace, "System"): return WireKind.TimeOnly;
-            case "List" when parameters.Length == 1 && parameters[0].Name == "T" && SymbolNames.IsNamespace(definition.ContainingNamespace, "System.Collections.Generic"): return WireKind.List;
-            case "IReadOnlyList" when parameters.Length == 1 && parameters[0].Name == "T" && SymbolNames.IsNamespace(definition.ContainingNamespace, "System.Collections.Generic"): return WireKind.ReadOnlyList;
-            case "ImmutableArray" when parameters.Length == 1 && parameters[0].Name == "T" && SymbolNames.IsNamespace(definition.ContainingNamespace, "System.Collections.Immutable"): return WireKind.ImmutableArray;
-            case "Dictionary" when parameters.Length == 2 && parameters[0].Name == "TKey" && parameters[1].Name == "TValue" && SymbolNames.IsNamespace(definition.ContainingNamespace, "System.Collections.Generic"): return WireKind.Dictionary;
-            case "IReadOnlyDictionary" when parameters.Length == 2 && parameters[0].Name == "TKey" && parameters[1].Name == "TValue" && SymbolNames.IsNamespace(definition.ContainingNamespace, "System.Collections.Generic"): return WireKind.ReadOnlyDictionary;
+            case "Guid" when arity == 0 && SymbolNames.IsNamespace(definition.ContainingNamespace, "System"): return WireKind.Guid;
+            case "DateTimeOffset" when arity == 0 && SymbolNames.IsNamespace(definition.ContainingNamespace, "System"): return WireKind.DateTimeOffset;
+            case "TimeSpan" when arity == 0 && SymbolNames.IsNamespace(definition.ContainingNamespace, "System"): return WireKind.TimeSpan;
+            case "DateOnly" when arity == 0 && SymbolNames.IsNamespace(definition.ContainingNamespace, "System"): return WireKind.DateOnly;
+            case "TimeOnly" when arity == 0 && SymbolNames.IsNamespace(definition.ContainingNamespace, "System"): return WireKind.TimeOnly;
+            case "List" when arity == 1 && SymbolNames.IsNamespace(definition.ContainingNamespace, "System.Collections.Generic") && TypeParametersAre(definition, "T", null): return WireKind.List;
+            case "IReadOnlyList" when arity == 1 && SymbolNames.IsNamespace(definition.ContainingNamespace, "System.Collections.Generic") && TypeParametersAre(definition, "T", null): return WireKind.ReadOnlyList;
+            case "ImmutableArray" when arity == 1 && SymbolNames.IsNamespace(definition.ContainingNamespace, "System.Collections.Immutable") && TypeParametersAre(definition, "T", null): return WireKind.ImmutableArray;
+            case "Dictionary" when arity == 2 && SymbolNames.IsNamespace(definition.ContainingNamespace, "System.Collections.Generic") && TypeParametersAre(definition, "TKey", "TValue"): return WireKind.Dictionary;
+            case "IReadOnlyDictionary" when arity == 2 && SymbolNames.IsNamespace(definition.ContainingNamespace, "System.Collections.Generic") && TypeParametersAre(definition, "TKey", "TValue"): return WireKind.ReadOnlyDictionary;
             default: return WireKind.Unsupported;
         }
     }
 
-    private static TypeShape WithArguments(TypeShape shape, ImmutableArray<ITypeSymbol> arguments, Compilation compilation, HashSet<ITypeSymbol> visiting, int depth)
+    /// <summary>Whether <paramref name="type"/> is being analyzed further up: a list, as the chain is rarely more than a few deep.</summary>
+    private static bool Contains(List<INamedTypeSymbol> visiting, INamedTypeSymbol type)
+    {
+        foreach (INamedTypeSymbol t in visiting)
+        {
+            if (SymbolEqualityComparer.Default.Equals(t, type))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool TypeParametersAre(INamedTypeSymbol definition, string first, string? second)
+    {
+        ImmutableArray<ITypeParameterSymbol> parameters = definition.TypeParameters;
+        return parameters[0].Name == first && (second is null || parameters[1].Name == second);
+    }
+
+    private static TypeShape WithArguments(TypeShape shape, ImmutableArray<ITypeSymbol> arguments, Compilation compilation, List<INamedTypeSymbol> visiting, int depth)
     {
         var shapes = new TypeShape[arguments.Length];
         for (int i = 0; i < shapes.Length; i++)

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -42,7 +43,7 @@ internal static class SymbolNames
     /// </summary>
     public static bool TryAppendQualified(StringBuilder builder, ITypeSymbol type)
     {
-        string? keyword = Keyword(type.SpecialType);
+        string? keyword = KeywordOf(type.SpecialType);
         if (keyword is not null)
         {
             builder.Append(keyword);
@@ -69,7 +70,8 @@ internal static class SymbolNames
 
         if (named.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T)
         {
-            if (named.TypeArguments.Length != 1 || !TryAppendQualified(builder, named.TypeArguments[0]))
+            ImmutableArray<ITypeSymbol> underlying = named.TypeArguments;
+            if (underlying.Length != 1 || !TryAppendQualified(builder, underlying[0]))
             {
                 return false;
             }
@@ -106,15 +108,17 @@ internal static class SymbolNames
 
         if (named.Arity > 0)
         {
+            // TypeArguments builds a new array (and wrappers for annotated arguments) on each call: read once.
+            ImmutableArray<ITypeSymbol> arguments = named.TypeArguments;
             builder.Append('<');
-            for (int i = 0; i < named.TypeArguments.Length; i++)
+            for (int i = 0; i < arguments.Length; i++)
             {
                 if (i > 0)
                 {
                     builder.Append(", ");
                 }
 
-                if (!TryAppendQualified(builder, named.TypeArguments[i]))
+                if (!TryAppendQualified(builder, arguments[i]))
                 {
                     return false;
                 }
@@ -241,7 +245,8 @@ internal static class SymbolNames
         return true;
     }
 
-    private static string? Keyword(SpecialType type) => type switch
+    /// <summary>The keyword a special type is spelled with in every format used here (<c>int</c>, <c>string</c>), or null.</summary>
+    public static string? KeywordOf(SpecialType type) => type switch
     {
         SpecialType.System_Object => "object",
         SpecialType.System_Void => "void",

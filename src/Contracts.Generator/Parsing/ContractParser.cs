@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
-using System.Linq;
 using System.Threading;
 using Contracts.CodeAnalysis;
 using Contracts.Generator.Model;
@@ -48,21 +47,22 @@ internal static class ContractParser
         }
 
         string? result = kind == ContractKind.Query ? TypeNames.Qualified(ContractRules.QueryResult(type)!) : null;
-        var nested = new List<ObjectSpec>();
-        var nestedNames = new HashSet<string>();
-        ObjectSpec root = ToSpec(shape, "__ContractsFormatter", nested, nestedNames, compilation, cancellationToken);
+        var nested = new Nested();
+        ObjectSpec root = ToSpec(shape, "__ContractsFormatter", nested, compilation, cancellationToken);
 
         // A result the rules cannot serialize is left out, not reported: the query still works in process.
-        TypeSpec? resultSpec = ContractRules.QueryResultShape(type, compilation) is { Problem: null } resultShape
-            ? ToSpec(resultShape, nested, nestedNames, compilation, cancellationToken)
+        TypeSpec? resultSpec = kind == ContractKind.Query && ContractRules.QueryResultShape(type, compilation) is { Problem: null } resultShape
+            ? ToSpec(resultShape, nested, compilation, cancellationToken)
             : null;
 
-        (string Name, int Version) wire = ContractRules.NameAndVersion(type);
+        // One spelling of the type as text serves the hint name and the default wire name.
+        string text = TypeNames.Text(type);
+        (string Name, int Version) wire = ContractRules.NameAndVersion(type, text);
         return new ContractSpec(
             Namespace: TypeNames.Namespace(type.ContainingNamespace),
             Name: type.Name,
             FullyQualifiedName: TypeNames.Qualified(type),
-            HintName: HintName(type),
+            HintName: HintName(text),
             Containers: Containers(type),
             Keyword: Keyword(type),
             WireName: wire.Name,
@@ -71,7 +71,7 @@ internal static class ContractParser
             ResultType: result,
             Result: resultSpec,
             Shape: root,
-            NestedObjects: nested.OrderBy(o => o.FormatterName, System.StringComparer.Ordinal).ToEquatableArray(),
+            NestedObjects: nested.ToSortedArray(),
             Error: null);
     }
 
@@ -83,7 +83,7 @@ internal static class ContractParser
             Namespace: TypeNames.Namespace(type.ContainingNamespace),
             Name: type.Name,
             FullyQualifiedName: TypeNames.Qualified(type),
-            HintName: HintName(type),
+            HintName: HintName(TypeNames.Text(type)),
             Containers: Containers(type),
             Keyword: Keyword(type),
             WireName: wire.Name,
@@ -96,15 +96,16 @@ internal static class ContractParser
             Error: $"{ex.GetType().Name}: {ex.Message}");
     }
 
-    private static ObjectSpec ToSpec(ObjectShape shape, string formatterName, List<ObjectSpec> nested, HashSet<string> nestedNames, Compilation compilation, CancellationToken cancellationToken)
+    private static ObjectSpec ToSpec(ObjectShape shape, string formatterName, Nested nested, Compilation compilation, CancellationToken cancellationToken)
     {
-        var members = new List<MemberSpec>(shape.Members.Count);
+        // Sized once and handed over without a copy: this runs for every contract on every edit.
+        ImmutableArray<MemberSpec>.Builder members = ImmutableArray.CreateBuilder<MemberSpec>(shape.Members.Count);
         foreach (MemberShape member in shape.Members)
         {
             members.Add(new MemberSpec(
                 Name: member.Property.Name,
                 Index: member.Index,
-                Type: ToSpec(member.Type, nested, nestedNames, compilation, cancellationToken),
+                Type: ToSpec(member.Type, nested, compilation, cancellationToken),
                 ParameterOrdinal: member.Parameter?.Ordinal ?? -1,
                 DefaultValue: member.Parameter is { } p
                     ? (p.HasExplicitDefaultValue ? Literal(p.ExplicitDefaultValue, p.Type) : null)
@@ -113,18 +114,18 @@ internal static class ContractParser
                 IsRequired: member.Property.IsRequired));
         }
 
-        return new ObjectSpec(TypeNames.Qualified(shape.Type), formatterName, shape.Type.IsValueType, shape.Length, members.ToEquatableArray());
+        return new ObjectSpec(TypeNames.Qualified(shape.Type), formatterName, shape.Type.IsValueType, shape.Length, new EquatableArray<MemberSpec>(members.MoveToImmutable()));
     }
 
-    private static TypeSpec ToSpec(TypeShape shape, List<ObjectSpec> nested, HashSet<string> nestedNames, Compilation compilation, CancellationToken cancellationToken)
+    private static TypeSpec ToSpec(TypeShape shape, Nested nested, Compilation compilation, CancellationToken cancellationToken)
     {
         string? objectFormatter = null;
         if (shape.Kind == WireKind.Object && shape.Object is { } obj)
         {
-            objectFormatter = "__ContractsFormatter_" + TypeNames.Identifier(TypeNames.Text(obj.Type));
-            if (nestedNames.Add(objectFormatter))
+            objectFormatter = TypeNames.Identifier("__ContractsFormatter_", TypeNames.Text(obj.Type));
+            if (nested.Reserve(objectFormatter))
             {
-                nested.Add(ToSpec(obj, objectFormatter, nested, nestedNames, compilation, cancellationToken));
+                nested.Add(ToSpec(obj, objectFormatter, nested, compilation, cancellationToken));
             }
         }
 
@@ -147,8 +148,8 @@ internal static class ContractParser
 
         return new TypeSpec(
             shape.Kind,
-            TypeNames.Qualified(shape.Type),
-            Arguments(shape.Arguments, nested, nestedNames, compilation, cancellationToken),
+            FrameworkName(shape.Kind) ?? TypeNames.Qualified(shape.Type),
+            Arguments(shape.Arguments, nested, compilation, cancellationToken),
             objectFormatter,
             enumRead,
             signed,
@@ -156,7 +157,7 @@ internal static class ContractParser
     }
 
     // A loop, not a lambda: a lambda capturing these parameters costs a closure on every call, for every member on every edit.
-    private static EquatableArray<TypeSpec> Arguments(TypeShape[] arguments, List<ObjectSpec> nested, HashSet<string> nestedNames, Compilation compilation, CancellationToken cancellationToken)
+    private static EquatableArray<TypeSpec> Arguments(TypeShape[] arguments, Nested nested, Compilation compilation, CancellationToken cancellationToken)
     {
         if (arguments.Length == 0)
         {
@@ -166,10 +167,64 @@ internal static class ContractParser
         var specs = ImmutableArray.CreateBuilder<TypeSpec>(arguments.Length);
         foreach (TypeShape argument in arguments)
         {
-            specs.Add(ToSpec(argument, nested, nestedNames, compilation, cancellationToken));
+            specs.Add(ToSpec(argument, nested, compilation, cancellationToken));
         }
 
         return new EquatableArray<TypeSpec>(specs.MoveToImmutable());
+    }
+
+    /// <summary>
+    /// The name of a framework type whose wire kind is that type exactly (never a constructed or nullable one), without
+    /// spelling it again for every member: as <see cref="TypeNames.Qualified"/> spells it.
+    /// </summary>
+    private static string? FrameworkName(WireKind kind) => kind switch
+    {
+        WireKind.Guid => "global::System.Guid",
+        WireKind.DateTime => "global::System.DateTime",
+        WireKind.DateTimeOffset => "global::System.DateTimeOffset",
+        WireKind.TimeSpan => "global::System.TimeSpan",
+        WireKind.DateOnly => "global::System.DateOnly",
+        WireKind.TimeOnly => "global::System.TimeOnly",
+        _ => null,
+    };
+
+    /// <summary>
+    /// The nested records and classes of one contract, each once: a formatter name is reserved before its members are
+    /// walked. Lists, not sets, and created only when a contract has one: a contract has a few at most.
+    /// </summary>
+    private sealed class Nested
+    {
+        private List<string>? _reserved;
+        private List<ObjectSpec>? _specs;
+
+        public bool Reserve(string formatterName)
+        {
+            _reserved ??= new List<string>(2);
+            foreach (string reserved in _reserved)
+            {
+                if (string.Equals(reserved, formatterName, System.StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            }
+
+            _reserved.Add(formatterName);
+            return true;
+        }
+
+        public void Add(ObjectSpec spec) => (_specs ??= new List<ObjectSpec>(2)).Add(spec);
+
+        /// <summary>Ordered by formatter name (each is unique), so the output does not depend on member order.</summary>
+        public EquatableArray<ObjectSpec> ToSortedArray()
+        {
+            if (_specs is null)
+            {
+                return EquatableArray<ObjectSpec>.Empty;
+            }
+
+            _specs.Sort(static (a, b) => string.CompareOrdinal(a.FormatterName, b.FormatterName));
+            return new EquatableArray<ObjectSpec>(ImmutableArray.CreateRange(_specs));
+        }
     }
 
     /// <summary>
@@ -225,14 +280,19 @@ internal static class ContractParser
         };
     }
 
-    private static string HintName(INamedTypeSymbol type)
+    private static string HintName(string text)
     {
         // Plain text (no @ escapes: a hint name allows letters, digits, '.', '_', '-', ',', '+', ' ', '(', ')', '[', ']', '{', '}', '~').
-        return "Contracts." + TypeNames.Text(type).Replace('<', '_').Replace('>', '_') + ".g.cs";
+        return "Contracts." + text.Replace('<', '_').Replace('>', '_') + ".g.cs";
     }
 
     private static EquatableArray<ContainerSpec> Containers(INamedTypeSymbol type)
     {
+        if (type.ContainingType is null)
+        {
+            return EquatableArray<ContainerSpec>.Empty;
+        }
+
         var containers = new List<ContainerSpec>();
         for (INamedTypeSymbol? c = type.ContainingType; c is not null; c = c.ContainingType)
         {

@@ -66,22 +66,28 @@ internal static class HandlerParser
 
         Compilation compilation = context.SemanticModel.Compilation;
         SeparatedSyntaxList<BaseTypeSyntax> baseTypes = declaration.BaseList!.Types;
-        int firstInterface = DeclaredInterfacesOffset(handler, baseTypes);
-        var handles = new List<HandledSpec>();
+        ImmutableArray<INamedTypeSymbol> interfaces = DeclaredInterfaces(handler, baseTypes, out int firstInterface);
+        List<HandledSpec>? handles = null;
         for (int i = 0; i < baseTypes.Count; i++)
         {
             TypeSyntax baseType = baseTypes[i].Type;
             if (HandlerInterfaceName(baseType) is null
                 || (firstInterface >= 0 && i >= firstInterface
-                    ? handler.Interfaces[i - firstInterface]
+                    ? interfaces[i - firstInterface]
                     : context.SemanticModel.GetTypeInfo(baseType, cancellationToken).Type) is not INamedTypeSymbol named
-                || named.ContainingNamespace is not { Name: "Contracts", ContainingNamespace.IsGlobalNamespace: true }
-                || named.TypeArguments.Any(a => a is IErrorTypeSymbol))
+                || named.ContainingNamespace is not { Name: "Contracts", ContainingNamespace.IsGlobalNamespace: true })
             {
                 continue;
             }
 
-            ContractKind? kind = (named.Name, named.TypeArguments.Length) switch
+            // TypeArguments builds a new array on each call: read once.
+            ImmutableArray<ITypeSymbol> arguments = named.TypeArguments;
+            if (HasErrorType(arguments))
+            {
+                continue;
+            }
+
+            ContractKind? kind = (named.Name, arguments.Length) switch
             {
                 (WellKnownNames.CommandHandlerName, 1) => ContractKind.Command,
                 (WellKnownNames.EventHandlerName, 1) => ContractKind.Event,
@@ -93,7 +99,7 @@ internal static class HandlerParser
             // A contract from a reference is checked here (cheaply: did its generator give it IContract<T>?); one from this
             // compilation is checked in the module step against the contracts actually generated, so this transform, which
             // Roslyn re-runs for every handler on every edit, never analyzes a contract's members.
-            if (kind is null || named.TypeArguments[0] is not INamedTypeSymbol message
+            if (kind is null || arguments[0] is not INamedTypeSymbol message
                 || ContractRules.KindOf(message, out _) != kind)
             {
                 continue;
@@ -103,12 +109,13 @@ internal static class HandlerParser
             if (kind == ContractKind.Query)
             {
                 ITypeSymbol? declared = ContractRules.QueryResult(message);
-                if (declared is null || !SymbolEqualityComparer.Default.Equals(declared.WithNullableAnnotation(NullableAnnotation.None), named.TypeArguments[1].WithNullableAnnotation(NullableAnnotation.None)))
+                // The default comparer ignores nullable annotations: no stripped copies needed.
+                if (declared is null || !SymbolEqualityComparer.Default.Equals(declared, arguments[1]))
                 {
                     continue;
                 }
 
-                result = TypeNames.Annotated(named.TypeArguments[1]);
+                result = TypeNames.Annotated(arguments[1]);
             }
 
             bool fromReference = !message.Locations.Any(static l => l.IsInSource);
@@ -117,10 +124,10 @@ internal static class HandlerParser
                 continue;
             }
 
-            handles.Add(new HandledSpec(kind.Value, TypeNames.Qualified(message), result, fromReference));
+            (handles ??= new List<HandledSpec>(1)).Add(new HandledSpec(kind.Value, TypeNames.Qualified(message), result, fromReference));
         }
 
-        if (handles.Count == 0)
+        if (handles is null)
         {
             return null;
         }
@@ -131,14 +138,33 @@ internal static class HandlerParser
     /// <summary>The parameters of the handler's one public constructor, when a generated factory can call it; else null and DI builds it.</summary>
     private static EquatableArray<ParameterSpec>? Constructor(INamedTypeSymbol handler)
     {
-        IMethodSymbol[] constructors = handler.InstanceConstructors.Where(c => c.DeclaredAccessibility == Accessibility.Public).ToArray();
-        if (constructors.Length != 1)
+        IMethodSymbol? constructor = null;
+        foreach (IMethodSymbol candidate in handler.InstanceConstructors)
+        {
+            if (candidate.DeclaredAccessibility == Accessibility.Public)
+            {
+                if (constructor is not null)
+                {
+                    return null;
+                }
+
+                constructor = candidate;
+            }
+        }
+
+        if (constructor is null)
         {
             return null;
         }
 
-        var parameters = new List<ParameterSpec>();
-        foreach (IParameterSymbol parameter in constructors[0].Parameters)
+        ImmutableArray<IParameterSymbol> declared = constructor.Parameters;
+        if (declared.IsEmpty)
+        {
+            return EquatableArray<ParameterSpec>.Empty;
+        }
+
+        ImmutableArray<ParameterSpec>.Builder parameters = ImmutableArray.CreateBuilder<ParameterSpec>(declared.Length);
+        foreach (IParameterSymbol parameter in declared)
         {
             if (parameter.RefKind != RefKind.None || parameter.HasExplicitDefaultValue || parameter.IsParams
                 || parameter.GetAttributes().Length > 0 || parameter.Type is IErrorTypeSymbol || parameter.Type.IsValueType
@@ -150,41 +176,58 @@ internal static class HandlerParser
             parameters.Add(new ParameterSpec(TypeNames.Qualified(parameter.Type), parameter.Type.NullableAnnotation == NullableAnnotation.Annotated));
         }
 
-        return parameters.ToEquatableArray();
+        return new EquatableArray<ParameterSpec>(parameters.MoveToImmutable());
     }
 
     /// <summary>
-    /// Where the declared symbol's <see cref="INamedTypeSymbol.Interfaces"/> start in <paramref name="baseTypes"/> (0, or 1
-    /// after a base class), or -1 when they cannot be matched to it entry by entry. Binding a base-list entry again
+    /// The declared symbol's <see cref="INamedTypeSymbol.Interfaces"/> (read once: each read builds a new array), and in
+    /// <paramref name="offset"/> where they start in <paramref name="baseTypes"/> (0, or 1 after a base class), or -1 when
+    /// they cannot be matched to it entry by entry. Binding a base-list entry again
     /// (GetTypeInfo) costs about 0.2 ms, for every handler on every edit; the symbol already holds what the compiler bound
     /// there. Matched only for a type declared once whose every entry lines up by name and arity, so an entry the compiler
     /// dropped (a duplicate, a struct, a second base class) or another declaration's interfaces fall back to binding.
     /// </summary>
-    private static int DeclaredInterfacesOffset(INamedTypeSymbol handler, SeparatedSyntaxList<BaseTypeSyntax> baseTypes)
+    private static ImmutableArray<INamedTypeSymbol> DeclaredInterfaces(INamedTypeSymbol handler, SeparatedSyntaxList<BaseTypeSyntax> baseTypes, out int offset)
     {
-        if (handler.DeclaringSyntaxReferences.Length != 1)
+        // One location per declaration (Locations is cached; DeclaringSyntaxReferences builds an array on each read).
+        offset = -1;
+        if (handler.Locations.Length != 1)
         {
-            return -1;
+            return ImmutableArray<INamedTypeSymbol>.Empty;
         }
 
         INamedTypeSymbol? baseClass = handler.BaseType is { SpecialType: not SpecialType.System_Object } b ? b : null;
-        int offset = baseClass is null ? 0 : 1;
+        int first = baseClass is null ? 0 : 1;
         ImmutableArray<INamedTypeSymbol> interfaces = handler.Interfaces;
-        if (baseTypes.Count - offset != interfaces.Length
+        if (baseTypes.Count - first != interfaces.Length
             || baseClass is not null && !SameName(baseTypes[0].Type, baseClass))
         {
-            return -1;
+            return interfaces;
         }
 
-        for (int i = offset; i < baseTypes.Count; i++)
+        for (int i = first; i < baseTypes.Count; i++)
         {
-            if (!SameName(baseTypes[i].Type, interfaces[i - offset]))
+            if (!SameName(baseTypes[i].Type, interfaces[i - first]))
             {
-                return -1;
+                return interfaces;
             }
         }
 
-        return offset;
+        offset = first;
+        return interfaces;
+    }
+
+    private static bool HasErrorType(ImmutableArray<ITypeSymbol> types)
+    {
+        foreach (ITypeSymbol type in types)
+        {
+            if (type is IErrorTypeSymbol)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool SameName(TypeSyntax type, INamedTypeSymbol symbol) =>

@@ -28,6 +28,12 @@ internal static class TypeNames
     /// <remarks>Spelled by hand when it can be (see <see cref="SymbolNames"/>): this runs for every member of every contract on every edit.</remarks>
     public static string Qualified(ITypeSymbol type)
     {
+        // The keyword itself, not a copy built for every int and string member.
+        if (SymbolNames.KeywordOf(type.SpecialType) is { } keyword)
+        {
+            return keyword;
+        }
+
         StringBuilder builder = SymbolNames.Rent();
         bool spelled = SymbolNames.TryAppendQualified(builder, type);
         string text = SymbolNames.Return(builder);
@@ -70,9 +76,12 @@ internal static class TypeNames
     /// A name usable as part of an identifier: Shop.Orders.OrderLine becomes Shop_Orders_OrderLine. An
     /// underscore doubles, so A.B_C (A_B__C) and A_B.C (A__B_C) stay apart.
     /// </summary>
-    public static string Identifier(string text)
+    public static string Identifier(string text) => Identifier("", text);
+
+    /// <summary><see cref="Identifier(string)"/> after a prefix, in one string.</summary>
+    public static string Identifier(string prefix, string text)
     {
-        StringBuilder builder = SymbolNames.Rent();
+        StringBuilder builder = SymbolNames.Rent().Append(prefix);
         foreach (char c in text)
         {
             if (c == '_')
