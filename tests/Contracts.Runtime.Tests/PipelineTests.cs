@@ -142,6 +142,36 @@ public sealed partial class PipelineTests
         }
     }
 
+    [Command] public partial record Leaky(int N);
+
+    /// <summary>Not async, so nothing but the runtime restores what it sets.</summary>
+    [Idempotent]
+    public sealed class LeakyHandler(Trail trail) : ICommandHandler<Leaky>
+    {
+        public ValueTask HandleAsync(Leaky command, MessageContext context, CancellationToken cancellationToken)
+        {
+            trail.Steps.Enqueue($"{command.N} sees {s_ambient.Value ?? "none"}");
+            s_ambient.Value = $"set by {command.N}";
+            trail.Handled.Release();
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    [Fact]
+    public async Task A_handler_that_sets_ambient_state_does_not_pass_it_to_the_next_delivery_on_its_worker()
+    {
+        var trail = new Trail();
+        await using TestBus host = await TestBus.StartAsync(s => s.AddSingleton(trail));
+
+        for (int i = 1; i <= 3; i++)
+        {
+            await host.Bus.SendAsync(new Leaky(i));
+        }
+
+        await Wait.For(trail.Handled, 3);
+        Assert.Equal(["1 sees none", "2 sees none", "3 sees none"], trail.Steps.ToArray());
+    }
+
     [Fact]
     public async Task Handlers_do_not_inherit_the_ambient_state_of_the_code_that_started_the_bus()
     {

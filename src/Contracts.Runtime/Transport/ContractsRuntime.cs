@@ -643,6 +643,10 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable, ITranspo
         }
 
         var context = new ConsumeContext(_delivery!, envelope, delivery.Handler, endpoint.Name, _abort.Token);
+        // An async method restores the ambient state (AsyncLocal values, culture, Activity.Current) its callees
+        // changed; this one is not async, so it does it itself: a handler's ambient state must not reach the next
+        // delivery on this worker.
+        ExecutionContext? ambient = ExecutionContext.Capture();
         ValueTask attempt;
         try
         {
@@ -651,6 +655,11 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable, ITranspo
         catch (Exception ex)
         {
             attempt = ValueTask.FromException(ex);
+        }
+
+        if (ambient is not null && !ReferenceEquals(ExecutionContext.Capture(), ambient))
+        {
+            ExecutionContext.Restore(ambient);
         }
 
         if (!attempt.IsCompletedSuccessfully)
@@ -663,7 +672,16 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable, ITranspo
             ContractsTelemetry.Handled.Add(1, ContractsTelemetry.ContractTag(envelope.Contract), ContractsTelemetry.EndpointTag(endpoint.Name));
         }
 
-        ValueTask disposed = context.DisposeAsync();
+        ValueTask disposed;
+        try
+        {
+            disposed = context.DisposeAsync();
+        }
+        catch (Exception ex)
+        {
+            disposed = ValueTask.FromException(ex); // a scope that is only IDisposable throws here, not in the task
+        }
+
         if (!disposed.IsCompletedSuccessfully)
         {
             return AfterDisposeAsync(disposed, context, endpoint);
