@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,6 +13,61 @@ public sealed partial class EndpointQueueTests
     [Command] public partial record Stepped(int N);
     [Command] public partial record Flooded(int Producer, int N);
     [Command] public partial record RejectedWhileFull(int N);
+    [Command] public partial record Forwarded(int N);
+    [Command] public partial record Asked(int N);
+
+    /// <summary>Two endpoints whose handlers wait on each other.</summary>
+    public sealed class Loop
+    {
+        public readonly TaskCompletionSource FirstForwarded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public readonly TaskCompletionSource AskedSending = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public readonly TaskCompletionSource Release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public readonly ConcurrentDictionary<int, TaskCompletionSource> Answered = new();
+        public readonly ConcurrentQueue<int> Forwarded = new();
+        public readonly SemaphoreSlim AllForwarded = new(0);
+
+        public TaskCompletionSource AnswerTo(int n) => Answered.GetOrAdd(n, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+    }
+
+    [Idempotent]
+    public sealed class ForwardedHandler(Loop loop) : ICommandHandler<Forwarded>
+    {
+        public async ValueTask HandleAsync(Forwarded command, MessageContext context, CancellationToken cancellationToken)
+        {
+            if (command.N == 0)
+            {
+                loop.FirstForwarded.TrySetResult();
+                await loop.Release.Task.WaitAsync(cancellationToken);
+            }
+            else if (command.N < 5)
+            {
+                // Needs the other endpoint, whose only worker is waiting to send here.
+                await context.SendAsync(new Asked(command.N), cancellationToken);
+                await loop.AnswerTo(command.N).Task.WaitAsync(cancellationToken);
+            }
+
+            loop.Forwarded.Enqueue(command.N);
+            if (loop.Forwarded.Count == 6)
+            {
+                loop.AllForwarded.Release();
+            }
+        }
+    }
+
+    [Idempotent]
+    public sealed class AskedHandler(Loop loop) : ICommandHandler<Asked>
+    {
+        public async ValueTask HandleAsync(Asked command, MessageContext context, CancellationToken cancellationToken)
+        {
+            if (command.N == 0)
+            {
+                loop.AskedSending.TrySetResult();
+                await context.SendAsync(new Forwarded(5), cancellationToken); // waits: Forwarded's queue is full
+            }
+
+            loop.AnswerTo(command.N).TrySetResult();
+        }
+    }
 
     /// <summary>Lets one message at a time finish: each <see cref="Step"/> releases one handler call.</summary>
     public sealed class Steps
@@ -21,29 +77,17 @@ public sealed partial class EndpointQueueTests
         public readonly ConcurrentQueue<int> Handled = new();
 
         public void Step() => Permits.Release();
-    }
 
-    [Idempotent]
-    public sealed class SteppedHandler(Steps steps) : ICommandHandler<Stepped>
-    {
-        public async ValueTask HandleAsync(Stepped command, MessageContext context, CancellationToken cancellationToken)
+        public async ValueTask HandleAsync(int n, CancellationToken cancellationToken)
         {
-            steps.Entered.Release();
-            await steps.Permits.WaitAsync(cancellationToken);
-            steps.Handled.Enqueue(command.N);
+            Entered.Release();
+            await Permits.WaitAsync(cancellationToken);
+            Handled.Enqueue(n);
         }
     }
 
-    [Idempotent]
-    public sealed class RejectedWhileFullHandler(Steps steps) : ICommandHandler<RejectedWhileFull>
-    {
-        public async ValueTask HandleAsync(RejectedWhileFull command, MessageContext context, CancellationToken cancellationToken)
-        {
-            steps.Entered.Release();
-            await steps.Permits.WaitAsync(cancellationToken);
-            steps.Handled.Enqueue(command.N);
-        }
-    }
+    [Idempotent] public sealed class SteppedHandler(Steps steps) : ICommandHandler<Stepped> { public ValueTask HandleAsync(Stepped c, MessageContext x, CancellationToken t) => steps.HandleAsync(c.N, t); }
+    [Idempotent] public sealed class RejectedWhileFullHandler(Steps steps) : ICommandHandler<RejectedWhileFull> { public ValueTask HandleAsync(RejectedWhileFull c, MessageContext x, CancellationToken t) => steps.HandleAsync(c.N, t); }
 
     public sealed class Tally
     {
@@ -77,7 +121,7 @@ public sealed partial class EndpointQueueTests
     }
 
     [Fact]
-    public async Task A_waiting_producer_goes_on_once_the_queue_has_drained_to_half_its_capacity()
+    public async Task A_waiting_producer_goes_on_as_soon_as_a_slot_is_free_and_order_is_kept()
     {
         var steps = new Steps();
         await using TestBus host = await TestBus.StartAsync(
@@ -92,23 +136,55 @@ public sealed partial class EndpointQueueTests
         }
 
         Task fifth = host.Bus.SendAsync(new Stepped(5)).AsTask();
+        Task sixth = host.Bus.SendAsync(new Stepped(6)).AsTask();
         Assert.True(await Wait.StillPending(fifth), "A send into a full queue completed.");
 
-        steps.Step(); // 0 done, 1 taken: three queued, still more than half
+        steps.Step(); // 0 done, 1 taken: one slot free, for one of the two waiting sends
         await Wait.For(steps.Entered);
-        Assert.True(await Wait.StillPending(fifth), "The waiting send went on before the queue drained to half.");
+        await Wait.For(Task.WhenAny(fifth, sixth));
+        Assert.False(fifth.IsCompleted && sixth.IsCompleted, "Two sends went into one free slot.");
 
-        steps.Step(); // 1 done, 2 taken: two queued, half of four
+        steps.Step(); // 1 done, 2 taken: the other goes on
         await Wait.For(steps.Entered);
-        await Wait.For(fifth);
+        await Wait.For(Task.WhenAll(fifth, sixth));
 
-        for (int i = 0; i < 4; i++)
+        for (int i = 0; i < 5; i++)
         {
             steps.Step();
         }
 
         await Wait.For(host.StopAsync());
-        Assert.Equal([0, 1, 2, 3, 4, 5], steps.Handled.ToArray());
+        Assert.Equal([0, 1, 2, 3, 4], steps.Handled.Take(5));
+        Assert.Equal([5, 6], steps.Handled.Skip(5).Order());
+    }
+
+    /// <summary>A producer stuck on a full queue goes on at the first free slot, even when the consumer then waits on that producer's endpoint.</summary>
+    [Fact]
+    public async Task Endpoints_that_wait_on_each_other_do_not_stall_when_one_is_full()
+    {
+        var loop = new Loop();
+        await using TestBus host = await TestBus.StartAsync(
+            s => s.AddSingleton(loop),
+            o => o.UseInMemoryTransport(t =>
+            {
+                t.Endpoint<Forwarded>(e => e.Capacity = 4);
+                t.Endpoint<Asked>(e => e.Capacity = 4);
+            }));
+
+        await host.Bus.SendAsync(new Forwarded(0));
+        await Wait.For(loop.FirstForwarded.Task); // the only worker of Forwarded holds 0
+        for (int i = 1; i <= 4; i++)
+        {
+            await host.Bus.SendAsync(new Forwarded(i)); // the queue of Forwarded is full
+        }
+
+        await host.Bus.SendAsync(new Asked(0)); // its handler sends Forwarded 5 and waits for room
+        await Wait.For(loop.AskedSending.Task);
+
+        // 0 done, 1 taken: one slot is free. 1's handler waits for Asked 1, behind Asked 0, which waits for that slot.
+        loop.Release.TrySetResult();
+        await Wait.For(loop.AllForwarded);
+        Assert.Equal([0, 1, 2, 3, 4, 5], loop.Forwarded.Order());
     }
 
     [Fact]

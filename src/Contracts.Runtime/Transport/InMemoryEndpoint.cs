@@ -17,17 +17,18 @@ internal sealed record Subscription(HandlerDescriptor Handler, InMemoryEndpoint 
 /// With <see cref="EndpointFullMode.Wait"/> and <see cref="EndpointFullMode.Reject"/> (the modes that never remove a
 /// queued message) the queue is an unbounded channel bounded here by a counter: a send with room reserves a slot
 /// with one compare-and-swap and the consumer frees it with one decrement, so producer and consumer never take a
-/// shared lock (with one consumer the channel itself takes none either). A producer that finds the queue full waits
-/// until the consumers have drained it to half its capacity, then it and the other waiting producers fill it again
-/// in one burst instead of being woken once per message. The drop modes remove a queued message to make room, which
-/// needs the bounded channel's lock: they use it.
+/// shared lock (with one consumer the channel itself takes none either). A producer that finds the queue full
+/// registers and waits; a consumer that frees a slot while producers wait wakes them all at once through one shared
+/// task, and a woken producer that finds the slots taken again waits again. While producers wait, a new send takes
+/// their path (register, then check) instead of the fast one, so it competes with them for a freed slot rather than
+/// skipping past them; there is no first-come order among waiting producers. The drop modes remove a queued message
+/// to make room, which needs the bounded channel's lock: they use it.
 /// </remarks>
 internal sealed class InMemoryEndpoint
 {
     private readonly Channel<Delivery> _channel;
     private readonly bool _counted;
     private readonly int _capacity;
-    private readonly int _resumeAt;
     private readonly object _gate = new();
     private int _count;
     private int _blockedWriters;
@@ -40,7 +41,6 @@ internal sealed class InMemoryEndpoint
         Name = name;
         Options = options;
         _capacity = options.Capacity;
-        _resumeAt = options.Capacity / 2;
         _counted = options.FullMode is EndpointFullMode.Wait or EndpointFullMode.Reject;
         if (_counted)
         {
@@ -77,7 +77,7 @@ internal sealed class InMemoryEndpoint
             return _channel.Writer.TryWrite(delivery) ? ValueTask.CompletedTask : ValueTask.FromException(new ChannelClosedException());
         }
 
-        if (TryReserve())
+        if (Volatile.Read(ref _blockedWriters) == 0 && TryReserve())
         {
             return Enqueue(delivery);
         }
@@ -139,7 +139,9 @@ internal sealed class InMemoryEndpoint
             try
             {
                 // Registered first, checked second: a consumer that freed a slot before it could see this writer
-                // left room that this check finds; one that frees it after sees the writer and wakes it.
+                // left room that this check finds; one that frees it after sees the writer and wakes it. The fence
+                // keeps the check from being read before the registration is visible (a lock's exit does not promise that).
+                Interlocked.MemoryBarrier();
                 reserved = TryReserve();
                 if (!reserved && !Volatile.Read(ref _closed))
                 {
@@ -167,15 +169,20 @@ internal sealed class InMemoryEndpoint
         }
     }
 
-    /// <summary>A consumer took a delivery: its slot is free, and waiting producers go on once half the queue is.</summary>
+    /// <summary>A consumer took a delivery: its slot is free for a waiting producer.</summary>
     private void Dequeued()
     {
-        if (Interlocked.Decrement(ref _count) <= _resumeAt && Volatile.Read(ref _blockedWriters) > 0)
+        Interlocked.Decrement(ref _count);
+        if (Volatile.Read(ref _blockedWriters) > 0)
         {
             WakeWriters();
         }
     }
 
+    /// <summary>
+    /// Wakes every waiting producer. Until they have run, later reads find no task to complete and take the lock only
+    /// to see that: the producers are woken once per burst of reads, not once per read.
+    /// </summary>
     private void WakeWriters()
     {
         TaskCompletionSource? room;
