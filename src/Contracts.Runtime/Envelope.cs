@@ -31,15 +31,10 @@ public sealed class Envelope
     public Guid CorrelationId { get; set; }
 
     /// <summary>The id of the message whose handler sent this one, if any.</summary>
-    public Guid? CausationId
-    {
-        get => _causationId == Guid.Empty ? null : _causationId;
-        set => _causationId = value ?? Guid.Empty;
-    }
+    public Guid? CausationId { get; set; }
 
-    // Kept without nullable wrappers (no message has the empty id; times are UTC): every in-memory send allocates an
-    // envelope, and a smaller one is a cheaper one.
-    private Guid _causationId;
+    // The send time is kept as UTC ticks, not a DateTimeOffset: every in-memory send allocates an envelope, and a
+    // smaller one is a cheaper one.
     private long _sentAtUtcTicks;
 
     /// <summary>The generated idempotency key, or <see langword="null"/> when the contract has no key members.</summary>
