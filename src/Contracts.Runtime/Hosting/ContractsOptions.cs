@@ -94,10 +94,7 @@ public sealed class ContractsOptions
 /// <summary>What an endpoint does when its queue is full.</summary>
 public enum EndpointFullMode
 {
-    /// <summary>
-    /// The producer waits for room (buffering backpressure). In memory, a waiting producer goes on once the consumers
-    /// have drained the queue to half its capacity, together with the other waiting producers.
-    /// </summary>
+    /// <summary>The producer waits for room (buffering backpressure).</summary>
     Wait,
 
     /// <summary>The oldest queued message is dropped to make room; drops are counted.</summary>
