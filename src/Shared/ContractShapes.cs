@@ -551,46 +551,19 @@ internal static class ContractRules
         attribute.AttributeClass is { } c && c.Name == name && c.ContainingNamespace is { Name: "Contracts", ContainingNamespace.IsGlobalNamespace: true };
 
     /// <summary>
-    /// The constructor with the most parameters that all bind properties (the first of equals, in
-    /// <see cref="INamedTypeSymbol.InstanceConstructors"/> order), and its parameters. The constructors are taken from
-    /// the members already read (InstanceConstructors costs a lookup and a new array); that list is in declaration
-    /// order, which can differ from InstanceConstructors', so a tie is decided again over InstanceConstructors.
+    /// The constructor with the most parameters that all bind properties (the first of equals), and its parameters.
+    /// The constructors are taken from the members already read: <see cref="INamedTypeSymbol.InstanceConstructors"/>
+    /// costs a lookup and a new array, and lists them in the same order (a test holds the choice among equals to it).
     /// </summary>
     private static IMethodSymbol? ChooseConstructor(INamedTypeSymbol type, ImmutableArray<ISymbol> members, List<IPropertySymbol> properties, out ImmutableArray<IParameterSymbol> bestParameters)
     {
         IMethodSymbol? best = null;
         bestParameters = ImmutableArray<IParameterSymbol>.Empty;
-        bool tie = false;
         foreach (ISymbol member in members)
         {
             if (member.Kind == SymbolKind.Method
                 && member is IMethodSymbol { MethodKind: MethodKind.Constructor } constructor
-                && Binds(type, constructor, properties, out ImmutableArray<IParameterSymbol> parameters))
-            {
-                if (best is null || parameters.Length > bestParameters.Length)
-                {
-                    best = constructor;
-                    bestParameters = parameters;
-                    tie = false;
-                }
-                else if (parameters.Length == bestParameters.Length)
-                {
-                    tie = true;
-                }
-            }
-        }
-
-        return tie ? ChooseConstructor(type, properties, out bestParameters) : best;
-    }
-
-    /// <summary>The choice over <see cref="INamedTypeSymbol.InstanceConstructors"/>, in its order.</summary>
-    private static IMethodSymbol? ChooseConstructor(INamedTypeSymbol type, List<IPropertySymbol> properties, out ImmutableArray<IParameterSymbol> bestParameters)
-    {
-        IMethodSymbol? best = null;
-        bestParameters = ImmutableArray<IParameterSymbol>.Empty;
-        foreach (IMethodSymbol constructor in type.InstanceConstructors)
-        {
-            if (Binds(type, constructor, properties, out ImmutableArray<IParameterSymbol> parameters)
+                && Binds(type, constructor, properties, out ImmutableArray<IParameterSymbol> parameters)
                 && (best is null || parameters.Length > bestParameters.Length))
             {
                 best = constructor;
