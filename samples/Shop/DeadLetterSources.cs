@@ -27,7 +27,7 @@ namespace Shop;
 internal sealed record FailedMessage(
     string Where, Guid OrderId, string ContractName, string Endpoint, int Attempts, string Reason, string ExceptionType, string ExceptionMessage);
 
-/// <summary>Where the sample finds the declined payment: the store's dead letters in process, the endpoint's error queue on RabbitMQ.</summary>
+/// <summary>Where the sample finds the declined payment: through <see cref="IDeadLetters"/>, which reads the store's dead letters in process and the endpoint's error queue on RabbitMQ.</summary>
 internal interface IDeadLetterSource
 {
     /// <summary>Where dead letters go, for the summary line.</summary>
@@ -43,15 +43,23 @@ internal interface IDeadLetterSource
     ValueTask<FailedMessage?> FindAsync(Guid orderId, CancellationToken cancellationToken);
 }
 
-/// <summary>The in-process default: dead letters in the SQLite store, through <see cref="IDeadLetters"/>.</summary>
-internal sealed class StoreDeadLetters(IDeadLetters deadLetters) : IDeadLetterSource
+/// <summary>
+/// The bus's dead letters, on either transport: in the SQLite store in process, in the endpoint's <c>.error</c> queue on
+/// RabbitMQ. <paramref name="purged"/> says what the RabbitMQ connection emptied already.
+/// </summary>
+internal sealed class BusDeadLetters(IDeadLetters deadLetters, string name, string? purged = null) : IDeadLetterSource
 {
-    public string Name => "dead letters";
+    public string Name => name;
 
     public string Hint => "IDeadLetters can list, replay or purge it";
 
     public async ValueTask<string?> RemoveEarlierAsync(CancellationToken cancellationToken)
     {
+        if (purged is not null)
+        {
+            return purged;
+        }
+
         int earlier = await deadLetters.PurgeAsync(DateTimeOffset.UtcNow, cancellationToken);
         return earlier > 0 ? $"(removed {earlier} dead letter{(earlier == 1 ? "" : "s")} left by earlier runs)" : null;
     }
@@ -108,15 +116,15 @@ internal static class ShopQueues
 
 /// <summary>
 /// With <c>--transport rabbitmq</c>: the sample's own connection to the broker (RabbitMQ.Client, not the bus). It
-/// empties the sample's queues before the bus starts and reads the declined payment from <c>ChargeCard</c>'s error
-/// queue, where the transport moved it with the failure in <c>contracts-error-*</c> headers.
+/// checks that no other Shop runs and empties the sample's queues before the bus starts; the declined payment is then
+/// read through <see cref="IDeadLetters"/>, from <c>ChargeCard</c>'s error queue.
 /// </summary>
-internal sealed class RabbitMqErrorQueues : IDeadLetterSource, IAsyncDisposable
+internal sealed class RabbitMqSampleQueues : IAsyncDisposable
 {
     private readonly IConnection _connection;
     private readonly string? _purged;
 
-    private RabbitMqErrorQueues(Uri uri, IConnection connection, string? purged)
+    private RabbitMqSampleQueues(Uri uri, IConnection connection, string? purged)
     {
         Uri = uri;
         _connection = connection;
@@ -126,14 +134,10 @@ internal sealed class RabbitMqErrorQueues : IDeadLetterSource, IAsyncDisposable
     /// <summary>The broker.</summary>
     public Uri Uri { get; }
 
-    public string Name => "its error queue";
-
-    public string Hint => "the failure travels in its contracts-error-* headers";
-
     /// <summary>Connects and empties <paramref name="queues"/>.</summary>
     /// <exception cref="BrokerUnreachableException">Nothing answers at <paramref name="uri"/>.</exception>
     /// <exception cref="InvalidOperationException">Another process consumes one of the queues.</exception>
-    public static async Task<RabbitMqErrorQueues> ConnectAsync(Uri uri, IReadOnlyList<string> queues, CancellationToken cancellationToken = default)
+    public static async Task<RabbitMqSampleQueues> ConnectAsync(Uri uri, IReadOnlyList<string> queues, CancellationToken cancellationToken = default)
     {
         var factory = new ConnectionFactory
         {
@@ -158,7 +162,7 @@ internal sealed class RabbitMqErrorQueues : IDeadLetterSource, IAsyncDisposable
             }
 
             string? note = purged > 0 ? $"(purged {purged} message{(purged == 1 ? "" : "s")} left in the sample's queues by earlier runs)" : null;
-            return new RabbitMqErrorQueues(uri, connection, note);
+            return new RabbitMqSampleQueues(uri, connection, note);
         }
         catch
         {
@@ -208,64 +212,8 @@ internal sealed class RabbitMqErrorQueues : IDeadLetterSource, IAsyncDisposable
         return await channel.QueuePurgeAsync(queue, cancellationToken);
     }
 
-    public ValueTask<string?> RemoveEarlierAsync(CancellationToken cancellationToken) => ValueTask.FromResult(_purged);
-
-    public async ValueTask<FailedMessage?> FindAsync(Guid orderId, CancellationToken cancellationToken)
-    {
-        ContractDescriptor<ChargeCard> contract = ShopFlow.Contract<ChargeCard>();
-        string queue = ShopQueues.ErrorQueue(TransportEndpoint.AddressOf(contract));
-        await using IChannel channel = await _connection.CreateChannelAsync(cancellationToken: cancellationToken);
-
-        // Look, do not take: every message is fetched without an ack and handed back (nack, requeue) at the end.
-        FailedMessage? found = null;
-        ulong last = 0;
-        while (await channel.BasicGetAsync(queue, autoAck: false, cancellationToken) is { } message)
-        {
-            last = message.DeliveryTag;
-            IReadOnlyBasicProperties properties = message.BasicProperties;
-            IDictionary<string, object?>? headers = properties.Headers;
-            if (found is not null || properties.Type != contract.Name)
-            {
-                continue;
-            }
-
-            // The body is the message as it was sent: it reads back with the contract's generated formatter.
-            ChargeCard command;
-            try
-            {
-                command = contract.DeserializeTyped(message.Body.ToArray());
-            }
-            catch (MessagePackSerializationException)
-            {
-                continue; // an unreadable message moved here as it came: not this run's declined payment
-            }
-
-            if (command.OrderId == orderId)
-            {
-                found = new FailedMessage(
-                    $"queue {queue}", orderId, properties.Type, Text(headers, "contracts-error-endpoint") ?? "?", Number(headers, "contracts-error-attempts"),
-                    Text(headers, "contracts-error-reason") ?? "?", Text(headers, "contracts-error-type") ?? "?", Text(headers, "contracts-error-message") ?? "");
-            }
-        }
-
-        if (last > 0)
-        {
-            await channel.BasicNackAsync(last, multiple: true, requeue: true, cancellationToken);
-        }
-
-        return found;
-    }
-
-    // AMQP header tables carry strings as UTF-8 bytes.
-    private static string? Text(IDictionary<string, object?>? headers, string key) =>
-        headers is not null && headers.TryGetValue(key, out object? value)
-            ? value switch { byte[] bytes => Encoding.UTF8.GetString(bytes), string text => text, _ => Convert.ToString(value, CultureInfo.InvariantCulture) }
-            : null;
-
-    private static int Number(IDictionary<string, object?>? headers, string key) =>
-        headers is not null && headers.TryGetValue(key, out object? value) && value is int or long or short or byte
-            ? Convert.ToInt32(value, CultureInfo.InvariantCulture)
-            : -1;
+    /// <summary>What <see cref="ConnectAsync"/> emptied, or <see langword="null"/> when nothing was left.</summary>
+    public string? Purged => _purged;
 
     public async ValueTask DisposeAsync() => await _connection.DisposeAsync();
 }

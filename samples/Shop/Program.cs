@@ -46,7 +46,7 @@ static void ConfigureEndpoints(TransportOptions t) =>
     });
 
 string[] description;
-await using RabbitMqErrorQueues? broker = options.RabbitMq is { } uri ? await ConnectAsync(uri) : null;
+await using RabbitMqSampleQueues? broker = options.RabbitMq is { } uri ? await ConnectAsync(uri) : null;
 if (options.RabbitMq is not null && broker is null)
 {
     return 2;
@@ -83,7 +83,8 @@ else
 }
 
 using IHost host = builder.Build();
-IDeadLetterSource deadLetters = broker ?? (IDeadLetterSource)new StoreDeadLetters(host.Services.GetRequiredService<IDeadLetters>());
+IDeadLetterSource deadLetters = new BusDeadLetters(
+    host.Services.GetRequiredService<IDeadLetters>(), broker is null ? "dead letters" : "its error queue", broker?.Purged);
 try
 {
     await host.StartAsync();
@@ -101,11 +102,11 @@ await host.StopAsync();
 return exitCode;
 
 // The sample's own connection: it checks the broker is there, empties the sample's queues, and later reads the error queue.
-static async Task<RabbitMqErrorQueues?> ConnectAsync(Uri uri)
+static async Task<RabbitMqSampleQueues?> ConnectAsync(Uri uri)
 {
     try
     {
-        return await RabbitMqErrorQueues.ConnectAsync(uri, ShopQueues.All());
+        return await RabbitMqSampleQueues.ConnectAsync(uri, ShopQueues.All());
     }
     catch (BrokerUnreachableException ex) when (ex.InnerException is AuthenticationFailureException)
     {

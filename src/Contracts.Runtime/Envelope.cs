@@ -138,7 +138,7 @@ public sealed class Envelope
         public string? TraceState;
         public byte Priority;
         public IReadOnlyDictionary<string, string>? Headers;
-        public Modules.QueryReply? Reply;
+        public Queries.QueryReply? Reply;
 
         public RareHeaders Clone() => (RareHeaders)MemberwiseClone();
     }
@@ -160,7 +160,7 @@ public sealed class Envelope
     }
 
     /// <summary>For a query: the caller waiting for the reply (in memory), or the handler's reply to send (on a broker).</summary>
-    internal Modules.QueryReply? Reply
+    internal Queries.QueryReply? Reply
     {
         get => _rare?.Reply;
         set => Rare(value is not null)?.Reply = value;

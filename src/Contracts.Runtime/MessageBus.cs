@@ -4,7 +4,7 @@ using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
 using Contracts.Diagnostics;
-using Contracts.Modules;
+using Contracts.Queries;
 using Contracts.Storage;
 using Contracts.Transport;
 
@@ -20,7 +20,6 @@ internal sealed class MessageBus : IMessageBus
     {
         _runtime = runtime;
         _time = runtime.Time;
-        runtime.Bus = this;
     }
 
     internal ContractsRuntime Runtime => _runtime;
@@ -41,10 +40,9 @@ internal sealed class MessageBus : IMessageBus
     {
         ArgumentNullException.ThrowIfNull(command);
         ContractDescriptor<TCommand> contract = TCommand.Contract;
-        Subscription[] route = _runtime.Route(contract);
         using Activity? activity = StartActivity("send", contract);
         Envelope envelope = CreateEnvelope(contract, command, options, parent, activity);
-        return _runtime.EnqueueAsync(envelope, route, cancellationToken, parent?.Consume);
+        return _runtime.SendAsync(envelope, parent?.Consume, cancellationToken);
     }
 
     internal ValueTask PublishAsync<TEvent>(TEvent @event, SendOptions? options, MessageContext? parent, CancellationToken cancellationToken)
@@ -52,17 +50,16 @@ internal sealed class MessageBus : IMessageBus
     {
         ArgumentNullException.ThrowIfNull(@event);
         ContractDescriptor<TEvent> contract = TEvent.Contract;
-        Subscription[] route = _runtime.Route(contract);
-        if (route.Length == 0 && _runtime.Broker is null)
+        if (_runtime.InProcess && _runtime.Routes.Find(contract).Length == 0)
         {
-            return ValueTask.CompletedTask;
+            return ValueTask.CompletedTask; // nobody here subscribes, and nobody else can
         }
 
         using Activity? activity = StartActivity("publish", contract);
 
         // One envelope for every subscription: the message is immutable and per-delivery state lives in the consume context.
         Envelope envelope = CreateEnvelope(contract, @event, options, parent, activity);
-        return _runtime.EnqueueAsync(envelope, route, cancellationToken, parent?.Consume);
+        return _runtime.SendAsync(envelope, parent?.Consume, cancellationToken);
     }
 
     /// <summary>An outbox record of <paramref name="message"/>: the envelope a send would create, serialized, not yet routed.</summary>
@@ -81,22 +78,22 @@ internal sealed class MessageBus : IMessageBus
             throw new ArgumentException($"'{contract}' is a {contract.Kind.ToString().ToLowerInvariant()}, not a query.", nameof(query));
         }
 
-        Subscription[] route = _runtime.Route(contract);
+        TransportEndpoint[] route = _runtime.Routes.Find(contract);
         TimeSpan timeout = options?.Timeout ?? _runtime.Options.QueryTimeout;
         using Activity? activity = StartActivity("query", contract);
         var sendOptions = options is null ? null : new SendOptions { CorrelationId = options.CorrelationId, Headers = options.Headers };
         Envelope envelope = CreateEnvelope(contract, query, sendOptions, parent, activity);
         var reply = new QueryReply<TResult>();
-        if (_runtime.Broker is { } broker)
+        if (_runtime.InProcess)
         {
-            // A query that outlives its caller's patience is pointless: the broker drops it unhandled after the timeout.
-            envelope.DeliverBy = _time.GetUtcNow() + timeout;
-            await _runtime.SendQueryAsync(broker, envelope, reply, cancellationToken).ConfigureAwait(false);
+            envelope.Reply = reply;
+            await _runtime.SendAsync(envelope, within: null, cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            envelope.Reply = reply;
-            await _runtime.EnqueueAsync(envelope, route, cancellationToken).ConfigureAwait(false);
+            // A query that outlives its caller's patience is pointless: the transport drops it unhandled after the timeout.
+            envelope.DeliverBy = _time.GetUtcNow() + timeout;
+            await _runtime.Queries.SendAsync(envelope, reply, cancellationToken).ConfigureAwait(false);
         }
 
         try
@@ -118,9 +115,9 @@ internal sealed class MessageBus : IMessageBus
         }
         finally
         {
-            if (_runtime.Broker is not null)
+            if (!_runtime.InProcess)
             {
-                _runtime.ForgetQuery(envelope.MessageId);
+                _runtime.Queries.Forget(envelope.MessageId);
             }
         }
     }
@@ -165,7 +162,7 @@ internal sealed class MessageBus : IMessageBus
             // In process the handler gets the object; a durable store also needs the bytes (not for queries, which are never stored).
             envelope.Message = message;
             envelope.KeyFromMessage();
-            if (_runtime.Durable && contract.Kind != MessageKind.Query)
+            if (_runtime.StoresPayload && contract.Kind != MessageKind.Query)
             {
                 envelope.Payload = Serialize(contract, message);
             }

@@ -60,7 +60,11 @@ public static class OutboxExtensions
             where TCommand : class, ICommand, IContract<TCommand>
         {
             ArgumentNullException.ThrowIfNull(command);
-            _ = bus.Runtime.Route(TCommand.Contract); // no handler: fail now, not in the relay
+            if (bus.Runtime.InProcess && bus.Runtime.Routes.Find(TCommand.Contract).Length == 0)
+            {
+                throw new NoHandlerException(TCommand.Contract); // fail now, not in the relay
+            }
+
             return writer.WriteAsync(bus.CreateOutboxRecord(TCommand.Contract, command, options), cancellationToken);
         }
 

@@ -20,7 +20,8 @@ namespace Contracts.Transport.RabbitMq;
 /// <item>one durable direct exchange (<see cref="RabbitMqTransportOptions.Exchange"/>);</item>
 /// <item>a durable queue per endpoint, bound with its own name; an event subscription's queue is also bound with its
 /// contract's name, so a publish reaches every subscription and a retry reaches one;</item>
-/// <item>a durable <c>.error</c> queue per endpoint for dead letters;</item>
+/// <item>a durable <c>.error</c> queue per endpoint for dead letters (and <c>{exchange}.error</c> for those of no endpoint),
+/// which <see cref="IDeadLetters"/> lists, replays and purges;</item>
 /// <item>delay levels, declared when first used: exchange and queue <c>{exchange}.delay.{k}</c> holding a message
 /// 2^k ms, then dead-lettering it back to the exchange with its routing key. A delay takes the largest level that
 /// fits; the consumer sends an early arrival on to the next level, so a delay of d ms takes at most log2(d) hops;</item>
@@ -29,7 +30,7 @@ namespace Contracts.Transport.RabbitMq;
 /// Publishes are persistent and wait for publisher confirms; commands and queries are mandatory, so one that no
 /// queue is bound for fails instead of vanishing. A delivery is acknowledged after the runtime settled it.
 /// </summary>
-internal sealed partial class RabbitMqTransport : IMessageTransport
+internal sealed partial class RabbitMqTransport : ITransport
 {
     private const int DelayLevels = 32;
 
@@ -44,7 +45,9 @@ internal sealed partial class RabbitMqTransport : IMessageTransport
     private IChannel? _publisher;
     private IChannel? _replies;
     private TransportContext? _context;
+    private TransportEndpoint[] _consumed = [];
     private long _inFlight;
+    private long _deadLetterIds;
 
     public RabbitMqTransport(RabbitMqTransportOptions options, ILogger<RabbitMqTransport> logger, TimeProvider time)
     {
@@ -52,16 +55,56 @@ internal sealed partial class RabbitMqTransport : IMessageTransport
         _logger = logger;
         _time = time;
         ReplyAddress = $"{options.Exchange}.reply.{Guid.NewGuid():N}";
+        _deadLetterIds = ((long)Random.Shared.Next(1 << 12)) & 0xFFF;
+        DeadLetters = new RabbitMqDeadLetters(this);
     }
 
+    public TransportCapabilities Capabilities =>
+        TransportCapabilities.NativeDelay | TransportCapabilities.NativeDeadLetters | TransportCapabilities.CompetingConsumers |
+        TransportCapabilities.RequestReply | TransportCapabilities.Durable;
+
     public string ReplyAddress { get; }
+
+    string? ITransport.ReplyAddress => ReplyAddress;
+
+    public IDeadLetterQueue DeadLetters { get; }
+
+    internal RabbitMqTransportOptions Options => _options;
+
+    internal IConnection Connection => _connection ?? throw new InvalidOperationException("The RabbitMQ transport has not started: start the host first.");
+
+    /// <summary>The error queues this process keeps: one per endpoint it consumes, and the exchange's own.</summary>
+    internal IReadOnlyList<string> ErrorQueues { get; private set; } = [];
+
+    /// <summary>
+    /// A dead letter's id: Unix milliseconds and a counter that starts at random, so ids increase in time and two
+    /// processes moving letters in the same millisecond are unlikely to collide.
+    /// </summary>
+    internal long NextDeadLetterId() => (_time.GetUtcNow().ToUnixTimeMilliseconds() << 12) | (Interlocked.Increment(ref _deadLetterIds) & 0xFFF);
 
     private IChannel Publisher => _publisher ?? throw new InvalidOperationException("The RabbitMQ transport has not started: start the host before sending.");
 
     public async Task StartAsync(TransportContext context, CancellationToken cancellationToken)
     {
         _context = context;
+        var consumed = new List<TransportEndpoint>();
         foreach (TransportEndpoint endpoint in context.Endpoints)
+        {
+            if (endpoint.Options.Consume)
+            {
+                consumed.Add(endpoint);
+            }
+        }
+
+        _consumed = [.. consumed];
+        var errorQueues = new List<string>(_consumed.Length + 1) { ErrorQueue("") };
+        foreach (TransportEndpoint endpoint in _consumed)
+        {
+            errorQueues.Add(ErrorQueue(endpoint.Name));
+        }
+
+        ErrorQueues = errorQueues;
+        foreach (TransportEndpoint endpoint in _consumed)
         {
             if (endpoint.Options.FullMode == EndpointFullMode.DropNewest)
             {
@@ -108,7 +151,8 @@ internal sealed partial class RabbitMqTransport : IMessageTransport
             cancellationToken).ConfigureAwait(false);
         await _publisher.ExchangeDeclareAsync(_options.Exchange, ExchangeType.Direct, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
 
-        foreach (TransportEndpoint endpoint in context.Endpoints)
+        await _publisher.QueueDeclareAsync(ErrorQueue(""), durable: true, exclusive: false, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
+        foreach (TransportEndpoint endpoint in _consumed)
         {
             await DeclareEndpointAsync(_publisher, endpoint, cancellationToken).ConfigureAwait(false);
         }
@@ -119,12 +163,12 @@ internal sealed partial class RabbitMqTransport : IMessageTransport
         replyConsumer.ReceivedAsync += OnReplyAsync;
         await _replies.BasicConsumeAsync(ReplyAddress, autoAck: true, replyConsumer, cancellationToken).ConfigureAwait(false);
 
-        foreach (TransportEndpoint endpoint in context.Endpoints)
+        foreach (TransportEndpoint endpoint in _consumed)
         {
             await ConsumeAsync(_connection, endpoint, cancellationToken).ConfigureAwait(false);
         }
 
-        Log.Started(_logger, _options.Uri.Host, _options.Uri.Port, context.Endpoints.Count, _options.Exchange);
+        Log.Started(_logger, _options.Uri.Host, _options.Uri.Port, _consumed.Length, _options.Exchange);
     }
 
     private async Task DeclareEndpointAsync(IChannel channel, TransportEndpoint endpoint, CancellationToken cancellationToken)
@@ -181,48 +225,26 @@ internal sealed partial class RabbitMqTransport : IMessageTransport
     {
         TransportContext context = _context!;
         Interlocked.Increment(ref _inFlight);
-        bool settled = false, acknowledged = false;
+        var control = new RabbitMqDelivery(this, channel, endpoint, delivery);
         try
         {
             if (_stopping.IsCancellationRequested)
             {
-                return; // not acknowledged: the broker delivers it again, here after a restart or to another process
+                return; // requeued below: the broker delivers it again, here after a restart or to another process
             }
 
+            AmqpHeaders headers = AmqpHeaders.Of(delivery.BasicProperties);
             DateTimeOffset now = _time.GetUtcNow();
-            if (!AmqpEnvelope.TryRead(delivery.BasicProperties, delivery.Body, context.Catalog, context.MaxPayloadBytes, out Envelope? envelope, out DeadLetterReason reason, out string? error) ||
-                !CarriedHere(endpoint, envelope!, out error))
-            {
-                Log.Unreadable(_logger, delivery.BasicProperties.MessageId, endpoint.Name, error!);
-                await PublishAsync("", ErrorQueue(endpoint.Name), mandatory: true, AmqpEnvelope.Unreadable(delivery.BasicProperties, endpoint.Name, reason, error!, now), delivery.Body, _stopping.Token).ConfigureAwait(false);
-                settled = true;
-                return;
-            }
-
-            if (envelope!.DeliverBy is { } deliverBy && deliverBy < now)
-            {
-                Log.Expired(_logger, envelope.MessageId, envelope.Contract.Name, endpoint.Name);
-                settled = true;
-                return;
-            }
-
-            if (envelope.DeliverAt is { } due && due - now >= TimeSpan.FromMilliseconds(1))
+            if (EnvelopeCodec.Number(headers, EnvelopeHeaders.DeliverAt) is { } dueMs && DateTimeOffset.FromUnixTimeMilliseconds(dueMs) - now is { } early &&
+                early >= TimeSpan.FromMilliseconds(1))
             {
                 // Arrived through a delay level before its time: on to the next level, addressed to this endpoint only.
-                await PublishDelayedAsync(endpoint.Name, AmqpEnvelope.Properties(envelope), envelope.Payload, due - now, _stopping.Token).ConfigureAwait(false);
-                settled = true;
+                await PublishDelayedAsync(endpoint.Name, new BasicProperties(delivery.BasicProperties), delivery.Body, early, _stopping.Token).ConfigureAwait(false);
+                await control.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
                 return;
             }
 
-            if (endpoint.Options.Delivery == DeliveryMode.AtMostOnce)
-            {
-                // At most once: acknowledged before the handler runs, so a crash or a failure cannot deliver it again.
-                await SettleAsync(channel, delivery.DeliveryTag, settled: true, endpoint.Name).ConfigureAwait(false);
-                acknowledged = true;
-            }
-
-            await context.Receiver.ReceiveAsync(endpoint, envelope, _stopping.Token).ConfigureAwait(false);
-            settled = true;
+            await context.Receiver.ReceiveAsync(endpoint, headers, delivery.Body, control, _stopping.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -231,9 +253,9 @@ internal sealed partial class RabbitMqTransport : IMessageTransport
         }
         finally
         {
-            if (!acknowledged)
+            if (!control.Settled)
             {
-                await SettleAsync(channel, delivery.DeliveryTag, settled, endpoint.Name).ConfigureAwait(false);
+                await control.AbandonAsync(CancellationToken.None).ConfigureAwait(false);
             }
 
             if (Interlocked.Decrement(ref _inFlight) == 0 && _stopping.IsCancellationRequested)
@@ -243,20 +265,11 @@ internal sealed partial class RabbitMqTransport : IMessageTransport
         }
     }
 
-    /// <summary>Whether the endpoint carries the envelope's contract: a message routed to the wrong queue is never handed to a handler of another type.</summary>
-    private static bool CarriedHere(TransportEndpoint endpoint, Envelope envelope, out string? error)
-    {
-        error = envelope.Contract == endpoint.Contract
-            ? null
-            : $"A '{envelope.Contract}' arrived on endpoint '{endpoint.Name}', which carries '{endpoint.Contract}' only (published with the wrong routing key?).";
-        return error is null;
-    }
-
-    private async ValueTask SettleAsync(IChannel channel, ulong deliveryTag, bool settled, string endpoint)
+    internal async ValueTask SettleAsync(IChannel channel, ulong deliveryTag, bool acknowledge, string endpoint)
     {
         try
         {
-            if (settled)
+            if (acknowledge)
             {
                 await channel.BasicAckAsync(deliveryTag, multiple: false).ConfigureAwait(false);
             }
@@ -281,27 +294,22 @@ internal sealed partial class RabbitMqTransport : IMessageTransport
             return Task.CompletedTask;
         }
 
-        IDictionary<string, object?>? headers = delivery.BasicProperties.Headers;
-        QueryResponse reply = AmqpEnvelope.Text(headers, AmqpEnvelope.ErrorType) is { } errorType
-            ? QueryResponse.Failure(errorType, AmqpEnvelope.Text(headers, AmqpEnvelope.ErrorMessage) ?? "")
+        AmqpHeaders read = AmqpHeaders.Of(delivery.BasicProperties);
+        QueryResponse reply = read.Get(EnvelopeHeaders.ErrorType) is { } errorType
+            ? QueryResponse.Failure(errorType, read.Get(EnvelopeHeaders.ErrorMessage) ?? "")
             : QueryResponse.Success(delivery.Body.ToArray());
         _context!.Receiver.ReceiveReply(queryId, reply);
         return Task.CompletedTask;
     }
 
-    public ValueTask SendAsync(Envelope envelope, CancellationToken cancellationToken)
-    {
-        string address = ContractsAddress(envelope.Contract);
-        bool mandatory = envelope.Contract.Kind != MessageKind.Event;
-        return SendToAsync(address, mandatory, envelope, cancellationToken);
-    }
-
-    public ValueTask SendToEndpointAsync(string endpoint, Envelope envelope, CancellationToken cancellationToken) =>
-        SendToAsync(endpoint, mandatory: true, envelope, cancellationToken);
+    public ValueTask SendAsync(Envelope envelope, TransportEndpoint? endpoint, CancellationToken cancellationToken) =>
+        endpoint is not null
+            ? SendToAsync(endpoint.Name, mandatory: true, envelope, cancellationToken)
+            : SendToAsync(TransportEndpoint.AddressOf(envelope.Contract), mandatory: envelope.Contract.Kind != MessageKind.Event, envelope, cancellationToken);
 
     private ValueTask SendToAsync(string routingKey, bool mandatory, Envelope envelope, CancellationToken cancellationToken)
     {
-        BasicProperties properties = AmqpEnvelope.Properties(envelope);
+        BasicProperties properties = AmqpHeaders.Write(envelope);
         if (envelope.DeliverBy is { } deliverBy)
         {
             long ttl = Math.Max(1, (long)(deliverBy - _time.GetUtcNow()).TotalMilliseconds);
@@ -316,9 +324,6 @@ internal sealed partial class RabbitMqTransport : IMessageTransport
         return PublishAsync(_options.Exchange, routingKey, mandatory, properties, envelope.Payload, cancellationToken, envelope.Contract);
     }
 
-    public ValueTask DeadLetterAsync(DeadLetter letter, CancellationToken cancellationToken) =>
-        PublishAsync("", ErrorQueue(letter.Message.Endpoint), mandatory: true, AmqpEnvelope.DeadLetter(letter, _context!.Catalog), letter.Message.Payload, cancellationToken);
-
     public ValueTask ReplyAsync(Envelope query, QueryResponse reply, CancellationToken cancellationToken)
     {
         if (query.ReplyTo is not { Length: > 0 } replyTo)
@@ -330,14 +335,14 @@ internal sealed partial class RabbitMqTransport : IMessageTransport
         {
             CorrelationId = query.MessageId.ToString(),
             Type = query.Contract.Name,
-            ContentType = AmqpEnvelope.ContentType,
+            ContentType = EnvelopeHeaders.ContentType,
         };
         if (reply.IsFailure)
         {
             properties.Headers = new Dictionary<string, object?>(StringComparer.Ordinal)
             {
-                [AmqpEnvelope.ErrorType] = reply.ErrorType,
-                [AmqpEnvelope.ErrorMessage] = reply.ErrorMessage,
+                [EnvelopeHeaders.ErrorType] = reply.ErrorType,
+                [EnvelopeHeaders.ErrorMessage] = reply.ErrorMessage,
             };
         }
 
@@ -402,7 +407,7 @@ internal sealed partial class RabbitMqTransport : IMessageTransport
     /// same message id, until <see cref="RabbitMqTransportOptions.PublishTimeout"/>: a confirm lost with the connection
     /// may mean the broker has the message already, and the consumer's inbox drops the second copy.
     /// </summary>
-    private async ValueTask PublishAsync(
+    internal async ValueTask PublishAsync(
         string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, CancellationToken cancellationToken, ContractDescriptor? contract = null)
     {
         long started = Stopwatch.GetTimestamp();
@@ -454,7 +459,7 @@ internal sealed partial class RabbitMqTransport : IMessageTransport
         exception is OperationInterruptedException or IOException or SocketException or ObjectDisposedException ||
         (exception is RabbitMQClientException && exception is not PublishException);
 
-    public async Task StopConsumingAsync(CancellationToken cancellationToken)
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
         (IChannel Channel, string ConsumerTag)[] consumers;
         lock (_consumers)
@@ -550,9 +555,8 @@ internal sealed partial class RabbitMqTransport : IMessageTransport
         return Task.CompletedTask;
     }
 
-    private static string ContractsAddress(ContractDescriptor contract) => TransportEndpoint.AddressOf(contract);
-
-    private static string ErrorQueue(string endpoint) => endpoint + ".error";
+    /// <summary>Where an endpoint's dead letters go; those of no endpoint go to the exchange's own error queue.</summary>
+    internal string ErrorQueue(string endpoint) => (endpoint.Length == 0 ? _options.Exchange : endpoint) + ".error";
 
     private string DelayName(int level) => $"{_options.Exchange}.delay.{level}";
 
@@ -560,12 +564,6 @@ internal sealed partial class RabbitMqTransport : IMessageTransport
     {
         [LoggerMessage(100, LogLevel.Information, "RabbitMQ transport connected to {Host}:{Port}: {Endpoints} endpoints consuming, exchange {Exchange}")]
         public static partial void Started(ILogger logger, string host, int port, int endpoints, string exchange);
-
-        [LoggerMessage(101, LogLevel.Error, "Message {MessageId} on endpoint {Endpoint} cannot be read and goes to the error queue: {Error}")]
-        public static partial void Unreadable(ILogger logger, string? messageId, string endpoint, string error);
-
-        [LoggerMessage(102, LogLevel.Warning, "Query {MessageId} ({Contract}) on endpoint {Endpoint} expired before it was handled: its caller stopped waiting")]
-        public static partial void Expired(ILogger logger, Guid messageId, string contract, string endpoint);
 
         [LoggerMessage(103, LogLevel.Warning, "Message {MessageId} on endpoint {Endpoint} was not settled and will be delivered again")]
         public static partial void NotSettled(ILogger logger, Exception exception, string? messageId, string endpoint);

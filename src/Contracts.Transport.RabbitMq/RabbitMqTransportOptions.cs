@@ -49,7 +49,8 @@ public static class RabbitMqContractsOptionsExtensions
     /// <summary>
     /// Moves messages through RabbitMQ at <paramref name="uri"/>: a durable queue per command and query endpoint
     /// and per event subscription, bound to one direct exchange; publisher confirms and persistent messages;
-    /// delayed retries through TTL queues; dead letters to each endpoint's <c>.error</c> queue; queries as
+    /// delayed retries through TTL queues; dead letters to each endpoint's <c>.error</c> queue (listed, replayed and
+    /// purged through <see cref="IDeadLetters"/>); queries as
     /// request/reply on a queue per process.
     /// </summary>
     /// <param name="options">The bus options.</param>
@@ -65,7 +66,7 @@ public static class RabbitMqContractsOptionsExtensions
         settings.Validate();
         return options.UseTransport(settings, services => new RabbitMqTransport(
             settings,
-            services.GetService<ILoggerFactory>()?.CreateLogger<RabbitMqTransport>() ?? NullLogger<RabbitMqTransport>.Instance,
-            services.GetService<TimeProvider>() ?? TimeProvider.System));
+            services.Services.GetService<ILoggerFactory>()?.CreateLogger<RabbitMqTransport>() ?? NullLogger<RabbitMqTransport>.Instance,
+            services.Time));
     }
 }

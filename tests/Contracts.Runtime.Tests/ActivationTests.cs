@@ -79,7 +79,7 @@ public sealed partial class ActivationTests
         });
 
     private static HandlerDescriptor HandlerOf<T>(TestBus host)
-        where T : class, IContract<T> => host.Get<ContractsRuntime>().Route(Descriptor.Of<T>())[0].Handler;
+        where T : class, IContract<T> => host.Get<ContractsRuntime>().Routes.Find(Descriptor.Of<T>())[0].Handler;
 
     private static Task HandledAsync(Log log, int count) => Wait.For(log.Handled, count);
 

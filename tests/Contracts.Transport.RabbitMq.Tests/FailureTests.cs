@@ -27,6 +27,18 @@ public sealed class FailureTests
             var id = Guid.NewGuid();
             await host.Bus().SendAsync(new Poison(id), cancellationToken: TestContext.Current.CancellationToken);
 
+            // IDeadLetters sees the error queue: the letter with its failure, without taking it off the queue.
+            IDeadLetters deadLetters = host.Services.GetRequiredService<IDeadLetters>();
+            IReadOnlyList<Storage.DeadLetter> listed = [];
+            await Probe.WaitForAsync(
+                () => (listed = deadLetters.ListAsync().AsTask().GetAwaiter().GetResult()).Count == 1, TimeSpan.FromSeconds(15), () => "the dead letter in IDeadLetters");
+            Storage.DeadLetter seen = listed[0];
+            Assert.Equal(Storage.DeadLetterReason.Failed, seen.Reason);
+            Assert.Equal(3, seen.Attempts);
+            Assert.Equal("RmqTests.Poison", seen.Message.Endpoint);
+            Assert.Equal(typeof(InvalidOperationException).FullName, seen.ExceptionType);
+            Assert.Equal(seen.Id, (await deadLetters.GetAsync(seen.Id, TestContext.Current.CancellationToken))?.Id);
+
             BasicGetResult letter = await Broker.GetAsync("RmqTests.Poison.error", TimeSpan.FromSeconds(15));
             Assert.Equal(3, probe.Hits[$"poison:{id}"]);
             IDictionary<string, object?> headers = letter.BasicProperties.Headers!;
@@ -34,7 +46,7 @@ public sealed class FailureTests
             Assert.Equal(typeof(InvalidOperationException).FullName, Text(headers, "contracts-error-type"));
             Assert.Equal($"Poison {id} always fails.", Text(headers, "contracts-error-message"));
             Assert.Contains(nameof(PoisonHandler), Text(headers, "contracts-error-stack"), StringComparison.Ordinal);
-            Assert.Equal(3, Convert.ToInt32(headers["contracts-error-attempts"], System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal("3", Text(headers, "contracts-error-attempts"));
             Assert.Equal("RmqTests.Poison", Text(headers, "contracts-error-endpoint"));
             Assert.Equal("RmqTests.Poison", letter.BasicProperties.Type);
 

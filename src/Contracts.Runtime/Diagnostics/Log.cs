@@ -76,4 +76,13 @@ internal static partial class Log
 
     [LoggerMessage(24, LogLevel.Debug, "A reply to query {QueryId} arrived after its caller stopped waiting; it is dropped")]
     public static partial void LateReply(ILogger logger, Guid queryId);
+
+    [LoggerMessage(25, LogLevel.Error, "Message {MessageId} on endpoint {Endpoint} cannot be read and goes to dead letters ({Reason}): {Error}")]
+    public static partial void UnreadableReceived(ILogger logger, string messageId, string endpoint, Storage.DeadLetterReason reason, string error);
+
+    [LoggerMessage(26, LogLevel.Warning, "Query {MessageId} ({Contract}) on endpoint {Endpoint} expired before it was handled: its caller stopped waiting")]
+    public static partial void Expired(ILogger logger, Guid messageId, string contract, string endpoint);
+
+    [LoggerMessage(27, LogLevel.Error, "Settling message {MessageId} ({Contract}) on endpoint {Endpoint} with the transport failed; it will be delivered again")]
+    public static partial void SettleFailed(ILogger logger, Exception exception, Guid messageId, string contract, string endpoint);
 }

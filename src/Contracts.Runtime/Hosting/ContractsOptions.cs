@@ -48,47 +48,55 @@ public sealed class ContractsOptions
     /// <summary>Moves messages over in-process channels: the embedded default.</summary>
     /// <param name="configure">Endpoint defaults and per-endpoint settings.</param>
     /// <returns>These options, for chaining.</returns>
-    /// <exception cref="InvalidOperationException">A broker transport was chosen already.</exception>
+    /// <exception cref="InvalidOperationException">Another transport was chosen already.</exception>
     public ContractsOptions UseInMemoryTransport(Action<InMemoryTransportOptions>? configure = null)
     {
-        if (BrokerFactory is not null)
+        if (Factory is not null && InMemory is null)
         {
-            throw new InvalidOperationException("A broker transport is already chosen; a bus uses one transport.");
+            throw new InvalidOperationException("Another transport is already chosen; a bus uses one transport.");
         }
 
         InMemory ??= new InMemoryTransportOptions();
+        Settings = InMemory;
+        Factory = static services => new Transport.InMemory.InMemoryTransport(services.Store, services.StoreReady, services.Time, services.Logger);
         configure?.Invoke(InMemory);
         return this;
     }
 
     /// <summary>
-    /// Moves messages through a broker: transport packages call this (for RabbitMQ: <c>UseRabbitMq</c>). Every
-    /// message then travels as bytes, between processes; retries, dead letters and the inbox stay the runtime's.
+    /// Moves messages through another transport: transport packages call this (for RabbitMQ: <c>UseRabbitMq</c>).
+    /// Routing of handlers to endpoints, retries, dead-letter decisions and the inbox stay the bus's.
     /// </summary>
     /// <param name="settings">The transport's endpoint settings.</param>
-    /// <param name="factory">Creates the transport once, from the application's services.</param>
+    /// <param name="factory">Creates the transport once, when the bus is built.</param>
     /// <returns>These options, for chaining.</returns>
     /// <exception cref="InvalidOperationException">Another transport was chosen already.</exception>
-    public ContractsOptions UseTransport(TransportOptions settings, Func<IServiceProvider, IMessageTransport> factory)
+    public ContractsOptions UseTransport(TransportOptions settings, Func<TransportServices, ITransport> factory)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(factory);
-        if (InMemory is not null || (BrokerFactory is not null && !ReferenceEquals(settings, BrokerSettings)))
+        if ((Factory is not null && !ReferenceEquals(settings, Settings)) || InMemory is not null)
         {
             throw new InvalidOperationException("Another transport is already chosen; a bus uses one transport.");
         }
 
-        BrokerSettings = settings;
-        BrokerFactory = factory;
+        Settings = settings;
+        Factory = factory;
         return this;
     }
 
-    internal TransportOptions? BrokerSettings { get; private set; }
+    private TransportOptions? Settings { get; set; }
 
-    internal Func<IServiceProvider, IMessageTransport>? BrokerFactory { get; private set; }
+    private Func<TransportServices, ITransport>? Factory { get; set; }
+
+    /// <summary>Whether a transport was chosen.</summary>
+    internal bool HasTransport => Factory is not null;
+
+    /// <summary>Creates the chosen transport.</summary>
+    internal Func<TransportServices, ITransport> TransportFactory => Factory ?? throw new InvalidOperationException("No transport is chosen.");
 
     /// <summary>The chosen transport's endpoint settings.</summary>
-    internal TransportOptions TransportSettings => BrokerSettings ?? (TransportOptions?)InMemory ?? new InMemoryTransportOptions();
+    internal TransportOptions TransportSettings => Settings ?? new InMemoryTransportOptions();
 }
 
 /// <summary>What an endpoint does when its queue is full.</summary>
@@ -347,7 +355,7 @@ public abstract class TransportOptions
     /// <returns>These options, for chaining.</returns>
     public TransportOptions Endpoint<TContract>(Action<EndpointOptions> configure)
         where TContract : class, IContract<TContract>
-        => Endpoint(Transport.ContractsRuntime.EndpointName(TContract.Contract), configure);
+        => Endpoint(TransportEndpoint.AddressOf(TContract.Contract), configure);
 
     /// <summary>Whether messages travel as bytes through their generated formatters: always, on a broker.</summary>
     internal virtual bool Serializes => true;

@@ -5,7 +5,6 @@ using Contracts.Diagnostics;
 using Contracts.Modules;
 using Contracts.Pipeline;
 using Contracts.Storage;
-using Contracts.Transport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -30,7 +29,7 @@ public static class ContractsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         var options = new ContractsOptions();
         configure?.Invoke(options);
-        if (options.InMemory is null && options.BrokerFactory is null)
+        if (!options.HasTransport)
         {
             options.UseInMemoryTransport();
         }
@@ -56,30 +55,26 @@ public static class ContractsServiceCollectionExtensions
             sp.GetService<ILogger<ContractsRuntime>>() ?? NullLogger<ContractsRuntime>.Instance,
             sp.GetService<TimeProvider>(),
             sp.GetService<IMessageStore>(),
-            options.BrokerFactory?.Invoke(sp),
             new ServiceLifetimes(services)));
         if (options.StoreFactory is { } storeFactory)
         {
             services.TryAddSingleton(storeFactory);
         }
 
-        services.TryAddSingleton<IDeadLetters>(sp => new DeadLetters(sp.GetRequiredService<ContractsRuntime>()));
-        services.TryAddSingleton<IMessageBus>(sp => new MessageBus(sp.GetRequiredService<ContractsRuntime>()));
+        services.TryAddSingleton<IDeadLetters>(sp => sp.GetRequiredService<ContractsRuntime>().DeadLetters);
+        services.TryAddSingleton<IMessageBus>(sp => sp.GetRequiredService<ContractsRuntime>().Bus);
         services.AddSingleton<IHostedService>(sp => new ContractsHostedService(
             sp.GetRequiredService<ContractsRuntime>(),
-            sp.GetRequiredService<IMessageBus>(),
             noModules ? sp.GetService<ILogger<ContractsRuntime>>() : null));
         return services;
     }
 }
 
 /// <summary>Starts the endpoints with the host and drains them when it stops.</summary>
-internal sealed class ContractsHostedService(ContractsRuntime runtime, IMessageBus bus, ILogger? noModulesLogger) : IHostedService
+internal sealed class ContractsHostedService(ContractsRuntime runtime, ILogger? noModulesLogger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        // The bus must exist before the first delivery: handlers send through it.
-        GC.KeepAlive(bus);
         if (noModulesLogger is not null)
         {
             Log.NoModules(noModulesLogger);

@@ -2,6 +2,7 @@ using System;
 using System.ComponentModel;
 using System.Threading;
 using System.Threading.Tasks;
+using Contracts.Queries;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Contracts.Modules;
@@ -112,89 +113,6 @@ internal sealed class QueryHandlerDescriptor<TQuery, TResult, THandler>(Func<ISe
             case RemoteQueryReply remote:
                 remote.SetResult(result);
                 break;
-        }
-    }
-}
-
-/// <summary>
-/// The reply side of a query: in memory, the caller waiting (completed by the handler, failed by the pipeline);
-/// on a broker, the caller waiting for the reply message, or the handler's side collecting what to send back.
-/// </summary>
-internal abstract class QueryReply
-{
-    private readonly CancellationTokenSource _abandoned = new();
-
-    /// <summary>Signalled when the caller stops waiting (timeout or cancellation): the handler's work is then pointless.</summary>
-    public CancellationToken Abandoned => _abandoned.Token;
-
-    public void Abandon() => _abandoned.Cancel();
-
-    public abstract void TrySetException(Exception exception);
-
-    /// <summary>Completes the caller from a reply that came through a broker.</summary>
-    public abstract void Complete(ContractDescriptor contract, Transport.QueryResponse response);
-}
-
-internal sealed class QueryReply<TResult> : QueryReply
-{
-    private readonly TaskCompletionSource<TResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public Task<TResult> Task => _completion.Task;
-
-    public void TrySetResult(TResult result) => _completion.TrySetResult(result);
-
-    public override void TrySetException(Exception exception) => _completion.TrySetException(exception);
-
-    public override void Complete(ContractDescriptor contract, Transport.QueryResponse response)
-    {
-        if (response.IsFailure)
-        {
-            TrySetException(new QueryFailedException(contract, response.ErrorType!, response.ErrorMessage ?? ""));
-            return;
-        }
-
-        try
-        {
-            // A null result reads back as null; the cast then gives default for a nullable result type.
-            TrySetResult((TResult)contract.ResultFormatter!.Deserialize(response.Result)!);
-        }
-        catch (Exception ex) when (ex is MessagePack.MessagePackSerializationException or InvalidCastException)
-        {
-            TrySetException(new Pipeline.UnreadableMessageException($"The reply to query '{contract}' is not a valid {contract.ResultTypeName}: {ex.Message}", ex));
-        }
-    }
-}
-
-/// <summary>A query received from a broker: holds the handler's result or failure until the reply is sent.</summary>
-internal sealed class RemoteQueryReply : QueryReply
-{
-    private object? _result;
-    private Exception? _error;
-
-    public void SetResult<TResult>(TResult result) => _result = result;
-
-    public override void TrySetException(Exception exception) => _error ??= exception;
-
-    public override void Complete(ContractDescriptor contract, Transport.QueryResponse response) =>
-        throw new InvalidOperationException("A received query is completed by its handler, not by a reply.");
-
-    /// <summary>The reply message: the result serialized with the query's result formatter, or the failure.</summary>
-    public Transport.QueryResponse ToResponse(ContractDescriptor contract)
-    {
-        if (_error is { } error)
-        {
-            return Transport.QueryResponse.Failure(error.GetType().FullName ?? error.GetType().Name, error.Message);
-        }
-
-        try
-        {
-            var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-            contract.ResultFormatter!.Serialize(buffer, _result);
-            return Transport.QueryResponse.Success(buffer.WrittenMemory);
-        }
-        catch (Exception ex) when (ex is MessagePack.MessagePackSerializationException or InvalidOperationException)
-        {
-            return Transport.QueryResponse.Failure(ex.GetType().FullName!, $"The result could not be serialized: {ex.Message}");
         }
     }
 }

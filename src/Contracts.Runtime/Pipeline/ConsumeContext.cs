@@ -12,10 +12,11 @@ namespace Contracts.Pipeline;
 public delegate ValueTask ConsumeDelegate(ConsumeContext context);
 
 /// <summary>
-/// A step of the consume pipeline, registered in DI as <see cref="IConsumeMiddleware"/> and run in
-/// registration order between the bus's diagnostics (outermost) and the handler (innermost). Retry, dead
-/// letters and the inbox are middleware: a retry calls <c>next</c> again after <see cref="ConsumeContext.BeginAttempt"/>,
-/// an inbox skips <c>next</c> for a key it has seen.
+/// A step of the consume pipeline, registered in DI as <see cref="IConsumeMiddleware"/> and run in registration
+/// order inside the bus's own steps and around the handler: telemetry, failure handling (retries, dead letters), the
+/// inbox and the consume transaction run outside every middleware, so each attempt of a retry runs the middleware
+/// again (with a fresh scope), a duplicate the inbox drops never reaches it, and what a middleware throws is retried
+/// and dead-lettered like the handler's own failure.
 /// </summary>
 public interface IConsumeMiddleware
 {
@@ -75,9 +76,6 @@ public sealed class ConsumeContext : IAsyncDisposable
     /// supports one (the handler's own work commits with the inbox key), otherwise <see langword="null"/>.
     /// </summary>
     public Storage.IConsumeTransaction? Transaction { get; internal set; }
-
-    /// <summary>Messages the handler sent inside <see cref="Transaction"/>: queued in memory once it commits, forgotten if it rolls back.</summary>
-    internal System.Collections.Generic.List<(Transport.Delivery Delivery, Transport.InMemoryEndpoint Endpoint)>? AfterCommit { get; set; }
 
     /// <summary>Whether this attempt wrote sends to the outbox in <see cref="Transaction"/>: the relay is woken after the commit.</summary>
     internal bool WroteOutbox { get; set; }

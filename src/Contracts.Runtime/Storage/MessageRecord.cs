@@ -77,6 +77,17 @@ public sealed class MessageRecord
     /// <inheritdoc />
     public override string ToString() => $"{ContractName} v{ContractVersion} {MessageId} on '{Endpoint}' (attempt {Attempt})";
 
+    /// <summary>A copy to deliver again as attempt 1 on the same endpoint, with no failure (a dead letter's replay).</summary>
+    internal MessageRecord ForReplay()
+    {
+        MessageRecord copy = CopyFor(Endpoint);
+        copy.Attempt = 1;
+        copy.DueAt = null;
+        copy.FirstFailedAt = null;
+        copy.LastError = null;
+        return copy;
+    }
+
     /// <summary>This record as an envelope of <paramref name="contract"/> (the contract its name and version find in a catalog).</summary>
     /// <param name="contract">The record's contract.</param>
     /// <returns>The envelope, carrying the payload.</returns>
@@ -158,6 +169,19 @@ public sealed class DeadLetter
 
     /// <inheritdoc />
     public override string ToString() => $"dead letter {Id}: {Message} ({Reason}, {Attempts} attempts): {ExceptionType}: {ExceptionMessage}";
+
+    /// <summary>The dead letter of <paramref name="message"/> that failed with <paramref name="error"/>.</summary>
+    internal static DeadLetter From(MessageRecord message, DeadLetterReason reason, Exception error, int attempts, DateTimeOffset firstFailedAt, DateTimeOffset lastFailedAt) => new()
+    {
+        Message = message,
+        Reason = reason,
+        ExceptionType = error.GetType().FullName ?? error.GetType().Name,
+        ExceptionMessage = error.Message,
+        StackTrace = error.ToString(),
+        Attempts = attempts,
+        FirstFailedAt = firstFailedAt,
+        LastFailedAt = lastFailedAt,
+    };
 }
 
 /// <summary>Encodes application headers as a MessagePack map, for stores that keep them in one column.</summary>

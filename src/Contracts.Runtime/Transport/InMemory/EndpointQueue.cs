@@ -2,15 +2,8 @@ using System;
 using System.Threading;
 using System.Threading.Channels;
 using System.Threading.Tasks;
-using Contracts.Modules;
 
-namespace Contracts.Transport;
-
-/// <summary>One message for one handler, as it waits in an endpoint's queue; <paramref name="Record"/> is its stored row with a durable store.</summary>
-internal readonly record struct Delivery(Envelope Envelope, HandlerDescriptor Handler, Storage.MessageRecord? Record);
-
-/// <summary>A handler and the endpoint that feeds it: one entry of a contract's route.</summary>
-internal sealed record Subscription(HandlerDescriptor Handler, InMemoryEndpoint Endpoint);
+namespace Contracts.Transport.InMemory;
 
 /// <summary>A named, bounded in-process queue and the workers that consume it.</summary>
 /// <remarks>
@@ -24,9 +17,9 @@ internal sealed record Subscription(HandlerDescriptor Handler, InMemoryEndpoint 
 /// skipping past them; there is no first-come order among waiting producers. The drop modes remove a queued message
 /// to make room, which needs the bounded channel's lock: they use it.
 /// </remarks>
-internal sealed class InMemoryEndpoint
+internal sealed class EndpointQueue
 {
-    private readonly Channel<Delivery> _channel;
+    private readonly Channel<InMemoryDelivery> _channel;
     private readonly bool _counted;
     private readonly int _capacity;
     private readonly object _gate = new();
@@ -36,15 +29,16 @@ internal sealed class InMemoryEndpoint
     private Task[] _workers = [];
     private bool _closed;
 
-    public InMemoryEndpoint(string name, EndpointOptions options, Action<InMemoryEndpoint, Delivery> onDropped)
+    public EndpointQueue(TransportEndpoint endpoint, IDeliveryControl control, Action<EndpointQueue, InMemoryDelivery> onDropped)
     {
-        Name = name;
-        Options = options;
+        Endpoint = endpoint;
+        Control = control;
+        EndpointOptions options = endpoint.Options;
         _capacity = options.Capacity;
         _counted = options.FullMode is EndpointFullMode.Wait or EndpointFullMode.Reject;
         if (_counted)
         {
-            _channel = Channel.CreateUnbounded<Delivery>(new UnboundedChannelOptions
+            _channel = Channel.CreateUnbounded<InMemoryDelivery>(new UnboundedChannelOptions
             {
                 SingleReader = options.MaxConcurrency == 1,
                 SingleWriter = false,
@@ -60,16 +54,21 @@ internal sealed class InMemoryEndpoint
                 SingleWriter = false,
                 AllowSynchronousContinuations = false,
             };
-            _channel = Channel.CreateBounded<Delivery>(channelOptions, delivery => onDropped(this, delivery));
+            _channel = Channel.CreateBounded<InMemoryDelivery>(channelOptions, delivery => onDropped(this, delivery));
         }
     }
 
-    public string Name { get; }
+    public TransportEndpoint Endpoint { get; }
 
-    public EndpointOptions Options { get; }
+    public string Name => Endpoint.Name;
+
+    public EndpointOptions Options => Endpoint.Options;
+
+    /// <summary>Settles deliveries that were never stored: one object for every such delivery of the endpoint.</summary>
+    public IDeliveryControl Control { get; }
 
     /// <summary>Queues a delivery: at once when there is room, else as the endpoint's full mode says.</summary>
-    public ValueTask WriteAsync(Delivery delivery, CancellationToken cancellationToken)
+    public ValueTask WriteAsync(InMemoryDelivery delivery, CancellationToken cancellationToken)
     {
         if (!_counted)
         {
@@ -113,7 +112,7 @@ internal sealed class InMemoryEndpoint
         return false;
     }
 
-    private ValueTask Enqueue(Delivery delivery)
+    private ValueTask Enqueue(InMemoryDelivery delivery)
     {
         if (_channel.Writer.TryWrite(delivery))
         {
@@ -124,7 +123,7 @@ internal sealed class InMemoryEndpoint
         return ValueTask.FromException(new ChannelClosedException());
     }
 
-    private async ValueTask WriteWhenRoomAsync(Delivery delivery, CancellationToken cancellationToken)
+    private async ValueTask WriteWhenRoomAsync(InMemoryDelivery delivery, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -195,7 +194,7 @@ internal sealed class InMemoryEndpoint
         room?.TrySetResult();
     }
 
-    public void Start(Func<InMemoryEndpoint, Delivery, ValueTask<bool>> process)
+    public void Start(Func<EndpointQueue, InMemoryDelivery, ValueTask> process)
     {
         var workers = new Task[Options.MaxConcurrency];
 
@@ -222,12 +221,12 @@ internal sealed class InMemoryEndpoint
 
     public Task Completion => Task.WhenAll(_workers);
 
-    private async Task ConsumeAsync(Func<InMemoryEndpoint, Delivery, ValueTask<bool>> process)
+    private async Task ConsumeAsync(Func<EndpointQueue, InMemoryDelivery, ValueTask> process)
     {
-        ChannelReader<Delivery> reader = _channel.Reader;
+        ChannelReader<InMemoryDelivery> reader = _channel.Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            while (reader.TryRead(out Delivery delivery))
+            while (reader.TryRead(out InMemoryDelivery delivery))
             {
                 if (_counted)
                 {

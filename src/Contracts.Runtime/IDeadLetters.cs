@@ -8,8 +8,9 @@ namespace Contracts;
 
 /// <summary>
 /// Lists, inspects, replays and purges dead letters: messages that failed every retry or could not be read.
-/// Resolve it from DI. With a durable store they are kept in the database; without one, in memory for the life
-/// of the process.
+/// Resolve it from DI. They are kept where the transport keeps them: with the in-memory transport in the store (a
+/// database with a durable store, memory for the life of the process without one); on RabbitMQ in each endpoint's
+/// error queue.
 /// </summary>
 public interface IDeadLetters
 {
@@ -41,19 +42,4 @@ public interface IDeadLetters
     /// <param name="cancellationToken">Cancels the purge.</param>
     /// <returns>How many were deleted.</returns>
     ValueTask<int> PurgeAsync(DateTimeOffset? failedBefore = null, CancellationToken cancellationToken = default);
-}
-
-internal sealed class DeadLetters(Transport.ContractsRuntime runtime) : IDeadLetters
-{
-    public ValueTask<IReadOnlyList<DeadLetter>> ListAsync(long afterId = 0, int limit = 100, CancellationToken cancellationToken = default) =>
-        runtime.Store.ListDeadLettersAsync(afterId, limit, cancellationToken);
-
-    public ValueTask<DeadLetter?> GetAsync(long id, CancellationToken cancellationToken = default) =>
-        runtime.Store.FindDeadLetterAsync(id, cancellationToken);
-
-    public ValueTask<bool> ReplayAsync(long id, CancellationToken cancellationToken = default) =>
-        runtime.ReplayAsync(id, cancellationToken);
-
-    public ValueTask<int> PurgeAsync(DateTimeOffset? failedBefore = null, CancellationToken cancellationToken = default) =>
-        runtime.Store.PurgeDeadLettersAsync(failedBefore, cancellationToken);
 }

@@ -1,0 +1,250 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using Contracts.Diagnostics;
+using Contracts.Durability;
+using Contracts.Modules;
+using Contracts.Pipeline;
+using Contracts.Queries;
+using Contracts.Routing;
+using Contracts.Storage;
+using Contracts.Transport;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Contracts;
+
+/// <summary>
+/// Composes the bus from its parts and runs their life: the route table of this process's handlers, the transport
+/// (in memory or a broker), the consume pipeline the transport hands deliveries to, query correlation, and the
+/// store's background work (outbox relay, clean-up). It names no transport or store: it asks their capabilities.
+/// </summary>
+internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
+{
+    private readonly ContractsOptions _options;
+    private readonly ContractCatalog _catalog;
+    private readonly int _handlerCount;
+    private readonly IMessageStore _store;
+    private readonly TaskCompletionSource<long> _storeReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ITransport _transport;
+    private readonly BusLifetime _lifetime = new();
+    private readonly ConsumePipeline _pipeline;
+    private readonly OutboxRelay _relay;
+    private readonly Housekeeping _housekeeping;
+    private readonly ILogger _logger;
+    private readonly ILoggerFactory? _loggers;
+    private readonly CancellationTokenSource _backgroundStop = new();
+    private readonly List<Task> _background = [];
+
+    public ContractsRuntime(
+        ContractsOptions options,
+        ContractCatalog catalog,
+        IReadOnlyList<HandlerDescriptor> handlers,
+        IEnumerable<IConsumeMiddleware> middlewares,
+        IServiceProvider services,
+        ILogger<ContractsRuntime> logger,
+        TimeProvider? time = null,
+        IMessageStore? store = null,
+        ServiceLifetimes? lifetimes = null)
+    {
+        _options = options;
+        _catalog = catalog;
+        _handlerCount = handlers.Count;
+        _logger = logger;
+        _loggers = services.GetService<ILoggerFactory>();
+        Time = time ?? TimeProvider.System;
+        _store = store ?? new InMemoryMessageStore(options.MaxInMemoryDeadLetters, Time);
+        Routes = new RouteTable(catalog, handlers, options.TransportSettings, logger);
+        _transport = options.TransportFactory(new TransportServices(services, _store, _storeReady.Task, Time, logger));
+        TransportCapabilities capabilities = _transport.Capabilities;
+        InProcess = (capabilities & TransportCapabilities.InProcess) != 0;
+        StoresPayload = (capabilities & TransportCapabilities.Durable) != 0;
+        SerializeMessages = !InProcess || options.TransportSettings.Serializes;
+        DeadLetters = (capabilities & TransportCapabilities.NativeDeadLetters) != 0
+            ? _transport.DeadLetters
+            : throw new NotSupportedException(
+                $"The transport {_transport.GetType().Name} keeps no dead letters of its own, and keeping them in the store instead is not built yet: " +
+                "a transport must declare TransportCapabilities.NativeDeadLetters.");
+        Queries = new QueryCoordinator(_transport, logger);
+        Bus = new MessageBus(this);
+        _relay = new OutboxRelay(_store, catalog, _transport, DeadLetters, options, Time, logger);
+        _housekeeping = new Housekeeping(_store, options, Time, logger);
+        var delivery = new DeliveryServices(Bus, services.GetRequiredService<IServiceScopeFactory>(), services, lifetimes);
+        _pipeline = new ConsumePipeline(options, catalog, _store, _transport, Queries, delivery, middlewares, _lifetime, _relay.Wake, Time, logger);
+    }
+
+    public MessageBus Bus { get; }
+
+    public IDeadLetterQueue DeadLetters { get; }
+
+    public RouteTable Routes { get; }
+
+    public QueryCoordinator Queries { get; }
+
+    public ITransport Transport => _transport;
+
+    public ContractsOptions Options => _options;
+
+    public TimeProvider Time { get; }
+
+    /// <summary>Whether envelopes reach handlers as objects in this process (queries complete their caller directly).</summary>
+    public bool InProcess { get; }
+
+    /// <summary>Whether every message travels as bytes through its generated formatter.</summary>
+    public bool SerializeMessages { get; }
+
+    /// <summary>Whether the transport keeps messages across restarts, so an in-process message needs its bytes too.</summary>
+    public bool StoresPayload { get; }
+
+    /// <summary>Hands <paramref name="envelope"/> to the transport; inside a consume transaction it goes to the outbox in that transaction instead.</summary>
+    public ValueTask SendAsync(Envelope envelope, ConsumeContext? within, CancellationToken cancellationToken)
+    {
+        if (_lifetime.State >= BusLifetime.Stopped)
+        {
+            return ValueTask.FromException(new InvalidOperationException(
+                $"The bus has stopped; '{envelope.Contract}' {envelope.MessageId} was not sent. " +
+                "Send before the host stops; while it drains, only handlers' sends are still handled."));
+        }
+
+        if (within?.Transaction is { } transaction && envelope.Reply is null)
+        {
+            // Published only if the handler's work commits, by the relay, which the commit wakes.
+            within.WroteOutbox = true;
+            return transaction.WriteOutboxAsync(MessageRecord.FromEnvelope(envelope, endpoint: "", envelope.Payload), cancellationToken);
+        }
+
+        ValueTask send = _transport.SendAsync(envelope, null, cancellationToken);
+        if (!send.IsCompletedSuccessfully)
+        {
+            return CountWhenSentAsync(send, envelope);
+        }
+
+        if (ContractsTelemetry.Sent.Enabled)
+        {
+            ContractsTelemetry.Sent.Add(1, ContractsTelemetry.ContractTag(envelope.Contract));
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private static async ValueTask CountWhenSentAsync(ValueTask send, Envelope envelope)
+    {
+        await send.ConfigureAwait(false);
+        ContractsTelemetry.Sent.Add(1, ContractsTelemetry.ContractTag(envelope.Contract));
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!_lifetime.TryMove(BusLifetime.Created, BusLifetime.Running))
+        {
+            return;
+        }
+
+        try
+        {
+            _storeReady.TrySetResult(await _store.InitializeAsync(cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception ex)
+        {
+            _storeReady.TrySetException(ex);
+            throw;
+        }
+
+        if (!InProcess)
+        {
+            foreach (TransportEndpoint endpoint in Routes.Endpoints)
+            {
+                if (endpoint.Options.Consume && endpoint.Contract.Kind == MessageKind.Query && endpoint.Contract.ResultFormatter is null)
+                {
+                    throw new InvalidOperationException(
+                        $"Query '{endpoint.Contract}' is handled here, but its result type {endpoint.Contract.ResultTypeName} has no generated formatter, " +
+                        "so its reply cannot travel between processes. Return a type the generator can serialize (a record of supported members, a scalar, a collection of them).");
+                }
+            }
+        }
+
+        var context = new TransportContext(_catalog, Routes.Endpoints, _pipeline, _options.MaxPayloadBytes, _options.ShutdownTimeout, _lifetime.Abort.Token, _loggers);
+        await _transport.StartAsync(context, cancellationToken).ConfigureAwait(false);
+
+        CancellationToken stop = _backgroundStop.Token;
+        using (ExecutionContext.SuppressFlow())
+        {
+            if (_store.IsDurable)
+            {
+                _background.Add(Task.Run(() => _relay.RunAsync(stop), CancellationToken.None));
+            }
+
+            _background.Add(Task.Run(() => _housekeeping.RunAsync(stop), CancellationToken.None));
+        }
+
+        Log.Started(_logger, _catalog.Contracts.Count, _handlerCount, Routes.Endpoints.Count, SerializeMessages);
+    }
+
+    /// <summary>
+    /// Stops the relay and clean-up (what they have not done stays in the store), then the transport: deliveries get
+    /// <see cref="ContractsOptions.ShutdownTimeout"/> to finish; after that their handlers are cancelled.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (!_lifetime.TryMove(BusLifetime.Running, BusLifetime.Stopping))
+        {
+            _lifetime.TryMove(BusLifetime.Created, BusLifetime.Stopped);
+            return;
+        }
+
+        await _backgroundStop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(_background).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+
+        using (var grace = new CancellationTokenSource(_options.ShutdownTimeout, Time))
+        using (grace.Token.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), _lifetime.Abort))
+        {
+            try
+            {
+                await _transport.StopAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                Log.HandlersAbandoned(_logger, 0);
+            }
+        }
+
+        _lifetime.MoveTo(BusLifetime.Stopped);
+        Queries.FailAll();
+        Log.Stopped(_logger);
+    }
+
+    /// <summary>
+    /// Synchronous disposal (a service provider disposed with <c>Dispose</c>) cannot wait for a drain without
+    /// blocking a thread, so it stops at once: in-flight handlers are cancelled and queued messages are not handled.
+    /// Stop the host, or dispose asynchronously, to drain.
+    /// </summary>
+    public void Dispose()
+    {
+        if (_lifetime.MoveTo(BusLifetime.Stopped) is BusLifetime.Running or BusLifetime.Stopping)
+        {
+            (_transport as IDisposable)?.Dispose();
+
+            // Not disposed: workers still finishing read the token, and a source without a timer holds nothing.
+            _backgroundStop.Cancel();
+            _lifetime.Abort.Cancel();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_lifetime.State == BusLifetime.Running)
+        {
+            await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        await _transport.DisposeAsync().ConfigureAwait(false);
+        _lifetime.Abort.Dispose();
+    }
+}

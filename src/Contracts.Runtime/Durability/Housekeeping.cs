@@ -1,0 +1,44 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using Contracts.Diagnostics;
+using Contracts.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Contracts.Durability;
+
+/// <summary>Removes expired inbox keys and relayed outbox records, now and every <see cref="ContractsOptions.CleanUpInterval"/>.</summary>
+internal sealed class Housekeeping(IMessageStore store, ContractsOptions options, TimeProvider time, ILogger logger)
+{
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                int removed = await store.CleanUpAsync(time.GetUtcNow() - options.InboxRetention, cancellationToken).ConfigureAwait(false);
+                if (removed > 0)
+                {
+                    Log.CleanedUp(logger, removed, options.InboxRetention);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                Log.StoreFailed(logger, ex, "cleaning up the inbox");
+            }
+
+            try
+            {
+                await Task.Delay(options.CleanUpInterval, time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,351 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Threading;
+using System.Threading.Tasks;
+using Contracts.Diagnostics;
+using Contracts.Modules;
+using Contracts.Queries;
+using Contracts.Storage;
+using Contracts.Transport;
+using MessagePack;
+using Microsoft.Extensions.Logging;
+
+namespace Contracts.Pipeline;
+
+/// <summary>
+/// The core's receiving side, for every transport: reads what arrives, runs each delivery through telemetry, failure
+/// handling (retries, dead letters), the inbox and the consume transaction, the <see cref="IConsumeMiddleware"/> steps
+/// and the handler, and settles it through the transport's <see cref="IDeliveryControl"/>.
+/// </summary>
+/// <remarks>
+/// Most deliveries need no inbox, reply or tracing and their handler completes at once: those run in
+/// <see cref="ReceiveAsync(TransportEndpoint, Envelope, IDeliveryControl)"/> without an async state machine (the
+/// compiled form of the default chain). Anything else, or a first attempt that fails or suspends, continues in
+/// <see cref="ProcessSlowAsync"/>, which picks up the attempt already started. Failure handling is in the partial
+/// <c>ConsumePipeline.Failures.cs</c>.
+/// </remarks>
+internal sealed partial class ConsumePipeline : ITransportReceiver
+{
+    private readonly ContractsOptions _options;
+    private readonly ContractCatalog _catalog;
+    private readonly IMessageStore _store;
+    private readonly ITransport _transport;
+    private readonly QueryCoordinator _queries;
+    private readonly DeliveryServices _delivery;
+    private readonly BusLifetime _lifetime;
+    private readonly CancellationToken _abort;
+    private readonly Action _wakeRelay;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ConsumeDelegate _pipeline;
+    private readonly bool _nativeDeadLetters;
+
+    /// <summary>Inbox keys being handled in this process right now, per endpoint (effectively-once endpoints only).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Endpoint, string Key), TaskCompletionSource> _handling = new();
+
+    public ConsumePipeline(
+        ContractsOptions options, ContractCatalog catalog, IMessageStore store, ITransport transport, QueryCoordinator queries,
+        DeliveryServices delivery, IEnumerable<IConsumeMiddleware> middlewares, BusLifetime lifetime, Action wakeRelay, TimeProvider time, ILogger logger)
+    {
+        _options = options;
+        _catalog = catalog;
+        _store = store;
+        _transport = transport;
+        _queries = queries;
+        _delivery = delivery;
+        _lifetime = lifetime;
+        _abort = lifetime.Abort.Token;
+        _wakeRelay = wakeRelay;
+        _time = time;
+        _logger = logger;
+        _nativeDeadLetters = (transport.Capabilities & TransportCapabilities.NativeDeadLetters) != 0;
+
+        IConsumeMiddleware[] steps = [.. middlewares];
+        ConsumeDelegate pipeline = InvokeHandlerAsync;
+        for (int i = steps.Length - 1; i >= 0; i--)
+        {
+            IConsumeMiddleware step = steps[i];
+            ConsumeDelegate next = pipeline;
+            pipeline = context => step.InvokeAsync(context, next);
+        }
+
+        _pipeline = pipeline;
+    }
+
+    public ValueTask ReceiveAsync(TransportEndpoint endpoint, IHeaderReader headers, ReadOnlyMemory<byte> body, IDeliveryControl control, CancellationToken cancellationToken)
+    {
+        if (!_lifetime.IsRunning)
+        {
+            throw new InvalidOperationException($"Endpoint '{endpoint.Name}' is not consuming here (the bus is stopping): the delivery stays queued.");
+        }
+
+        if (!EnvelopeCodec.TryRead(headers, body, _catalog, _options.MaxPayloadBytes, out Envelope? envelope, out DeadLetterReason reason, out string? error))
+        {
+            return UnreadableAsync(endpoint, EnvelopeCodec.ReadRecord(headers, body), reason, error, control);
+        }
+
+        if (envelope.Contract != endpoint.Contract)
+        {
+            // A message routed to the wrong queue is never handed to a handler of another type.
+            return UnreadableAsync(endpoint, MessageRecord.FromEnvelope(envelope, endpoint.Name, envelope.Payload), DeadLetterReason.Unreadable,
+                $"A '{envelope.Contract}' arrived on endpoint '{endpoint.Name}', which carries '{endpoint.Contract}' only (published with the wrong routing key?).", control);
+        }
+
+        if (envelope.DeliverBy is { } deliverBy && deliverBy < _time.GetUtcNow())
+        {
+            Log.Expired(_logger, envelope.MessageId, envelope.Contract.Name, endpoint.Name);
+            return control.CompleteAsync(CancellationToken.None);
+        }
+
+        if (envelope.Contract.Kind == MessageKind.Query && envelope.ReplyTo is not null)
+        {
+            envelope.Reply = new RemoteQueryReply();
+        }
+
+        return ReceiveAsync(endpoint, envelope, control);
+    }
+
+    public void ReceiveReply(Guid queryId, QueryResponse reply) => _queries.Complete(queryId, reply);
+
+    public ValueTask ReceiveAsync(TransportEndpoint endpoint, Envelope envelope, IDeliveryControl control)
+    {
+        if (envelope.Reply is not null || endpoint.Options.Delivery != DeliveryMode.AtLeastOnce ||
+            _abort.IsCancellationRequested || ContractsTelemetry.ActivitySource.HasListeners() || ContractsTelemetry.HandlerDuration.Enabled)
+        {
+            return ProcessSlowAsync(endpoint, envelope, control, started: null);
+        }
+
+        var context = new ConsumeContext(_delivery, envelope, endpoint.Handler, endpoint.Name, _abort);
+
+        // An async method restores the ambient state (AsyncLocal values, culture, Activity.Current) its callees
+        // changed; this one is not async, so it does it itself: a handler's ambient state must not reach the next
+        // delivery on this worker.
+        ExecutionContext? ambient = ExecutionContext.Capture();
+        ValueTask attempt;
+        try
+        {
+            attempt = _pipeline(context);
+        }
+        catch (Exception ex)
+        {
+            attempt = ValueTask.FromException(ex);
+        }
+
+        if (ambient is not null && !ReferenceEquals(ExecutionContext.Capture(), ambient))
+        {
+            ExecutionContext.Restore(ambient);
+        }
+
+        if (!attempt.IsCompletedSuccessfully)
+        {
+            return ProcessSlowAsync(endpoint, envelope, control, new StartedAttempt(context, attempt));
+        }
+
+        if (ContractsTelemetry.Handled.Enabled)
+        {
+            ContractsTelemetry.Handled.Add(1, ContractsTelemetry.ContractTag(envelope.Contract), ContractsTelemetry.EndpointTag(endpoint.Name));
+        }
+
+        ValueTask disposed;
+        try
+        {
+            disposed = context.DisposeAsync();
+        }
+        catch (Exception ex)
+        {
+            disposed = ValueTask.FromException(ex); // a scope that is only IDisposable throws here, not in the task
+        }
+
+        ValueTask completed = disposed.IsCompletedSuccessfully ? control.CompleteAsync(CancellationToken.None) : default;
+        if (!disposed.IsCompletedSuccessfully || !completed.IsCompletedSuccessfully)
+        {
+            return AfterHandledAsync(disposed, completed, context, control, endpoint);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The fast path's first attempt, when it failed or has not finished: the slow path takes it over.</summary>
+    private readonly record struct StartedAttempt(ConsumeContext Context, ValueTask Attempt);
+
+    private async ValueTask AfterHandledAsync(ValueTask disposed, ValueTask completed, ConsumeContext context, IDeliveryControl control, TransportEndpoint endpoint)
+    {
+        if (!disposed.IsCompletedSuccessfully)
+        {
+            try
+            {
+                await disposed.ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                Log.ScopeDisposeFailed(_logger, ex, context.Handler.HandlerName, context.Envelope.Contract.Name, context.Envelope.MessageId, endpoint.Name);
+            }
+
+            completed = control.CompleteAsync(CancellationToken.None);
+        }
+
+        await completed.ConfigureAwait(false);
+    }
+
+    private async ValueTask ProcessSlowAsync(TransportEndpoint endpoint, Envelope envelope, IDeliveryControl control, StartedAttempt? started)
+    {
+        if (started is null && _abort.IsCancellationRequested)
+        {
+            // Shutdown ran out of time: calling a handler with a cancelled token only wastes the time left.
+            Log.NotHandled(_logger, endpoint.Name, envelope.MessageId, envelope.Contract.Name);
+            envelope.Reply?.TrySetException(new OperationCanceledException($"The bus stopped before '{envelope.Contract}' {envelope.MessageId} was handled."));
+            await control.AbandonAsync(CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+
+        // A query's handler also stops when its caller gives up; other deliveries share the bus's token, allocation-free.
+        CancellationTokenSource? linked = envelope.Reply is QueryReply { } reply and not RemoteQueryReply
+            ? CancellationTokenSource.CreateLinkedTokenSource(_abort, reply.Abandoned)
+            : null;
+        ConsumeContext context = started?.Context ?? new ConsumeContext(_delivery, envelope, endpoint.Handler, endpoint.Name, linked?.Token ?? _abort);
+        Outcome outcome = Outcome.Abandoned;
+        using (Activity? activity = StartHandleActivity(envelope, endpoint))
+        {
+            long startedAt = ContractsTelemetry.HandlerDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+            var tags = new TagList
+            {
+                ContractsTelemetry.ContractTag(envelope.Contract),
+                ContractsTelemetry.EndpointTag(endpoint.Name),
+            };
+            try
+            {
+                if (envelope.Reply is not null)
+                {
+                    // A query: no retries or dead letters; its caller gets the failure.
+                    await _pipeline(context).ConfigureAwait(false);
+                    ContractsTelemetry.Handled.Add(1, tags);
+                    outcome = Outcome.Handled;
+                }
+                else
+                {
+                    outcome = await ConsumeAsync(context, endpoint, control, started?.Attempt).ConfigureAwait(false);
+                    switch (outcome)
+                    {
+                        case Outcome.Handled:
+                            ContractsTelemetry.Handled.Add(1, tags);
+                            break;
+                        case Outcome.DeadLettered:
+                            ContractsTelemetry.Failed.Add(1, tags);
+                            activity?.SetStatus(ActivityStatusCode.Error);
+                            break;
+                    }
+                }
+            }
+            catch (Exception ex)
+            {
+                // The pipeline's last resort: the failure is logged, counted and returned to a waiting query caller.
+                ContractsTelemetry.Failed.Add(1, tags);
+                activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+                if (ex is UnreadableMessageException)
+                {
+                    Log.Unreadable(_logger, ex, envelope.MessageId, endpoint.Name, envelope.Contract.Name, ex.Message);
+                }
+                else
+                {
+                    Log.HandlerFailed(_logger, ex, endpoint.Handler.HandlerName, envelope.Contract.Name, envelope.MessageId, context.Attempt, endpoint.Name);
+                }
+
+                // A query is settled by the failure it returns; a command or event that failed outside its handler
+                // (the store or the transport under a retry) is not, and is delivered again.
+                if (envelope.Reply is { } failed)
+                {
+                    failed.TrySetException(ex);
+                    outcome = Outcome.Handled;
+                }
+            }
+            finally
+            {
+                if (startedAt != 0)
+                {
+                    ContractsTelemetry.HandlerDuration.Record(Stopwatch.GetElapsedTime(startedAt).TotalMilliseconds, tags);
+                }
+
+                try
+                {
+                    await context.DisposeAsync().ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    // A scoped service that throws on dispose must not end the endpoint's worker or stall the drain.
+                    Log.ScopeDisposeFailed(_logger, ex, endpoint.Handler.HandlerName, envelope.Contract.Name, envelope.MessageId, endpoint.Name);
+                }
+                finally
+                {
+                    linked?.Dispose();
+                }
+            }
+        }
+
+        if (envelope.Reply is not null)
+        {
+            if (envelope.Reply is RemoteQueryReply remote)
+            {
+                await _transport.ReplyAsync(envelope, remote.ToResponse(envelope.Contract), CancellationToken.None).ConfigureAwait(false);
+            }
+
+            await control.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        else if (outcome == Outcome.Abandoned)
+        {
+            await control.AbandonAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private ValueTask InvokeHandlerAsync(ConsumeContext context)
+    {
+        object message = context.Message ??= ReadMessage(context.Envelope);
+        return context.Handler.InvokeAsync(context.MessageContext, message, context.CancellationToken);
+    }
+
+    private object ReadMessage(Envelope envelope)
+    {
+        if (envelope.Message is { } message)
+        {
+            return message;
+        }
+
+        ReadOnlyMemory<byte> payload = envelope.Payload;
+        if (payload.Length > _options.MaxPayloadBytes)
+        {
+            throw new UnreadableMessageException(
+                $"The payload is {payload.Length} bytes, over the limit of {_options.MaxPayloadBytes} (ContractsOptions.MaxPayloadBytes).");
+        }
+
+        try
+        {
+            return envelope.Contract.Deserialize(payload);
+        }
+        catch (MessagePackSerializationException ex)
+        {
+            throw new UnreadableMessageException($"The payload is not a valid '{envelope.Contract}': {ex.Message}", ex);
+        }
+    }
+
+    private static Activity? StartHandleActivity(Envelope envelope, TransportEndpoint endpoint)
+    {
+        if (!ContractsTelemetry.ActivitySource.HasListeners())
+        {
+            return null;
+        }
+
+        ActivityContext.TryParse(envelope.TraceParent, envelope.TraceState, isRemote: true, out ActivityContext parent);
+        Activity? activity = ContractsTelemetry.ActivitySource.StartActivity("handle", ActivityKind.Consumer, parent);
+        if (activity is not null)
+        {
+            activity.DisplayName = $"handle {envelope.Contract.Name}";
+            activity.SetTag("messaging.system", "contracts");
+            activity.SetTag("messaging.destination.name", endpoint.Name);
+            activity.SetTag("messaging.message.id", envelope.MessageId);
+            activity.SetTag("messaging.message.conversation_id", envelope.CorrelationId);
+            activity.SetTag("contracts.handler", endpoint.Handler.HandlerName);
+        }
+
+        return activity;
+    }
+}

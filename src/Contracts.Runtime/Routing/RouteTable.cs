@@ -1,0 +1,93 @@
+using System;
+using System.Collections.Generic;
+using Contracts.Diagnostics;
+using Contracts.Modules;
+using Contracts.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Contracts.Routing;
+
+/// <summary>
+/// The endpoints of this process's handlers: one per command or query handler (named after the contract), one per
+/// event subscription (contract and handler). Indexed by the contract's dense index, so finding a route is an array read.
+/// </summary>
+internal sealed class RouteTable
+{
+    private static readonly TransportEndpoint[] s_none = [];
+    private readonly TransportEndpoint[]?[] _byContract;
+
+    public RouteTable(ContractCatalog catalog, IReadOnlyList<HandlerDescriptor> handlers, TransportOptions settings, ILogger logger)
+    {
+        int maxIndex = -1;
+        foreach (ContractDescriptor contract in catalog.Contracts)
+        {
+            maxIndex = Math.Max(maxIndex, contract.Index);
+        }
+
+        var byContract = new Dictionary<ContractDescriptor, List<HandlerDescriptor>>();
+        foreach (HandlerDescriptor handler in handlers)
+        {
+            if (!byContract.TryGetValue(handler.Contract, out List<HandlerDescriptor>? list))
+            {
+                byContract[handler.Contract] = list = [];
+            }
+
+            list.Add(handler);
+        }
+
+        _byContract = new TransportEndpoint[]?[maxIndex + 1];
+        var endpoints = new List<TransportEndpoint>();
+        foreach ((ContractDescriptor contract, List<HandlerDescriptor> list) in byContract)
+        {
+            if (contract.Kind != MessageKind.Event && list.Count > 1)
+            {
+                throw new InvalidOperationException(
+                    $"'{contract}' has {list.Count} handlers ({string.Join(", ", list.ConvertAll(h => h.HandlerName))}); " +
+                    $"a {contract.Kind.ToString().ToLowerInvariant()} is delivered to exactly one. Remove all but one.");
+            }
+
+            var route = new TransportEndpoint[list.Count];
+            string address = TransportEndpoint.AddressOf(contract);
+            for (int i = 0; i < list.Count; i++)
+            {
+                string name = contract.Kind == MessageKind.Event ? $"{address}/{list[i].HandlerName}" : address;
+                route[i] = new TransportEndpoint(name, list[i], settings.Resolve(name, address), endpoints.Count);
+                endpoints.Add(route[i]);
+            }
+
+            _byContract[contract.Index] = route;
+        }
+
+        Endpoints = endpoints;
+        WarnAboutUnknownEndpoints(settings, logger);
+    }
+
+    /// <summary>Every endpoint, in <see cref="TransportEndpoint.Index"/> order.</summary>
+    public IReadOnlyList<TransportEndpoint> Endpoints { get; }
+
+    /// <summary>The endpoints of <paramref name="contract"/> in this process: empty when no handler here takes it.</summary>
+    public TransportEndpoint[] Find(ContractDescriptor contract)
+    {
+        TransportEndpoint[]?[] routes = _byContract;
+        return (uint)contract.Index < (uint)routes.Length && routes[contract.Index] is { } route ? route : s_none;
+    }
+
+    /// <summary>A setting for an endpoint that does not exist is most likely a typo: say so rather than ignore it.</summary>
+    private void WarnAboutUnknownEndpoints(TransportOptions settings, ILogger logger)
+    {
+        var known = new HashSet<string>(StringComparer.Ordinal);
+        foreach (TransportEndpoint endpoint in Endpoints)
+        {
+            known.Add(endpoint.Name);
+            known.Add(endpoint.ContractAddress);
+        }
+
+        foreach (string configured in settings.ConfiguredEndpoints)
+        {
+            if (!known.Contains(configured))
+            {
+                Log.UnknownEndpoint(logger, configured);
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using Contracts.Diagnostics;
+using Contracts.Storage;
+
+namespace Contracts.Transport.InMemory;
+
+/// <summary>The in-memory transport's dead letters: rows of its store (in memory without a durable one).</summary>
+internal sealed class InMemoryDeadLetters(InMemoryTransport transport) : IDeadLetterQueue
+{
+    public ValueTask AddAsync(DeadLetter letter, CancellationToken cancellationToken) => transport.Store.DeadLetterAsync(letter, cancellationToken);
+
+    public ValueTask<IReadOnlyList<DeadLetter>> ListAsync(long afterId = 0, int limit = 100, CancellationToken cancellationToken = default) =>
+        transport.Store.ListDeadLettersAsync(afterId, limit, cancellationToken);
+
+    public ValueTask<DeadLetter?> GetAsync(long id, CancellationToken cancellationToken = default) =>
+        transport.Store.FindDeadLetterAsync(id, cancellationToken);
+
+    public ValueTask<int> PurgeAsync(DateTimeOffset? failedBefore = null, CancellationToken cancellationToken = default) =>
+        transport.Store.PurgeDeadLettersAsync(failedBefore, cancellationToken);
+
+    /// <summary>Sends the letter again to its endpoint as attempt 1: removed from dead letters and (durable) queued in one commit.</summary>
+    public async ValueTask<bool> ReplayAsync(long id, CancellationToken cancellationToken = default)
+    {
+        DeadLetter? letter = await transport.Store.FindDeadLetterAsync(id, cancellationToken).ConfigureAwait(false);
+        if (letter is null)
+        {
+            return false;
+        }
+
+        MessageRecord message = letter.Message;
+        if (!transport.TryGetQueue(message.Endpoint, out EndpointQueue queue))
+        {
+            throw new InvalidOperationException(
+                $"Dead letter {id} belongs to endpoint '{message.Endpoint}', which does not exist in this process. Replay it where that endpoint's handler runs, or purge it.");
+        }
+
+        if (!transport.Catalog.TryFind(message.ContractName, message.ContractVersion, out ContractDescriptor? contract))
+        {
+            throw new InvalidOperationException(
+                $"Dead letter {id} is a '{message.ContractName}' version {message.ContractVersion}, which this process does not know. Deploy the contract first, or purge it.");
+        }
+
+        MessageRecord requeued = message.ForReplay();
+        if (!await transport.Store.ReplayDeadLetterAsync(id, requeued, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        await transport.EnqueueDeliveryAsync(new InMemoryDelivery(requeued.ToEnvelope(contract), transport.IsDurable ? requeued : null), queue, cancellationToken).ConfigureAwait(false);
+        Log.Replayed(transport.Logger, id, message.MessageId, message.Endpoint);
+        return true;
+    }
+}

@@ -1,0 +1,65 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using Contracts.Storage;
+
+namespace Contracts.Transport.InMemory;
+
+/// <summary>Settles one delivery of a durable queue against its stored record.</summary>
+internal sealed class StoredDelivery(InMemoryTransport transport, EndpointQueue queue, MessageRecord record) : IDeliveryControl
+{
+    private bool _completed;
+
+    /// <summary>
+    /// At most once, the record must be gone before the handler runs, so a crash cannot deliver it twice: that removal
+    /// is waited for. Otherwise it joins the next group commit in the background; a crash before it delivers again.
+    /// </summary>
+    public ValueTask CompleteAsync(CancellationToken cancellationToken)
+    {
+        if (_completed)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        _completed = true;
+        if (queue.Options.Delivery == DeliveryMode.AtMostOnce)
+        {
+            return transport.Store.CompleteAsync(queue.Name, record, null, cancellationToken);
+        }
+
+        transport.CompleteInBackground(queue.Name, record);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The record stays in the store and is delivered again after the next start.</summary>
+    public ValueTask AbandonAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>The letter is added and the queued record removed in one commit.</summary>
+    public ValueTask DeadLetterAsync(DeadLetter letter, CancellationToken cancellationToken)
+    {
+        _completed = true;
+        return transport.Store.DeadLetterAsync(
+            new DeadLetter
+            {
+                Message = record,
+                Reason = letter.Reason,
+                ExceptionType = letter.ExceptionType,
+                ExceptionMessage = letter.ExceptionMessage,
+                StackTrace = letter.StackTrace,
+                Attempts = letter.Attempts,
+                FirstFailedAt = record.FirstFailedAt ?? letter.FirstFailedAt,
+                LastFailedAt = letter.LastFailedAt,
+            },
+            cancellationToken);
+    }
+
+    public async ValueTask RescheduleAsync(Envelope retry, DateTimeOffset firstFailedAt, Exception error, CancellationToken cancellationToken)
+    {
+        record.Attempt = retry.Attempt;
+        record.DueAt = retry.DeliverAt;
+        record.FirstFailedAt ??= firstFailedAt;
+        record.LastError = $"{error.GetType().FullName}: {error.Message}";
+        await transport.Store.RescheduleAsync(record, cancellationToken).ConfigureAwait(false);
+        await transport.EnqueueDeliveryAsync(new InMemoryDelivery(retry, record), queue, cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,156 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text;
+using Contracts.Transport;
+using RabbitMQ.Client;
+
+namespace Contracts.Transport.RabbitMq;
+
+/// <summary>
+/// <see cref="EnvelopeHeaders"/> on an AMQP message: the message id, contract name, correlation id, reply address and
+/// priority in their native properties (so broker tools show them), everything else in the header table.
+/// </summary>
+internal sealed class AmqpHeaders : IHeaderWriter, IHeaderReader
+{
+    private readonly IReadOnlyBasicProperties _read;
+    private readonly BasicProperties? _write;
+
+    private AmqpHeaders(IReadOnlyBasicProperties read, BasicProperties? write)
+    {
+        _read = read;
+        _write = write;
+    }
+
+    /// <summary>Reads a received message's properties.</summary>
+    public static AmqpHeaders Of(IReadOnlyBasicProperties properties) => new(properties, null);
+
+    /// <summary>The persistent message for <paramref name="envelope"/>.</summary>
+    public static BasicProperties Write(Envelope envelope)
+    {
+        BasicProperties properties = New(envelope.Headers?.Count ?? 0);
+        EnvelopeCodec.Write(envelope, new AmqpHeaders(properties, properties));
+        properties.Timestamp = new AmqpTimestamp(envelope.SentAt.ToUnixTimeSeconds());
+        return properties;
+    }
+
+    /// <summary>A copy of <paramref name="received"/> with the failure of <paramref name="letter"/> added: what an error queue keeps.</summary>
+    public static BasicProperties WithFailure(IReadOnlyBasicProperties received, Storage.DeadLetter letter)
+    {
+        var properties = new BasicProperties(received) { Persistent = true, Headers = Copy(received.Headers) };
+        EnvelopeCodec.WriteFailure(letter, new AmqpHeaders(properties, properties));
+        return properties;
+    }
+
+    /// <summary>A stored message (whose contract this process may not know) with its failure: a dead letter no delivery carried.</summary>
+    public static BasicProperties Write(Storage.DeadLetter letter)
+    {
+        BasicProperties properties = New(letter.Message.Headers?.Count ?? 0);
+        var headers = new AmqpHeaders(properties, properties);
+        EnvelopeCodec.Write(letter.Message, headers);
+        EnvelopeCodec.WriteFailure(letter, headers);
+        return properties;
+    }
+
+    /// <summary>A dead letter's message as it was sent, for a replay: the failure removed, attempt 1.</summary>
+    public static BasicProperties ForReplay(IReadOnlyBasicProperties dead)
+    {
+        var headers = new Dictionary<string, object?>(StringComparer.Ordinal);
+        if (dead.Headers is { } original)
+        {
+            foreach (KeyValuePair<string, object?> header in original)
+            {
+                if (!header.Key.StartsWith("contracts-error-", StringComparison.Ordinal) && header.Key != EnvelopeHeaders.DeadLetterId)
+                {
+                    headers[header.Key] = header.Value;
+                }
+            }
+        }
+
+        headers[EnvelopeHeaders.Attempt] = "1";
+        return new BasicProperties(dead) { Persistent = true, Headers = headers };
+    }
+
+    private static BasicProperties New(int applicationHeaders) => new()
+    {
+        ContentType = EnvelopeHeaders.ContentType,
+        Persistent = true,
+        Headers = new Dictionary<string, object?>(10 + applicationHeaders, StringComparer.Ordinal),
+    };
+
+    private static Dictionary<string, object?> Copy(IDictionary<string, object?>? headers)
+    {
+        var copy = new Dictionary<string, object?>(StringComparer.Ordinal);
+        if (headers is not null)
+        {
+            foreach (KeyValuePair<string, object?> header in headers)
+            {
+                copy[header.Key] = header.Value;
+            }
+        }
+
+        return copy;
+    }
+
+    public void Set(string name, string value)
+    {
+        BasicProperties properties = _write!;
+        switch (name)
+        {
+            case EnvelopeHeaders.MessageId:
+                properties.MessageId = value;
+                break;
+            case EnvelopeHeaders.Contract:
+                properties.Type = value;
+                break;
+            case EnvelopeHeaders.CorrelationId:
+                properties.CorrelationId = value;
+                break;
+            case EnvelopeHeaders.ReplyTo:
+                properties.ReplyTo = value;
+                break;
+            case EnvelopeHeaders.Priority:
+                properties.Priority = byte.Parse(value, CultureInfo.InvariantCulture);
+                break;
+            default:
+                (properties.Headers ??= new Dictionary<string, object?>(StringComparer.Ordinal))[name] = value;
+                break;
+        }
+    }
+
+    public string? Get(string name) => name switch
+    {
+        EnvelopeHeaders.MessageId => _read.MessageId,
+        EnvelopeHeaders.Contract => _read.Type,
+        EnvelopeHeaders.CorrelationId => _read.CorrelationId,
+        EnvelopeHeaders.ReplyTo => _read.ReplyTo,
+        EnvelopeHeaders.Priority => _read.IsPriorityPresent() ? _read.Priority.ToString(CultureInfo.InvariantCulture) : null,
+        _ => _read.Headers is { } headers && headers.TryGetValue(name, out object? value) ? Text(value) : null,
+    };
+
+    public IEnumerable<KeyValuePair<string, string>> All()
+    {
+        if (_read.Headers is not { } headers)
+        {
+            yield break;
+        }
+
+        foreach (KeyValuePair<string, object?> header in headers)
+        {
+            if (Text(header.Value) is { } value)
+            {
+                yield return new KeyValuePair<string, string>(header.Key, value);
+            }
+        }
+    }
+
+    /// <summary>AMQP header tables carry strings as UTF-8 bytes, and numbers as themselves.</summary>
+    private static string? Text(object? value) => value switch
+    {
+        null => null,
+        byte[] bytes => Encoding.UTF8.GetString(bytes),
+        string text => text,
+        IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
+        _ => null,
+    };
+}

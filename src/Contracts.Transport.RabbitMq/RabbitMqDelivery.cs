@@ -1,0 +1,38 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using Contracts.Storage;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace Contracts.Transport.RabbitMq;
+
+/// <summary>Settles one AMQP delivery: an ack, a requeue, or a publish (to the error queue, or a delayed retry) and then the ack.</summary>
+internal sealed class RabbitMqDelivery(RabbitMqTransport transport, IChannel channel, TransportEndpoint endpoint, BasicDeliverEventArgs delivery) : IDeliveryControl
+{
+    private int _settled;
+
+    /// <summary>Whether the core settled the delivery; one it did not is requeued when its handling returns.</summary>
+    public bool Settled => Volatile.Read(ref _settled) != 0;
+
+    public ValueTask CompleteAsync(CancellationToken cancellationToken) =>
+        Interlocked.Exchange(ref _settled, 1) == 0 ? transport.SettleAsync(channel, delivery.DeliveryTag, acknowledge: true, endpoint.Name) : ValueTask.CompletedTask;
+
+    public ValueTask AbandonAsync(CancellationToken cancellationToken) =>
+        Interlocked.Exchange(ref _settled, 1) == 0 ? transport.SettleAsync(channel, delivery.DeliveryTag, acknowledge: false, endpoint.Name) : ValueTask.CompletedTask;
+
+    /// <summary>The message as it arrived, with the failure in its headers, into the endpoint's error queue; then the ack.</summary>
+    public async ValueTask DeadLetterAsync(DeadLetter letter, CancellationToken cancellationToken)
+    {
+        letter.Id = transport.NextDeadLetterId();
+        await transport.PublishAsync("", transport.ErrorQueue(endpoint.Name), mandatory: true, AmqpHeaders.WithFailure(delivery.BasicProperties, letter), delivery.Body, cancellationToken).ConfigureAwait(false);
+        await CompleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The next attempt, delayed, addressed to this endpoint only; then the ack.</summary>
+    public async ValueTask RescheduleAsync(Envelope retry, DateTimeOffset firstFailedAt, Exception error, CancellationToken cancellationToken)
+    {
+        await transport.SendAsync(retry, endpoint, cancellationToken).ConfigureAwait(false);
+        await CompleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
