@@ -51,10 +51,10 @@ public sealed class IdempotencyCodeFix : CodeFixProvider
 
             foreach (INamedTypeSymbol contract in UnkeyedContracts(handler, declaration, model, context.CancellationToken))
             {
-                ContractRules.Analyze(contract, model.Compilation, out ObjectShape? shape);
+                ContractValidity.Analyze(contract, model.Compilation, out ObjectShape? shape);
                 foreach (MemberShape member in shape?.Members ?? [])
                 {
-                    if (!ContractRules.IsKeyKind(member.Type) || KeyTarget(member, context.CancellationToken) is not { } target)
+                    if (!WireTypeClassifier.IsKeyKind(member.Type) || KeyTarget(member, context.CancellationToken) is not { } target)
                     {
                         continue;
                     }
@@ -84,7 +84,7 @@ public sealed class IdempotencyCodeFix : CodeFixProvider
         {
             if (@interface is { Name: "ICommandHandler" or "IEventHandler", TypeArguments.Length: 1, ContainingNamespace.Name: "Contracts" }
                 && @interface.TypeArguments[0] is INamedTypeSymbol contract
-                && !ContractRules.HasIdempotencyKey(contract)
+                && !ContractKinds.HasIdempotencyKey(contract)
                 && contract.Locations.Any(l => l.IsInSource)
                 && seen.Add(contract))
             {

@@ -33,13 +33,13 @@ public sealed class ContractMutabilityAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeType(SymbolAnalysisContext context)
     {
         var type = (INamedTypeSymbol)context.Symbol;
-        if (ContractRules.KindOf(type, out _) is null)
+        if (ContractKinds.KindOf(type, out _) is null)
         {
             return;
         }
 
         // Only what is on the wire (the shared shape's members), and only for a contract the generator accepts the shape of.
-        ContractRules.Analyze(type, context.Compilation, out ObjectShape? shape);
+        ContractValidity.Analyze(type, context.Compilation, out ObjectShape? shape);
         if (shape is null)
         {
             return;

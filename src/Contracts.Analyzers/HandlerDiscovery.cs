@@ -1,26 +1,9 @@
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Contracts.CodeAnalysis;
-
-/// <summary>One handler interface a handler names in its base list.</summary>
-internal readonly struct HandledMessage(ContractKind kind, INamedTypeSymbol @interface, Location location)
-{
-    public ContractKind Kind { get; } = kind;
-
-    public INamedTypeSymbol Interface { get; } = @interface;
-
-    public ITypeSymbol Message => Interface.TypeArguments[0];
-
-    /// <summary>The TResult of IQueryHandler&lt;TQuery, TResult&gt;; null for commands and events.</summary>
-    public ITypeSymbol? Result => Kind == ContractKind.Query ? Interface.TypeArguments[1] : null;
-
-    /// <summary>The identifier of the declaration whose base list names the interface.</summary>
-    public Location Location { get; } = location;
-}
 
 /// <summary>
 /// The generator's handler rule, on symbols: a class is a handler when its own base list names ICommandHandler&lt;T&gt;,
@@ -32,7 +15,7 @@ internal static class HandlerDiscovery
     public static List<HandledMessage>? Find(INamedTypeSymbol type, KnownTypes known, CancellationToken cancellationToken)
     {
         if (type is not { TypeKind: TypeKind.Class, IsAbstract: false, IsStatic: false, IsGenericType: false } || type.Interfaces.IsEmpty
-            || type.Name.Length == 0 || !ContractRules.IsAccessibleInAssembly(type))
+            || type.Name.Length == 0 || !ContractValidity.IsAccessibleInAssembly(type))
         {
             return null;
         }
@@ -113,12 +96,4 @@ internal static class HandlerDiscovery
 
         return null;
     }
-}
-
-/// <summary>"Is this a valid contract?" computed once per type and compilation (the answer needs the contract's whole shape).</summary>
-internal sealed class ContractValidity(Compilation compilation)
-{
-    private readonly ConcurrentDictionary<INamedTypeSymbol, bool> _valid = new(SymbolEqualityComparer.Default);
-
-    public bool IsValid(INamedTypeSymbol type) => _valid.GetOrAdd(type, t => ContractRules.IsValidContract(t, compilation));
 }

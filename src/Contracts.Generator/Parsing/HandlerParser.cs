@@ -59,7 +59,7 @@ internal static class HandlerParser
     {
         var declaration = (TypeDeclarationSyntax)context.Node;
         if (context.SemanticModel.GetDeclaredSymbol(declaration, cancellationToken) is not INamedTypeSymbol handler
-            || handler.Name.Length == 0 || handler.IsAbstract || handler.IsStatic || handler.IsGenericType || !ContractRules.IsAccessibleInAssembly(handler))
+            || handler.Name.Length == 0 || handler.IsAbstract || handler.IsStatic || handler.IsGenericType || !ContractValidity.IsAccessibleInAssembly(handler))
         {
             return null;
         }
@@ -100,7 +100,7 @@ internal static class HandlerParser
             // compilation is checked in the module step against the contracts actually generated, so this transform, which
             // Roslyn re-runs for every handler on every edit, never analyzes a contract's members.
             if (kind is null || arguments[0] is not INamedTypeSymbol message
-                || ContractRules.KindOf(message, out _) != kind)
+                || ContractKinds.KindOf(message, out _) != kind)
             {
                 continue;
             }
@@ -108,7 +108,7 @@ internal static class HandlerParser
             string? result = null;
             if (kind == ContractKind.Query)
             {
-                ITypeSymbol? declared = ContractRules.QueryResult(message);
+                ITypeSymbol? declared = ContractKinds.QueryResult(message);
                 // The default comparer ignores nullable annotations: no stripped copies needed.
                 if (declared is null || !SymbolEqualityComparer.Default.Equals(declared, arguments[1]))
                 {
@@ -119,7 +119,7 @@ internal static class HandlerParser
             }
 
             bool fromReference = !message.Locations.Any(static l => l.IsInSource);
-            if (fromReference && !ContractRules.IsValidContract(message, compilation))
+            if (fromReference && !ContractValidity.IsValidContract(message, compilation))
             {
                 continue;
             }
@@ -168,7 +168,7 @@ internal static class HandlerParser
         {
             if (parameter.RefKind != RefKind.None || parameter.HasExplicitDefaultValue || parameter.IsParams
                 || parameter.GetAttributes().Length > 0 || parameter.Type is IErrorTypeSymbol || parameter.Type.IsValueType
-                || !ContractRules.IsAccessibleInAssembly(parameter.Type))
+                || !ContractValidity.IsAccessibleInAssembly(parameter.Type))
             {
                 return null;
             }
