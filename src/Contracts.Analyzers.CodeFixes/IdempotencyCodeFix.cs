@@ -82,7 +82,7 @@ public sealed class IdempotencyCodeFix : CodeFixProvider
         var seen = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
         foreach (INamedTypeSymbol @interface in handler.Interfaces)
         {
-            if (@interface is { Name: "ICommandHandler" or "IEventHandler", TypeArguments.Length: 1, ContainingNamespace.Name: "Contracts" }
+            if (HandlerRule.KindOfInterface(@interface) is ContractKind.Command or ContractKind.Event
                 && @interface.TypeArguments[0] is INamedTypeSymbol contract
                 && !ContractKinds.HasIdempotencyKey(contract)
                 && contract.Locations.Any(l => l.IsInSource)

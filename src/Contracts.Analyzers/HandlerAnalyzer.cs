@@ -40,7 +40,7 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeType(SymbolAnalysisContext context, KnownTypes known, ContractValidityCache validity)
     {
         var handler = (INamedTypeSymbol)context.Symbol;
-        List<HandledMessage>? handled = HandlerDiscovery.Find(handler, known, context.CancellationToken);
+        List<HandledMessage>? handled = HandlerDiscovery.Find(handler, context.CancellationToken);
         if (handled is null)
         {
             return;
@@ -94,8 +94,7 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
             {
                 ITypeSymbol? declared = ContractKinds.QueryResult(contract);
                 ITypeSymbol result = message.Result!;
-                if (declared is not null && result is not IErrorTypeSymbol
-                    && !SymbolEqualityComparer.Default.Equals(declared.WithNullableAnnotation(NullableAnnotation.None), result.WithNullableAnnotation(NullableAnnotation.None)))
+                if (declared is not null && result is not IErrorTypeSymbol && !HandlerRule.ResultMatches(declared, result))
                 {
                     context.ReportDiagnostic(Diagnostic.Create(
                         Descriptors.QueryResult,

@@ -30,13 +30,13 @@ public sealed class MessageTopologyAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(static start =>
         {
-            if (KnownTypes.Create(start.Compilation) is not { } known)
+            if (KnownTypes.Create(start.Compilation) is null)
             {
                 return;
             }
 
             var state = new State(new ContractValidityCache(start.Compilation));
-            start.RegisterSymbolAction(symbol => Collect(symbol, known, state), SymbolKind.NamedType);
+            start.RegisterSymbolAction(symbol => Collect(symbol, state), SymbolKind.NamedType);
             start.RegisterCompilationEndAction(end => Report(end, state));
         });
     }
@@ -53,7 +53,7 @@ public sealed class MessageTopologyAnalyzer : DiagnosticAnalyzer
         public int HasHandlers;
     }
 
-    private static void Collect(SymbolAnalysisContext context, KnownTypes known, State state)
+    private static void Collect(SymbolAnalysisContext context, State state)
     {
         var type = (INamedTypeSymbol)context.Symbol;
         if (ContractKinds.KindOf(type, out _) is { } kind)
@@ -61,7 +61,7 @@ public sealed class MessageTopologyAnalyzer : DiagnosticAnalyzer
             state.Contracts.Add((type, kind));
         }
 
-        List<HandledMessage>? handled = HandlerDiscovery.Find(type, known, context.CancellationToken);
+        List<HandledMessage>? handled = HandlerDiscovery.Find(type, context.CancellationToken);
         if (handled is null)
         {
             return;
@@ -71,17 +71,12 @@ public sealed class MessageTopologyAnalyzer : DiagnosticAnalyzer
         foreach (HandledMessage message in handled)
         {
             // Only handlers the generator wires: of a valid contract of the interface's kind.
-            if (message.Message is INamedTypeSymbol contract && ContractKinds.KindOf(contract, out _) == message.Kind && state.Validity.IsValid(contract)
-                && (message.Kind != ContractKind.Query || ResultMatches(contract, message.Result!)))
+            if (message.Message is INamedTypeSymbol contract && HandlerRule.Wires(message.Kind, contract, message.Result) && state.Validity.IsValid(contract))
             {
                 state.Handlers.Add((type, contract, message.Kind, message.Location));
             }
         }
     }
-
-    private static bool ResultMatches(INamedTypeSymbol query, ITypeSymbol result) =>
-        ContractKinds.QueryResult(query) is { } declared
-        && SymbolEqualityComparer.Default.Equals(declared.WithNullableAnnotation(NullableAnnotation.None), result.WithNullableAnnotation(NullableAnnotation.None));
 
     private static void Report(CompilationAnalysisContext context, State state)
     {

@@ -26,16 +26,16 @@ internal static class ContractKinds
 
     public static ContractKind? KindOfAttribute(INamedTypeSymbol? attribute)
     {
-        if (attribute is null || attribute.ContainingNamespace is not { Name: "Contracts", ContainingNamespace.IsGlobalNamespace: true })
+        if (attribute is null || !WellKnownNames.IsRuntimeType(attribute))
         {
             return null;
         }
 
         return attribute.Name switch
         {
-            "CommandAttribute" => ContractKind.Command,
-            "EventAttribute" => ContractKind.Event,
-            "QueryAttribute" => ContractKind.Query,
+            WellKnownNames.CommandAttributeName => ContractKind.Command,
+            WellKnownNames.EventAttributeName => ContractKind.Event,
+            WellKnownNames.QueryAttributeName => ContractKind.Query,
             _ => null,
         };
     }
@@ -51,7 +51,7 @@ internal static class ContractKinds
             foreach (ISymbol member in t.GetMembers())
             {
                 if (member is IPropertySymbol { IsStatic: false, DeclaredAccessibility: Accessibility.Public } property
-                    && property.GetAttributes().Any(a => IsContractsAttribute(a, "IdempotencyKeyAttribute")))
+                    && property.GetAttributes().Any(static a => IsContractsAttribute(a, WellKnownNames.IdempotencyKeyAttributeName)))
                 {
                     return true;
                 }
@@ -61,7 +61,7 @@ internal static class ContractKinds
         foreach (IMethodSymbol constructor in type.InstanceConstructors)
         {
             if (constructor.DeclaredAccessibility == Accessibility.Public
-                && constructor.Parameters.Any(p => p.GetAttributes().Any(a => IsContractsAttribute(a, "IdempotencyKeyAttribute"))))
+                && constructor.Parameters.Any(static p => p.GetAttributes().Any(static a => IsContractsAttribute(a, WellKnownNames.IdempotencyKeyAttributeName))))
             {
                 return true;
             }
@@ -122,7 +122,7 @@ internal static class ContractKinds
         ITypeSymbol? result = null;
         foreach (INamedTypeSymbol i in type.AllInterfaces)
         {
-            if (i.Name == "IQuery" && i.TypeArguments.Length == 1 && i.ContainingNamespace is { Name: "Contracts", ContainingNamespace.IsGlobalNamespace: true })
+            if (i.Name == WellKnownNames.QueryInterfaceName && i.Arity == 1 && WellKnownNames.IsRuntimeType(i))
             {
                 if (result is not null)
                 {
@@ -137,5 +137,5 @@ internal static class ContractKinds
     }
 
     private static bool IsContractsAttribute(AttributeData attribute, string name) =>
-        attribute.AttributeClass is { } c && c.Name == name && c.ContainingNamespace is { Name: "Contracts", ContainingNamespace.IsGlobalNamespace: true };
+        attribute.AttributeClass is { } c && c.Name == name && WellKnownNames.IsRuntimeType(c);
 }

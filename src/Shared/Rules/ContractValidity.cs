@@ -15,10 +15,10 @@ internal static class ContractValidity
     /// <summary>Whether <paramref name="type"/> is a contract the generator generates (or, from a reference, generated).</summary>
     public static bool IsValidContract(INamedTypeSymbol type, Compilation compilation)
     {
-        if (type.Locations.Any(l => l.IsInMetadata))
+        if (type.Locations.Any(static l => l.IsInMetadata))
         {
             // Compiled elsewhere: valid exactly when its generator gave it IContract<T>.
-            return type.AllInterfaces.Any(i => i.OriginalDefinition.ToDisplayString() == "Contracts.IContract<TSelf>");
+            return type.AllInterfaces.Any(static i => i.Name == WellKnownNames.ContractInterfaceName && i.Arity == 1 && WellKnownNames.IsRuntimeType(i));
         }
 
         return ContractKinds.KindOf(type, out _) is not null && Analyze(type, compilation, out _).Count == 0;

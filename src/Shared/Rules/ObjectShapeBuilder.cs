@@ -181,16 +181,16 @@ internal static class ObjectShapeBuilder
     {
         foreach (AttributeData attribute in attributes)
         {
-            if (attribute.AttributeClass is not { ContainingNamespace: { Name: "Contracts", ContainingNamespace.IsGlobalNamespace: true } } c)
+            if (attribute.AttributeClass is not { } c || !WellKnownNames.IsRuntimeType(c))
             {
                 continue;
             }
 
-            if (c.Name == "IdempotencyKeyAttribute")
+            if (c.Name == WellKnownNames.IdempotencyKeyAttributeName)
             {
                 isKey = true;
             }
-            else if (c.Name == "MemberIndexAttribute")
+            else if (c.Name == WellKnownNames.MemberIndexAttributeName)
             {
                 pinned ??= attribute;
             }
@@ -228,7 +228,7 @@ internal static class ObjectShapeBuilder
     private static bool Binds(INamedTypeSymbol type, IMethodSymbol constructor, List<IPropertySymbol> properties, out ImmutableArray<IParameterSymbol> parameters)
     {
         parameters = default;
-        if (constructor.DeclaredAccessibility != Accessibility.Public && !(constructor.DeclaredAccessibility == Accessibility.Internal && type.Locations.All(l => l.IsInSource)))
+        if (constructor.DeclaredAccessibility != Accessibility.Public && !(constructor.DeclaredAccessibility == Accessibility.Internal && type.Locations.All(static l => l.IsInSource)))
         {
             return false;
         }
