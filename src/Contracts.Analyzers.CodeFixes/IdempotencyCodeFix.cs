@@ -54,7 +54,7 @@ public sealed class IdempotencyCodeFix : CodeFixProvider
                 ContractValidity.Analyze(contract, model.Compilation, out ObjectShape? shape);
                 foreach (MemberShape member in shape?.Members ?? [])
                 {
-                    if (!WireTypeClassifier.IsKeyKind(member.Type) || KeyTarget(member, context.CancellationToken) is not { } target)
+                    if (!WireKinds.IsKey(member.Type) || KeyTarget(member, context.CancellationToken) is not { } target)
                     {
                         continue;
                     }

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Threading;
 using Contracts.CodeAnalysis;
+using Contracts.Generator.Emit.WireTypes;
 using Contracts.Generator.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -148,7 +149,7 @@ internal static class ContractParser
 
         return new TypeSpec(
             shape.Kind,
-            FrameworkName(shape.Kind) ?? TypeNames.Qualified(shape.Type),
+            WireTypeTable.For(shape.Kind).TypeName ?? TypeNames.Qualified(shape.Type), // as Qualified spells it, without spelling it per member
             Arguments(shape.Arguments, nested, compilation, cancellationToken),
             objectFormatter,
             enumRead,
@@ -172,21 +173,6 @@ internal static class ContractParser
 
         return new EquatableArray<TypeSpec>(specs.MoveToImmutable());
     }
-
-    /// <summary>
-    /// The name of a framework type whose wire kind is that type exactly (never a constructed or nullable one), without
-    /// spelling it again for every member: as <see cref="TypeNames.Qualified"/> spells it.
-    /// </summary>
-    private static string? FrameworkName(WireKind kind) => kind switch
-    {
-        WireKind.Guid => "global::System.Guid",
-        WireKind.DateTime => "global::System.DateTime",
-        WireKind.DateTimeOffset => "global::System.DateTimeOffset",
-        WireKind.TimeSpan => "global::System.TimeSpan",
-        WireKind.DateOnly => "global::System.DateOnly",
-        WireKind.TimeOnly => "global::System.TimeOnly",
-        _ => null,
-    };
 
     /// <summary>
     /// The nested records and classes of one contract, each once: a formatter name is reserved before its members are

@@ -58,7 +58,7 @@ internal static class ObjectShapeBuilder
                 if (isKey)
                 {
                     member.IsKey = true;
-                    if (!WireTypeClassifier.IsKeyKind(typeShape))
+                    if (!WireKinds.IsKey(typeShape))
                     {
                         shape.Problems.Add(new ContractProblem(ContractProblemKind.UnsupportedKey, $"[IdempotencyKey] member '{type.Name}.{property.Name}' is a '{propertyType.ToDisplayString()}'; a key member must be a string, integer, bool, char, enum, Guid, date, time or decimal", property));
                     }

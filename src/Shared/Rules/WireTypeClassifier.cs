@@ -9,18 +9,6 @@ internal static class WireTypeClassifier
 {
     private const int MaxDepth = 16;
 
-    /// <summary>Whether a member of this shape can be an [IdempotencyKey]: it has one canonical value (no collections, no user types).</summary>
-    public static bool IsKeyKind(TypeShape shape) => shape.Kind switch
-    {
-        WireKind.Nullable => IsKeyKind(shape.Arguments[0]),
-
-        // Floating point has no stable canonical value: the same quantity computed two ways can differ in its last bits.
-        WireKind.Single or WireKind.Double => false,
-        WireKind.Unsupported or WireKind.ByteArray or WireKind.Array or WireKind.List or WireKind.ReadOnlyList or WireKind.ImmutableArray
-            or WireKind.Dictionary or WireKind.ReadOnlyDictionary or WireKind.Object => false,
-        _ => true,
-    };
-
     /// <summary>Classifies a member type; sets <see cref="TypeShape.Problem"/> when it cannot be serialized.</summary>
     public static TypeShape Classify(ITypeSymbol type, Compilation compilation, List<INamedTypeSymbol> visiting, int depth)
     {
