@@ -96,12 +96,20 @@ public sealed class ContractsGenerator : IIncrementalGenerator
         var wired = new System.Collections.Generic.List<HandlerSpec>(handlers.Length);
         foreach (HandlerSpec handler in handlers.OrderBy(static h => h.FullyQualifiedName, System.StringComparer.Ordinal))
         {
-            HandledSpec[] handles = handler.Handles.Where(h => h.FromReference || names.Contains(h.MessageType)).ToArray();
-            if (handles.Length == handler.Handles.Count)
+            var handles = new System.Collections.Generic.List<HandledSpec>(handler.Handles.Count);
+            foreach (HandledSpec handled in handler.Handles)
+            {
+                if (handled.FromReference || names.Contains(handled.MessageType))
+                {
+                    handles.Add(handled);
+                }
+            }
+
+            if (handles.Count == handler.Handles.Count)
             {
                 wired.Add(handler);
             }
-            else if (handles.Length > 0)
+            else if (handles.Count > 0)
             {
                 wired.Add(handler with { Handles = handles.ToEquatableArray() });
             }

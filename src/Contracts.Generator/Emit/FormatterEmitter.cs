@@ -55,7 +55,7 @@ internal static class FormatterEmitter
             }
 
             w.Line($"writer.WriteArrayHeader({spec.Length});");
-            var byIndex = spec.Members.ToDictionary(m => m.Index);
+            var byIndex = spec.Members.ToDictionary(static m => m.Index);
             for (int i = 0; i < spec.Length; i++)
             {
                 if (byIndex.TryGetValue(i, out MemberSpec? member))
@@ -103,7 +103,7 @@ internal static class FormatterEmitter
                 }
 
                 w.Line();
-                string arguments = string.Join(", ", spec.Members.Where(m => m.ParameterOrdinal >= 0).OrderBy(m => m.ParameterOrdinal).Select(LocalName));
+                string arguments = string.Join(", ", spec.Members.Where(static m => m.ParameterOrdinal >= 0).OrderBy(static m => m.ParameterOrdinal).Select(LocalName));
                 // A required member is always set in the initializer, even when a constructor parameter names it too
                 // (without [SetsRequiredMembers] the compiler demands it; with it, setting it again is harmless).
                 MemberSpec[] initialized = spec.Members.Where(static m => m.ParameterOrdinal < 0 || m.IsRequired).ToArray();
