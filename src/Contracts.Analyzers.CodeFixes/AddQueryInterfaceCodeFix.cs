@@ -73,7 +73,7 @@ public sealed class AddQueryInterfaceCodeFix : CodeFixProvider
                 if (root?.FindNode(location.Location.SourceSpan, getInnermostNodeForTie: true) is not { } node
                     || node.Parent is not TypeArgumentListSyntax { Arguments.Count: 2 } arguments
                     || arguments.Arguments[0] != node
-                    || arguments.Parent is not GenericNameSyntax { Identifier.ValueText: "IQueryHandler" } handler
+                    || arguments.Parent is not GenericNameSyntax { Identifier.ValueText: WellKnownNames.QueryHandlerName } handler
                     || handler.FirstAncestorOrSelf<BaseListSyntax>() is null)
                 {
                     continue;

@@ -51,10 +51,10 @@ public sealed class IdempotencyCodeFix : CodeFixProvider
 
             foreach (INamedTypeSymbol contract in UnkeyedContracts(handler, declaration, model, context.CancellationToken))
             {
-                ContractRules.Analyze(contract, model.Compilation, out ObjectShape? shape);
+                ContractValidity.Analyze(contract, model.Compilation, out ObjectShape? shape);
                 foreach (MemberShape member in shape?.Members ?? [])
                 {
-                    if (!ContractRules.IsKeyKind(member.Type) || KeyTarget(member, context.CancellationToken) is not { } target)
+                    if (!WireKinds.IsKey(member.Type) || KeyTarget(member, context.CancellationToken) is not { } target)
                     {
                         continue;
                     }
@@ -82,9 +82,9 @@ public sealed class IdempotencyCodeFix : CodeFixProvider
         var seen = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
         foreach (INamedTypeSymbol @interface in handler.Interfaces)
         {
-            if (@interface is { Name: "ICommandHandler" or "IEventHandler", TypeArguments.Length: 1, ContainingNamespace.Name: "Contracts" }
+            if (HandlerRule.KindOfInterface(@interface) is ContractKind.Command or ContractKind.Event
                 && @interface.TypeArguments[0] is INamedTypeSymbol contract
-                && !ContractRules.HasIdempotencyKey(contract)
+                && !ContractKinds.HasIdempotencyKey(contract)
                 && contract.Locations.Any(l => l.IsInSource)
                 && seen.Add(contract))
             {

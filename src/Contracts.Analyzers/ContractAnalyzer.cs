@@ -7,7 +7,7 @@ namespace Contracts.CodeAnalysis;
 
 /// <summary>
 /// Explains why the generator skips a contract: CTR003, CTR004, CTR006, CTR008 (no IQuery&lt;TResult&gt;) and CTR009,
-/// exactly the problems <see cref="ContractRules.Analyze"/> lists, so the generator and the analyzers never disagree.
+/// exactly the problems <see cref="ContractValidity.Analyze"/> lists, so the generator and the analyzers never disagree.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class ContractAnalyzer : DiagnosticAnalyzer
@@ -47,12 +47,12 @@ public sealed class ContractAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeType(SymbolAnalysisContext context)
     {
         var type = (INamedTypeSymbol)context.Symbol;
-        if (ContractRules.KindOf(type, out _) is null)
+        if (ContractKinds.KindOf(type, out _) is null)
         {
             return;
         }
 
-        List<ContractProblem> problems = ContractRules.Analyze(type, context.Compilation, out _);
+        List<ContractProblem> problems = ContractValidity.Analyze(type, context.Compilation, out _);
         foreach (ContractProblem problem in problems)
         {
             context.CancellationToken.ThrowIfCancellationRequested();
@@ -74,7 +74,7 @@ public sealed class ContractAnalyzer : DiagnosticAnalyzer
     {
         for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
         {
-            if (!ContractRules.IsPartial(t))
+            if (!ContractValidity.IsPartial(t))
             {
                 return true;
             }

@@ -33,13 +33,13 @@ public sealed class ContractMutabilityAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeType(SymbolAnalysisContext context)
     {
         var type = (INamedTypeSymbol)context.Symbol;
-        if (ContractRules.KindOf(type, out _) is null)
+        if (ContractKinds.KindOf(type, out _) is null)
         {
             return;
         }
 
         // Only what is on the wire (the shared shape's members), and only for a contract the generator accepts the shape of.
-        ContractRules.Analyze(type, context.Compilation, out ObjectShape? shape);
+        ContractValidity.Analyze(type, context.Compilation, out ObjectShape? shape);
         if (shape is null)
         {
             return;
@@ -57,7 +57,7 @@ public sealed class ContractMutabilityAnalyzer : DiagnosticAnalyzer
                     type.Name,
                     $"'{property.Name}' has a public setter (use init)"));
             }
-            else if (MutableCollection(member.Type) is { } what)
+            else if (WireKinds.Mutability(member.Type) is { } what)
             {
                 context.ReportDiagnostic(Diagnostic.Create(
                     Descriptors.MutableContract,
@@ -67,19 +67,6 @@ public sealed class ContractMutabilityAnalyzer : DiagnosticAnalyzer
             }
         }
     }
-
-    /// <summary>
-    /// A description of the mutable collection, or null. byte[] is allowed: it is the binary payload type the wire
-    /// format supports, with no read-only alternative of the same form.
-    /// </summary>
-    private static string? MutableCollection(TypeShape shape) => shape.Kind switch
-    {
-        WireKind.Nullable => MutableCollection(shape.Arguments[0]),
-        WireKind.List => $"a mutable '{shape.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)}' (use IReadOnlyList<T> or ImmutableArray<T>)",
-        WireKind.Array => $"a mutable array '{shape.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)}' (use IReadOnlyList<T> or ImmutableArray<T>)",
-        WireKind.Dictionary => $"a mutable '{shape.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)}' (use IReadOnlyDictionary<TKey, TValue>)",
-        _ => null,
-    };
 
     private static Location SetterLocation(IPropertySymbol property, INamedTypeSymbol type)
     {

@@ -32,15 +32,15 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            var validity = new ContractValidity(start.Compilation);
+            var validity = new ContractValidityCache(start.Compilation);
             start.RegisterSymbolAction(symbol => AnalyzeType(symbol, known, validity), SymbolKind.NamedType);
         });
     }
 
-    private static void AnalyzeType(SymbolAnalysisContext context, KnownTypes known, ContractValidity validity)
+    private static void AnalyzeType(SymbolAnalysisContext context, KnownTypes known, ContractValidityCache validity)
     {
         var handler = (INamedTypeSymbol)context.Symbol;
-        List<HandledMessage>? handled = HandlerDiscovery.Find(handler, known, context.CancellationToken);
+        List<HandledMessage>? handled = HandlerDiscovery.Find(handler, context.CancellationToken);
         if (handled is null)
         {
             return;
@@ -60,7 +60,7 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
                 _ => "a query",
             };
 
-            if (message.Message is not INamedTypeSymbol contract || ContractRules.KindOf(contract, out _) is not { } kind)
+            if (message.Message is not INamedTypeSymbol contract || ContractKinds.KindOf(contract, out _) is not { } kind)
             {
                 context.ReportDiagnostic(Diagnostic.Create(
                     Descriptors.HandlerOfNonContract,
@@ -92,10 +92,9 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
 
             if (kind == ContractKind.Query)
             {
-                ITypeSymbol? declared = ContractRules.QueryResult(contract);
+                ITypeSymbol? declared = ContractKinds.QueryResult(contract);
                 ITypeSymbol result = message.Result!;
-                if (declared is not null && result is not IErrorTypeSymbol
-                    && !SymbolEqualityComparer.Default.Equals(declared.WithNullableAnnotation(NullableAnnotation.None), result.WithNullableAnnotation(NullableAnnotation.None)))
+                if (declared is not null && result is not IErrorTypeSymbol && !HandlerRule.ResultMatches(declared, result))
                 {
                     context.ReportDiagnostic(Diagnostic.Create(
                         Descriptors.QueryResult,
@@ -106,7 +105,7 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
                 continue;
             }
 
-            if (!ContractRules.HasIdempotencyKey(contract) && !HandlerDiscovery.IsIdempotent(handler, known))
+            if (!ContractKinds.HasIdempotencyKey(contract) && !HandlerDiscovery.IsIdempotent(handler, known))
             {
                 context.ReportDiagnostic(Diagnostic.Create(Descriptors.NotIdempotent, message.Location, handler.Name, contract.Name));
             }

@@ -50,10 +50,10 @@ public sealed class HandlerAsyncAnalyzer : DiagnosticAnalyzer
     private static IParameterSymbol? HandlerToken(IMethodSymbol method, KnownTypes known, System.Threading.CancellationToken cancellationToken)
     {
         if (method.MethodKind is not (MethodKind.Ordinary or MethodKind.ExplicitInterfaceImplementation)
-            || !(method.Name == "HandleAsync" || method.Name.EndsWith(".HandleAsync", System.StringComparison.Ordinal))
+            || !(method.Name == WellKnownNames.HandleMethodName || method.Name.EndsWith("." + WellKnownNames.HandleMethodName, System.StringComparison.Ordinal))
             || method.Parameters.Length != 3
             || !KnownTypes.Is(method.Parameters[2].Type, known.CancellationToken)
-            || HandlerDiscovery.Find(method.ContainingType, known, cancellationToken) is not { } handled)
+            || HandlerDiscovery.Find(method.ContainingType, cancellationToken) is not { } handled)
         {
             return null;
         }

@@ -5,11 +5,8 @@ namespace Contracts.CodeAnalysis;
 /// <summary>The Contracts and framework types the analyzers compare against, resolved once per compilation.</summary>
 internal sealed class KnownTypes
 {
-    private KnownTypes(Compilation compilation, INamedTypeSymbol commandHandler, INamedTypeSymbol eventHandler, INamedTypeSymbol queryHandler, INamedTypeSymbol idempotent)
+    private KnownTypes(Compilation compilation, INamedTypeSymbol idempotent)
     {
-        CommandHandler = commandHandler;
-        EventHandler = eventHandler;
-        QueryHandler = queryHandler;
         Idempotent = idempotent;
         CancellationToken = compilation.GetTypeByMetadataName("System.Threading.CancellationToken");
         Task = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task");
@@ -18,12 +15,6 @@ internal sealed class KnownTypes
         ValueTaskOfT = compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask`1");
         AsyncEnumerable = compilation.GetTypeByMetadataName("System.Collections.Generic.IAsyncEnumerable`1");
     }
-
-    public INamedTypeSymbol CommandHandler { get; }
-
-    public INamedTypeSymbol EventHandler { get; }
-
-    public INamedTypeSymbol QueryHandler { get; }
 
     public INamedTypeSymbol Idempotent { get; }
 
@@ -43,15 +34,15 @@ internal sealed class KnownTypes
     public static KnownTypes? Create(Compilation compilation)
     {
         if (compilation.GetTypeByMetadataName(WellKnownNames.CommandAttribute) is null
-            || compilation.GetTypeByMetadataName(WellKnownNames.CommandHandler) is not { } command
-            || compilation.GetTypeByMetadataName(WellKnownNames.EventHandler) is not { } @event
-            || compilation.GetTypeByMetadataName(WellKnownNames.QueryHandler) is not { } query
+            || compilation.GetTypeByMetadataName(WellKnownNames.CommandHandler) is null
+            || compilation.GetTypeByMetadataName(WellKnownNames.EventHandler) is null
+            || compilation.GetTypeByMetadataName(WellKnownNames.QueryHandler) is null
             || compilation.GetTypeByMetadataName(WellKnownNames.IdempotentAttribute) is not { } idempotent)
         {
             return null;
         }
 
-        return new KnownTypes(compilation, command, @event, query, idempotent);
+        return new KnownTypes(compilation, idempotent);
     }
 
     /// <summary>Whether <paramref name="type"/> is Task, Task&lt;T&gt;, ValueTask or ValueTask&lt;T&gt;.</summary>

@@ -30,20 +30,20 @@ public sealed class MessageTopologyAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(static start =>
         {
-            if (KnownTypes.Create(start.Compilation) is not { } known)
+            if (KnownTypes.Create(start.Compilation) is null)
             {
                 return;
             }
 
-            var state = new State(new ContractValidity(start.Compilation));
-            start.RegisterSymbolAction(symbol => Collect(symbol, known, state), SymbolKind.NamedType);
+            var state = new State(new ContractValidityCache(start.Compilation));
+            start.RegisterSymbolAction(symbol => Collect(symbol, state), SymbolKind.NamedType);
             start.RegisterCompilationEndAction(end => Report(end, state));
         });
     }
 
-    private sealed class State(ContractValidity validity)
+    private sealed class State(ContractValidityCache validity)
     {
-        public ContractValidity Validity { get; } = validity;
+        public ContractValidityCache Validity { get; } = validity;
 
         public ConcurrentBag<(INamedTypeSymbol Contract, ContractKind Kind)> Contracts { get; } = [];
 
@@ -53,15 +53,15 @@ public sealed class MessageTopologyAnalyzer : DiagnosticAnalyzer
         public int HasHandlers;
     }
 
-    private static void Collect(SymbolAnalysisContext context, KnownTypes known, State state)
+    private static void Collect(SymbolAnalysisContext context, State state)
     {
         var type = (INamedTypeSymbol)context.Symbol;
-        if (ContractRules.KindOf(type, out _) is { } kind)
+        if (ContractKinds.KindOf(type, out _) is { } kind)
         {
             state.Contracts.Add((type, kind));
         }
 
-        List<HandledMessage>? handled = HandlerDiscovery.Find(type, known, context.CancellationToken);
+        List<HandledMessage>? handled = HandlerDiscovery.Find(type, context.CancellationToken);
         if (handled is null)
         {
             return;
@@ -71,17 +71,12 @@ public sealed class MessageTopologyAnalyzer : DiagnosticAnalyzer
         foreach (HandledMessage message in handled)
         {
             // Only handlers the generator wires: of a valid contract of the interface's kind.
-            if (message.Message is INamedTypeSymbol contract && ContractRules.KindOf(contract, out _) == message.Kind && state.Validity.IsValid(contract)
-                && (message.Kind != ContractKind.Query || ResultMatches(contract, message.Result!)))
+            if (message.Message is INamedTypeSymbol contract && HandlerRule.Wires(message.Kind, contract, message.Result) && state.Validity.IsValid(contract))
             {
                 state.Handlers.Add((type, contract, message.Kind, message.Location));
             }
         }
     }
-
-    private static bool ResultMatches(INamedTypeSymbol query, ITypeSymbol result) =>
-        ContractRules.QueryResult(query) is { } declared
-        && SymbolEqualityComparer.Default.Equals(declared.WithNullableAnnotation(NullableAnnotation.None), result.WithNullableAnnotation(NullableAnnotation.None));
 
     private static void Report(CompilationAnalysisContext context, State state)
     {
@@ -118,7 +113,7 @@ public sealed class MessageTopologyAnalyzer : DiagnosticAnalyzer
             .Distinct(ContractComparer.Instance)
             .OrderBy(c => c.Contract.ToDisplayString(), System.StringComparer.Ordinal)
             .ToList();
-        foreach (IGrouping<(string Name, int Version), (INamedTypeSymbol Contract, ContractKind Kind)> group in contracts.GroupBy(c => ContractRules.NameAndVersion(c.Contract)))
+        foreach (IGrouping<(string Name, int Version), (INamedTypeSymbol Contract, ContractKind Kind)> group in contracts.GroupBy(c => ContractKinds.NameAndVersion(c.Contract)))
         {
             var same = group.ToList();
             if (same.Count < 2)

@@ -17,14 +17,12 @@ namespace Contracts.Generator;
 [Generator(LanguageNames.CSharp)]
 public sealed class ContractsGenerator : IIncrementalGenerator
 {
-    private static readonly DiagnosticDescriptor s_generatorError = new(
-        id: "CTR999",
-        title: "The Contracts generator failed",
-        messageFormat: "The Contracts generator failed on '{0}': {1}. Its contract still compiles but cannot be serialized. Please report this with the type's source.",
-        category: "Contracts.Generator",
-        defaultSeverity: DiagnosticSeverity.Error,
-        isEnabledByDefault: true,
-        helpLinkUri: HelpLinks.For("CTR999"));
+    /// <summary>CTR999, the generator's only diagnostic: everything it skips is explained by the analyzers.</summary>
+    internal static readonly DiagnosticDescriptor GeneratorError = DescriptorFactory.Create(
+        DiagnosticIds.GeneratorError, DescriptorFactory.Generator, DiagnosticSeverity.Error, compilationEnd: false,
+        "The Contracts generator failed",
+        "The Contracts generator failed on '{0}': {1}. Its contract still compiles but cannot be serialized. Please report this with the type's source.",
+        description: null);
 
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
@@ -98,12 +96,20 @@ public sealed class ContractsGenerator : IIncrementalGenerator
         var wired = new System.Collections.Generic.List<HandlerSpec>(handlers.Length);
         foreach (HandlerSpec handler in handlers.OrderBy(static h => h.FullyQualifiedName, System.StringComparer.Ordinal))
         {
-            HandledSpec[] handles = handler.Handles.Where(h => h.FromReference || names.Contains(h.MessageType)).ToArray();
-            if (handles.Length == handler.Handles.Count)
+            var handles = new System.Collections.Generic.List<HandledSpec>(handler.Handles.Count);
+            foreach (HandledSpec handled in handler.Handles)
+            {
+                if (handled.FromReference || names.Contains(handled.MessageType))
+                {
+                    handles.Add(handled);
+                }
+            }
+
+            if (handles.Count == handler.Handles.Count)
             {
                 wired.Add(handler);
             }
-            else if (handles.Length > 0)
+            else if (handles.Count > 0)
             {
                 wired.Add(handler with { Handles = handles.ToEquatableArray() });
             }
@@ -138,7 +144,7 @@ public sealed class ContractsGenerator : IIncrementalGenerator
 
         if (spec.Error is not null)
         {
-            context.ReportDiagnostic(Diagnostic.Create(s_generatorError, Location.None, spec.Name, spec.Error));
+            context.ReportDiagnostic(Diagnostic.Create(GeneratorError, Location.None, spec.Name, spec.Error));
         }
 
         context.AddSource(spec.HintName, source);
@@ -154,7 +160,7 @@ public sealed class ContractsGenerator : IIncrementalGenerator
         catch (System.Exception ex) when (ex is not System.OperationCanceledException)
         {
             // Keep the module (catalog and references) so the host still starts; report the lost handler registrations.
-            context.ReportDiagnostic(Diagnostic.Create(s_generatorError, Location.None, "the handler registrations of " + spec.AssemblyName, $"{ex.GetType().Name}: {ex.Message}"));
+            context.ReportDiagnostic(Diagnostic.Create(GeneratorError, Location.None, "the handler registrations of " + spec.AssemblyName, $"{ex.GetType().Name}: {ex.Message}"));
             source = ModuleEmitter.Emit(spec with { Handlers = EquatableArray<HandlerSpec>.Empty });
         }
 

@@ -57,7 +57,7 @@ public sealed class ConstructorChoiceTests
         INamedTypeSymbol type = compilation.GetTypeByMetadataName("Shop.Tie")!;
         IMethodSymbol expected = type.InstanceConstructors.First(c => c.DeclaredAccessibility == Accessibility.Public && c.Parameters.Length == 2);
 
-        ContractRules.Analyze(type, compilation, out ObjectShape? shape);
+        ContractValidity.Analyze(type, compilation, out ObjectShape? shape);
 
         Assert.NotNull(shape);
         Assert.True(SymbolEqualityComparer.Default.Equals(expected, shape.Constructor), $"chose {shape.Constructor}, expected {expected}");

@@ -257,4 +257,20 @@ public sealed class FallbackTests
         Microsoft.CodeAnalysis.Compilation compilation = GeneratorHarness.Compile(source).AddSyntaxTrees(generated);
         GeneratorHarness.AssertNoErrors(compilation.GetDiagnostics(TestContext.Current.CancellationToken), "the fallback", [generated]);
     }
+
+    [Fact]
+    public void The_last_resort_diagnostic_keeps_its_id_category_severity_message_and_help_link()
+    {
+        DiagnosticDescriptor descriptor = ContractsGenerator.GeneratorError;
+        Assert.Equal("CTR999", descriptor.Id);
+        Assert.Equal("Contracts.Generator", descriptor.Category);
+        Assert.Equal(DiagnosticSeverity.Error, descriptor.DefaultSeverity);
+        Assert.True(descriptor.IsEnabledByDefault);
+        Assert.Equal("The Contracts generator failed", descriptor.Title.ToString());
+        Assert.Equal(
+            "The Contracts generator failed on '{0}': {1}. Its contract still compiles but cannot be serialized. Please report this with the type's source.",
+            descriptor.MessageFormat.ToString());
+        Assert.Equal("https://github.com/contracts-dotnet/contracts/blob/main/docs/diagnostics/CTR999.md", descriptor.HelpLinkUri);
+        Assert.Empty(descriptor.CustomTags);
+    }
 }

@@ -1,4 +1,5 @@
 using Contracts.CodeAnalysis;
+using Contracts.Generator.Emit.WireTypes;
 using Contracts.Generator.Model;
 using Contracts.Generator.Parsing;
 
@@ -124,23 +125,12 @@ internal static class ContractEmitter
                     continue;
                 }
 
-                TypeSpec type = member.Type;
-                if (type.Kind == WireKind.Nullable)
-                {
-                    w.Line($"if (message.{TypeNames.Escape(member.Name)} is {{ }} __{member.Name}) key.Append({KeyValue(type.Arguments[0], "__" + member.Name)}); else key.AppendNull();");
-                }
-                else
-                {
-                    w.Line($"key.Append({KeyValue(type, "message." + TypeNames.Escape(member.Name))});");
-                }
+                w.Line(WireTypeTable.For(member.Type.Kind).AppendKey(member.Type, "message." + TypeNames.Escape(member.Name), "__" + member.Name));
             }
 
             w.Line("return key.ToString();");
         }
     }
-
-    private static string KeyValue(TypeSpec type, string expression) =>
-        type.Kind == WireKind.Enum ? $"({(type.EnumSigned ? "long" : "ulong")}){expression}" : expression;
 
     private static void EmitUnavailableFormatter(SourceWriter w, ContractSpec spec)
     {

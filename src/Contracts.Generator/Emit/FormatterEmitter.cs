@@ -1,6 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
-using Contracts.CodeAnalysis;
+using Contracts.Generator.Emit.WireTypes;
 using Contracts.Generator.Model;
 using Contracts.Generator.Parsing;
 
@@ -12,8 +12,8 @@ namespace Contracts.Generator.Emit;
 /// </summary>
 internal static class FormatterEmitter
 {
-    private const string Formatters = "global::MessagePack.Formatters.";
-    private const string Ours = "global::Contracts.Serialization.";
+    private const string Formatters = WireType.MessagePackFormatters;
+    private const string Ours = WireType.Serialization;
 
     public static void Emit(SourceWriter w, ObjectSpec spec, string summaryType)
     {
@@ -55,7 +55,7 @@ internal static class FormatterEmitter
             }
 
             w.Line($"writer.WriteArrayHeader({spec.Length});");
-            var byIndex = spec.Members.ToDictionary(m => m.Index);
+            var byIndex = spec.Members.ToDictionary(static m => m.Index);
             for (int i = 0; i < spec.Length; i++)
             {
                 if (byIndex.TryGetValue(i, out MemberSpec? member))
@@ -103,7 +103,7 @@ internal static class FormatterEmitter
                 }
 
                 w.Line();
-                string arguments = string.Join(", ", spec.Members.Where(m => m.ParameterOrdinal >= 0).OrderBy(m => m.ParameterOrdinal).Select(LocalName));
+                string arguments = string.Join(", ", spec.Members.Where(static m => m.ParameterOrdinal >= 0).OrderBy(static m => m.ParameterOrdinal).Select(LocalName));
                 // A required member is always set in the initializer, even when a constructor parameter names it too
                 // (without [SetsRequiredMembers] the compiler demands it; with it, setting it again is harmless).
                 MemberSpec[] initialized = spec.Members.Where(static m => m.ParameterOrdinal < 0 || m.IsRequired).ToArray();
@@ -136,90 +136,15 @@ internal static class FormatterEmitter
     private static string LocalName(MemberSpec member) => $"__{member.Name}";
 
     /// <summary>Scalars and nested objects are written in place; collections go through a composed formatter field.</summary>
-    private static bool IsInline(TypeSpec type) => type.Kind switch
-    {
-        WireKind.Array or WireKind.List or WireKind.ReadOnlyList or WireKind.ImmutableArray or WireKind.Dictionary or WireKind.ReadOnlyDictionary => false,
-        WireKind.Nullable => IsScalar(type.Arguments[0]),
-        _ => true,
-    };
+    private static bool IsInline(TypeSpec type) => WireTypeTable.For(type.Kind).IsInline(type);
 
-    private static bool IsScalar(TypeSpec type) => type.Kind is not (WireKind.Array or WireKind.List or WireKind.ReadOnlyList or WireKind.ImmutableArray
-        or WireKind.Dictionary or WireKind.ReadOnlyDictionary or WireKind.Nullable or WireKind.Object or WireKind.Unsupported);
+    private static void WriteValue(SourceWriter w, TypeSpec type, string expression, string field, string valueLocal) =>
+        w.Line(IsInline(type)
+            ? WireTypeTable.For(type.Kind).Write(type, expression, valueLocal)
+            : $"{field}.Serialize(ref writer, {expression}, options);");
 
-    private static void WriteValue(SourceWriter w, TypeSpec type, string expression, string field, string valueLocal)
-    {
-        if (!IsInline(type))
-        {
-            w.Line($"{field}.Serialize(ref writer, {expression}, options);");
-            return;
-        }
-
-        if (type.Kind == WireKind.Nullable)
-        {
-            // One line per index, like the reader's switch.
-            w.Line($"if ({expression} is {{ }} {valueLocal}) {WriteScalar(type.Arguments[0], valueLocal)} else writer.WriteNil();");
-            return;
-        }
-
-        w.Line(WriteScalar(type, expression));
-    }
-
-    private static string WriteScalar(TypeSpec type, string expression) => type.Kind switch
-    {
-        WireKind.Guid => $"{Ours}WireFormat.WriteGuid(ref writer, {expression});",
-        WireKind.Decimal => $"{Ours}WireFormat.WriteDecimal(ref writer, {expression});",
-        WireKind.DateTime => $"{Ours}WireFormat.WriteDateTime(ref writer, {expression});",
-        WireKind.DateTimeOffset => $"{Ours}WireFormat.WriteDateTimeOffset(ref writer, {expression});",
-        WireKind.TimeSpan => $"{Ours}WireFormat.WriteTimeSpan(ref writer, {expression});",
-        WireKind.DateOnly => $"{Ours}WireFormat.WriteDateOnly(ref writer, {expression});",
-        WireKind.TimeOnly => $"{Ours}WireFormat.WriteTimeOnly(ref writer, {expression});",
-        WireKind.Enum => $"writer.Write(({(type.EnumSigned ? "long" : "ulong")}){expression});",
-        WireKind.Object => $"{type.ObjectFormatter}.Instance.Serialize(ref writer, {expression}, options);",
-        _ => $"writer.Write({expression});",
-    };
-
-    private static string ReadValue(TypeSpec type, string field)
-    {
-        if (!IsInline(type))
-        {
-            return $"{field}.Deserialize(ref reader, options)";
-        }
-
-        if (type.Kind == WireKind.Nullable)
-        {
-            return $"reader.TryReadNil() ? null : ({type.FullyQualifiedName}){ReadScalar(type.Arguments[0])}";
-        }
-
-        return ReadScalar(type);
-    }
-
-    private static string ReadScalar(TypeSpec type) => type.Kind switch
-    {
-        WireKind.Boolean => "reader.ReadBoolean()",
-        WireKind.Byte => "reader.ReadByte()",
-        WireKind.SByte => "reader.ReadSByte()",
-        WireKind.Int16 => "reader.ReadInt16()",
-        WireKind.UInt16 => "reader.ReadUInt16()",
-        WireKind.Int32 => "reader.ReadInt32()",
-        WireKind.UInt32 => "reader.ReadUInt32()",
-        WireKind.Int64 => "reader.ReadInt64()",
-        WireKind.UInt64 => "reader.ReadUInt64()",
-        WireKind.Single => "reader.ReadSingle()",
-        WireKind.Double => "reader.ReadDouble()",
-        WireKind.Char => "reader.ReadChar()",
-        WireKind.String => "reader.ReadString()",
-        WireKind.ByteArray => $"{Ours}WireFormat.ReadByteArray(ref reader)",
-        WireKind.Guid => $"{Ours}WireFormat.ReadGuid(ref reader)",
-        WireKind.Decimal => $"{Ours}WireFormat.ReadDecimal(ref reader)",
-        WireKind.DateTime => $"{Ours}WireFormat.ReadDateTime(ref reader)",
-        WireKind.DateTimeOffset => $"{Ours}WireFormat.ReadDateTimeOffset(ref reader)",
-        WireKind.TimeSpan => $"{Ours}WireFormat.ReadTimeSpan(ref reader)",
-        WireKind.DateOnly => $"{Ours}WireFormat.ReadDateOnly(ref reader)",
-        WireKind.TimeOnly => $"{Ours}WireFormat.ReadTimeOnly(ref reader)",
-        WireKind.Enum => $"({type.FullyQualifiedName})reader.{type.EnumReadMethod}()",
-        WireKind.Object => $"{type.ObjectFormatter}.Instance.Deserialize(ref reader, options)",
-        _ => $"throw new global::System.NotSupportedException(\"{type.FullyQualifiedName}\")",
-    };
+    private static string ReadValue(TypeSpec type, string field) =>
+        IsInline(type) ? WireTypeTable.For(type.Kind).Read(type) : $"{field}.Deserialize(ref reader, options)";
 
     /// <summary>
     /// Whether <see cref="FormatterExpression"/> of <paramref name="type"/> uses MessagePack's string or byte array formatter,
@@ -227,7 +152,7 @@ internal static class FormatterEmitter
     /// </summary>
     public static bool HasNullableMismatch(TypeSpec type)
     {
-        if (type.Kind is WireKind.String or WireKind.ByteArray)
+        if (WireTypeTable.For(type.Kind).HasNullableMismatch)
         {
             return true;
         }
@@ -244,38 +169,5 @@ internal static class FormatterEmitter
     }
 
     /// <summary>An expression for the formatter of <paramref name="type"/>: a shared instance, or collection formatters composed over their elements'.</summary>
-    public static string FormatterExpression(TypeSpec type) => type.Kind switch
-    {
-        WireKind.Boolean => Formatters + "BooleanFormatter.Instance",
-        WireKind.Byte => Formatters + "ByteFormatter.Instance",
-        WireKind.SByte => Formatters + "SByteFormatter.Instance",
-        WireKind.Int16 => Formatters + "Int16Formatter.Instance",
-        WireKind.UInt16 => Formatters + "UInt16Formatter.Instance",
-        WireKind.Int32 => Formatters + "Int32Formatter.Instance",
-        WireKind.UInt32 => Formatters + "UInt32Formatter.Instance",
-        WireKind.Int64 => Formatters + "Int64Formatter.Instance",
-        WireKind.UInt64 => Formatters + "UInt64Formatter.Instance",
-        WireKind.Single => Formatters + "SingleFormatter.Instance",
-        WireKind.Double => Formatters + "DoubleFormatter.Instance",
-        WireKind.Char => Formatters + "CharFormatter.Instance",
-        WireKind.String => Formatters + "NullableStringFormatter.Instance",
-        WireKind.ByteArray => Formatters + "ByteArrayFormatter.Instance",
-        WireKind.Guid => Ours + "GuidFormatter.Instance",
-        WireKind.Decimal => Ours + "DecimalFormatter.Instance",
-        WireKind.DateTime => Ours + "DateTimeFormatter.Instance",
-        WireKind.DateTimeOffset => Ours + "DateTimeOffsetFormatter.Instance",
-        WireKind.TimeSpan => Ours + "TimeSpanFormatter.Instance",
-        WireKind.DateOnly => Ours + "DateOnlyFormatter.Instance",
-        WireKind.TimeOnly => Ours + "TimeOnlyFormatter.Instance",
-        WireKind.Enum => $"new {Ours}EnumFormatter<{type.FullyQualifiedName}>(signed: {(type.EnumSigned ? "true" : "false")})",
-        WireKind.Object => $"{type.ObjectFormatter}.Instance",
-        WireKind.Nullable => $"new {Ours}NullableFormatter<{type.Arguments[0].FullyQualifiedName}>({FormatterExpression(type.Arguments[0])})",
-        WireKind.Array => $"new {Ours}ArrayFormatter<{type.Arguments[0].FullyQualifiedName}>({FormatterExpression(type.Arguments[0])})",
-        WireKind.List => $"new {Ours}ListFormatter<{type.Arguments[0].FullyQualifiedName}>({FormatterExpression(type.Arguments[0])})",
-        WireKind.ReadOnlyList => $"new {Ours}ReadOnlyListFormatter<{type.Arguments[0].FullyQualifiedName}>({FormatterExpression(type.Arguments[0])})",
-        WireKind.ImmutableArray => $"new {Ours}ImmutableArrayFormatter<{type.Arguments[0].FullyQualifiedName}>({FormatterExpression(type.Arguments[0])})",
-        WireKind.Dictionary => $"new {Ours}DictionaryFormatter<{type.Arguments[0].FullyQualifiedName}, {type.Arguments[1].FullyQualifiedName}>({FormatterExpression(type.Arguments[0])}, {FormatterExpression(type.Arguments[1])})",
-        WireKind.ReadOnlyDictionary => $"new {Ours}ReadOnlyDictionaryFormatter<{type.Arguments[0].FullyQualifiedName}, {type.Arguments[1].FullyQualifiedName}>({FormatterExpression(type.Arguments[0])}, {FormatterExpression(type.Arguments[1])})",
-        _ => "null",
-    };
+    public static string FormatterExpression(TypeSpec type) => WireTypeTable.Formatter(type);
 }

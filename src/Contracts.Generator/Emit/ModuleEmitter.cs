@@ -82,11 +82,11 @@ internal static class ModuleEmitter
     /// <summary>A partial handler may name its interfaces in several declarations: one registration per message.</summary>
     private static IEnumerable<HandlerSpec> MergeHandlers(EquatableArray<HandlerSpec> handlers)
     {
-        foreach (IGrouping<string, HandlerSpec> group in handlers.GroupBy(h => h.FullyQualifiedName).OrderBy(g => g.Key, System.StringComparer.Ordinal))
+        foreach (IGrouping<string, HandlerSpec> group in handlers.GroupBy(static h => h.FullyQualifiedName).OrderBy(static g => g.Key, System.StringComparer.Ordinal))
         {
             HandlerSpec first = group.First();
-            HandledSpec[] handles = group.SelectMany(h => h.Handles).Distinct()
-                .OrderBy(h => h.MessageType, System.StringComparer.Ordinal).ToArray();
+            HandledSpec[] handles = group.SelectMany(static h => h.Handles).Distinct()
+                .OrderBy(static h => h.MessageType, System.StringComparer.Ordinal).ToArray();
             yield return first with { Handles = handles.ToEquatableArray() };
         }
     }
@@ -98,7 +98,7 @@ internal static class ModuleEmitter
             return "";
         }
 
-        IEnumerable<string> arguments = parameters.Select(p => p.Optional
+        IEnumerable<string> arguments = parameters.Select(static p => p.Optional
             ? $"global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetService<{p.Type}>(services)"
             : $"global::Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<{p.Type}>(services)");
         return $"static services => new {handler.FullyQualifiedName}({string.Join(", ", arguments)})";

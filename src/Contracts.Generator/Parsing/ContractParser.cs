@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Threading;
 using Contracts.CodeAnalysis;
+using Contracts.Generator.Emit.WireTypes;
 using Contracts.Generator.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -20,7 +21,7 @@ internal static class ContractParser
         }
 
         // A type with two contract attributes is reported by CTR006 and skipped.
-        ContractKind? kind = ContractRules.KindOf(type, out int kinds);
+        ContractKind? kind = ContractKinds.KindOf(type, out int kinds);
         if (kind is null || kinds > 1)
         {
             return null;
@@ -39,25 +40,25 @@ internal static class ContractParser
 
     private static ContractSpec? ParseValid(INamedTypeSymbol type, ContractKind kind, Compilation compilation, CancellationToken cancellationToken)
     {
-        List<ContractProblem> problems = ContractRules.Analyze(type, compilation, out ObjectShape? shape);
+        List<ContractProblem> problems = ContractValidity.Analyze(type, compilation, out ObjectShape? shape);
         cancellationToken.ThrowIfCancellationRequested();
         if (problems.Count > 0 || shape is null)
         {
             return null;
         }
 
-        string? result = kind == ContractKind.Query ? TypeNames.Qualified(ContractRules.QueryResult(type)!) : null;
+        string? result = kind == ContractKind.Query ? TypeNames.Qualified(ContractKinds.QueryResult(type)!) : null;
         var nested = new Nested();
         ObjectSpec root = ToSpec(shape, "__ContractsFormatter", nested, compilation, cancellationToken);
 
         // A result the rules cannot serialize is left out, not reported: the query still works in process.
-        TypeSpec? resultSpec = kind == ContractKind.Query && ContractRules.QueryResultShape(type, compilation) is { Problem: null } resultShape
+        TypeSpec? resultSpec = kind == ContractKind.Query && ContractValidity.QueryResultShape(type, compilation) is { Problem: null } resultShape
             ? ToSpec(resultShape, nested, compilation, cancellationToken)
             : null;
 
         // One spelling of the type as text serves the hint name and the default wire name.
         string text = TypeNames.Text(type);
-        (string Name, int Version) wire = ContractRules.NameAndVersion(type, text);
+        (string Name, int Version) wire = ContractKinds.NameAndVersion(type, text);
         return new ContractSpec(
             Namespace: TypeNames.Namespace(type.ContainingNamespace),
             Name: type.Name,
@@ -77,8 +78,8 @@ internal static class ContractParser
 
     private static ContractSpec Fallback(INamedTypeSymbol type, ContractKind kind, System.Exception ex)
     {
-        ITypeSymbol? result = kind == ContractKind.Query ? ContractRules.QueryResult(type) : null;
-        (string Name, int Version) wire = ContractRules.NameAndVersion(type);
+        ITypeSymbol? result = kind == ContractKind.Query ? ContractKinds.QueryResult(type) : null;
+        (string Name, int Version) wire = ContractKinds.NameAndVersion(type);
         return new ContractSpec(
             Namespace: TypeNames.Namespace(type.ContainingNamespace),
             Name: type.Name,
@@ -148,7 +149,7 @@ internal static class ContractParser
 
         return new TypeSpec(
             shape.Kind,
-            FrameworkName(shape.Kind) ?? TypeNames.Qualified(shape.Type),
+            WireTypeTable.For(shape.Kind).TypeName ?? TypeNames.Qualified(shape.Type), // as Qualified spells it, without spelling it per member
             Arguments(shape.Arguments, nested, compilation, cancellationToken),
             objectFormatter,
             enumRead,
@@ -172,21 +173,6 @@ internal static class ContractParser
 
         return new EquatableArray<TypeSpec>(specs.MoveToImmutable());
     }
-
-    /// <summary>
-    /// The name of a framework type whose wire kind is that type exactly (never a constructed or nullable one), without
-    /// spelling it again for every member: as <see cref="TypeNames.Qualified"/> spells it.
-    /// </summary>
-    private static string? FrameworkName(WireKind kind) => kind switch
-    {
-        WireKind.Guid => "global::System.Guid",
-        WireKind.DateTime => "global::System.DateTime",
-        WireKind.DateTimeOffset => "global::System.DateTimeOffset",
-        WireKind.TimeSpan => "global::System.TimeSpan",
-        WireKind.DateOnly => "global::System.DateOnly",
-        WireKind.TimeOnly => "global::System.TimeOnly",
-        _ => null,
-    };
 
     /// <summary>
     /// The nested records and classes of one contract, each once: a formatter name is reserved before its members are

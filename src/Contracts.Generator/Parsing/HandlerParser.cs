@@ -5,27 +5,19 @@ using System.Threading;
 using Contracts.CodeAnalysis;
 using Contracts.Generator.Model;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Contracts.Generator.Parsing;
 
 /// <summary>
-/// Finds handlers: a class is a handler when its own base list names ICommandHandler&lt;&gt;, IEventHandler&lt;&gt;
-/// or IQueryHandler&lt;,&gt;. A cheap syntax test first, then one semantic check per named interface; no type
-/// is ever searched for interfaces it inherits.
+/// Finds handlers by <see cref="HandlerRule"/>: a cheap syntax test first, then one semantic check per named
+/// interface; no type is ever searched for interfaces it inherits.
 /// </summary>
 internal static class HandlerParser
 {
     public static bool IsCandidate(SyntaxNode node, CancellationToken cancellationToken)
     {
-        // Classes and record classes; a struct handler would be boxed on every message.
-        BaseListSyntax? baseList = node switch
-        {
-            ClassDeclarationSyntax c => c.BaseList,
-            RecordDeclarationSyntax r when !r.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword) => r.BaseList,
-            _ => null,
-        };
+        BaseListSyntax? baseList = HandlerRule.BaseListOf(node);
         if (baseList is null)
         {
             return false;
@@ -33,7 +25,7 @@ internal static class HandlerParser
 
         foreach (BaseTypeSyntax baseType in baseList.Types)
         {
-            if (HandlerInterfaceName(baseType.Type) is not null)
+            if (HandlerRule.HandlerInterfaceName(baseType.Type) is not null)
             {
                 return true;
             }
@@ -59,7 +51,7 @@ internal static class HandlerParser
     {
         var declaration = (TypeDeclarationSyntax)context.Node;
         if (context.SemanticModel.GetDeclaredSymbol(declaration, cancellationToken) is not INamedTypeSymbol handler
-            || handler.Name.Length == 0 || handler.IsAbstract || handler.IsStatic || handler.IsGenericType || !ContractRules.IsAccessibleInAssembly(handler))
+            || !HandlerRule.CanBeHandler(handler))
         {
             return null;
         }
@@ -71,11 +63,11 @@ internal static class HandlerParser
         for (int i = 0; i < baseTypes.Count; i++)
         {
             TypeSyntax baseType = baseTypes[i].Type;
-            if (HandlerInterfaceName(baseType) is null
+            if (HandlerRule.HandlerInterfaceName(baseType) is null
                 || (firstInterface >= 0 && i >= firstInterface
                     ? interfaces[i - firstInterface]
                     : context.SemanticModel.GetTypeInfo(baseType, cancellationToken).Type) is not INamedTypeSymbol named
-                || named.ContainingNamespace is not { Name: "Contracts", ContainingNamespace.IsGlobalNamespace: true })
+                || HandlerRule.KindOfInterface(named) is not { } kind)
             {
                 continue;
             }
@@ -87,44 +79,25 @@ internal static class HandlerParser
                 continue;
             }
 
-            ContractKind? kind = (named.Name, arguments.Length) switch
-            {
-                (WellKnownNames.CommandHandlerName, 1) => ContractKind.Command,
-                (WellKnownNames.EventHandlerName, 1) => ContractKind.Event,
-                (WellKnownNames.QueryHandlerName, 2) => ContractKind.Query,
-                _ => null,
-            };
-
-            // The message must be a contract the generator wires (its kind matching the interface), or the registration would not compile.
-            // A contract from a reference is checked here (cheaply: did its generator give it IContract<T>?); one from this
-            // compilation is checked in the module step against the contracts actually generated, so this transform, which
-            // Roslyn re-runs for every handler on every edit, never analyzes a contract's members.
-            if (kind is null || arguments[0] is not INamedTypeSymbol message
-                || ContractRules.KindOf(message, out _) != kind)
+            // The message must be a contract the generator wires, or the registration would not compile. A contract from a
+            // reference is checked for validity here (cheaply: did its generator give it IContract<T>?); one from this
+            // compilation in the module step, against the contracts actually generated, so this per-edit transform never
+            // analyzes a contract's members.
+            ITypeSymbol? answered = kind == ContractKind.Query ? arguments[1] : null;
+            if (arguments[0] is not INamedTypeSymbol message || !HandlerRule.Wires(kind, message, answered))
             {
                 continue;
             }
 
-            string? result = null;
-            if (kind == ContractKind.Query)
-            {
-                ITypeSymbol? declared = ContractRules.QueryResult(message);
-                // The default comparer ignores nullable annotations: no stripped copies needed.
-                if (declared is null || !SymbolEqualityComparer.Default.Equals(declared, arguments[1]))
-                {
-                    continue;
-                }
-
-                result = TypeNames.Annotated(arguments[1]);
-            }
+            string? result = answered is null ? null : TypeNames.Annotated(answered);
 
             bool fromReference = !message.Locations.Any(static l => l.IsInSource);
-            if (fromReference && !ContractRules.IsValidContract(message, compilation))
+            if (fromReference && !ContractValidity.IsValidContract(message, compilation))
             {
                 continue;
             }
 
-            (handles ??= new List<HandledSpec>(1)).Add(new HandledSpec(kind.Value, TypeNames.Qualified(message), result, fromReference));
+            (handles ??= new List<HandledSpec>(1)).Add(new HandledSpec(kind, TypeNames.Qualified(message), result, fromReference));
         }
 
         if (handles is null)
@@ -168,7 +141,7 @@ internal static class HandlerParser
         {
             if (parameter.RefKind != RefKind.None || parameter.HasExplicitDefaultValue || parameter.IsParams
                 || parameter.GetAttributes().Length > 0 || parameter.Type is IErrorTypeSymbol || parameter.Type.IsValueType
-                || !ContractRules.IsAccessibleInAssembly(parameter.Type))
+                || !ContractValidity.IsAccessibleInAssembly(parameter.Type))
             {
                 return null;
             }
@@ -231,22 +204,7 @@ internal static class HandlerParser
     }
 
     private static bool SameName(TypeSyntax type, INamedTypeSymbol symbol) =>
-        LastName(type) is { } name
+        HandlerRule.LastName(type) is { } name
         && name.Identifier.ValueText == symbol.Name
         && (name is GenericNameSyntax generic ? generic.Arity : 0) == symbol.Arity;
-
-    private static string? HandlerInterfaceName(TypeSyntax type) =>
-        LastName(type) is GenericNameSyntax generic
-        && generic.Identifier.ValueText is WellKnownNames.CommandHandlerName or WellKnownNames.EventHandlerName or WellKnownNames.QueryHandlerName
-            ? generic.Identifier.ValueText
-            : null;
-
-    /// <summary>The name a type syntax ends with: <c>Y</c> in <c>X.Y</c> and <c>global::Y</c>.</summary>
-    private static SimpleNameSyntax? LastName(TypeSyntax type) => type switch
-    {
-        QualifiedNameSyntax qualified => qualified.Right,
-        AliasQualifiedNameSyntax alias => alias.Name,
-        SimpleNameSyntax simple => simple,
-        _ => null,
-    };
 }

@@ -49,7 +49,7 @@ internal static class ModuleParser
         {
             foreach (AssemblyIdentity reference in module.ReferencedAssemblies)
             {
-                if (reference.Name == "Contracts.Runtime")
+                if (reference.Name == WellKnownNames.RuntimeAssembly)
                 {
                     return true;
                 }

@@ -1,6 +1,6 @@
 namespace Contracts.CodeAnalysis;
 
-/// <summary>The ids of every Contracts diagnostic, shared by the analyzers, the code fixes and the docs (docs/diagnostics/&lt;id&gt;.md).</summary>
+/// <summary>The ids of every Contracts diagnostic, shared by the generator, the analyzers, the code fixes and the docs (docs/diagnostics/&lt;id&gt;.md).</summary>
 internal static class DiagnosticIds
 {
     /// <summary>A command or query has more than one handler.</summary>
@@ -41,6 +41,9 @@ internal static class DiagnosticIds
 
     /// <summary>A handler that does not pass its cancellation token on.</summary>
     public const string TokenNotPassed = "CTR013";
+
+    /// <summary>The generator's last resort: it failed on a contract or a module and emitted what it could.</summary>
+    public const string GeneratorError = "CTR999";
 
     /// <summary>Diagnostic property naming the code fix that applies (values below).</summary>
     public const string FixProperty = "Fix";

@@ -1,0 +1,15 @@
+using Contracts.Generator.Model;
+
+namespace Contracts.Generator.Emit.WireTypes;
+
+/// <summary>A user record or class, through the formatter generated for it beside the contract's.</summary>
+internal sealed class ObjectWireType : WireType
+{
+    public override bool IsScalar => false;
+
+    public override string Write(TypeSpec type, string expression, string local) => $"{type.ObjectFormatter}.Instance.Serialize(ref writer, {expression}, options);";
+
+    public override string Read(TypeSpec type) => $"{type.ObjectFormatter}.Instance.Deserialize(ref reader, options)";
+
+    public override string Formatter(TypeSpec type) => $"{type.ObjectFormatter}.Instance";
+}

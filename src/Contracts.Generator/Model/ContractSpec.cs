@@ -1,0 +1,26 @@
+using Contracts.CodeAnalysis;
+
+namespace Contracts.Generator.Model;
+
+// Pipeline values: strings, numbers, bools, enums and equatable arrays only, never symbols or syntax,
+// so an unrelated edit leaves every step cached. Type names are global::-qualified strings.
+
+/// <summary>
+/// A contract and everything its generated partial needs. <paramref name="Result"/> is a query's result type on the
+/// wire, null when it cannot be serialized (the query then has no result formatter).
+/// </summary>
+internal sealed record ContractSpec(
+    string Namespace,
+    string Name,
+    string FullyQualifiedName,
+    string HintName,
+    EquatableArray<ContainerSpec> Containers,
+    string Keyword,
+    string WireName,
+    int Version,
+    ContractKind Kind,
+    string? ResultType,
+    TypeSpec? Result,
+    ObjectSpec Shape,
+    EquatableArray<ObjectSpec> NestedObjects,
+    string? Error);
