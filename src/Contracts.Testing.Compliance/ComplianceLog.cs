@@ -116,7 +116,7 @@ internal sealed class ComplianceLog
                 return false;
             }
 
-            await Task.WhenAny(changed, Task.Delay(left)).ConfigureAwait(false);
+            await changed.WaitAsync(left).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 

@@ -55,12 +55,14 @@ public abstract partial class TransportCompliance<TFixture> : IClassFixture<TFix
 
     private async Task Bounded(Task task, string what)
     {
-        if (await Task.WhenAny(task, Task.Delay(Timeout, Cancel)).ConfigureAwait(false) != task)
+        try
+        {
+            await task.WaitAsync(Timeout, Cancel).ConfigureAwait(false);
+        }
+        catch (TimeoutException) when (!task.IsCompleted)
         {
             Assert.Fail($"Timed out after {Timeout.TotalSeconds:0.#} s waiting for {what}.");
         }
-
-        await task.ConfigureAwait(false);
     }
 
     private Task Bounded(ValueTask task, string what) => Bounded(task.AsTask(), what);
