@@ -28,6 +28,9 @@ public sealed class SerializingInMemoryFixture : InMemoryFixture
     protected override bool SerializeMessages => true;
 }
 
+// One collection: the suite counts the Contracts meter per contract, which two suites running at once would mix.
+[Collection(nameof(InMemoryTransportCompliance))]
 public sealed class InMemoryTransportCompliance(InMemoryFixture fixture) : TransportCompliance<InMemoryFixture>(fixture);
 
+[Collection(nameof(InMemoryTransportCompliance))]
 public sealed class SerializingInMemoryTransportCompliance(SerializingInMemoryFixture fixture) : TransportCompliance<SerializingInMemoryFixture>(fixture);
