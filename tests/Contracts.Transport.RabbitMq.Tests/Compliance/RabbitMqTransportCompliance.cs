@@ -1,0 +1,61 @@
+using System;
+using System.Collections.Generic;
+using System.Threading.Tasks;
+using Contracts.Testing.Compliance;
+using Contracts.Transport;
+using RabbitMQ.Client;
+
+namespace Contracts.Transport.RabbitMq.Tests.Compliance;
+
+/// <summary>
+/// The real broker of the <see cref="Broker"/> assembly fixture. Other tests of this assembly start hosts too, and
+/// every bus here has the suite's handlers compiled in: a bus of the suite consumes only the suite's endpoints.
+/// </summary>
+public sealed class RabbitMqFixture : TransportFixture
+{
+    public override bool SurvivesRestart => true;
+
+    public override bool CompetingProcesses => true;
+
+    public override void UseTransport(ContractsOptions options, Action<TransportOptions> endpoints) =>
+        options.UseRabbitMq(Broker.Uri, t =>
+        {
+            t.Defaults.Consume = false;
+            foreach (string endpoint in ComplianceEndpoints.All)
+            {
+                t.Endpoint(endpoint, e => e.Consume = true);
+            }
+
+            endpoints(t);
+        });
+
+    public override Task ResetAsync(IReadOnlyList<string> endpointNames) => Broker.ResetAsync([.. endpointNames]);
+
+    /// <summary>Publishes the bytes the way the transport publishes a message (see AmqpEnvelope), straight to the endpoint's queue.</summary>
+    public override async Task SendUnreadableAsync(IServiceProvider services, string endpoint, string contractName, int contractVersion, ReadOnlyMemory<byte> payload)
+    {
+        await using IConnection connection = await Broker.ConnectAsync();
+        await using IChannel channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        var properties = new BasicProperties
+        {
+            MessageId = Guid.CreateVersion7().ToString(),
+            CorrelationId = Guid.NewGuid().ToString(),
+            Type = contractName,
+            ContentType = "application/vnd.contracts+msgpack",
+            Persistent = true,
+            Timestamp = new AmqpTimestamp(now.ToUnixTimeSeconds()),
+            Headers = new Dictionary<string, object?>
+            {
+                ["contracts-version"] = contractVersion,
+                ["contracts-attempt"] = 1,
+                ["contracts-sent-at"] = now.ToUnixTimeMilliseconds(),
+            },
+        };
+
+        // Mandatory and confirmed: the message is on the endpoint's queue when this returns.
+        await channel.BasicPublishAsync("contracts", endpoint, mandatory: true, properties, payload);
+    }
+}
+
+public sealed class RabbitMqTransportCompliance(RabbitMqFixture fixture) : TransportCompliance<RabbitMqFixture>(fixture);
