@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
 using System.Threading.Tasks;
 using Contracts.Transport;
 using Microsoft.Extensions.DependencyInjection;
@@ -64,4 +65,26 @@ public abstract class TransportFixture
     /// <param name="payload">Bytes the contract's formatter cannot read.</param>
     /// <returns>Completes when the transport has the message.</returns>
     public abstract Task SendUnreadableAsync(IServiceProvider services, string endpoint, string contractName, int contractVersion, ReadOnlyMemory<byte> payload);
+
+    /// <summary>
+    /// For a transport that carries envelopes in process: hands the running bus's <see cref="ITransport"/> an
+    /// envelope whose payload is <paramref name="payload"/>, routed by its contract, as a sender in another part
+    /// of the process would.
+    /// </summary>
+    /// <param name="services">The services of the running bus.</param>
+    /// <param name="contractName">The contract's wire name.</param>
+    /// <param name="contractVersion">The contract's version.</param>
+    /// <param name="payload">The payload.</param>
+    /// <returns>Completes when the transport has the message.</returns>
+    protected static async Task SendThroughTransportAsync(IServiceProvider services, string contractName, int contractVersion, ReadOnlyMemory<byte> payload)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (!services.GetRequiredService<ContractCatalog>().TryFind(contractName, contractVersion, out ContractDescriptor? contract))
+        {
+            throw new InvalidOperationException($"No contract '{contractName}' version {contractVersion} in this bus's catalog.");
+        }
+
+        var envelope = new Envelope(contract, MessageIds.NewVersion7(DateTimeOffset.UtcNow)) { SentAt = DateTimeOffset.UtcNow, Payload = payload.ToArray() };
+        await services.GetRequiredService<ITransport>().SendAsync(envelope, endpoint: null, CancellationToken.None).ConfigureAwait(false);
+    }
 }

@@ -34,9 +34,9 @@ public sealed class SqliteFixture : TransportFixture, IDisposable
         return Task.CompletedTask;
     }
 
-    // The in-memory transport, durable or not, has no public way to receive raw bytes yet.
+    // The bytes are committed as a queued row like any send, then read by the consumer with the contract's formatter.
     public override Task SendUnreadableAsync(IServiceProvider services, string endpoint, string contractName, int contractVersion, ReadOnlyMemory<byte> payload) =>
-        throw new NotSupportedException("needs the transport seam (ITransport) from issue 12");
+        SendThroughTransportAsync(services, contractName, contractVersion, payload);
 
     public void Dispose()
     {
