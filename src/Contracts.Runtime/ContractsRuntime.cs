@@ -26,7 +26,9 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
     private readonly ContractCatalog _catalog;
     private readonly int _handlerCount;
     private readonly IMessageStore _store;
-    private readonly TaskCompletionSource<long> _storeReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _storeReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly StoreClaims _claims;
+    private readonly bool _durableStore;
     private readonly ITransport _transport;
     private readonly BusLifetime _lifetime = new();
     private readonly ConsumePipeline _pipeline;
@@ -55,8 +57,10 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
         _loggers = services.GetService<ILoggerFactory>();
         Time = time ?? TimeProvider.System;
         _store = store ?? new InMemoryMessageStore(options.MaxInMemoryDeadLetters, Time);
+        _durableStore = (_store.Capabilities & StoreCapabilities.Durable) != 0;
+        _claims = new StoreClaims(_store, options.ClaimDuration, Time, logger);
         Routes = new RouteTable(catalog, handlers, options.TransportSettings, logger);
-        _transport = options.TransportFactory(new TransportServices(services, _store, _storeReady.Task, Time, logger));
+        _transport = options.TransportFactory(new TransportServices(services, _store, _storeReady.Task, _claims, Time, logger));
         TransportCapabilities capabilities = _transport.Capabilities;
         InProcess = (capabilities & TransportCapabilities.InProcess) != 0;
         StoresPayload = (capabilities & TransportCapabilities.Durable) != 0;
@@ -68,7 +72,7 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
                 "a transport must declare TransportCapabilities.NativeDeadLetters.");
         Queries = new QueryCoordinator(_transport, logger);
         Bus = new MessageBus(this);
-        _relay = new OutboxRelay(_store, catalog, _transport, DeadLetters, options, Time, logger);
+        _relay = new OutboxRelay(_store, _claims, catalog, _transport, DeadLetters, options, Time, logger);
         _housekeeping = new Housekeeping(_store, options, Time, logger);
         var delivery = new DeliveryServices(Bus, services.GetRequiredService<IServiceScopeFactory>(), services, lifetimes);
         _pipeline = new ConsumePipeline(options, catalog, _store, _transport, Queries, delivery, middlewares, _lifetime, _relay.Wake, Time, logger);
@@ -143,7 +147,8 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
 
         try
         {
-            _storeReady.TrySetResult(await _store.InitializeAsync(cancellationToken).ConfigureAwait(false));
+            await _store.InitializeAsync(cancellationToken).ConfigureAwait(false);
+            _storeReady.TrySetResult();
         }
         catch (Exception ex)
         {
@@ -170,9 +175,10 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
         CancellationToken stop = _backgroundStop.Token;
         using (ExecutionContext.SuppressFlow())
         {
-            if (_store.IsDurable)
+            if (_durableStore)
             {
                 _background.Add(Task.Run(() => _relay.RunAsync(stop), CancellationToken.None));
+                _background.Add(Task.Run(() => _claims.RenewAsync(stop), CancellationToken.None));
             }
 
             _background.Add(Task.Run(() => _housekeeping.RunAsync(stop), CancellationToken.None));
@@ -216,6 +222,11 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
         }
 
         _lifetime.MoveTo(BusLifetime.Stopped);
+        if (_durableStore)
+        {
+            await _claims.ReleaseAsync().ConfigureAwait(false);
+        }
+
         Queries.FailAll();
         Log.Stopped(_logger);
     }

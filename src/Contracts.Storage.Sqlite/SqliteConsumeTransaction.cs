@@ -7,8 +7,8 @@ using Microsoft.Data.Sqlite;
 namespace Contracts.Storage.Sqlite;
 
 /// <summary>
-/// One delivery's transaction on an EffectivelyOnce endpoint: the handler's SQL, the inbox key and the removal of
-/// the message. SQLite has one writer at a time, so the transaction (BEGIN IMMEDIATE, which takes the write lock)
+/// One delivery's transaction on an EffectivelyOnce endpoint: the handler's SQL, the messages it sends (outbox rows)
+/// and the inbox key. SQLite has one writer at a time, so the transaction (BEGIN IMMEDIATE, which takes the write lock)
 /// starts only when the handler first asks for it or at commit, not while the handler waits on anything else. The
 /// inbox row's primary key decides a race between two deliveries of one key: the second commit fails and rolls back.
 /// </summary>
@@ -33,35 +33,17 @@ internal sealed class SqliteConsumeTransaction(SqliteMessageStore store, TimePro
         }
     }
 
-    public ValueTask<bool> IsInInboxAsync(string endpoint, string key, CancellationToken cancellationToken) => store.IsInInboxAsync(endpoint, key, cancellationToken);
-
-    public ValueTask EnqueueAsync(IReadOnlyList<MessageRecord> records, CancellationToken cancellationToken)
-    {
-        SqliteTransaction transaction = Transaction;
-        using SqliteCommand insert = SqliteSql.InsertMessage(_connection!, "contracts_queue");
-        using SqliteCommand lastId = SqliteSql.Command(_connection!, "SELECT last_insert_rowid()");
-        insert.Transaction = transaction;
-        lastId.Transaction = transaction;
-        for (int i = 0; i < records.Count; i++)
-        {
-            SqliteSql.Bind(insert, records[i]);
-            insert.ExecuteNonQuery();
-            records[i].Sequence = (long)lastId.ExecuteScalar()!;
-        }
-
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask<bool> IsInInboxAsync(string endpoint, string key, CancellationToken cancellationToken) => store.Inbox.ContainsAsync(endpoint, key, cancellationToken);
 
     public ValueTask WriteOutboxAsync(MessageRecord record, CancellationToken cancellationToken) =>
         new SqliteOutboxWriter(Transaction).WriteAsync(record, cancellationToken);
 
-    public ValueTask CommitAsync(string endpoint, MessageRecord? record, string? inboxKey, CancellationToken cancellationToken)
+    public ValueTask CommitAsync(string endpoint, string inboxKey, CancellationToken cancellationToken)
     {
         SqliteTransaction transaction = Transaction;
-        SqliteConnection connection = _connection!;
-        if (inboxKey is not null)
+        using (SqliteCommand insert = SqliteSql.Command(
+            _connection!, "INSERT INTO contracts_inbox (endpoint, key, processed_at) VALUES ($endpoint, $key, $at)", "$endpoint", "$key", "$at"))
         {
-            using SqliteCommand insert = SqliteSql.Command(connection, "INSERT INTO contracts_inbox (endpoint, key, processed_at) VALUES ($endpoint, $key, $at)", "$endpoint", "$key", "$at");
             insert.Transaction = transaction;
             insert.Parameters[0].Value = endpoint;
             insert.Parameters[1].Value = inboxKey;
@@ -74,14 +56,6 @@ internal sealed class SqliteConsumeTransaction(SqliteMessageStore store, TimePro
             {
                 throw new DuplicateMessageException(endpoint, inboxKey, ex);
             }
-        }
-
-        if (record is { Sequence: > 0 })
-        {
-            using SqliteCommand delete = SqliteSql.Command(connection, "DELETE FROM contracts_queue WHERE seq = $seq", "$seq");
-            delete.Transaction = transaction;
-            delete.Parameters[0].Value = record.Sequence;
-            delete.ExecuteNonQuery();
         }
 
         transaction.Commit();

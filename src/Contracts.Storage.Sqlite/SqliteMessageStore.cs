@@ -14,7 +14,7 @@ namespace Contracts.Storage.Sqlite;
 /// waiting in one transaction (group commit), so concurrent senders share a disk flush. Reads use their own
 /// pooled connections, which WAL lets run beside the writer.
 /// </summary>
-public sealed class SqliteMessageStore : IMessageStore
+public sealed partial class SqliteMessageStore : IMessageStore, IQueueStore, IInboxStore, IOutboxStore, IDeadLetterStore
 {
     private readonly SqliteStoreOptions _options;
     private readonly TimeProvider _time;
@@ -23,7 +23,6 @@ public sealed class SqliteMessageStore : IMessageStore
     private readonly SemaphoreSlim _initialize = new(1, 1);
     private Writer? _writer;
     private Task? _writeLoop;
-    private long _highestAtStart = -1;
     private int _disposed;
 
     /// <summary>Creates the store; <see cref="InitializeAsync"/> opens it.</summary>
@@ -44,7 +43,19 @@ public sealed class SqliteMessageStore : IMessageStore
     public string DataSource { get; }
 
     /// <inheritdoc />
-    public bool IsDurable => true;
+    public StoreCapabilities Capabilities => StoreCapabilities.Durable | StoreCapabilities.ConsumeTransactions;
+
+    /// <inheritdoc />
+    public IQueueStore Queue => this;
+
+    /// <inheritdoc />
+    public IInboxStore Inbox => this;
+
+    /// <inheritdoc />
+    public IOutboxStore Outbox => this;
+
+    /// <inheritdoc />
+    public IDeadLetterStore DeadLetters => this;
 
     /// <summary>Opens a connection to the store's database with the store's durability settings, for tests and tools.</summary>
     /// <returns>An open connection; the caller disposes it.</returns>
@@ -61,7 +72,7 @@ public sealed class SqliteMessageStore : IMessageStore
     }
 
     /// <inheritdoc />
-    public async ValueTask<long> InitializeAsync(CancellationToken cancellationToken)
+    public async ValueTask InitializeAsync(CancellationToken cancellationToken)
     {
         await _initialize.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -69,7 +80,7 @@ public sealed class SqliteMessageStore : IMessageStore
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
             if (_writer is not null)
             {
-                return _highestAtStart;
+                return;
             }
 
             if (Path.GetDirectoryName(Path.GetFullPath(DataSource)) is { Length: > 0 } folder && DataSource != ":memory:")
@@ -85,13 +96,11 @@ public sealed class SqliteMessageStore : IMessageStore
                 setup.ExecuteNonQuery();
                 setup.CommandText = SqliteSql.Schema;
                 setup.ExecuteNonQuery();
-                setup.CommandText = "SELECT COALESCE(MAX(seq), 0) FROM contracts_queue;";
-                _highestAtStart = (long)setup.ExecuteScalar()!;
+                SqliteSql.AddClaimColumns(connection);
             }
 
             _writer = new Writer(connection, _time);
             _writeLoop = Task.Run(WriteLoopAsync, CancellationToken.None);
-            return _highestAtStart;
         }
         finally
         {
@@ -99,41 +108,50 @@ public sealed class SqliteMessageStore : IMessageStore
         }
     }
 
-    /// <inheritdoc />
-    public ValueTask EnqueueAsync(IReadOnlyList<MessageRecord> records, CancellationToken cancellationToken) =>
-        WriteAsync(new EnqueueOp(records), cancellationToken);
+    ValueTask IQueueStore.EnqueueAsync(IReadOnlyList<MessageRecord> records, StoreClaim claim, CancellationToken cancellationToken) =>
+        WriteAsync(new EnqueueOp(records, claim), cancellationToken);
 
-    /// <inheritdoc />
-    public ValueTask<IReadOnlyList<MessageRecord>> ReadQueuedAsync(long afterSequence, long upToSequence, int limit, CancellationToken cancellationToken)
+    async ValueTask<IReadOnlyList<MessageRecord>> IQueueStore.ClaimAsync(IReadOnlyCollection<string> endpoints, StoreClaim claim, int limit, CancellationToken cancellationToken)
     {
-        using SqliteConnection connection = OpenConnection();
-        using SqliteCommand command = SqliteSql.Command(
-            connection,
-            $"SELECT seq, {SqliteSql.MessageColumns} FROM contracts_queue WHERE seq > $after AND seq <= $upTo ORDER BY seq LIMIT $limit",
-            "$after", "$upTo", "$limit");
-        command.Parameters[0].Value = afterSequence;
-        command.Parameters[1].Value = upToSequence;
-        command.Parameters[2].Value = limit;
-        return ValueTask.FromResult<IReadOnlyList<MessageRecord>>(SqliteSql.ReadRecords(command));
+        var op = new ClaimOp("contracts_queue", "endpoint IN (SELECT value FROM json_each($endpoints))", JsonArray(endpoints), claim, limit);
+        await WriteAsync(op, cancellationToken).ConfigureAwait(false);
+        return op.Claimed;
     }
 
-    /// <inheritdoc />
-    public ValueTask CompleteAsync(string endpoint, MessageRecord? record, string? inboxKey, CancellationToken cancellationToken) =>
-        record is null && inboxKey is null ? ValueTask.CompletedTask : WriteAsync(new CompleteOp(endpoint, record, inboxKey), cancellationToken);
+    async ValueTask<int> IQueueStore.RenewAsync(StoreClaim claim, CancellationToken cancellationToken)
+    {
+        var op = new ClaimChangeOp(claim.Owner, claim.Until);
+        await WriteAsync(op, cancellationToken).ConfigureAwait(false);
+        return (int)op.Result;
+    }
 
-    /// <inheritdoc />
-    public ValueTask RescheduleAsync(MessageRecord record, CancellationToken cancellationToken) =>
+    async ValueTask<int> IQueueStore.ReleaseAsync(string owner, CancellationToken cancellationToken)
+    {
+        var op = new ClaimChangeOp(owner, until: null);
+        await WriteAsync(op, cancellationToken).ConfigureAwait(false);
+        return (int)op.Result;
+    }
+
+    ValueTask IQueueStore.CompleteAsync(MessageRecord record, CancellationToken cancellationToken) =>
+        WriteAsync(new CompleteOp(record), cancellationToken);
+
+    ValueTask IQueueStore.RescheduleAsync(MessageRecord record, CancellationToken cancellationToken) =>
         WriteAsync(new RescheduleOp(record), cancellationToken);
 
-    /// <inheritdoc />
-    public ValueTask DeadLetterAsync(DeadLetter letter, CancellationToken cancellationToken) =>
-        WriteAsync(new DeadLetterOp(letter), cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask<bool> IsInInboxAsync(string endpoint, string key, CancellationToken cancellationToken)
+    ValueTask<bool> IInboxStore.ContainsAsync(string endpoint, string key, CancellationToken cancellationToken)
     {
         using SqliteConnection connection = OpenConnection();
         return ValueTask.FromResult(InboxContains(connection, null, endpoint, key));
+    }
+
+    ValueTask IInboxStore.AddAsync(string endpoint, string key, CancellationToken cancellationToken) =>
+        WriteAsync(new InboxOp(endpoint, key), cancellationToken);
+
+    async ValueTask<int> IInboxStore.CleanUpAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        var op = new CleanUpOp("DELETE FROM contracts_inbox WHERE processed_at < $before", before);
+        await WriteAsync(op, cancellationToken).ConfigureAwait(false);
+        return (int)op.Result;
     }
 
     internal static bool InboxContains(SqliteConnection connection, SqliteTransaction? transaction, string endpoint, string key)
@@ -146,19 +164,30 @@ public sealed class SqliteMessageStore : IMessageStore
     }
 
     /// <inheritdoc />
-    public ValueTask<IConsumeTransaction?> BeginConsumeAsync(CancellationToken cancellationToken) =>
-        ValueTask.FromResult<IConsumeTransaction?>(new SqliteConsumeTransaction(this, _time));
+    public ValueTask<IConsumeTransaction> BeginConsumeAsync(CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IConsumeTransaction>(new SqliteConsumeTransaction(this, _time));
 
-    /// <inheritdoc />
-    public async ValueTask<int> CleanUpAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    async ValueTask<IReadOnlyList<MessageRecord>> IOutboxStore.ClaimAsync(StoreClaim claim, int limit, CancellationToken cancellationToken)
     {
-        var op = new CleanUpOp(before);
+        var op = new ClaimOp("contracts_outbox", "relayed_at IS NULL", endpoints: null, claim, limit);
+        await WriteAsync(op, cancellationToken).ConfigureAwait(false);
+        return op.Claimed;
+    }
+
+    ValueTask IOutboxStore.MarkRelayedAsync(IReadOnlyList<MessageRecord> records, CancellationToken cancellationToken) =>
+        WriteAsync(new MarkRelayedOp(records), cancellationToken);
+
+    async ValueTask<int> IOutboxStore.CleanUpAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        var op = new CleanUpOp("DELETE FROM contracts_outbox WHERE relayed_at IS NOT NULL AND relayed_at < $before", before);
         await WriteAsync(op, cancellationToken).ConfigureAwait(false);
         return (int)op.Result;
     }
 
-    /// <inheritdoc />
-    public ValueTask<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(long afterId, int limit, CancellationToken cancellationToken)
+    ValueTask IDeadLetterStore.AddAsync(DeadLetter letter, CancellationToken cancellationToken) =>
+        WriteAsync(new DeadLetterOp(letter), cancellationToken);
+
+    ValueTask<IReadOnlyList<DeadLetter>> IDeadLetterStore.ListAsync(long afterId, int limit, CancellationToken cancellationToken)
     {
         using SqliteConnection connection = OpenConnection();
         using SqliteCommand command = SqliteSql.Command(
@@ -170,8 +199,7 @@ public sealed class SqliteMessageStore : IMessageStore
         return ValueTask.FromResult<IReadOnlyList<DeadLetter>>(ReadDeadLetters(command));
     }
 
-    /// <inheritdoc />
-    public ValueTask<DeadLetter?> FindDeadLetterAsync(long id, CancellationToken cancellationToken)
+    ValueTask<DeadLetter?> IDeadLetterStore.FindAsync(long id, CancellationToken cancellationToken)
     {
         using SqliteConnection connection = OpenConnection();
         using SqliteCommand command = SqliteSql.Command(connection, $"SELECT {DeadLetterColumns} FROM contracts_dead_letters WHERE id = $id", "$id");
@@ -180,37 +208,43 @@ public sealed class SqliteMessageStore : IMessageStore
         return ValueTask.FromResult(found.Count == 0 ? null : found[0]);
     }
 
-    /// <inheritdoc />
-    public async ValueTask<bool> ReplayDeadLetterAsync(long id, MessageRecord requeued, CancellationToken cancellationToken)
+    async ValueTask<bool> IDeadLetterStore.ReplayAsync(long id, MessageRecord requeued, StoreClaim claim, CancellationToken cancellationToken)
     {
-        var op = new ReplayOp(id, requeued);
+        var op = new ReplayOp(id, requeued, claim);
         await WriteAsync(op, cancellationToken).ConfigureAwait(false);
         return op.Result != 0;
     }
 
-    /// <inheritdoc />
-    public async ValueTask<int> PurgeDeadLettersAsync(DateTimeOffset? failedBefore, CancellationToken cancellationToken)
+    async ValueTask<bool> IDeadLetterStore.RemoveAsync(long id, CancellationToken cancellationToken)
+    {
+        var op = new ReplayOp(id, requeued: null, claim: default);
+        await WriteAsync(op, cancellationToken).ConfigureAwait(false);
+        return op.Result != 0;
+    }
+
+    async ValueTask<int> IDeadLetterStore.PurgeAsync(DateTimeOffset? failedBefore, CancellationToken cancellationToken)
     {
         var op = new PurgeOp(failedBefore);
         await WriteAsync(op, cancellationToken).ConfigureAwait(false);
         return (int)op.Result;
     }
 
-    /// <inheritdoc />
-    public ValueTask<IReadOnlyList<MessageRecord>> ReadOutboxAsync(int limit, CancellationToken cancellationToken)
+    /// <summary>The endpoint names as a JSON array, which SQLite's <c>json_each</c> turns into a set: one parameter for any number of names.</summary>
+    private static string JsonArray(IReadOnlyCollection<string> values)
     {
-        using SqliteConnection connection = OpenConnection();
-        using SqliteCommand command = SqliteSql.Command(
-            connection,
-            $"SELECT seq, {SqliteSql.MessageColumns} FROM contracts_outbox WHERE relayed_at IS NULL ORDER BY seq LIMIT $limit",
-            "$limit");
-        command.Parameters[0].Value = limit;
-        return ValueTask.FromResult<IReadOnlyList<MessageRecord>>(SqliteSql.ReadRecords(command));
-    }
+        var json = new System.Text.StringBuilder("[");
+        foreach (string value in values)
+        {
+            if (json.Length > 1)
+            {
+                json.Append(',');
+            }
 
-    /// <inheritdoc />
-    public ValueTask MarkRelayedAsync(IReadOnlyList<MessageRecord> records, CancellationToken cancellationToken) =>
-        WriteAsync(new MarkRelayedOp(records), cancellationToken);
+            json.Append('"').Append(System.Text.Json.JsonEncodedText.Encode(value).ToString()).Append('"');
+        }
+
+        return json.Append(']').ToString();
+    }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
@@ -286,283 +320,6 @@ public sealed class SqliteMessageStore : IMessageStore
 
             _writer!.Commit(batch);
             batch.Clear();
-        }
-    }
-
-    /// <summary>The writer loop's connection and prepared statements.</summary>
-    private sealed class Writer : IDisposable
-    {
-        private readonly SqliteConnection _connection;
-        private readonly SqliteCommand[] _all;
-
-        public Writer(SqliteConnection connection, TimeProvider time)
-        {
-            _connection = connection;
-            Time = time;
-            InsertQueue = SqliteSql.InsertMessage(connection, "contracts_queue");
-            DeleteQueue = SqliteSql.Command(connection, "DELETE FROM contracts_queue WHERE seq = $seq", "$seq");
-            InsertInbox = SqliteSql.Command(connection, "INSERT OR IGNORE INTO contracts_inbox (endpoint, key, processed_at) VALUES ($endpoint, $key, $at)", "$endpoint", "$key", "$at");
-            Reschedule = SqliteSql.Command(
-                connection,
-                "UPDATE contracts_queue SET attempt = $attempt, due_at = $due, first_failed_at = $first, last_error = $error WHERE seq = $seq",
-                "$attempt", "$due", "$first", "$error", "$seq");
-            InsertDead = SqliteSql.InsertMessage(
-                connection,
-                "contracts_dead_letters",
-                ", reason, exception_type, exception_message, stack_trace, attempts, failed_first_at, failed_last_at",
-                ", $reason, $type, $text, $stack, $attempts, $failed_first, $failed_last",
-                "$reason", "$type", "$text", "$stack", "$attempts", "$failed_first", "$failed_last");
-            DeleteDead = SqliteSql.Command(connection, "DELETE FROM contracts_dead_letters WHERE id = $id", "$id");
-            MarkRelayed = SqliteSql.Command(connection, "UPDATE contracts_outbox SET relayed_at = $at WHERE seq = $seq", "$at", "$seq");
-            LastId = SqliteSql.Command(connection, "SELECT last_insert_rowid()");
-            Scratch = connection.CreateCommand();
-            _all = [InsertQueue, DeleteQueue, InsertInbox, Reschedule, InsertDead, DeleteDead, MarkRelayed, LastId, Scratch];
-        }
-
-        public TimeProvider Time { get; }
-
-        public SqliteCommand InsertQueue { get; }
-
-        public SqliteCommand DeleteQueue { get; }
-
-        public SqliteCommand InsertInbox { get; }
-
-        public SqliteCommand Reschedule { get; }
-
-        public SqliteCommand InsertDead { get; }
-
-        public SqliteCommand DeleteDead { get; }
-
-        public SqliteCommand MarkRelayed { get; }
-
-        public SqliteCommand LastId { get; }
-
-        /// <summary>For rare statements (purge, clean-up) that are not worth preparing.</summary>
-        public SqliteCommand Scratch { get; }
-
-        public void Commit(List<WriteOp> batch)
-        {
-            if (TryRun(batch))
-            {
-                return;
-            }
-
-            // One write failed and took the batch with it: run each alone, so only the bad one fails.
-            foreach (WriteOp op in batch)
-            {
-                TryRun([op]);
-            }
-        }
-
-        private bool TryRun(List<WriteOp> ops)
-        {
-            SqliteTransaction? transaction = null;
-            try
-            {
-                transaction = _connection.BeginTransaction(deferred: false);
-                foreach (SqliteCommand command in _all)
-                {
-                    command.Transaction = transaction;
-                }
-
-                foreach (WriteOp op in ops)
-                {
-                    op.Execute(this);
-                }
-
-                transaction.Commit();
-                foreach (WriteOp op in ops)
-                {
-                    op.Done.TrySetResult();
-                }
-
-                return true;
-            }
-            catch (Exception ex)
-            {
-                try
-                {
-                    transaction?.Rollback();
-                }
-                catch (SqliteException)
-                {
-                    // Already rolled back by SQLite.
-                }
-
-                if (ops.Count == 1)
-                {
-                    ops[0].Done.TrySetException(ex);
-                }
-
-                return false;
-            }
-            finally
-            {
-                transaction?.Dispose();
-            }
-        }
-
-        public long InsertedId() => (long)LastId.ExecuteScalar()!;
-
-        public void Dispose()
-        {
-            foreach (SqliteCommand command in _all)
-            {
-                command.Dispose();
-            }
-
-            _connection.Dispose();
-        }
-    }
-
-    private abstract class WriteOp
-    {
-        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public long Result { get; protected set; }
-
-        public abstract void Execute(Writer writer);
-
-        protected static void Delete(Writer writer, MessageRecord? record)
-        {
-            if (record is { Sequence: > 0 })
-            {
-                writer.DeleteQueue.Parameters[0].Value = record.Sequence;
-                writer.DeleteQueue.ExecuteNonQuery();
-            }
-        }
-
-        protected static void Insert(Writer writer, MessageRecord record)
-        {
-            SqliteSql.Bind(writer.InsertQueue, record);
-            writer.InsertQueue.ExecuteNonQuery();
-            record.Sequence = writer.InsertedId();
-        }
-    }
-
-    private sealed class EnqueueOp(IReadOnlyList<MessageRecord> records) : WriteOp
-    {
-        public override void Execute(Writer writer)
-        {
-            for (int i = 0; i < records.Count; i++)
-            {
-                Insert(writer, records[i]);
-            }
-        }
-    }
-
-    private sealed class CompleteOp(string endpoint, MessageRecord? record, string? key) : WriteOp
-    {
-        public override void Execute(Writer writer)
-        {
-            if (key is not null)
-            {
-                SqliteParameterCollection p = writer.InsertInbox.Parameters;
-                p[0].Value = endpoint;
-                p[1].Value = key;
-                p[2].Value = writer.Time.GetUtcNow().ToUnixTimeMilliseconds();
-                writer.InsertInbox.ExecuteNonQuery();
-            }
-
-            Delete(writer, record);
-        }
-    }
-
-    private sealed class RescheduleOp(MessageRecord record) : WriteOp
-    {
-        public override void Execute(Writer writer)
-        {
-            SqliteParameterCollection p = writer.Reschedule.Parameters;
-            p[0].Value = record.Attempt;
-            p[1].Value = record.DueAt is { } due ? due.ToUnixTimeMilliseconds() : DBNull.Value;
-            p[2].Value = record.FirstFailedAt is { } first ? first.ToUnixTimeMilliseconds() : DBNull.Value;
-            p[3].Value = (object?)record.LastError ?? DBNull.Value;
-            p[4].Value = record.Sequence;
-            writer.Reschedule.ExecuteNonQuery();
-        }
-    }
-
-    private sealed class DeadLetterOp(DeadLetter letter) : WriteOp
-    {
-        public override void Execute(Writer writer)
-        {
-            SqliteCommand insert = writer.InsertDead;
-            SqliteSql.Bind(insert, letter.Message);
-            SqliteParameterCollection p = insert.Parameters;
-            p[16].Value = (int)letter.Reason;
-            p[17].Value = letter.ExceptionType;
-            p[18].Value = letter.ExceptionMessage;
-            p[19].Value = letter.StackTrace;
-            p[20].Value = letter.Attempts;
-            p[21].Value = letter.FirstFailedAt.ToUnixTimeMilliseconds();
-            p[22].Value = letter.LastFailedAt.ToUnixTimeMilliseconds();
-            insert.ExecuteNonQuery();
-            letter.Id = writer.InsertedId();
-            if (letter.Message.Endpoint.Length > 0)
-            {
-                Delete(writer, letter.Message);
-            }
-        }
-    }
-
-    private sealed class ReplayOp(long id, MessageRecord requeued) : WriteOp
-    {
-        public override void Execute(Writer writer)
-        {
-            writer.DeleteDead.Parameters[0].Value = id;
-            Result = writer.DeleteDead.ExecuteNonQuery();
-            if (Result != 0)
-            {
-                Insert(writer, requeued);
-            }
-        }
-    }
-
-    private sealed class PurgeOp(DateTimeOffset? before) : WriteOp
-    {
-        public override void Execute(Writer writer)
-        {
-            SqliteCommand command = writer.Scratch;
-            command.Parameters.Clear();
-            if (before is { } cutOff)
-            {
-                command.CommandText = "DELETE FROM contracts_dead_letters WHERE failed_last_at < $before";
-                command.Parameters.AddWithValue("$before", cutOff.ToUnixTimeMilliseconds());
-            }
-            else
-            {
-                command.CommandText = "DELETE FROM contracts_dead_letters";
-            }
-
-            Result = command.ExecuteNonQuery();
-        }
-    }
-
-    private sealed class CleanUpOp(DateTimeOffset before) : WriteOp
-    {
-        public override void Execute(Writer writer)
-        {
-            SqliteCommand command = writer.Scratch;
-            command.Parameters.Clear();
-            command.CommandText = "DELETE FROM contracts_inbox WHERE processed_at < $before";
-            command.Parameters.AddWithValue("$before", before.ToUnixTimeMilliseconds());
-            Result = command.ExecuteNonQuery();
-            command.CommandText = "DELETE FROM contracts_outbox WHERE relayed_at IS NOT NULL AND relayed_at < $before";
-            Result += command.ExecuteNonQuery();
-        }
-    }
-
-    private sealed class MarkRelayedOp(IReadOnlyList<MessageRecord> records) : WriteOp
-    {
-        public override void Execute(Writer writer)
-        {
-            SqliteParameterCollection p = writer.MarkRelayed.Parameters;
-            p[0].Value = writer.Time.GetUtcNow().ToUnixTimeMilliseconds();
-            for (int i = 0; i < records.Count; i++)
-            {
-                p[1].Value = records[i].Sequence;
-                writer.MarkRelayed.ExecuteNonQuery();
-            }
         }
     }
 }

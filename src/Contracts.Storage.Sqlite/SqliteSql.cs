@@ -41,11 +41,15 @@ internal static class SqliteSql
     public const string Schema = $"""
         CREATE TABLE IF NOT EXISTS contracts_queue (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        {MessageColumnTypes});
+        {MessageColumnTypes},
+        owner TEXT,
+        claimed_until INTEGER);
         CREATE TABLE IF NOT EXISTS contracts_outbox (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
         {MessageColumnTypes},
-        relayed_at INTEGER);
+        relayed_at INTEGER,
+        owner TEXT,
+        claimed_until INTEGER);
         CREATE INDEX IF NOT EXISTS contracts_outbox_unrelayed ON contracts_outbox (seq) WHERE relayed_at IS NULL;
         CREATE INDEX IF NOT EXISTS contracts_outbox_relayed ON contracts_outbox (relayed_at) WHERE relayed_at IS NOT NULL;
         CREATE TABLE IF NOT EXISTS contracts_dead_letters (
@@ -65,6 +69,20 @@ internal static class SqliteSql
         PRIMARY KEY (endpoint, key)) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS contracts_inbox_processed ON contracts_inbox (processed_at);
         """;
+
+    /// <summary>Adds the claim columns to the queue and outbox tables of a file created before claims existed.</summary>
+    public static void AddClaimColumns(SqliteConnection connection)
+    {
+        foreach (string table in (ReadOnlySpan<string>)["contracts_queue", "contracts_outbox"])
+        {
+            using SqliteCommand columns = Command(connection, $"SELECT 1 FROM pragma_table_info('{table}') WHERE name = 'owner'");
+            if (columns.ExecuteScalar() is null)
+            {
+                using SqliteCommand alter = Command(connection, $"ALTER TABLE {table} ADD COLUMN owner TEXT; ALTER TABLE {table} ADD COLUMN claimed_until INTEGER;");
+                alter.ExecuteNonQuery();
+            }
+        }
+    }
 
     public static SqliteCommand Command(SqliteConnection connection, string sql, params string[] parameters)
     {

@@ -42,13 +42,15 @@ public static class CrashChild
         var gate = new Gate();
         HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Services.AddSingleton(gate);
+        // A killed process cannot release its claims: the restarted one takes its rows over once they run out.
         builder.Services.AddContracts(o => o
             .UseInMemoryTransport(t => t.Endpoint<Work>(e =>
             {
                 e.Delivery = DeliveryMode.EffectivelyOnce;
                 e.Capacity = Messages * 2; // every send is queued before the handler is let go
             }))
-            .UseSqlite($"Data Source={database}", s => s.Synchronous = SqliteSynchronous.Normal));
+            .UseSqlite($"Data Source={database}", s => s.Synchronous = SqliteSynchronous.Normal)
+            .ClaimDuration = TimeSpan.FromSeconds(2));
         using IHost host = builder.Build();
         using (var connection = new SqliteConnection($"Data Source={database}"))
         {

@@ -138,9 +138,24 @@ public sealed class OutboxTests
     }
 
     /// <summary>A store whose relay never gets to mark what it sent: it hangs there until the bus stops, as a crashed relay would.</summary>
-    private sealed class CrashBeforeMark(SqliteMessageStore inner, RelayCrash crash) : IMessageStore
+    private sealed class CrashBeforeMark(SqliteMessageStore inner, RelayCrash crash) : IMessageStore, IOutboxStore
     {
-        public bool IsDurable => inner.IsDurable;
+        public StoreCapabilities Capabilities => inner.Capabilities;
+
+        public IQueueStore Queue => inner.Queue;
+
+        public IInboxStore Inbox => inner.Inbox;
+
+        public IOutboxStore Outbox => this;
+
+        public IDeadLetterStore DeadLetters => inner.DeadLetters;
+
+        public ValueTask InitializeAsync(CancellationToken cancellationToken) => inner.InitializeAsync(cancellationToken);
+
+        public ValueTask<IConsumeTransaction> BeginConsumeAsync(CancellationToken cancellationToken) => inner.BeginConsumeAsync(cancellationToken);
+
+        public ValueTask<IReadOnlyList<MessageRecord>> ClaimAsync(StoreClaim claim, int limit, CancellationToken cancellationToken) =>
+            inner.Outbox.ClaimAsync(claim, limit, cancellationToken);
 
         public async ValueTask MarkRelayedAsync(IReadOnlyList<MessageRecord> records, CancellationToken cancellationToken)
         {
@@ -148,38 +163,7 @@ public sealed class OutboxTests
             await Task.Delay(Timeout.Infinite, cancellationToken);
         }
 
-        public ValueTask<long> InitializeAsync(CancellationToken cancellationToken) => inner.InitializeAsync(cancellationToken);
-
-        public ValueTask EnqueueAsync(IReadOnlyList<MessageRecord> records, CancellationToken cancellationToken) => inner.EnqueueAsync(records, cancellationToken);
-
-        public ValueTask<IReadOnlyList<MessageRecord>> ReadQueuedAsync(long afterSequence, long upToSequence, int limit, CancellationToken cancellationToken) =>
-            inner.ReadQueuedAsync(afterSequence, upToSequence, limit, cancellationToken);
-
-        public ValueTask CompleteAsync(string endpoint, MessageRecord? record, string? inboxKey, CancellationToken cancellationToken) =>
-            inner.CompleteAsync(endpoint, record, inboxKey, cancellationToken);
-
-        public ValueTask RescheduleAsync(MessageRecord record, CancellationToken cancellationToken) => inner.RescheduleAsync(record, cancellationToken);
-
-        public ValueTask DeadLetterAsync(DeadLetter letter, CancellationToken cancellationToken) => inner.DeadLetterAsync(letter, cancellationToken);
-
-        public ValueTask<bool> IsInInboxAsync(string endpoint, string key, CancellationToken cancellationToken) => inner.IsInInboxAsync(endpoint, key, cancellationToken);
-
-        public ValueTask<IConsumeTransaction?> BeginConsumeAsync(CancellationToken cancellationToken) => inner.BeginConsumeAsync(cancellationToken);
-
-        public ValueTask<int> CleanUpAsync(DateTimeOffset before, CancellationToken cancellationToken) => inner.CleanUpAsync(before, cancellationToken);
-
-        public ValueTask<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(long afterId, int limit, CancellationToken cancellationToken) =>
-            inner.ListDeadLettersAsync(afterId, limit, cancellationToken);
-
-        public ValueTask<DeadLetter?> FindDeadLetterAsync(long id, CancellationToken cancellationToken) => inner.FindDeadLetterAsync(id, cancellationToken);
-
-        public ValueTask<bool> ReplayDeadLetterAsync(long id, MessageRecord requeued, CancellationToken cancellationToken) =>
-            inner.ReplayDeadLetterAsync(id, requeued, cancellationToken);
-
-        public ValueTask<int> PurgeDeadLettersAsync(DateTimeOffset? failedBefore, CancellationToken cancellationToken) =>
-            inner.PurgeDeadLettersAsync(failedBefore, cancellationToken);
-
-        public ValueTask<IReadOnlyList<MessageRecord>> ReadOutboxAsync(int limit, CancellationToken cancellationToken) => inner.ReadOutboxAsync(limit, cancellationToken);
+        public ValueTask<int> CleanUpAsync(DateTimeOffset before, CancellationToken cancellationToken) => inner.Outbox.CleanUpAsync(before, cancellationToken);
 
         public ValueTask DisposeAsync() => inner.DisposeAsync();
     }

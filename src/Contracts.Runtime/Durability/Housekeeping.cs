@@ -16,7 +16,9 @@ internal sealed class Housekeeping(IMessageStore store, ContractsOptions options
         {
             try
             {
-                int removed = await store.CleanUpAsync(time.GetUtcNow() - options.InboxRetention, cancellationToken).ConfigureAwait(false);
+                DateTimeOffset before = time.GetUtcNow() - options.InboxRetention;
+                int removed = await store.Inbox.CleanUpAsync(before, cancellationToken).ConfigureAwait(false) +
+                    await store.Outbox.CleanUpAsync(before, cancellationToken).ConfigureAwait(false);
                 if (removed > 0)
                 {
                     Log.CleanedUp(logger, removed, options.InboxRetention);

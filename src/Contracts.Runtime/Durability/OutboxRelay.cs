@@ -11,12 +11,13 @@ using Microsoft.Extensions.Logging;
 namespace Contracts.Durability;
 
 /// <summary>
-/// Delivers committed outbox records through the transport, then marks them relayed. A crash between the two
-/// delivers again with the same message id and key, which an inbox drops. A record no endpoint takes (an unknown
+/// Claims committed outbox records, delivers them through the transport, then marks them relayed. A crash between
+/// the two delivers again (once the claim runs out, possibly from another bus) with the same message id and key,
+/// which an inbox drops. A record no endpoint takes (an unknown
 /// contract, a command without a handler) goes to dead letters.
 /// </summary>
 internal sealed class OutboxRelay(
-    IMessageStore store, ContractCatalog catalog, ITransport transport, IDeadLetterQueue deadLetters, ContractsOptions options, TimeProvider time, ILogger logger)
+    IMessageStore store, StoreClaims claims, ContractCatalog catalog, ITransport transport, IDeadLetterQueue deadLetters, ContractsOptions options, TimeProvider time, ILogger logger)
 {
     private readonly SemaphoreSlim _wake = new(0, 1);
 
@@ -39,7 +40,7 @@ internal sealed class OutboxRelay(
         {
             try
             {
-                IReadOnlyList<MessageRecord> batch = await store.ReadOutboxAsync(256, cancellationToken).ConfigureAwait(false);
+                IReadOnlyList<MessageRecord> batch = await store.Outbox.ClaimAsync(claims.Next(), 256, cancellationToken).ConfigureAwait(false);
                 if (batch.Count == 0)
                 {
                     await _wake.WaitAsync(options.OutboxPollInterval, cancellationToken).ConfigureAwait(false);
@@ -60,7 +61,7 @@ internal sealed class OutboxRelay(
                     // What went out is marked even when a later record fails, so a retry of the batch does not send it twice.
                     if (relayed.Count > 0)
                     {
-                        await store.MarkRelayedAsync(relayed, cancellationToken).ConfigureAwait(false);
+                        await store.Outbox.MarkRelayedAsync(relayed, cancellationToken).ConfigureAwait(false);
                     }
                 }
             }

@@ -28,6 +28,13 @@ public sealed class ContractsOptions
     /// <summary>How often the outbox relay looks for committed outbox records. Default 100 ms.</summary>
     public TimeSpan OutboxPollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// How long this bus's claim on a stored row (a queued message it handles, an outbox row it relays) lasts unless
+    /// renewed; it is renewed at a third of this while the bus runs and released when it stops. After a crash, another
+    /// bus on the same database (or this one, restarted) takes the rows over once their claims run out. Default 30 seconds.
+    /// </summary>
+    public TimeSpan ClaimDuration { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Without a durable store: how many dead letters are kept in memory (the oldest go first). Default 1000.</summary>
     public int MaxInMemoryDeadLetters { get; set; } = 1000;
 
@@ -58,7 +65,7 @@ public sealed class ContractsOptions
 
         InMemory ??= new InMemoryTransportOptions();
         Settings = InMemory;
-        Factory = static services => new Transport.InMemory.InMemoryTransport(services.Store, services.StoreReady, services.Time, services.Logger);
+        Factory = static services => new Transport.InMemory.InMemoryTransport(services.Store, services.StoreReady, services.Claims, services.Time, services.Logger);
         configure?.Invoke(InMemory);
         return this;
     }

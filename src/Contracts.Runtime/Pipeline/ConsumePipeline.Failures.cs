@@ -85,12 +85,12 @@ internal sealed partial class ConsumePipeline
         while (true)
         {
             context.WroteOutbox = false;
-            IConsumeTransaction? transaction = inboxKey is null ? null : await _store.BeginConsumeAsync(token).ConfigureAwait(false);
+            IConsumeTransaction? transaction = inboxKey is null || !_consumeTransactions ? null : await _store.BeginConsumeAsync(token).ConfigureAwait(false);
             try
             {
                 if (inboxKey is not null &&
                     (transaction is null
-                        ? await _store.IsInInboxAsync(endpoint.Name, inboxKey, token).ConfigureAwait(false)
+                        ? await _store.Inbox.ContainsAsync(endpoint.Name, inboxKey, token).ConfigureAwait(false)
                         : await transaction.IsInInboxAsync(endpoint.Name, inboxKey, token).ConfigureAwait(false)))
                 {
                     Log.Duplicate(_logger, envelope.MessageId, envelope.Contract.Name, endpoint.Name, inboxKey);
@@ -106,7 +106,7 @@ internal sealed partial class ConsumePipeline
                 {
                     try
                     {
-                        await transaction.CommitAsync(endpoint.Name, null, inboxKey, token).ConfigureAwait(false);
+                        await transaction.CommitAsync(endpoint.Name, inboxKey!, token).ConfigureAwait(false);
                     }
                     catch (DuplicateMessageException)
                     {
@@ -123,7 +123,7 @@ internal sealed partial class ConsumePipeline
                 }
                 else if (inboxKey is not null)
                 {
-                    await _store.CompleteAsync(endpoint.Name, null, inboxKey, token).ConfigureAwait(false);
+                    await _store.Inbox.AddAsync(endpoint.Name, inboxKey, token).ConfigureAwait(false);
                 }
 
                 await CompleteOnceAsync(control, completed, token).ConfigureAwait(false);
@@ -221,7 +221,7 @@ internal sealed partial class ConsumePipeline
             return;
         }
 
-        await _store.DeadLetterAsync(letter, cancellationToken).ConfigureAwait(false);
+        await _store.DeadLetters.AddAsync(letter, cancellationToken).ConfigureAwait(false);
         await control.CompleteAsync(cancellationToken).ConfigureAwait(false);
     }
 

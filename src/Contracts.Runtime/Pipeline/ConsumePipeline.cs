@@ -40,6 +40,7 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
     private readonly ILogger _logger;
     private readonly ConsumeDelegate _pipeline;
     private readonly bool _nativeDeadLetters;
+    private readonly bool _consumeTransactions;
 
     /// <summary>Inbox keys being handled in this process right now, per endpoint (effectively-once endpoints only).</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Endpoint, string Key), TaskCompletionSource> _handling = new();
@@ -60,6 +61,7 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
         _time = time;
         _logger = logger;
         _nativeDeadLetters = (transport.Capabilities & TransportCapabilities.NativeDeadLetters) != 0;
+        _consumeTransactions = (store.Capabilities & StoreCapabilities.ConsumeTransactions) != 0;
 
         IConsumeMiddleware[] steps = [.. middlewares];
         ConsumeDelegate pipeline = InvokeHandlerAsync;

@@ -7,58 +7,181 @@ using System.Threading.Tasks;
 namespace Contracts.Storage;
 
 /// <summary>
-/// The store used when none is configured: dead letters (the newest <see cref="ContractsOptions.MaxInMemoryDeadLetters"/>)
-/// and inbox keys in memory, for the life of the process. Not durable: queued and delayed messages live only in
-/// the in-memory transport, and everything here is gone after a restart. Use a durable store (UseSqlite) to keep it.
+/// The store used when none is configured: every role in memory, for the life of the process (dead letters capped at
+/// <see cref="ContractsOptions.MaxInMemoryDeadLetters"/>, the oldest go first). Not durable, so the in-memory
+/// transport keeps its queues in its channels and never stores them here; the queue and outbox roles still behave as
+/// a shared store's would (claims and all), so the store compliance suite holds for it too. Use a durable store
+/// (UseSqlite) to keep anything across a restart.
 /// </summary>
-internal sealed class InMemoryMessageStore(int maxDeadLetters, TimeProvider time) : IMessageStore
+internal sealed class InMemoryMessageStore(int maxDeadLetters, TimeProvider time) : IMessageStore, IQueueStore, IInboxStore, IOutboxStore, IDeadLetterStore
 {
     private readonly ConcurrentDictionary<(string Endpoint, string Key), DateTimeOffset> _inbox = new();
     private readonly SortedList<long, DeadLetter> _deadLetters = [];
+    private readonly SortedList<long, Row> _queue = [];
+    private readonly SortedList<long, Row> _outbox = [];
     private long _nextId;
 
-    public bool IsDurable => false;
+    public StoreCapabilities Capabilities => StoreCapabilities.None;
 
-    public ValueTask<long> InitializeAsync(CancellationToken cancellationToken) => ValueTask.FromResult(0L);
+    public IQueueStore Queue => this;
 
-    public ValueTask EnqueueAsync(IReadOnlyList<MessageRecord> records, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    public IInboxStore Inbox => this;
 
-    public ValueTask<IReadOnlyList<MessageRecord>> ReadQueuedAsync(long afterSequence, long upToSequence, int limit, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<IReadOnlyList<MessageRecord>>([]);
+    public IOutboxStore Outbox => this;
 
-    public ValueTask CompleteAsync(string endpoint, MessageRecord? record, string? inboxKey, CancellationToken cancellationToken)
+    public IDeadLetterStore DeadLetters => this;
+
+    public ValueTask InitializeAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    public ValueTask<IConsumeTransaction> BeginConsumeAsync(CancellationToken cancellationToken) =>
+        throw new NotSupportedException("The in-memory store has no consume transactions; the inbox key is recorded after the handler succeeded.");
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>A stored row and who holds it.</summary>
+    private sealed class Row(MessageRecord record)
     {
-        if (inboxKey is not null)
-        {
-            _inbox[(endpoint, inboxKey)] = time.GetUtcNow();
-        }
+        public MessageRecord Record { get; } = record;
 
-        return ValueTask.CompletedTask;
+        public string? Owner { get; set; }
+
+        public DateTimeOffset Until { get; set; }
+
+        public DateTimeOffset? RelayedAt { get; set; }
+
+        public bool IsFree(DateTimeOffset now) => Owner is null || Until < now;
     }
 
-    public ValueTask RescheduleAsync(MessageRecord record, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-    public ValueTask DeadLetterAsync(DeadLetter letter, CancellationToken cancellationToken)
+    ValueTask IQueueStore.EnqueueAsync(IReadOnlyList<MessageRecord> records, StoreClaim claim, CancellationToken cancellationToken)
     {
-        lock (_deadLetters)
+        lock (_queue)
         {
-            letter.Id = ++_nextId;
-            _deadLetters.Add(letter.Id, letter);
-            while (_deadLetters.Count > maxDeadLetters)
+            foreach (MessageRecord record in records)
             {
-                _deadLetters.RemoveAt(0);
+                record.Sequence = Interlocked.Increment(ref _nextId);
+                _queue.Add(record.Sequence, new Row(Copy(record)) { Owner = claim.Owner, Until = claim.Until });
             }
         }
 
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask<bool> IsInInboxAsync(string endpoint, string key, CancellationToken cancellationToken) =>
+    public ValueTask<IReadOnlyList<MessageRecord>> ClaimAsync(IReadOnlyCollection<string> endpoints, StoreClaim claim, int limit, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Claim(_queue, endpoints, claim, limit, unrelayedOnly: false));
+
+    public ValueTask<IReadOnlyList<MessageRecord>> ClaimAsync(StoreClaim claim, int limit, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Claim(_outbox, endpoints: null, claim, limit, unrelayedOnly: true));
+
+    private IReadOnlyList<MessageRecord> Claim(SortedList<long, Row> rows, IReadOnlyCollection<string>? endpoints, StoreClaim claim, int limit, bool unrelayedOnly)
+    {
+        DateTimeOffset now = time.GetUtcNow();
+        var claimed = new List<MessageRecord>();
+        lock (rows)
+        {
+            foreach (Row row in rows.Values)
+            {
+                if (claimed.Count == limit)
+                {
+                    break;
+                }
+
+                if (row.IsFree(now) && !(unrelayedOnly && row.RelayedAt is not null) && (endpoints is null || Contains(endpoints, row.Record.Endpoint)))
+                {
+                    row.Owner = claim.Owner;
+                    row.Until = claim.Until;
+                    claimed.Add(Copy(row.Record));
+                }
+            }
+        }
+
+        return claimed;
+    }
+
+    private static bool Contains(IReadOnlyCollection<string> endpoints, string endpoint)
+    {
+        foreach (string candidate in endpoints)
+        {
+            if (string.Equals(candidate, endpoint, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Rows are kept and handed out as copies: a row changes only through the store, as it would in a database.</summary>
+    private static MessageRecord Copy(MessageRecord record)
+    {
+        MessageRecord copy = record.CopyFor(record.Endpoint);
+        copy.Sequence = record.Sequence;
+        return copy;
+    }
+
+    public ValueTask<int> RenewAsync(StoreClaim claim, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(ForOwner(claim.Owner, row => row.Until = claim.Until));
+
+    public ValueTask<int> ReleaseAsync(string owner, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(ForOwner(owner, static row => row.Owner = null));
+
+    private int ForOwner(string owner, Action<Row> change)
+    {
+        int count = 0;
+        foreach (SortedList<long, Row> rows in (ReadOnlySpan<SortedList<long, Row>>)[_queue, _outbox])
+        {
+            lock (rows)
+            {
+                foreach (Row row in rows.Values)
+                {
+                    if (row.Owner == owner)
+                    {
+                        change(row);
+                        count++;
+                    }
+                }
+            }
+        }
+
+        return count;
+    }
+
+    ValueTask IQueueStore.CompleteAsync(MessageRecord record, CancellationToken cancellationToken)
+    {
+        lock (_queue)
+        {
+            _queue.Remove(record.Sequence);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    ValueTask IQueueStore.RescheduleAsync(MessageRecord record, CancellationToken cancellationToken)
+    {
+        lock (_queue)
+        {
+            if (_queue.TryGetValue(record.Sequence, out Row? row))
+            {
+                MessageRecord stored = row.Record;
+                stored.Attempt = record.Attempt;
+                stored.DueAt = record.DueAt;
+                stored.FirstFailedAt = record.FirstFailedAt;
+                stored.LastError = record.LastError;
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<bool> ContainsAsync(string endpoint, string key, CancellationToken cancellationToken) =>
         ValueTask.FromResult(_inbox.ContainsKey((endpoint, key)));
 
-    public ValueTask<IConsumeTransaction?> BeginConsumeAsync(CancellationToken cancellationToken) => ValueTask.FromResult<IConsumeTransaction?>(null);
+    public ValueTask AddAsync(string endpoint, string key, CancellationToken cancellationToken)
+    {
+        _inbox[(endpoint, key)] = time.GetUtcNow();
+        return ValueTask.CompletedTask;
+    }
 
-    public ValueTask<int> CleanUpAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    ValueTask<int> IInboxStore.CleanUpAsync(DateTimeOffset before, CancellationToken cancellationToken)
     {
         int removed = 0;
         foreach (KeyValuePair<(string, string), DateTimeOffset> entry in _inbox)
@@ -72,7 +195,79 @@ internal sealed class InMemoryMessageStore(int maxDeadLetters, TimeProvider time
         return ValueTask.FromResult(removed);
     }
 
-    public ValueTask<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(long afterId, int limit, CancellationToken cancellationToken)
+    /// <summary>Adds a committed outbox row (the in-memory store has no transactions to write it in).</summary>
+    internal void AddToOutbox(MessageRecord record)
+    {
+        lock (_outbox)
+        {
+            record.Sequence = Interlocked.Increment(ref _nextId);
+            _outbox.Add(record.Sequence, new Row(Copy(record)));
+        }
+    }
+
+    public ValueTask MarkRelayedAsync(IReadOnlyList<MessageRecord> records, CancellationToken cancellationToken)
+    {
+        DateTimeOffset now = time.GetUtcNow();
+        lock (_outbox)
+        {
+            foreach (MessageRecord record in records)
+            {
+                if (_outbox.TryGetValue(record.Sequence, out Row? row))
+                {
+                    row.RelayedAt = now;
+                }
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    ValueTask<int> IOutboxStore.CleanUpAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        var doomed = new List<long>();
+        lock (_outbox)
+        {
+            foreach (KeyValuePair<long, Row> entry in _outbox)
+            {
+                if (entry.Value.RelayedAt < before)
+                {
+                    doomed.Add(entry.Key);
+                }
+            }
+
+            foreach (long sequence in doomed)
+            {
+                _outbox.Remove(sequence);
+            }
+        }
+
+        return ValueTask.FromResult(doomed.Count);
+    }
+
+    ValueTask IDeadLetterStore.AddAsync(DeadLetter letter, CancellationToken cancellationToken)
+    {
+        if (letter.Message.Sequence > 0)
+        {
+            lock (_queue)
+            {
+                _queue.Remove(letter.Message.Sequence);
+            }
+        }
+
+        lock (_deadLetters)
+        {
+            letter.Id = Interlocked.Increment(ref _nextId);
+            _deadLetters.Add(letter.Id, letter);
+            while (_deadLetters.Count > maxDeadLetters)
+            {
+                _deadLetters.RemoveAt(0);
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<IReadOnlyList<DeadLetter>> ListAsync(long afterId, int limit, CancellationToken cancellationToken)
     {
         var page = new List<DeadLetter>();
         lock (_deadLetters)
@@ -89,7 +284,7 @@ internal sealed class InMemoryMessageStore(int maxDeadLetters, TimeProvider time
         return ValueTask.FromResult<IReadOnlyList<DeadLetter>>(page);
     }
 
-    public ValueTask<DeadLetter?> FindDeadLetterAsync(long id, CancellationToken cancellationToken)
+    public ValueTask<DeadLetter?> FindAsync(long id, CancellationToken cancellationToken)
     {
         lock (_deadLetters)
         {
@@ -97,7 +292,18 @@ internal sealed class InMemoryMessageStore(int maxDeadLetters, TimeProvider time
         }
     }
 
-    public ValueTask<bool> ReplayDeadLetterAsync(long id, MessageRecord requeued, CancellationToken cancellationToken)
+    public async ValueTask<bool> ReplayAsync(long id, MessageRecord requeued, StoreClaim claim, CancellationToken cancellationToken)
+    {
+        if (!await RemoveAsync(id, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        await ((IQueueStore)this).EnqueueAsync([requeued], claim, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    public ValueTask<bool> RemoveAsync(long id, CancellationToken cancellationToken)
     {
         lock (_deadLetters)
         {
@@ -105,7 +311,7 @@ internal sealed class InMemoryMessageStore(int maxDeadLetters, TimeProvider time
         }
     }
 
-    public ValueTask<int> PurgeDeadLettersAsync(DateTimeOffset? failedBefore, CancellationToken cancellationToken)
+    public ValueTask<int> PurgeAsync(DateTimeOffset? failedBefore, CancellationToken cancellationToken)
     {
         lock (_deadLetters)
         {
@@ -126,11 +332,4 @@ internal sealed class InMemoryMessageStore(int maxDeadLetters, TimeProvider time
             return ValueTask.FromResult(doomed.Count);
         }
     }
-
-    public ValueTask<IReadOnlyList<MessageRecord>> ReadOutboxAsync(int limit, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<IReadOnlyList<MessageRecord>>([]);
-
-    public ValueTask MarkRelayedAsync(IReadOnlyList<MessageRecord> records, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

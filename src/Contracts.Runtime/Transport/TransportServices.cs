@@ -10,11 +10,12 @@ namespace Contracts.Transport;
 [EditorBrowsable(EditorBrowsableState.Advanced)]
 public sealed class TransportServices
 {
-    internal TransportServices(IServiceProvider services, IMessageStore store, Task<long> storeReady, TimeProvider time, ILogger logger)
+    internal TransportServices(IServiceProvider services, IMessageStore store, Task storeReady, Durability.StoreClaims claims, TimeProvider time, ILogger logger)
     {
         Services = services;
         Store = store;
         StoreReady = storeReady;
+        Claims = claims;
         Time = time;
         Logger = logger;
     }
@@ -28,8 +29,11 @@ public sealed class TransportServices
     /// <summary>The bus's clock.</summary>
     public TimeProvider Time { get; }
 
-    /// <summary>Completes with the highest queued sequence once the store is initialized.</summary>
-    internal Task<long> StoreReady { get; }
+    /// <summary>Completes once the store is initialized.</summary>
+    internal Task StoreReady { get; }
+
+    /// <summary>The bus's claims on stored rows.</summary>
+    internal Durability.StoreClaims Claims { get; }
 
     internal ILogger Logger { get; }
 }

@@ -18,7 +18,7 @@ internal sealed class ImmediateDelivery(InMemoryTransport transport) : IDelivery
     /// <summary>Nothing keeps it: a message left unhandled at stop is gone (counted in the drain's log).</summary>
     public ValueTask AbandonAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
-    public ValueTask DeadLetterAsync(DeadLetter letter, CancellationToken cancellationToken) => transport.Store.DeadLetterAsync(letter, cancellationToken);
+    public ValueTask DeadLetterAsync(DeadLetter letter, CancellationToken cancellationToken) => transport.Store.DeadLetters.AddAsync(letter, cancellationToken);
 
     public ValueTask RescheduleAsync(Envelope retry, DateTimeOffset firstFailedAt, Exception error, CancellationToken cancellationToken) =>
         transport.EnqueueDeliveryAsync(new InMemoryDelivery(retry, null), Queue, cancellationToken);

@@ -10,21 +10,21 @@ namespace Contracts.Transport.InMemory;
 /// <summary>The in-memory transport's dead letters: rows of its store (in memory without a durable one).</summary>
 internal sealed class InMemoryDeadLetters(InMemoryTransport transport) : IDeadLetterQueue
 {
-    public ValueTask AddAsync(DeadLetter letter, CancellationToken cancellationToken) => transport.Store.DeadLetterAsync(letter, cancellationToken);
+    public ValueTask AddAsync(DeadLetter letter, CancellationToken cancellationToken) => transport.Store.DeadLetters.AddAsync(letter, cancellationToken);
 
     public ValueTask<IReadOnlyList<DeadLetter>> ListAsync(long afterId = 0, int limit = 100, CancellationToken cancellationToken = default) =>
-        transport.Store.ListDeadLettersAsync(afterId, limit, cancellationToken);
+        transport.Store.DeadLetters.ListAsync(afterId, limit, cancellationToken);
 
     public ValueTask<DeadLetter?> GetAsync(long id, CancellationToken cancellationToken = default) =>
-        transport.Store.FindDeadLetterAsync(id, cancellationToken);
+        transport.Store.DeadLetters.FindAsync(id, cancellationToken);
 
     public ValueTask<int> PurgeAsync(DateTimeOffset? failedBefore = null, CancellationToken cancellationToken = default) =>
-        transport.Store.PurgeDeadLettersAsync(failedBefore, cancellationToken);
+        transport.Store.DeadLetters.PurgeAsync(failedBefore, cancellationToken);
 
-    /// <summary>Sends the letter again to its endpoint as attempt 1: removed from dead letters and (durable) queued in one commit.</summary>
+    /// <summary>Sends the letter again to its endpoint as attempt 1: removed from dead letters and (durable) queued, claimed by this bus, in one commit.</summary>
     public async ValueTask<bool> ReplayAsync(long id, CancellationToken cancellationToken = default)
     {
-        DeadLetter? letter = await transport.Store.FindDeadLetterAsync(id, cancellationToken).ConfigureAwait(false);
+        DeadLetter? letter = await transport.Store.DeadLetters.FindAsync(id, cancellationToken).ConfigureAwait(false);
         if (letter is null)
         {
             return false;
@@ -44,7 +44,10 @@ internal sealed class InMemoryDeadLetters(InMemoryTransport transport) : IDeadLe
         }
 
         MessageRecord requeued = message.ForReplay();
-        if (!await transport.Store.ReplayDeadLetterAsync(id, requeued, cancellationToken).ConfigureAwait(false))
+        bool replayed = transport.IsDurable
+            ? await transport.Store.DeadLetters.ReplayAsync(id, requeued, transport.Claims.Next(), cancellationToken).ConfigureAwait(false)
+            : await transport.Store.DeadLetters.RemoveAsync(id, cancellationToken).ConfigureAwait(false);
+        if (!replayed)
         {
             return false;
         }

@@ -10,53 +10,69 @@ namespace Contracts.Transport.InMemory;
 
 internal sealed partial class InMemoryTransport
 {
-    /// <summary>Delivers again what was queued when the process last stopped or crashed, in the order it was stored.</summary>
-    private async Task RecoverAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Claims and queues the stored rows of this process's endpoints that nobody holds: at start what was left when
+    /// the process last stopped, and from then on, every third of the claim duration, the rows of a bus on the same
+    /// database whose claims ran out (it crashed), oldest first.
+    /// </summary>
+    private async Task TakeOverAsync(CancellationToken cancellationToken)
     {
-        long after = 0;
-        int recovered = 0;
+        var endpoints = new List<string>(_byName.Keys);
+        TimeSpan every = _claims.Duration / 3;
         try
         {
-            long upTo = await _storeReady.WaitAsync(cancellationToken).ConfigureAwait(false);
-            while (true)
+            await _storeReady.WaitAsync(cancellationToken).ConfigureAwait(false);
+            while (!cancellationToken.IsCancellationRequested)
             {
-                IReadOnlyList<MessageRecord> page = await _store.ReadQueuedAsync(after, upTo, 256, cancellationToken).ConfigureAwait(false);
-                if (page.Count == 0)
+                int taken = 0;
+                try
                 {
-                    break;
+                    IReadOnlyList<MessageRecord> page;
+                    do
+                    {
+                        page = await _store.Queue.ClaimAsync(endpoints, _claims.Next(), 256, cancellationToken).ConfigureAwait(false);
+                        foreach (MessageRecord record in page)
+                        {
+                            await QueueTakenAsync(record, cancellationToken).ConfigureAwait(false);
+                            taken++;
+                        }
+                    }
+                    while (page.Count > 0);
+
+                    if (taken > 0)
+                    {
+                        Log.Recovered(_logger, taken);
+                    }
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    Log.StoreFailed(_logger, ex, "taking over queued messages");
                 }
 
-                foreach (MessageRecord record in page)
-                {
-                    after = record.Sequence;
-                    if (!_byName.TryGetValue(record.Endpoint, out EndpointQueue? queue))
-                    {
-                        // Possibly another application's endpoint in a shared file: leave it alone.
-                        Log.UnknownStoredEndpoint(_logger, record.MessageId, record.Endpoint);
-                        continue;
-                    }
-
-                    if (!Catalog.TryFind(record.ContractName, record.ContractVersion, out ContractDescriptor? contract))
-                    {
-                        await DeadLetterUnknownAsync(record, cancellationToken).ConfigureAwait(false);
-                        continue;
-                    }
-
-                    await EnqueueDeliveryAsync(new InMemoryDelivery(record.ToEnvelope(contract), record), queue, cancellationToken).ConfigureAwait(false);
-                    recovered++;
-                }
+                await Task.Delay(every, _time, cancellationToken).ConfigureAwait(false);
             }
-
-            Log.Recovered(_logger, recovered);
         }
         catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException && cancellationToken.IsCancellationRequested)
         {
-            // Stopping: what was not queued stays in the store.
+            // Stopping: what was not queued stays in the store, released with the bus's other claims.
         }
-        catch (Exception ex)
+    }
+
+    private async ValueTask QueueTakenAsync(MessageRecord record, CancellationToken cancellationToken)
+    {
+        if (!_byName.TryGetValue(record.Endpoint, out EndpointQueue? queue))
         {
-            Log.StoreFailed(_logger, ex, "recovering queued messages");
+            Log.UnknownStoredEndpoint(_logger, record.MessageId, record.Endpoint);
+            return;
         }
+
+        if (!Catalog.TryFind(record.ContractName, record.ContractVersion, out ContractDescriptor? contract))
+        {
+            await DeadLetterUnknownAsync(record, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await EnqueueDeliveryAsync(new InMemoryDelivery(record.ToEnvelope(contract), record), queue, cancellationToken).ConfigureAwait(false);
     }
 
     private ValueTask DeadLetterUnknownAsync(MessageRecord record, CancellationToken cancellationToken)
@@ -65,6 +81,6 @@ internal sealed partial class InMemoryTransport
         ContractsTelemetry.DeadLettered.Add(1, new KeyValuePair<string, object?>("contracts.contract", record.ContractName));
         var error = new UnreadableMessageException(
             $"Contract '{record.ContractName}' version {record.ContractVersion} is not in this process's catalog: no compiled contract has that name and version.");
-        return _store.DeadLetterAsync(DeadLetter.From(record, DeadLetterReason.UnknownContract, error, attempts: 0, _time.GetUtcNow(), _time.GetUtcNow()), cancellationToken);
+        return _store.DeadLetters.AddAsync(DeadLetter.From(record, DeadLetterReason.UnknownContract, error, attempts: 0, _time.GetUtcNow(), _time.GetUtcNow()), cancellationToken);
     }
 }

@@ -21,7 +21,8 @@ internal sealed partial class InMemoryTransport : ITransport, IDisposable
     private const int Running = 1, Stopping = 2, Stopped = 3;
 
     private readonly IMessageStore _store;
-    private readonly Task<long> _storeReady;
+    private readonly Task _storeReady;
+    private readonly Durability.StoreClaims _claims;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly bool _durable;
@@ -41,16 +42,18 @@ internal sealed partial class InMemoryTransport : ITransport, IDisposable
     private int _state;
 
     /// <param name="store">The store: durable queues when it is durable, and the dead letters in any case.</param>
-    /// <param name="storeReady">Completes with the highest queued sequence once the store is initialized.</param>
+    /// <param name="storeReady">Completes once the store is initialized.</param>
+    /// <param name="claims">The bus's claims on the rows it queues and takes over.</param>
     /// <param name="time">The clock of delays.</param>
     /// <param name="logger">The runtime's logger.</param>
-    public InMemoryTransport(IMessageStore store, Task<long> storeReady, TimeProvider time, ILogger logger)
+    public InMemoryTransport(IMessageStore store, Task storeReady, Durability.StoreClaims claims, TimeProvider time, ILogger logger)
     {
         _store = store;
         _storeReady = storeReady;
+        _claims = claims;
         _time = time;
         _logger = logger;
-        _durable = store.IsDurable;
+        _durable = (store.Capabilities & StoreCapabilities.Durable) != 0;
         DeadLetters = new InMemoryDeadLetters(this);
     }
 
@@ -71,6 +74,8 @@ internal sealed partial class InMemoryTransport : ITransport, IDisposable
     internal long Pending => Interlocked.Read(ref _pending);
 
     internal ILogger Logger => _logger;
+
+    internal Durability.StoreClaims Claims => _claims;
 
     public Task StartAsync(TransportContext context, CancellationToken cancellationToken)
     {
@@ -120,7 +125,7 @@ internal sealed partial class InMemoryTransport : ITransport, IDisposable
             CancellationToken stop = _recoveryStop.Token;
             using (ExecutionContext.SuppressFlow())
             {
-                _recovery = Task.Run(() => RecoverAsync(stop), CancellationToken.None);
+                _recovery = Task.Run(() => TakeOverAsync(stop), CancellationToken.None);
             }
         }
 
@@ -212,7 +217,7 @@ internal sealed partial class InMemoryTransport : ITransport, IDisposable
             records[i] = MessageRecord.FromEnvelope(envelope, route[i].Name, envelope.Payload);
         }
 
-        await _store.EnqueueAsync(records, cancellationToken).ConfigureAwait(false);
+        await _store.Queue.EnqueueAsync(records, _claims.Next(), cancellationToken).ConfigureAwait(false);
         for (int i = 0; i < records.Length; i++)
         {
             try
@@ -352,9 +357,9 @@ internal sealed partial class InMemoryTransport : ITransport, IDisposable
     }
 
     /// <summary>Removes a handled record without waiting: it joins the next group commit, and a crash before it only delivers the message again.</summary>
-    internal void CompleteInBackground(string endpoint, MessageRecord record)
+    internal void CompleteInBackground(MessageRecord record)
     {
-        ValueTask completion = _store.CompleteAsync(endpoint, record, null, CancellationToken.None);
+        ValueTask completion = _store.Queue.CompleteAsync(record, CancellationToken.None);
         if (!completion.IsCompletedSuccessfully)
         {
             Interlocked.Increment(ref _completing);

@@ -24,10 +24,10 @@ internal sealed class StoredDelivery(InMemoryTransport transport, EndpointQueue 
         _completed = true;
         if (queue.Options.Delivery == DeliveryMode.AtMostOnce)
         {
-            return transport.Store.CompleteAsync(queue.Name, record, null, cancellationToken);
+            return transport.Store.Queue.CompleteAsync(record, cancellationToken);
         }
 
-        transport.CompleteInBackground(queue.Name, record);
+        transport.CompleteInBackground(record);
         return ValueTask.CompletedTask;
     }
 
@@ -35,11 +35,10 @@ internal sealed class StoredDelivery(InMemoryTransport transport, EndpointQueue 
     public ValueTask AbandonAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     /// <summary>The letter is added and the queued record removed in one commit.</summary>
-    public ValueTask DeadLetterAsync(DeadLetter letter, CancellationToken cancellationToken)
+    public async ValueTask DeadLetterAsync(DeadLetter letter, CancellationToken cancellationToken)
     {
         _completed = true;
-        return transport.Store.DeadLetterAsync(
-            new DeadLetter
+        var stored = new DeadLetter
             {
                 Message = record,
                 Reason = letter.Reason,
@@ -49,8 +48,9 @@ internal sealed class StoredDelivery(InMemoryTransport transport, EndpointQueue 
                 Attempts = letter.Attempts,
                 FirstFailedAt = record.FirstFailedAt ?? letter.FirstFailedAt,
                 LastFailedAt = letter.LastFailedAt,
-            },
-            cancellationToken);
+            };
+        await transport.Store.DeadLetters.AddAsync(stored, cancellationToken).ConfigureAwait(false);
+        letter.Id = stored.Id;
     }
 
     public async ValueTask RescheduleAsync(Envelope retry, DateTimeOffset firstFailedAt, Exception error, CancellationToken cancellationToken)
@@ -59,7 +59,7 @@ internal sealed class StoredDelivery(InMemoryTransport transport, EndpointQueue 
         record.DueAt = retry.DeliverAt;
         record.FirstFailedAt ??= firstFailedAt;
         record.LastError = $"{error.GetType().FullName}: {error.Message}";
-        await transport.Store.RescheduleAsync(record, cancellationToken).ConfigureAwait(false);
+        await transport.Store.Queue.RescheduleAsync(record, cancellationToken).ConfigureAwait(false);
         await transport.EnqueueDeliveryAsync(new InMemoryDelivery(retry, record), queue, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,0 +1,55 @@
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Contracts.Storage;
+
+/// <summary>
+/// The queue role: messages waiting on in-process endpoints, kept so they survive a restart. Each row is claimed by
+/// the bus that queues or recovers it; a bus only ever handles rows it holds a claim on.
+/// </summary>
+public interface IQueueStore
+{
+    /// <summary>Stores <paramref name="records"/> in one commit, claimed by <paramref name="claim"/>, and sets their <see cref="MessageRecord.Sequence"/>.</summary>
+    /// <param name="records">The records, one per endpoint the message goes to.</param>
+    /// <param name="claim">The sending bus's claim.</param>
+    /// <param name="cancellationToken">Cancels the wait (the records may still be committed).</param>
+    /// <returns>Completes once committed.</returns>
+    ValueTask EnqueueAsync(IReadOnlyList<MessageRecord> records, StoreClaim claim, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> rows of <paramref name="endpoints"/> that nobody holds (released, or their
+    /// claim ran out), oldest first, for <paramref name="claim"/>. Two buses claiming at once never get the same row;
+    /// rows of other endpoints (another application's, in a shared database) are left alone.
+    /// </summary>
+    /// <param name="endpoints">The endpoints the claiming bus consumes.</param>
+    /// <param name="claim">The claim to put on them.</param>
+    /// <param name="limit">The most rows to claim.</param>
+    /// <param name="cancellationToken">Cancels the claim.</param>
+    /// <returns>The claimed rows, oldest first.</returns>
+    ValueTask<IReadOnlyList<MessageRecord>> ClaimAsync(IReadOnlyCollection<string> endpoints, StoreClaim claim, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Extends every claim of <see cref="StoreClaim.Owner"/> (on queued rows and outbox rows) to <see cref="StoreClaim.Until"/>.</summary>
+    /// <param name="claim">The owner and the new end of its claims.</param>
+    /// <param name="cancellationToken">Cancels the renewal.</param>
+    /// <returns>How many rows the owner holds.</returns>
+    ValueTask<int> RenewAsync(StoreClaim claim, CancellationToken cancellationToken);
+
+    /// <summary>Gives up every claim of <paramref name="owner"/> (a clean stop), so another bus may claim its rows at once.</summary>
+    /// <param name="owner">The owner.</param>
+    /// <param name="cancellationToken">Cancels the release.</param>
+    /// <returns>How many rows were released.</returns>
+    ValueTask<int> ReleaseAsync(string owner, CancellationToken cancellationToken);
+
+    /// <summary>Removes a settled row.</summary>
+    /// <param name="record">The row.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>Completes once committed.</returns>
+    ValueTask CompleteAsync(MessageRecord record, CancellationToken cancellationToken);
+
+    /// <summary>Saves a failed row's new <see cref="MessageRecord.Attempt"/>, <see cref="MessageRecord.DueAt"/> and failure details.</summary>
+    /// <param name="record">The row.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>Completes once committed.</returns>
+    ValueTask RescheduleAsync(MessageRecord record, CancellationToken cancellationToken);
+}
