@@ -28,7 +28,9 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
     private readonly IMessageStore _store;
     private readonly TaskCompletionSource _storeReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly StoreClaims _claims;
+    private readonly StoreScheduler _scheduler;
     private readonly bool _durableStore;
+    private readonly bool _nativeDelay;
     private readonly ITransport _transport;
     private readonly BusLifetime _lifetime = new();
     private readonly ConsumePipeline _pipeline;
@@ -65,20 +67,23 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
         InProcess = (capabilities & TransportCapabilities.InProcess) != 0;
         StoresPayload = (capabilities & TransportCapabilities.Durable) != 0;
         SerializeMessages = !InProcess || options.TransportSettings.Serializes;
+        _nativeDelay = (capabilities & TransportCapabilities.NativeDelay) != 0;
         DeadLetters = (capabilities & TransportCapabilities.NativeDeadLetters) != 0
             ? _transport.DeadLetters
-            : throw new NotSupportedException(
-                $"The transport {_transport.GetType().Name} keeps no dead letters of its own, and keeping them in the store instead is not built yet: " +
-                "a transport must declare TransportCapabilities.NativeDeadLetters.");
+            : new StoreDeadLetters(_store, _transport, Routes, catalog, logger);
+        _scheduler = new StoreScheduler(_store, _claims, _transport, Routes, catalog, Time, logger);
         Queries = new QueryCoordinator(_transport, logger);
         Bus = new MessageBus(this);
-        _relay = new OutboxRelay(_store, _claims, catalog, _transport, DeadLetters, options, Time, logger);
+        _relay = new OutboxRelay(_store, _claims, catalog, ForwardAsync, DeadLetters, options, Time, logger);
         _housekeeping = new Housekeeping(_store, options, Time, logger);
         var delivery = new DeliveryServices(Bus, services.GetRequiredService<IServiceScopeFactory>(), services, lifetimes);
-        _pipeline = new ConsumePipeline(options, catalog, _store, _transport, Queries, delivery, middlewares, _lifetime, _relay.Wake, Time, logger);
+        _pipeline = new ConsumePipeline(options, catalog, _store, _transport, _nativeDelay ? null : _scheduler, Queries, delivery, middlewares, _lifetime, _relay.Wake, Time, logger);
     }
 
     public MessageBus Bus { get; }
+
+    /// <summary>Whether this bus claims stored rows: its durable queues and outbox, or the delays it keeps for the transport.</summary>
+    private bool UsesClaims => _durableStore || !_nativeDelay;
 
     public IDeadLetterQueue DeadLetters { get; }
 
@@ -118,7 +123,7 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
             return transaction.WriteOutboxAsync(MessageRecord.FromEnvelope(envelope, endpoint: "", envelope.Payload), cancellationToken);
         }
 
-        ValueTask send = _transport.SendAsync(envelope, null, cancellationToken);
+        ValueTask send = ForwardAsync(envelope, cancellationToken);
         if (!send.IsCompletedSuccessfully)
         {
             return CountWhenSentAsync(send, envelope);
@@ -131,6 +136,12 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
 
         return ValueTask.CompletedTask;
     }
+
+    /// <summary>Hands an envelope to the transport, or to the store's scheduler when it is due later and the transport cannot hold it.</summary>
+    internal ValueTask ForwardAsync(Envelope envelope, CancellationToken cancellationToken) =>
+        !_nativeDelay && envelope.DeliverAt is { } due && due > Time.GetUtcNow()
+            ? _scheduler.ScheduleAsync(envelope, endpoint: null, cancellationToken)
+            : _transport.SendAsync(envelope, null, cancellationToken);
 
     private static async ValueTask CountWhenSentAsync(ValueTask send, Envelope envelope)
     {
@@ -178,7 +189,16 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
             if (_durableStore)
             {
                 _background.Add(Task.Run(() => _relay.RunAsync(stop), CancellationToken.None));
+            }
+
+            if (UsesClaims)
+            {
                 _background.Add(Task.Run(() => _claims.RenewAsync(stop), CancellationToken.None));
+            }
+
+            if (!_nativeDelay)
+            {
+                _background.Add(Task.Run(() => _scheduler.RunAsync(stop), CancellationToken.None));
             }
 
             _background.Add(Task.Run(() => _housekeeping.RunAsync(stop), CancellationToken.None));
@@ -222,7 +242,7 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
         }
 
         _lifetime.MoveTo(BusLifetime.Stopped);
-        if (_durableStore)
+        if (UsesClaims)
         {
             await _claims.ReleaseAsync().ConfigureAwait(false);
         }

@@ -149,6 +149,19 @@ public sealed class Envelope
     /// <summary>The serialized message, when it travels as bytes.</summary>
     public ReadOnlyMemory<byte> Payload { get; set; }
 
+    /// <summary>The payload, serialized from <see cref="Message"/> when the envelope travelled in memory without one (for a store row).</summary>
+    internal ReadOnlyMemory<byte> PayloadForStore()
+    {
+        if (!Payload.IsEmpty || Message is null)
+        {
+            return Payload;
+        }
+
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        Contract.Serialize(buffer, Message);
+        return buffer.WrittenMemory;
+    }
+
     /// <summary>A copy for a later attempt: an event's envelope is shared by its subscriptions, so a retry must not change it.</summary>
     internal Envelope ForAttempt(int attempt, DateTimeOffset deliverAt)
     {

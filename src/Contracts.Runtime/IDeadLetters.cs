@@ -8,9 +8,9 @@ namespace Contracts;
 
 /// <summary>
 /// Lists, inspects, replays and purges dead letters: messages that failed every retry or could not be read.
-/// Resolve it from DI. They are kept where the transport keeps them: with the in-memory transport in the store (a
-/// database with a durable store, memory for the life of the process without one); on RabbitMQ in each endpoint's
-/// error queue.
+/// Resolve it from DI. They are kept where the transport keeps them (<see cref="Transport.ITransport.DeadLetters"/>):
+/// with the in-memory transport in the store (a database with a durable store, memory for the life of the process
+/// without one); on a broker in its dead-letter queues.
 /// </summary>
 public interface IDeadLetters
 {

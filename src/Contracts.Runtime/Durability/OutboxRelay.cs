@@ -17,7 +17,7 @@ namespace Contracts.Durability;
 /// contract, a command without a handler) goes to dead letters.
 /// </summary>
 internal sealed class OutboxRelay(
-    IMessageStore store, StoreClaims claims, ContractCatalog catalog, ITransport transport, IDeadLetterQueue deadLetters, ContractsOptions options, TimeProvider time, ILogger logger)
+    IMessageStore store, StoreClaims claims, ContractCatalog catalog, Func<Envelope, CancellationToken, ValueTask> send, IDeadLetterQueue deadLetters, ContractsOptions options, TimeProvider time, ILogger logger)
 {
     private readonly SemaphoreSlim _wake = new(0, 1);
 
@@ -99,7 +99,7 @@ internal sealed class OutboxRelay(
         try
         {
             Envelope envelope = record.ToEnvelope(contract);
-            await transport.SendAsync(envelope, null, cancellationToken).ConfigureAwait(false);
+            await send(envelope, cancellationToken).ConfigureAwait(false);
             ContractsTelemetry.Sent.Add(1, ContractsTelemetry.ContractTag(contract));
         }
         catch (NoHandlerException ex)

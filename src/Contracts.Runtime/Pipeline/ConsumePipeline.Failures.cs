@@ -168,7 +168,7 @@ internal sealed partial class ConsumePipeline
                     Envelope retry = envelope.ForAttempt(((round + 1) * perRound) + 1, now + delay);
                     Log.RetryScheduled(_logger, retry.MessageId, retry.Contract.Name, endpoint.Name, retry.Attempt, delay);
                     ContractsTelemetry.Retried.Add(1, ContractsTelemetry.ContractTag(retry.Contract));
-                    await control.RescheduleAsync(retry, firstFailure.Value, ex, token).ConfigureAwait(false);
+                    await RescheduleAsync(endpoint, control, retry, firstFailure.Value, ex, token).ConfigureAwait(false);
                     return Outcome.Rescheduled;
                 }
 
@@ -184,6 +184,19 @@ internal sealed partial class ConsumePipeline
                 }
             }
         }
+    }
+
+    /// <summary>The transport holds the retry when it can; otherwise the store's scheduler does, and the delivery is completed.</summary>
+    private async ValueTask RescheduleAsync(TransportEndpoint endpoint, IDeliveryControl control, Envelope retry, DateTimeOffset firstFailure, Exception error, CancellationToken cancellationToken)
+    {
+        if (_scheduler is null)
+        {
+            await control.RescheduleAsync(retry, firstFailure, error, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await _scheduler.ScheduleAsync(retry, endpoint, cancellationToken).ConfigureAwait(false);
+        await control.CompleteAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static ValueTask CompleteOnceAsync(IDeliveryControl control, bool completed, CancellationToken cancellationToken) =>
@@ -206,7 +219,7 @@ internal sealed partial class ConsumePipeline
         TransportEndpoint endpoint, Envelope envelope, IDeliveryControl control, DeadLetterReason reason, Exception error, int attempts,
         DateTimeOffset firstFailure, DateTimeOffset lastFailure, CancellationToken cancellationToken)
     {
-        DeadLetter letter = DeadLetter.From(MessageRecord.FromEnvelope(envelope, endpoint.Name, PayloadOf(envelope)), reason, error, attempts, firstFailure, lastFailure);
+        DeadLetter letter = DeadLetter.From(MessageRecord.FromEnvelope(envelope, endpoint.Name, envelope.PayloadForStore()), reason, error, attempts, firstFailure, lastFailure);
         await SettleDeadLetterAsync(control, letter, cancellationToken).ConfigureAwait(false);
         ContractsTelemetry.DeadLettered.Add(1, ContractsTelemetry.ContractTag(envelope.Contract));
         Log.DeadLettered(_logger, envelope.MessageId, envelope.Contract.Name, endpoint.Name, reason, attempts, letter.Id);
@@ -223,18 +236,6 @@ internal sealed partial class ConsumePipeline
 
         await _store.DeadLetters.AddAsync(letter, cancellationToken).ConfigureAwait(false);
         await control.CompleteAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private static ReadOnlyMemory<byte> PayloadOf(Envelope envelope)
-    {
-        if (!envelope.Payload.IsEmpty || envelope.Message is null)
-        {
-            return envelope.Payload;
-        }
-
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        envelope.Contract.Serialize(buffer, envelope.Message);
-        return buffer.WrittenMemory;
     }
 
     private async ValueTask DisposeQuietlyAsync(IConsumeTransaction transaction)

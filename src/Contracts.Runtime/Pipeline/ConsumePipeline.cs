@@ -31,6 +31,7 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
     private readonly ContractCatalog _catalog;
     private readonly IMessageStore _store;
     private readonly ITransport _transport;
+    private readonly Durability.StoreScheduler? _scheduler;
     private readonly QueryCoordinator _queries;
     private readonly DeliveryServices _delivery;
     private readonly BusLifetime _lifetime;
@@ -46,13 +47,14 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Endpoint, string Key), TaskCompletionSource> _handling = new();
 
     public ConsumePipeline(
-        ContractsOptions options, ContractCatalog catalog, IMessageStore store, ITransport transport, QueryCoordinator queries,
+        ContractsOptions options, ContractCatalog catalog, IMessageStore store, ITransport transport, Durability.StoreScheduler? scheduler, QueryCoordinator queries,
         DeliveryServices delivery, IEnumerable<IConsumeMiddleware> middlewares, BusLifetime lifetime, Action wakeRelay, TimeProvider time, ILogger logger)
     {
         _options = options;
         _catalog = catalog;
         _store = store;
         _transport = transport;
+        _scheduler = scheduler;
         _queries = queries;
         _delivery = delivery;
         _lifetime = lifetime;

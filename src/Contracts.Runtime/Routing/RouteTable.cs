@@ -72,6 +72,20 @@ internal sealed class RouteTable
         return (uint)contract.Index < (uint)routes.Length && routes[contract.Index] is { } route ? route : s_none;
     }
 
+    /// <summary>The endpoint named <paramref name="name"/>, or <see langword="null"/> when this process has none by that name.</summary>
+    public TransportEndpoint? Named(string name)
+    {
+        foreach (TransportEndpoint endpoint in Endpoints)
+        {
+            if (string.Equals(endpoint.Name, name, StringComparison.Ordinal))
+            {
+                return endpoint;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>A setting for an endpoint that does not exist is most likely a typo: say so rather than ignore it.</summary>
     private void WarnAboutUnknownEndpoints(TransportOptions settings, ILogger logger)
     {
