@@ -92,9 +92,14 @@ public abstract partial class TransportCompliance<TFixture>
         Assert.True(waited >= timeout - TimeSpan.FromMilliseconds(20), $"The query failed after {waited.TotalMilliseconds:0} ms, before its timeout of {timeout.TotalMilliseconds:0} ms.");
         Assert.True(waited < TimeSpan.FromMilliseconds(HandlerMs), $"The query failed after {waited.TotalMilliseconds:0} ms: it waited for the handler rather than its timeout.");
 
+        // The endpoint has one worker: the next query is answered only once the abandoned handler is cancelled.
         var next = Guid.NewGuid();
+        long askedAgain = Stopwatch.GetTimestamp();
         EchoReply again = await Bounded(bus.Bus.QueryAsync(new SlowEcho(next, 5, 0), cancellationToken: Cancel), "a query on the same endpoint after the timeout");
         Assert.Equal(new EchoReply(next, 10), again);
+        TimeSpan answeredAfter = Stopwatch.GetElapsedTime(askedAgain);
+        Assert.True(answeredAfter < TimeSpan.FromMilliseconds(HandlerMs / 2),
+            $"The next query took {answeredAfter.TotalMilliseconds:0} ms: the handler of the abandoned query was not cancelled when its caller gave up.");
         var other = Guid.NewGuid();
         EchoReply echo = await Bounded(bus.Bus.QueryAsync(new Echo(other, 4), cancellationToken: Cancel), "a query on another endpoint after the timeout");
         Assert.Equal(new EchoReply(other, 8), echo);

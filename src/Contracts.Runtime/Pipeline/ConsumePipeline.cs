@@ -203,12 +203,17 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
             return;
         }
 
-        // A query's handler also stops when its caller gives up; other deliveries share the bus's token, allocation-free.
-        CancellationTokenSource? linked = envelope.Reply is QueryReply { } reply and not RemoteQueryReply
-            ? CancellationTokenSource.CreateLinkedTokenSource(_abort, reply.Abandoned)
-            : null;
+        // A query's handler also stops when its caller gives up (in process), or at its caller's deadline (from another
+        // process); other deliveries share the bus's token, allocation-free.
+        CancellationTokenSource? linked = envelope.Reply switch
+        {
+            RemoteQueryReply when envelope.DeliverBy is { } deliverBy => CancelAt(deliverBy),
+            QueryReply { } local and not RemoteQueryReply => CancellationTokenSource.CreateLinkedTokenSource(_abort, local.Abandoned),
+            _ => null,
+        };
         ConsumeContext context = started?.Context ?? new ConsumeContext(_delivery, envelope, endpoint.Handler, endpoint.Name, linked?.Token ?? _abort);
         Outcome outcome = Outcome.Abandoned;
+        bool expired = false;
         using (Activity? activity = StartHandleActivity(envelope, endpoint))
         {
             long startedAt = ContractsTelemetry.HandlerDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
@@ -281,6 +286,7 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
                 }
                 finally
                 {
+                    expired = linked is not null && linked.IsCancellationRequested && !_abort.IsCancellationRequested && envelope.Reply is RemoteQueryReply;
                     linked?.Dispose();
                 }
             }
@@ -290,7 +296,15 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
         {
             if (envelope.Reply is RemoteQueryReply remote)
             {
-                await _transport.ReplyAsync(envelope, remote.ToResponse(envelope.Contract), CancellationToken.None).ConfigureAwait(false);
+                if (expired)
+                {
+                    // Cut off at its caller's deadline: the caller has given up, and a reply would only race its timeout.
+                    Log.Expired(_logger, envelope.MessageId, envelope.Contract.Name, endpoint.Name);
+                }
+                else
+                {
+                    await _transport.ReplyAsync(envelope, remote.ToResponse(envelope.Contract), CancellationToken.None).ConfigureAwait(false);
+                }
             }
 
             await control.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
@@ -299,6 +313,15 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
         {
             await control.AbandonAsync(CancellationToken.None).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>A token signalled at <paramref name="deadline"/> or when the bus aborts; disposing it unlinks it from the bus.</summary>
+    private CancellationTokenSource CancelAt(DateTimeOffset deadline)
+    {
+        TimeSpan left = deadline - _time.GetUtcNow();
+        var source = CancellationTokenSource.CreateLinkedTokenSource(_abort);
+        source.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+        return source;
     }
 
     private ValueTask InvokeHandlerAsync(ConsumeContext context)
