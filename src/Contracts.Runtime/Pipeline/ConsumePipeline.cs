@@ -5,25 +5,27 @@ using System.Threading;
 using System.Threading.Tasks;
 using Contracts.Diagnostics;
 using Contracts.Modules;
+using Contracts.Pipeline.Steps;
 using Contracts.Queries;
 using Contracts.Storage;
 using Contracts.Transport;
-using MessagePack;
 using Microsoft.Extensions.Logging;
 
 namespace Contracts.Pipeline;
 
 /// <summary>
-/// The core's receiving side, for every transport: reads what arrives, runs each delivery through telemetry, failure
-/// handling (retries, dead letters), the inbox and the consume transaction, the <see cref="IConsumeMiddleware"/> steps
-/// and the handler, and settles it through the transport's <see cref="IDeliveryControl"/>.
+/// The core's receiving side, for every transport: reads what arrives, runs each delivery through its steps (in
+/// <c>Steps/</c>) and settles it through the transport's <see cref="IDeliveryControl"/>. In order, outermost first:
+/// telemetry (<see cref="TelemetryStep"/>), failure handling (<see cref="RetryStep"/>, <see cref="DeadLetterStep"/>),
+/// the inbox and the consume transaction (<see cref="InboxStep"/>), then <see cref="HandlerStep"/>: the
+/// <see cref="IConsumeMiddleware"/> steps, the payload read, the handler.
 /// </summary>
 /// <remarks>
 /// Most deliveries need no inbox, reply or tracing and their handler completes at once: those run in
 /// <see cref="ReceiveAsync(TransportEndpoint, Envelope, IDeliveryControl)"/> without an async state machine (the
 /// compiled form of the default chain). Anything else, or a first attempt that fails or suspends, continues in
-/// <see cref="ProcessSlowAsync"/>, which picks up the attempt already started. Failure handling is in the partial
-/// <c>ConsumePipeline.Failures.cs</c>.
+/// <see cref="ProcessSlowAsync"/>, which picks up the attempt already started. The attempt loop is in the partial
+/// <c>ConsumePipeline.Attempts.cs</c>.
 /// </remarks>
 internal sealed partial class ConsumePipeline : ITransportReceiver
 {
@@ -39,12 +41,9 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
     private readonly Action _wakeRelay;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly ConsumeDelegate _pipeline;
-    private readonly bool _nativeDeadLetters;
-    private readonly bool _consumeTransactions;
-
-    /// <summary>Inbox keys being handled in this process right now, per endpoint (effectively-once endpoints only).</summary>
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Endpoint, string Key), TaskCompletionSource> _handling = new();
+    private readonly ConsumeDelegate _chain;
+    private readonly InboxStep _inbox;
+    private readonly DeadLetterStep _deadLetters;
 
     public ConsumePipeline(
         ContractsOptions options, ContractCatalog catalog, IMessageStore store, ITransport transport, Durability.StoreScheduler? scheduler, QueryCoordinator queries,
@@ -62,19 +61,9 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
         _wakeRelay = wakeRelay;
         _time = time;
         _logger = logger;
-        _nativeDeadLetters = (transport.Capabilities & TransportCapabilities.NativeDeadLetters) != 0;
-        _consumeTransactions = (store.Capabilities & StoreCapabilities.ConsumeTransactions) != 0;
-
-        IConsumeMiddleware[] steps = [.. middlewares];
-        ConsumeDelegate pipeline = InvokeHandlerAsync;
-        for (int i = steps.Length - 1; i >= 0; i--)
-        {
-            IConsumeMiddleware step = steps[i];
-            ConsumeDelegate next = pipeline;
-            pipeline = context => step.InvokeAsync(context, next);
-        }
-
-        _pipeline = pipeline;
+        _chain = new HandlerStep(middlewares, options.MaxPayloadBytes).Chain;
+        _inbox = new InboxStep(store);
+        _deadLetters = new DeadLetterStep(store, transport, time, logger);
     }
 
     public ValueTask ReceiveAsync(TransportEndpoint endpoint, IHeaderReader headers, ReadOnlyMemory<byte> body, IDeliveryControl control, CancellationToken cancellationToken)
@@ -86,13 +75,13 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
 
         if (!EnvelopeCodec.TryRead(headers, body, _catalog, _options.MaxPayloadBytes, out Envelope? envelope, out DeadLetterReason reason, out string? error))
         {
-            return UnreadableAsync(endpoint, EnvelopeCodec.ReadRecord(headers, body), reason, error, control);
+            return _deadLetters.UnreadableAsync(endpoint, EnvelopeCodec.ReadRecord(headers, body), reason, error, control);
         }
 
         if (envelope.Contract != endpoint.Contract)
         {
             // A message routed to the wrong queue is never handed to a handler of another type.
-            return UnreadableAsync(endpoint, MessageRecord.FromEnvelope(envelope, endpoint.Name, envelope.Payload), DeadLetterReason.Unreadable,
+            return _deadLetters.UnreadableAsync(endpoint, MessageRecord.FromEnvelope(envelope, endpoint.Name, envelope.Payload), DeadLetterReason.Unreadable,
                 $"A '{envelope.Contract}' arrived on endpoint '{endpoint.Name}', which carries '{endpoint.Contract}' only (published with the wrong routing key?).", control);
         }
 
@@ -115,7 +104,7 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
     public ValueTask ReceiveAsync(TransportEndpoint endpoint, Envelope envelope, IDeliveryControl control)
     {
         if (envelope.Reply is not null || endpoint.Options.Delivery != DeliveryMode.AtLeastOnce ||
-            _abort.IsCancellationRequested || ContractsTelemetry.ActivitySource.HasListeners() || ContractsTelemetry.HandlerDuration.Enabled)
+            _abort.IsCancellationRequested || TelemetryStep.Observed)
         {
             return ProcessSlowAsync(endpoint, envelope, control, started: null);
         }
@@ -129,7 +118,7 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
         ValueTask attempt;
         try
         {
-            attempt = _pipeline(context);
+            attempt = _chain(context);
         }
         catch (Exception ex)
         {
@@ -214,7 +203,7 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
         ConsumeContext context = started?.Context ?? new ConsumeContext(_delivery, envelope, endpoint.Handler, endpoint.Name, linked?.Token ?? _abort);
         Outcome outcome = Outcome.Abandoned;
         bool expired = false;
-        using (Activity? activity = StartHandleActivity(envelope, endpoint))
+        using (Activity? activity = TelemetryStep.StartHandle(envelope, endpoint))
         {
             long startedAt = ContractsTelemetry.HandlerDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
             var tags = new TagList
@@ -227,7 +216,7 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
                 if (envelope.Reply is not null)
                 {
                     // A query: no retries or dead letters; its caller gets the failure.
-                    await _pipeline(context).ConfigureAwait(false);
+                    await _chain(context).ConfigureAwait(false);
                     ContractsTelemetry.Handled.Add(1, tags);
                     outcome = Outcome.Handled;
                 }
@@ -322,57 +311,5 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
         var source = CancellationTokenSource.CreateLinkedTokenSource(_abort);
         source.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
         return source;
-    }
-
-    private ValueTask InvokeHandlerAsync(ConsumeContext context)
-    {
-        object message = context.Message ??= ReadMessage(context.Envelope);
-        return context.Handler.InvokeAsync(context.MessageContext, message, context.CancellationToken);
-    }
-
-    private object ReadMessage(Envelope envelope)
-    {
-        if (envelope.Message is { } message)
-        {
-            return message;
-        }
-
-        ReadOnlyMemory<byte> payload = envelope.Payload;
-        if (payload.Length > _options.MaxPayloadBytes)
-        {
-            throw new UnreadableMessageException(
-                $"The payload is {payload.Length} bytes, over the limit of {_options.MaxPayloadBytes} (ContractsOptions.MaxPayloadBytes).");
-        }
-
-        try
-        {
-            return envelope.Contract.Deserialize(payload);
-        }
-        catch (MessagePackSerializationException ex)
-        {
-            throw new UnreadableMessageException($"The payload is not a valid '{envelope.Contract}': {ex.Message}", ex);
-        }
-    }
-
-    private static Activity? StartHandleActivity(Envelope envelope, TransportEndpoint endpoint)
-    {
-        if (!ContractsTelemetry.ActivitySource.HasListeners())
-        {
-            return null;
-        }
-
-        ActivityContext.TryParse(envelope.TraceParent, envelope.TraceState, isRemote: true, out ActivityContext parent);
-        Activity? activity = ContractsTelemetry.ActivitySource.StartActivity("handle", ActivityKind.Consumer, parent);
-        if (activity is not null)
-        {
-            activity.DisplayName = $"handle {envelope.Contract.Name}";
-            activity.SetTag("messaging.system", "contracts");
-            activity.SetTag("messaging.destination.name", endpoint.Name);
-            activity.SetTag("messaging.message.id", envelope.MessageId);
-            activity.SetTag("messaging.message.conversation_id", envelope.CorrelationId);
-            activity.SetTag("contracts.handler", endpoint.Handler.HandlerName);
-        }
-
-        return activity;
     }
 }

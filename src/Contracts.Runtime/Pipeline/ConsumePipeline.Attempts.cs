@@ -1,0 +1,194 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using Contracts.Diagnostics;
+using Contracts.Pipeline.Steps;
+using Contracts.Storage;
+using Contracts.Transport;
+
+namespace Contracts.Pipeline;
+
+internal sealed partial class ConsumePipeline
+{
+    private enum Outcome
+    {
+        Handled,
+        Duplicate,
+        Rescheduled,
+        DeadLettered,
+        Abandoned,
+    }
+
+    /// <summary>
+    /// One delivery of a command or event. On an effectively-once endpoint, deliveries of one inbox key run one at a
+    /// time in this process: a copy that arrives while another is being handled waits for it, then meets the inbox.
+    /// </summary>
+    private async ValueTask<Outcome> ConsumeAsync(ConsumeContext context, TransportEndpoint endpoint, IDeliveryControl control, ValueTask? started)
+    {
+        if (endpoint.Options.Delivery != DeliveryMode.EffectivelyOnce)
+        {
+            return await ConsumeOnceAsync(context, endpoint, control, inboxKey: null, started).ConfigureAwait(false);
+        }
+
+        Envelope envelope = context.Envelope;
+        string inboxKey = envelope.IdempotencyKey ?? envelope.MessageId.ToString("N");
+        InboxStep.KeyGate gate;
+        try
+        {
+            gate = await _inbox.EnterAsync(endpoint.Name, inboxKey, context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+        {
+            Log.NotHandled(_logger, endpoint.Name, envelope.MessageId, envelope.Contract.Name);
+            return Outcome.Abandoned;
+        }
+
+        try
+        {
+            return await ConsumeOnceAsync(context, endpoint, control, inboxKey).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// The attempts of one delivery, each in its own consume transaction when the endpoint has an inbox: the inbox check,
+    /// the handler, the key recorded with the handler's work; then success (completed), a delayed retry or dead letters.
+    /// <paramref name="started"/> is the first attempt, when the fast path has started it.
+    /// </summary>
+    private async ValueTask<Outcome> ConsumeOnceAsync(ConsumeContext context, TransportEndpoint endpoint, IDeliveryControl control, string? inboxKey, ValueTask? started = null)
+    {
+        Envelope envelope = context.Envelope;
+        CancellationToken token = context.CancellationToken;
+        bool completed = false;
+        if (endpoint.Options.Delivery == DeliveryMode.AtMostOnce)
+        {
+            // At most once: the message is gone before the handler runs, so a crash cannot deliver it twice.
+            await control.CompleteAsync(token).ConfigureAwait(false);
+            completed = true;
+        }
+
+        DateTimeOffset? firstFailure = null;
+        while (true)
+        {
+            context.WroteOutbox = false;
+            IConsumeTransaction? transaction = inboxKey is null ? null : await _inbox.BeginAsync(token).ConfigureAwait(false);
+            try
+            {
+                if (inboxKey is not null && await _inbox.SeenAsync(transaction, endpoint.Name, inboxKey, token).ConfigureAwait(false))
+                {
+                    Log.Duplicate(_logger, envelope.MessageId, envelope.Contract.Name, endpoint.Name, inboxKey);
+                    await CompleteOnceAsync(control, completed, token).ConfigureAwait(false);
+                    return Outcome.Duplicate;
+                }
+
+                context.Transaction = transaction;
+                ValueTask attempt = started ?? _chain(context);
+                started = null;
+                await attempt.ConfigureAwait(false);
+                if (inboxKey is not null)
+                {
+                    try
+                    {
+                        await _inbox.RecordAsync(transaction, endpoint.Name, inboxKey, token).ConfigureAwait(false);
+                    }
+                    catch (DuplicateMessageException)
+                    {
+                        // Another delivery of the same key committed while this one ran: its work is rolled back.
+                        Log.Duplicate(_logger, envelope.MessageId, envelope.Contract.Name, endpoint.Name, inboxKey);
+                        await CompleteOnceAsync(control, completed, token).ConfigureAwait(false);
+                        return Outcome.Duplicate;
+                    }
+
+                    if (context.WroteOutbox)
+                    {
+                        _wakeRelay();
+                    }
+                }
+
+                await CompleteOnceAsync(control, completed, token).ConfigureAwait(false);
+                return Outcome.Handled;
+            }
+            catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+            {
+                // Stopped without time to finish: the transport keeps the message for the next start when it can.
+                Log.NotHandled(_logger, endpoint.Name, envelope.MessageId, envelope.Contract.Name);
+                return Outcome.Abandoned;
+            }
+            catch (Exception ex)
+            {
+                if (transaction is not null)
+                {
+                    await DisposeQuietlyAsync(transaction).ConfigureAwait(false);
+                    transaction = null;
+                }
+
+                DateTimeOffset now = _time.GetUtcNow();
+                firstFailure ??= now;
+                if (ex is UnreadableMessageException)
+                {
+                    Log.Unreadable(_logger, ex, envelope.MessageId, endpoint.Name, envelope.Contract.Name, ex.Message);
+                    await _deadLetters.DeadLetterAsync(endpoint, envelope, control, DeadLetterReason.Unreadable, ex, attempts: 0, firstFailure.Value, now, token).ConfigureAwait(false);
+                    return Outcome.DeadLettered;
+                }
+
+                Log.HandlerFailed(_logger, ex, context.Handler.HandlerName, envelope.Contract.Name, envelope.MessageId, context.Attempt, endpoint.Name);
+                RetryDecision next = RetryStep.Decide(endpoint.Options, context.Attempt, ex, Random.Shared.NextDouble());
+                switch (next.Action)
+                {
+                    case RetryAction.Immediate:
+                        ContractsTelemetry.Retried.Add(1, ContractsTelemetry.ContractTag(envelope.Contract));
+                        await context.BeginAttempt().ConfigureAwait(false);
+                        continue;
+                    case RetryAction.Delayed:
+                        Envelope retry = envelope.ForAttempt(next.NextAttempt, now + next.Delay);
+                        Log.RetryScheduled(_logger, retry.MessageId, retry.Contract.Name, endpoint.Name, retry.Attempt, next.Delay);
+                        ContractsTelemetry.Retried.Add(1, ContractsTelemetry.ContractTag(retry.Contract));
+                        await RescheduleAsync(endpoint, control, retry, firstFailure.Value, ex, token).ConfigureAwait(false);
+                        return Outcome.Rescheduled;
+                    default:
+                        await _deadLetters.DeadLetterAsync(endpoint, envelope, control, DeadLetterReason.Failed, ex, context.Attempt, firstFailure.Value, now, token).ConfigureAwait(false);
+                        return Outcome.DeadLettered;
+                }
+            }
+            finally
+            {
+                context.Transaction = null;
+                if (transaction is not null)
+                {
+                    await DisposeQuietlyAsync(transaction).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    /// <summary>The transport holds the retry when it can; otherwise the store's scheduler does, and the delivery is completed.</summary>
+    private async ValueTask RescheduleAsync(TransportEndpoint endpoint, IDeliveryControl control, Envelope retry, DateTimeOffset firstFailure, Exception error, CancellationToken cancellationToken)
+    {
+        if (_scheduler is null)
+        {
+            await control.RescheduleAsync(retry, firstFailure, error, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await _scheduler.ScheduleAsync(retry, endpoint, cancellationToken).ConfigureAwait(false);
+        await control.CompleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static ValueTask CompleteOnceAsync(IDeliveryControl control, bool completed, CancellationToken cancellationToken) =>
+        completed ? ValueTask.CompletedTask : control.CompleteAsync(cancellationToken);
+
+    private async ValueTask DisposeQuietlyAsync(IConsumeTransaction transaction)
+    {
+        try
+        {
+            await transaction.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.StoreFailed(_logger, ex, "rolling back a consume transaction");
+        }
+    }
+}

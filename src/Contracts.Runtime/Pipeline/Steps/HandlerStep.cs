@@ -1,0 +1,63 @@
+using System;
+using System.Collections.Generic;
+using System.Threading.Tasks;
+using MessagePack;
+
+namespace Contracts.Pipeline.Steps;
+
+/// <summary>
+/// The innermost part of the pipeline, composed once: the <see cref="IConsumeMiddleware"/> steps in registration
+/// order, then the message read from its payload (within the size limit) and the handler called.
+/// </summary>
+internal sealed class HandlerStep
+{
+    private readonly int _maxPayloadBytes;
+
+    public HandlerStep(IEnumerable<IConsumeMiddleware> middlewares, int maxPayloadBytes)
+    {
+        _maxPayloadBytes = maxPayloadBytes;
+        IConsumeMiddleware[] steps = [.. middlewares];
+        ConsumeDelegate chain = InvokeHandlerAsync;
+        for (int i = steps.Length - 1; i >= 0; i--)
+        {
+            IConsumeMiddleware step = steps[i];
+            ConsumeDelegate next = chain;
+            chain = context => step.InvokeAsync(context, next);
+        }
+
+        Chain = chain;
+    }
+
+    /// <summary>Runs one attempt: the middleware, then the handler.</summary>
+    public ConsumeDelegate Chain { get; }
+
+    private ValueTask InvokeHandlerAsync(ConsumeContext context)
+    {
+        object message = context.Message ??= ReadMessage(context.Envelope);
+        return context.Handler.InvokeAsync(context.MessageContext, message, context.CancellationToken);
+    }
+
+    private object ReadMessage(Envelope envelope)
+    {
+        if (envelope.Message is { } message)
+        {
+            return message;
+        }
+
+        ReadOnlyMemory<byte> payload = envelope.Payload;
+        if (payload.Length > _maxPayloadBytes)
+        {
+            throw new UnreadableMessageException(
+                $"The payload is {payload.Length} bytes, over the limit of {_maxPayloadBytes} (ContractsOptions.MaxPayloadBytes).");
+        }
+
+        try
+        {
+            return envelope.Contract.Deserialize(payload);
+        }
+        catch (MessagePackSerializationException ex)
+        {
+            throw new UnreadableMessageException($"The payload is not a valid '{envelope.Contract}': {ex.Message}", ex);
+        }
+    }
+}
