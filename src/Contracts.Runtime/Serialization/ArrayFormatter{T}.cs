@@ -11,8 +11,14 @@ public sealed class ArrayFormatter<T>(IMessagePackFormatter<T> element) : IMessa
     /// <inheritdoc />
     public void Serialize(ref MessagePackWriter writer, T[] value, MessagePackSerializerOptions options)
     {
-        if (value is null) writer.WriteNil();
-        else Collections.WriteSpan(ref writer, value, element, options);
+        if (value is null)
+        {
+            writer.WriteNil();
+        }
+        else
+        {
+            Collections.WriteSpan(ref writer, value, element, options);
+        }
     }
 
     /// <inheritdoc />

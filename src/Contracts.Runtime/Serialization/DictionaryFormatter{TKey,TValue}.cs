@@ -16,8 +16,14 @@ public sealed class DictionaryFormatter<TKey, TValue>(IMessagePackFormatter<TKey
     /// <inheritdoc />
     public void Serialize(ref MessagePackWriter writer, Dictionary<TKey, TValue> map, MessagePackSerializerOptions options)
     {
-        if (map is null) writer.WriteNil();
-        else Collections.WriteMap(ref writer, map, key, value, options);
+        if (map is null)
+        {
+            writer.WriteNil();
+        }
+        else
+        {
+            Collections.WriteMap(ref writer, map, key, value, options);
+        }
     }
 
     /// <inheritdoc />

@@ -47,20 +47,48 @@ public sealed class EnumFormatter<TEnum>(bool signed) : IMessagePackFormatter<TE
         switch (Unsafe.SizeOf<TEnum>())
         {
             case 1:
-                if (signed) Unsafe.As<TEnum, sbyte>(ref value) = reader.ReadSByte();
-                else Unsafe.As<TEnum, byte>(ref value) = reader.ReadByte();
+                if (signed)
+                {
+                    Unsafe.As<TEnum, sbyte>(ref value) = reader.ReadSByte();
+                }
+                else
+                {
+                    Unsafe.As<TEnum, byte>(ref value) = reader.ReadByte();
+                }
+
                 break;
             case 2:
-                if (signed) Unsafe.As<TEnum, short>(ref value) = reader.ReadInt16();
-                else Unsafe.As<TEnum, ushort>(ref value) = reader.ReadUInt16();
+                if (signed)
+                {
+                    Unsafe.As<TEnum, short>(ref value) = reader.ReadInt16();
+                }
+                else
+                {
+                    Unsafe.As<TEnum, ushort>(ref value) = reader.ReadUInt16();
+                }
+
                 break;
             case 4:
-                if (signed) Unsafe.As<TEnum, int>(ref value) = reader.ReadInt32();
-                else Unsafe.As<TEnum, uint>(ref value) = reader.ReadUInt32();
+                if (signed)
+                {
+                    Unsafe.As<TEnum, int>(ref value) = reader.ReadInt32();
+                }
+                else
+                {
+                    Unsafe.As<TEnum, uint>(ref value) = reader.ReadUInt32();
+                }
+
                 break;
             default:
-                if (signed) Unsafe.As<TEnum, long>(ref value) = reader.ReadInt64();
-                else Unsafe.As<TEnum, ulong>(ref value) = reader.ReadUInt64();
+                if (signed)
+                {
+                    Unsafe.As<TEnum, long>(ref value) = reader.ReadInt64();
+                }
+                else
+                {
+                    Unsafe.As<TEnum, ulong>(ref value) = reader.ReadUInt64();
+                }
+
                 break;
         }
 

@@ -13,8 +13,14 @@ public sealed class ImmutableArrayFormatter<T>(IMessagePackFormatter<T> element)
     /// <inheritdoc />
     public void Serialize(ref MessagePackWriter writer, ImmutableArray<T> value, MessagePackSerializerOptions options)
     {
-        if (value.IsDefault) writer.WriteNil();
-        else Collections.WriteSpan(ref writer, value.AsSpan(), element, options);
+        if (value.IsDefault)
+        {
+            writer.WriteNil();
+        }
+        else
+        {
+            Collections.WriteSpan(ref writer, value.AsSpan(), element, options);
+        }
     }
 
     /// <inheritdoc />

@@ -13,8 +13,14 @@ public sealed class ListFormatter<T>(IMessagePackFormatter<T> element) : IMessag
     /// <inheritdoc />
     public void Serialize(ref MessagePackWriter writer, List<T> value, MessagePackSerializerOptions options)
     {
-        if (value is null) writer.WriteNil();
-        else Collections.WriteSpan<T>(ref writer, CollectionsMarshal.AsSpan(value), element, options);
+        if (value is null)
+        {
+            writer.WriteNil();
+        }
+        else
+        {
+            Collections.WriteSpan<T>(ref writer, CollectionsMarshal.AsSpan(value), element, options);
+        }
     }
 
     /// <inheritdoc />

@@ -13,8 +13,14 @@ public sealed class NullableFormatter<T>(IMessagePackFormatter<T> inner) : IMess
     /// <inheritdoc />
     public void Serialize(ref MessagePackWriter writer, T? value, MessagePackSerializerOptions options)
     {
-        if (value.HasValue) inner.Serialize(ref writer, value.GetValueOrDefault(), options);
-        else writer.WriteNil();
+        if (value.HasValue)
+        {
+            inner.Serialize(ref writer, value.GetValueOrDefault(), options);
+        }
+        else
+        {
+            writer.WriteNil();
+        }
     }
 
     /// <inheritdoc />

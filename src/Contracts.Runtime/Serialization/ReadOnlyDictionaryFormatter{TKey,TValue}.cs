@@ -16,8 +16,14 @@ public sealed class ReadOnlyDictionaryFormatter<TKey, TValue>(IMessagePackFormat
     /// <inheritdoc />
     public void Serialize(ref MessagePackWriter writer, IReadOnlyDictionary<TKey, TValue> map, MessagePackSerializerOptions options)
     {
-        if (map is null) writer.WriteNil();
-        else Collections.WriteMap(ref writer, map, key, value, options);
+        if (map is null)
+        {
+            writer.WriteNil();
+        }
+        else
+        {
+            Collections.WriteMap(ref writer, map, key, value, options);
+        }
     }
 
     /// <inheritdoc />
