@@ -39,7 +39,7 @@ public sealed class HandlerAsyncAnalyzer : DiagnosticAnalyzer
                     return;
                 }
 
-                var handler = method.ContainingType;
+                INamedTypeSymbol handler = method.ContainingType;
                 block.RegisterOperationAction(op => AnalyzeInvocation(op, known, handler, token), OperationKind.Invocation);
                 block.RegisterOperationAction(op => AnalyzePropertyReference(op, known, handler), OperationKind.PropertyReference);
             });

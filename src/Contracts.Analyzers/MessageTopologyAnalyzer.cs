@@ -84,7 +84,7 @@ public sealed class MessageTopologyAnalyzer : DiagnosticAnalyzer
         var byContract = new Dictionary<INamedTypeSymbol, List<(INamedTypeSymbol Handler, INamedTypeSymbol Contract, ContractKind Kind, Location Location)>>(SymbolEqualityComparer.Default);
         foreach ((INamedTypeSymbol Handler, INamedTypeSymbol Contract, ContractKind Kind, Location Location) handler in state.Handlers)
         {
-            if (!byContract.TryGetValue(handler.Contract, out var list))
+            if (!byContract.TryGetValue(handler.Contract, out List<(INamedTypeSymbol Handler, INamedTypeSymbol Contract, ContractKind Kind, Location Location)>? list))
             {
                 byContract[handler.Contract] = list = [];
             }
@@ -92,7 +92,7 @@ public sealed class MessageTopologyAnalyzer : DiagnosticAnalyzer
             list.Add(handler);
         }
 
-        foreach (var group in byContract.Values)
+        foreach (List<(INamedTypeSymbol Handler, INamedTypeSymbol Contract, ContractKind Kind, Location Location)> group in byContract.Values)
         {
             if (group.Count < 2 || group[0].Kind == ContractKind.Event)
             {

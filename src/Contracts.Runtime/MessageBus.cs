@@ -81,7 +81,7 @@ internal sealed class MessageBus : IMessageBus
         TransportEndpoint[] route = _runtime.Routes.Find(contract);
         TimeSpan timeout = options?.Timeout ?? _runtime.Options.QueryTimeout;
         using Activity? activity = StartActivity("query", contract);
-        var sendOptions = options is null ? null : new SendOptions { CorrelationId = options.CorrelationId, Headers = options.Headers };
+        SendOptions? sendOptions = options is null ? null : new SendOptions { CorrelationId = options.CorrelationId, Headers = options.Headers };
         Envelope envelope = CreateEnvelope(contract, query, sendOptions, parent, activity);
         var reply = new QueryReply<TResult>();
         if (_runtime.InProcess)
@@ -171,9 +171,11 @@ internal sealed class MessageBus : IMessageBus
         return envelope;
     }
 
+#pragma warning disable IDE1006 // thread-static fields are t_camel, which the naming rules cannot express
     /// <summary>A buffer per thread to write payloads into: each payload then costs one array of its exact size.</summary>
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_buffer;
+#pragma warning restore IDE1006
 
     private ReadOnlyMemory<byte> Serialize(ContractDescriptor contract, object message)
     {
@@ -218,26 +220,4 @@ internal sealed class MessageBus : IMessageBus
 
         return activity;
     }
-}
-
-/// <summary>Thrown when a serialized message is larger than <see cref="ContractsOptions.MaxPayloadBytes"/>.</summary>
-public sealed class MessageTooLargeException : InvalidOperationException
-{
-    /// <summary>Creates the exception.</summary>
-    /// <param name="contract">The contract of the message.</param>
-    /// <param name="size">Its serialized size.</param>
-    /// <param name="limit">The limit.</param>
-    public MessageTooLargeException(ContractDescriptor contract, int size, int limit)
-        : base($"A '{contract}' message is {size} bytes, over the limit of {limit} bytes (ContractsOptions.MaxPayloadBytes). " +
-               "Send a reference to large data (a blob id) instead of the data, or raise the limit.")
-    {
-        Size = size;
-        Limit = limit;
-    }
-
-    /// <summary>The serialized size.</summary>
-    public int Size { get; }
-
-    /// <summary>The limit.</summary>
-    public int Limit { get; }
 }

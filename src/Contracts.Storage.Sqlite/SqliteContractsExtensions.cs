@@ -1,8 +1,10 @@
 using System;
+using Contracts.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Contracts.Storage.Sqlite;
+// In namespace Contracts, like every Use* extension, so callers need no extra using.
+namespace Contracts;
 
 /// <summary>Turns on the SQLite store, the outbox on a caller's transaction, and the consume transaction of a handler.</summary>
 public static class SqliteContractsExtensions

@@ -101,11 +101,11 @@ internal static class SqliteSql
         SqliteCommand command = Command(
             connection,
             $"INSERT INTO {table} ({MessageColumns}{extraColumns}) VALUES ({MessageValues}{extraValues})",
-            [.. MessageParameters, .. extraParameters]);
+            [.. s_messageParameters, .. extraParameters]);
         return command;
     }
 
-    private static readonly string[] MessageParameters =
+    private static readonly string[] s_messageParameters =
     [
         "$endpoint", "$message_id", "$contract", "$version", "$correlation_id", "$causation_id", "$idempotency_key", "$attempt", "$sent_at",
         "$due_at", "$trace_parent", "$trace_state", "$headers", "$payload", "$first_failed_at", "$last_error",

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
-using Contracts.Transport;
 using RabbitMQ.Client;
 
 namespace Contracts.Transport.RabbitMq;

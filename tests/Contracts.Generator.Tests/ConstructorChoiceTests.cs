@@ -1,6 +1,7 @@
 using System.Linq;
 using Contracts.CodeAnalysis;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Xunit;
 
 namespace Contracts.Generator.Tests;
@@ -53,7 +54,7 @@ public sealed class ConstructorChoiceTests
     [MemberData(nameof(Ties))]
     public void Of_equal_constructors_the_first_in_InstanceConstructors_order_is_chosen(string source)
     {
-        var compilation = GeneratorHarness.Compile(source);
+        CSharpCompilation compilation = GeneratorHarness.Compile(source);
         INamedTypeSymbol type = compilation.GetTypeByMetadataName("Shop.Tie")!;
         IMethodSymbol expected = type.InstanceConstructors.First(c => c.DeclaredAccessibility == Accessibility.Public && c.Parameters.Length == 2);
 

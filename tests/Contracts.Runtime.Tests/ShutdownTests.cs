@@ -262,7 +262,7 @@ public sealed partial class ShutdownTests
     public async Task A_service_provider_disposed_synchronously_stops_the_bus_at_once()
     {
         var stuck = new Stuck();
-        var services = new ServiceCollection().AddSingleton(stuck).AddContracts();
+        IServiceCollection services = new ServiceCollection().AddSingleton(stuck).AddContracts();
         ServiceProvider provider = services.BuildServiceProvider();
         foreach (IHostedService hosted in provider.GetServices<IHostedService>())
         {

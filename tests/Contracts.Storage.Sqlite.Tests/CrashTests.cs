@@ -21,7 +21,7 @@ public sealed class CrashTests
             Assert.Equal("sent", line);
 
             // Kill it mid-stream: once at least killAt effects are committed.
-            var deadline = DateTime.UtcNow.AddSeconds(60);
+            DateTime deadline = DateTime.UtcNow.AddSeconds(60);
             while (Effects(database) < killAt)
             {
                 if (child.HasExited)

@@ -12,14 +12,14 @@ namespace Contracts.Storage.Sqlite.Tests;
 
 public sealed class OutboxTests
 {
-    private static readonly Action<InMemoryTransportOptions> EffectivelyOnce = t => t.Endpoint<Ship>(e => e.Delivery = DeliveryMode.EffectivelyOnce);
+    private static readonly Action<InMemoryTransportOptions> s_effectivelyOnce = t => t.Endpoint<Ship>(e => e.Delivery = DeliveryMode.EffectivelyOnce);
 
     [Fact]
     public async Task A_rolled_back_transaction_sends_nothing()
     {
         using var database = new TempDatabase();
         var probe = new Probe();
-        await using SqliteBus host = await SqliteBus.StartAsync(database, s => s.AddSingleton(probe), EffectivelyOnce);
+        await using SqliteBus host = await SqliteBus.StartAsync(database, s => s.AddSingleton(probe), s_effectivelyOnce);
         CreateBusinessTables(database);
 
         using (SqliteConnection connection = database.Open())
@@ -42,7 +42,7 @@ public sealed class OutboxTests
     {
         using var database = new TempDatabase();
         var probe = new Probe();
-        await using SqliteBus host = await SqliteBus.StartAsync(database, s => s.AddSingleton(probe), EffectivelyOnce);
+        await using SqliteBus host = await SqliteBus.StartAsync(database, s => s.AddSingleton(probe), s_effectivelyOnce);
         CreateBusinessTables(database);
         var orderId = Guid.CreateVersion7();
 
@@ -75,7 +75,7 @@ public sealed class OutboxTests
         await using (SqliteBus host = await SqliteBus.StartAsync(
             database,
             s => s.AddSingleton(probe),
-            EffectivelyOnce,
+            s_effectivelyOnce,
             options: o => o.UseStore(_ => new CrashBeforeMark(new SqliteMessageStore(new SqliteStoreOptions { ConnectionString = database.ConnectionString, Synchronous = SqliteSynchronous.Normal }), crash))))
         {
             CreateBusinessTables(database);
@@ -94,7 +94,7 @@ public sealed class OutboxTests
         Assert.Equal(1, database.Scalar("SELECT COUNT(*) FROM contracts_outbox WHERE relayed_at IS NULL"));
 
         var logs = new LogCollector();
-        await using (SqliteBus host = await SqliteBus.StartAsync(database, s => s.AddSingleton(probe).AddLogging(l => l.AddProvider(logs)), EffectivelyOnce))
+        await using (SqliteBus host = await SqliteBus.StartAsync(database, s => s.AddSingleton(probe).AddLogging(l => l.AddProvider(logs)), s_effectivelyOnce))
         {
             await Wait.Until(() => database.Scalar("SELECT COUNT(*) FROM contracts_outbox WHERE relayed_at IS NOT NULL") == 1, "the record is relayed again and marked");
             await Wait.Until(() => database.Scalar("SELECT COUNT(*) FROM contracts_queue") == 0, "the copy is consumed");

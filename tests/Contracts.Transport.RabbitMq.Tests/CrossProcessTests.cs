@@ -7,7 +7,7 @@ namespace Contracts.Transport.RabbitMq.Tests;
 /// <summary>Send, publish and query between this process and a service process, through the real broker.</summary>
 public sealed class CrossProcessTests
 {
-    private static readonly string[] Subscriptions =
+    private static readonly string[] s_subscriptions =
     [
         $"RmqTests.Reserved/{typeof(AuditReserved).FullName}",
         $"RmqTests.Reserved/{typeof(NotifyReserved).FullName}",
@@ -16,7 +16,7 @@ public sealed class CrossProcessTests
     [Fact]
     public async Task A_command_sent_here_is_handled_there_and_its_event_reaches_every_subscriber_here()
     {
-        await Broker.ResetAsync([.. ServiceProcess.Queues, .. Subscriptions]);
+        await Broker.ResetAsync([.. ServiceProcess.Queues, .. s_subscriptions]);
         var probe = new Probe();
         IHost host = await RabbitHost.StartAsync(probe, t => t.Endpoint<Reserved>(e => e.Consume = true));
         await using ServiceProcess service = await ServiceProcess.StartAsync();

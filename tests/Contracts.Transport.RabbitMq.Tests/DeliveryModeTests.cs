@@ -2,7 +2,6 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
-using Contracts.Storage.Sqlite;
 using Microsoft.Extensions.Hosting;
 
 namespace Contracts.Transport.RabbitMq.Tests;

@@ -129,7 +129,7 @@ public sealed class FlowTests
     [Fact]
     public async Task DropNewest_is_refused_at_start_with_the_modes_RabbitMQ_can_do()
     {
-        var error = await Assert.ThrowsAsync<NotSupportedException>(() => RabbitHost.StartAsync(new Probe(), t => t.Endpoint<Bounded>(e =>
+        NotSupportedException error = await Assert.ThrowsAsync<NotSupportedException>(() => RabbitHost.StartAsync(new Probe(), t => t.Endpoint<Bounded>(e =>
         {
             e.Consume = true;
             e.FullMode = EndpointFullMode.DropNewest;

@@ -37,7 +37,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         start.ArgumentList.Add("exec");
         start.ArgumentList.Add(dll);
         start.Environment[ModeVariable] = "service";
-        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the service process.");
+        Process process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the service process.");
         var service = new ServiceProcess(process);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (await process.StandardOutput.ReadLineAsync(cts.Token) is { } line)

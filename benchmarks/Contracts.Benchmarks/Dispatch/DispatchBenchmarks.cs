@@ -9,8 +9,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Wolverine;
-using MtPeer = Contracts.Benchmarks.Dispatch.MassTransitPeer;
 using MPeer = Contracts.Benchmarks.Dispatch.MediatorPeer;
+using MtPeer = Contracts.Benchmarks.Dispatch.MassTransitPeer;
 using WPeer = Contracts.Benchmarks.Dispatch.WolverinePeer;
 
 namespace Contracts.Benchmarks.Dispatch;
@@ -305,7 +305,7 @@ public class DispatchBenchmarks
         decimal sum = 0;
         for (int i = 0; i < Batch; i++)
         {
-            var response = await _massTransitQuery.GetResponse<MtPeer.InvoiceTotal>(new MtPeer.GetInvoiceTotal(s_id));
+            MassTransit.Response<MtPeer.InvoiceTotal> response = await _massTransitQuery.GetResponse<MtPeer.InvoiceTotal>(new MtPeer.GetInvoiceTotal(s_id));
             sum += response.Message.Total;
         }
 

@@ -165,7 +165,7 @@ internal static class ContractParser
             return EquatableArray<TypeSpec>.Empty;
         }
 
-        var specs = ImmutableArray.CreateBuilder<TypeSpec>(arguments.Length);
+        ImmutableArray<TypeSpec>.Builder specs = ImmutableArray.CreateBuilder<TypeSpec>(arguments.Length);
         foreach (TypeShape argument in arguments)
         {
             specs.Add(ToSpec(argument, nested, compilation, cancellationToken));

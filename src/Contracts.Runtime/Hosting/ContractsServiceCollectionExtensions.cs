@@ -1,7 +1,4 @@
 using System;
-using System.Threading;
-using System.Threading.Tasks;
-using Contracts.Diagnostics;
 using Contracts.Modules;
 using Contracts.Pipeline;
 using Contracts.Storage;
@@ -69,20 +66,4 @@ public static class ContractsServiceCollectionExtensions
             noModules ? sp.GetService<ILogger<ContractsRuntime>>() : null));
         return services;
     }
-}
-
-/// <summary>Starts the endpoints with the host and drains them when it stops.</summary>
-internal sealed class ContractsHostedService(ContractsRuntime runtime, ILogger? noModulesLogger) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        if (noModulesLogger is not null)
-        {
-            Log.NoModules(noModulesLogger);
-        }
-
-        return runtime.StartAsync(cancellationToken);
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => runtime.StopAsync(cancellationToken);
 }

@@ -1,8 +1,4 @@
-using System;
-using System.Collections.Generic;
 using System.ComponentModel;
-using System.Diagnostics.CodeAnalysis;
-using System.Threading;
 
 namespace Contracts.Modules;
 
@@ -23,44 +19,4 @@ public abstract class ContractsModule
 
     /// <inheritdoc />
     public override string ToString() => AssemblyName;
-}
-
-/// <summary>Marks an assembly that carries a generated <see cref="ContractsModule"/>, so referencing assemblies find it at compile time.</summary>
-/// <param name="moduleType">The generated module type.</param>
-[AttributeUsage(AttributeTargets.Assembly)]
-[EditorBrowsable(EditorBrowsableState.Never)]
-public sealed class ContractsModuleAttribute(Type moduleType) : Attribute
-{
-    /// <summary>The generated module type.</summary>
-    public Type ModuleType { get; } = moduleType;
-}
-
-/// <summary>The modules registered in this process by generated module initializers.</summary>
-public static class ContractsModules
-{
-    private static ContractsModule[] s_modules = [];
-
-    /// <summary>The registered modules, in registration order.</summary>
-    public static IReadOnlyList<ContractsModule> All => Volatile.Read(ref s_modules);
-
-    /// <summary>Registers <paramref name="module"/> once; called by generated module initializers.</summary>
-    /// <param name="module">The module.</param>
-    public static void Register(ContractsModule module)
-    {
-        ArgumentNullException.ThrowIfNull(module);
-        while (true)
-        {
-            ContractsModule[] current = Volatile.Read(ref s_modules);
-            if (Array.IndexOf(current, module) >= 0)
-            {
-                return;
-            }
-
-            ContractsModule[] next = [.. current, module];
-            if (Interlocked.CompareExchange(ref s_modules, next, current) == current)
-            {
-                return;
-            }
-        }
-    }
 }

@@ -2,7 +2,6 @@ using System;
 using System.ComponentModel;
 using System.Threading;
 using System.Threading.Tasks;
-using Contracts.Queries;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Contracts.Modules;
@@ -78,41 +77,4 @@ public abstract class HandlerDescriptor
 
     /// <inheritdoc />
     public override string ToString() => $"{HandlerName} ({Contract})";
-}
-
-internal sealed class CommandHandlerDescriptor<TCommand, THandler>(Func<IServiceProvider, THandler>? factory) : HandlerDescriptor(TCommand.Contract, typeof(THandler))
-    where TCommand : class, ICommand, IContract<TCommand>
-    where THandler : class, ICommandHandler<TCommand>
-{
-    internal override ValueTask InvokeAsync(MessageContext context, object message, CancellationToken cancellationToken) =>
-        Create(context, factory).HandleAsync((TCommand)message, context, cancellationToken);
-}
-
-internal sealed class EventHandlerDescriptor<TEvent, THandler>(Func<IServiceProvider, THandler>? factory) : HandlerDescriptor(TEvent.Contract, typeof(THandler))
-    where TEvent : class, IEvent, IContract<TEvent>
-    where THandler : class, IEventHandler<TEvent>
-{
-    internal override ValueTask InvokeAsync(MessageContext context, object message, CancellationToken cancellationToken) =>
-        Create(context, factory).HandleAsync((TEvent)message, context, cancellationToken);
-}
-
-internal sealed class QueryHandlerDescriptor<TQuery, TResult, THandler>(Func<IServiceProvider, THandler>? factory) : HandlerDescriptor(TQuery.Contract, typeof(THandler))
-    where TQuery : class, IQuery<TResult>, IContract<TQuery>
-    where THandler : class, IQueryHandler<TQuery, TResult>
-{
-    internal override async ValueTask InvokeAsync(MessageContext context, object message, CancellationToken cancellationToken)
-    {
-        TResult result = await Create(context, factory)
-            .HandleAsync((TQuery)message, context, cancellationToken)
-            .ConfigureAwait(false);
-        switch (context.Envelope.Reply)
-        {
-            case QueryReply<TResult> reply:
-                reply.TrySetResult(result);
-                break;
-            case RemoteQueryReply remote:
-                remote.SetResult(result);
-                break;
-        }
-    }
 }

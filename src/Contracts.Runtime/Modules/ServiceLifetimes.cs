@@ -46,19 +46,3 @@ internal sealed class ServiceLifetimes
     public bool IsGeneratedRegistration(Type handler, object factory) =>
         _last.TryGetValue(handler, out ServiceDescriptor? descriptor) && ReferenceEquals(descriptor.ImplementationFactory, factory);
 }
-
-/// <summary>Passes resolutions through to the delivery's scope and notes whether every one of them was a singleton.</summary>
-internal sealed class ActivationProbe(IServiceProvider scope, ServiceLifetimes lifetimes) : IServiceProvider
-{
-    public bool OnlySingletons { get; private set; } = true;
-
-    public object? GetService(Type serviceType)
-    {
-        if (!lifetimes.IsSingleton(serviceType))
-        {
-            OnlySingletons = false;
-        }
-
-        return scope.GetService(serviceType);
-    }
-}

@@ -6,27 +6,6 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Contracts.Pipeline;
 
-/// <summary>Runs the rest of the consume pipeline for one delivery.</summary>
-/// <param name="context">The delivery.</param>
-/// <returns>Completes when the rest of the pipeline has; throws what the handler threw.</returns>
-public delegate ValueTask ConsumeDelegate(ConsumeContext context);
-
-/// <summary>
-/// A step of the consume pipeline, registered in DI as <see cref="IConsumeMiddleware"/> and run in registration
-/// order inside the bus's own steps and around the handler: telemetry, failure handling (retries, dead letters), the
-/// inbox and the consume transaction run outside every middleware, so each attempt of a retry runs the middleware
-/// again (with a fresh scope), a duplicate the inbox drops never reaches it, and what a middleware throws is retried
-/// and dead-lettered like the handler's own failure.
-/// </summary>
-public interface IConsumeMiddleware
-{
-    /// <summary>Runs this step and, usually, <paramref name="next"/>.</summary>
-    /// <param name="context">The delivery.</param>
-    /// <param name="next">The rest of the pipeline.</param>
-    /// <returns>Completes when the step has.</returns>
-    ValueTask InvokeAsync(ConsumeContext context, ConsumeDelegate next);
-}
-
 /// <summary>One delivery of one message to one handler, as it passes through the consume pipeline.</summary>
 public sealed class ConsumeContext : IAsyncDisposable
 {
@@ -114,28 +93,4 @@ public sealed class ConsumeContext : IAsyncDisposable
         _scope = scope;
         return scope.ServiceProvider;
     }
-}
-
-/// <summary>Thrown into the pipeline when a payload cannot be read as its contract; such a message is never retried.</summary>
-public sealed class UnreadableMessageException : Exception
-{
-    /// <summary>Creates the exception.</summary>
-    /// <param name="message">What is wrong with the payload.</param>
-    /// <param name="innerException">The serializer's error, if any.</param>
-    public UnreadableMessageException(string message, Exception? innerException = null)
-        : base(message, innerException)
-    {
-    }
-}
-
-/// <summary>What every delivery of one bus shares: one object, so each delivery's context carries one reference to it.</summary>
-internal sealed class DeliveryServices(MessageBus bus, IServiceScopeFactory scopes, IServiceProvider root, ServiceLifetimes? lifetimes)
-{
-    public MessageBus Bus { get; } = bus;
-
-    public IServiceScopeFactory Scopes { get; } = scopes;
-
-    public IServiceProvider Root { get; } = root;
-
-    public ServiceLifetimes? Lifetimes { get; } = lifetimes;
 }

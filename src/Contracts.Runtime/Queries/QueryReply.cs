@@ -1,6 +1,5 @@
 using System;
 using System.Threading;
-using System.Threading.Tasks;
 using Contracts.Transport;
 
 namespace Contracts.Queries;

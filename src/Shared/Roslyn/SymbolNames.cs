@@ -14,8 +14,10 @@ namespace Contracts.CodeAnalysis;
 /// </summary>
 internal static class SymbolNames
 {
+#pragma warning disable IDE1006 // thread-static fields are t_camel, which the naming rules cannot express
     [System.ThreadStatic]
     private static StringBuilder? t_builder;
+#pragma warning restore IDE1006
 
     /// <summary>A cleared builder, reused per thread: the names are built for every member on every edit.</summary>
     public static StringBuilder Rent()

@@ -1,0 +1,73 @@
+using System;
+
+namespace Contracts;
+
+/// <summary>Settings of one endpoint: a named, bounded queue with its consumers.</summary>
+public sealed class EndpointOptions
+{
+    /// <summary>How many messages may wait in the queue. Default 1024.</summary>
+    public int Capacity { get; set; } = 1024;
+
+    /// <summary>What happens when the queue is full. Default <see cref="EndpointFullMode.Wait"/>.</summary>
+    public EndpointFullMode FullMode { get; set; } = EndpointFullMode.Wait;
+
+    /// <summary>How many messages are handled at once. Default 1, which keeps FIFO order.</summary>
+    public int MaxConcurrency { get; set; } = 1;
+
+    /// <summary>
+    /// Whether this process consumes the endpoint. Default true. On a broker, false leaves the endpoint to the
+    /// services that handle it (this process only sends to it) even though its handler is compiled in; the
+    /// in-memory transport has no one else to consume it and refuses false.
+    /// </summary>
+    public bool Consume { get; set; } = true;
+
+    /// <summary>
+    /// The highest message priority the endpoint honours (1-255), or 0 for none (the default): FIFO. On RabbitMQ the
+    /// endpoint's queue becomes a priority queue and <see cref="SendOptions.Priority"/> orders waiting messages; the
+    /// in-memory transport keeps FIFO.
+    /// </summary>
+    public int MaxPriority { get; set; }
+
+    /// <summary>What a failed delivery does next. Default: no retries, straight to dead letters.</summary>
+    public RetryPolicy Retry { get; private set; } = new();
+
+    /// <summary>The delivery guarantee. Default <see cref="DeliveryMode.AtLeastOnce"/>.</summary>
+    public DeliveryMode Delivery { get; set; } = DeliveryMode.AtLeastOnce;
+
+    internal EndpointOptions Clone()
+    {
+        var clone = (EndpointOptions)MemberwiseClone();
+        clone.Retry = Retry.Clone();
+        return clone;
+    }
+
+    internal void Validate(string endpoint)
+    {
+        if (Capacity < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Capacity), Capacity, $"Endpoint '{endpoint}' needs a Capacity of at least 1.");
+        }
+
+        if (MaxConcurrency < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxConcurrency), MaxConcurrency, $"Endpoint '{endpoint}' needs a MaxConcurrency of at least 1.");
+        }
+
+        if (MaxPriority is < 0 or > 255)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxPriority), MaxPriority, $"Endpoint '{endpoint}' needs a MaxPriority from 0 (none) to 255.");
+        }
+
+        if (!Enum.IsDefined(FullMode))
+        {
+            throw new ArgumentOutOfRangeException(nameof(FullMode), FullMode, $"Endpoint '{endpoint}' has an unknown FullMode.");
+        }
+
+        if (!Enum.IsDefined(Delivery))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Delivery), Delivery, $"Endpoint '{endpoint}' has an unknown Delivery mode.");
+        }
+
+        Retry.Validate(endpoint);
+    }
+}

@@ -1,0 +1,91 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace Contracts.Transport.RabbitMq;
+
+/// <summary>Consuming: one channel per endpoint, each delivery handed to the runtime and settled after it.</summary>
+internal sealed partial class RabbitMqTransport
+{
+    private async Task ConsumeAsync(IConnection connection, TransportEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        ushort concurrency = (ushort)Math.Clamp(endpoint.Options.MaxConcurrency, 1, ushort.MaxValue);
+        IChannel channel = await connection.CreateChannelAsync(new CreateChannelOptions(false, false, consumerDispatchConcurrency: concurrency), cancellationToken).ConfigureAwait(false);
+        ushort prefetch = (ushort)Math.Clamp((long)endpoint.Options.MaxConcurrency * _options.PrefetchPerConsumer, 1, ushort.MaxValue);
+        await channel.BasicQosAsync(0, prefetch, global: false, cancellationToken).ConfigureAwait(false);
+        var consumer = new AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += (_, delivery) => OnDeliveryAsync(endpoint, channel, delivery);
+        string tag = await channel.BasicConsumeAsync(endpoint.Name, autoAck: false, consumer, cancellationToken).ConfigureAwait(false);
+        lock (_consumers)
+        {
+            _consumers.Add((channel, tag));
+        }
+    }
+
+    private async Task OnDeliveryAsync(TransportEndpoint endpoint, IChannel channel, BasicDeliverEventArgs delivery)
+    {
+        TransportContext context = _context!;
+        Interlocked.Increment(ref _inFlight);
+        var control = new RabbitMqDelivery(this, channel, endpoint, delivery);
+        try
+        {
+            if (_stopping.IsCancellationRequested)
+            {
+                return; // requeued below: the broker delivers it again, here after a restart or to another process
+            }
+
+            AmqpHeaders headers = AmqpHeaders.Of(delivery.BasicProperties);
+            DateTimeOffset now = _time.GetUtcNow();
+            if (EnvelopeCodec.Number(headers, EnvelopeHeaders.DeliverAt) is { } dueMs && DateTimeOffset.FromUnixTimeMilliseconds(dueMs) - now is { } early &&
+                early >= TimeSpan.FromMilliseconds(1))
+            {
+                // Arrived through a delay level before its time: on to the next level, addressed to this endpoint only.
+                await PublishDelayedAsync(endpoint.Name, new BasicProperties(delivery.BasicProperties), delivery.Body, early, _stopping.Token).ConfigureAwait(false);
+                await control.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
+
+            await context.Receiver.ReceiveAsync(endpoint, headers, delivery.Body, control, _stopping.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Not settled (the bus is stopping, or the broker failed under a retry or dead letter): it is delivered again.
+            Log.NotSettled(_logger, ex, delivery.BasicProperties.MessageId, endpoint.Name);
+        }
+        finally
+        {
+            if (!control.Settled)
+            {
+                await control.AbandonAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+
+            if (Interlocked.Decrement(ref _inFlight) == 0 && _stopping.IsCancellationRequested)
+            {
+                _idle.TrySetResult();
+            }
+        }
+    }
+
+    internal async ValueTask SettleAsync(IChannel channel, ulong deliveryTag, bool acknowledge, string endpoint)
+    {
+        try
+        {
+            if (acknowledge)
+            {
+                await channel.BasicAckAsync(deliveryTag, multiple: false).ConfigureAwait(false);
+            }
+            else
+            {
+                await channel.BasicNackAsync(deliveryTag, multiple: false, requeue: true).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (IsConnectionFailure(ex))
+        {
+            // The channel closed under the delivery: the broker requeued it already and delivers it again; an
+            // endpoint with an inbox drops the repeat of work it finished.
+            Log.SettleLost(_logger, ex, deliveryTag, endpoint);
+        }
+    }
+}
