@@ -8,6 +8,6 @@ internal sealed class CommandHandlerDescriptor<TCommand, THandler>(Func<IService
     where TCommand : class, ICommand, IContract<TCommand>
     where THandler : class, ICommandHandler<TCommand>
 {
-    internal override ValueTask InvokeAsync(MessageContext context, object message, CancellationToken cancellationToken) =>
+    protected internal override ValueTask InvokeAsync(MessageContext context, object message, CancellationToken cancellationToken) =>
         Create(context, factory).HandleAsync((TCommand)message, context, cancellationToken);
 }

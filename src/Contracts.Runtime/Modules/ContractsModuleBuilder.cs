@@ -21,6 +21,9 @@ public sealed class ContractsModuleBuilder
 
     internal IReadOnlyList<HandlerDescriptor> Handlers => _handlers;
 
+    /// <summary>The application's services: a module registers what its handlers need here.</summary>
+    public IServiceCollection Services => _services;
+
     /// <summary>Adds contract <typeparamref name="T"/> to the catalog.</summary>
     /// <typeparam name="T">The contract.</typeparam>
     public void AddContract<T>()
@@ -71,6 +74,24 @@ public sealed class ContractsModuleBuilder
         AddContract<TQuery>();
         AddService(factory);
         _handlers.Add(new QueryHandlerDescriptor<TQuery, TResult, THandler>(factory));
+    }
+
+    /// <summary>
+    /// Adds a handler of a kind the core does not define (a saga step, a projection): <paramref name="handler"/> derives
+    /// from <see cref="HandlerDescriptor"/> and calls its handler in <see cref="HandlerDescriptor.InvokeAsync"/>. Its
+    /// contract joins the catalog; it gets an endpoint, routing and the consume pipeline like any handler (one per
+    /// command or query, a subscription of its own per event).
+    /// </summary>
+    /// <param name="handler">The handler's descriptor.</param>
+    public void AddHandler(HandlerDescriptor handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        if (!_contracts.Contains(handler.Contract))
+        {
+            _contracts.Add(handler.Contract);
+        }
+
+        _handlers.Add(handler);
     }
 
     private void AddService<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler>(Func<IServiceProvider, THandler>? factory)

@@ -8,6 +8,6 @@ internal sealed class EventHandlerDescriptor<TEvent, THandler>(Func<IServiceProv
     where TEvent : class, IEvent, IContract<TEvent>
     where THandler : class, IEventHandler<TEvent>
 {
-    internal override ValueTask InvokeAsync(MessageContext context, object message, CancellationToken cancellationToken) =>
+    protected internal override ValueTask InvokeAsync(MessageContext context, object message, CancellationToken cancellationToken) =>
         Create(context, factory).HandleAsync((TEvent)message, context, cancellationToken);
 }

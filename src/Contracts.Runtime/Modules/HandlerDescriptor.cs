@@ -7,9 +7,11 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Contracts.Modules;
 
 /// <summary>
-/// One handler of one contract, as the generated module registered it. Invoking it creates the handler (with the
-/// generated constructor call) and calls it directly: the generic arguments are fixed at compile time, so there
-/// is no reflection and no dictionary of types on the way.
+/// One handler of one contract, as a module registered it. Invoking it creates the handler (with the generated
+/// constructor call) and calls it directly: the generic arguments are fixed at compile time, so there is no reflection
+/// and no dictionary of types on the way. Commands, events and queries have descriptors in the core; a package that
+/// adds a handler kind (saga steps, projections) derives its own and registers it with
+/// <see cref="ContractsModuleBuilder.AddHandler"/>: it gets the same endpoints, routing and consume pipeline.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Advanced)]
 public abstract class HandlerDescriptor
@@ -19,7 +21,10 @@ public abstract class HandlerDescriptor
     private readonly bool _disposable;
     private int _activation;
 
-    private protected HandlerDescriptor(ContractDescriptor contract, Type handlerType)
+    /// <summary>Describes <paramref name="handlerType"/> as a handler of <paramref name="contract"/>.</summary>
+    /// <param name="contract">The contract handled.</param>
+    /// <param name="handlerType">The class that handles it (its full name names event subscriptions).</param>
+    protected HandlerDescriptor(ContractDescriptor contract, Type handlerType)
     {
         Contract = contract;
         HandlerType = handlerType;
@@ -41,7 +46,7 @@ public abstract class HandlerDescriptor
     /// <param name="message">The message, of the contract's type.</param>
     /// <param name="cancellationToken">Cancels the handler.</param>
     /// <returns>Completes when the handler has.</returns>
-    internal abstract ValueTask InvokeAsync(MessageContext context, object message, CancellationToken cancellationToken);
+    protected internal abstract ValueTask InvokeAsync(MessageContext context, object message, CancellationToken cancellationToken);
 
     /// <summary>Whether deliveries create the handler without a DI scope (decided by the first delivery).</summary>
     internal bool CreatedWithoutScope => Volatile.Read(ref _activation) == WithoutScope;
@@ -51,7 +56,11 @@ public abstract class HandlerDescriptor
     /// registered, not disposable, whose constructor resolved only singletons is from then on created from the root
     /// services with no DI scope; any other is resolved from the delivery's scope, as DI would.
     /// </summary>
-    private protected THandler Create<THandler>(MessageContext context, Func<IServiceProvider, THandler>? factory)
+    /// <typeparam name="THandler">The handler class.</typeparam>
+    /// <param name="context">The delivery's context.</param>
+    /// <param name="factory">The module's constructor call, or <see langword="null"/> to resolve the handler from DI.</param>
+    /// <returns>The handler for this delivery.</returns>
+    protected THandler Create<THandler>(MessageContext context, Func<IServiceProvider, THandler>? factory)
         where THandler : class
     {
         switch (Volatile.Read(ref _activation))

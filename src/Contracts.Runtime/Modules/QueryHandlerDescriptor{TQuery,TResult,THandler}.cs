@@ -9,7 +9,7 @@ internal sealed class QueryHandlerDescriptor<TQuery, TResult, THandler>(Func<ISe
     where TQuery : class, IQuery<TResult>, IContract<TQuery>
     where THandler : class, IQueryHandler<TQuery, TResult>
 {
-    internal override async ValueTask InvokeAsync(MessageContext context, object message, CancellationToken cancellationToken)
+    protected internal override async ValueTask InvokeAsync(MessageContext context, object message, CancellationToken cancellationToken)
     {
         TResult result = await Create(context, factory)
             .HandleAsync((TQuery)message, context, cancellationToken)
