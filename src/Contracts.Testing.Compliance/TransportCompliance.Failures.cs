@@ -99,6 +99,9 @@ public abstract partial class TransportCompliance<TFixture>
         Assert.Equal(DeadLetterReason.Unreadable, letter.Reason);
         Assert.Equal(ComplianceEndpoints.Parcel, letter.Message.ContractName);
         Assert.Equal(garbage, letter.Message.Payload.ToArray());
+        string says = $"The payload is not a valid '{ComplianceEndpoints.Parcel}'";
+        Assert.StartsWith(says, letter.ExceptionMessage, StringComparison.Ordinal);
+        Assert.Equal(letter.ExceptionMessage.IndexOf(says, StringComparison.Ordinal), letter.ExceptionMessage.LastIndexOf(says, StringComparison.Ordinal));
         Assert.Single(await Bounded(bus.DeadLetters.ListAsync(cancellationToken: Cancel), "ListAsync"));
     }
 }

@@ -42,9 +42,37 @@ public sealed class DeadLetter
         Reason = reason,
         ExceptionType = error.GetType().FullName ?? error.GetType().Name,
         ExceptionMessage = error.Message,
-        StackTrace = error.ToString(),
+        StackTrace = Trace(error),
         Attempts = attempts,
         FirstFailedAt = firstFailedAt,
         LastFailedAt = lastFailedAt,
     };
+
+    /// <summary>The most of a failure's trace a dead letter keeps.</summary>
+    internal const int MaxTraceLength = 8 * 1024;
+
+    /// <summary>
+    /// The failure with its frames, without the source paths of the machine that built the handler (a dead letter is
+    /// read by operators and tools, not only by the people who own that machine), and at most <see cref="MaxTraceLength"/> characters.
+    /// </summary>
+    internal static string Trace(Exception error)
+    {
+        string full = error.ToString();
+        var trace = new System.Text.StringBuilder(Math.Min(full.Length, MaxTraceLength + 32));
+        foreach (string line in full.Split('\n'))
+        {
+            // A frame reads "   at Type.Method() in /path/File.cs:line 42": keep the frame, drop the location.
+            int location = line.StartsWith("   at ", StringComparison.Ordinal) ? line.LastIndexOf(" in ", StringComparison.Ordinal) : -1;
+            string kept = location > 0 && line.IndexOf(":line ", location, StringComparison.Ordinal) > 0 ? line[..location] : line.TrimEnd('\r');
+            if (trace.Length + kept.Length + 1 > MaxTraceLength)
+            {
+                trace.Append("   ... (trace cut at ").Append(MaxTraceLength).Append(" characters)");
+                break;
+            }
+
+            trace.Append(trace.Length == 0 ? "" : "\n").Append(kept);
+        }
+
+        return trace.ToString();
+    }
 }

@@ -85,11 +85,15 @@ public static class EnvelopeCodec
         headers.Set(EnvelopeHeaders.ErrorReason, letter.Reason.ToString());
         headers.Set(EnvelopeHeaders.ErrorType, letter.ExceptionType);
         headers.Set(EnvelopeHeaders.ErrorMessage, letter.ExceptionMessage);
-        headers.Set(EnvelopeHeaders.ErrorStack, letter.StackTrace);
+        // Headers share the broker's frame limit with the message's own: the trace travels cut to a few KB.
+        headers.Set(EnvelopeHeaders.ErrorStack, letter.StackTrace.Length <= MaxHeaderTrace ? letter.StackTrace : letter.StackTrace[..MaxHeaderTrace]);
         headers.Set(EnvelopeHeaders.ErrorAttempts, Text(letter.Attempts));
         headers.Set(EnvelopeHeaders.FirstFailedAt, Text(letter.FirstFailedAt.ToUnixTimeMilliseconds()));
         headers.Set(EnvelopeHeaders.LastFailedAt, Text(letter.LastFailedAt.ToUnixTimeMilliseconds()));
     }
+
+    /// <summary>The most of a dead letter's trace written into a header.</summary>
+    public const int MaxHeaderTrace = 4 * 1024;
 
     /// <summary>Reads an envelope, or says why the message cannot be one (it then goes to dead letters unhandled).</summary>
     /// <param name="headers">The received headers.</param>

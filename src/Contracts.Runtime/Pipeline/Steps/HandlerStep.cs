@@ -57,7 +57,9 @@ internal sealed class HandlerStep
         }
         catch (MessagePackSerializationException ex)
         {
-            throw new UnreadableMessageException($"The payload is not a valid '{envelope.Contract}': {ex.Message}", ex);
+            // Some of the descriptor's errors name the contract already; the message says so once.
+            string prefix = $"The payload is not a valid '{envelope.Contract.Name}'";
+            throw new UnreadableMessageException(ex.Message.StartsWith(prefix, StringComparison.Ordinal) ? ex.Message : $"{prefix}: {ex.Message}", ex);
         }
     }
 }
