@@ -73,9 +73,21 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
             throw new InvalidOperationException($"Endpoint '{endpoint.Name}' is not consuming here (the bus is stopping): the delivery stays queued.");
         }
 
-        if (!EnvelopeCodec.TryRead(headers, body, _catalog, _options.MaxPayloadBytes, out Envelope? envelope, out DeadLetterReason reason, out string? error))
+        Envelope? envelope;
+        DeadLetterReason reason;
+        string? error;
+        try
         {
-            return _deadLetters.UnreadableAsync(endpoint, EnvelopeCodec.ReadRecord(headers, body), reason, error, control);
+            if (!EnvelopeCodec.TryRead(headers, body, _catalog, _options.MaxPayloadBytes, out envelope, out reason, out error))
+            {
+                return _deadLetters.UnreadableAsync(endpoint, RecordOf(headers, body), reason, error, control);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Whatever a transport's headers throw, a message that cannot be decoded is dead-lettered, never requeued
+            // (a requeued one comes straight back, for ever).
+            return _deadLetters.UnreadableAsync(endpoint, RecordOf(headers, body), DeadLetterReason.Unreadable, $"The envelope cannot be read: {ex.Message}", control);
         }
 
         if (envelope.Contract != endpoint.Contract)
@@ -100,6 +112,19 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
     }
 
     public void ReceiveReply(Guid queryId, QueryResponse reply) => _queries.Complete(queryId, reply);
+
+    /// <summary>What can be read of a message that is not an envelope; when not even that, its bytes alone.</summary>
+    private static MessageRecord RecordOf(IHeaderReader headers, ReadOnlyMemory<byte> body)
+    {
+        try
+        {
+            return EnvelopeCodec.ReadRecord(headers, body);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return new MessageRecord { Payload = body.ToArray(), LastError = ex.Message };
+        }
+    }
 
     public ValueTask ReceiveAsync(TransportEndpoint endpoint, Envelope envelope, IDeliveryControl control)
     {
