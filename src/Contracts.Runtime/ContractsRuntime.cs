@@ -39,6 +39,8 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
     private readonly ILogger _logger;
     private readonly ILoggerFactory? _loggers;
     private readonly CancellationTokenSource _backgroundStop = new();
+    private readonly CancellationTokenSource _renewalStop = new();
+    private Task _renewal = Task.CompletedTask;
     private readonly List<Task> _background = [];
 
     public ContractsRuntime(
@@ -193,7 +195,10 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
 
             if (UsesClaims)
             {
-                _background.Add(Task.Run(() => _claims.RenewAsync(stop), CancellationToken.None));
+                // Renewed until the transport has drained: a claim that ran out mid-drain would let another bus take
+                // over rows this one is still handling.
+                CancellationToken renewUntil = _renewalStop.Token;
+                _renewal = Task.Run(() => _claims.RenewAsync(renewUntil), CancellationToken.None);
             }
 
             if (!_nativeDelay)
@@ -242,6 +247,8 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
         }
 
         _lifetime.MoveTo(BusLifetime.Stopped);
+        await _renewalStop.CancelAsync().ConfigureAwait(false);
+        await _renewal.ConfigureAwait(false);
         if (UsesClaims)
         {
             await _claims.ReleaseAsync().ConfigureAwait(false);
@@ -264,6 +271,7 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
 
             // Not disposed: workers still finishing read the token, and a source without a timer holds nothing.
             _backgroundStop.Cancel();
+            _renewalStop.Cancel();
             _lifetime.Abort.Cancel();
         }
     }

@@ -31,7 +31,7 @@ public sealed partial class SqliteMessageStore
                 ", $reason, $type, $text, $stack, $attempts, $failed_first, $failed_last",
                 "$reason", "$type", "$text", "$stack", "$attempts", "$failed_first", "$failed_last");
             DeleteDead = SqliteSql.Command(connection, "DELETE FROM contracts_dead_letters WHERE id = $id", "$id");
-            MarkRelayed = SqliteSql.Command(connection, "UPDATE contracts_outbox SET relayed_at = $at WHERE seq = $seq", "$at", "$seq");
+            MarkRelayed = SqliteSql.Command(connection, "UPDATE contracts_outbox SET relayed_at = $at, owner = NULL, claimed_until = NULL WHERE seq = $seq", "$at", "$seq");
             LastId = SqliteSql.Command(connection, "SELECT last_insert_rowid()");
             Scratch = connection.CreateCommand();
             _all = [InsertQueue, DeleteQueue, InsertInbox, Reschedule, InsertDead, DeleteDead, MarkRelayed, LastId, Scratch];
@@ -216,6 +216,19 @@ public sealed partial class SqliteMessageStore
             List<MessageRecord> claimed = SqliteSql.ReadRecords(command);
             claimed.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
             Claimed = claimed;
+        }
+    }
+
+    /// <summary>Releases the claims on the rows of <paramref name="table"/> whose sequences <paramref name="sequences"/> lists (a JSON array).</summary>
+    private sealed class ReleaseRowsOp(string table, string sequences) : WriteOp
+    {
+        public override void Execute(Writer writer)
+        {
+            SqliteCommand command = writer.Scratch;
+            command.Parameters.Clear();
+            command.CommandText = $"UPDATE {table} SET owner = NULL, claimed_until = NULL WHERE seq IN (SELECT value FROM json_each($seqs))";
+            command.Parameters.AddWithValue("$seqs", sequences);
+            Result = command.ExecuteNonQuery();
         }
     }
 

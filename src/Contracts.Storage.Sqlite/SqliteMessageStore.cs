@@ -132,6 +132,23 @@ public sealed partial class SqliteMessageStore : IMessageStore, IQueueStore, IIn
         return (int)op.Result;
     }
 
+    ValueTask IQueueStore.ReleaseAsync(IReadOnlyList<MessageRecord> records, CancellationToken cancellationToken) =>
+        records.Count == 0 ? ValueTask.CompletedTask : WriteAsync(new ReleaseRowsOp("contracts_queue", Sequences(records)), cancellationToken);
+
+    ValueTask IOutboxStore.ReleaseAsync(IReadOnlyList<MessageRecord> records, CancellationToken cancellationToken) =>
+        records.Count == 0 ? ValueTask.CompletedTask : WriteAsync(new ReleaseRowsOp("contracts_outbox", Sequences(records)), cancellationToken);
+
+    private static string Sequences(IReadOnlyList<MessageRecord> records)
+    {
+        var json = new System.Text.StringBuilder("[");
+        for (int i = 0; i < records.Count; i++)
+        {
+            json.Append(i == 0 ? "" : ",").Append(records[i].Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return json.Append(']').ToString();
+    }
+
     ValueTask IQueueStore.CompleteAsync(MessageRecord record, CancellationToken cancellationToken) =>
         WriteAsync(new CompleteOp(record), cancellationToken);
 

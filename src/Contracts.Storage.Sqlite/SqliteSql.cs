@@ -81,6 +81,10 @@ internal static class SqliteSql
                 using SqliteCommand alter = Command(connection, $"ALTER TABLE {table} ADD COLUMN owner TEXT; ALTER TABLE {table} ADD COLUMN claimed_until INTEGER;");
                 alter.ExecuteNonQuery();
             }
+
+            // Renewals and releases find a bus's rows by owner; relayed and settled rows hold none.
+            using SqliteCommand index = Command(connection, $"CREATE INDEX IF NOT EXISTS {table}_owner ON {table} (owner) WHERE owner IS NOT NULL;");
+            index.ExecuteNonQuery();
         }
     }
 

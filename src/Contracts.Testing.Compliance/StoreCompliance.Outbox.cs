@@ -27,7 +27,8 @@ public abstract partial class StoreCompliance<TFixture>
         AssertSame(rows[0], a[0]);
 
         await first.Outbox.MarkRelayedAsync(a, Cancel);
-        await second.Queue.ReleaseAsync("relay-b", Cancel); // relay b stopped before relaying: its row is free again
+        Assert.Equal(0, await first.Queue.RenewAsync(Long("relay-a"), Cancel)); // relayed rows hold no claim
+        await second.Outbox.ReleaseAsync(b, Cancel); // relay b could not send its row: it is free again
         await first.Queue.ReleaseAsync("relay-a", Cancel);
         Assert.Equal("key-3", Assert.Single(await first.Outbox.ClaimAsync(Long("relay-c"), 10, Cancel)).IdempotencyKey);
 

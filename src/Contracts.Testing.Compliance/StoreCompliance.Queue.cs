@@ -91,6 +91,21 @@ public abstract partial class StoreCompliance<TFixture>
         Assert.Equal(records.Select(r => r.Sequence).Order(), claimed.Order());
     }
 
+    /// <summary>Rows an owner gives back one by one are free at once; the rest stay held.</summary>
+    [Fact]
+    public async Task Rows_released_one_by_one_are_free_and_the_others_stay_held()
+    {
+        IMessageStore first = await OpenAsync();
+        IMessageStore second = await OpenAsync();
+        MessageRecord[] rows = [Record(1), Record(2), Record(3)];
+        await first.Queue.EnqueueAsync(rows, Long("a"), Cancel);
+
+        await first.Queue.ReleaseAsync([rows[1]], Cancel);
+
+        Assert.Equal(rows[1].Sequence, Assert.Single(await second.Queue.ClaimAsync(s_endpoint, Long("b"), 10, Cancel)).Sequence);
+        Assert.Equal(2, await first.Queue.RenewAsync(Long("a"), Cancel));
+    }
+
     /// <summary>A claim takes only the endpoints asked for: another application's rows in a shared database stay free.</summary>
     [Fact]
     public async Task A_claim_takes_only_the_endpoints_it_names()

@@ -163,6 +163,8 @@ public sealed class OutboxTests
             await Task.Delay(Timeout.Infinite, cancellationToken);
         }
 
+        public ValueTask ReleaseAsync(IReadOnlyList<MessageRecord> records, CancellationToken cancellationToken) => inner.Outbox.ReleaseAsync(records, cancellationToken);
+
         public ValueTask<int> CleanUpAsync(DateTimeOffset before, CancellationToken cancellationToken) => inner.Outbox.CleanUpAsync(before, cancellationToken);
 
         public ValueTask DisposeAsync() => inner.DisposeAsync();

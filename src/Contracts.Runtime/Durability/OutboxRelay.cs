@@ -40,7 +40,7 @@ internal sealed class OutboxRelay(
         {
             try
             {
-                IReadOnlyList<MessageRecord> batch = await store.Outbox.ClaimAsync(claims.Next(), 256, cancellationToken).ConfigureAwait(false);
+                List<MessageRecord> batch = [.. await store.Outbox.ClaimAsync(claims.Next(), 256, cancellationToken).ConfigureAwait(false)];
                 if (batch.Count == 0)
                 {
                     await _wake.WaitAsync(options.OutboxPollInterval, cancellationToken).ConfigureAwait(false);
@@ -55,6 +55,12 @@ internal sealed class OutboxRelay(
                         await RelayOneAsync(record, cancellationToken).ConfigureAwait(false);
                         relayed.Add(record);
                     }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    // What could not go out is released, so the next poll (here or on another bus) claims it again.
+                    await store.Outbox.ReleaseAsync(batch.GetRange(relayed.Count, batch.Count - relayed.Count), CancellationToken.None).ConfigureAwait(false);
+                    throw;
                 }
                 finally
                 {

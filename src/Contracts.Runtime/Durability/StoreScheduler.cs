@@ -58,8 +58,6 @@ internal sealed class StoreScheduler(IMessageStore store, StoreClaims claims, IT
                     }
                 }
                 while (page.Count > 0);
-
-                await Task.Delay(claims.Duration / 3, time, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -68,6 +66,15 @@ internal sealed class StoreScheduler(IMessageStore store, StoreClaims claims, IT
             catch (Exception ex)
             {
                 Log.StoreFailed(logger, ex, "taking over delayed messages");
+            }
+
+            try
+            {
+                await Task.Delay(claims.Duration / 3, time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
             }
         }
     }
@@ -78,6 +85,19 @@ internal sealed class StoreScheduler(IMessageStore store, StoreClaims claims, IT
         using (ExecutionContext.SuppressFlow())
         {
             _ = SendWhenDueAsync(record);
+        }
+    }
+
+    private async Task ReleaseQuietlyAsync(MessageRecord record)
+    {
+        try
+        {
+            await store.Queue.ReleaseAsync([record], CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // Not released either: the row waits until this bus's claims are released at stop.
+            Log.StoreFailed(logger, ex, "releasing a delayed message");
         }
     }
 
@@ -112,8 +132,9 @@ internal sealed class StoreScheduler(IMessageStore store, StoreClaims claims, IT
         }
         catch (Exception ex)
         {
-            // Not sent: the row stays claimed until this bus stops, then the next bus sends it (at least once).
+            // Not sent: released, so the next take-over (here or on another bus) tries again (at least once).
             Log.StoreFailed(logger, ex, $"sending delayed message {record.MessageId} when due");
+            await ReleaseQuietlyAsync(record).ConfigureAwait(false);
         }
         finally
         {

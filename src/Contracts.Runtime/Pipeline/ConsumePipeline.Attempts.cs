@@ -75,41 +75,22 @@ internal sealed partial class ConsumePipeline
         {
             context.WroteOutbox = false;
             IConsumeTransaction? transaction = inboxKey is null ? null : await _inbox.BeginAsync(token).ConfigureAwait(false);
+            Outcome done;
             try
             {
                 if (inboxKey is not null && await _inbox.SeenAsync(transaction, endpoint.Name, inboxKey, token).ConfigureAwait(false))
                 {
                     Log.Duplicate(_logger, envelope.MessageId, envelope.Contract.Name, endpoint.Name, inboxKey);
-                    await CompleteOnceAsync(control, completed, token).ConfigureAwait(false);
-                    return Outcome.Duplicate;
+                    done = Outcome.Duplicate;
                 }
-
-                context.Transaction = transaction;
-                ValueTask attempt = started ?? _chain(context);
-                started = null;
-                await attempt.ConfigureAwait(false);
-                if (inboxKey is not null)
+                else
                 {
-                    try
-                    {
-                        await _inbox.RecordAsync(transaction, endpoint.Name, inboxKey, token).ConfigureAwait(false);
-                    }
-                    catch (DuplicateMessageException)
-                    {
-                        // Another delivery of the same key committed while this one ran: its work is rolled back.
-                        Log.Duplicate(_logger, envelope.MessageId, envelope.Contract.Name, endpoint.Name, inboxKey);
-                        await CompleteOnceAsync(control, completed, token).ConfigureAwait(false);
-                        return Outcome.Duplicate;
-                    }
-
-                    if (context.WroteOutbox)
-                    {
-                        _wakeRelay();
-                    }
+                    context.Transaction = transaction;
+                    ValueTask attempt = started ?? _chain(context);
+                    started = null;
+                    await attempt.ConfigureAwait(false);
+                    done = inboxKey is null ? Outcome.Handled : await RecordAsync(context, endpoint, transaction, inboxKey, token).ConfigureAwait(false);
                 }
-
-                await CompleteOnceAsync(control, completed, token).ConfigureAwait(false);
-                return Outcome.Handled;
             }
             catch (OperationCanceledException) when (_abort.IsCancellationRequested)
             {
@@ -130,7 +111,7 @@ internal sealed partial class ConsumePipeline
                 if (ex is UnreadableMessageException)
                 {
                     Log.Unreadable(_logger, ex, envelope.MessageId, endpoint.Name, envelope.Contract.Name, ex.Message);
-                    await _deadLetters.DeadLetterAsync(endpoint, envelope, control, DeadLetterReason.Unreadable, ex, attempts: 0, firstFailure.Value, now, token).ConfigureAwait(false);
+                    await _deadLetters.DeadLetterAsync(endpoint, envelope, control, completed, DeadLetterReason.Unreadable, ex, attempts: 0, firstFailure.Value, now, token).ConfigureAwait(false);
                     return Outcome.DeadLettered;
                 }
 
@@ -149,7 +130,7 @@ internal sealed partial class ConsumePipeline
                         await RescheduleAsync(endpoint, control, retry, firstFailure.Value, ex, token).ConfigureAwait(false);
                         return Outcome.Rescheduled;
                     default:
-                        await _deadLetters.DeadLetterAsync(endpoint, envelope, control, DeadLetterReason.Failed, ex, context.Attempt, firstFailure.Value, now, token).ConfigureAwait(false);
+                        await _deadLetters.DeadLetterAsync(endpoint, envelope, control, completed, DeadLetterReason.Failed, ex, context.Attempt, firstFailure.Value, now, token).ConfigureAwait(false);
                         return Outcome.DeadLettered;
                 }
             }
@@ -161,7 +142,33 @@ internal sealed partial class ConsumePipeline
                     await DisposeQuietlyAsync(transaction).ConfigureAwait(false);
                 }
             }
+
+            // Settled after the attempt, not inside it: a transport that fails to settle is not a failed handler.
+            await CompleteOnceAsync(control, completed, token).ConfigureAwait(false);
+            return done;
         }
+    }
+
+    /// <summary>Records the inbox key with the handler's work; a key another delivery committed first makes this one a duplicate.</summary>
+    private async ValueTask<Outcome> RecordAsync(ConsumeContext context, TransportEndpoint endpoint, IConsumeTransaction? transaction, string inboxKey, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _inbox.RecordAsync(transaction, endpoint.Name, inboxKey, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DuplicateMessageException)
+        {
+            // Another delivery of the same key committed while this one ran: its work is rolled back.
+            Log.Duplicate(_logger, context.Envelope.MessageId, context.Envelope.Contract.Name, endpoint.Name, inboxKey);
+            return Outcome.Duplicate;
+        }
+
+        if (context.WroteOutbox)
+        {
+            _wakeRelay();
+        }
+
+        return Outcome.Handled;
     }
 
     /// <summary>The transport holds the retry when it can; otherwise the store's scheduler does, and the delivery is completed.</summary>

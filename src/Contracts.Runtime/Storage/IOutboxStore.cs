@@ -21,7 +21,13 @@ public interface IOutboxStore
     /// <returns>The claimed rows, oldest first.</returns>
     ValueTask<IReadOnlyList<MessageRecord>> ClaimAsync(StoreClaim claim, int limit, CancellationToken cancellationToken);
 
-    /// <summary>Marks rows as relayed: they are never claimed again, and are removed after the retention.</summary>
+    /// <summary>Gives up the claims on rows a relay could not send: the next claim, by this relay or another, takes them again.</summary>
+    /// <param name="records">The rows.</param>
+    /// <param name="cancellationToken">Cancels the release.</param>
+    /// <returns>Completes once committed.</returns>
+    ValueTask ReleaseAsync(IReadOnlyList<MessageRecord> records, CancellationToken cancellationToken);
+
+    /// <summary>Marks rows as relayed (and no longer claimed): they are never claimed again, and are removed after the retention.</summary>
     /// <param name="records">The rows.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>Completes once committed.</returns>

@@ -41,6 +41,15 @@ public interface IQueueStore
     /// <returns>How many rows were released.</returns>
     ValueTask<int> ReleaseAsync(string owner, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Gives up the claims on <paramref name="records"/> (a bus that could not deliver them): the next claim, by this
+    /// bus or another, takes them again.
+    /// </summary>
+    /// <param name="records">The rows.</param>
+    /// <param name="cancellationToken">Cancels the release.</param>
+    /// <returns>Completes once committed.</returns>
+    ValueTask ReleaseAsync(IReadOnlyList<MessageRecord> records, CancellationToken cancellationToken);
+
     /// <summary>Removes a settled row.</summary>
     /// <param name="record">The row.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>

@@ -145,6 +145,26 @@ internal sealed class InMemoryMessageStore(int maxDeadLetters, TimeProvider time
         return count;
     }
 
+    ValueTask IQueueStore.ReleaseAsync(IReadOnlyList<MessageRecord> records, CancellationToken cancellationToken) => Release(_queue, records);
+
+    ValueTask IOutboxStore.ReleaseAsync(IReadOnlyList<MessageRecord> records, CancellationToken cancellationToken) => Release(_outbox, records);
+
+    private static ValueTask Release(SortedList<long, Row> rows, IReadOnlyList<MessageRecord> records)
+    {
+        lock (rows)
+        {
+            foreach (MessageRecord record in records)
+            {
+                if (rows.TryGetValue(record.Sequence, out Row? row))
+                {
+                    row.Owner = null;
+                }
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
     ValueTask IQueueStore.CompleteAsync(MessageRecord record, CancellationToken cancellationToken)
     {
         lock (_queue)
@@ -215,6 +235,7 @@ internal sealed class InMemoryMessageStore(int maxDeadLetters, TimeProvider time
                 if (_outbox.TryGetValue(record.Sequence, out Row? row))
                 {
                     row.RelayedAt = now;
+                    row.Owner = null;
                 }
             }
         }

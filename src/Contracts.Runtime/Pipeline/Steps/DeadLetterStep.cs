@@ -26,21 +26,22 @@ internal sealed class DeadLetterStep(IMessageStore store, ITransport transport, 
         ContractsTelemetry.Failed.Add(1, tags, ContractsTelemetry.EndpointTag(endpoint.Name));
         DateTimeOffset now = time.GetUtcNow();
         DeadLetter letter = DeadLetter.From(message, reason, new UnreadableMessageException(error), attempts: 0, now, now);
-        await SettleAsync(control, letter, CancellationToken.None).ConfigureAwait(false);
+        await SettleAsync(control, completed: false, letter, CancellationToken.None).ConfigureAwait(false);
         ContractsTelemetry.DeadLettered.Add(1, tags);
     }
 
+    /// <summary>A message that failed for good; <paramref name="completed"/> says the delivery was completed already (at most once, before the handler ran).</summary>
     public async ValueTask DeadLetterAsync(
-        TransportEndpoint endpoint, Envelope envelope, IDeliveryControl control, DeadLetterReason reason, Exception error, int attempts,
+        TransportEndpoint endpoint, Envelope envelope, IDeliveryControl control, bool completed, DeadLetterReason reason, Exception error, int attempts,
         DateTimeOffset firstFailure, DateTimeOffset lastFailure, CancellationToken cancellationToken)
     {
         DeadLetter letter = DeadLetter.From(MessageRecord.FromEnvelope(envelope, endpoint.Name, envelope.PayloadForStore()), reason, error, attempts, firstFailure, lastFailure);
-        await SettleAsync(control, letter, cancellationToken).ConfigureAwait(false);
+        await SettleAsync(control, completed, letter, cancellationToken).ConfigureAwait(false);
         ContractsTelemetry.DeadLettered.Add(1, ContractsTelemetry.ContractTag(envelope.Contract));
         Log.DeadLettered(logger, envelope.MessageId, envelope.Contract.Name, endpoint.Name, reason, attempts, letter.Id);
     }
 
-    private async ValueTask SettleAsync(IDeliveryControl control, DeadLetter letter, CancellationToken cancellationToken)
+    private async ValueTask SettleAsync(IDeliveryControl control, bool completed, DeadLetter letter, CancellationToken cancellationToken)
     {
         if (_native)
         {
@@ -49,6 +50,9 @@ internal sealed class DeadLetterStep(IMessageStore store, ITransport transport, 
         }
 
         await store.DeadLetters.AddAsync(letter, cancellationToken).ConfigureAwait(false);
-        await control.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        if (!completed)
+        {
+            await control.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 }

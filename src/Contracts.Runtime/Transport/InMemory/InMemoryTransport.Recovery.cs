@@ -33,8 +33,17 @@ internal sealed partial class InMemoryTransport
                         page = await _store.Queue.ClaimAsync(endpoints, _claims.Next(), 256, cancellationToken).ConfigureAwait(false);
                         foreach (MessageRecord record in page)
                         {
-                            await QueueTakenAsync(record, cancellationToken).ConfigureAwait(false);
-                            taken++;
+                            try
+                            {
+                                await QueueTakenAsync(record, cancellationToken).ConfigureAwait(false);
+                                taken++;
+                            }
+                            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                            {
+                                // One row that cannot be queued must not strand the rest of the page; it is claimed again later.
+                                Log.StoreFailed(_logger, ex, $"queuing stored message {record.MessageId}");
+                                await _store.Queue.ReleaseAsync([record], CancellationToken.None).ConfigureAwait(false);
+                            }
                         }
                     }
                     while (page.Count > 0);

@@ -36,13 +36,14 @@ internal sealed partial class InMemoryTransport
             Log.DrainTimedOut(_logger, Interlocked.Read(ref _pending), timeout);
         }
 
+        // Timers first: one firing after the queues closed would fail its write and lose its message uncounted.
+        await _timers.CancelAsync().ConfigureAwait(false);
         _state = Stopped;
         foreach (EndpointQueue queue in _queues)
         {
             queue.Complete();
         }
 
-        await _timers.CancelAsync().ConfigureAwait(false);
         var workers = new Task[_queues.Length];
         for (int i = 0; i < workers.Length; i++)
         {

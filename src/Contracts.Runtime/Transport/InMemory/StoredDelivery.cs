@@ -31,8 +31,17 @@ internal sealed class StoredDelivery(InMemoryTransport transport, EndpointQueue 
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>The record stays in the store and is delivered again after the next start.</summary>
-    public ValueTask AbandonAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    /// <summary>The record stays in the store, released: the next take-over (here while running, or the next bus) delivers it again.</summary>
+    public ValueTask AbandonAsync(CancellationToken cancellationToken)
+    {
+        if (_completed)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        _completed = true;
+        return transport.Store.Queue.ReleaseAsync([record], cancellationToken);
+    }
 
     /// <summary>The letter is added and the queued record removed in one commit.</summary>
     public async ValueTask DeadLetterAsync(DeadLetter letter, CancellationToken cancellationToken)
