@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
 using System.Threading;
 using System.Threading.Tasks;
 using Contracts.Diagnostics;
@@ -31,7 +32,14 @@ internal sealed partial class ConsumePipeline
         }
 
         Envelope envelope = context.Envelope;
-        string inboxKey = envelope.IdempotencyKey ?? envelope.MessageId.ToString("N");
+        if (!TryInboxKey(context, out string? inboxKey, out string? forged))
+        {
+            DateTimeOffset now = _time.GetUtcNow();
+            await _deadLetters.DeadLetterAsync(
+                endpoint, envelope, control, completed: false, DeadLetterReason.Unreadable, new UnreadableMessageException(forged!), attempts: 0, now, now, context.CancellationToken).ConfigureAwait(false);
+            return Outcome.DeadLettered;
+        }
+
         InboxStep.KeyGate gate;
         try
         {
@@ -51,6 +59,44 @@ internal sealed partial class ConsumePipeline
         {
             gate.Release();
         }
+    }
+
+    /// <summary>
+    /// The inbox key of a delivery. A message that came as bytes has its key computed from its payload when its contract
+    /// declares key members: a header cannot make a different message vanish as a duplicate, and a copy without the
+    /// header is still one. A header that disagrees with the payload is refused; without key members the message id is the key.
+    /// </summary>
+    private bool TryInboxKey(ConsumeContext context, [NotNullWhen(true)] out string? key, [NotNullWhen(false)] out string? refused)
+    {
+        Envelope envelope = context.Envelope;
+        refused = null;
+        if (envelope.Message is null)
+        {
+            string? derived;
+            try
+            {
+                derived = envelope.Contract.GetIdempotencyKey(context.Message ??= _handler.ReadMessage(envelope));
+            }
+            catch (UnreadableMessageException)
+            {
+                // Not readable: the attempt meets the same error and dead-letters it; the id keys it meanwhile.
+                key = envelope.MessageId.ToString("N");
+                return true;
+            }
+
+            if (derived is not null && envelope.IdempotencyKey is { } claimed && !string.Equals(claimed, derived, StringComparison.Ordinal))
+            {
+                key = null;
+                refused = $"The idempotency key header '{claimed}' does not match the key of the payload ('{derived}'): the message is refused rather than taken for another.";
+                return false;
+            }
+
+            key = derived ?? envelope.MessageId.ToString("N");
+            return true;
+        }
+
+        key = envelope.IdempotencyKey ?? envelope.MessageId.ToString("N");
+        return true;
     }
 
     /// <summary>

@@ -41,6 +41,7 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
     private readonly Action _wakeRelay;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly HandlerStep _handler;
     private readonly ConsumeDelegate _chain;
     private readonly InboxStep _inbox;
     private readonly DeadLetterStep _deadLetters;
@@ -61,7 +62,8 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
         _wakeRelay = wakeRelay;
         _time = time;
         _logger = logger;
-        _chain = new HandlerStep(middlewares, options.MaxPayloadBytes).Chain;
+        _handler = new HandlerStep(middlewares, options.MaxPayloadBytes);
+        _chain = _handler.Chain;
         _inbox = new InboxStep(store);
         _deadLetters = new DeadLetterStep(store, transport, time, logger);
     }

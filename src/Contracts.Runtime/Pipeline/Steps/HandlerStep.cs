@@ -37,7 +37,9 @@ internal sealed class HandlerStep
         return context.Handler.InvokeAsync(context.MessageContext, message, context.CancellationToken);
     }
 
-    private object ReadMessage(Envelope envelope)
+    /// <summary>The message of <paramref name="envelope"/>: as sent in process, or read from its payload.</summary>
+    /// <exception cref="UnreadableMessageException">The payload is too large or not a valid message of its contract.</exception>
+    public object ReadMessage(Envelope envelope)
     {
         if (envelope.Message is { } message)
         {
