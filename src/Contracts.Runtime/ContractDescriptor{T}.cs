@@ -68,22 +68,23 @@ public sealed class ContractDescriptor<T> : ContractDescriptor
         {
             message = Formatter.Deserialize(ref reader, null!);
         }
-        catch (Exception ex) when (ex is not MessagePackSerializationException and not OutOfMemoryException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // MessagePack's reader reports truncated data as EndOfStreamException and oversized headers as
-            // OverflowException, and a constructor may reject a value: to a caller they are all unreadable bytes.
+            // OverflowException, and a constructor may reject a value: to a caller they are all unreadable bytes,
+            // and every such error names the contract the same way.
             throw new MessagePackSerializationException($"The payload is not a valid '{Name}': {ex.Message}", ex);
         }
 
         if (message is null)
         {
-            throw new MessagePackSerializationException($"The payload of '{Name}' is nil.");
+            throw new MessagePackSerializationException($"The payload is not a valid '{Name}': it is nil.");
         }
 
         if (!reader.End)
         {
             throw new MessagePackSerializationException(
-                $"The payload of '{Name}' has {payload.Length - reader.Consumed} unexpected trailing bytes.");
+                $"The payload is not a valid '{Name}': {payload.Length - reader.Consumed} unexpected trailing bytes.");
         }
 
         return message;

@@ -59,9 +59,8 @@ internal sealed class HandlerStep
         }
         catch (MessagePackSerializationException ex)
         {
-            // Some of the descriptor's errors name the contract already; the message says so once.
-            string prefix = $"The payload is not a valid '{envelope.Contract.Name}'";
-            throw new UnreadableMessageException(ex.Message.StartsWith(prefix, StringComparison.Ordinal) ? ex.Message : $"{prefix}: {ex.Message}", ex);
+            // The descriptor's message names the contract already.
+            throw new UnreadableMessageException(ex.Message, ex);
         }
     }
 }
