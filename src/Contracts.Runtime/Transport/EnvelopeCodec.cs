@@ -22,28 +22,12 @@ public static class EnvelopeCodec
     {
         ArgumentNullException.ThrowIfNull(envelope);
         ArgumentNullException.ThrowIfNull(headers);
-        if (envelope.Headers is { } application)
-        {
-            foreach (KeyValuePair<string, string> header in application)
-            {
-                headers.Set(header.Key, header.Value);
-            }
-        }
-
-        headers.Set(EnvelopeHeaders.MessageId, envelope.MessageId.ToString());
-        headers.Set(EnvelopeHeaders.Contract, envelope.Contract.Name);
-        headers.Set(EnvelopeHeaders.Version, Text(envelope.Contract.Version));
-        headers.Set(EnvelopeHeaders.CorrelationId, envelope.CorrelationId.ToString());
-        headers.Set(EnvelopeHeaders.Attempt, Text(envelope.Attempt));
-        headers.Set(EnvelopeHeaders.SentAt, Text(envelope.SentAt.ToUnixTimeMilliseconds()));
-        SetIf(headers, EnvelopeHeaders.CausationId, envelope.CausationId?.ToString());
-        SetIf(headers, EnvelopeHeaders.IdempotencyKey, envelope.IdempotencyKey);
-        SetIf(headers, EnvelopeHeaders.DeliverAt, envelope.DeliverAt is { } due ? Text(due.ToUnixTimeMilliseconds()) : null);
+        WriteMessage(
+            headers, envelope.Headers, envelope.MessageId, envelope.Contract.Name, envelope.Contract.Version, envelope.CorrelationId, envelope.CausationId,
+            envelope.IdempotencyKey, envelope.Attempt, envelope.SentAt, envelope.DeliverAt, envelope.TraceParent, envelope.TraceState);
         SetIf(headers, EnvelopeHeaders.DeliverBy, envelope.DeliverBy is { } by ? Text(by.ToUnixTimeMilliseconds()) : null);
         SetIf(headers, EnvelopeHeaders.ReplyTo, envelope.ReplyTo);
         SetIf(headers, EnvelopeHeaders.Priority, envelope.Priority > 0 ? Text(envelope.Priority) : null);
-        SetIf(headers, EnvelopeHeaders.TraceParent, envelope.TraceParent);
-        SetIf(headers, EnvelopeHeaders.TraceState, envelope.TraceState);
     }
 
     /// <summary>Writes <paramref name="record"/>'s headers: a stored message, whose contract this process may not know.</summary>
@@ -53,7 +37,17 @@ public static class EnvelopeCodec
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(headers);
-        if (record.Headers is { } application)
+        WriteMessage(
+            headers, record.Headers, record.MessageId, record.ContractName, record.ContractVersion, record.CorrelationId, record.CausationId,
+            record.IdempotencyKey, record.Attempt, record.SentAt, record.DueAt, record.TraceParent, record.TraceState);
+    }
+
+    /// <summary>The headers an envelope and a stored record share, application headers first.</summary>
+    private static void WriteMessage(
+        IHeaderWriter headers, IReadOnlyDictionary<string, string>? application, Guid messageId, string contract, int version, Guid correlationId,
+        Guid? causationId, string? idempotencyKey, int attempt, DateTimeOffset sentAt, DateTimeOffset? deliverAt, string? traceParent, string? traceState)
+    {
+        if (application is not null)
         {
             foreach (KeyValuePair<string, string> header in application)
             {
@@ -61,16 +55,17 @@ public static class EnvelopeCodec
             }
         }
 
-        headers.Set(EnvelopeHeaders.MessageId, record.MessageId.ToString());
-        headers.Set(EnvelopeHeaders.Contract, record.ContractName);
-        headers.Set(EnvelopeHeaders.Version, Text(record.ContractVersion));
-        headers.Set(EnvelopeHeaders.CorrelationId, record.CorrelationId.ToString());
-        headers.Set(EnvelopeHeaders.Attempt, Text(record.Attempt));
-        headers.Set(EnvelopeHeaders.SentAt, Text(record.SentAt.ToUnixTimeMilliseconds()));
-        SetIf(headers, EnvelopeHeaders.CausationId, record.CausationId?.ToString());
-        SetIf(headers, EnvelopeHeaders.IdempotencyKey, record.IdempotencyKey);
-        SetIf(headers, EnvelopeHeaders.TraceParent, record.TraceParent);
-        SetIf(headers, EnvelopeHeaders.TraceState, record.TraceState);
+        headers.Set(EnvelopeHeaders.MessageId, messageId.ToString());
+        headers.Set(EnvelopeHeaders.Contract, contract);
+        headers.Set(EnvelopeHeaders.Version, Text(version));
+        headers.Set(EnvelopeHeaders.CorrelationId, correlationId.ToString());
+        headers.Set(EnvelopeHeaders.Attempt, Text(attempt));
+        headers.Set(EnvelopeHeaders.SentAt, Text(sentAt.ToUnixTimeMilliseconds()));
+        SetIf(headers, EnvelopeHeaders.CausationId, causationId?.ToString());
+        SetIf(headers, EnvelopeHeaders.IdempotencyKey, idempotencyKey);
+        SetIf(headers, EnvelopeHeaders.DeliverAt, deliverAt is { } due ? Text(due.ToUnixTimeMilliseconds()) : null);
+        SetIf(headers, EnvelopeHeaders.TraceParent, traceParent);
+        SetIf(headers, EnvelopeHeaders.TraceState, traceState);
     }
 
     /// <summary>Adds a dead letter's failure (and its id) to the headers of the message it is about.</summary>
