@@ -38,14 +38,12 @@ internal sealed class StoreDeadLetters(IMessageStore store, ITransport transport
         TransportEndpoint? endpoint = null;
         if (message.Endpoint.Length > 0 && (endpoint = routes.Named(message.Endpoint)) is null)
         {
-            throw new InvalidOperationException(
-                $"Dead letter {id} belongs to endpoint '{message.Endpoint}', which does not exist in this process. Replay it where that endpoint's handler runs, or purge it.");
+            throw letter.EndpointNotHere();
         }
 
         if (!catalog.TryFind(message.ContractName, message.ContractVersion, out ContractDescriptor? contract))
         {
-            throw new InvalidOperationException(
-                $"Dead letter {id} is a '{message.ContractName}' version {message.ContractVersion}, which this process does not know. Deploy the contract first, or purge it.");
+            throw letter.ContractNotKnown();
         }
 
         await transport.SendAsync(message.ForReplay().ToEnvelope(contract), endpoint, cancellationToken).ConfigureAwait(false);

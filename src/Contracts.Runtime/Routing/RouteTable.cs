@@ -15,6 +15,7 @@ internal sealed class RouteTable
 {
     private static readonly TransportEndpoint[] s_none = [];
     private readonly TransportEndpoint[]?[] _byContract;
+    private readonly Dictionary<string, TransportEndpoint> _byName = new(StringComparer.Ordinal);
 
     public RouteTable(ContractCatalog catalog, IReadOnlyList<HandlerDescriptor> handlers, TransportOptions settings, ILogger logger)
     {
@@ -53,6 +54,7 @@ internal sealed class RouteTable
                 string name = contract.Kind == MessageKind.Event ? $"{address}/{list[i].HandlerName}" : address;
                 route[i] = new TransportEndpoint(name, list[i], settings.Resolve(name, address), endpoints.Count);
                 endpoints.Add(route[i]);
+                _byName[name] = route[i];
             }
 
             _byContract[contract.Index] = route;
@@ -73,18 +75,7 @@ internal sealed class RouteTable
     }
 
     /// <summary>The endpoint named <paramref name="name"/>, or <see langword="null"/> when this process has none by that name.</summary>
-    public TransportEndpoint? Named(string name)
-    {
-        foreach (TransportEndpoint endpoint in Endpoints)
-        {
-            if (string.Equals(endpoint.Name, name, StringComparison.Ordinal))
-            {
-                return endpoint;
-            }
-        }
-
-        return null;
-    }
+    public TransportEndpoint? Named(string name) => _byName.GetValueOrDefault(name);
 
     /// <summary>A setting for an endpoint that does not exist is most likely a typo: say so rather than ignore it.</summary>
     private void WarnAboutUnknownEndpoints(TransportOptions settings, ILogger logger)

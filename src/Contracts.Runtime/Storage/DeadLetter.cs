@@ -48,6 +48,14 @@ public sealed class DeadLetter
         LastFailedAt = lastFailedAt,
     };
 
+    /// <summary>Why this letter cannot be replayed here: its endpoint has no handler in this process.</summary>
+    internal InvalidOperationException EndpointNotHere() => new(
+        $"Dead letter {Id} belongs to endpoint '{Message.Endpoint}', which does not exist in this process. Replay it where that endpoint's handler runs, or purge it.");
+
+    /// <summary>Why this letter cannot be replayed here: its contract is not in this process's catalog.</summary>
+    internal InvalidOperationException ContractNotKnown() => new(
+        $"Dead letter {Id} is a '{Message.ContractName}' version {Message.ContractVersion}, which this process does not know. Deploy the contract first, or purge it.");
+
     /// <summary>The most of a failure's trace a dead letter keeps.</summary>
     internal const int MaxTraceLength = 8 * 1024;
 

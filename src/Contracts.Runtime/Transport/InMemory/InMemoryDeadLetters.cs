@@ -33,14 +33,12 @@ internal sealed class InMemoryDeadLetters(InMemoryTransport transport) : IDeadLe
         MessageRecord message = letter.Message;
         if (!transport.TryGetQueue(message.Endpoint, out EndpointQueue queue))
         {
-            throw new InvalidOperationException(
-                $"Dead letter {id} belongs to endpoint '{message.Endpoint}', which does not exist in this process. Replay it where that endpoint's handler runs, or purge it.");
+            throw letter.EndpointNotHere();
         }
 
         if (!transport.Catalog.TryFind(message.ContractName, message.ContractVersion, out ContractDescriptor? contract))
         {
-            throw new InvalidOperationException(
-                $"Dead letter {id} is a '{message.ContractName}' version {message.ContractVersion}, which this process does not know. Deploy the contract first, or purge it.");
+            throw letter.ContractNotKnown();
         }
 
         MessageRecord requeued = message.ForReplay();
