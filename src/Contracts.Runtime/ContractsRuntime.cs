@@ -37,7 +37,6 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
     private readonly OutboxRelay _relay;
     private readonly Housekeeping _housekeeping;
     private readonly ILogger _logger;
-    private readonly ILoggerFactory? _loggers;
     private readonly CancellationTokenSource _backgroundStop = new();
     private readonly CancellationTokenSource _renewalStop = new();
     private Task _renewal = Task.CompletedTask;
@@ -58,7 +57,6 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
         _catalog = catalog;
         _handlerCount = handlers.Count;
         _logger = logger;
-        _loggers = services.GetService<ILoggerFactory>();
         Time = time ?? TimeProvider.System;
         _store = store ?? new InMemoryMessageStore(options.MaxInMemoryDeadLetters, Time);
         _durableStore = (_store.Capabilities & StoreCapabilities.Durable) != 0;
@@ -182,7 +180,7 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
             }
         }
 
-        var context = new TransportContext(_catalog, Routes.Endpoints, _pipeline, _options.MaxPayloadBytes, _options.ShutdownTimeout, _lifetime.Abort.Token, _loggers);
+        var context = new TransportContext(_catalog, Routes.Endpoints, _pipeline, _options.MaxPayloadBytes, _options.ShutdownTimeout, _lifetime.Abort.Token);
         await _transport.StartAsync(context, cancellationToken).ConfigureAwait(false);
 
         CancellationToken stop = _backgroundStop.Token;

@@ -5,7 +5,6 @@ using System.Threading;
 using System.Threading.Tasks;
 using Contracts.Storage;
 using Contracts.Transport;
-using Contracts.Transport.InMemory;
 
 namespace Contracts.Runtime.Tests;
 
@@ -24,7 +23,7 @@ public sealed partial class HostileEnvelopeTests
     {
         var captured = new TaskCompletionSource<TransportContext>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using TestBus host = await TestBus.StartAsync(configure: o => o.UseTransport(new InMemoryTransportOptions(), services =>
-            new Capturing(new InMemoryTransport(services.Store, services.StoreReady, services.Claims, services.Time, services.Logger), captured)));
+            new Capturing(services, captured)));
         TransportContext context = await Wait.For(captured.Task);
         TransportEndpoint endpoint = Find(context, Descriptor.Of<Guarded>());
         var control = new RecordingControl();
@@ -84,28 +83,12 @@ public sealed partial class HostileEnvelopeTests
     }
 
     /// <summary>The in-memory transport, keeping the context the bus started it with, so the test can deliver as a wire transport would.</summary>
-    private sealed class Capturing(InMemoryTransport inner, TaskCompletionSource<TransportContext> captured) : ITransport, IDisposable
+    private sealed class Capturing(TransportServices services, TaskCompletionSource<TransportContext> captured) : WrappedTransport(services)
     {
-        public TransportCapabilities Capabilities => inner.Capabilities;
-
-        public string? ReplyAddress => inner.ReplyAddress;
-
-        public IDeadLetterQueue DeadLetters => inner.DeadLetters;
-
-        public async Task StartAsync(TransportContext context, CancellationToken cancellationToken)
+        public override async Task StartAsync(TransportContext context, CancellationToken cancellationToken)
         {
-            await inner.StartAsync(context, cancellationToken);
+            await Inner.StartAsync(context, cancellationToken);
             captured.TrySetResult(context);
         }
-
-        public Task StopAsync(CancellationToken cancellationToken) => inner.StopAsync(cancellationToken);
-
-        public ValueTask SendAsync(Envelope envelope, TransportEndpoint? endpoint, CancellationToken cancellationToken) => inner.SendAsync(envelope, endpoint, cancellationToken);
-
-        public ValueTask ReplyAsync(Envelope query, QueryResponse reply, CancellationToken cancellationToken) => inner.ReplyAsync(query, reply, cancellationToken);
-
-        public ValueTask DisposeAsync() => inner.DisposeAsync();
-
-        public void Dispose() => inner.Dispose();
     }
 }

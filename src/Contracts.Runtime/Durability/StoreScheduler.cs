@@ -21,11 +21,6 @@ internal sealed class StoreScheduler(IMessageStore store, StoreClaims claims, IT
     private const string ByContract = "";
 
     private readonly CancellationTokenSource _stop = new();
-    private long _waiting;
-
-    /// <summary>How many delayed messages wait in this process.</summary>
-    public long Waiting => Interlocked.Read(ref _waiting);
-
     /// <summary>Stores <paramref name="envelope"/> (its <see cref="Envelope.DeliverAt"/> in the future) for <paramref name="endpoint"/>, or for routing by contract.</summary>
     public async ValueTask ScheduleAsync(Envelope envelope, TransportEndpoint? endpoint, CancellationToken cancellationToken)
     {
@@ -81,7 +76,6 @@ internal sealed class StoreScheduler(IMessageStore store, StoreClaims claims, IT
 
     private void Arm(MessageRecord record)
     {
-        Interlocked.Increment(ref _waiting);
         using (ExecutionContext.SuppressFlow())
         {
             _ = SendWhenDueAsync(record);
@@ -135,10 +129,6 @@ internal sealed class StoreScheduler(IMessageStore store, StoreClaims claims, IT
             // Not sent: released, so the next take-over (here or on another bus) tries again (at least once).
             Log.StoreFailed(logger, ex, $"sending delayed message {record.MessageId} when due");
             await ReleaseQuietlyAsync(record).ConfigureAwait(false);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _waiting);
         }
     }
 }

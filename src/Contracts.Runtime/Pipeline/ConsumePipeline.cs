@@ -31,7 +31,6 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
 {
     private readonly ContractsOptions _options;
     private readonly ContractCatalog _catalog;
-    private readonly IMessageStore _store;
     private readonly ITransport _transport;
     private readonly Durability.StoreScheduler? _scheduler;
     private readonly QueryCoordinator _queries;
@@ -52,7 +51,6 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
     {
         _options = options;
         _catalog = catalog;
-        _store = store;
         _transport = transport;
         _scheduler = scheduler;
         _queries = queries;

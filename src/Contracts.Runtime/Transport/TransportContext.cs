@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.ComponentModel;
 using System.Threading;
-using Microsoft.Extensions.Logging;
 
 namespace Contracts.Transport;
 
@@ -12,7 +11,7 @@ public sealed class TransportContext
 {
     internal TransportContext(
         ContractCatalog catalog, IReadOnlyList<TransportEndpoint> endpoints, ITransportReceiver receiver, int maxPayloadBytes,
-        TimeSpan shutdownTimeout, CancellationToken aborted, ILoggerFactory? loggers)
+        TimeSpan shutdownTimeout, CancellationToken aborted)
     {
         Catalog = catalog;
         Endpoints = endpoints;
@@ -20,7 +19,6 @@ public sealed class TransportContext
         MaxPayloadBytes = maxPayloadBytes;
         ShutdownTimeout = shutdownTimeout;
         Aborted = aborted;
-        Loggers = loggers;
     }
 
     /// <summary>Every contract this process knows: a received message names one of them, or is unreadable.</summary>
@@ -43,7 +41,4 @@ public sealed class TransportContext
 
     /// <summary>Signalled when stopping ran out of time: handlers are being cancelled, and what is still queued stays unhandled.</summary>
     public CancellationToken Aborted { get; }
-
-    /// <summary>The application's loggers, when it has any.</summary>
-    public ILoggerFactory? Loggers { get; }
 }

@@ -3,7 +3,6 @@ using System.Threading;
 using System.Threading.Tasks;
 using Contracts.Testing.Compliance;
 using Contracts.Transport;
-using Contracts.Transport.InMemory;
 
 namespace Contracts.Runtime.Tests.Compliance;
 
@@ -17,24 +16,17 @@ public sealed class FallbackFixture : InMemoryFixture
     {
         var settings = new InMemoryTransportOptions();
         endpoints(settings);
-        options.UseTransport(settings, static services =>
-            new WithoutNativeDelayOrDeadLetters(new InMemoryTransport(services.Store, services.StoreReady, services.Claims, services.Time, services.Logger)));
+        options.UseTransport(settings, static services => new WithoutNativeDelayOrDeadLetters(services));
     }
 
     /// <summary>A transport that does less than the one it wraps: what a broker without delays or dead letters offers.</summary>
-    private sealed class WithoutNativeDelayOrDeadLetters(InMemoryTransport inner) : ITransport, IDisposable
+    private sealed class WithoutNativeDelayOrDeadLetters(TransportServices services) : WrappedTransport(services)
     {
-        public TransportCapabilities Capabilities => inner.Capabilities & ~(TransportCapabilities.NativeDelay | TransportCapabilities.NativeDeadLetters);
+        public override TransportCapabilities Capabilities => Inner.Capabilities & ~(TransportCapabilities.NativeDelay | TransportCapabilities.NativeDeadLetters);
 
-        public string? ReplyAddress => inner.ReplyAddress;
+        public override IDeadLetterQueue DeadLetters => throw new NotSupportedException("This transport keeps no dead letters: the core keeps them in the store.");
 
-        public IDeadLetterQueue DeadLetters => throw new NotSupportedException("This transport keeps no dead letters: the core keeps them in the store.");
-
-        public Task StartAsync(TransportContext context, CancellationToken cancellationToken) => inner.StartAsync(context, cancellationToken);
-
-        public Task StopAsync(CancellationToken cancellationToken) => inner.StopAsync(cancellationToken);
-
-        public ValueTask SendAsync(Envelope envelope, TransportEndpoint? endpoint, CancellationToken cancellationToken)
+        public override ValueTask SendAsync(Envelope envelope, TransportEndpoint? endpoint, CancellationToken cancellationToken)
         {
             // Without native delays nothing may reach the transport before it is due.
             if (envelope.DeliverAt is { } due && due > DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(5))
@@ -42,14 +34,8 @@ public sealed class FallbackFixture : InMemoryFixture
                 throw new InvalidOperationException($"'{envelope.Contract}' {envelope.MessageId} reached a transport without native delays {due - DateTimeOffset.UtcNow} early.");
             }
 
-            return inner.SendAsync(envelope, endpoint, cancellationToken);
+            return Inner.SendAsync(envelope, endpoint, cancellationToken);
         }
-
-        public ValueTask ReplyAsync(Envelope query, QueryResponse reply, CancellationToken cancellationToken) => inner.ReplyAsync(query, reply, cancellationToken);
-
-        public ValueTask DisposeAsync() => inner.DisposeAsync();
-
-        public void Dispose() => inner.Dispose();
     }
 }
 

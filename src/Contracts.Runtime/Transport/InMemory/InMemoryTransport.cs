@@ -73,8 +73,6 @@ internal sealed partial class InMemoryTransport : ITransport, IDisposable
 
     internal ContractCatalog Catalog => (_context ?? throw new InvalidOperationException("The bus has not started.")).Catalog;
 
-    internal long Pending => Interlocked.Read(ref _pending);
-
     internal ILogger Logger => _logger;
 
     internal Durability.StoreClaims Claims => _claims;
