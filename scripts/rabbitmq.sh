@@ -6,6 +6,8 @@
 #   scripts/rabbitmq.sh start     # installs if needed, starts, waits until AMQP answers; a running broker is reused
 #   scripts/rabbitmq.sh restart   # stops and starts the same node: durable queues and persistent messages survive
 #   scripts/rabbitmq.sh stop      # stops what `start` started (the broker, then its epmd)
+#   scripts/rabbitmq.sh pause     # SIGSTOP the broker's Erlang VM: connections stay open, nothing answers (fault tests)
+#   scripts/rabbitmq.sh resume    # SIGCONT it again
 #   scripts/rabbitmq.sh status    # exit 0 when AMQP answers on 127.0.0.1:5672
 #
 # State (data, logs, pid files) lives in $CONTRACTS_RABBITMQ_DIR, default /tmp/contracts-rabbitmq. The broker runs as
@@ -43,6 +45,14 @@ stop_pid() {  # pid-file: TERM, wait up to 30 s, then KILL
   kill -KILL "$pid" 2>/dev/null || true
 }
 
+close_inherited_fds() {
+  local fd
+  for fd in /proc/$$/fd/*; do
+    fd=${fd##*/}
+    if (( fd > 2 )); then eval "exec $fd>&-" 2>/dev/null || true; fi
+  done
+}
+
 start() {
   if ready; then
     log "already answering on 127.0.0.1:5672"
@@ -51,6 +61,8 @@ start() {
 
   install
   mkdir -p "$DIR/home" "$DIR/log"
+  # epmd and the broker outlive this script: they must not keep the caller's open files (a lock, a pipe).
+  close_inherited_fds
   if [ ! -f "$DIR/epmd.pid" ] || ! alive "$(cat "$DIR/epmd.pid")"; then
     setsid epmd -address 127.0.0.1 -port 4369 >"$DIR/log/epmd.log" 2>&1 </dev/null &
     echo $! >"$DIR/epmd.pid"
@@ -89,6 +101,14 @@ stop() {
   stop_pid "$DIR/epmd.pid"
 }
 
+signal_vm() {  # the Erlang VM's own pid, which RabbitMQ writes to rabbit.pid once it runs
+  if [ ! -f "$DIR/rabbit.pid" ]; then
+    log "no broker started by this script in $DIR to $2"
+    return 1
+  fi
+  kill "-$1" "$(cat "$DIR/rabbit.pid")"
+}
+
 restart() {
   if [ ! -f "$DIR/server.pid" ]; then
     log "no broker started by this script in $DIR to restart"
@@ -103,6 +123,8 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   restart) restart ;;
+  pause) signal_vm STOP pause ;;
+  resume) signal_vm CONT resume ;;
   status) ready ;;
-  *) echo "usage: $0 install|start|restart|stop|status" >&2; exit 2 ;;
+  *) echo "usage: $0 install|start|restart|stop|pause|resume|status" >&2; exit 2 ;;
 esac

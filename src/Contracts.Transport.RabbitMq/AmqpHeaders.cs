@@ -33,21 +33,26 @@ internal sealed class AmqpHeaders : IHeaderWriter, IHeaderReader
         return properties;
     }
 
-    /// <summary>A copy of <paramref name="received"/> with the failure of <paramref name="letter"/> added: what an error queue keeps.</summary>
-    public static BasicProperties WithFailure(IReadOnlyBasicProperties received, Storage.DeadLetter letter)
+    /// <summary>
+    /// A copy of <paramref name="received"/> with the failure of <paramref name="letter"/> added: what an error queue
+    /// keeps, within one frame of <paramref name="frameMax"/> bytes (see <see cref="AmqpFrame"/>).
+    /// </summary>
+    public static BasicProperties WithFailure(IReadOnlyBasicProperties received, Storage.DeadLetter letter, uint frameMax)
     {
         var properties = new BasicProperties(received) { Persistent = true, Headers = Copy(received.Headers) };
         EnvelopeCodec.WriteFailure(letter, new AmqpHeaders(properties, properties));
+        AmqpFrame.Fit(properties, frameMax);
         return properties;
     }
 
     /// <summary>A stored message (whose contract this process may not know) with its failure: a dead letter no delivery carried.</summary>
-    public static BasicProperties Write(Storage.DeadLetter letter)
+    public static BasicProperties Write(Storage.DeadLetter letter, uint frameMax)
     {
         BasicProperties properties = New(letter.Message.Headers?.Count ?? 0);
         var headers = new AmqpHeaders(properties, properties);
         EnvelopeCodec.Write(letter.Message, headers);
         EnvelopeCodec.WriteFailure(letter, headers);
+        AmqpFrame.Fit(properties, frameMax);
         return properties;
     }
 
@@ -124,7 +129,7 @@ internal sealed class AmqpHeaders : IHeaderWriter, IHeaderReader
         EnvelopeHeaders.CorrelationId => _read.CorrelationId,
         EnvelopeHeaders.ReplyTo => _read.ReplyTo,
         EnvelopeHeaders.Priority => _read.IsPriorityPresent() ? _read.Priority.ToString(CultureInfo.InvariantCulture) : null,
-        _ => _read.Headers is { } headers && headers.TryGetValue(name, out object? value) ? Text(value) : null,
+        _ => _read.Headers is { } headers && headers.TryGetValue(name, out object? value) && value is not null ? Text(value) ?? $"(an AMQP {value.GetType().Name})" : null,
     };
 
     public IEnumerable<KeyValuePair<string, string>> All()

@@ -22,7 +22,7 @@ internal sealed class RabbitMqDeadLetters(RabbitMqTransport transport) : IDeadLe
     public ValueTask AddAsync(DeadLetter letter, CancellationToken cancellationToken)
     {
         letter.Id = transport.NextDeadLetterId();
-        return transport.PublishAsync("", transport.ErrorQueue(letter.Message.Endpoint), mandatory: true, AmqpHeaders.Write(letter), letter.Message.Payload, cancellationToken);
+        return transport.PublishAsync("", transport.ErrorQueue(letter.Message.Endpoint), mandatory: true, AmqpHeaders.Write(letter, transport.FrameMax), letter.Message.Payload, cancellationToken);
     }
 
     public async ValueTask<IReadOnlyList<DeadLetter>> ListAsync(long afterId = 0, int limit = 100, CancellationToken cancellationToken = default)

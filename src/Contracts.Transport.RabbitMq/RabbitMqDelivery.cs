@@ -25,7 +25,7 @@ internal sealed class RabbitMqDelivery(RabbitMqTransport transport, IChannel cha
     public async ValueTask DeadLetterAsync(DeadLetter letter, CancellationToken cancellationToken)
     {
         letter.Id = transport.NextDeadLetterId();
-        await transport.PublishAsync("", transport.ErrorQueue(endpoint.Name), mandatory: true, AmqpHeaders.WithFailure(delivery.BasicProperties, letter), delivery.Body, cancellationToken).ConfigureAwait(false);
+        await transport.PublishAsync("", transport.ErrorQueue(endpoint.Name), mandatory: true, AmqpHeaders.WithFailure(delivery.BasicProperties, letter, transport.FrameMax), delivery.Body, cancellationToken).ConfigureAwait(false);
         await CompleteAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -33,5 +33,17 @@ internal sealed partial class RabbitMqTransport
 
         [LoggerMessage(110, LogLevel.Information, "RabbitMQ connection recovered; consumers resume")]
         public static partial void ConnectionRecovered(ILogger logger);
+
+        [LoggerMessage(111, LogLevel.Warning, "RabbitMQ publishing is stalled: {Outstanding} publishes have waited {Stalled} with no publisher confirm on publishing connection {Generation}; replacing it")]
+        public static partial void PublishingStalled(ILogger logger, long outstanding, TimeSpan stalled, int generation);
+
+        [LoggerMessage(112, LogLevel.Warning, "The broker closed the publishing channel ({ReplyCode} {ReplyText}); replacing the publishing connection")]
+        public static partial void PublishChannelClosed(ILogger logger, ushort replyCode, string replyText);
+
+        [LoggerMessage(113, LogLevel.Warning, "Opening a new publishing connection failed; trying again in a second")]
+        public static partial void RelinkFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(114, LogLevel.Information, "Publishing connection {Generation} open; waiting publishes go on through it with their message ids")]
+        public static partial void Relinked(ILogger logger, int generation);
     }
 }

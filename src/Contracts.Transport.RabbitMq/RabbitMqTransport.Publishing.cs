@@ -1,7 +1,6 @@
 using System;
 using System.Diagnostics;
 using System.Threading;
-using System.Threading.RateLimiting;
 using System.Threading.Tasks;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
@@ -11,23 +10,30 @@ namespace Contracts.Transport.RabbitMq;
 /// <summary>Publishing: sends and delayed sends, and the confirmed publish with retry that replies, dead letters and replays use too.</summary>
 internal sealed partial class RabbitMqTransport
 {
-    private IChannel Publisher => _publisher ?? throw new InvalidOperationException("The RabbitMQ transport has not started: start the host before sending.");
+    private PublishLink Link => Volatile.Read(ref _link) ?? throw new InvalidOperationException("The RabbitMQ transport has not started: start the host before sending.");
 
-    /// <summary>The one channel every publish goes through, with publisher confirms.</summary>
-    private Task<IChannel> OpenPublisherAsync(IConnection connection, CancellationToken cancellationToken) =>
-        connection.CreateChannelAsync(
-            new CreateChannelOptions(
-                publisherConfirmationsEnabled: true,
-                publisherConfirmationTrackingEnabled: true,
-                // A plain window: a publish waits for a free slot. RabbitMQ.Client's default ThrottlingRateLimiter
-                // instead sleeps 0.5-1 s once half the window is outstanding.
-                outstandingPublisherConfirmationsRateLimiter: new ConcurrencyLimiter(new ConcurrencyLimiterOptions
-                {
-                    PermitLimit = _options.ConfirmWindow,
-                    QueueLimit = int.MaxValue,
-                    QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-                })),
-            cancellationToken);
+    /// <summary>The publishing connection's negotiated frame size: a message's properties must fit one frame.</summary>
+    internal uint FrameMax => Link.Connection.FrameMax;
+
+    /// <summary>Opens the publishing connection and its one confirmed channel.</summary>
+    private async Task<PublishLink> OpenLinkAsync(int generation, CancellationToken cancellationToken)
+    {
+        IConnection connection = await ConnectAsync("publishing", cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // No rate limiter: RabbitMQ.Client frees its slot when the message is written, not when it is confirmed,
+            // so the confirm window is the transport's own (_window), held until the confirm.
+            IChannel channel = await connection.CreateChannelAsync(
+                new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true, outstandingPublisherConfirmationsRateLimiter: null),
+                cancellationToken).ConfigureAwait(false);
+            return new PublishLink(connection, channel, generation);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
 
     public ValueTask SendAsync(Envelope envelope, TransportEndpoint? endpoint, CancellationToken cancellationToken) =>
         endpoint is not null
@@ -63,55 +69,187 @@ internal sealed partial class RabbitMqTransport
     }
 
     /// <summary>
-    /// Publishes and waits for the broker's confirm. While the connection is lost the publish is tried again, with the
-    /// same message id, until <see cref="RabbitMqTransportOptions.PublishTimeout"/>: a confirm lost with the connection
-    /// may mean the broker has the message already, and the consumer's inbox drops the second copy.
+    /// Publishes and waits for the broker's confirm, within <see cref="RabbitMqTransportOptions.PublishTimeout"/> in
+    /// all: a slot of the confirm window, the publish and its confirm, and every retry. While the connection is lost,
+    /// or after the watchdog gave up a wedged one, the publish is tried again with the same message id: a confirm lost
+    /// with the connection may mean the broker has the message already, and the consumer's inbox drops the second copy.
     /// </summary>
     internal async ValueTask PublishAsync(
         string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, CancellationToken cancellationToken, ContractDescriptor? contract = null)
     {
         long started = Stopwatch.GetTimestamp();
-        int attempt = 0;
-        while (true)
+        TimeSpan timeout = _options.PublishTimeout;
+        if (!await _window.WaitAsync(timeout, cancellationToken).ConfigureAwait(false))
         {
-            try
+            throw new TimeoutException(
+                $"Message {properties.MessageId} for '{routingKey}' waited {timeout} (PublishTimeout) for room in the confirm window ({_options.ConfirmWindow} publishes " +
+                "waiting for their publisher confirm): the broker confirms nothing. It was not sent.");
+        }
+
+        try
+        {
+            int attempt = 0;
+            while (true)
             {
-                await Publisher.BasicPublishAsync(exchange, routingKey, mandatory, properties, body, cancellationToken).ConfigureAwait(false);
-                if (attempt > 0)
+                TimeSpan remaining = Remaining(started, timeout);
+                if (remaining == TimeSpan.Zero)
                 {
-                    Log.PublishRecovered(_logger, properties.MessageId, attempt);
+                    // The slot of the window came at the deadline: nothing goes on the wire after it.
+                    throw new TimeoutException($"Message {properties.MessageId} for '{routingKey}' was not sent within {timeout} (PublishTimeout).");
                 }
 
-                return;
-            }
-            catch (PublishReturnException ex)
-            {
-                throw contract is not null
-                    ? new NoHandlerException(contract,
-                        $"No queue on RabbitMQ is bound for {contract.Kind.ToString().ToLowerInvariant()} '{contract}' (exchange '{exchange}', routing key '{routingKey}'): " +
-                        "no process with its handler has started yet, or its queue was deleted. The message was not sent.")
-                    : new InvalidOperationException($"RabbitMQ returned the message: nothing is bound for '{routingKey}' on exchange '{exchange}' ({ex.ReplyText}).", ex);
-            }
-            catch (PublishException ex)
-            {
-                // A negative confirm: the queue is full and refuses publishes (FullMode Reject).
-                throw new EndpointFullException(routingKey, $"RabbitMQ refused the message for '{routingKey}' (a negative publisher confirm): its queue is full and rejects new messages.", ex);
-            }
-            catch (Exception ex) when (IsConnectionFailure(ex) && !cancellationToken.IsCancellationRequested)
-            {
-                if (Stopwatch.GetElapsedTime(started) > _options.PublishTimeout)
+                PublishLink link = Link;
+                bool confirmed = false;
+                link.Begin();
+                try
                 {
-                    throw new TimeoutException(
-                        $"RabbitMQ did not take message {properties.MessageId} for '{routingKey}' within {_options.PublishTimeout} (PublishTimeout): the connection is down. {ex.Message}", ex);
-                }
+                    await ConfirmedPublishAsync(link, exchange, routingKey, mandatory, properties, body, remaining, cancellationToken).ConfigureAwait(false);
+                    confirmed = true;
+                    if (attempt > 0)
+                    {
+                        Log.PublishRecovered(_logger, properties.MessageId, attempt);
+                    }
 
-                if (attempt++ == 0)
+                    return;
+                }
+                catch (PublishReturnException ex)
                 {
-                    Log.PublishRetrying(_logger, ex, properties.MessageId, routingKey);
+                    throw contract is not null
+                        ? new NoHandlerException(contract,
+                            $"No queue on RabbitMQ is bound for {contract.Kind.ToString().ToLowerInvariant()} '{contract}' (exchange '{exchange}', routing key '{routingKey}'): " +
+                            "no process with its handler has started yet, or its queue was deleted. The message was not sent.")
+                        : new InvalidOperationException($"RabbitMQ returned the message: nothing is bound for '{routingKey}' on exchange '{exchange}' ({ex.ReplyText}).", ex);
                 }
+                catch (PublishException ex)
+                {
+                    // A negative confirm: the queue is full and refuses publishes (FullMode Reject).
+                    throw new EndpointFullException(routingKey, $"RabbitMQ refused the message for '{routingKey}' (a negative publisher confirm): its queue is full and rejects new messages.", ex);
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (IsConnectionFailure(ex) || ex is TimeoutException || (ex is OperationCanceledException && link.IsLost)))
+                {
+                    if (Stopwatch.GetElapsedTime(started) >= timeout)
+                    {
+                        throw new TimeoutException(
+                            $"RabbitMQ did not confirm message {properties.MessageId} for '{routingKey}' within {timeout} (PublishTimeout): " +
+                            $"{(ex is TimeoutException ? "no confirm came" : "the connection is down")}. It may or may not have reached the broker. {ex.Message}", ex);
+                    }
 
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 50 * attempt)), _time, cancellationToken).ConfigureAwait(false);
+                    if (attempt++ == 0)
+                    {
+                        Log.PublishRetrying(_logger, ex, properties.MessageId, routingKey);
+                    }
+
+                    if (!link.IsLost)
+                    {
+                        await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 50 * attempt)), _time, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    link.End(confirmed);
+                }
             }
+        }
+        finally
+        {
+            _window.Release();
+        }
+    }
+
+    /// <summary>
+    /// One publish on <paramref name="link"/>, waited for no longer than <paramref name="remaining"/> and no longer
+    /// than the link lives: RabbitMQ.Client can leave a publish waiting for ever when its connection shuts down under
+    /// confirms, so the wait is the transport's, not the client's.
+    /// </summary>
+    private async ValueTask ConfirmedPublishAsync(
+        PublishLink link, string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, TimeSpan remaining, CancellationToken cancellationToken)
+    {
+        ValueTask publish = link.Channel.BasicPublishAsync(exchange, routingKey, mandatory, properties, body, cancellationToken);
+        if (publish.IsCompletedSuccessfully)
+        {
+            return;
+        }
+
+        if (!cancellationToken.CanBeCanceled)
+        {
+            await publish.AsTask().WaitAsync(remaining, _time, link.Lost).ConfigureAwait(false);
+            return;
+        }
+
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, link.Lost);
+        await publish.AsTask().WaitAsync(remaining, _time, either.Token).ConfigureAwait(false);
+    }
+
+    private static TimeSpan Remaining(long started, TimeSpan timeout)
+    {
+        TimeSpan left = timeout - Stopwatch.GetElapsedTime(started);
+        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+    }
+
+    /// <summary>
+    /// Once a second: gives up a link that is wedged (publishes waiting and no confirm for <see cref="RabbitMqTransportOptions.ConfirmTimeout"/>
+    /// while the broker does not block it) or whose channel the broker closed, and opens a new one. Runs until the
+    /// transport is disposed, since handlers finishing during a stop still publish.
+    /// </summary>
+    private async Task WatchPublishingAsync()
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_disposed.Token).ConfigureAwait(false))
+            {
+                PublishLink link = Link;
+                TimeSpan stalled = link.StalledFor;
+                if (stalled >= _options.ConfirmTimeout && !link.Blocked)
+                {
+                    Log.PublishingStalled(_logger, link.Outstanding, stalled, link.Generation);
+                    await ReplaceLinkAsync(link).ConfigureAwait(false);
+                }
+                else if (!link.Channel.IsOpen && link.Connection.IsOpen)
+                {
+                    Log.PublishChannelClosed(_logger, link.Channel.CloseReason?.ReplyCode ?? 0, link.Channel.CloseReason?.ReplyText ?? "");
+                    await ReplaceLinkAsync(link).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
+        {
+            // Disposed: nothing publishes any more.
+        }
+    }
+
+    /// <summary>Opens a new link, makes it the one publishes use, then gives up <paramref name="old"/> and aborts its connection in the background.</summary>
+    private async Task ReplaceLinkAsync(PublishLink old)
+    {
+        PublishLink fresh;
+        try
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10), _time);
+            fresh = await OpenLinkAsync(old.Generation + 1, cts.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException || IsConnectionFailure(ex))
+        {
+            Log.RelinkFailed(_logger, ex);
+            return; // the next tick tries again
+        }
+
+        Volatile.Write(ref _link, fresh);
+        old.MarkLost();
+        Log.Relinked(_logger, fresh.Generation);
+        _ = AbortQuietlyAsync(old.Connection);
+    }
+
+    /// <summary>Aborts a given-up connection; one wedged so deeply that even that hangs is left to the garbage collector.</summary>
+    private async Task AbortQuietlyAsync(IConnection connection)
+    {
+        try
+        {
+            await connection.AbortAsync(TimeSpan.FromSeconds(2)).WaitAsync(TimeSpan.FromSeconds(5), _time).ConfigureAwait(false);
+            connection.Dispose();
+        }
+        catch (Exception ex) when (ex is TimeoutException || IsConnectionFailure(ex))
+        {
+            Log.StopFailed(_logger, ex, "a replaced publishing connection");
         }
     }
 }

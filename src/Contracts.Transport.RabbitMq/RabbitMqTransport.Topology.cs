@@ -81,7 +81,8 @@ internal sealed partial class RabbitMqTransport
         try
         {
             string name = DelayName(level);
-            IChannel channel = Publisher;
+            // A channel of its own: a declaration the broker refuses closes only it.
+            await using IChannel channel = await Connection.CreateChannelAsync().ConfigureAwait(false);
             await channel.ExchangeDeclareAsync(name, ExchangeType.Fanout, durable: true, autoDelete: false).ConfigureAwait(false);
             var arguments = new Dictionary<string, object?>(StringComparer.Ordinal)
             {

@@ -39,8 +39,11 @@ internal sealed partial class RabbitMqTransport : ITransport
     private readonly List<(IChannel Channel, string ConsumerTag)> _consumers = [];
     private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _disposed = new();
+    private readonly SemaphoreSlim _window;
     private IConnection? _connection;
-    private IChannel? _publisher;
+    private PublishLink? _link;
+    private Task _watchdog = Task.CompletedTask;
     private IChannel? _replies;
     private TransportContext? _context;
     private TransportEndpoint[] _consumed = [];
@@ -52,6 +55,7 @@ internal sealed partial class RabbitMqTransport : ITransport
         _options = options;
         _logger = logger;
         _time = time;
+        _window = new SemaphoreSlim(options.ConfirmWindow, options.ConfirmWindow);
         ReplyAddress = $"{options.Exchange}.reply.{Guid.NewGuid():N}";
         _deadLetterIds = ((long)Random.Shared.Next(1 << 12)) & 0xFFF;
         DeadLetters = new RabbitMqDeadLetters(this);
@@ -69,6 +73,7 @@ internal sealed partial class RabbitMqTransport : ITransport
 
     internal RabbitMqTransportOptions Options => _options;
 
+    /// <summary>The consuming connection: endpoint consumers, the reply queue, topology and dead-letter browsing.</summary>
     internal IConnection Connection => _connection ?? throw new InvalidOperationException("The RabbitMQ transport has not started: start the host first.");
 
     /// <summary>The error queues this process keeps: one per endpoint it consumes, and the exchange's own.</summary>
@@ -110,9 +115,14 @@ internal sealed partial class RabbitMqTransport : ITransport
             }
         }
 
-        _connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
-        _publisher = await OpenPublisherAsync(_connection, cancellationToken).ConfigureAwait(false);
-        await DeclareTopologyAsync(_publisher, cancellationToken).ConfigureAwait(false);
+        _connection = await ConnectAsync("consuming", cancellationToken).ConfigureAwait(false);
+        _link = await OpenLinkAsync(generation: 0, cancellationToken).ConfigureAwait(false);
+        await using (IChannel topology = await _connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            await DeclareTopologyAsync(topology, cancellationToken).ConfigureAwait(false);
+        }
+
+        _watchdog = WatchPublishingAsync();
         await ConsumeRepliesAsync(_connection, cancellationToken).ConfigureAwait(false);
 
         foreach (TransportEndpoint endpoint in _consumed)
@@ -123,7 +133,12 @@ internal sealed partial class RabbitMqTransport : ITransport
         Log.Started(_logger, _options.Uri.Host, _options.Uri.Port, _consumed.Length, _options.Exchange);
     }
 
-    private async Task<IConnection> ConnectAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// A connection that recovers by itself. It accepts a body as large as RabbitMQ can ever hold (512 MiB), so that a
+    /// message over RabbitMQ.Client's default limit of 64 MiB reaches the runtime, which dead-letters one over
+    /// <see cref="ContractsOptions.MaxPayloadBytes"/>, instead of closing the connection every time it is delivered.
+    /// </summary>
+    private async Task<IConnection> ConnectAsync(string role, CancellationToken cancellationToken)
     {
         var factory = new ConnectionFactory
         {
@@ -131,7 +146,9 @@ internal sealed partial class RabbitMqTransport : ITransport
             AutomaticRecoveryEnabled = true,
             TopologyRecoveryEnabled = true,
             NetworkRecoveryInterval = TimeSpan.FromSeconds(1),
-            ClientProvidedName = _options.ConnectionName ?? $"contracts {Path.GetFileNameWithoutExtension(Environment.ProcessPath)} {Environment.ProcessId}",
+            RequestedHeartbeat = _options.Heartbeat,
+            MaxInboundMessageBodySize = MaxBrokerMessageBytes,
+            ClientProvidedName = $"{_options.ConnectionName ?? $"contracts {Path.GetFileNameWithoutExtension(Environment.ProcessPath)} {Environment.ProcessId}"} ({role})",
         };
         IConnection connection;
         try
@@ -149,6 +166,9 @@ internal sealed partial class RabbitMqTransport : ITransport
         connection.RecoverySucceededAsync += OnRecoveredAsync;
         return connection;
     }
+
+    /// <summary>The largest message RabbitMQ accepts with any setting of <c>max_message_size</c>.</summary>
+    private const uint MaxBrokerMessageBytes = 512 * 1024 * 1024;
 
     private static bool IsConnectionFailure(Exception exception) =>
         exception is OperationInterruptedException or IOException or SocketException or ObjectDisposedException ||
@@ -191,28 +211,44 @@ internal sealed partial class RabbitMqTransport : ITransport
             await _stopping.CancelAsync().ConfigureAwait(false);
         }
 
+        await _disposed.CancelAsync().ConfigureAwait(false);
+        await _watchdog.ConfigureAwait(false);
+
         foreach ((IChannel channel, string _) in _consumers)
         {
             await CloseQuietlyAsync(channel).ConfigureAwait(false);
         }
 
         await CloseQuietlyAsync(_replies).ConfigureAwait(false);
-        await CloseQuietlyAsync(_publisher).ConfigureAwait(false);
-        if (_connection is { } connection)
+        if (_link is { } link)
         {
-            try
-            {
-                await connection.CloseAsync().ConfigureAwait(false);
-            }
-            catch (Exception ex) when (IsConnectionFailure(ex))
-            {
-                Log.StopFailed(_logger, ex, "connection");
-            }
-
-            connection.Dispose();
+            await CloseQuietlyAsync(link.Channel).ConfigureAwait(false);
+            await CloseQuietlyAsync(link.Connection).ConfigureAwait(false);
         }
 
+        await CloseQuietlyAsync(_connection).ConfigureAwait(false);
         _stopping.Dispose();
+        _disposed.Dispose();
+        _window.Dispose();
+    }
+
+    private async ValueTask CloseQuietlyAsync(IConnection? connection)
+    {
+        if (connection is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await connection.CloseAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsConnectionFailure(ex) || ex is TimeoutException)
+        {
+            Log.StopFailed(_logger, ex, "connection");
+        }
+
+        connection.Dispose();
     }
 
     private async ValueTask CloseQuietlyAsync(IChannel? channel)

@@ -23,11 +23,28 @@ public sealed class RabbitMqTransportOptions : TransportOptions
     /// <summary>How many unacknowledged messages the broker hands each concurrent handler of an endpoint. Default 16.</summary>
     public int PrefetchPerConsumer { get; set; } = 16;
 
-    /// <summary>How many publishes may wait for their publisher confirm at once (the confirm window). Default 256.</summary>
+    /// <summary>
+    /// How many publishes may wait for their publisher confirm at once (the confirm window), in this process: a slot
+    /// is held from the publish until its confirm, and further publishes wait for one. Default 256.
+    /// </summary>
     public int ConfirmWindow { get; set; } = 256;
 
-    /// <summary>How long a publish keeps trying while the connection is lost and recovering, with the same message id. Default 30 seconds.</summary>
+    /// <summary>
+    /// The most a publish takes before it throws <see cref="TimeoutException"/>: waiting for room in the confirm
+    /// window, the publish and its confirm, and retries with the same message id while the connection is lost and
+    /// recovering. Default 30 seconds.
+    /// </summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long publishes may wait with no publisher confirm arriving before the publishing connection counts as
+    /// wedged and is replaced by a new one (the waiting publishes are tried again on it, with the same message ids).
+    /// Not applied while the broker blocks publishers (a memory or disk alarm). Default 10 seconds.
+    /// </summary>
+    public TimeSpan ConfirmTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The AMQP heartbeat asked of the broker: a connection silent for two of them counts as lost. Default 20 seconds.</summary>
+    public TimeSpan Heartbeat { get; set; } = TimeSpan.FromSeconds(20);
 
     internal void Validate()
     {
@@ -35,6 +52,8 @@ public sealed class RabbitMqTransportOptions : TransportOptions
         ArgumentException.ThrowIfNullOrEmpty(Exchange);
         ArgumentOutOfRangeException.ThrowIfLessThan(PrefetchPerConsumer, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(ConfirmWindow, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(PublishTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(PublishTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ConfirmTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(Heartbeat, TimeSpan.FromSeconds(1));
     }
 }

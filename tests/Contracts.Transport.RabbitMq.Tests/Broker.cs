@@ -42,8 +42,15 @@ public sealed class Broker : IAsyncLifetime
     /// <summary>Stops the broker process and starts it again on the same data: durable queues and persistent messages survive.</summary>
     public static Task RestartAsync() => RunScriptAsync("restart", TimeSpan.FromMinutes(3));
 
+    /// <summary>Freezes the broker (SIGSTOP): its connections stay open and nothing answers, as on a hung node.</summary>
+    public static Task PauseAsync() => RunScriptAsync("pause", TimeSpan.FromSeconds(30));
+
+    /// <summary>Lets a paused broker run again (SIGCONT).</summary>
+    public static Task ResumeAsync() => RunScriptAsync("resume", TimeSpan.FromSeconds(30));
+
     /// <summary>A plain connection for what a test checks on the broker itself.</summary>
-    public static Task<IConnection> ConnectAsync() => new ConnectionFactory { Uri = new System.Uri(Uri) }.CreateConnectionAsync();
+    public static Task<IConnection> ConnectAsync() =>
+        new ConnectionFactory { Uri = new System.Uri(Uri), MaxInboundMessageBodySize = 512 * 1024 * 1024 }.CreateConnectionAsync();
 
     /// <summary>Deletes endpoint queues (and their error queues) a test uses, so messages of an earlier run cannot leak in.</summary>
     public static async Task ResetAsync(params string[] queues)

@@ -41,6 +41,12 @@ public partial record Slow([property: IdempotencyKey] int Number);
 [Command(Name = "RmqTests.Bounded")]
 public partial record Bounded([property: IdempotencyKey] int Number);
 
+[Command(Name = "RmqTests.Hostile")]
+public partial record Hostile([property: IdempotencyKey] Guid Id);
+
+[Command(Name = "RmqTests.Doomed")]
+public partial record Doomed([property: IdempotencyKey] Guid Id);
+
 [Command(Name = "RmqTests.Nobody")]
 public partial record Nobody([property: IdempotencyKey] Guid Id);
 
@@ -166,6 +172,24 @@ public sealed class FlakyHandler(Probe probe) : ICommandHandler<Flaky>
     {
         probe.Hit($"flaky:{command.Id}:{context.Attempt}", context.Attempt);
         return context.Attempt == 1 ? throw new TimeoutException("The first attempt fails.") : ValueTask.CompletedTask;
+    }
+}
+
+public sealed class HostileHandler(Probe probe) : ICommandHandler<Hostile>
+{
+    public ValueTask HandleAsync(Hostile command, MessageContext context, CancellationToken cancellationToken)
+    {
+        probe.Hit($"hostile:{command.Id}");
+        return ValueTask.CompletedTask;
+    }
+}
+
+public sealed class DoomedHandler(Probe probe) : ICommandHandler<Doomed>
+{
+    public ValueTask HandleAsync(Doomed command, MessageContext context, CancellationToken cancellationToken)
+    {
+        probe.Hit($"doomed:{command.Id}");
+        throw new InvalidOperationException($"Doomed {command.Id} always fails, deep in a handler whose stack trace is long enough to matter.");
     }
 }
 

@@ -11,9 +11,12 @@ internal static class Program
 {
     public static async Task<int> Main(string[] args)
     {
-        if (Environment.GetEnvironmentVariable(ServiceProcess.ModeVariable) is { Length: > 0 })
+        switch (Environment.GetEnvironmentVariable(ServiceProcess.ModeVariable))
         {
-            return await ServiceProcess.RunAsync();
+            case "service":
+                return await ServiceProcess.RunAsync();
+            case "producer":
+                return await ProducerProcess.RunAsync();
         }
 
         if (Array.Exists(args, arg => arg is "--server" or "--internal-msbuild-node"))

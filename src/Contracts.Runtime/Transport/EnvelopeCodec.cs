@@ -133,6 +133,17 @@ public static class EnvelopeCodec
             return false;
         }
 
+        // A header the envelope needs that is there but unreadable is not taken as absent: a deliver-by nobody can
+        // read would otherwise be dropped, and the message kept past its time.
+        string? malformed = Malformed(headers, EnvelopeHeaders.Attempt, 1, int.MaxValue) ?? Malformed(headers, EnvelopeHeaders.SentAt, MinUnixMs, MaxUnixMs) ??
+            Malformed(headers, EnvelopeHeaders.DeliverAt, MinUnixMs, MaxUnixMs) ?? Malformed(headers, EnvelopeHeaders.DeliverBy, MinUnixMs, MaxUnixMs) ??
+            Malformed(headers, EnvelopeHeaders.Priority, 0, 255);
+        if (malformed is not null)
+        {
+            error = malformed;
+            return false;
+        }
+
         envelope = new Envelope(contract, messageId)
         {
             CorrelationId = Guid.TryParse(headers.Get(EnvelopeHeaders.CorrelationId), out Guid correlation) ? correlation : messageId,
@@ -210,8 +221,24 @@ public static class EnvelopeCodec
     public static long? Number(IHeaderReader headers, string name) =>
         long.TryParse(headers.Get(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out long value) ? value : null;
 
+    private const long MinUnixMs = -62135596800000;
+    private const long MaxUnixMs = 253402300799999;
+
     private static DateTimeOffset? Time(IHeaderReader headers, string name) =>
-        Number(headers, name) is { } ms && ms is >= -62135596800000 and <= 253402300799999 ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+        Number(headers, name) is { } ms && ms is >= MinUnixMs and <= MaxUnixMs ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+
+    /// <summary>Why header <paramref name="name"/>, when present, is not a whole number from <paramref name="min"/> to <paramref name="max"/>; null when it is fine or absent.</summary>
+    private static string? Malformed(IHeaderReader headers, string name, long min, long max)
+    {
+        if (headers.Get(name) is not { } text)
+        {
+            return null;
+        }
+
+        return long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long value) && value >= min && value <= max
+            ? null
+            : $"Header '{name}' is '{(text.Length <= 64 ? text : text[..64] + "…")}', not a whole number from {min} to {max}.";
+    }
 
     private static Dictionary<string, string>? ApplicationHeaders(IHeaderReader headers)
     {
