@@ -56,6 +56,14 @@ internal sealed class AmqpHeaders : IHeaderWriter, IHeaderReader
         return properties;
     }
 
+    /// <summary>A persistent copy of <paramref name="received"/> with header <paramref name="name"/> set to <paramref name="value"/>.</summary>
+    public static BasicProperties WithHeader(IReadOnlyBasicProperties received, string name, long value)
+    {
+        Dictionary<string, object?> headers = Copy(received.Headers);
+        headers[name] = value;
+        return new BasicProperties(received) { Persistent = true, Headers = headers };
+    }
+
     /// <summary>A dead letter's message as it was sent, for a replay: the failure removed, attempt 1.</summary>
     public static BasicProperties ForReplay(IReadOnlyBasicProperties dead)
     {
@@ -64,7 +72,7 @@ internal sealed class AmqpHeaders : IHeaderWriter, IHeaderReader
         {
             foreach (KeyValuePair<string, object?> header in original)
             {
-                if (!header.Key.StartsWith("contracts-error-", StringComparison.Ordinal) && header.Key != EnvelopeHeaders.DeadLetterId)
+                if (!header.Key.StartsWith("contracts-error-", StringComparison.Ordinal) && header.Key is not (EnvelopeHeaders.DeadLetterId or RabbitMqTransport.UnfinishedDeliveries))
                 {
                     headers[header.Key] = header.Value;
                 }

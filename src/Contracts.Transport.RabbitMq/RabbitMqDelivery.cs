@@ -8,9 +8,13 @@ using RabbitMQ.Client.Events;
 namespace Contracts.Transport.RabbitMq;
 
 /// <summary>Settles one AMQP delivery: an ack, a requeue, or a publish (to the error queue, or a delayed retry) and then the ack.</summary>
-internal sealed class RabbitMqDelivery(RabbitMqTransport transport, IChannel channel, TransportEndpoint endpoint, BasicDeliverEventArgs delivery) : IDeliveryControl
+internal sealed class RabbitMqDelivery(RabbitMqTransport transport, IChannel channel, TransportEndpoint endpoint, BasicDeliverEventArgs delivery, int deliveryCount)
+    : IDeliveryControl
 {
     private int _settled;
+
+    /// <summary>This delivery and the unfinished ones before it, as counted in the message (see <see cref="RabbitMqTransport.UnfinishedDeliveries"/>).</summary>
+    public int DeliveryCount { get; } = deliveryCount;
 
     /// <summary>Whether the core settled the delivery; one it did not is requeued when its handling returns.</summary>
     public bool Settled => Volatile.Read(ref _settled) != 0;

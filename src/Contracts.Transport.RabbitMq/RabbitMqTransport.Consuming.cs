@@ -28,7 +28,9 @@ internal sealed partial class RabbitMqTransport
     {
         TransportContext context = _context!;
         Interlocked.Increment(ref _inFlight);
-        var control = new RabbitMqDelivery(this, channel, endpoint, delivery);
+        AmqpHeaders headers = AmqpHeaders.Of(delivery.BasicProperties);
+        int unfinished = (int)Math.Clamp(EnvelopeCodec.Number(headers, UnfinishedDeliveries) ?? 0, 0, int.MaxValue - 2) + (delivery.Redelivered ? 1 : 0);
+        var control = new RabbitMqDelivery(this, channel, endpoint, delivery, deliveryCount: unfinished + 1);
         try
         {
             if (_stopping.IsCancellationRequested)
@@ -36,7 +38,18 @@ internal sealed partial class RabbitMqTransport
                 return; // requeued below: the broker delivers it again, here after a restart or to another process
             }
 
-            AmqpHeaders headers = AmqpHeaders.Of(delivery.BasicProperties);
+            if (delivery.Redelivered)
+            {
+                // A classic queue keeps no delivery count, only this flag: an earlier delivery did not finish (the
+                // process died under it, or lost its connection). The count goes into a copy at the back of this
+                // endpoint's queue before anything runs again, so a message that takes the process down is found
+                // out after ContractsOptions.MaxUnfinishedDeliveries crashes instead of crashing every start.
+                await PublishAsync("", endpoint.Name, mandatory: true, AmqpHeaders.WithHeader(delivery.BasicProperties, UnfinishedDeliveries, unfinished), delivery.Body, _stopping.Token)
+                    .ConfigureAwait(false);
+                await control.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
+
             DateTimeOffset now = _time.GetUtcNow();
             if (EnvelopeCodec.Number(headers, EnvelopeHeaders.DeliverAt) is { } dueMs && DateTimeOffset.FromUnixTimeMilliseconds(dueMs) - now is { } early &&
                 early >= TimeSpan.FromMilliseconds(1))
@@ -67,6 +80,9 @@ internal sealed partial class RabbitMqTransport
             }
         }
     }
+
+    /// <summary>The header of a message's copy that counts the deliveries of it that did not finish.</summary>
+    internal const string UnfinishedDeliveries = "contracts-unfinished-deliveries";
 
     internal async ValueTask SettleAsync(IChannel channel, ulong deliveryTag, bool acknowledge, string endpoint)
     {

@@ -47,6 +47,9 @@ public partial record Hostile([property: IdempotencyKey] Guid Id);
 [Command(Name = "RmqTests.Doomed")]
 public partial record Doomed([property: IdempotencyKey] Guid Id);
 
+[Command(Name = "RmqTests.Crash")]
+public partial record Crash([property: IdempotencyKey] Guid Id, bool Fatal);
+
 [Command(Name = "RmqTests.Nobody")]
 public partial record Nobody([property: IdempotencyKey] Guid Id);
 
@@ -190,6 +193,22 @@ public sealed class DoomedHandler(Probe probe) : ICommandHandler<Doomed>
     {
         probe.Hit($"doomed:{command.Id}");
         throw new InvalidOperationException($"Doomed {command.Id} always fails, deep in a handler whose stack trace is long enough to matter.");
+    }
+}
+
+/// <summary>Takes the process down for a fatal one, as a stack overflow or a native crash would; prints the others.</summary>
+public sealed class CrashHandler : ICommandHandler<Crash>
+{
+    public ValueTask HandleAsync(Crash command, MessageContext context, CancellationToken cancellationToken)
+    {
+        if (command.Fatal)
+        {
+            Environment.FailFast($"Crash {command.Id} takes the process down.");
+        }
+
+        Console.Out.WriteLine($"handled {command.Id}");
+        Console.Out.Flush();
+        return ValueTask.CompletedTask;
     }
 }
 

@@ -17,6 +17,8 @@ internal static class Program
                 return await ServiceProcess.RunAsync();
             case "producer":
                 return await ProducerProcess.RunAsync();
+            case CrashLoopTests.Mode:
+                return await CrashLoopTests.RunAsync();
         }
 
         if (Array.Exists(args, arg => arg is "--server" or "--internal-msbuild-node"))
