@@ -44,6 +44,7 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
     private readonly ConsumeDelegate _chain;
     private readonly InboxStep _inbox;
     private readonly DeadLetterStep _deadLetters;
+    private readonly int _maxUnfinished;
 
     public ConsumePipeline(
         ContractsOptions options, ContractCatalog catalog, IMessageStore store, ITransport transport, Durability.StoreScheduler? scheduler, QueryCoordinator queries,
@@ -64,6 +65,7 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
         _chain = _handler.Chain;
         _inbox = new InboxStep(store);
         _deadLetters = new DeadLetterStep(store, transport, time, logger);
+        _maxUnfinished = options.MaxUnfinishedDeliveries;
     }
 
     public ValueTask ReceiveAsync(TransportEndpoint endpoint, IHeaderReader headers, ReadOnlyMemory<byte> body, IDeliveryControl control, CancellationToken cancellationToken)
@@ -128,6 +130,11 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
 
     public ValueTask ReceiveAsync(TransportEndpoint endpoint, Envelope envelope, IDeliveryControl control)
     {
+        if (_maxUnfinished > 0 && envelope.Reply is null && control.DeliveryCount > _maxUnfinished)
+        {
+            return CrashLoopAsync(endpoint, envelope, control);
+        }
+
         if (envelope.Reply is not null || endpoint.Options.Delivery != DeliveryMode.AtLeastOnce ||
             _abort.IsCancellationRequested || TelemetryStep.Observed)
         {
@@ -182,6 +189,22 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// A message whose earlier deliveries all ended unsettled, more than <see cref="ContractsOptions.MaxUnfinishedDeliveries"/>
+    /// of them: its handler is most likely what takes the process down, so it is not run again, and the messages behind it get their turn.
+    /// </summary>
+    private ValueTask CrashLoopAsync(TransportEndpoint endpoint, Envelope envelope, IDeliveryControl control)
+    {
+        int unfinished = control.DeliveryCount - 1;
+        Log.CrashLoop(_logger, envelope.MessageId, envelope.Contract.Name, endpoint.Name, unfinished);
+        var error = new InvalidOperationException(
+            $"'{envelope.Contract}' {envelope.MessageId} was delivered {unfinished} times on endpoint '{endpoint.Name}' and no delivery finished: " +
+            $"its handler {endpoint.Handler.HandlerName} most likely takes the process down (Environment.FailFast, a stack overflow, a native crash). " +
+            $"It was not handled again (ContractsOptions.MaxUnfinishedDeliveries is {_maxUnfinished}); fix the handler, then replay this dead letter.");
+        DateTimeOffset now = _time.GetUtcNow();
+        return _deadLetters.DeadLetterAsync(endpoint, envelope, control, completed: false, DeadLetterReason.CrashLoop, error, unfinished, now, now, CancellationToken.None);
     }
 
     /// <summary>The fast path's first attempt, when it failed or has not finished: the slow path takes it over.</summary>
