@@ -211,28 +211,22 @@ internal static class ContractParser
 
         public void Add(EnumSpec spec) => (_enums ??= new List<EnumSpec>(2)).Add(spec);
 
-        /// <summary>Ordered by formatter name, as <see cref="ToSortedArray"/>.</summary>
-        public EquatableArray<EnumSpec> ToSortedEnums()
-        {
-            if (_enums is null)
-            {
-                return EquatableArray<EnumSpec>.Empty;
-            }
-
-            _enums.Sort(static (a, b) => string.CompareOrdinal(a.FormatterName, b.FormatterName));
-            return new EquatableArray<EnumSpec>(ImmutableArray.CreateRange(_enums));
-        }
-
         /// <summary>Ordered by formatter name (each is unique), so the output does not depend on member order.</summary>
-        public EquatableArray<ObjectSpec> ToSortedArray()
+        public EquatableArray<ObjectSpec> ToSortedArray() => Sorted(_specs, static (a, b) => string.CompareOrdinal(a.FormatterName, b.FormatterName));
+
+        /// <summary>Ordered by formatter name, as <see cref="ToSortedArray"/>.</summary>
+        public EquatableArray<EnumSpec> ToSortedEnums() => Sorted(_enums, static (a, b) => string.CompareOrdinal(a.FormatterName, b.FormatterName));
+
+        private static EquatableArray<T> Sorted<T>(List<T>? specs, System.Comparison<T> byName)
+            where T : System.IEquatable<T>
         {
-            if (_specs is null)
+            if (specs is null)
             {
-                return EquatableArray<ObjectSpec>.Empty;
+                return EquatableArray<T>.Empty;
             }
 
-            _specs.Sort(static (a, b) => string.CompareOrdinal(a.FormatterName, b.FormatterName));
-            return new EquatableArray<ObjectSpec>(ImmutableArray.CreateRange(_specs));
+            specs.Sort(byName);
+            return new EquatableArray<T>(ImmutableArray.CreateRange(specs));
         }
     }
 
