@@ -172,6 +172,7 @@ public sealed class ContractsGenerator : IIncrementalGenerator
         Result = null, // its formatter may reference the nested formatters dropped here
         Shape = spec.Shape with { Length = 0, Members = EquatableArray<MemberSpec>.Empty },
         NestedObjects = EquatableArray<ObjectSpec>.Empty,
+        NestedEnums = EquatableArray<EnumSpec>.Empty,
         Error = $"{ex.GetType().Name}: {ex.Message}",
     };
 }

@@ -32,7 +32,7 @@ public sealed class QueryResultTests
         { "nullable int", "int?", "new global::Contracts.QueryResultFormatter<int?>(new global::Contracts.Serialization.NullableFormatter<int>(global::MessagePack.Formatters.Int32Formatter.Instance))" },
         { "string", "string", "new global::Contracts.QueryResultFormatter<string>(global::MessagePack.Formatters.NullableStringFormatter.Instance)" },
         { "nullable string", "string?", "new global::Contracts.QueryResultFormatter<string>(global::MessagePack.Formatters.NullableStringFormatter.Instance)" },
-        { "byte array", "byte[]", "new global::Contracts.QueryResultFormatter<byte[]>(global::MessagePack.Formatters.ByteArrayFormatter.Instance)" },
+        { "byte array", "byte[]", "new global::Contracts.QueryResultFormatter<byte[]>(global::Contracts.Serialization.ByteArrayFormatter.Instance)" },
         { "guid", "Guid", "new global::Contracts.QueryResultFormatter<global::System.Guid>(global::Contracts.Serialization.GuidFormatter.Instance)" },
         {
             "dictionary", "IReadOnlyDictionary<string, OrderView?>",

@@ -246,9 +246,11 @@ public sealed class SnapshotTests
 
         string source = run.Source("Contracts.Kitchen.Sink.EverythingHappened.g.cs");
         Assert.Contains("writer.WriteArrayHeader(47);", source);
-        Assert.Contains("(global::Kitchen.Sink.Huge)reader.ReadUInt64()", source);
-        Assert.Contains("(global::Kitchen.Sink.Big)reader.ReadInt64()", source);
-        Assert.Contains("(global::Kitchen.Sink.Small)reader.ReadByte()", source);
+        Assert.Contains("ulong value = reader.ReadUInt64();", source);
+        Assert.Contains("return value is 18446744073709551615 ? (global::Kitchen.Sink.Huge)value", source);
+        Assert.Contains("return value is -9223372036854775808 or 9223372036854775807 ? (global::Kitchen.Sink.Big)value", source);
+        Assert.Contains("return value is 1 or 255 ? (global::Kitchen.Sink.Small)value", source);
+        Assert.Contains("return value is >= 0 and <= 1 ? (global::Kitchen.Sink.Color)value : throw global::Contracts.Serialization.WireFormat.UndefinedEnum(\"Kitchen.Sink.Color\", value);", source);
         Assert.Contains("internal sealed class __ContractsFormatter_Kitchen_Sink_Address", source);
         Assert.Contains("internal sealed class __ContractsFormatter_Kitchen_Sink_GeoPoint", source);
         Assert.Contains("internal sealed class __ContractsFormatter_Kitchen_Sink_Tag", source);

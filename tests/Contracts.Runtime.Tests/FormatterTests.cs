@@ -75,7 +75,7 @@ public sealed class FormatterTests
     private static T RoundTrip<T>(T message)
         where T : class, IContract<T> => T.Contract.DeserializeTyped(Write(message));
 
-    private static FormatterEverything Sample() => new(
+    internal static FormatterEverything Sample() => new(
         Bool: true, Byte: 255, SByte: -128, Int16: short.MinValue, UInt16: ushort.MaxValue, Int32: int.MinValue, UInt32: uint.MaxValue,
         Int64: long.MinValue, UInt64: ulong.MaxValue, Single: 3.25f, Double: -1.0e300, Char: 'é', String: "héllo | wörld ✓", NullString: null, Empty: "",
         Guid: Guid.Parse("0f8fad5b-d9cb-469f-a165-70867728950e"),

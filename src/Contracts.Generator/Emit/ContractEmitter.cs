@@ -83,6 +83,12 @@ internal static class ContractEmitter
                 FormatterEmitter.Emit(w, nested, nested.FullyQualifiedName.Replace("global::", ""));
             }
 
+            foreach (EnumSpec nested in spec.NestedEnums)
+            {
+                w.Line();
+                EnumFormatterEmitter.Emit(w, nested);
+            }
+
             w.Line("#nullable restore warnings");
         }
 

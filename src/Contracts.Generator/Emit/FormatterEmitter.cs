@@ -95,7 +95,7 @@ internal static class FormatterEmitter
                     {
                         foreach (MemberSpec member in spec.Members)
                         {
-                            w.Line($"case {member.Index}: {LocalName(member)} = {ReadValue(member.Type, FieldName(member))}; break;");
+                            w.Line($"case {member.Index}: {LocalName(member)} = {ReadValue(member.Type, FieldName(member))}{NilCheck(spec, member)}; break;");
                         }
 
                         w.Line($"default: {Ours}WireFormat.Skip(ref reader); break;");
@@ -130,6 +130,14 @@ internal static class FormatterEmitter
             }
         }
     }
+
+    /// <summary>
+    /// A reference member declared not nullable refuses nil, so a handler never meets the null it was promised would
+    /// not come. A member an older writer did not send still keeps its default (see docs/architecture.md).
+    /// </summary>
+    private static string NilCheck(ObjectSpec spec, MemberSpec member) => member.Type.RejectsNil
+        ? $" ?? throw {Ours}WireFormat.NilMember(\"{spec.FullyQualifiedName.Replace("global::", "")}\", \"{member.Name}\")"
+        : "";
 
     private static string FieldName(MemberSpec member) => $"__{member.Name}Formatter";
 

@@ -7,7 +7,8 @@ namespace Contracts.Generator.Model;
 
 /// <summary>
 /// A contract and everything its generated partial needs. <paramref name="Result"/> is a query's result type on the
-/// wire, null when it cannot be serialized (the query then has no result formatter).
+/// wire, null when it cannot be serialized (the query then has no result formatter). <paramref name="NestedObjects"/>
+/// and <paramref name="NestedEnums"/> are the records, classes and enums its members use, each with its own formatter.
 /// </summary>
 internal sealed record ContractSpec(
     string Namespace,
@@ -23,4 +24,5 @@ internal sealed record ContractSpec(
     TypeSpec? Result,
     ObjectSpec Shape,
     EquatableArray<ObjectSpec> NestedObjects,
+    EquatableArray<EnumSpec> NestedEnums,
     string? Error);

@@ -73,6 +73,7 @@ internal static class ContractParser
             Result: resultSpec,
             Shape: root,
             NestedObjects: nested.ToSortedArray(),
+            NestedEnums: nested.ToSortedEnums(),
             Error: null);
     }
 
@@ -94,6 +95,7 @@ internal static class ContractParser
             Result: null,
             Shape: new ObjectSpec(TypeNames.Qualified(type), "__ContractsFormatter", false, 0, EquatableArray<MemberSpec>.Empty),
             NestedObjects: EquatableArray<ObjectSpec>.Empty,
+            NestedEnums: EquatableArray<EnumSpec>.Empty,
             Error: $"{ex.GetType().Name}: {ex.Message}");
     }
 
@@ -120,13 +122,13 @@ internal static class ContractParser
 
     private static TypeSpec ToSpec(TypeShape shape, Nested nested, Compilation compilation, CancellationToken cancellationToken)
     {
-        string? objectFormatter = null;
+        string? nestedFormatter = null;
         if (shape.Kind == WireKind.Object && shape.Object is { } obj)
         {
-            objectFormatter = TypeNames.Identifier("__ContractsFormatter_", TypeNames.Text(obj.Type));
-            if (nested.Reserve(objectFormatter))
+            nestedFormatter = TypeNames.Identifier("__ContractsFormatter_", TypeNames.Text(obj.Type));
+            if (nested.Reserve(nestedFormatter))
             {
-                nested.Add(ToSpec(obj, objectFormatter, nested, compilation, cancellationToken));
+                nested.Add(ToSpec(obj, nestedFormatter, nested, compilation, cancellationToken));
             }
         }
 
@@ -145,16 +147,22 @@ internal static class ContractParser
                 SpecialType.System_UInt64 => ("ReadUInt64", false),
                 _ => ("ReadInt32", true),
             };
+            nestedFormatter = TypeNames.Identifier("__ContractsFormatter_", TypeNames.Text(shape.Type));
+            if (nested.Reserve(nestedFormatter))
+            {
+                string? check = shape.Type is INamedTypeSymbol named ? EnumChecks.For(named, shape.EnumUnderlying) : null;
+                nested.Add(new EnumSpec(TypeNames.Qualified(shape.Type), nestedFormatter, enumRead, signed, check));
+            }
         }
 
         return new TypeSpec(
             shape.Kind,
             WireTypeTable.For(shape.Kind).TypeName ?? TypeNames.Qualified(shape.Type), // as Qualified spells it, without spelling it per member
             Arguments(shape.Arguments, nested, compilation, cancellationToken),
-            objectFormatter,
+            nestedFormatter,
             enumRead,
             signed,
-            shape.Type.IsReferenceType && shape.Type.NullableAnnotation == NullableAnnotation.Annotated);
+            RejectsNil: shape.Type.IsReferenceType && shape.Type.NullableAnnotation == NullableAnnotation.NotAnnotated);
     }
 
     // A loop, not a lambda: a lambda capturing these parameters costs a closure on every call, for every member on every edit.
@@ -175,13 +183,14 @@ internal static class ContractParser
     }
 
     /// <summary>
-    /// The nested records and classes of one contract, each once: a formatter name is reserved before its members are
+    /// The nested records, classes and enums of one contract, each once: a formatter name is reserved before its members are
     /// walked. Lists, not sets, and created only when a contract has one: a contract has a few at most.
     /// </summary>
     private sealed class Nested
     {
         private List<string>? _reserved;
         private List<ObjectSpec>? _specs;
+        private List<EnumSpec>? _enums;
 
         public bool Reserve(string formatterName)
         {
@@ -200,16 +209,24 @@ internal static class ContractParser
 
         public void Add(ObjectSpec spec) => (_specs ??= new List<ObjectSpec>(2)).Add(spec);
 
+        public void Add(EnumSpec spec) => (_enums ??= new List<EnumSpec>(2)).Add(spec);
+
         /// <summary>Ordered by formatter name (each is unique), so the output does not depend on member order.</summary>
-        public EquatableArray<ObjectSpec> ToSortedArray()
+        public EquatableArray<ObjectSpec> ToSortedArray() => Sorted(_specs, static (a, b) => string.CompareOrdinal(a.FormatterName, b.FormatterName));
+
+        /// <summary>Ordered by formatter name, as <see cref="ToSortedArray"/>.</summary>
+        public EquatableArray<EnumSpec> ToSortedEnums() => Sorted(_enums, static (a, b) => string.CompareOrdinal(a.FormatterName, b.FormatterName));
+
+        private static EquatableArray<T> Sorted<T>(List<T>? specs, System.Comparison<T> byName)
+            where T : System.IEquatable<T>
         {
-            if (_specs is null)
+            if (specs is null)
             {
-                return EquatableArray<ObjectSpec>.Empty;
+                return EquatableArray<T>.Empty;
             }
 
-            _specs.Sort(static (a, b) => string.CompareOrdinal(a.FormatterName, b.FormatterName));
-            return new EquatableArray<ObjectSpec>(ImmutableArray.CreateRange(_specs));
+            specs.Sort(byName);
+            return new EquatableArray<T>(ImmutableArray.CreateRange(specs));
         }
     }
 

@@ -9,6 +9,10 @@ namespace Contracts.Serialization;
 /// Formats an enum as its underlying integer: the same bytes a generated formatter writes for an enum member
 /// (MessagePack encodes an integer by value, whatever its width).
 /// </summary>
+/// <remarks>
+/// Generated formatters no longer use it: the generator writes a formatter per enum that also refuses a number the
+/// enum does not define (it knows the values at compile time). This one takes any number that fits the width.
+/// </remarks>
 /// <typeparam name="TEnum">The enum type.</typeparam>
 /// <param name="signed">Whether the underlying type is signed (the generator knows it; no reflection here).</param>
 public sealed class EnumFormatter<TEnum>(bool signed) : IMessagePackFormatter<TEnum>

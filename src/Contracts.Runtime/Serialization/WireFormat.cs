@@ -203,13 +203,47 @@ public static class WireFormat
         }
     }
 
-    /// <summary>Reads a byte array, or <see langword="null"/> for nil.</summary>
+    /// <summary>
+    /// Reads a byte array written as MessagePack binary, or <see langword="null"/> for nil. A string is refused:
+    /// MessagePack's own reader takes one as binary for the old spec's sake, but no Contracts writer writes one.
+    /// </summary>
     /// <param name="reader">The reader.</param>
     /// <returns>A new array with the bytes.</returns>
+    /// <exception cref="MessagePackSerializationException">The value is neither binary nor nil.</exception>
     public static byte[]? ReadByteArray(ref MessagePackReader reader)
     {
-        ReadOnlySequence<byte>? bytes = reader.ReadBytes();
-        return bytes?.ToArray();
+        if (reader.TryReadNil())
+        {
+            return null;
+        }
+
+        ExpectBinary(ref reader, "byte[]");
+        return reader.ReadBytes()!.Value.ToArray();
+    }
+
+    /// <summary>
+    /// Reads a <see cref="float"/>. A double is narrowed to the nearest float, but one too large for a float is refused
+    /// rather than read as infinity (a NaN or an infinity, which a float writer can write, stays what it is).
+    /// </summary>
+    /// <param name="reader">The reader.</param>
+    /// <returns>The value.</returns>
+    /// <exception cref="MessagePackSerializationException">The value is a finite double out of a float's range, or not a number.</exception>
+    public static float ReadSingle(ref MessagePackReader reader)
+    {
+        if (reader.NextCode != MessagePackCode.Float64)
+        {
+            return reader.ReadSingle();
+        }
+
+        double value = reader.ReadDouble();
+        float narrowed = (float)value;
+        if (float.IsInfinity(narrowed) && double.IsFinite(value))
+        {
+            throw new MessagePackSerializationException(
+                $"The double {value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} is out of a float's range.");
+        }
+
+        return narrowed;
     }
 
     /// <summary>
@@ -274,15 +308,57 @@ public static class WireFormat
     public static MessagePackSerializationException NilValue(string typeName) =>
         new($"A nil value was found where '{typeName}' was expected.");
 
+    /// <summary>The error a generated formatter raises when a member that is not nullable is nil.</summary>
+    /// <param name="typeName">The record or class being read.</param>
+    /// <param name="member">The member.</param>
+    /// <returns>The exception, for the caller to throw.</returns>
+    public static MessagePackSerializationException NilMember(string typeName, string member) =>
+        new($"'{typeName}.{member}' is not nullable, but the payload has nil for it.");
+
+    /// <summary>The error a generated enum formatter raises for a number that is not one of the enum's values.</summary>
+    /// <param name="enumName">The enum.</param>
+    /// <param name="value">The number read.</param>
+    /// <returns>The exception, for the caller to throw.</returns>
+    public static MessagePackSerializationException UndefinedEnum(string enumName, long value) =>
+        new($"{value.ToString(System.Globalization.CultureInfo.InvariantCulture)} is not a defined value of '{enumName}'.");
+
+    /// <inheritdoc cref="UndefinedEnum(string, long)"/>
+    public static MessagePackSerializationException UndefinedEnum(string enumName, ulong value) =>
+        new($"{value.ToString(System.Globalization.CultureInfo.InvariantCulture)} is not a defined value of '{enumName}'.");
+
+    private static void ExpectBinary(ref MessagePackReader reader, string typeName)
+    {
+        // One peeked byte. MessagePack's ReadBytes also takes a string (old-spec compatibility), so a 16-character
+        // string would otherwise read as a Guid or a decimal.
+        MessagePackType type = reader.NextMessagePackType;
+        if (type != MessagePackType.Binary)
+        {
+            throw new MessagePackSerializationException($"A {typeName} is MessagePack binary; found {Describe(type)}.");
+        }
+    }
+
+    private static string Describe(MessagePackType type) => type switch
+    {
+        MessagePackType.Nil => "nil",
+        MessagePackType.Integer => "an integer",
+        MessagePackType.Boolean => "a boolean",
+        MessagePackType.Float => "a float",
+        MessagePackType.String => "a string",
+        MessagePackType.Array => "an array",
+        MessagePackType.Map => "a map",
+        MessagePackType.Extension => "an extension",
+        _ => "an unknown code",
+    };
+
     private static void ReadFixedBinary(ref MessagePackReader reader, scoped Span<byte> destination, string typeName)
     {
-        ReadOnlySequence<byte>? bytes = reader.ReadBytes();
-        if (bytes is not { } sequence || sequence.Length != destination.Length)
+        ExpectBinary(ref reader, typeName);
+        ReadOnlySequence<byte> bytes = reader.ReadBytes()!.Value;
+        if (bytes.Length != destination.Length)
         {
-            throw new MessagePackSerializationException(
-                $"A {typeName} is {destination.Length} bytes of binary; found {(bytes is null ? "nil" : $"{bytes.Value.Length} bytes")}.");
+            throw new MessagePackSerializationException($"A {typeName} is {destination.Length} bytes of binary; found {bytes.Length} bytes.");
         }
 
-        sequence.CopyTo(destination);
+        bytes.CopyTo(destination);
     }
 }

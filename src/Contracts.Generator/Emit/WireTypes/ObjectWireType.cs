@@ -7,9 +7,9 @@ internal sealed class ObjectWireType : WireType
 {
     public override bool IsScalar => false;
 
-    public override string Write(TypeSpec type, string expression, string local) => $"{type.ObjectFormatter}.Instance.Serialize(ref writer, {expression}, options);";
+    public override string Write(TypeSpec type, string expression, string local) => $"{type.NestedFormatter}.Instance.Serialize(ref writer, {expression}, options);";
 
-    public override string Read(TypeSpec type) => $"{type.ObjectFormatter}.Instance.Deserialize(ref reader, options)";
+    public override string Read(TypeSpec type) => $"{type.NestedFormatter}.Instance.Deserialize(ref reader, options)";
 
-    public override string Formatter(TypeSpec type) => $"{type.ObjectFormatter}.Instance";
+    public override string Formatter(TypeSpec type) => $"{type.NestedFormatter}.Instance";
 }

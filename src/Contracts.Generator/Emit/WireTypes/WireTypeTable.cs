@@ -20,11 +20,11 @@ internal static class WireTypeTable
         (WireKind.UInt32, ScalarWireType.Primitive("UInt32")),
         (WireKind.Int64, ScalarWireType.Primitive("Int64")),
         (WireKind.UInt64, ScalarWireType.Primitive("UInt64")),
-        (WireKind.Single, ScalarWireType.Primitive("Single")),
+        (WireKind.Single, new ScalarWireType(WireType.Serialization + "WireFormat.ReadSingle(ref reader)", WireType.Serialization + "SingleFormatter.Instance")),
         (WireKind.Double, ScalarWireType.Primitive("Double")),
         (WireKind.Char, ScalarWireType.Primitive("Char")),
         (WireKind.String, new ScalarWireType("reader.ReadString()", WireType.MessagePackFormatters + "NullableStringFormatter.Instance", hasNullableMismatch: true)),
-        (WireKind.ByteArray, new ScalarWireType(WireType.Serialization + "WireFormat.ReadByteArray(ref reader)", WireType.MessagePackFormatters + "ByteArrayFormatter.Instance", hasNullableMismatch: true)),
+        (WireKind.ByteArray, new ScalarWireType(WireType.Serialization + "WireFormat.ReadByteArray(ref reader)", WireType.Serialization + "ByteArrayFormatter.Instance", hasNullableMismatch: true)),
         (WireKind.Guid, new WireFormatWireType("Guid", "global::System.Guid")),
         (WireKind.Decimal, new WireFormatWireType("Decimal", typeName: null)), // spelled as the keyword decimal
         (WireKind.DateTime, new WireFormatWireType("DateTime", "global::System.DateTime")),

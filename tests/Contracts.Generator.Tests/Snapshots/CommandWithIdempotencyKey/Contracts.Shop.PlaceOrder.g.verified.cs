@@ -66,7 +66,7 @@ namespace Shop
                         {
                             case 0: __OrderId = global::Contracts.Serialization.WireFormat.ReadGuid(ref reader); break;
                             case 1: __Attempt = reader.TryReadNil() ? null : (int?)reader.ReadInt32(); break;
-                            case 2: __Sku = reader.ReadString(); break;
+                            case 2: __Sku = reader.ReadString() ?? throw global::Contracts.Serialization.WireFormat.NilMember("Shop.PlaceOrder", "Sku"); break;
                             case 3: __Quantity = reader.ReadInt32(); break;
                             default: global::Contracts.Serialization.WireFormat.Skip(ref reader); break;
                         }

@@ -50,7 +50,7 @@ partial record Pinged : global::Contracts.IEvent, global::Contracts.IContract<gl
                 {
                     switch (i)
                     {
-                        case 0: __Source = reader.ReadString(); break;
+                        case 0: __Source = reader.ReadString() ?? throw global::Contracts.Serialization.WireFormat.NilMember("Pinged", "Source"); break;
                         default: global::Contracts.Serialization.WireFormat.Skip(ref reader); break;
                     }
                 }

@@ -110,7 +110,7 @@ namespace Billing
                                 switch (i)
                                 {
                                     case 0: __Amount = global::Contracts.Serialization.WireFormat.ReadDecimal(ref reader); break;
-                                    case 1: __Currency = reader.ReadString(); break;
+                                    case 1: __Currency = reader.ReadString() ?? throw global::Contracts.Serialization.WireFormat.NilMember("Billing.Invoices.Money", "Currency"); break;
                                     default: global::Contracts.Serialization.WireFormat.Skip(ref reader); break;
                                 }
                             }

@@ -32,7 +32,7 @@ namespace Kitchen.Sink
             private static readonly global::MessagePack.Formatters.IMessagePackFormatter<global::System.Collections.Generic.Dictionary<string, int>> __CountsFormatter = new global::Contracts.Serialization.DictionaryFormatter<string, int>(global::MessagePack.Formatters.NullableStringFormatter.Instance, global::MessagePack.Formatters.Int32Formatter.Instance);
             private static readonly global::MessagePack.Formatters.IMessagePackFormatter<global::System.Collections.Generic.IReadOnlyDictionary<global::System.Guid, global::Kitchen.Sink.Address>> __AddressesByIdFormatter = new global::Contracts.Serialization.ReadOnlyDictionaryFormatter<global::System.Guid, global::Kitchen.Sink.Address>(global::Contracts.Serialization.GuidFormatter.Instance, __ContractsFormatter_Kitchen_Sink_Address.Instance);
             private static readonly global::MessagePack.Formatters.IMessagePackFormatter<global::System.Collections.Generic.List<int?>> __SparseFormatter = new global::Contracts.Serialization.ListFormatter<int?>(new global::Contracts.Serialization.NullableFormatter<int>(global::MessagePack.Formatters.Int32Formatter.Instance));
-            private static readonly global::MessagePack.Formatters.IMessagePackFormatter<global::System.Collections.Generic.Dictionary<global::Kitchen.Sink.Color, global::System.Collections.Generic.List<global::Kitchen.Sink.Tag>>> __TagsByColorFormatter = new global::Contracts.Serialization.DictionaryFormatter<global::Kitchen.Sink.Color, global::System.Collections.Generic.List<global::Kitchen.Sink.Tag>>(new global::Contracts.Serialization.EnumFormatter<global::Kitchen.Sink.Color>(signed: true), new global::Contracts.Serialization.ListFormatter<global::Kitchen.Sink.Tag>(__ContractsFormatter_Kitchen_Sink_Tag.Instance));
+            private static readonly global::MessagePack.Formatters.IMessagePackFormatter<global::System.Collections.Generic.Dictionary<global::Kitchen.Sink.Color, global::System.Collections.Generic.List<global::Kitchen.Sink.Tag>>> __TagsByColorFormatter = new global::Contracts.Serialization.DictionaryFormatter<global::Kitchen.Sink.Color, global::System.Collections.Generic.List<global::Kitchen.Sink.Tag>>(__ContractsFormatter_Kitchen_Sink_Color.Instance, new global::Contracts.Serialization.ListFormatter<global::Kitchen.Sink.Tag>(__ContractsFormatter_Kitchen_Sink_Tag.Instance));
             private static readonly global::MessagePack.Formatters.IMessagePackFormatter<int[][]> __JaggedFormatter = new global::Contracts.Serialization.ArrayFormatter<int[]>(new global::Contracts.Serialization.ArrayFormatter<int>(global::MessagePack.Formatters.Int32Formatter.Instance));
 
             public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Kitchen.Sink.EverythingHappened value, global::MessagePack.MessagePackSerializerOptions options)
@@ -164,10 +164,10 @@ namespace Kitchen.Sink
                             case 6: __UI = reader.ReadUInt32(); break;
                             case 7: __L = reader.ReadInt64(); break;
                             case 8: __UL = reader.ReadUInt64(); break;
-                            case 9: __F = reader.ReadSingle(); break;
+                            case 9: __F = global::Contracts.Serialization.WireFormat.ReadSingle(ref reader); break;
                             case 10: __D = reader.ReadDouble(); break;
                             case 11: __C = reader.ReadChar(); break;
-                            case 12: __Text = reader.ReadString(); break;
+                            case 12: __Text = reader.ReadString() ?? throw global::Contracts.Serialization.WireFormat.NilMember("Kitchen.Sink.EverythingHappened", "Text"); break;
                             case 13: __MaybeText = reader.ReadString(); break;
                             case 14: __Id = global::Contracts.Serialization.WireFormat.ReadGuid(ref reader); break;
                             case 15: __At = global::Contracts.Serialization.WireFormat.ReadDateTime(ref reader); break;
@@ -176,32 +176,32 @@ namespace Kitchen.Sink
                             case 18: __Day = global::Contracts.Serialization.WireFormat.ReadDateOnly(ref reader); break;
                             case 19: __Time = global::Contracts.Serialization.WireFormat.ReadTimeOnly(ref reader); break;
                             case 20: __Amount = global::Contracts.Serialization.WireFormat.ReadDecimal(ref reader); break;
-                            case 21: __Color = (global::Kitchen.Sink.Color)reader.ReadInt32(); break;
-                            case 22: __Small = (global::Kitchen.Sink.Small)reader.ReadByte(); break;
-                            case 23: __Big = (global::Kitchen.Sink.Big)reader.ReadInt64(); break;
-                            case 24: __Huge = (global::Kitchen.Sink.Huge)reader.ReadUInt64(); break;
-                            case 25: __Bytes = global::Contracts.Serialization.WireFormat.ReadByteArray(ref reader); break;
+                            case 21: __Color = __ContractsFormatter_Kitchen_Sink_Color.Instance.Deserialize(ref reader, options); break;
+                            case 22: __Small = __ContractsFormatter_Kitchen_Sink_Small.Instance.Deserialize(ref reader, options); break;
+                            case 23: __Big = __ContractsFormatter_Kitchen_Sink_Big.Instance.Deserialize(ref reader, options); break;
+                            case 24: __Huge = __ContractsFormatter_Kitchen_Sink_Huge.Instance.Deserialize(ref reader, options); break;
+                            case 25: __Bytes = global::Contracts.Serialization.WireFormat.ReadByteArray(ref reader) ?? throw global::Contracts.Serialization.WireFormat.NilMember("Kitchen.Sink.EverythingHappened", "Bytes"); break;
                             case 26: __MaybeBytes = global::Contracts.Serialization.WireFormat.ReadByteArray(ref reader); break;
                             case 27: __MaybeInt = reader.TryReadNil() ? null : (int?)reader.ReadInt32(); break;
                             case 28: __MaybeId = reader.TryReadNil() ? null : (global::System.Guid?)global::Contracts.Serialization.WireFormat.ReadGuid(ref reader); break;
-                            case 29: __MaybeColor = reader.TryReadNil() ? null : (global::Kitchen.Sink.Color?)(global::Kitchen.Sink.Color)reader.ReadInt32(); break;
+                            case 29: __MaybeColor = reader.TryReadNil() ? null : (global::Kitchen.Sink.Color?)__ContractsFormatter_Kitchen_Sink_Color.Instance.Deserialize(ref reader, options); break;
                             case 30: __MaybeAtOffset = reader.TryReadNil() ? null : (global::System.DateTimeOffset?)global::Contracts.Serialization.WireFormat.ReadDateTimeOffset(ref reader); break;
                             case 31: __MaybeAmount = reader.TryReadNil() ? null : (decimal?)global::Contracts.Serialization.WireFormat.ReadDecimal(ref reader); break;
                             case 32: __MaybePoint = __MaybePointFormatter.Deserialize(ref reader, options); break;
-                            case 33: __Numbers = __NumbersFormatter.Deserialize(ref reader, options); break;
-                            case 34: __Words = __WordsFormatter.Deserialize(ref reader, options); break;
-                            case 35: __Addresses = __AddressesFormatter.Deserialize(ref reader, options); break;
-                            case 36: __Tags = __TagsFormatter.Deserialize(ref reader, options); break;
+                            case 33: __Numbers = __NumbersFormatter.Deserialize(ref reader, options) ?? throw global::Contracts.Serialization.WireFormat.NilMember("Kitchen.Sink.EverythingHappened", "Numbers"); break;
+                            case 34: __Words = __WordsFormatter.Deserialize(ref reader, options) ?? throw global::Contracts.Serialization.WireFormat.NilMember("Kitchen.Sink.EverythingHappened", "Words"); break;
+                            case 35: __Addresses = __AddressesFormatter.Deserialize(ref reader, options) ?? throw global::Contracts.Serialization.WireFormat.NilMember("Kitchen.Sink.EverythingHappened", "Addresses"); break;
+                            case 36: __Tags = __TagsFormatter.Deserialize(ref reader, options) ?? throw global::Contracts.Serialization.WireFormat.NilMember("Kitchen.Sink.EverythingHappened", "Tags"); break;
                             case 37: __Ids = __IdsFormatter.Deserialize(ref reader, options); break;
-                            case 38: __Counts = __CountsFormatter.Deserialize(ref reader, options); break;
-                            case 39: __AddressesById = __AddressesByIdFormatter.Deserialize(ref reader, options); break;
-                            case 40: __Sparse = __SparseFormatter.Deserialize(ref reader, options); break;
-                            case 41: __TagsByColor = __TagsByColorFormatter.Deserialize(ref reader, options); break;
-                            case 42: __Jagged = __JaggedFormatter.Deserialize(ref reader, options); break;
-                            case 43: __Home = __ContractsFormatter_Kitchen_Sink_Address.Instance.Deserialize(ref reader, options); break;
+                            case 38: __Counts = __CountsFormatter.Deserialize(ref reader, options) ?? throw global::Contracts.Serialization.WireFormat.NilMember("Kitchen.Sink.EverythingHappened", "Counts"); break;
+                            case 39: __AddressesById = __AddressesByIdFormatter.Deserialize(ref reader, options) ?? throw global::Contracts.Serialization.WireFormat.NilMember("Kitchen.Sink.EverythingHappened", "AddressesById"); break;
+                            case 40: __Sparse = __SparseFormatter.Deserialize(ref reader, options) ?? throw global::Contracts.Serialization.WireFormat.NilMember("Kitchen.Sink.EverythingHappened", "Sparse"); break;
+                            case 41: __TagsByColor = __TagsByColorFormatter.Deserialize(ref reader, options) ?? throw global::Contracts.Serialization.WireFormat.NilMember("Kitchen.Sink.EverythingHappened", "TagsByColor"); break;
+                            case 42: __Jagged = __JaggedFormatter.Deserialize(ref reader, options) ?? throw global::Contracts.Serialization.WireFormat.NilMember("Kitchen.Sink.EverythingHappened", "Jagged"); break;
+                            case 43: __Home = __ContractsFormatter_Kitchen_Sink_Address.Instance.Deserialize(ref reader, options) ?? throw global::Contracts.Serialization.WireFormat.NilMember("Kitchen.Sink.EverythingHappened", "Home"); break;
                             case 44: __Work = __ContractsFormatter_Kitchen_Sink_Address.Instance.Deserialize(ref reader, options); break;
                             case 45: __Point = __ContractsFormatter_Kitchen_Sink_GeoPoint.Instance.Deserialize(ref reader, options); break;
-                            case 46: __FirstTag = __ContractsFormatter_Kitchen_Sink_Tag.Instance.Deserialize(ref reader, options); break;
+                            case 46: __FirstTag = __ContractsFormatter_Kitchen_Sink_Tag.Instance.Deserialize(ref reader, options) ?? throw global::Contracts.Serialization.WireFormat.NilMember("Kitchen.Sink.EverythingHappened", "FirstTag"); break;
                             default: global::Contracts.Serialization.WireFormat.Skip(ref reader); break;
                         }
                     }
@@ -255,8 +255,8 @@ namespace Kitchen.Sink
                     {
                         switch (i)
                         {
-                            case 0: __Street = reader.ReadString(); break;
-                            case 1: __City = reader.ReadString(); break;
+                            case 0: __Street = reader.ReadString() ?? throw global::Contracts.Serialization.WireFormat.NilMember("Kitchen.Sink.Address", "Street"); break;
+                            case 1: __City = reader.ReadString() ?? throw global::Contracts.Serialization.WireFormat.NilMember("Kitchen.Sink.Address", "City"); break;
                             case 2: __Location = __LocationFormatter.Deserialize(ref reader, options); break;
                             default: global::Contracts.Serialization.WireFormat.Skip(ref reader); break;
                         }
@@ -354,7 +354,7 @@ namespace Kitchen.Sink
                     {
                         switch (i)
                         {
-                            case 0: __Name = reader.ReadString(); break;
+                            case 0: __Name = reader.ReadString() ?? throw global::Contracts.Serialization.WireFormat.NilMember("Kitchen.Sink.Tag", "Name"); break;
                             case 1: __Weight = reader.ReadInt32(); break;
                             default: global::Contracts.Serialization.WireFormat.Skip(ref reader); break;
                         }
@@ -370,6 +370,70 @@ namespace Kitchen.Sink
                 {
                     reader.Depth--;
                 }
+            }
+        }
+
+        /// <summary>Reads and writes <see cref="Kitchen.Sink.Big"/> as its number; a number it does not define is refused.</summary>
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        [global::System.CodeDom.Compiler.GeneratedCode("Contracts.Generator", "{version}")]
+        internal sealed class __ContractsFormatter_Kitchen_Sink_Big : global::MessagePack.Formatters.IMessagePackFormatter<global::Kitchen.Sink.Big>
+        {
+            public static readonly __ContractsFormatter_Kitchen_Sink_Big Instance = new();
+
+            public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Kitchen.Sink.Big value, global::MessagePack.MessagePackSerializerOptions options) => writer.Write((long)value);
+
+            public global::Kitchen.Sink.Big Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+            {
+                long value = reader.ReadInt64();
+                return value is -9223372036854775808 or 9223372036854775807 ? (global::Kitchen.Sink.Big)value : throw global::Contracts.Serialization.WireFormat.UndefinedEnum("Kitchen.Sink.Big", value);
+            }
+        }
+
+        /// <summary>Reads and writes <see cref="Kitchen.Sink.Color"/> as its number; a number it does not define is refused.</summary>
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        [global::System.CodeDom.Compiler.GeneratedCode("Contracts.Generator", "{version}")]
+        internal sealed class __ContractsFormatter_Kitchen_Sink_Color : global::MessagePack.Formatters.IMessagePackFormatter<global::Kitchen.Sink.Color>
+        {
+            public static readonly __ContractsFormatter_Kitchen_Sink_Color Instance = new();
+
+            public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Kitchen.Sink.Color value, global::MessagePack.MessagePackSerializerOptions options) => writer.Write((long)value);
+
+            public global::Kitchen.Sink.Color Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+            {
+                int value = reader.ReadInt32();
+                return value is >= 0 and <= 1 ? (global::Kitchen.Sink.Color)value : throw global::Contracts.Serialization.WireFormat.UndefinedEnum("Kitchen.Sink.Color", value);
+            }
+        }
+
+        /// <summary>Reads and writes <see cref="Kitchen.Sink.Huge"/> as its number; a number it does not define is refused.</summary>
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        [global::System.CodeDom.Compiler.GeneratedCode("Contracts.Generator", "{version}")]
+        internal sealed class __ContractsFormatter_Kitchen_Sink_Huge : global::MessagePack.Formatters.IMessagePackFormatter<global::Kitchen.Sink.Huge>
+        {
+            public static readonly __ContractsFormatter_Kitchen_Sink_Huge Instance = new();
+
+            public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Kitchen.Sink.Huge value, global::MessagePack.MessagePackSerializerOptions options) => writer.Write((ulong)value);
+
+            public global::Kitchen.Sink.Huge Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+            {
+                ulong value = reader.ReadUInt64();
+                return value is 18446744073709551615 ? (global::Kitchen.Sink.Huge)value : throw global::Contracts.Serialization.WireFormat.UndefinedEnum("Kitchen.Sink.Huge", value);
+            }
+        }
+
+        /// <summary>Reads and writes <see cref="Kitchen.Sink.Small"/> as its number; a number it does not define is refused.</summary>
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        [global::System.CodeDom.Compiler.GeneratedCode("Contracts.Generator", "{version}")]
+        internal sealed class __ContractsFormatter_Kitchen_Sink_Small : global::MessagePack.Formatters.IMessagePackFormatter<global::Kitchen.Sink.Small>
+        {
+            public static readonly __ContractsFormatter_Kitchen_Sink_Small Instance = new();
+
+            public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Kitchen.Sink.Small value, global::MessagePack.MessagePackSerializerOptions options) => writer.Write((ulong)value);
+
+            public global::Kitchen.Sink.Small Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+            {
+                byte value = reader.ReadByte();
+                return value is 1 or 255 ? (global::Kitchen.Sink.Small)value : throw global::Contracts.Serialization.WireFormat.UndefinedEnum("Kitchen.Sink.Small", value);
             }
         }
         #nullable restore warnings

@@ -63,9 +63,9 @@ namespace @event.@class
                     {
                         switch (i)
                         {
-                            case 0: __event = reader.ReadString(); break;
+                            case 0: __event = reader.ReadString() ?? throw global::Contracts.Serialization.WireFormat.NilMember("@event.@class.@record", "event"); break;
                             case 1: __class = reader.ReadInt32(); break;
-                            case 2: __default = (global::@event.@class.Level)reader.ReadInt32(); break;
+                            case 2: __default = __ContractsFormatter_event_class_Level.Instance.Deserialize(ref reader, options); break;
                             case 3: __string = reader.ReadString(); break;
                             default: global::Contracts.Serialization.WireFormat.Skip(ref reader); break;
                         }
@@ -80,6 +80,22 @@ namespace @event.@class
                 {
                     reader.Depth--;
                 }
+            }
+        }
+
+        /// <summary>Reads and writes <see cref="@event.@class.Level"/> as its number; a number it does not define is refused.</summary>
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        [global::System.CodeDom.Compiler.GeneratedCode("Contracts.Generator", "{version}")]
+        internal sealed class __ContractsFormatter_event_class_Level : global::MessagePack.Formatters.IMessagePackFormatter<global::@event.@class.Level>
+        {
+            public static readonly __ContractsFormatter_event_class_Level Instance = new();
+
+            public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::@event.@class.Level value, global::MessagePack.MessagePackSerializerOptions options) => writer.Write((long)value);
+
+            public global::@event.@class.Level Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+            {
+                int value = reader.ReadInt32();
+                return value is -2 or 2 ? (global::@event.@class.Level)value : throw global::Contracts.Serialization.WireFormat.UndefinedEnum("@event.@class.Level", value);
             }
         }
         #nullable restore warnings

@@ -53,7 +53,7 @@ namespace Shop
                     {
                         switch (i)
                         {
-                            case 0: __Customer = reader.ReadString(); break;
+                            case 0: __Customer = reader.ReadString() ?? throw global::Contracts.Serialization.WireFormat.NilMember("Shop.CountOrders", "Customer"); break;
                             default: global::Contracts.Serialization.WireFormat.Skip(ref reader); break;
                         }
                     }

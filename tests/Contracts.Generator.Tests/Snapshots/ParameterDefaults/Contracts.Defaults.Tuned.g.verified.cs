@@ -80,18 +80,18 @@ namespace Defaults
                     {
                         switch (i)
                         {
-                            case 0: __Level = (global::Defaults.Level)reader.ReadSByte(); break;
-                            case 1: __MaybeLevel = reader.TryReadNil() ? null : (global::Defaults.Level?)(global::Defaults.Level)reader.ReadSByte(); break;
+                            case 0: __Level = __ContractsFormatter_Defaults_Level.Instance.Deserialize(ref reader, options); break;
+                            case 1: __MaybeLevel = reader.TryReadNil() ? null : (global::Defaults.Level?)__ContractsFormatter_Defaults_Level.Instance.Deserialize(ref reader, options); break;
                             case 2: __Delta = reader.ReadInt16(); break;
                             case 3: __Small = reader.ReadByte(); break;
                             case 4: __Min = reader.ReadInt64(); break;
                             case 5: __IntMin = reader.ReadInt32(); break;
                             case 6: __Ratio = reader.ReadDouble(); break;
-                            case 7: __Ceiling = reader.ReadSingle(); break;
+                            case 7: __Ceiling = global::Contracts.Serialization.WireFormat.ReadSingle(ref reader); break;
                             case 8: __Floor = reader.ReadDouble(); break;
                             case 9: __Price = global::Contracts.Serialization.WireFormat.ReadDecimal(ref reader); break;
                             case 10: __Separator = reader.ReadChar(); break;
-                            case 11: __Quote = reader.ReadString(); break;
+                            case 11: __Quote = reader.ReadString() ?? throw global::Contracts.Serialization.WireFormat.NilMember("Defaults.Tuned", "Quote"); break;
                             case 12: __Missing = reader.ReadString(); break;
                             case 13: __Count = reader.TryReadNil() ? null : (int?)reader.ReadInt32(); break;
                             case 14: __On = reader.ReadBoolean(); break;
@@ -105,6 +105,22 @@ namespace Defaults
                 {
                     reader.Depth--;
                 }
+            }
+        }
+
+        /// <summary>Reads and writes <see cref="Defaults.Level"/> as its number; a number it does not define is refused.</summary>
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        [global::System.CodeDom.Compiler.GeneratedCode("Contracts.Generator", "{version}")]
+        internal sealed class __ContractsFormatter_Defaults_Level : global::MessagePack.Formatters.IMessagePackFormatter<global::Defaults.Level>
+        {
+            public static readonly __ContractsFormatter_Defaults_Level Instance = new();
+
+            public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Defaults.Level value, global::MessagePack.MessagePackSerializerOptions options) => writer.Write((long)value);
+
+            public global::Defaults.Level Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+            {
+                sbyte value = reader.ReadSByte();
+                return value is -2 or 2 ? (global::Defaults.Level)value : throw global::Contracts.Serialization.WireFormat.UndefinedEnum("Defaults.Level", value);
             }
         }
         #nullable restore warnings

@@ -63,8 +63,8 @@ namespace Shop
                         switch (i)
                         {
                             case 0: __OrderId = global::Contracts.Serialization.WireFormat.ReadGuid(ref reader); break;
-                            case 1: __Carrier = reader.ReadString(); break;
-                            case 2: __Channel = (global::Shop.Channel)reader.ReadInt16(); break;
+                            case 1: __Carrier = reader.ReadString() ?? throw global::Contracts.Serialization.WireFormat.NilMember("Shop.ShipOrder", "Carrier"); break;
+                            case 2: __Channel = __ContractsFormatter_Shop_Channel.Instance.Deserialize(ref reader, options); break;
                             default: global::Contracts.Serialization.WireFormat.Skip(ref reader); break;
                         }
                     }
@@ -79,6 +79,22 @@ namespace Shop
                 {
                     reader.Depth--;
                 }
+            }
+        }
+
+        /// <summary>Reads and writes <see cref="Shop.Channel"/> as its number; a number it does not define is refused.</summary>
+        [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+        [global::System.CodeDom.Compiler.GeneratedCode("Contracts.Generator", "{version}")]
+        internal sealed class __ContractsFormatter_Shop_Channel : global::MessagePack.Formatters.IMessagePackFormatter<global::Shop.Channel>
+        {
+            public static readonly __ContractsFormatter_Shop_Channel Instance = new();
+
+            public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Shop.Channel value, global::MessagePack.MessagePackSerializerOptions options) => writer.Write((long)value);
+
+            public global::Shop.Channel Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+            {
+                short value = reader.ReadInt16();
+                return value is -1 or 1 ? (global::Shop.Channel)value : throw global::Contracts.Serialization.WireFormat.UndefinedEnum("Shop.Channel", value);
             }
         }
         #nullable restore warnings

@@ -104,7 +104,7 @@ namespace Shop
                     {
                         switch (i)
                         {
-                            case 0: __Sku = reader.ReadString(); break;
+                            case 0: __Sku = reader.ReadString() ?? throw global::Contracts.Serialization.WireFormat.NilMember("Shop.OrderLine", "Sku"); break;
                             case 1: __Quantity = reader.ReadInt32(); break;
                             default: global::Contracts.Serialization.WireFormat.Skip(ref reader); break;
                         }

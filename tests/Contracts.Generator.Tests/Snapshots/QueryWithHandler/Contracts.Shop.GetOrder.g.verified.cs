@@ -108,8 +108,8 @@ namespace Shop
                         switch (i)
                         {
                             case 0: __OrderId = global::Contracts.Serialization.WireFormat.ReadGuid(ref reader); break;
-                            case 1: __Customer = reader.ReadString(); break;
-                            case 2: __Notes = __NotesFormatter.Deserialize(ref reader, options); break;
+                            case 1: __Customer = reader.ReadString() ?? throw global::Contracts.Serialization.WireFormat.NilMember("Shop.OrderView", "Customer"); break;
+                            case 2: __Notes = __NotesFormatter.Deserialize(ref reader, options) ?? throw global::Contracts.Serialization.WireFormat.NilMember("Shop.OrderView", "Notes"); break;
                             default: global::Contracts.Serialization.WireFormat.Skip(ref reader); break;
                         }
                     }
