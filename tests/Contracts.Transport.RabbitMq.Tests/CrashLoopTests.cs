@@ -69,16 +69,7 @@ public sealed class CrashLoopTests
     /// <summary>Runs a consumer of the crash queue for <paramref name="idle"/> (or until it crashes), and returns its exit code and output.</summary>
     private static async Task<(int Exit, string Output)> RunCrasherAsync(TimeSpan idle)
     {
-        string dll = Path.Combine(AppContext.BaseDirectory, "Contracts.Transport.RabbitMq.Tests.dll");
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(dll);
-        start.Environment[ServiceProcess.ModeVariable] = Mode;
+        ProcessStartInfo start = ServiceProcess.StartInfo(Mode);
         start.Environment["CONTRACTS_RMQ_TEST_IDLE_MS"] = ((int)idle.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
         using Process process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the crasher process.");
         Task<string> output = process.StandardOutput.ReadToEndAsync();

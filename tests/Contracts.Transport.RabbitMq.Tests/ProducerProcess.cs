@@ -34,16 +34,7 @@ public sealed class ProducerProcess : IAsyncDisposable
     /// <summary>Starts a producer of <paramref name="total"/> commands whose outcome goes to <paramref name="results"/>.</summary>
     public static ProducerProcess Start(int total, string results)
     {
-        string dll = Path.Combine(AppContext.BaseDirectory, "Contracts.Transport.RabbitMq.Tests.dll");
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(dll);
-        start.Environment[ServiceProcess.ModeVariable] = "producer";
+        ProcessStartInfo start = ServiceProcess.StartInfo("producer");
         start.Environment["CONTRACTS_RMQ_TEST_TOTAL"] = total.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["CONTRACTS_RMQ_TEST_RESULTS"] = results;
         var producer = new ProducerProcess(Process.Start(start) ?? throw new InvalidOperationException("Could not start the producer process."));

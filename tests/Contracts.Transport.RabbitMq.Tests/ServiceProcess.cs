@@ -23,20 +23,26 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public static readonly string[] Queues = ["RmqTests.Reserve", "RmqTests.GetStock", "RmqTests.FailingQuery"];
 
-    /// <summary>Starts the service and waits until it consumes.</summary>
-    public static async Task<ServiceProcess> StartAsync()
+    /// <summary>This test assembly run again as the other process named by <paramref name="mode"/>, its output redirected.</summary>
+    public static ProcessStartInfo StartInfo(string mode)
     {
-        string dll = Path.Combine(AppContext.BaseDirectory, "Contracts.Transport.RabbitMq.Tests.dll");
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
-            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
         start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(dll);
-        start.Environment[ModeVariable] = "service";
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Contracts.Transport.RabbitMq.Tests.dll"));
+        start.Environment[ModeVariable] = mode;
+        return start;
+    }
+
+    /// <summary>Starts the service and waits until it consumes.</summary>
+    public static async Task<ServiceProcess> StartAsync()
+    {
+        ProcessStartInfo start = StartInfo("service");
+        start.RedirectStandardInput = true;
         Process process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the service process.");
         var service = new ServiceProcess(process);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
