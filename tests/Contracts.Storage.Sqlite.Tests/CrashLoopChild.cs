@@ -1,7 +1,6 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -54,24 +53,6 @@ public static class CrashLoopChild
         }
 
         gate.Open.TrySetResult();
-        using var check = new SqliteConnection($"Data Source={database}");
-        check.Open();
-        using SqliteCommand queued = check.CreateCommand();
-        queued.CommandText = "SELECT COUNT(*) FROM contracts_queue";
-        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
-        while ((long)queued.ExecuteScalar()! > 0)
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Console.WriteLine("timed out draining");
-                return 2;
-            }
-
-            await Task.Delay(20);
-        }
-
-        await host.StopAsync();
-        Console.WriteLine("drained");
-        return 0;
+        return await CrashChild.DrainAsync(host, database, TimeSpan.FromSeconds(30));
     }
 }

@@ -88,4 +88,7 @@ internal static partial class Log
 
     [LoggerMessage(28, LogLevel.Error, "Message {MessageId} ({Contract}) on endpoint {Endpoint} was delivered {Deliveries} times and no delivery finished (its handler takes the process down?); it goes to dead letters unhandled")]
     public static partial void CrashLoop(ILogger logger, Guid messageId, string contract, string endpoint, int deliveries);
+
+    [LoggerMessage(29, LogLevel.Warning, "Message {MessageId} ({Contract}) on endpoint {Endpoint} had to be delivered by {DeliverBy} and arrived later; it is dropped unhandled")]
+    public static partial void ExpiredDropped(ILogger logger, Guid messageId, string contract, string endpoint, DateTimeOffset deliverBy);
 }

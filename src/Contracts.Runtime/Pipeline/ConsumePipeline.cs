@@ -64,7 +64,7 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
         _handler = new HandlerStep(middlewares, options.MaxPayloadBytes);
         _chain = _handler.Chain;
         _inbox = new InboxStep(store);
-        _deadLetters = new DeadLetterStep(store, transport, time, logger);
+        _deadLetters = new DeadLetterStep(store, transport, options.DeadLetterDetail, time, logger);
         _maxUnfinished = options.MaxUnfinishedDeliveries;
     }
 
@@ -99,10 +99,22 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
                 $"A '{envelope.Contract}' arrived on endpoint '{endpoint.Name}', which carries '{endpoint.Contract}' only (published with the wrong routing key?).", control);
         }
 
-        if (envelope.DeliverBy is { } deliverBy && deliverBy < _time.GetUtcNow())
+        if (envelope.DeliverBy is not null || envelope.DeliverAt is not null)
         {
-            Log.Expired(_logger, envelope.MessageId, envelope.Contract.Name, endpoint.Name);
-            return control.CompleteAsync(CancellationToken.None);
+            DateTimeOffset now = _time.GetUtcNow();
+            if (envelope.DeliverBy is { } deliverBy && deliverBy < now)
+            {
+                return ExpiredAsync(endpoint, envelope, control, deliverBy, now);
+            }
+
+            if (envelope.DeliverAt is { } due && due - now > _options.MaxDeliveryDelay)
+            {
+                // Another producer (or a forged header) asks to park it for longer than this bus keeps anything waiting.
+                var tooLong = new InvalidOperationException(
+                    $"'{envelope.Contract}' {envelope.MessageId} asked to be delivered at {due:O}, further ahead than ContractsOptions.MaxDeliveryDelay " +
+                    $"({_options.MaxDeliveryDelay}) allows: it was not kept waiting. Replay it to deliver it now, or purge it.");
+                return _deadLetters.DeadLetterAsync(endpoint, envelope, control, completed: false, DeadLetterReason.DelayTooLong, tooLong, attempts: 0, now, now, CancellationToken.None);
+            }
         }
 
         if (envelope.Contract.Kind == MessageKind.Query && envelope.ReplyTo is not null)
@@ -189,6 +201,31 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// A message that arrived after its deliver-by time: counted, then dropped with a warning or, with
+    /// <see cref="ExpiredMessages.DeadLetter"/>, dead-lettered. A query is always dropped: its caller has stopped waiting.
+    /// </summary>
+    private ValueTask ExpiredAsync(TransportEndpoint endpoint, Envelope envelope, IDeliveryControl control, DateTimeOffset deliverBy, DateTimeOffset now)
+    {
+        ContractsTelemetry.Expired.Add(1, ContractsTelemetry.ContractTag(envelope.Contract), ContractsTelemetry.EndpointTag(endpoint.Name));
+        if (envelope.Contract.Kind == MessageKind.Query)
+        {
+            Log.Expired(_logger, envelope.MessageId, envelope.Contract.Name, endpoint.Name);
+            return control.CompleteAsync(CancellationToken.None);
+        }
+
+        if (_options.ExpiredMessages != ExpiredMessages.DeadLetter)
+        {
+            Log.ExpiredDropped(_logger, envelope.MessageId, envelope.Contract.Name, endpoint.Name, deliverBy);
+            return control.CompleteAsync(CancellationToken.None);
+        }
+
+        var error = new TimeoutException(
+            $"'{envelope.Contract}' {envelope.MessageId} had to be delivered by {deliverBy:O} and arrived on endpoint '{endpoint.Name}' at {now:O}: " +
+            "it was not handled. Replay it if it is still wanted.");
+        return _deadLetters.DeadLetterAsync(endpoint, envelope, control, completed: false, DeadLetterReason.Expired, error, attempts: 0, now, now, CancellationToken.None);
     }
 
     /// <summary>

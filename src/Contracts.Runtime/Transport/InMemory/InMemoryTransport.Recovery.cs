@@ -128,8 +128,9 @@ internal sealed partial class InMemoryTransport
     {
         Log.UnknownContract(_logger, record.MessageId, record.ContractName, record.ContractVersion, record.Endpoint);
         ContractsTelemetry.DeadLettered.Add(1, new KeyValuePair<string, object?>("contracts.contract", record.ContractName));
+        // Never thrown, so it has no frames: both details keep the same text.
         var error = new UnreadableMessageException(
             $"Contract '{record.ContractName}' version {record.ContractVersion} is not in this process's catalog: no compiled contract has that name and version.");
-        return _store.DeadLetters.AddAsync(DeadLetter.From(record, DeadLetterReason.UnknownContract, error, attempts: 0, _time.GetUtcNow(), _time.GetUtcNow()), cancellationToken);
+        return _store.DeadLetters.AddAsync(DeadLetter.From(record, DeadLetterReason.UnknownContract, error, DeadLetterDetail.Bounded, attempts: 0, _time.GetUtcNow(), _time.GetUtcNow()), cancellationToken);
     }
 }
