@@ -180,7 +180,7 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
             }
         }
 
-        var context = new TransportContext(_catalog, Routes.Endpoints, _pipeline, _options.MaxPayloadBytes, _options.ShutdownTimeout, _lifetime.Abort.Token);
+        var context = new TransportContext(_catalog, Routes.Endpoints, _pipeline, _options.MaxPayloadBytes, _options.ShutdownTimeout, _options.MaxDeliveryDelay, _lifetime.Abort.Token);
         await _transport.StartAsync(context, cancellationToken).ConfigureAwait(false);
 
         CancellationToken stop = _backgroundStop.Token;

@@ -143,6 +143,42 @@ public sealed class HostileBrokerTests
         }
     }
 
+    [Fact]
+    public async Task A_message_due_thousands_of_years_ahead_or_past_its_deliver_by_is_dead_lettered_not_parked_or_dropped_silently()
+    {
+        await Broker.ResetAsync(Queue);
+        var probe = new Probe();
+        IHost host = await RabbitHost.StartAsync(probe, t => t.Endpoint<Hostile>(e => e.Consume = true), o => o.ExpiredMessages = ExpiredMessages.DeadLetter);
+        try
+        {
+            DateTimeOffset now = DateTimeOffset.UtcNow;
+            await using (IConnection connection = await Broker.ConnectAsync())
+            await using (IChannel channel = await connection.CreateChannelAsync(new CreateChannelOptions(true, true)))
+            {
+                BasicProperties farAhead = Properties(p => p.Headers!["contracts-deliver-at"] = now.AddYears(5000).ToUnixTimeMilliseconds());
+                await channel.BasicPublishAsync("contracts", Queue, true, farAhead, Payload(new Hostile(Guid.NewGuid())));
+                BasicProperties expired = Properties(p => p.Headers!["contracts-deliver-by"] = now.AddMinutes(-5).ToUnixTimeMilliseconds());
+                await channel.BasicPublishAsync("contracts", Queue, true, expired, Payload(new Hostile(Guid.NewGuid())));
+            }
+
+            var reasons = new List<string?>();
+            for (int i = 0; i < 2; i++)
+            {
+                BasicGetResult letter = await Broker.GetAsync(Queue + ".error", TimeSpan.FromSeconds(15));
+                reasons.Add(Text(letter.BasicProperties.Headers!, "contracts-error-reason"));
+            }
+
+            reasons.Sort(StringComparer.Ordinal);
+            Assert.Equal(["DelayTooLong", "Expired"], reasons);
+            Assert.Empty(probe.Hits);
+            Assert.Equal(0u, await Broker.ReadyCountAsync(Queue));
+        }
+        finally
+        {
+            await host.StopQuietlyAsync();
+        }
+    }
+
     private static ReadOnlyMemory<byte> Payload(Hostile message)
     {
         var buffer = new ArrayBufferWriter<byte>();

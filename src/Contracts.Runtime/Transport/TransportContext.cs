@@ -11,8 +11,9 @@ public sealed class TransportContext
 {
     internal TransportContext(
         ContractCatalog catalog, IReadOnlyList<TransportEndpoint> endpoints, ITransportReceiver receiver, int maxPayloadBytes,
-        TimeSpan shutdownTimeout, CancellationToken aborted)
+        TimeSpan shutdownTimeout, TimeSpan maxDeliveryDelay, CancellationToken aborted)
     {
+        MaxDeliveryDelay = maxDeliveryDelay;
         Catalog = catalog;
         Endpoints = endpoints;
         Receiver = receiver;
@@ -35,6 +36,12 @@ public sealed class TransportContext
 
     /// <summary>The largest payload accepted (<see cref="ContractsOptions.MaxPayloadBytes"/>).</summary>
     public int MaxPayloadBytes { get; }
+
+    /// <summary>
+    /// The furthest ahead a message may be due (<see cref="ContractsOptions.MaxDeliveryDelay"/>): a transport that holds
+    /// early arrivals hands one due later than that to the receiver, which dead-letters it, instead of parking it.
+    /// </summary>
+    public TimeSpan MaxDeliveryDelay { get; }
 
     /// <summary>How long stopping lets queued and in-flight deliveries finish (<see cref="ContractsOptions.ShutdownTimeout"/>).</summary>
     public TimeSpan ShutdownTimeout { get; }
