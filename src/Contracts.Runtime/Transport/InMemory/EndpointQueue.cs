@@ -67,11 +67,18 @@ internal sealed class EndpointQueue
     public string[] NameSet { get; }
 
     /// <summary>
-    /// Stored rows claimed for this endpoint and not yet settled. The transport claims no more than the endpoint's
-    /// workers can start, because a claim counts as a delivery (<see cref="Storage.MessageRecord.Deliveries"/>): rows
-    /// claimed ahead would be counted for every crash of the message in front of them.
+    /// Stored rows claimed for this endpoint and not yet settled. The take-over claims again only when a worker is
+    /// free; with <see cref="ClaimOneByOne"/> it claims no more than the free workers can start, because a claim counts
+    /// as a delivery (<see cref="Storage.MessageRecord.Deliveries"/>): rows claimed ahead would be counted for every
+    /// crash of the message in front of them.
     /// </summary>
     public int ClaimedInFlight;
+
+    /// <summary>
+    /// Whether the take-over claims one row per free worker (rows claimed before and not finished are coming up: one
+    /// of them may be a message that takes the process down) rather than whole pages. Read and written by the take-over loop only.
+    /// </summary>
+    public bool ClaimOneByOne;
 
     public EndpointOptions Options => Endpoint.Options;
 

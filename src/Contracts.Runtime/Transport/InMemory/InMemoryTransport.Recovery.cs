@@ -16,10 +16,10 @@ internal sealed partial class InMemoryTransport
     /// <summary>
     /// Claims and queues the stored rows of this process's endpoints that nobody holds: at start what was left when
     /// the process last stopped, and from then on, every third of the claim duration, the rows of a bus on the same
-    /// database whose claims ran out (it crashed), oldest first. An endpoint gets no more claimed rows at once than
-    /// it has workers, and the next as soon as one is settled: a claim counts a delivery of its row
-    /// (<see cref="MessageRecord.Deliveries"/>), so a row must not be claimed long before its handler can start, or a
-    /// message that crashes the process would have the rows queued behind it counted with it.
+    /// database whose claims ran out (it crashed), oldest first, a page at a time and again as soon as a worker is free.
+    /// A claim counts a delivery of its row (<see cref="MessageRecord.Deliveries"/>): once rows claimed before and not
+    /// finished come up, the endpoint gets no more claimed rows at once than it has workers, so that a message that
+    /// crashes the process does not have the rows queued behind it counted with it.
     /// </summary>
     private async Task TakeOverAsync(CancellationToken cancellationToken)
     {
@@ -63,14 +63,27 @@ internal sealed partial class InMemoryTransport
         int taken = 0;
         while (queue.Options.MaxConcurrency - Volatile.Read(ref queue.ClaimedInFlight) is var free && free > 0)
         {
-            IReadOnlyList<MessageRecord> page = await _store.Queue.ClaimAsync(queue.NameSet, _claims.Next(), Math.Min(free, 256), cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<MessageRecord> page = await _store.Queue.ClaimAsync(queue.NameSet, _claims.Next(), queue.ClaimOneByOne ? free : PageSize, cancellationToken).ConfigureAwait(false);
             if (page.Count == 0)
             {
                 return taken;
             }
 
-            foreach (MessageRecord record in page)
+            // Pages are cheap, but a claim counts a delivery of every row in it: once rows that were claimed before and
+            // never finished come up, the rest of the page goes back (which takes its counts back) and rows are claimed
+            // one per free worker until a fresh one comes, so that a crash counts only against what was running.
+            int keep = page.Count;
+            bool suspect = AnyClaimedBefore(page);
+            if (suspect && !queue.ClaimOneByOne && page.Count > free)
             {
+                keep = free;
+                await _store.Queue.ReleaseAsync(Slice(page, keep), CancellationToken.None).ConfigureAwait(false);
+            }
+
+            queue.ClaimOneByOne = suspect;
+            for (int i = 0; i < keep; i++)
+            {
+                MessageRecord record = page[i];
                 try
                 {
                     await QueueTakenAsync(queue, record, cancellationToken).ConfigureAwait(false);
@@ -86,6 +99,33 @@ internal sealed partial class InMemoryTransport
         }
 
         return taken;
+    }
+
+    private const int PageSize = 256;
+
+    /// <summary>Whether a row of <paramref name="page"/> was claimed before this claim and not finished (its count is above one).</summary>
+    private static bool AnyClaimedBefore(IReadOnlyList<MessageRecord> page)
+    {
+        for (int i = 0; i < page.Count; i++)
+        {
+            if (page[i].Deliveries > 1)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static MessageRecord[] Slice(IReadOnlyList<MessageRecord> page, int from)
+    {
+        var rest = new MessageRecord[page.Count - from];
+        for (int i = from; i < page.Count; i++)
+        {
+            rest[i - from] = page[i];
+        }
+
+        return rest;
     }
 
     /// <summary>Queues a claimed row; only one due now holds a claim slot (a delayed retry waits on a timer, not a worker).</summary>
