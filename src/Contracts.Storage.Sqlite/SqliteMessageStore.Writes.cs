@@ -133,6 +133,9 @@ public sealed partial class SqliteMessageStore
         }
     }
 
+    /// <summary>A released row's claim did not end with the process: it is not counted as an unfinished delivery.</summary>
+    private const string GiveBack = "deliveries = MAX(deliveries - 1, 0)";
+
     private abstract class WriteOp
     {
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -191,6 +194,7 @@ public sealed partial class SqliteMessageStore
     /// <summary>
     /// Claims the oldest rows nobody holds in one statement. The writer loop runs every write on one connection, and
     /// SQLite lets one writer at a time change the file, so two claims (from two processes too) never get the same row.
+    /// The same statement counts the claim in <c>deliveries</c>, so the count is on disk before any handler runs.
     /// </summary>
     private sealed class ClaimOp(string table, string filter, string? endpoints, StoreClaim claim, int limit) : WriteOp
     {
@@ -201,9 +205,9 @@ public sealed partial class SqliteMessageStore
             SqliteCommand command = writer.Scratch;
             command.Parameters.Clear();
             command.CommandText =
-                $"UPDATE {table} SET owner = $owner, claimed_until = $until WHERE seq IN " +
+                $"UPDATE {table} SET owner = $owner, claimed_until = $until, deliveries = deliveries + 1 WHERE seq IN " +
                 $"(SELECT seq FROM {table} WHERE {filter} AND (owner IS NULL OR claimed_until < $now) ORDER BY seq LIMIT $limit) " +
-                $"RETURNING seq, {SqliteSql.MessageColumns}";
+                $"RETURNING seq, {SqliteSql.MessageColumns}, deliveries";
             command.Parameters.AddWithValue("$owner", claim.Owner);
             command.Parameters.AddWithValue("$until", claim.Until.ToUnixTimeMilliseconds());
             command.Parameters.AddWithValue("$now", writer.Time.GetUtcNow().ToUnixTimeMilliseconds());
@@ -213,20 +217,23 @@ public sealed partial class SqliteMessageStore
                 command.Parameters.AddWithValue("$endpoints", endpoints);
             }
 
-            List<MessageRecord> claimed = SqliteSql.ReadRecords(command);
+            List<MessageRecord> claimed = SqliteSql.ReadClaimed(command);
             claimed.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
             Claimed = claimed;
         }
     }
 
-    /// <summary>Releases the claims on the rows of <paramref name="table"/> whose sequences <paramref name="sequences"/> lists (a JSON array).</summary>
+    /// <summary>
+    /// Releases the claims on the rows of <paramref name="table"/> whose sequences <paramref name="sequences"/> lists (a
+    /// JSON array), and takes back the claim's count: the row was given back unhandled.
+    /// </summary>
     private sealed class ReleaseRowsOp(string table, string sequences) : WriteOp
     {
         public override void Execute(Writer writer)
         {
             SqliteCommand command = writer.Scratch;
             command.Parameters.Clear();
-            command.CommandText = $"UPDATE {table} SET owner = NULL, claimed_until = NULL WHERE seq IN (SELECT value FROM json_each($seqs))";
+            command.CommandText = $"UPDATE {table} SET owner = NULL, claimed_until = NULL, {GiveBack} WHERE seq IN (SELECT value FROM json_each($seqs))";
             command.Parameters.AddWithValue("$seqs", sequences);
             Result = command.ExecuteNonQuery();
         }
@@ -243,7 +250,7 @@ public sealed partial class SqliteMessageStore
             {
                 command.Parameters.Clear();
                 command.CommandText = until is null
-                    ? $"UPDATE {table} SET owner = NULL, claimed_until = NULL WHERE owner = $owner"
+                    ? $"UPDATE {table} SET owner = NULL, claimed_until = NULL, {GiveBack} WHERE owner = $owner"
                     : $"UPDATE {table} SET claimed_until = $until WHERE owner = $owner";
                 command.Parameters.AddWithValue("$owner", owner);
                 if (until is { } end)

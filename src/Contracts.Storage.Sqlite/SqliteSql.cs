@@ -43,13 +43,15 @@ internal static class SqliteSql
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
         {MessageColumnTypes},
         owner TEXT,
-        claimed_until INTEGER);
+        claimed_until INTEGER,
+        deliveries INTEGER NOT NULL DEFAULT 0);
         CREATE TABLE IF NOT EXISTS contracts_outbox (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
         {MessageColumnTypes},
         relayed_at INTEGER,
         owner TEXT,
-        claimed_until INTEGER);
+        claimed_until INTEGER,
+        deliveries INTEGER NOT NULL DEFAULT 0);
         CREATE INDEX IF NOT EXISTS contracts_outbox_unrelayed ON contracts_outbox (seq) WHERE relayed_at IS NULL;
         CREATE INDEX IF NOT EXISTS contracts_outbox_relayed ON contracts_outbox (relayed_at) WHERE relayed_at IS NOT NULL;
         CREATE TABLE IF NOT EXISTS contracts_dead_letters (
@@ -70,21 +72,31 @@ internal static class SqliteSql
         CREATE INDEX IF NOT EXISTS contracts_inbox_processed ON contracts_inbox (processed_at);
         """;
 
-    /// <summary>Adds the claim columns to the queue and outbox tables of a file created before claims existed.</summary>
+    /// <summary>
+    /// Adds the columns later versions brought to the queue and outbox tables of an older file: the claim (owner and
+    /// end) and the count of claims (<c>deliveries</c>; a row written before it existed starts at 0).
+    /// </summary>
     public static void AddClaimColumns(SqliteConnection connection)
     {
         foreach (string table in (ReadOnlySpan<string>)["contracts_queue", "contracts_outbox"])
         {
-            using SqliteCommand columns = Command(connection, $"SELECT 1 FROM pragma_table_info('{table}') WHERE name = 'owner'");
-            if (columns.ExecuteScalar() is null)
-            {
-                using SqliteCommand alter = Command(connection, $"ALTER TABLE {table} ADD COLUMN owner TEXT; ALTER TABLE {table} ADD COLUMN claimed_until INTEGER;");
-                alter.ExecuteNonQuery();
-            }
+            AddColumnsIfMissing(connection, table, "owner", $"ALTER TABLE {table} ADD COLUMN owner TEXT; ALTER TABLE {table} ADD COLUMN claimed_until INTEGER;");
+            AddColumnsIfMissing(connection, table, "deliveries", $"ALTER TABLE {table} ADD COLUMN deliveries INTEGER NOT NULL DEFAULT 0;");
 
             // Renewals and releases find a bus's rows by owner; relayed and settled rows hold none.
             using SqliteCommand index = Command(connection, $"CREATE INDEX IF NOT EXISTS {table}_owner ON {table} (owner) WHERE owner IS NOT NULL;");
             index.ExecuteNonQuery();
+        }
+    }
+
+    private static void AddColumnsIfMissing(SqliteConnection connection, string table, string column, string alter)
+    {
+        using SqliteCommand columns = Command(connection, $"SELECT 1 FROM pragma_table_info('{table}') WHERE name = $column", "$column");
+        columns.Parameters[0].Value = column;
+        if (columns.ExecuteScalar() is null)
+        {
+            using SqliteCommand add = Command(connection, alter);
+            add.ExecuteNonQuery();
         }
     }
 
@@ -159,13 +171,16 @@ internal static class SqliteSql
         LastError = reader.IsDBNull(at + 15) ? null : reader.GetString(at + 15),
     };
 
-    public static List<MessageRecord> ReadRecords(SqliteCommand command)
+    /// <summary>Reads claimed rows: the sequence, the <see cref="MessageColumns"/>, then <c>deliveries</c>.</summary>
+    public static List<MessageRecord> ReadClaimed(SqliteCommand command)
     {
         var records = new List<MessageRecord>();
         using SqliteDataReader reader = command.ExecuteReader();
         while (reader.Read())
         {
-            records.Add(Read(reader, 1, reader.GetInt64(0)));
+            MessageRecord record = Read(reader, 1, reader.GetInt64(0));
+            record.Deliveries = reader.GetInt32(17);
+            records.Add(record);
         }
 
         return records;

@@ -143,4 +143,37 @@ public abstract partial class StoreCompliance<TFixture>
         Assert.Equal(firstFailed, back.FirstFailedAt);
         Assert.Equal("System.TimeoutException: slow", back.LastError);
     }
+
+    /// <summary>
+    /// A claim counts a delivery on the row in the claim itself (durable before any handler runs); a claim that ran out
+    /// stays counted (its bus died), a release gives the count back (the row was not handled), a reschedule keeps it.
+    /// </summary>
+    [Fact]
+    public async Task A_claim_counts_a_delivery_that_only_a_release_gives_back()
+    {
+        IMessageStore first = await OpenAsync();
+        IMessageStore second = await OpenAsync();
+        MessageRecord crashing = Record(1), waiting = Record(2);
+        crashing.Deliveries = 7; // a new row starts at 0, whatever the record says
+        await first.Queue.EnqueueAsync([crashing, waiting], Long("sender"), Cancel);
+        Assert.Equal(2, await first.Queue.ReleaseAsync("sender", Cancel)); // never claimed: not below 0
+
+        Assert.Equal(1, Assert.Single(await first.Queue.ClaimAsync(s_endpoint, ClaimFor("dies", TimeSpan.FromMilliseconds(300)), 1, Cancel)).Deliveries);
+        await Task.Delay(TimeSpan.FromMilliseconds(500), Cancel);
+        IReadOnlyList<MessageRecord> taken = await second.Queue.ClaimAsync(s_endpoint, Long("b"), 10, Cancel);
+        Assert.Equal([2, 1], taken.Select(r => r.Deliveries)); // the dead bus's claim counts; the other row's first claim
+
+        await second.Queue.ReleaseAsync([taken[0]], Cancel);
+        Assert.Equal(1, await second.Queue.ReleaseAsync("b", Cancel));
+        taken = await first.Queue.ClaimAsync(s_endpoint, Long("c"), 10, Cancel);
+        Assert.Equal([2, 1], taken.Select(r => r.Deliveries)); // both releases gave their claim back
+
+        taken[0].Attempt = 2;
+        taken[0].LastError = "System.TimeoutException: slow";
+        await first.Queue.RescheduleAsync(taken[0], Cancel);
+        await first.Queue.ReleaseAsync("c", Cancel);
+        taken = await second.Queue.ClaimAsync(s_endpoint, Long("d"), 10, Cancel);
+        Assert.Equal([2, 1], taken.Select(r => r.Deliveries));
+        Assert.Equal(2, taken[0].Attempt);
+    }
 }

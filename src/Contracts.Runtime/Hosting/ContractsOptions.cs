@@ -37,6 +37,38 @@ public sealed class ContractsOptions
     /// <summary>Without a durable store: how many dead letters are kept in memory (the oldest go first). Default 1000.</summary>
     public int MaxInMemoryDeadLetters { get; set; } = 1000;
 
+    /// <summary>
+    /// How many deliveries of one message may end unsettled (the handler took the process down: a fail-fast, a stack
+    /// overflow, a native crash) before the next delivery dead-letters it with <see cref="DeadLetterReason.CrashLoop"/>
+    /// instead of handling it, so the messages behind it get their turn. Counted durably, before the handler runs, by
+    /// transports that can (<see cref="IDeliveryControl.DeliveryCount"/>: the in-memory transport on a durable store
+    /// counts the store's claims of the row); a delivery given back cleanly (the bus stopping) does not count, and a
+    /// retry is counted by the retry policy, not here. 0 turns the check off. Default 5.
+    /// </summary>
+    public int MaxUnfinishedDeliveries { get; set; } = 5;
+
+    /// <summary>
+    /// What happens to a command or event whose deliver-by time has passed when it arrives: dropped (counted in
+    /// <c>contracts.messages.expired</c> and logged) or dead-lettered with <see cref="DeadLetterReason.Expired"/>. An
+    /// expired query is always dropped: its caller has stopped waiting. Default <see cref="Contracts.ExpiredMessages.Drop"/>.
+    /// </summary>
+    public ExpiredMessages ExpiredMessages { get; set; } = ExpiredMessages.Drop;
+
+    /// <summary>
+    /// How far ahead a message may be scheduled (<see cref="SendOptions.Delay"/>, <see cref="SendOptions.DeliverAt"/>):
+    /// a send beyond it throws <see cref="ArgumentOutOfRangeException"/>, and a message that arrives asking for more
+    /// (another producer, a forged header) is dead-lettered with <see cref="DeadLetterReason.DelayTooLong"/> instead of
+    /// waiting for ever. Default 365 days.
+    /// </summary>
+    public TimeSpan MaxDeliveryDelay { get; set; } = TimeSpan.FromDays(365);
+
+    /// <summary>
+    /// How much of a failure a dead letter keeps: <see cref="DeadLetterDetail.Bounded"/> (the default) keeps the
+    /// exception's type, message and stack frames without source paths, at most 8 KB; <see cref="DeadLetterDetail.Full"/>
+    /// keeps <see cref="Exception.ToString"/> whole, source paths of the build machine included.
+    /// </summary>
+    public DeadLetterDetail DeadLetterDetail { get; set; } = DeadLetterDetail.Bounded;
+
     internal Func<IServiceProvider, IMessageStore>? StoreFactory { get; private set; }
 
     /// <summary>

@@ -49,7 +49,16 @@ internal sealed class InMemoryMessageStore(int maxDeadLetters, TimeProvider time
 
         public DateTimeOffset? RelayedAt { get; set; }
 
+        public int Deliveries { get; set; }
+
         public bool IsFree(DateTimeOffset now) => Owner is null || Until < now;
+
+        /// <summary>Gives the claim up; a row given back was not handled, so its claim is not counted as a delivery.</summary>
+        public void Release()
+        {
+            Owner = null;
+            Deliveries = Math.Max(Deliveries - 1, 0);
+        }
     }
 
     ValueTask IQueueStore.EnqueueAsync(IReadOnlyList<MessageRecord> records, StoreClaim claim, CancellationToken cancellationToken)
@@ -59,7 +68,7 @@ internal sealed class InMemoryMessageStore(int maxDeadLetters, TimeProvider time
             foreach (MessageRecord record in records)
             {
                 record.Sequence = Interlocked.Increment(ref _nextId);
-                _queue.Add(record.Sequence, new Row(Copy(record)) { Owner = claim.Owner, Until = claim.Until });
+                _queue.Add(record.Sequence, new Row(Copy(record, deliveries: 0)) { Owner = claim.Owner, Until = claim.Until });
             }
         }
 
@@ -89,7 +98,8 @@ internal sealed class InMemoryMessageStore(int maxDeadLetters, TimeProvider time
                 {
                     row.Owner = claim.Owner;
                     row.Until = claim.Until;
-                    claimed.Add(Copy(row.Record));
+                    row.Deliveries++;
+                    claimed.Add(Copy(row.Record, row.Deliveries));
                 }
             }
         }
@@ -111,10 +121,11 @@ internal sealed class InMemoryMessageStore(int maxDeadLetters, TimeProvider time
     }
 
     /// <summary>Rows are kept and handed out as copies: a row changes only through the store, as it would in a database.</summary>
-    private static MessageRecord Copy(MessageRecord record)
+    private static MessageRecord Copy(MessageRecord record, int deliveries)
     {
         MessageRecord copy = record.CopyFor(record.Endpoint);
         copy.Sequence = record.Sequence;
+        copy.Deliveries = deliveries;
         return copy;
     }
 
@@ -122,7 +133,7 @@ internal sealed class InMemoryMessageStore(int maxDeadLetters, TimeProvider time
         ValueTask.FromResult(ForOwner(claim.Owner, row => row.Until = claim.Until));
 
     public ValueTask<int> ReleaseAsync(string owner, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(ForOwner(owner, static row => row.Owner = null));
+        ValueTask.FromResult(ForOwner(owner, static row => row.Release()));
 
     private int ForOwner(string owner, Action<Row> change)
     {
@@ -157,7 +168,7 @@ internal sealed class InMemoryMessageStore(int maxDeadLetters, TimeProvider time
             {
                 if (rows.TryGetValue(record.Sequence, out Row? row))
                 {
-                    row.Owner = null;
+                    row.Release();
                 }
             }
         }
@@ -221,7 +232,7 @@ internal sealed class InMemoryMessageStore(int maxDeadLetters, TimeProvider time
         lock (_outbox)
         {
             record.Sequence = Interlocked.Increment(ref _nextId);
-            _outbox.Add(record.Sequence, new Row(Copy(record)));
+            _outbox.Add(record.Sequence, new Row(Copy(record, deliveries: 0)));
         }
     }
 

@@ -61,6 +61,17 @@ public sealed class MessageRecord
     /// <summary>The last failure, for a message waiting for a delayed retry.</summary>
     public string? LastError { get; set; }
 
+    /// <summary>
+    /// How many times a bus claimed the queued row and did not give it back: the store's durable count of deliveries
+    /// that may have ended with the process (a handler that called <see cref="Environment.FailFast(string)"/>, a stack
+    /// overflow). 0 for a row as <see cref="IQueueStore.EnqueueAsync"/> stores it; <see cref="IQueueStore.ClaimAsync"/>
+    /// adds 1 in the statement that claims the row (the claimed record carries the new value); either
+    /// <c>ReleaseAsync</c> takes 1 back, never below 0 (a released row was given back unhandled); other writes leave it.
+    /// The runtime dead-letters a row claimed more than <see cref="ContractsOptions.MaxUnfinishedDeliveries"/> times
+    /// (<see cref="DeadLetterReason.CrashLoop"/>) instead of handling it again.
+    /// </summary>
+    public int Deliveries { get; set; }
+
     /// <summary>A copy of this record for <paramref name="endpoint"/>, not yet stored.</summary>
     /// <param name="endpoint">The endpoint of the copy.</param>
     /// <returns>The copy.</returns>
@@ -80,6 +91,7 @@ public sealed class MessageRecord
     {
         MessageRecord copy = CopyFor(Endpoint);
         copy.Attempt = 1;
+        copy.Deliveries = 0;
         copy.DueAt = null;
         copy.FirstFailedAt = null;
         copy.LastError = null;

@@ -15,6 +15,15 @@ namespace Contracts.Transport;
 [EditorBrowsable(EditorBrowsableState.Advanced)]
 public interface IDeliveryControl
 {
+    /// <summary>
+    /// How many times this message has been delivered, this delivery included, as the transport counts it durably and
+    /// before the handler runs (so a delivery that took the process down is counted too). Above
+    /// <see cref="ContractsOptions.MaxUnfinishedDeliveries"/> the core dead-letters the message
+    /// (<see cref="DeadLetterReason.CrashLoop"/>) without handling it. A transport that keeps no such count leaves the
+    /// default, 1: a message that crashes the process is then never found out by the core.
+    /// </summary>
+    int DeliveryCount => 1;
+
     /// <summary>The message is done with (handled, dropped as a duplicate or expired): remove it for good.</summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>Completes when the transport removed (acknowledged) it.</returns>

@@ -1,0 +1,45 @@
+using System;
+using System.Collections.Generic;
+using System.Threading.Tasks;
+
+namespace Contracts.Storage.Sqlite.Tests;
+
+/// <summary>A file written by an older version opens, and its rows are delivered, after the columns added since.</summary>
+public sealed class MigrationTests
+{
+    /// <summary>The queue table as the first version wrote it: no claim columns, no count of deliveries.</summary>
+    private const string FirstVersionQueue = """
+        CREATE TABLE contracts_queue (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        endpoint TEXT NOT NULL, message_id BLOB NOT NULL, contract TEXT NOT NULL, version INTEGER NOT NULL,
+        correlation_id BLOB NOT NULL, causation_id BLOB, idempotency_key TEXT, attempt INTEGER NOT NULL, sent_at INTEGER NOT NULL,
+        due_at INTEGER, trace_parent TEXT, trace_state TEXT, headers BLOB, payload BLOB NOT NULL, first_failed_at INTEGER, last_error TEXT);
+        """;
+
+    [Fact]
+    public async Task A_row_queued_before_claims_and_delivery_counts_existed_is_claimed_with_its_first_delivery_counted()
+    {
+        using var database = new TempDatabase();
+        var id = Guid.NewGuid();
+        using (Microsoft.Data.Sqlite.SqliteConnection connection = database.Open())
+        {
+            using Microsoft.Data.Sqlite.SqliteCommand create = connection.CreateCommand();
+            create.CommandText = FirstVersionQueue +
+                "INSERT INTO contracts_queue (endpoint, message_id, contract, version, correlation_id, idempotency_key, attempt, sent_at, payload) " +
+                "VALUES ('Old.Endpoint', $id, 'Old.Contract', 1, $id, 'k', 2, 1700000000000, x'9101');";
+            create.Parameters.AddWithValue("$id", id);
+            create.ExecuteNonQuery();
+        }
+
+        await using var store = new SqliteMessageStore(new SqliteStoreOptions { ConnectionString = database.ConnectionString });
+        await store.InitializeAsync(TestContext.Current.CancellationToken);
+        IReadOnlyList<MessageRecord> claimed = await store.Queue.ClaimAsync(
+            ["Old.Endpoint"], new StoreClaim("new", DateTimeOffset.UtcNow.AddMinutes(1)), 10, TestContext.Current.CancellationToken);
+
+        MessageRecord record = Assert.Single(claimed);
+        Assert.Equal(id, record.MessageId);
+        Assert.Equal(2, record.Attempt);
+        Assert.Equal(1, record.Deliveries);
+        Assert.Equal(new byte[] { 0x91, 0x01 }, record.Payload.ToArray());
+    }
+}
