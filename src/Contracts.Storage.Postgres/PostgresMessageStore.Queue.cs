@@ -57,7 +57,7 @@ public sealed partial class PostgresMessageStore
         return await ReadRecordsAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Reads <c>seq, MessageColumns</c> rows, oldest first (RETURNING keeps no order).</summary>
+    /// <summary>Reads claimed <c>seq, MessageColumns, deliveries</c> rows, oldest first (RETURNING keeps no order).</summary>
     private static async Task<IReadOnlyList<MessageRecord>> ReadRecordsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
     {
         var records = new List<MessageRecord>();
@@ -65,7 +65,9 @@ public sealed partial class PostgresMessageStore
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                records.Add(PostgresSql.Read(reader, 1, reader.GetInt64(0)));
+                MessageRecord record = PostgresSql.Read(reader, 1, reader.GetInt64(0));
+                record.Deliveries = reader.GetInt32(1 + PostgresSql.MessageParameterCount);
+                records.Add(record);
             }
         }
 

@@ -77,6 +77,10 @@ internal static partial class PostgresSchema
             failed_last_at timestamptz NOT NULL);
             CREATE INDEX dead_letters_failed ON {0}.dead_letters (failed_last_at);
             """),
+        ("claims count deliveries (crash-loop detection)", """
+            ALTER TABLE {0}.queue ADD COLUMN deliveries integer NOT NULL DEFAULT 0;
+            ALTER TABLE {0}.outbox ADD COLUMN deliveries integer NOT NULL DEFAULT 0;
+            """),
     ];
 
     /// <summary>Checks that <paramref name="schema"/> is a plain lower-case identifier, which needs no escaping in SQL.</summary>

@@ -36,17 +36,19 @@ internal sealed class PostgresSql
         Notify = $"SELECT pg_notify('{schema}', '')";
 
         string free = "(owner IS NULL OR claimed_until < $3)";
-        string returning = $"RETURNING seq, {MessageColumns}";
+        // A claim counts a delivery in the statement that claims (durable before any handler runs); a release gives it back.
+        string returning = $"RETURNING seq, {MessageColumns}, deliveries";
+        const string GiveBack = "deliveries = GREATEST(deliveries - 1, 0)";
         Enqueue = $"INSERT INTO {s}.queue ({MessageColumns}, owner, claimed_until) VALUES ({MessageValues}, $17, $18) RETURNING seq";
         ClaimQueue =
-            $"UPDATE {s}.queue SET owner = $1, claimed_until = $2 WHERE seq IN " +
+            $"UPDATE {s}.queue SET owner = $1, claimed_until = $2, deliveries = deliveries + 1 WHERE seq IN " +
             $"(SELECT seq FROM {s}.queue WHERE endpoint = ANY($4) AND {free} ORDER BY seq LIMIT $5 FOR UPDATE SKIP LOCKED) {returning}";
         RenewQueue = $"UPDATE {s}.queue SET claimed_until = $2 WHERE owner = $1";
         RenewOutbox = $"UPDATE {s}.outbox SET claimed_until = $2 WHERE owner = $1";
-        ReleaseQueueOwner = $"UPDATE {s}.queue SET owner = NULL, claimed_until = NULL WHERE owner = $1";
-        ReleaseOutboxOwner = $"UPDATE {s}.outbox SET owner = NULL, claimed_until = NULL WHERE owner = $1";
-        ReleaseQueueRows = $"UPDATE {s}.queue SET owner = NULL, claimed_until = NULL WHERE seq = ANY($1)";
-        ReleaseOutboxRows = $"UPDATE {s}.outbox SET owner = NULL, claimed_until = NULL WHERE seq = ANY($1)";
+        ReleaseQueueOwner = $"UPDATE {s}.queue SET owner = NULL, claimed_until = NULL, {GiveBack} WHERE owner = $1";
+        ReleaseOutboxOwner = $"UPDATE {s}.outbox SET owner = NULL, claimed_until = NULL, {GiveBack} WHERE owner = $1";
+        ReleaseQueueRows = $"UPDATE {s}.queue SET owner = NULL, claimed_until = NULL, {GiveBack} WHERE seq = ANY($1)";
+        ReleaseOutboxRows = $"UPDATE {s}.outbox SET owner = NULL, claimed_until = NULL, {GiveBack} WHERE seq = ANY($1)";
         Complete = $"DELETE FROM {s}.queue WHERE seq = $1";
         Reschedule = $"UPDATE {s}.queue SET attempt = $1, due_at = $2, first_failed_at = $3, last_error = $4 WHERE seq = $5";
 
@@ -57,7 +59,7 @@ internal sealed class PostgresSql
 
         OutboxInsert = $"INSERT INTO {s}.outbox ({MessageColumns}) VALUES ({MessageValues})";
         ClaimOutbox =
-            $"UPDATE {s}.outbox SET owner = $1, claimed_until = $2 WHERE seq IN " +
+            $"UPDATE {s}.outbox SET owner = $1, claimed_until = $2, deliveries = deliveries + 1 WHERE seq IN " +
             $"(SELECT seq FROM {s}.outbox WHERE relayed_at IS NULL AND {free} ORDER BY seq LIMIT $4 FOR UPDATE SKIP LOCKED) {returning}";
         MarkRelayed = $"UPDATE {s}.outbox SET relayed_at = $1, owner = NULL, claimed_until = NULL WHERE seq = ANY($2)";
         OutboxCleanUp = $"DELETE FROM {s}.outbox WHERE relayed_at IS NOT NULL AND relayed_at < $1";
