@@ -94,9 +94,15 @@ internal static partial class PostgresSchema
     }
 
     /// <summary>Brings <paramref name="schema"/> to <see cref="Latest"/>, or (without <paramref name="migrate"/>) checks that it is there.</summary>
+    /// <param name="connection">An open connection.</param>
+    /// <param name="schema">The schema.</param>
+    /// <param name="migrate">Whether to create and upgrade, or only check.</param>
+    /// <param name="cancellationToken">Cancels the migration (nothing is left half done).</param>
+    /// <param name="target">The version to migrate to: <see cref="Latest"/>, or an older one for tests of upgrades.</param>
     /// <returns>The version the schema was at before.</returns>
-    public static async Task<int> MigrateAsync(NpgsqlConnection connection, string schema, bool migrate, CancellationToken cancellationToken)
+    public static async Task<int> MigrateAsync(NpgsqlConnection connection, string schema, bool migrate, CancellationToken cancellationToken, int target = 0)
     {
+        target = target == 0 ? Latest : target;
         string s = PostgresSql.Quote(schema);
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using (var lockSchema = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1, hashtext($2))", connection, transaction))
@@ -114,7 +120,7 @@ internal static partial class PostgresSchema
                 "a newer version of the library created it. Upgrade the package in this application, or give it another schema (PostgresStoreOptions.Schema).");
         }
 
-        if (current == Latest)
+        if (current >= target)
         {
             return current;
         }
@@ -135,7 +141,7 @@ internal static partial class PostgresSchema
             await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        for (int version = current + 1; version <= Latest; version++)
+        for (int version = current + 1; version <= target; version++)
         {
             (string description, string sql) = s_migrations[version - 1];
             await using var step = new NpgsqlCommand(string.Format(System.Globalization.CultureInfo.InvariantCulture, sql, s), connection, transaction);
