@@ -116,12 +116,11 @@ public sealed partial class PostgresMessageStore
             return;
         }
 
-        await using NpgsqlBatch batch = Batch();
-        var release = new NpgsqlBatchCommand(sql);
-        release.Parameters.Add(PostgresSql.Value(Sequences(records)));
-        batch.BatchCommands.Add(release);
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(_sql.Notify));
-        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        // No NOTIFY: rows given back one by one are a failure path (a delivery or a relay that failed); waking every bus
+        // at once would only have them fail again sooner. They are taken at the next poll.
+        await using NpgsqlCommand command = Command(sql);
+        command.Parameters.Add(PostgresSql.Value(Sequences(records)));
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static long[] Sequences(IReadOnlyList<MessageRecord> records)

@@ -22,6 +22,7 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQueueStore, I
     private readonly PostgresSql _sql;
     private readonly string _where;
     private readonly SemaphoreSlim _initialize = new(1, 1);
+    private readonly PostgresListener _listener;
     private bool _initialized;
     private int _disposed;
 
@@ -59,6 +60,7 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQueueStore, I
         _where = $"Host={settings.Host};Port={settings.Port};Database={settings.Database ?? settings.Username};Username={settings.Username}";
         _dataSource = builder.Build();
         _sql = PostgresSql.For(options.Schema);
+        _listener = new PostgresListener(_dataSource, _sql);
         Schema = options.Schema;
     }
 
@@ -109,6 +111,10 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQueueStore, I
             }
 
             _initialized = true;
+            if (_options.ListenForWork)
+            {
+                _listener.Start();
+            }
         }
         finally
         {
@@ -163,6 +169,13 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQueueStore, I
         PostgresConsumeTransaction.BeginAsync(this, cancellationToken);
 
     /// <inheritdoc />
+    /// <remarks>Wakes come from LISTEN on the store's channel (<see cref="PostgresStoreOptions.ListenForWork"/>).</remarks>
+    public IDisposable OnWork(Action wake) => _listener.Register(wake);
+
+    /// <summary>Whether the store is listening for notifications of new work (for tests and health checks).</summary>
+    public bool Listening => _listener.Listening;
+
+    /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -170,6 +183,7 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQueueStore, I
             return;
         }
 
+        await _listener.DisposeAsync().ConfigureAwait(false);
         await _dataSource.DisposeAsync().ConfigureAwait(false);
         _initialize.Dispose();
     }

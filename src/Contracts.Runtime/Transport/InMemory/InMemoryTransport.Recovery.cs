@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using Contracts.Diagnostics;
+using Contracts.Durability;
 using Contracts.Pipeline;
 using Contracts.Storage;
 
@@ -19,11 +20,14 @@ internal sealed partial class InMemoryTransport
     {
         var endpoints = new List<string>(_byName.Keys);
         TimeSpan every = _claims.Duration / 3;
+        var woken = new WorkSignal();
         try
         {
             await _storeReady.WaitAsync(cancellationToken).ConfigureAwait(false);
+            using IDisposable wakeUps = _store.OnWork(woken.Wake);
             while (!cancellationToken.IsCancellationRequested)
             {
+                Task wake = woken.Next; // taken before the claim, so rows released during it are not missed
                 int taken = 0;
                 try
                 {
@@ -58,7 +62,7 @@ internal sealed partial class InMemoryTransport
                     Log.StoreFailed(_logger, ex, "taking over queued messages");
                 }
 
-                await Task.Delay(every, _time, cancellationToken).ConfigureAwait(false);
+                await WorkSignal.WaitAsync(wake, every, _time, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException && cancellationToken.IsCancellationRequested)
