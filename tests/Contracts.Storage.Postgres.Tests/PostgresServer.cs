@@ -43,6 +43,14 @@ public sealed class PostgresServer : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Whether the server is one scripts/postgres.sh started (its pid file is there), which a test may restart; a server
+    /// named by <see cref="Variable"/> or started otherwise is left alone.
+    /// </summary>
+    public static bool StartedByScript =>
+        Environment.GetEnvironmentVariable(Variable) is not { Length: > 0 } &&
+        File.Exists(Path.Combine(Environment.GetEnvironmentVariable("CONTRACTS_POSTGRES_DIR") ?? "/tmp/contracts-postgres", "server.pid"));
+
     /// <summary>A schema name no other test uses.</summary>
     public static string NewSchema(string prefix = "t") => $"{prefix}_{Guid.NewGuid():N}";
 
