@@ -42,6 +42,15 @@ install() {
   apt-get install -y -qq --no-install-recommends postgresql >/dev/null
 }
 
+# The server outlives this script: it must not keep the caller's open files (a lock, a pipe) for its whole life.
+close_inherited_fds() {
+  local fd
+  for fd in /proc/$$/fd/*; do
+    fd=${fd##*/}
+    if (( fd > 2 )); then eval "exec $fd>&-" 2>/dev/null || true; fi
+  done
+}
+
 start() {
   if ready; then
     log "already answering on 127.0.0.1:$PORT"
@@ -64,6 +73,7 @@ start() {
     log "pid $(cat "$DIR/server.pid") from an earlier start is still alive; waiting for it"
   else
     rm -f "$DIR/data/postmaster.pid"
+    close_inherited_fds
     setsid "${AS_POSTGRES[@]}" "$bin/postgres" -D "$DIR/data" -k "$DIR" -h 127.0.0.1 -p "$PORT" \
       -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 \
       >>"$DIR/server.log" 2>&1 </dev/null &
