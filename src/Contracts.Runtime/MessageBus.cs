@@ -137,6 +137,13 @@ internal sealed class MessageBus : IMessageBus
             envelope.Headers = options.Headers;
             envelope.Priority = options.Priority ?? 0;
             envelope.DeliverAt = options.DeliverAt ?? (options.Delay is { } delay ? now + delay : null);
+            if (envelope.DeliverAt is { } due && due - now > _runtime.Options.MaxDeliveryDelay)
+            {
+                throw new ArgumentOutOfRangeException(
+                    nameof(options), due,
+                    $"'{contract}' is to be delivered at {due:O}, further ahead than ContractsOptions.MaxDeliveryDelay ({_runtime.Options.MaxDeliveryDelay}) allows. " +
+                    "Schedule it closer, or raise MaxDeliveryDelay.");
+            }
         }
 
         Activity? current = activity ?? Activity.Current;

@@ -15,7 +15,13 @@ public sealed partial class HostileEnvelopeTests
 
     public sealed class GuardedHandler : ICommandHandler<Guarded>
     {
-        public ValueTask HandleAsync(Guarded command, MessageContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+        public static int Handled;
+
+        public ValueTask HandleAsync(Guarded command, MessageContext context, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Handled);
+            return ValueTask.CompletedTask;
+        }
     }
 
     [Fact]
@@ -63,8 +69,13 @@ public sealed partial class HostileEnvelopeTests
     {
         public readonly ConcurrentQueue<DeadLetter> DeadLetters = new();
         public int Abandoned;
+        public int Completed;
 
-        public ValueTask CompleteAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+        public ValueTask CompleteAsync(CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Completed);
+            return ValueTask.CompletedTask;
+        }
 
         public ValueTask AbandonAsync(CancellationToken cancellationToken)
         {

@@ -30,8 +30,8 @@ public static class CrashChild
             o.UseInMemoryTransport(t => t.Endpoint<Work>(e =>
             {
                 e.Delivery = DeliveryMode.EffectivelyOnce;
-                e.MaxConcurrency = 4;
-                e.Capacity = 256; // a process claims only what it can soon handle, so the three share the rows
+                e.MaxConcurrency = 8; // a bus claims a row per free worker: more workers, more rows held when it is killed
+                e.Capacity = 256;
             }))
             .UsePostgres(PostgresServer.ConnectionString, s => s.Schema = schema);
             o.ClaimDuration = ClaimDuration;

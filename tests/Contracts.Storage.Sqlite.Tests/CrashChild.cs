@@ -76,11 +76,17 @@ public static class CrashChild
         }
 
         gate.Open.TrySetResult();
+        return await DrainAsync(host, database, TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>Waits until the queue table is empty, then stops the host: 0 when drained, 2 when <paramref name="timeout"/> passed first.</summary>
+    public static async Task<int> DrainAsync(IHost host, string database, TimeSpan timeout)
+    {
         using var check = new SqliteConnection($"Data Source={database}");
         check.Open();
         using SqliteCommand queued = check.CreateCommand();
         queued.CommandText = "SELECT COUNT(*) FROM contracts_queue";
-        DateTime deadline = DateTime.UtcNow.AddSeconds(60);
+        DateTime deadline = DateTime.UtcNow + timeout;
         while ((long)queued.ExecuteScalar()! > 0)
         {
             if (DateTime.UtcNow > deadline)

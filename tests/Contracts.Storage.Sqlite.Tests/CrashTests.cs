@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
+using System.Linq;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
@@ -57,6 +59,45 @@ public sealed class CrashTests
         Assert.Equal(0, database.Scalar("SELECT COUNT(*) FROM contracts_queue"));
         Assert.Equal(CrashChild.Messages, database.Scalar("SELECT COUNT(*) FROM contracts_inbox"));
         Assert.Equal(0, database.Scalar("SELECT COUNT(*) FROM contracts_dead_letters"));
+    }
+
+    [Fact]
+    public async Task A_message_whose_handler_fails_fast_is_dead_lettered_after_the_allowed_crashes_and_the_one_behind_it_is_handled()
+    {
+        using var database = new TempDatabase();
+        var crashes = new List<string>();
+        (int exit, string output, string error) run = await RunChildAsync("loop-send", database);
+        while (run.exit != 0)
+        {
+            Assert.Contains("fatal 0 takes the process down", run.error, StringComparison.Ordinal);
+            crashes.Add(run.output);
+            Assert.True(crashes.Count <= CrashLoopChild.MaxUnfinishedDeliveries, $"Still crashing after {crashes.Count} runs.");
+            run = await RunChildAsync("loop-drain", database);
+        }
+
+        // The run after the send and each restart until the count ran out crashed; the next dead-lettered it unhandled.
+        Assert.Equal(CrashLoopChild.MaxUnfinishedDeliveries, crashes.Count);
+        // The good message is handled once: in the last run, or in a crashed one when the crashed run's claim on the
+        // fatal message had not run out yet when the next run claimed.
+        string outputs = string.Join("", crashes) + run.output;
+        Assert.Equal(1, outputs.Split('\n').Count(line => line == "handled 1"));
+        Assert.DoesNotContain("handled 0", outputs, StringComparison.Ordinal);
+        Assert.Equal(0, database.Scalar("SELECT COUNT(*) FROM contracts_queue"));
+        Assert.Equal(1, database.Scalar("SELECT COUNT(*) FROM contracts_dead_letters"));
+        Assert.Equal((long)DeadLetterReason.CrashLoop, database.Scalar("SELECT reason FROM contracts_dead_letters"));
+        Assert.Equal(CrashLoopChild.MaxUnfinishedDeliveries, database.Scalar("SELECT attempts FROM contracts_dead_letters"));
+        Assert.Equal(1, database.Scalar(
+            $"SELECT COUNT(*) FROM contracts_dead_letters WHERE exception_message LIKE '%delivered {CrashLoopChild.MaxUnfinishedDeliveries} times%FatalHandler%takes the process down%'"));
+    }
+
+    private static async Task<(int Exit, string Output, string Error)> RunChildAsync(string mode, TempDatabase database)
+    {
+        using Process child = StartChild(mode, database);
+        using ChildGuard guard = KillOnExit(child);
+        Task<string> error = child.StandardError.ReadToEndAsync();
+        string output = await child.StandardOutput.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        await child.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        return (child.ExitCode, output, await error);
     }
 
     /// <summary>A failed assertion must not leave a child running.</summary>

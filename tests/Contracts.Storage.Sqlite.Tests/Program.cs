@@ -4,8 +4,8 @@ using System.Threading.Tasks;
 namespace Contracts.Storage.Sqlite.Tests;
 
 /// <summary>
-/// The test assembly's entry point: with <see cref="CrashChild.ModeVariable"/> set it is the crash test's child
-/// process (a real consumer that the test kills with SIGKILL); otherwise it runs the tests, as xunit's generated
+/// The test assembly's entry point: with <see cref="CrashChild.ModeVariable"/> set it is a crash test's child
+/// process (a real consumer that the test kills with SIGKILL, or whose handler fails fast); otherwise it runs the tests, as xunit's generated
 /// entry point would.
 /// </summary>
 internal static class Program
@@ -14,7 +14,8 @@ internal static class Program
     {
         if (Environment.GetEnvironmentVariable(CrashChild.ModeVariable) is { Length: > 0 } mode)
         {
-            return await CrashChild.RunAsync(mode, Environment.GetEnvironmentVariable(CrashChild.DatabaseVariable)!);
+            string database = Environment.GetEnvironmentVariable(CrashChild.DatabaseVariable)!;
+            return mode.StartsWith("loop-", StringComparison.Ordinal) ? await CrashLoopChild.RunAsync(mode, database) : await CrashChild.RunAsync(mode, database);
         }
 
         if (Array.Exists(args, arg => arg is "--server" or "--internal-msbuild-node"))

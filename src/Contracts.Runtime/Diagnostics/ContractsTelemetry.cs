@@ -21,6 +21,7 @@ public static class ContractsTelemetry
     internal static readonly Counter<long> Failed = Meter.CreateCounter<long>("contracts.messages.failed", "{message}", "Deliveries whose handler threw or that could not be read.");
     internal static readonly Counter<long> Dropped = Meter.CreateCounter<long>("contracts.messages.dropped", "{message}", "Messages dropped by a full endpoint.");
     internal static readonly Counter<long> Retried = Meter.CreateCounter<long>("contracts.messages.retried", "{message}", "Deliveries retried, at once or after a delay.");
+    internal static readonly Counter<long> Expired = Meter.CreateCounter<long>("contracts.messages.expired", "{message}", "Messages that arrived after their deliver-by time, dropped or dead-lettered unhandled.");
     internal static readonly Counter<long> DeadLettered = Meter.CreateCounter<long>("contracts.messages.dead_lettered", "{message}", "Messages moved to dead letters.");
     internal static readonly Histogram<double> HandlerDuration = Meter.CreateHistogram<double>("contracts.handler.duration", "ms", "Time spent in a handler.");
 

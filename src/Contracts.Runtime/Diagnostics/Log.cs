@@ -85,4 +85,10 @@ internal static partial class Log
 
     [LoggerMessage(27, LogLevel.Error, "Settling message {MessageId} ({Contract}) on endpoint {Endpoint} with the transport failed; it will be delivered again")]
     public static partial void SettleFailed(ILogger logger, Exception exception, Guid messageId, string contract, string endpoint);
+
+    [LoggerMessage(28, LogLevel.Error, "Message {MessageId} ({Contract}) on endpoint {Endpoint} was delivered {Deliveries} times and no delivery finished (its handler takes the process down?); it goes to dead letters unhandled")]
+    public static partial void CrashLoop(ILogger logger, Guid messageId, string contract, string endpoint, int deliveries);
+
+    [LoggerMessage(29, LogLevel.Warning, "Message {MessageId} ({Contract}) on endpoint {Endpoint} had to be delivered by {DeliverBy} and arrived later; it is dropped unhandled")]
+    public static partial void ExpiredDropped(ILogger logger, Guid messageId, string contract, string endpoint, DateTimeOffset deliverBy);
 }

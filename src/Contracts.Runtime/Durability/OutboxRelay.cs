@@ -99,7 +99,7 @@ internal sealed class OutboxRelay(
             Log.UnknownContract(logger, record.MessageId, record.ContractName, record.ContractVersion, record.Endpoint);
             var unknown = new UnreadableMessageException(
                 $"Contract '{record.ContractName}' version {record.ContractVersion} is not in this process's catalog: no compiled contract has that name and version.");
-            await deadLetters.AddAsync(DeadLetter.From(record.CopyFor(record.Endpoint), DeadLetterReason.UnknownContract, unknown, 0, now, now), cancellationToken).ConfigureAwait(false);
+            await deadLetters.AddAsync(DeadLetter.From(record.CopyFor(record.Endpoint), DeadLetterReason.UnknownContract, unknown, options.DeadLetterDetail, 0, now, now), cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -111,7 +111,7 @@ internal sealed class OutboxRelay(
         }
         catch (NoHandlerException ex)
         {
-            await deadLetters.AddAsync(DeadLetter.From(record.CopyFor(record.Endpoint), DeadLetterReason.Failed, ex, 0, now, now), cancellationToken).ConfigureAwait(false);
+            await deadLetters.AddAsync(DeadLetter.From(record.CopyFor(record.Endpoint), DeadLetterReason.Failed, ex, options.DeadLetterDetail, 0, now, now), cancellationToken).ConfigureAwait(false);
         }
     }
 }

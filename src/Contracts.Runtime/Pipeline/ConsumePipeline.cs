@@ -44,6 +44,7 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
     private readonly ConsumeDelegate _chain;
     private readonly InboxStep _inbox;
     private readonly DeadLetterStep _deadLetters;
+    private readonly int _maxUnfinished;
 
     public ConsumePipeline(
         ContractsOptions options, ContractCatalog catalog, IMessageStore store, ITransport transport, Durability.StoreScheduler? scheduler, QueryCoordinator queries,
@@ -63,7 +64,8 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
         _handler = new HandlerStep(middlewares, options.MaxPayloadBytes);
         _chain = _handler.Chain;
         _inbox = new InboxStep(store);
-        _deadLetters = new DeadLetterStep(store, transport, time, logger);
+        _deadLetters = new DeadLetterStep(store, transport, options.DeadLetterDetail, time, logger);
+        _maxUnfinished = options.MaxUnfinishedDeliveries;
     }
 
     public ValueTask ReceiveAsync(TransportEndpoint endpoint, IHeaderReader headers, ReadOnlyMemory<byte> body, IDeliveryControl control, CancellationToken cancellationToken)
@@ -97,10 +99,22 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
                 $"A '{envelope.Contract}' arrived on endpoint '{endpoint.Name}', which carries '{endpoint.Contract}' only (published with the wrong routing key?).", control);
         }
 
-        if (envelope.DeliverBy is { } deliverBy && deliverBy < _time.GetUtcNow())
+        if (envelope.DeliverBy is not null || envelope.DeliverAt is not null)
         {
-            Log.Expired(_logger, envelope.MessageId, envelope.Contract.Name, endpoint.Name);
-            return control.CompleteAsync(CancellationToken.None);
+            DateTimeOffset now = _time.GetUtcNow();
+            if (envelope.DeliverBy is { } deliverBy && deliverBy < now)
+            {
+                return ExpiredAsync(endpoint, envelope, control, deliverBy, now);
+            }
+
+            if (envelope.DeliverAt is { } due && due - now > _options.MaxDeliveryDelay)
+            {
+                // Another producer (or a forged header) asks to park it for longer than this bus keeps anything waiting.
+                var tooLong = new InvalidOperationException(
+                    $"'{envelope.Contract}' {envelope.MessageId} asked to be delivered at {due:O}, further ahead than ContractsOptions.MaxDeliveryDelay " +
+                    $"({_options.MaxDeliveryDelay}) allows: it was not kept waiting. Replay it to deliver it now, or purge it.");
+                return _deadLetters.DeadLetterAsync(endpoint, envelope, control, completed: false, DeadLetterReason.DelayTooLong, tooLong, attempts: 0, now, now, CancellationToken.None);
+            }
         }
 
         if (envelope.Contract.Kind == MessageKind.Query && envelope.ReplyTo is not null)
@@ -128,6 +142,11 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
 
     public ValueTask ReceiveAsync(TransportEndpoint endpoint, Envelope envelope, IDeliveryControl control)
     {
+        if (_maxUnfinished > 0 && envelope.Reply is null && control.DeliveryCount > _maxUnfinished)
+        {
+            return CrashLoopAsync(endpoint, envelope, control);
+        }
+
         if (envelope.Reply is not null || endpoint.Options.Delivery != DeliveryMode.AtLeastOnce ||
             _abort.IsCancellationRequested || TelemetryStep.Observed)
         {
@@ -182,6 +201,47 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// A message that arrived after its deliver-by time: counted, then dropped with a warning or, with
+    /// <see cref="ExpiredMessages.DeadLetter"/>, dead-lettered. A query is always dropped: its caller has stopped waiting.
+    /// </summary>
+    private ValueTask ExpiredAsync(TransportEndpoint endpoint, Envelope envelope, IDeliveryControl control, DateTimeOffset deliverBy, DateTimeOffset now)
+    {
+        ContractsTelemetry.Expired.Add(1, ContractsTelemetry.ContractTag(envelope.Contract), ContractsTelemetry.EndpointTag(endpoint.Name));
+        if (envelope.Contract.Kind == MessageKind.Query)
+        {
+            Log.Expired(_logger, envelope.MessageId, envelope.Contract.Name, endpoint.Name);
+            return control.CompleteAsync(CancellationToken.None);
+        }
+
+        if (_options.ExpiredMessages != ExpiredMessages.DeadLetter)
+        {
+            Log.ExpiredDropped(_logger, envelope.MessageId, envelope.Contract.Name, endpoint.Name, deliverBy);
+            return control.CompleteAsync(CancellationToken.None);
+        }
+
+        var error = new TimeoutException(
+            $"'{envelope.Contract}' {envelope.MessageId} had to be delivered by {deliverBy:O} and arrived on endpoint '{endpoint.Name}' at {now:O}: " +
+            "it was not handled. Replay it if it is still wanted.");
+        return _deadLetters.DeadLetterAsync(endpoint, envelope, control, completed: false, DeadLetterReason.Expired, error, attempts: 0, now, now, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// A message whose earlier deliveries all ended unsettled, more than <see cref="ContractsOptions.MaxUnfinishedDeliveries"/>
+    /// of them: its handler is most likely what takes the process down, so it is not run again, and the messages behind it get their turn.
+    /// </summary>
+    private ValueTask CrashLoopAsync(TransportEndpoint endpoint, Envelope envelope, IDeliveryControl control)
+    {
+        int unfinished = control.DeliveryCount - 1;
+        Log.CrashLoop(_logger, envelope.MessageId, envelope.Contract.Name, endpoint.Name, unfinished);
+        var error = new InvalidOperationException(
+            $"'{envelope.Contract}' {envelope.MessageId} was delivered {unfinished} times on endpoint '{endpoint.Name}' and no delivery finished: " +
+            $"its handler {endpoint.Handler.HandlerName} most likely takes the process down (Environment.FailFast, a stack overflow, a native crash). " +
+            $"It was not handled again (ContractsOptions.MaxUnfinishedDeliveries is {_maxUnfinished}); fix the handler, then replay this dead letter.");
+        DateTimeOffset now = _time.GetUtcNow();
+        return _deadLetters.DeadLetterAsync(endpoint, envelope, control, completed: false, DeadLetterReason.CrashLoop, error, unfinished, now, now, CancellationToken.None);
     }
 
     /// <summary>The fast path's first attempt, when it failed or has not finished: the slow path takes it over.</summary>

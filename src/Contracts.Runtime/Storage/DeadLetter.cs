@@ -20,7 +20,10 @@ public sealed class DeadLetter
     /// <summary>The last exception's message.</summary>
     public string ExceptionMessage { get; init; } = "";
 
-    /// <summary>The last exception with its stack trace and inner exceptions (<see cref="Exception.ToString"/>).</summary>
+    /// <summary>
+    /// The last exception with its stack trace and inner exceptions: without source paths and at most 8 KB, or whole
+    /// (<see cref="Exception.ToString"/>) with <see cref="DeadLetterDetail.Full"/> (<see cref="ContractsOptions.DeadLetterDetail"/>).
+    /// </summary>
     public string StackTrace { get; init; } = "";
 
     /// <summary>How many times the handler ran (0 for a message that could not be read or routed).</summary>
@@ -35,14 +38,15 @@ public sealed class DeadLetter
     /// <inheritdoc />
     public override string ToString() => $"dead letter {Id}: {Message} ({Reason}, {Attempts} attempts): {ExceptionType}: {ExceptionMessage}";
 
-    /// <summary>The dead letter of <paramref name="message"/> that failed with <paramref name="error"/>.</summary>
-    internal static DeadLetter From(MessageRecord message, DeadLetterReason reason, Exception error, int attempts, DateTimeOffset firstFailedAt, DateTimeOffset lastFailedAt) => new()
+    /// <summary>The dead letter of <paramref name="message"/> that failed with <paramref name="error"/>, its trace kept as <paramref name="detail"/> says.</summary>
+    internal static DeadLetter From(
+        MessageRecord message, DeadLetterReason reason, Exception error, DeadLetterDetail detail, int attempts, DateTimeOffset firstFailedAt, DateTimeOffset lastFailedAt) => new()
     {
         Message = message,
         Reason = reason,
         ExceptionType = error.GetType().FullName ?? error.GetType().Name,
         ExceptionMessage = error.Message,
-        StackTrace = Trace(error),
+        StackTrace = detail == DeadLetterDetail.Full ? error.ToString() : Trace(error),
         Attempts = attempts,
         FirstFailedAt = firstFailedAt,
         LastFailedAt = lastFailedAt,

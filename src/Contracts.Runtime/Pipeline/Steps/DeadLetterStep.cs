@@ -13,7 +13,7 @@ namespace Contracts.Pipeline.Steps;
 /// Moves a message that failed for good, or could not be read, to dead letters: the transport's own when it has them,
 /// otherwise the store's (and the delivery is completed). Counted and logged either way.
 /// </summary>
-internal sealed class DeadLetterStep(IMessageStore store, ITransport transport, TimeProvider time, ILogger logger)
+internal sealed class DeadLetterStep(IMessageStore store, ITransport transport, DeadLetterDetail detail, TimeProvider time, ILogger logger)
 {
     private readonly bool _native = (transport.Capabilities & TransportCapabilities.NativeDeadLetters) != 0;
 
@@ -25,7 +25,7 @@ internal sealed class DeadLetterStep(IMessageStore store, ITransport transport, 
         var tags = new KeyValuePair<string, object?>("contracts.contract", message.ContractName);
         ContractsTelemetry.Failed.Add(1, tags, ContractsTelemetry.EndpointTag(endpoint.Name));
         DateTimeOffset now = time.GetUtcNow();
-        DeadLetter letter = DeadLetter.From(message, reason, new UnreadableMessageException(error), attempts: 0, now, now);
+        DeadLetter letter = DeadLetter.From(message, reason, new UnreadableMessageException(error), detail, attempts: 0, now, now);
         await SettleAsync(control, completed: false, letter, CancellationToken.None).ConfigureAwait(false);
         ContractsTelemetry.DeadLettered.Add(1, tags);
     }
@@ -35,7 +35,7 @@ internal sealed class DeadLetterStep(IMessageStore store, ITransport transport, 
         TransportEndpoint endpoint, Envelope envelope, IDeliveryControl control, bool completed, DeadLetterReason reason, Exception error, int attempts,
         DateTimeOffset firstFailure, DateTimeOffset lastFailure, CancellationToken cancellationToken)
     {
-        DeadLetter letter = DeadLetter.From(MessageRecord.FromEnvelope(envelope, endpoint.Name, envelope.PayloadForStore()), reason, error, attempts, firstFailure, lastFailure);
+        DeadLetter letter = DeadLetter.From(MessageRecord.FromEnvelope(envelope, endpoint.Name, envelope.PayloadForStore()), reason, error, detail, attempts, firstFailure, lastFailure);
         await SettleAsync(control, completed, letter, cancellationToken).ConfigureAwait(false);
         ContractsTelemetry.DeadLettered.Add(1, ContractsTelemetry.ContractTag(envelope.Contract));
         Log.DeadLettered(logger, envelope.MessageId, envelope.Contract.Name, endpoint.Name, reason, attempts, letter.Id);

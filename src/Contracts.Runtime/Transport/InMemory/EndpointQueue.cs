@@ -32,6 +32,7 @@ internal sealed class EndpointQueue
     public EndpointQueue(TransportEndpoint endpoint, IDeliveryControl control, Action<EndpointQueue, InMemoryDelivery> onDropped)
     {
         Endpoint = endpoint;
+        NameSet = [endpoint.Name];
         Control = control;
         EndpointOptions options = endpoint.Options;
         _capacity = options.Capacity;
@@ -61,6 +62,16 @@ internal sealed class EndpointQueue
     public TransportEndpoint Endpoint { get; }
 
     public string Name => Endpoint.Name;
+
+    /// <summary>The endpoint's name as the one-name set a store claim takes.</summary>
+    public string[] NameSet { get; }
+
+    /// <summary>
+    /// Stored rows claimed for this endpoint and not yet settled. The transport claims no more than the endpoint's
+    /// workers can start, because a claim counts as a delivery (<see cref="Storage.MessageRecord.Deliveries"/>): rows
+    /// claimed ahead would be counted for every crash of the message in front of them.
+    /// </summary>
+    public int ClaimedInFlight;
 
     public EndpointOptions Options => Endpoint.Options;
 

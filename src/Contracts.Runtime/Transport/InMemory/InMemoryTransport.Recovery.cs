@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using Contracts.Diagnostics;
-using Contracts.Durability;
 using Contracts.Pipeline;
 using Contracts.Storage;
 
@@ -11,46 +10,34 @@ namespace Contracts.Transport.InMemory;
 
 internal sealed partial class InMemoryTransport
 {
+    private readonly SemaphoreSlim _claimWake = new(0);
+    private int _claimWakePending;
+
     /// <summary>
     /// Claims and queues the stored rows of this process's endpoints that nobody holds: at start what was left when
     /// the process last stopped, and from then on, every third of the claim duration, the rows of a bus on the same
-    /// database whose claims ran out (it crashed), oldest first.
+    /// database whose claims ran out (it crashed), oldest first. An endpoint gets no more claimed rows at once than
+    /// it has workers, and the next as soon as one is settled: a claim counts a delivery of its row
+    /// (<see cref="MessageRecord.Deliveries"/>), so a row must not be claimed long before its handler can start, or a
+    /// message that crashes the process would have the rows queued behind it counted with it.
     /// </summary>
     private async Task TakeOverAsync(CancellationToken cancellationToken)
     {
-        var endpoints = new List<string>(_byName.Keys);
         TimeSpan every = _claims.Duration / 3;
-        var woken = new WorkSignal();
         try
         {
             await _storeReady.WaitAsync(cancellationToken).ConfigureAwait(false);
-            using IDisposable wakeUps = _store.OnWork(woken.Wake);
+            using IDisposable wakeUps = _store.OnWork(WakeTakeOver); // rows another bus released
             while (!cancellationToken.IsCancellationRequested)
             {
-                Task wake = woken.Next; // taken before the claim, so rows released during it are not missed
+                Volatile.Write(ref _claimWakePending, 0);
                 int taken = 0;
                 try
                 {
-                    IReadOnlyList<MessageRecord> page;
-                    do
+                    foreach (EndpointQueue queue in _queues)
                     {
-                        page = await _store.Queue.ClaimAsync(endpoints, _claims.Next(), 256, cancellationToken).ConfigureAwait(false);
-                        foreach (MessageRecord record in page)
-                        {
-                            try
-                            {
-                                await QueueTakenAsync(record, cancellationToken).ConfigureAwait(false);
-                                taken++;
-                            }
-                            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-                            {
-                                // One row that cannot be queued must not strand the rest of the page; it is claimed again later.
-                                Log.StoreFailed(_logger, ex, $"queuing stored message {record.MessageId}");
-                                await _store.Queue.ReleaseAsync([record], CancellationToken.None).ConfigureAwait(false);
-                            }
-                        }
+                        taken += await ClaimForAsync(queue, cancellationToken).ConfigureAwait(false);
                     }
-                    while (page.Count > 0);
 
                     if (taken > 0)
                     {
@@ -62,7 +49,7 @@ internal sealed partial class InMemoryTransport
                     Log.StoreFailed(_logger, ex, "taking over queued messages");
                 }
 
-                await WorkSignal.WaitAsync(wake, every, _time, cancellationToken).ConfigureAwait(false);
+                await _claimWake.WaitAsync(every, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException && cancellationToken.IsCancellationRequested)
@@ -71,29 +58,86 @@ internal sealed partial class InMemoryTransport
         }
     }
 
-    private async ValueTask QueueTakenAsync(MessageRecord record, CancellationToken cancellationToken)
+    /// <summary>Claims rows of <paramref name="queue"/> for its free workers, until none is left or every worker has one.</summary>
+    private async ValueTask<int> ClaimForAsync(EndpointQueue queue, CancellationToken cancellationToken)
     {
-        if (!_byName.TryGetValue(record.Endpoint, out EndpointQueue? queue))
+        int taken = 0;
+        while (queue.Options.MaxConcurrency - Volatile.Read(ref queue.ClaimedInFlight) is var free && free > 0)
         {
-            Log.UnknownStoredEndpoint(_logger, record.MessageId, record.Endpoint);
-            return;
+            IReadOnlyList<MessageRecord> page = await _store.Queue.ClaimAsync(queue.NameSet, _claims.Next(), Math.Min(free, 256), cancellationToken).ConfigureAwait(false);
+            if (page.Count == 0)
+            {
+                return taken;
+            }
+
+            foreach (MessageRecord record in page)
+            {
+                try
+                {
+                    await QueueTakenAsync(queue, record, cancellationToken).ConfigureAwait(false);
+                    taken++;
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // One row that cannot be queued must not strand the rest of the page; it is claimed again later.
+                    Log.StoreFailed(_logger, ex, $"queuing stored message {record.MessageId}");
+                    await _store.Queue.ReleaseAsync([record], CancellationToken.None).ConfigureAwait(false);
+                }
+            }
         }
 
+        return taken;
+    }
+
+    /// <summary>Queues a claimed row; only one due now holds a claim slot (a delayed retry waits on a timer, not a worker).</summary>
+    private async ValueTask QueueTakenAsync(EndpointQueue queue, MessageRecord record, CancellationToken cancellationToken)
+    {
         if (!Catalog.TryFind(record.ContractName, record.ContractVersion, out ContractDescriptor? contract))
         {
             await DeadLetterUnknownAsync(record, cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        await EnqueueDeliveryAsync(new InMemoryDelivery(record.ToEnvelope(contract), record), queue, cancellationToken).ConfigureAwait(false);
+        bool now = record.DueAt is not { } due || due <= _time.GetUtcNow();
+        if (now)
+        {
+            Interlocked.Increment(ref queue.ClaimedInFlight);
+        }
+
+        try
+        {
+            await EnqueueDeliveryAsync(new InMemoryDelivery(record.ToEnvelope(contract), record, Claimed: now), queue, cancellationToken).ConfigureAwait(false);
+        }
+        catch when (now)
+        {
+            Interlocked.Decrement(ref queue.ClaimedInFlight);
+            throw;
+        }
+    }
+
+    /// <summary>A claimed delivery was settled: its slot is free, and the take-over claims the endpoint's next row now rather than at its next round.</summary>
+    private void ClaimSettled(EndpointQueue queue)
+    {
+        Interlocked.Decrement(ref queue.ClaimedInFlight);
+        WakeTakeOver();
+    }
+
+    /// <summary>Runs the take-over's next round now (a slot is free, or the store says rows were released).</summary>
+    private void WakeTakeOver()
+    {
+        if (Interlocked.Exchange(ref _claimWakePending, 1) == 0)
+        {
+            _claimWake.Release();
+        }
     }
 
     private ValueTask DeadLetterUnknownAsync(MessageRecord record, CancellationToken cancellationToken)
     {
         Log.UnknownContract(_logger, record.MessageId, record.ContractName, record.ContractVersion, record.Endpoint);
         ContractsTelemetry.DeadLettered.Add(1, new KeyValuePair<string, object?>("contracts.contract", record.ContractName));
+        // Never thrown, so it has no frames: both details keep the same text.
         var error = new UnreadableMessageException(
             $"Contract '{record.ContractName}' version {record.ContractVersion} is not in this process's catalog: no compiled contract has that name and version.");
-        return _store.DeadLetters.AddAsync(DeadLetter.From(record, DeadLetterReason.UnknownContract, error, attempts: 0, _time.GetUtcNow(), _time.GetUtcNow()), cancellationToken);
+        return _store.DeadLetters.AddAsync(DeadLetter.From(record, DeadLetterReason.UnknownContract, error, DeadLetterDetail.Bounded, attempts: 0, _time.GetUtcNow(), _time.GetUtcNow()), cancellationToken);
     }
 }

@@ -184,7 +184,7 @@ internal sealed partial class InMemoryTransport
         ContractsTelemetry.Dropped.Add(1, ContractsTelemetry.ContractTag(delivery.Envelope.Contract), ContractsTelemetry.EndpointTag(queue.Name));
         Log.Dropped(_logger, queue.Name, delivery.Envelope.MessageId, delivery.Envelope.Contract.Name);
         delivery.Envelope.Reply?.TrySetException(new EndpointFullException(queue.Name, queue.Options.Capacity));
-        Completed();
+        Processed(queue, delivery);
     }
 
     private void Completed()

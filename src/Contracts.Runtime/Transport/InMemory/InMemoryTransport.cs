@@ -148,14 +148,14 @@ internal sealed partial class InMemoryTransport : ITransport, IDisposable
 
         if (received.IsCompletedSuccessfully)
         {
-            Completed();
+            Processed(queue, delivery);
             return ValueTask.CompletedTask;
         }
 
-        return AwaitReceivedAsync(received, queue, delivery.Envelope);
+        return AwaitReceivedAsync(received, queue, delivery);
     }
 
-    private async ValueTask AwaitReceivedAsync(ValueTask received, EndpointQueue queue, Envelope envelope)
+    private async ValueTask AwaitReceivedAsync(ValueTask received, EndpointQueue queue, InMemoryDelivery delivery)
     {
         try
         {
@@ -164,12 +164,24 @@ internal sealed partial class InMemoryTransport : ITransport, IDisposable
         catch (Exception ex)
         {
             // The pipeline settles every failure itself; what reaches here is its last resort, and the worker goes on.
+            Envelope envelope = delivery.Envelope;
             Log.HandlerFailed(_logger, ex, queue.Endpoint.Handler.HandlerName, envelope.Contract.Name, envelope.MessageId, envelope.Attempt, queue.Name);
         }
         finally
         {
-            Completed();
+            Processed(queue, delivery);
         }
+    }
+
+    /// <summary>A delivery left the worker; a claimed one frees its claim slot, and the take-over may claim the next row.</summary>
+    private void Processed(EndpointQueue queue, InMemoryDelivery delivery)
+    {
+        if (delivery.Claimed)
+        {
+            ClaimSettled(queue);
+        }
+
+        Completed();
     }
 
     /// <summary>Removes a handled record without waiting: it joins the next group commit, and a crash before it only delivers the message again.</summary>

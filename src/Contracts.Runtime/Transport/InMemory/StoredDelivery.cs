@@ -10,6 +10,9 @@ internal sealed class StoredDelivery(InMemoryTransport transport, EndpointQueue 
 {
     private bool _completed;
 
+    /// <summary>The delivery right after the send is the first; each claim of the row since (a restart, a take-over) adds one.</summary>
+    public int DeliveryCount => record.Deliveries + 1;
+
     /// <summary>
     /// At most once, the record must be gone before the handler runs, so a crash cannot deliver it twice: that removal
     /// is waited for. Otherwise it joins the next group commit in the background; a crash before it delivers again.
