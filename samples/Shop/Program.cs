@@ -16,7 +16,10 @@ using Shop.Handlers;
 //   dotnet run --project samples/Shop                          in-process endpoints, durable on SQLite (the default)
 //   dotnet run --project samples/Shop -- --transport rabbitmq  the same flow through RabbitMQ (scripts/rabbitmq.sh start)
 //                                        [--rabbitmq <uri>]    the broker; else $CONTRACTS_RABBITMQ, else amqp://guest:guest@127.0.0.1:5672/
-if (!ShopArguments.TryParse(args, Environment.GetEnvironmentVariable("CONTRACTS_RABBITMQ"), out ShopArguments? options, out string? usage))
+//   dotnet run --project samples/Shop -- --store postgres      the store in PostgreSQL instead of SQLite (scripts/postgres.sh start)
+//                                        [--postgres <conn>]   the database; else $CONTRACTS_POSTGRES, else Host=127.0.0.1;Username=postgres;Database=postgres
+if (!ShopArguments.TryParse(
+    args, Environment.GetEnvironmentVariable("CONTRACTS_RABBITMQ"), Environment.GetEnvironmentVariable("CONTRACTS_POSTGRES"), out ShopArguments? options, out string? usage))
 {
     Console.Error.WriteLine(usage);
     return 2;
@@ -28,10 +31,23 @@ builder.Services.AddSingleton<OrderStore>();
 builder.Services.AddSingleton<PaymentGateway>();
 builder.Services.AddSingleton(TimeProvider.System);
 
-// A SQLite file in a data folder next to the sample: in process it keeps messages, dead letters and inbox keys; on
-// RabbitMQ, where the broker keeps messages and error queues, only inbox keys.
+// The store: a SQLite file in a data folder next to the sample, or PostgreSQL (schema "shop"). In process it keeps
+// messages, dead letters and inbox keys; on RabbitMQ, where the broker keeps messages and error queues, only inbox keys.
 string database = builder.Configuration["Shop:Database"] ?? Path.Combine(ShopFlow.SampleFolder(), "data", "shop.db");
-string databaseName = Path.GetRelativePath(Environment.CurrentDirectory, database);
+string databaseName = options.Postgres is { } postgres
+    ? $"PostgreSQL {DescribePostgres(postgres)}, schema shop"
+    : $"SQLite {Path.GetRelativePath(Environment.CurrentDirectory, database)}";
+void UseStore(ContractsOptions o)
+{
+    if (options.Postgres is { } connectionString)
+    {
+        o.UsePostgres(connectionString, s => s.Schema = "shop");
+    }
+    else
+    {
+        o.UseSqlite($"Data Source={database}");
+    }
+}
 
 // The endpoint settings are the transport's shared API: the same on either transport.
 static void ConfigureEndpoints(TransportOptions t) =>
@@ -53,30 +69,26 @@ if (options.RabbitMq is not null && broker is null)
 
 if (broker is not null)
 {
-    // On a broker the queues hold the messages and failures go to each endpoint's '<queue>.error' queue; SQLite
+    // On a broker the queues hold the messages and failures go to each endpoint's '<queue>.error' queue; the store
     // keeps the inbox of the EffectivelyOnce ChargeCard endpoint (and would keep an outbox).
-    builder.Services.AddContracts(o => o
-        .UseRabbitMq(broker.Uri.AbsoluteUri, ConfigureEndpoints)
-        .UseSqlite($"Data Source={database}"));
+    builder.Services.AddContracts(o => UseStore(o.UseRabbitMq(broker.Uri.AbsoluteUri, ConfigureEndpoints)));
     description =
     [
         $"Contracts Shop: endpoints on RabbitMQ at {broker.Uri.Host}:{broker.Uri.Port} (a durable queue per endpoint, publisher confirms),",
-        $"inbox on SQLite ({databaseName}), every message through its generated formatter",
+        $"inbox on {databaseName}, every message through its generated formatter",
     ];
 }
 else
 {
-    // Durable by default: messages, dead letters and inbox keys in SQLite.
-    builder.Services.AddContracts(o => o
-        .UseInMemoryTransport(t =>
-        {
-            t.SerializeMessages = true;
-            ConfigureEndpoints(t);
-        })
-        .UseSqlite($"Data Source={database}"));
+    // Durable by default: messages, dead letters and inbox keys in the store.
+    builder.Services.AddContracts(o => UseStore(o.UseInMemoryTransport(t =>
+    {
+        t.SerializeMessages = true;
+        ConfigureEndpoints(t);
+    })));
     description =
     [
-        $"Contracts Shop: durable in-process endpoints on SQLite ({databaseName}),",
+        $"Contracts Shop: durable in-process endpoints on {databaseName},",
         "every message through its generated formatter",
     ];
 }
@@ -88,10 +100,10 @@ try
 {
     await host.StartAsync();
 }
-catch (InvalidOperationException ex) when (broker is not null)
+catch (InvalidOperationException ex) when (broker is not null || options.Postgres is not null)
 {
-    // Reachable a moment ago; the transport's message says what failed (a queue with other settings, the broker gone).
-    Console.Error.WriteLine($"Shop: the bus did not start on RabbitMQ: {ex.Message}");
+    // The transport's or the store's message says what failed (a queue with other settings, the broker gone, no database).
+    Console.Error.WriteLine($"Shop: the bus did not start: {ex.Message}");
     return 2;
 }
 
@@ -99,6 +111,13 @@ int exitCode = await ShopFlow.RunAsync(host.Services, description, deadLetters, 
 
 await host.StopAsync();
 return exitCode;
+
+// Where the store is, without the password.
+static string DescribePostgres(string connectionString)
+{
+    var settings = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+    return $"at {settings.Host}:{settings.Port}/{settings.Database ?? settings.Username}";
+}
 
 // The sample's own connection: it checks the broker is there, empties the sample's queues, and later reads the error queue.
 static async Task<RabbitMqSampleQueues?> ConnectAsync(Uri uri)

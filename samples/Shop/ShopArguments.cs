@@ -5,36 +5,49 @@ using System.Diagnostics.CodeAnalysis;
 namespace Shop;
 
 /// <summary>
-/// The sample's own switches: <c>--transport memory|rabbitmq</c> and <c>--rabbitmq &lt;uri&gt;</c>. Anything else goes to
-/// the host's configuration (for example <c>--Shop:Database=/tmp/shop.db</c>).
+/// The sample's own switches: <c>--transport memory|rabbitmq</c>, <c>--rabbitmq &lt;uri&gt;</c>, <c>--store sqlite|postgres</c>
+/// and <c>--postgres &lt;connection string&gt;</c>. Anything else goes to the host's configuration (for example
+/// <c>--Shop:Database=/tmp/shop.db</c>).
 /// </summary>
 internal sealed class ShopArguments
 {
     private const string DefaultBroker = "amqp://guest:guest@127.0.0.1:5672/";
 
-    private const string Usage =
-        "usage: Shop [--transport memory|rabbitmq] [--rabbitmq <amqp-uri>]\n" +
-        "  --transport memory    in-process endpoints, durable on SQLite (the default)\n" +
-        "  --transport rabbitmq  endpoints on RabbitMQ (start one with scripts/rabbitmq.sh start)\n" +
-        "  --rabbitmq <uri>      the broker (else $CONTRACTS_RABBITMQ, else " + DefaultBroker + ")";
+    private const string DefaultPostgres = "Host=127.0.0.1;Username=postgres;Database=postgres";
 
-    private ShopArguments(Uri? rabbitMq, string[] hostArguments)
+    private const string Usage =
+        "usage: Shop [--transport memory|rabbitmq] [--rabbitmq <amqp-uri>] [--store sqlite|postgres] [--postgres <connection-string>]\n" +
+        "  --transport memory    in-process endpoints, durable in the store (the default)\n" +
+        "  --transport rabbitmq  endpoints on RabbitMQ (start one with scripts/rabbitmq.sh start)\n" +
+        "  --rabbitmq <uri>      the broker (else $CONTRACTS_RABBITMQ, else " + DefaultBroker + ")\n" +
+        "  --store sqlite        messages, dead letters, inbox in a SQLite file (the default)\n" +
+        "  --store postgres      the same in PostgreSQL, shared by every Shop process (start one with scripts/postgres.sh start)\n" +
+        "  --postgres <conn>     the database (else $CONTRACTS_POSTGRES, else " + DefaultPostgres + ")";
+
+    private ShopArguments(Uri? rabbitMq, string? postgres, string[] hostArguments)
     {
         RabbitMq = rabbitMq;
+        Postgres = postgres;
         HostArguments = hostArguments;
     }
 
     /// <summary>The broker to run on, or <see langword="null"/> for the in-process default.</summary>
     public Uri? RabbitMq { get; }
 
+    /// <summary>The PostgreSQL connection string of the store, or <see langword="null"/> for the SQLite default.</summary>
+    public string? Postgres { get; }
+
     /// <summary>The arguments left for the host.</summary>
     public string[] HostArguments { get; }
 
-    public static bool TryParse(string[] args, string? environmentUri, [NotNullWhen(true)] out ShopArguments? parsed, [NotNullWhen(false)] out string? error)
+    public static bool TryParse(
+        string[] args, string? environmentUri, string? environmentPostgres, [NotNullWhen(true)] out ShopArguments? parsed, [NotNullWhen(false)] out string? error)
     {
         parsed = null;
         string transport = "memory";
+        string store = "sqlite";
         string? uri = null;
+        string? postgres = null;
         var rest = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
@@ -48,7 +61,7 @@ internal sealed class ShopArguments
                 value = arg[(equals + 1)..];
             }
 
-            if (name is not ("--transport" or "--rabbitmq"))
+            if (name is not ("--transport" or "--rabbitmq" or "--store" or "--postgres"))
             {
                 rest.Add(arg);
                 continue;
@@ -65,14 +78,39 @@ internal sealed class ShopArguments
                 value = args[++i];
             }
 
-            if (name == "--transport")
+            switch (name)
             {
-                transport = value.ToLowerInvariant();
+                case "--transport":
+                    transport = value.ToLowerInvariant();
+                    break;
+                case "--store":
+                    store = value.ToLowerInvariant();
+                    break;
+                case "--postgres":
+                    postgres = value;
+                    break;
+                default:
+                    uri = value;
+                    break;
             }
-            else
-            {
-                uri = value;
-            }
+        }
+
+        switch (store)
+        {
+            case "sqlite":
+                if (postgres is not null)
+                {
+                    error = $"Shop: --postgres is for --store postgres.\n{Usage}";
+                    return false;
+                }
+
+                break;
+            case "postgres" or "postgresql":
+                postgres ??= string.IsNullOrWhiteSpace(environmentPostgres) ? DefaultPostgres : environmentPostgres;
+                break;
+            default:
+                error = $"Shop: unknown store '{store}'.\n{Usage}";
+                return false;
         }
 
         switch (transport)
@@ -84,7 +122,7 @@ internal sealed class ShopArguments
                     return false;
                 }
 
-                parsed = new ShopArguments(null, [.. rest]);
+                parsed = new ShopArguments(null, postgres, [.. rest]);
                 error = null;
                 return true;
             case "rabbitmq":
@@ -95,7 +133,7 @@ internal sealed class ShopArguments
                     return false;
                 }
 
-                parsed = new ShopArguments(broker, [.. rest]);
+                parsed = new ShopArguments(broker, postgres, [.. rest]);
                 error = null;
                 return true;
             default:

@@ -43,4 +43,23 @@ public interface IMessageStore : IAsyncDisposable
     /// <returns>The transaction.</returns>
     /// <exception cref="NotSupportedException">The store has no consume transactions.</exception>
     ValueTask<IConsumeTransaction> BeginConsumeAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Calls <paramref name="wake"/> whenever the store hears that work may have become free for this bus (rows another
+    /// bus released when it stopped, outbox rows another process committed), so the bus's take-over and relay loops look
+    /// at once instead of at their next poll. A store that cannot tell (the default) never calls it, and the loops poll.
+    /// </summary>
+    /// <param name="wake">Called on the store's thread; must return quickly.</param>
+    /// <returns>Ends the registration.</returns>
+    IDisposable OnWork(Action wake) => NoWakeUps.Instance;
+}
+
+/// <summary>The registration of a store that never wakes anyone.</summary>
+internal sealed class NoWakeUps : IDisposable
+{
+    public static readonly NoWakeUps Instance = new();
+
+    public void Dispose()
+    {
+    }
 }

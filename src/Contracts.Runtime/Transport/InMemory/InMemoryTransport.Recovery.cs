@@ -27,6 +27,7 @@ internal sealed partial class InMemoryTransport
         try
         {
             await _storeReady.WaitAsync(cancellationToken).ConfigureAwait(false);
+            using IDisposable wakeUps = _store.OnWork(WakeTakeOver); // rows another bus released
             while (!cancellationToken.IsCancellationRequested)
             {
                 Volatile.Write(ref _claimWakePending, 0);
@@ -158,6 +159,12 @@ internal sealed partial class InMemoryTransport
     private void ClaimSettled(EndpointQueue queue)
     {
         Interlocked.Decrement(ref queue.ClaimedInFlight);
+        WakeTakeOver();
+    }
+
+    /// <summary>Runs the take-over's next round now (a slot is free, or the store says rows were released).</summary>
+    private void WakeTakeOver()
+    {
         if (Interlocked.Exchange(ref _claimWakePending, 1) == 0)
         {
             _claimWake.Release();

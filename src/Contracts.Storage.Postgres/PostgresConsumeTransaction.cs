@@ -1,0 +1,94 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using Npgsql;
+
+namespace Contracts.Storage.Postgres;
+
+/// <summary>
+/// One delivery's transaction on an EffectivelyOnce endpoint: the handler's SQL, the messages it sends (outbox rows) and
+/// the inbox key, on one connection of the store's data source. PostgreSQL runs many writers at once, so the transaction
+/// begins with the delivery and holds no lock but the rows it writes. The inbox row's primary key decides a race between
+/// two deliveries of one key: the second insert waits for the first transaction and fails once it commits.
+/// </summary>
+internal sealed class PostgresConsumeTransaction : IConsumeTransaction
+{
+    private readonly PostgresMessageStore _store;
+    private readonly NpgsqlConnection _connection;
+    private bool _done;
+
+    private PostgresConsumeTransaction(PostgresMessageStore store, NpgsqlConnection connection, NpgsqlTransaction transaction)
+    {
+        _store = store;
+        _connection = connection;
+        Transaction = transaction;
+    }
+
+    public NpgsqlTransaction Transaction { get; }
+
+    public static async ValueTask<IConsumeTransaction> BeginAsync(PostgresMessageStore store, CancellationToken cancellationToken)
+    {
+        NpgsqlConnection connection = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            return new PostgresConsumeTransaction(store, connection, transaction);
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public async ValueTask<bool> IsInInboxAsync(string endpoint, string key, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(_store.Sql.InboxContains, _connection, Transaction);
+        PostgresMessageStore.AddInboxKey(command.Parameters, endpoint, key);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
+    }
+
+    public ValueTask WriteOutboxAsync(MessageRecord record, CancellationToken cancellationToken) =>
+        PostgresOutboxWriter.WriteAsync(Transaction, _store.Sql, record, cancellationToken);
+
+    public async ValueTask CommitAsync(string endpoint, string inboxKey, CancellationToken cancellationToken)
+    {
+        await using (var insert = new NpgsqlCommand(_store.Sql.InboxRecord, _connection, Transaction))
+        {
+            PostgresMessageStore.AddInboxKey(insert.Parameters, endpoint, inboxKey);
+            insert.Parameters.Add(PostgresSql.Value(_store.Time.GetUtcNow()));
+            try
+            {
+                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                throw new DuplicateMessageException(endpoint, inboxKey, ex);
+            }
+        }
+
+        await Transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        _done = true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_done && Transaction.Connection is not null)
+            {
+                await Transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (NpgsqlException)
+        {
+            // The connection broke: the server rolled the transaction back already.
+        }
+        finally
+        {
+            _done = true;
+            await Transaction.DisposeAsync().ConfigureAwait(false);
+            await _connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

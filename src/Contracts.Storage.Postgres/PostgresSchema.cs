@@ -1,0 +1,175 @@
+using System;
+using System.Text.RegularExpressions;
+using System.Threading;
+using System.Threading.Tasks;
+using Npgsql;
+
+namespace Contracts.Storage.Postgres;
+
+/// <summary>
+/// The store's schema as numbered migrations, applied in order and recorded in <c>schema_versions</c>. Every process
+/// migrates at start under a transaction-scoped advisory lock, so processes starting together migrate once and a
+/// failed migration leaves nothing half done (PostgreSQL's DDL is transactional). A database whose schema is newer
+/// than this library is refused: an older library must not write to tables it does not know.
+/// </summary>
+internal static partial class PostgresSchema
+{
+    /// <summary>The version this library writes and reads.</summary>
+    public static int Latest => s_migrations.Length;
+
+    /// <summary>The advisory-lock class of schema migrations (the lock's second half is the schema's hash).</summary>
+    private const int LockClass = 0x43545253; // "CTRS"
+
+    private const string MessageColumnTypes = """
+        endpoint text NOT NULL,
+        message_id uuid NOT NULL,
+        contract text NOT NULL,
+        version integer NOT NULL,
+        correlation_id uuid NOT NULL,
+        causation_id uuid,
+        idempotency_key text,
+        attempt integer NOT NULL,
+        sent_at timestamptz NOT NULL,
+        due_at timestamptz,
+        trace_parent text,
+        trace_state text,
+        headers bytea,
+        payload bytea NOT NULL,
+        first_failed_at timestamptz,
+        last_error text
+        """;
+
+    /// <summary>Migration n (1-based) is element n - 1; {0} is the quoted schema. Never edit a released one: add the next.</summary>
+    private static readonly (string Description, string Sql)[] s_migrations =
+    [
+        ("queue, outbox, inbox and dead letters with claims", $$"""
+            CREATE TABLE {0}.queue (
+            seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            {{MessageColumnTypes}},
+            owner text,
+            claimed_until timestamptz);
+            CREATE INDEX queue_endpoint ON {0}.queue (endpoint, seq);
+            CREATE INDEX queue_owner ON {0}.queue (owner) WHERE owner IS NOT NULL;
+            CREATE TABLE {0}.outbox (
+            seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            {{MessageColumnTypes}},
+            relayed_at timestamptz,
+            owner text,
+            claimed_until timestamptz);
+            CREATE INDEX outbox_unrelayed ON {0}.outbox (seq) WHERE relayed_at IS NULL;
+            CREATE INDEX outbox_relayed ON {0}.outbox (relayed_at) WHERE relayed_at IS NOT NULL;
+            CREATE INDEX outbox_owner ON {0}.outbox (owner) WHERE owner IS NOT NULL;
+            CREATE TABLE {0}.inbox (
+            endpoint text NOT NULL,
+            key text NOT NULL,
+            processed_at timestamptz NOT NULL,
+            PRIMARY KEY (endpoint, key));
+            CREATE INDEX inbox_processed ON {0}.inbox (processed_at);
+            CREATE TABLE {0}.dead_letters (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            {{MessageColumnTypes}},
+            reason integer NOT NULL,
+            exception_type text NOT NULL,
+            exception_message text NOT NULL,
+            stack_trace text NOT NULL,
+            attempts integer NOT NULL,
+            failed_first_at timestamptz NOT NULL,
+            failed_last_at timestamptz NOT NULL);
+            CREATE INDEX dead_letters_failed ON {0}.dead_letters (failed_last_at);
+            """),
+        ("claims count deliveries (crash-loop detection)", """
+            ALTER TABLE {0}.queue ADD COLUMN deliveries integer NOT NULL DEFAULT 0;
+            ALTER TABLE {0}.outbox ADD COLUMN deliveries integer NOT NULL DEFAULT 0;
+            """),
+    ];
+
+    /// <summary>Checks that <paramref name="schema"/> is a plain lower-case identifier, which needs no escaping in SQL.</summary>
+    public static void Validate(string schema)
+    {
+        if (!Identifier().IsMatch(schema))
+        {
+            throw new ArgumentException(
+                $"The PostgreSQL schema name '{schema}' is not valid: use 1 to 63 lower-case letters, digits and underscores, starting with a letter or underscore.", nameof(schema));
+        }
+    }
+
+    /// <summary>Brings <paramref name="schema"/> to <see cref="Latest"/>, or (without <paramref name="migrate"/>) checks that it is there.</summary>
+    /// <param name="connection">An open connection.</param>
+    /// <param name="schema">The schema.</param>
+    /// <param name="migrate">Whether to create and upgrade, or only check.</param>
+    /// <param name="cancellationToken">Cancels the migration (nothing is left half done).</param>
+    /// <param name="target">The version to migrate to: <see cref="Latest"/>, or an older one for tests of upgrades.</param>
+    /// <returns>The version the schema was at before.</returns>
+    public static async Task<int> MigrateAsync(NpgsqlConnection connection, string schema, bool migrate, CancellationToken cancellationToken, int target = 0)
+    {
+        target = target == 0 ? Latest : target;
+        string s = PostgresSql.Quote(schema);
+        await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var lockSchema = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1, hashtext($2))", connection, transaction))
+        {
+            lockSchema.Parameters.Add(PostgresSql.Value(LockClass));
+            lockSchema.Parameters.Add(PostgresSql.Value(schema));
+            await lockSchema.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        int current = await CurrentVersionAsync(connection, transaction, schema, cancellationToken).ConfigureAwait(false);
+        if (current > Latest)
+        {
+            throw new InvalidOperationException(
+                $"The PostgreSQL schema '{schema}' is at version {current}, newer than this Contracts.Storage.Postgres (version {Latest}): " +
+                "a newer version of the library created it. Upgrade the package in this application, or give it another schema (PostgresStoreOptions.Schema).");
+        }
+
+        if (current >= target)
+        {
+            return current;
+        }
+
+        if (!migrate)
+        {
+            throw new InvalidOperationException(
+                $"The PostgreSQL schema '{schema}' is at version {current}, and this Contracts.Storage.Postgres needs version {Latest}. " +
+                "Let the store create and upgrade it (PostgresStoreOptions.CreateSchema = true), or apply the SQL of docs/postgres.md.");
+        }
+
+        await using (var create = new NpgsqlCommand(
+            $"CREATE SCHEMA IF NOT EXISTS {s}; " +
+            $"CREATE TABLE IF NOT EXISTS {s}.schema_versions (version integer PRIMARY KEY, description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());",
+            connection,
+            transaction))
+        {
+            await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        for (int version = current + 1; version <= target; version++)
+        {
+            (string description, string sql) = s_migrations[version - 1];
+            await using var step = new NpgsqlCommand(string.Format(System.Globalization.CultureInfo.InvariantCulture, sql, s), connection, transaction);
+            await step.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await using var record = new NpgsqlCommand($"INSERT INTO {s}.schema_versions (version, description) VALUES ($1, $2)", connection, transaction);
+            record.Parameters.Add(PostgresSql.Value(version));
+            record.Parameters.Add(PostgresSql.Value(description));
+            await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return current;
+    }
+
+    /// <summary>The schema's recorded version: 0 when the schema or its migration table does not exist.</summary>
+    private static async Task<int> CurrentVersionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string schema, CancellationToken cancellationToken)
+    {
+        await using var exists = new NpgsqlCommand("SELECT to_regclass($1) IS NOT NULL", connection, transaction);
+        exists.Parameters.Add(PostgresSql.Value(PostgresSql.Quote(schema) + ".schema_versions"));
+        if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not true)
+        {
+            return 0;
+        }
+
+        await using var max = new NpgsqlCommand($"SELECT coalesce(max(version), 0) FROM {PostgresSql.Quote(schema)}.schema_versions", connection, transaction);
+        return Convert.ToInt32(await max.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$", RegexOptions.CultureInvariant)]
+    private static partial Regex Identifier();
+}
