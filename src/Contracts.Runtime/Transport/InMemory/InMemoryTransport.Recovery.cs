@@ -34,6 +34,7 @@ internal sealed partial class InMemoryTransport
                 int taken = 0;
                 try
                 {
+                    await SettleLeftOversAsync(cancellationToken).ConfigureAwait(false);
                     foreach (EndpointQueue queue in _queues)
                     {
                         taken += await ClaimForAsync(queue, cancellationToken).ConfigureAwait(false);
@@ -103,6 +104,27 @@ internal sealed partial class InMemoryTransport
     }
 
     private const int PageSize = 256;
+
+    /// <summary>
+    /// Settles the rows whose settling failed while the store was away: without this their claims would be renewed
+    /// with this bus's others, and nobody would deliver them until it stopped. The first failure leaves the rest for the next round.
+    /// </summary>
+    private async ValueTask SettleLeftOversAsync(CancellationToken cancellationToken)
+    {
+        while (_unsettled.TryPeek(out (MessageRecord Record, bool Complete) left))
+        {
+            if (left.Complete)
+            {
+                await _store.Queue.CompleteAsync(left.Record, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await _store.Queue.ReleaseAsync([left.Record], cancellationToken).ConfigureAwait(false);
+            }
+
+            _unsettled.TryDequeue(out _);
+        }
+    }
 
     /// <summary>Whether a row of <paramref name="page"/> was claimed before this claim and not finished (its count is above one).</summary>
     private static bool AnyClaimedBefore(IReadOnlyList<MessageRecord> page)

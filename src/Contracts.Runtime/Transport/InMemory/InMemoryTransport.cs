@@ -41,6 +41,9 @@ internal sealed partial class InMemoryTransport : ITransport, IDisposable
     private long _scheduled;
     private long _durableScheduled;
     private long _completing;
+
+    /// <summary>Stored rows whose settling failed (the store was away): removed (handled) or released (not) once it answers.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(MessageRecord Record, bool Complete)> _unsettled = new();
     private int _state;
 
     /// <param name="store">The store: durable queues when it is durable, and the dead letters in any case.</param>
@@ -136,6 +139,11 @@ internal sealed partial class InMemoryTransport : ITransport, IDisposable
     private ValueTask ProcessAsync(EndpointQueue queue, InMemoryDelivery delivery)
     {
         IDeliveryControl control = delivery.Record is { } record ? new StoredDelivery(this, queue, record) : queue.Control;
+        return ProcessAsync(queue, delivery, control);
+    }
+
+    private ValueTask ProcessAsync(EndpointQueue queue, InMemoryDelivery delivery, IDeliveryControl control)
+    {
         ValueTask received;
         try
         {
@@ -152,10 +160,10 @@ internal sealed partial class InMemoryTransport : ITransport, IDisposable
             return ValueTask.CompletedTask;
         }
 
-        return AwaitReceivedAsync(received, queue, delivery);
+        return AwaitReceivedAsync(received, queue, delivery, control);
     }
 
-    private async ValueTask AwaitReceivedAsync(ValueTask received, EndpointQueue queue, InMemoryDelivery delivery)
+    private async ValueTask AwaitReceivedAsync(ValueTask received, EndpointQueue queue, InMemoryDelivery delivery, IDeliveryControl control)
     {
         try
         {
@@ -163,9 +171,14 @@ internal sealed partial class InMemoryTransport : ITransport, IDisposable
         }
         catch (Exception ex)
         {
-            // The pipeline settles every failure itself; what reaches here is its last resort, and the worker goes on.
+            // The pipeline settles every failure itself; what reaches here is its last resort (the store failed under a
+            // settle), and the worker goes on. A stored row left claimed is released by the take-over once the store answers.
             Envelope envelope = delivery.Envelope;
             Log.HandlerFailed(_logger, ex, queue.Endpoint.Handler.HandlerName, envelope.Contract.Name, envelope.MessageId, envelope.Attempt, queue.Name);
+            if (control is StoredDelivery { Settled: false } stored)
+            {
+                _unsettled.Enqueue((stored.Record, Complete: false));
+            }
         }
         finally
         {
@@ -191,11 +204,11 @@ internal sealed partial class InMemoryTransport : ITransport, IDisposable
         if (!completion.IsCompletedSuccessfully)
         {
             Interlocked.Increment(ref _completing);
-            _ = ObserveAsync(completion);
+            _ = ObserveAsync(completion, record);
         }
     }
 
-    private async Task ObserveAsync(ValueTask completion)
+    private async Task ObserveAsync(ValueTask completion, MessageRecord record)
     {
         try
         {
@@ -203,7 +216,8 @@ internal sealed partial class InMemoryTransport : ITransport, IDisposable
         }
         catch (Exception ex)
         {
-            Log.StoreFailed(_logger, ex, "removing a handled message (it will be delivered again after a restart)");
+            Log.StoreFailed(_logger, ex, "removing a handled message (the take-over removes it once the store answers)");
+            _unsettled.Enqueue((record, Complete: true));
         }
         finally
         {

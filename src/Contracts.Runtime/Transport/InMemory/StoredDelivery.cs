@@ -9,6 +9,12 @@ namespace Contracts.Transport.InMemory;
 internal sealed class StoredDelivery(InMemoryTransport transport, EndpointQueue queue, MessageRecord record) : IDeliveryControl
 {
     private bool _completed;
+    private bool _settled;
+
+    /// <summary>Whether a settling call reached the store; one that failed (the database was away) leaves the row claimed by this bus.</summary>
+    public bool Settled => _settled;
+
+    public MessageRecord Record => record;
 
     /// <summary>The delivery right after the send is the first; each claim of the row since (a restart, a take-over) adds one.</summary>
     public int DeliveryCount => record.Deliveries + 1;
@@ -27,11 +33,18 @@ internal sealed class StoredDelivery(InMemoryTransport transport, EndpointQueue 
         _completed = true;
         if (queue.Options.Delivery == DeliveryMode.AtMostOnce)
         {
-            return transport.Store.Queue.CompleteAsync(record, cancellationToken);
+            return SettleAsync(transport.Store.Queue.CompleteAsync(record, cancellationToken));
         }
 
         transport.CompleteInBackground(record);
+        _settled = true;
         return ValueTask.CompletedTask;
+    }
+
+    private async ValueTask SettleAsync(ValueTask settling)
+    {
+        await settling.ConfigureAwait(false);
+        _settled = true;
     }
 
     /// <summary>The record stays in the store, released: the next take-over (here while running, or the next bus) delivers it again.</summary>
@@ -43,7 +56,7 @@ internal sealed class StoredDelivery(InMemoryTransport transport, EndpointQueue 
         }
 
         _completed = true;
-        return transport.Store.Queue.ReleaseAsync([record], cancellationToken);
+        return SettleAsync(transport.Store.Queue.ReleaseAsync([record], cancellationToken));
     }
 
     /// <summary>The letter is added and the queued record removed in one commit.</summary>
@@ -63,6 +76,7 @@ internal sealed class StoredDelivery(InMemoryTransport transport, EndpointQueue 
             };
         await transport.Store.DeadLetters.AddAsync(stored, cancellationToken).ConfigureAwait(false);
         letter.Id = stored.Id;
+        _settled = true;
     }
 
     public async ValueTask RescheduleAsync(Envelope retry, DateTimeOffset firstFailedAt, Exception error, CancellationToken cancellationToken)
@@ -72,6 +86,7 @@ internal sealed class StoredDelivery(InMemoryTransport transport, EndpointQueue 
         record.FirstFailedAt ??= firstFailedAt;
         record.LastError = $"{error.GetType().FullName}: {error.Message}";
         await transport.Store.Queue.RescheduleAsync(record, cancellationToken).ConfigureAwait(false);
+        _settled = true;
         await transport.EnqueueDeliveryAsync(new InMemoryDelivery(retry, record), queue, cancellationToken).ConfigureAwait(false);
     }
 }
