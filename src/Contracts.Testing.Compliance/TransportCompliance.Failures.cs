@@ -104,4 +104,31 @@ public abstract partial class TransportCompliance<TFixture>
         Assert.Equal(letter.ExceptionMessage.IndexOf(says, StringComparison.Ordinal), letter.ExceptionMessage.LastIndexOf(says, StringComparison.Ordinal));
         Assert.Single(await Bounded(bus.DeadLetters.ListAsync(cancellationToken: Cancel), "ListAsync"));
     }
+
+    /// <summary>
+    /// A message that arrives past its deliver-by is not handled: with <see cref="ExpiredMessages.DeadLetter"/> it is
+    /// dead-lettered with reason <see cref="DeadLetterReason.Expired"/>, and the consumer goes on with the next.
+    /// </summary>
+    /// <returns>The test.</returns>
+    [Fact]
+    public async Task A_message_past_its_deliver_by_is_dead_lettered_as_expired_and_the_consumer_keeps_going()
+    {
+        ComplianceLog log = await BeginAsync(ComplianceEndpoints.Parcel);
+        await using ComplianceBus bus = await StartAsync(log, "A", options: o => o.ExpiredMessages = ExpiredMessages.DeadLetter);
+
+        var late = Guid.NewGuid();
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        DescriptorOf<Parcel>().Serialize(buffer, new Parcel(late, "too late"));
+        await Bounded(Fixture.SendExpiredAsync(bus.Services, ComplianceEndpoints.Parcel, ComplianceEndpoints.Parcel, 1, buffer.WrittenMemory, DateTimeOffset.UtcNow.AddMinutes(-5)), "SendExpiredAsync");
+        var good = Guid.NewGuid();
+        await Bounded(bus.Bus.SendAsync(new Parcel(good, "in time"), cancellationToken: Cancel), "the good send");
+
+        await log.WaitForAsync(h => Count(h, ComplianceEndpoints.Parcel, good) > 0, Timeout, "the good message after the expired one");
+        DeadLetter letter = await WaitForDeadLetterAsync(bus, log, l => l.Message.Endpoint == ComplianceEndpoints.Parcel, "the expired message");
+        Assert.Equal(DeadLetterReason.Expired, letter.Reason);
+        Assert.Empty(log.Of(ComplianceEndpoints.Parcel, late));
+    }
+
+    private static ContractDescriptor<T> DescriptorOf<T>()
+        where T : class, IContract<T> => T.Contract;
 }

@@ -67,6 +67,22 @@ public abstract class TransportFixture
     public abstract Task SendUnreadableAsync(IServiceProvider services, string endpoint, string contractName, int contractVersion, ReadOnlyMemory<byte> payload);
 
     /// <summary>
+    /// Puts a readable message onto <paramref name="endpoint"/> whose deliver-by has passed already, as another process
+    /// (or one with a clock ahead) would have sent it, so the running bus of <paramref name="services"/> must find it
+    /// expired on arrival. By default it goes through the bus's <see cref="ITransport"/>; a transport that would
+    /// itself drop such a message on the way (a broker-side time-to-live) puts it onto the endpoint as it arrives.
+    /// </summary>
+    /// <param name="services">The services of the running bus that consumes <paramref name="endpoint"/>.</param>
+    /// <param name="endpoint">The endpoint.</param>
+    /// <param name="contractName">The contract's wire name.</param>
+    /// <param name="contractVersion">The contract's version.</param>
+    /// <param name="payload">A valid payload of the contract.</param>
+    /// <param name="deliverBy">The deliver-by, in the past.</param>
+    /// <returns>Completes when the transport has the message.</returns>
+    public virtual Task SendExpiredAsync(IServiceProvider services, string endpoint, string contractName, int contractVersion, ReadOnlyMemory<byte> payload, DateTimeOffset deliverBy) =>
+        SendThroughTransportAsync(services, contractName, contractVersion, payload, deliverBy);
+
+    /// <summary>
     /// For a transport that carries envelopes in process: hands the running bus's <see cref="ITransport"/> an
     /// envelope whose payload is <paramref name="payload"/>, routed by its contract, as a sender in another part
     /// of the process would.
@@ -76,7 +92,10 @@ public abstract class TransportFixture
     /// <param name="contractVersion">The contract's version.</param>
     /// <param name="payload">The payload.</param>
     /// <returns>Completes when the transport has the message.</returns>
-    protected static async Task SendThroughTransportAsync(IServiceProvider services, string contractName, int contractVersion, ReadOnlyMemory<byte> payload)
+    protected static Task SendThroughTransportAsync(IServiceProvider services, string contractName, int contractVersion, ReadOnlyMemory<byte> payload) =>
+        SendThroughTransportAsync(services, contractName, contractVersion, payload, deliverBy: null);
+
+    private static async Task SendThroughTransportAsync(IServiceProvider services, string contractName, int contractVersion, ReadOnlyMemory<byte> payload, DateTimeOffset? deliverBy)
     {
         ArgumentNullException.ThrowIfNull(services);
         if (!services.GetRequiredService<ContractCatalog>().TryFind(contractName, contractVersion, out ContractDescriptor? contract))
@@ -84,7 +103,7 @@ public abstract class TransportFixture
             throw new InvalidOperationException($"No contract '{contractName}' version {contractVersion} in this bus's catalog.");
         }
 
-        var envelope = new Envelope(contract, MessageIds.NewVersion7(DateTimeOffset.UtcNow)) { SentAt = DateTimeOffset.UtcNow, Payload = payload.ToArray() };
+        var envelope = new Envelope(contract, MessageIds.NewVersion7(DateTimeOffset.UtcNow)) { SentAt = DateTimeOffset.UtcNow, DeliverBy = deliverBy, Payload = payload.ToArray() };
         await services.GetRequiredService<ITransport>().SendAsync(envelope, endpoint: null, CancellationToken.None).ConfigureAwait(false);
     }
 }

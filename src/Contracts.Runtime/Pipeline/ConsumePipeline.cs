@@ -99,24 +99,6 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
                 $"A '{envelope.Contract}' arrived on endpoint '{endpoint.Name}', which carries '{endpoint.Contract}' only (published with the wrong routing key?).", control);
         }
 
-        if (envelope.DeliverBy is not null || envelope.DeliverAt is not null)
-        {
-            DateTimeOffset now = _time.GetUtcNow();
-            if (envelope.DeliverBy is { } deliverBy && deliverBy < now)
-            {
-                return ExpiredAsync(endpoint, envelope, control, deliverBy, now);
-            }
-
-            if (envelope.DeliverAt is { } due && due - now > _options.MaxDeliveryDelay)
-            {
-                // Another producer (or a forged header) asks to park it for longer than this bus keeps anything waiting.
-                var tooLong = new InvalidOperationException(
-                    $"'{envelope.Contract}' {envelope.MessageId} asked to be delivered at {due:O}, further ahead than ContractsOptions.MaxDeliveryDelay " +
-                    $"({_options.MaxDeliveryDelay}) allows: it was not kept waiting. Replay it to deliver it now, or purge it.");
-                return _deadLetters.DeadLetterAsync(endpoint, envelope, control, completed: false, DeadLetterReason.DelayTooLong, tooLong, attempts: 0, now, now, CancellationToken.None);
-            }
-        }
-
         if (envelope.Contract.Kind == MessageKind.Query && envelope.ReplyTo is not null)
         {
             envelope.Reply = new RemoteQueryReply();
@@ -142,6 +124,25 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
 
     public ValueTask ReceiveAsync(TransportEndpoint endpoint, Envelope envelope, IDeliveryControl control)
     {
+        // Checked here, for envelopes carried in process as for those read off the wire.
+        if (envelope.DeliverBy is not null || envelope.DeliverAt is not null)
+        {
+            DateTimeOffset now = _time.GetUtcNow();
+            if (envelope.DeliverBy is { } deliverBy && deliverBy < now)
+            {
+                return ExpiredAsync(endpoint, envelope, control, deliverBy, now);
+            }
+
+            if (envelope.DeliverAt is { } due && due - now > _options.MaxDeliveryDelay)
+            {
+                // Another producer (or a forged header) asks to park it for longer than this bus keeps anything waiting.
+                var tooLong = new InvalidOperationException(
+                    $"'{envelope.Contract}' {envelope.MessageId} asked to be delivered at {due:O}, further ahead than ContractsOptions.MaxDeliveryDelay " +
+                    $"({_options.MaxDeliveryDelay}) allows: it was not kept waiting. Replay it to deliver it now, or purge it.");
+                return _deadLetters.DeadLetterAsync(endpoint, envelope, control, completed: false, DeadLetterReason.DelayTooLong, tooLong, attempts: 0, now, now, CancellationToken.None);
+            }
+        }
+
         if (_maxUnfinished > 0 && envelope.Reply is null && control.DeliveryCount > _maxUnfinished)
         {
             return CrashLoopAsync(endpoint, envelope, control);
@@ -213,6 +214,7 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
         if (envelope.Contract.Kind == MessageKind.Query)
         {
             Log.Expired(_logger, envelope.MessageId, envelope.Contract.Name, endpoint.Name);
+            envelope.Reply?.TrySetException(new TimeoutException($"'{envelope.Contract}' {envelope.MessageId} arrived after its deadline ({deliverBy:O}): it was not handled."));
             return control.CompleteAsync(CancellationToken.None);
         }
 

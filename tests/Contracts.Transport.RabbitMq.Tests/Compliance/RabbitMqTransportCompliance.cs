@@ -33,7 +33,14 @@ public sealed class RabbitMqFixture : TransportFixture
     public override Task ResetAsync(IReadOnlyList<string> endpointNames) => Broker.ResetAsync([.. ComplianceEndpoints.Queues]);
 
     /// <summary>Publishes the bytes the way the transport publishes a message (see AmqpHeaders), straight to the endpoint's queue.</summary>
-    public override async Task SendUnreadableAsync(IServiceProvider services, string endpoint, string contractName, int contractVersion, ReadOnlyMemory<byte> payload)
+    public override Task SendUnreadableAsync(IServiceProvider services, string endpoint, string contractName, int contractVersion, ReadOnlyMemory<byte> payload) =>
+        PublishAsync(endpoint, contractName, contractVersion, payload, deliverBy: null);
+
+    /// <summary>As another process would, but without the AMQP expiration the transport adds (the broker would drop it first).</summary>
+    public override Task SendExpiredAsync(IServiceProvider services, string endpoint, string contractName, int contractVersion, ReadOnlyMemory<byte> payload, DateTimeOffset deliverBy) =>
+        PublishAsync(endpoint, contractName, contractVersion, payload, deliverBy);
+
+    private static async Task PublishAsync(string endpoint, string contractName, int contractVersion, ReadOnlyMemory<byte> payload, DateTimeOffset? deliverBy)
     {
         await using IConnection connection = await Broker.ConnectAsync();
         await using IChannel channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
@@ -53,6 +60,11 @@ public sealed class RabbitMqFixture : TransportFixture
                 ["contracts-sent-at"] = now.ToUnixTimeMilliseconds(),
             },
         };
+
+        if (deliverBy is { } by)
+        {
+            properties.Headers["contracts-deliver-by"] = by.ToUnixTimeMilliseconds();
+        }
 
         // Mandatory and confirmed: the message is on the endpoint's queue when this returns.
         await channel.BasicPublishAsync("contracts", endpoint, mandatory: true, properties, payload);
