@@ -101,33 +101,5 @@ public sealed class PostgresServer : IAsyncLifetime
     }
 
     /// <summary>Runs scripts/postgres.sh with <paramref name="command"/> (start, stop, restart).</summary>
-    public static async Task RunScriptAsync(string command, TimeSpan timeout)
-    {
-        string script = Path.Combine(RepositoryRoot(), "scripts", "postgres.sh");
-        var start = new ProcessStartInfo("bash") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(script);
-        start.ArgumentList.Add(command);
-        using Process process = Process.Start(start) ?? throw new InvalidOperationException($"Could not run {script}.");
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> errors = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
-        await process.WaitForExitAsync(cts.Token);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"'{script} {command}' exited with {process.ExitCode}: {await output}{await errors}");
-        }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "scripts", "postgres.sh")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"scripts/postgres.sh not found above {AppContext.BaseDirectory}.");
-    }
+    public static Task RunScriptAsync(string command, TimeSpan timeout) => Contracts.Tests.Shared.RepositoryScript.RunAsync("postgres.sh", command, timeout);
 }

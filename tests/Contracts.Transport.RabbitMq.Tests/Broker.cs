@@ -110,33 +110,5 @@ public sealed class Broker : IAsyncLifetime
         }
     }
 
-    private static async Task RunScriptAsync(string command, TimeSpan timeout)
-    {
-        string script = Path.Combine(RepositoryRoot(), "scripts", "rabbitmq.sh");
-        var start = new ProcessStartInfo("bash") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(script);
-        start.ArgumentList.Add(command);
-        using Process process = Process.Start(start) ?? throw new InvalidOperationException($"Could not run {script}.");
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> errors = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
-        await process.WaitForExitAsync(cts.Token);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"'{script} {command}' exited with {process.ExitCode}: {await output}{await errors}");
-        }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "scripts", "rabbitmq.sh")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"scripts/rabbitmq.sh not found above {AppContext.BaseDirectory}.");
-    }
+    private static Task RunScriptAsync(string command, TimeSpan timeout) => Contracts.Tests.Shared.RepositoryScript.RunAsync("rabbitmq.sh", command, timeout);
 }
