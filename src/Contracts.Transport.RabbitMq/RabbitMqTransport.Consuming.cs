@@ -51,8 +51,7 @@ internal sealed partial class RabbitMqTransport
             }
 
             DateTimeOffset now = _time.GetUtcNow();
-            if (EnvelopeCodec.Number(headers, EnvelopeHeaders.DeliverAt) is { } dueMs && dueMs is >= -62135596800000 and <= 253402300799999 &&
-                DateTimeOffset.FromUnixTimeMilliseconds(dueMs) - now is { } early && early >= TimeSpan.FromMilliseconds(1) && early <= context.MaxDeliveryDelay)
+            if (EnvelopeCodec.Time(headers, EnvelopeHeaders.DeliverAt) - now is { } early && early >= TimeSpan.FromMilliseconds(1) && early <= context.MaxDeliveryDelay)
             {
                 // Arrived through a delay level before its time: on to the next level, addressed to this endpoint only.
                 // One due beyond MaxDeliveryDelay goes to the runtime instead, which dead-letters it (DelayTooLong).

@@ -224,7 +224,11 @@ public static class EnvelopeCodec
     private const long MinUnixMs = -62135596800000;
     private const long MaxUnixMs = 253402300799999;
 
-    private static DateTimeOffset? Time(IHeaderReader headers, string name) =>
+    /// <summary>A header read as a time in Unix milliseconds, or <see langword="null"/> when absent, not a number or out of range.</summary>
+    /// <param name="headers">The headers.</param>
+    /// <param name="name">The header.</param>
+    /// <returns>The time.</returns>
+    public static DateTimeOffset? Time(IHeaderReader headers, string name) =>
         Number(headers, name) is { } ms && ms is >= MinUnixMs and <= MaxUnixMs ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
 
     /// <summary>Why header <paramref name="name"/>, when present, is not a whole number from <paramref name="min"/> to <paramref name="max"/>; null when it is fine or absent.</summary>
