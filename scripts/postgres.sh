@@ -20,7 +20,8 @@ PORT=5432
 
 log() { echo "postgres: $*" >&2; }
 
-alive() { local st; st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1; [[ $st != Z* ]]; }
+# shellcheck source=scripts/server-common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/server-common.sh"
 
 bindir() { local p; p=$(ls -d /usr/lib/postgresql/*/bin/postgres 2>/dev/null | sort -V | tail -n1) || true; [ -n "$p" ] && dirname "$p"; }
 
@@ -40,15 +41,6 @@ install() {
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >/dev/null
   apt-get install -y -qq --no-install-recommends postgresql >/dev/null
-}
-
-# The server outlives this script: it must not keep the caller's open files (a lock, a pipe) for its whole life.
-close_inherited_fds() {
-  local fd
-  for fd in /proc/$$/fd/*; do
-    fd=${fd##*/}
-    if (( fd > 2 )); then eval "exec $fd>&-" 2>/dev/null || true; fi
-  done
 }
 
 start() {
@@ -81,31 +73,12 @@ start() {
   fi
 
   local pid; pid=$(cat "$DIR/server.pid")
-  local end=$((SECONDS + 60))
-  until ready; do
-    if ! alive "$pid"; then
-      log "the server exited during start-up; last lines of $DIR/server.log:"
-      tail -n 30 "$DIR/server.log" >&2 || true
-      rm -f "$DIR/server.pid"
-      return 1
-    fi
-    if (( SECONDS >= end )); then
-      log "not answering after 60 s; see $DIR/server.log"
-      return 1
-    fi
-    sleep 0.2
-  done
+  wait_ready "$pid" "$DIR/server.log" 60 || { alive "$pid" || rm -f "$DIR/server.pid"; return 1; }
   log "ready on 127.0.0.1:$PORT (pid $pid, cluster in $DIR/data)"
 }
 
 stop() {  # SIGINT: fast shutdown (rolls back open transactions, checkpoints); KILL after 30 s
-  local file="$DIR/server.pid" pid i
-  [ -f "$file" ] || return 0
-  pid=$(cat "$file"); rm -f "$file"
-  kill -INT "$pid" 2>/dev/null || return 0
-  for i in $(seq 1 150); do alive "$pid" || return 0; sleep 0.2; done
-  log "pid $pid ignored SIGINT, killing"
-  kill -KILL "$pid" 2>/dev/null || true
+  stop_pid "$DIR/server.pid" INT
 }
 
 restart() {

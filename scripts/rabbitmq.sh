@@ -20,7 +20,8 @@ SERVER=/usr/lib/rabbitmq/bin/rabbitmq-server
 
 log() { echo "rabbitmq: $*" >&2; }
 
-alive() { local st; st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1; [[ $st != Z* ]]; }
+# shellcheck source=scripts/server-common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/server-common.sh"
 
 # AMQP 0-9-1 handshake: the broker answers the protocol header with a Connection.Start frame (type 1).
 ready() {
@@ -33,24 +34,6 @@ install() {
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >/dev/null
   apt-get install -y -qq --no-install-recommends rabbitmq-server >/dev/null
-}
-
-stop_pid() {  # pid-file: TERM, wait up to 30 s, then KILL
-  local file=$1 pid i
-  [ -f "$file" ] || return 0
-  pid=$(cat "$file"); rm -f "$file"
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for i in $(seq 1 150); do alive "$pid" || return 0; sleep 0.2; done
-  log "pid $pid ignored SIGTERM, killing"
-  kill -KILL "$pid" 2>/dev/null || true
-}
-
-close_inherited_fds() {
-  local fd
-  for fd in /proc/$$/fd/*; do
-    fd=${fd##*/}
-    if (( fd > 2 )); then eval "exec $fd>&-" 2>/dev/null || true; fi
-  done
 }
 
 start() {
@@ -80,19 +63,7 @@ start() {
   local pid=$!
   echo "$pid" >"$DIR/server.pid"
 
-  local end=$((SECONDS + 120))
-  until ready; do
-    if ! alive "$pid"; then
-      log "the broker exited during start-up; last lines of $DIR/log/server.log:"
-      tail -n 30 "$DIR/log/server.log" >&2 || true
-      return 1
-    fi
-    if (( SECONDS >= end )); then
-      log "not answering after 120 s; see $DIR/log"
-      return 1
-    fi
-    sleep 0.2
-  done
+  wait_ready "$pid" "$DIR/log/server.log" 120
   log "ready on 127.0.0.1:5672 (pid $pid, data in $DIR)"
 }
 
