@@ -48,6 +48,27 @@ public sealed class Broker : IAsyncLifetime
     /// <summary>Lets a paused broker run again (SIGCONT).</summary>
     public static Task ResumeAsync() => RunScriptAsync("resume", TimeSpan.FromSeconds(30));
 
+    /// <summary>The properties the transport writes for a message of <paramref name="contractName"/>, as another process would send it.</summary>
+    public static BasicProperties Properties(string contractName, int contractVersion = 1)
+    {
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        return new BasicProperties
+        {
+            MessageId = Guid.CreateVersion7().ToString(),
+            CorrelationId = Guid.NewGuid().ToString(),
+            Type = contractName,
+            ContentType = "application/vnd.contracts+msgpack",
+            Persistent = true,
+            Timestamp = new AmqpTimestamp(now.ToUnixTimeSeconds()),
+            Headers = new System.Collections.Generic.Dictionary<string, object?>
+            {
+                ["contracts-version"] = contractVersion,
+                ["contracts-attempt"] = 1,
+                ["contracts-sent-at"] = now.ToUnixTimeMilliseconds(),
+            },
+        };
+    }
+
     /// <summary>A plain connection for what a test checks on the broker itself.</summary>
     public static Task<IConnection> ConnectAsync() =>
         new ConnectionFactory { Uri = new System.Uri(Uri), MaxInboundMessageBodySize = 512 * 1024 * 1024 }.CreateConnectionAsync();

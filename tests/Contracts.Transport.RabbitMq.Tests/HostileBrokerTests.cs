@@ -192,22 +192,7 @@ public sealed class HostileBrokerTests
     /// <summary>The properties the transport writes for a Hostile command, changed by <paramref name="spoil"/>.</summary>
     private static BasicProperties Properties(Action<BasicProperties> spoil)
     {
-        DateTimeOffset now = DateTimeOffset.UtcNow;
-        var properties = new BasicProperties
-        {
-            MessageId = Guid.CreateVersion7().ToString(),
-            CorrelationId = Guid.NewGuid().ToString(),
-            Type = Queue,
-            ContentType = "application/vnd.contracts+msgpack",
-            Persistent = true,
-            Timestamp = new AmqpTimestamp(now.ToUnixTimeSeconds()),
-            Headers = new Dictionary<string, object?>
-            {
-                ["contracts-version"] = 1,
-                ["contracts-attempt"] = 1,
-                ["contracts-sent-at"] = now.ToUnixTimeMilliseconds(),
-            },
-        };
+        BasicProperties properties = Broker.Properties(Queue);
         spoil(properties);
         return properties;
     }

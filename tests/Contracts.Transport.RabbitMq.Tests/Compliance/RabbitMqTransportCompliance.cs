@@ -44,26 +44,10 @@ public sealed class RabbitMqFixture : TransportFixture
     {
         await using IConnection connection = await Broker.ConnectAsync();
         await using IChannel channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
-        DateTimeOffset now = DateTimeOffset.UtcNow;
-        var properties = new BasicProperties
-        {
-            MessageId = Guid.CreateVersion7().ToString(),
-            CorrelationId = Guid.NewGuid().ToString(),
-            Type = contractName,
-            ContentType = "application/vnd.contracts+msgpack",
-            Persistent = true,
-            Timestamp = new AmqpTimestamp(now.ToUnixTimeSeconds()),
-            Headers = new Dictionary<string, object?>
-            {
-                ["contracts-version"] = contractVersion,
-                ["contracts-attempt"] = 1,
-                ["contracts-sent-at"] = now.ToUnixTimeMilliseconds(),
-            },
-        };
-
+        BasicProperties properties = Broker.Properties(contractName, contractVersion);
         if (deliverBy is { } by)
         {
-            properties.Headers["contracts-deliver-by"] = by.ToUnixTimeMilliseconds();
+            properties.Headers!["contracts-deliver-by"] = by.ToUnixTimeMilliseconds();
         }
 
         // Mandatory and confirmed: the message is on the endpoint's queue when this returns.
