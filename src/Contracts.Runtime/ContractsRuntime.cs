@@ -53,6 +53,7 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
         IMessageStore? store = null,
         ServiceLifetimes? lifetimes = null)
     {
+        options.Validate();
         _options = options;
         _catalog = catalog;
         _handlerCount = handlers.Count;

@@ -71,6 +71,17 @@ public sealed partial class HostileEnvelopeTests
         await host.Bus.SendAsync(new Guarded(Guid.NewGuid()), new SendOptions { Delay = TimeSpan.FromDays(29) }, TestContext.Current.CancellationToken);
     }
 
+    [Fact]
+    public async Task A_horizon_of_zero_or_less_or_a_negative_crash_limit_is_refused_at_start()
+    {
+        ArgumentOutOfRangeException horizon = await Assert.ThrowsAnyAsync<ArgumentOutOfRangeException>(async () =>
+            await TestBus.StartAsync(configure: o => o.MaxDeliveryDelay = TimeSpan.FromDays(-1)));
+        Assert.Equal("MaxDeliveryDelay", horizon.ParamName);
+        ArgumentOutOfRangeException crashes = await Assert.ThrowsAnyAsync<ArgumentOutOfRangeException>(async () =>
+            await TestBus.StartAsync(configure: o => o.MaxUnfinishedDeliveries = -1));
+        Assert.Equal("MaxUnfinishedDeliveries", crashes.ParamName);
+    }
+
     /// <summary>Delivers one <see cref="Guarded"/> as a wire transport would, its envelope shaped by <paramref name="shape"/>; returns how many handler runs it caused.</summary>
     private static async Task<(RecordingControl Control, int Handled)> ReceiveAsync(Action<Envelope> shape, Action<ContractsOptions>? configure = null)
     {

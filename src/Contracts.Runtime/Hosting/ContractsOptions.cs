@@ -135,4 +135,11 @@ public sealed class ContractsOptions
 
     /// <summary>The chosen transport's endpoint settings.</summary>
     internal TransportOptions TransportSettings => Settings ?? new InMemoryTransportOptions();
+
+    /// <summary>Refuses settings that would turn the safeguards against hostile messages into traps (a negative horizon dead-letters every delayed message).</summary>
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxUnfinishedDeliveries);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MaxDeliveryDelay, TimeSpan.Zero);
+    }
 }
