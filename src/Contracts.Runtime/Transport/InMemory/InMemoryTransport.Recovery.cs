@@ -65,7 +65,7 @@ internal sealed partial class InMemoryTransport
         int taken = 0;
         while (queue.Options.MaxConcurrency - Volatile.Read(ref queue.ClaimedInFlight) is var free && free > 0)
         {
-            IReadOnlyList<MessageRecord> page = await _store.Queue.ClaimAsync(queue.NameSet, _claims.Next(), queue.ClaimOneByOne ? free : PageSize, cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<MessageRecord> page = await _store.Queue.ClaimAsync(queue.NameSet, _claims.Next(), queue.ClaimOneByOne ? free : PageOf(queue), cancellationToken).ConfigureAwait(false);
             if (page.Count == 0)
             {
                 return taken;
@@ -103,7 +103,14 @@ internal sealed partial class InMemoryTransport
         return taken;
     }
 
-    private const int PageSize = 256;
+    private const int RowsPerWorker = 16;
+    private const int MaxPage = 256;
+
+    /// <summary>
+    /// How many rows one claim takes: a few per worker (as a broker's prefetch), so that buses sharing a database each
+    /// get a share of a backlog instead of the first one holding it all.
+    /// </summary>
+    private static int PageOf(EndpointQueue queue) => Math.Clamp(queue.Options.MaxConcurrency * RowsPerWorker, 1, MaxPage);
 
     /// <summary>
     /// Settles the rows whose settling failed while the store was away: without this their claims would be renewed
