@@ -81,7 +81,9 @@ public sealed class CrashTests : IAsyncLifetime
 
             // Restarted at once: its rows are not free before the lease ends, whoever claims them.
             victim = await StartChildAsync();
-            string restartedOwner = await NewOwnerAsync(owners);
+            // Its owner id is needed only to kill it again; after the last kill the survivors may finish the backlog
+            // before the restarted process claims anything.
+            string restartedOwner = share == s_killAt[^1] ? "" : await NewOwnerAsync(owners);
             await Wait.UntilAsync(async () => await PostgresServer.ScalarAsync("SELECT count(*) " + held) == 0, "the killed process's rows are taken over", TimeSpan.FromSeconds(30));
             if (heldByVictim > 0)
             {
