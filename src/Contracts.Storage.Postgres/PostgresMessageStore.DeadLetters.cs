@@ -56,7 +56,20 @@ public sealed partial class PostgresMessageStore
         command.Parameters.Add(PostgresSql.Value(claim.Owner));
         command.Parameters.Add(PostgresSql.Value(claim.Until));
         command.Parameters.Add(PostgresSql.Value(id));
-        if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not long sequence)
+        long call = NextClaimCall();
+        command.Parameters.Add(PostgresSql.Value(call));
+        object? returned;
+        try
+        {
+            returned = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            RememberDoubt(claim.Owner, call);
+            throw;
+        }
+
+        if (returned is not long sequence)
         {
             return false;
         }

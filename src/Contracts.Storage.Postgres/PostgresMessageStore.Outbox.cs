@@ -15,7 +15,9 @@ public sealed partial class PostgresMessageStore
         command.Parameters.Add(PostgresSql.Value(claim.Until));
         command.Parameters.Add(PostgresSql.Value(_time.GetUtcNow()));
         command.Parameters.Add(PostgresSql.Value(limit));
-        return await ReadRecordsAsync(command, cancellationToken).ConfigureAwait(false);
+        long call = NextClaimCall();
+        command.Parameters.Add(PostgresSql.Value(call));
+        return await ReadClaimedAsync(command, claim, call, cancellationToken).ConfigureAwait(false);
     }
 
     ValueTask IOutboxStore.ReleaseAsync(IReadOnlyList<MessageRecord> records, CancellationToken cancellationToken) =>

@@ -16,32 +16,42 @@ public sealed partial class PostgresMessageStore
         }
 
         // One INSERT per record in one batch: one round trip, one commit, and each statement's RETURNING is its record's.
+        long call = NextClaimCall();
         await using NpgsqlBatch batch = Batch();
         for (int i = 0; i < records.Count; i++)
         {
-            batch.BatchCommands.Add(Insert(_sql.Enqueue, records[i], claim));
+            batch.BatchCommands.Add(Insert(_sql.Enqueue, records[i], claim, call));
         }
 
-        await using NpgsqlDataReader reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        for (int i = 0; i < records.Count; i++)
+        try
         {
-            if (i > 0)
+            await using NpgsqlDataReader reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            for (int i = 0; i < records.Count; i++)
             {
-                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-            }
+                if (i > 0)
+                {
+                    await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                }
 
-            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            records[i].Sequence = reader.GetInt64(0);
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                records[i].Sequence = reader.GetInt64(0);
+            }
+        }
+        catch (Exception)
+        {
+            RememberDoubt(claim.Owner, call);
+            throw;
         }
     }
 
-    /// <summary>An insert of <paramref name="record"/> held by <paramref name="claim"/> (parameters $17 and $18).</summary>
-    private static NpgsqlBatchCommand Insert(string sql, MessageRecord record, StoreClaim claim)
+    /// <summary>An insert of <paramref name="record"/> held by <paramref name="claim"/> in claiming call <paramref name="call"/> (parameters $17 to $19).</summary>
+    private static NpgsqlBatchCommand Insert(string sql, MessageRecord record, StoreClaim claim, long call)
     {
         var command = new NpgsqlBatchCommand(sql);
         PostgresSql.AddMessage(command.Parameters, record);
         command.Parameters.Add(PostgresSql.Value(claim.Owner));
         command.Parameters.Add(PostgresSql.Value(claim.Until));
+        command.Parameters.Add(PostgresSql.Value(call));
         return command;
     }
 
@@ -54,15 +64,21 @@ public sealed partial class PostgresMessageStore
         command.Parameters.Add(PostgresSql.Value(_time.GetUtcNow()));
         command.Parameters.Add(PostgresSql.Value(names));
         command.Parameters.Add(PostgresSql.Value(limit));
-        return await ReadRecordsAsync(command, cancellationToken).ConfigureAwait(false);
+        long call = NextClaimCall();
+        command.Parameters.Add(PostgresSql.Value(call));
+        return await ReadClaimedAsync(command, claim, call, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Reads claimed <c>seq, MessageColumns, deliveries</c> rows, oldest first (RETURNING keeps no order).</summary>
-    private static async Task<IReadOnlyList<MessageRecord>> ReadRecordsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs a claim and reads its <c>seq, MessageColumns, deliveries</c> rows, oldest first (RETURNING keeps no order);
+    /// a failure leaves claiming call <paramref name="call"/> in doubt.
+    /// </summary>
+    private async Task<IReadOnlyList<MessageRecord>> ReadClaimedAsync(NpgsqlCommand command, StoreClaim claim, long call, CancellationToken cancellationToken)
     {
         var records = new List<MessageRecord>();
-        await using (NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        try
         {
+            await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 MessageRecord record = PostgresSql.Read(reader, 1, reader.GetInt64(0));
@@ -70,38 +86,29 @@ public sealed partial class PostgresMessageStore
                 records.Add(record);
             }
         }
+        catch (Exception)
+        {
+            RememberDoubt(claim.Owner, call);
+            throw;
+        }
 
         return PostgresSql.SortRecords(records);
     }
 
-    ValueTask<int> IQueueStore.RenewAsync(StoreClaim claim, CancellationToken cancellationToken) =>
-        ForOwnerAsync(_sql.RenewQueue, _sql.RenewOutbox, claim.Owner, claim.Until, notify: false, cancellationToken);
+    ValueTask<int> IQueueStore.RenewAsync(StoreClaim claim, CancellationToken cancellationToken) => RenewClaimsAsync(claim, cancellationToken);
 
-    ValueTask<int> IQueueStore.ReleaseAsync(string owner, CancellationToken cancellationToken) =>
-        ForOwnerAsync(_sql.ReleaseQueueOwner, _sql.ReleaseOutboxOwner, owner, until: null, notify: true, cancellationToken);
-
-    /// <summary>Runs one statement on each of the queue and the outbox for <paramref name="owner"/>'s rows, in one batch.</summary>
-    private async ValueTask<int> ForOwnerAsync(string queueSql, string outboxSql, string owner, DateTimeOffset? until, bool notify, CancellationToken cancellationToken)
+    async ValueTask<int> IQueueStore.ReleaseAsync(string owner, CancellationToken cancellationToken)
     {
         await using NpgsqlBatch batch = Batch();
-        foreach (string sql in (ReadOnlySpan<string>)[queueSql, outboxSql])
+        foreach (string sql in (ReadOnlySpan<string>)[_sql.ReleaseQueueOwner, _sql.ReleaseOutboxOwner])
         {
             var command = new NpgsqlBatchCommand(sql);
             command.Parameters.Add(PostgresSql.Value(owner));
-            if (until is { } end)
-            {
-                command.Parameters.Add(PostgresSql.Value(end));
-            }
-
             batch.BatchCommands.Add(command);
         }
 
-        if (notify)
-        {
-            // Released rows are free at once: other buses need not wait for their next poll to take them.
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(_sql.Notify));
-        }
-
+        // Released rows are free at once: other buses need not wait for their next poll to take them.
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(_sql.Notify));
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         return batch.BatchCommands[0].RecordsAffected + batch.BatchCommands[1].RecordsAffected;
     }

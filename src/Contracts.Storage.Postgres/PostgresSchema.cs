@@ -81,6 +81,10 @@ internal static partial class PostgresSchema
             ALTER TABLE {0}.queue ADD COLUMN deliveries integer NOT NULL DEFAULT 0;
             ALTER TABLE {0}.outbox ADD COLUMN deliveries integer NOT NULL DEFAULT 0;
             """),
+        ("claims carry the number of the call that made them (rows of a lost reply are given back)", """
+            ALTER TABLE {0}.queue ADD COLUMN claim bigint;
+            ALTER TABLE {0}.outbox ADD COLUMN claim bigint;
+            """),
     ];
 
     /// <summary>Checks that <paramref name="schema"/> is a plain lower-case identifier, which needs no escaping in SQL.</summary>

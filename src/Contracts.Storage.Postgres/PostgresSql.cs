@@ -39,14 +39,17 @@ internal sealed class PostgresSql
         // A claim counts a delivery in the statement that claims (durable before any handler runs); a release gives it back.
         string returning = $"RETURNING seq, {MessageColumns}, deliveries";
         const string GiveBack = "deliveries = GREATEST(deliveries - 1, 0)";
-        Enqueue = $"INSERT INTO {s}.queue ({MessageColumns}, owner, claimed_until) VALUES ({MessageValues}, $17, $18) RETURNING seq";
+        Enqueue = $"INSERT INTO {s}.queue ({MessageColumns}, owner, claimed_until, claim) VALUES ({MessageValues}, $17, $18, $19) RETURNING seq";
         ClaimQueue =
-            $"UPDATE {s}.queue SET owner = $1, claimed_until = $2, deliveries = deliveries + 1 WHERE seq IN " +
+            $"UPDATE {s}.queue SET owner = $1, claimed_until = $2, claim = $6, deliveries = deliveries + 1 WHERE seq IN " +
             $"(SELECT seq FROM {s}.queue WHERE endpoint = ANY($4) AND {free} ORDER BY seq LIMIT $5 FOR UPDATE SKIP LOCKED) {returning}";
         RenewQueue = $"UPDATE {s}.queue SET claimed_until = $2 WHERE owner = $1";
         RenewOutbox = $"UPDATE {s}.outbox SET claimed_until = $2 WHERE owner = $1";
         ReleaseQueueOwner = $"UPDATE {s}.queue SET owner = NULL, claimed_until = NULL, {GiveBack} WHERE owner = $1";
         ReleaseOutboxOwner = $"UPDATE {s}.outbox SET owner = NULL, claimed_until = NULL, {GiveBack} WHERE owner = $1";
+        // The rows of claiming calls whose caller saw an error (see PostgresMessageStore.Claims.cs): nobody handles them.
+        ReleaseQueueDoubts = $"UPDATE {s}.queue SET owner = NULL, claimed_until = NULL, {GiveBack} WHERE owner = $1 AND claim = ANY($2)";
+        ReleaseOutboxDoubts = $"UPDATE {s}.outbox SET owner = NULL, claimed_until = NULL, {GiveBack} WHERE owner = $1 AND claim = ANY($2)";
         ReleaseQueueRows = $"UPDATE {s}.queue SET owner = NULL, claimed_until = NULL, {GiveBack} WHERE seq = ANY($1)";
         ReleaseOutboxRows = $"UPDATE {s}.outbox SET owner = NULL, claimed_until = NULL, {GiveBack} WHERE seq = ANY($1)";
         Complete = $"DELETE FROM {s}.queue WHERE seq = $1";
@@ -59,7 +62,7 @@ internal sealed class PostgresSql
 
         OutboxInsert = $"INSERT INTO {s}.outbox ({MessageColumns}) VALUES ({MessageValues})";
         ClaimOutbox =
-            $"UPDATE {s}.outbox SET owner = $1, claimed_until = $2, deliveries = deliveries + 1 WHERE seq IN " +
+            $"UPDATE {s}.outbox SET owner = $1, claimed_until = $2, claim = $5, deliveries = deliveries + 1 WHERE seq IN " +
             $"(SELECT seq FROM {s}.outbox WHERE relayed_at IS NULL AND {free} ORDER BY seq LIMIT $4 FOR UPDATE SKIP LOCKED) {returning}";
         MarkRelayed = $"UPDATE {s}.outbox SET relayed_at = $1, owner = NULL, claimed_until = NULL WHERE seq = ANY($2)";
         OutboxCleanUp = $"DELETE FROM {s}.outbox WHERE relayed_at IS NOT NULL AND relayed_at < $1";
@@ -74,7 +77,7 @@ internal sealed class PostgresSql
         // One statement: the letter goes and its message is queued again, or neither (the letter was gone already).
         DeadLetterReplay =
             $"WITH gone AS (DELETE FROM {s}.dead_letters WHERE id = $19 RETURNING id) " +
-            $"INSERT INTO {s}.queue ({MessageColumns}, owner, claimed_until) SELECT {MessageValues}, $17, $18 WHERE EXISTS (SELECT 1 FROM gone) RETURNING seq";
+            $"INSERT INTO {s}.queue ({MessageColumns}, owner, claimed_until, claim) SELECT {MessageValues}, $17, $18, $20 WHERE EXISTS (SELECT 1 FROM gone) RETURNING seq";
         DeadLetterPurge = $"DELETE FROM {s}.dead_letters WHERE failed_last_at < $1";
         DeadLetterPurgeAll = $"DELETE FROM {s}.dead_letters";
     }
@@ -103,6 +106,10 @@ internal sealed class PostgresSql
     public string ReleaseQueueOwner { get; }
 
     public string ReleaseOutboxOwner { get; }
+
+    public string ReleaseQueueDoubts { get; }
+
+    public string ReleaseOutboxDoubts { get; }
 
     public string ReleaseQueueRows { get; }
 
