@@ -42,6 +42,41 @@ public sealed class StoreOutageTests
         await Wait.Until(() => database.Scalar("SELECT COUNT(*) FROM contracts_queue") == 0, "the handled row is removed");
     }
 
+    [Fact]
+    public async Task A_row_whose_dead_letter_and_release_fail_while_the_store_is_away_is_delivered_again_once_it_answers()
+    {
+        using var database = new TempDatabase();
+        var probe = new Probe { FailTimes = 1 };
+        var outage = new Outage();
+        await using SqliteBus host = await SqliteBus.StartAsync(
+            database,
+            s => s.AddSingleton(probe),
+            t => t.Endpoint<Flaky>(e =>
+            {
+                e.Retry.ImmediateRetries = 0;
+                e.Retry.DelayedRetries = 0; // the first failure goes to dead letters
+            }),
+            options: o =>
+            {
+                o.ClaimDuration = TimeSpan.FromSeconds(1.5);
+                o.UseStore(_ => new FailingSettles(new SqliteMessageStore(new SqliteStoreOptions { ConnectionString = database.ConnectionString }), outage));
+            });
+
+        outage.Away = true;
+        await host.Bus.SendAsync(new Flaky(1));
+        await Wait.Until(() => outage.Refused >= 2, "the dead letter and then the release are refused");
+        await Task.Delay(700);
+        Assert.Empty(probe.Handled);
+        Assert.Equal(0, database.Scalar("SELECT COUNT(*) FROM contracts_dead_letters"));
+
+        // Fixed meanwhile: once the store answers, the row that was neither dead-lettered nor released is delivered again.
+        probe.FailTimes = 0;
+        outage.Away = false;
+        await Wait.For(probe.Done);
+        Assert.Equal([1], probe.Handled);
+        await Wait.Until(() => database.Scalar("SELECT COUNT(*) FROM contracts_queue") == 0, "the handled row is removed");
+    }
+
     private sealed class Outage
     {
         private int _refused;
@@ -61,7 +96,7 @@ public sealed class StoreOutageTests
     }
 
     /// <summary>A store whose reschedules, row releases and dead letters fail during an outage; everything else works.</summary>
-    private sealed class FailingSettles(SqliteMessageStore inner, Outage outage) : IMessageStore, IQueueStore
+    private sealed class FailingSettles(SqliteMessageStore inner, Outage outage) : IMessageStore, IQueueStore, IDeadLetterStore
     {
         public StoreCapabilities Capabilities => inner.Capabilities;
 
@@ -71,7 +106,7 @@ public sealed class StoreOutageTests
 
         public IOutboxStore Outbox => inner.Outbox;
 
-        public IDeadLetterStore DeadLetters => inner.DeadLetters;
+        public IDeadLetterStore DeadLetters => this;
 
         public ValueTask InitializeAsync(CancellationToken cancellationToken) => inner.InitializeAsync(cancellationToken);
 
@@ -100,6 +135,23 @@ public sealed class StoreOutageTests
             outage.ThrowIfAway();
             return inner.Queue.RescheduleAsync(record, cancellationToken);
         }
+
+        public ValueTask AddAsync(DeadLetter letter, CancellationToken cancellationToken)
+        {
+            outage.ThrowIfAway();
+            return inner.DeadLetters.AddAsync(letter, cancellationToken);
+        }
+
+        public ValueTask<IReadOnlyList<DeadLetter>> ListAsync(long afterId, int limit, CancellationToken cancellationToken) => inner.DeadLetters.ListAsync(afterId, limit, cancellationToken);
+
+        public ValueTask<DeadLetter?> FindAsync(long id, CancellationToken cancellationToken) => inner.DeadLetters.FindAsync(id, cancellationToken);
+
+        public ValueTask<bool> ReplayAsync(long id, MessageRecord requeued, StoreClaim claim, CancellationToken cancellationToken) =>
+            inner.DeadLetters.ReplayAsync(id, requeued, claim, cancellationToken);
+
+        public ValueTask<bool> RemoveAsync(long id, CancellationToken cancellationToken) => inner.DeadLetters.RemoveAsync(id, cancellationToken);
+
+        public ValueTask<int> PurgeAsync(DateTimeOffset? failedBefore, CancellationToken cancellationToken) => inner.DeadLetters.PurgeAsync(failedBefore, cancellationToken);
 
         public ValueTask DisposeAsync() => inner.DisposeAsync();
     }

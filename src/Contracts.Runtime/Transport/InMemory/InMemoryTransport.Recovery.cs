@@ -79,7 +79,7 @@ internal sealed partial class InMemoryTransport
             if (suspect && !queue.ClaimOneByOne && page.Count > free)
             {
                 keep = free;
-                await _store.Queue.ReleaseAsync(Slice(page, keep), CancellationToken.None).ConfigureAwait(false);
+                await ReleaseOrKeepAsync(Slice(page, keep)).ConfigureAwait(false);
             }
 
             queue.ClaimOneByOne = suspect;
@@ -95,7 +95,7 @@ internal sealed partial class InMemoryTransport
                 {
                     // One row that cannot be queued must not strand the rest of the page; it is claimed again later.
                     Log.StoreFailed(_logger, ex, $"queuing stored message {record.MessageId}");
-                    await _store.Queue.ReleaseAsync([record], CancellationToken.None).ConfigureAwait(false);
+                    await ReleaseOrKeepAsync([record]).ConfigureAwait(false);
                 }
             }
         }
@@ -130,6 +130,26 @@ internal sealed partial class InMemoryTransport
             }
 
             _unsettled.TryDequeue(out _);
+        }
+    }
+
+    /// <summary>
+    /// Gives claimed rows back; when the store fails (it went away after the claim), keeps them for
+    /// <see cref="SettleLeftOversAsync"/>, so that neither they nor the rest of their page stay claimed by this bus.
+    /// </summary>
+    private async ValueTask ReleaseOrKeepAsync(IReadOnlyList<MessageRecord> records)
+    {
+        try
+        {
+            await _store.Queue.ReleaseAsync(records, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.StoreFailed(_logger, ex, "giving back claimed messages (given back once the store answers)");
+            for (int i = 0; i < records.Count; i++)
+            {
+                _unsettled.Enqueue((records[i], Complete: false));
+            }
         }
     }
 

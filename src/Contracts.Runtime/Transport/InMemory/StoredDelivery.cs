@@ -47,10 +47,14 @@ internal sealed class StoredDelivery(InMemoryTransport transport, EndpointQueue 
         _settled = true;
     }
 
-    /// <summary>The record stays in the store, released: the next take-over (here while running, or the next bus) delivers it again.</summary>
+    /// <summary>
+    /// The record stays in the store, released: the next take-over (here while running, or the next bus) delivers it
+    /// again. A settle that failed before (a dead letter or removal while the store was away) settled nothing, so the
+    /// row is released then too; otherwise this bus's renewals would keep it claimed, and undelivered, until it stopped.
+    /// </summary>
     public ValueTask AbandonAsync(CancellationToken cancellationToken)
     {
-        if (_completed)
+        if (_settled)
         {
             return ValueTask.CompletedTask;
         }
