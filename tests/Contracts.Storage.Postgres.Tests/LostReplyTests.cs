@@ -116,8 +116,10 @@ public sealed class LostReplyTests : IAsyncLifetime
         {
             Host = "127.0.0.1",
             Port = ((IPEndPoint)_listener.LocalEndpoint).Port,
-            // One connection at a time through the proxy, and none kept alive by the pool across a cut.
+            // One connection at a time through the proxy; and no reset of a pooled connection, whose reply would come
+            // before the statement's and take the cut instead.
             MaxPoolSize = 1,
+            NoResetOnClose = true,
         }.ConnectionString;
 
         public void Start()
