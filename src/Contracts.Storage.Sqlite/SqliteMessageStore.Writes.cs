@@ -144,6 +144,9 @@ public sealed partial class SqliteMessageStore
 
         public abstract void Execute(Writer writer);
 
+        /// <summary>The rows this write claimed (a send held by its sender, a claim, a replay), to give back when its caller gave up; null for other writes.</summary>
+        public virtual ReleaseRowsOp? ClaimedRows() => null;
+
         protected static void Delete(Writer writer, MessageRecord? record)
         {
             if (record is { Sequence: > 0 })
@@ -172,6 +175,8 @@ public sealed partial class SqliteMessageStore
                 Insert(writer, records[i], claim);
             }
         }
+
+        public override ReleaseRowsOp ClaimedRows() => new("contracts_queue", Sequences(records));
     }
 
     private sealed class CompleteOp(MessageRecord record) : WriteOp
@@ -221,6 +226,8 @@ public sealed partial class SqliteMessageStore
             claimed.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
             Claimed = claimed;
         }
+
+        public override ReleaseRowsOp? ClaimedRows() => Claimed.Count == 0 ? null : new(table, Sequences(Claimed));
     }
 
     /// <summary>
@@ -312,6 +319,8 @@ public sealed partial class SqliteMessageStore
                 Insert(writer, requeued, claim);
             }
         }
+
+        public override ReleaseRowsOp? ClaimedRows() => Result != 0 && requeued is not null ? new("contracts_queue", Sequences([requeued])) : null;
     }
 
     private sealed class PurgeOp(DateTimeOffset? before) : WriteOp

@@ -320,7 +320,29 @@ public sealed partial class SqliteMessageStore : IMessageStore, IQueueStore, IIn
         }
 
         // The write may still commit after a cancelled wait; callers treat that as "maybe written", as after a crash.
-        await op.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await op.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!op.Done.Task.IsCompleted)
+        {
+            _ = GiveBackWhenWrittenAsync(op);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Rows a write claims for a caller that gave up before it committed are given back once it has: the caller holds
+    /// nothing, and this bus's renewals would otherwise keep them claimed, and undelivered, for as long as it runs.
+    /// </summary>
+    private async Task GiveBackWhenWrittenAsync(WriteOp op)
+    {
+        await op.Done.Task.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (op.Done.Task.IsCompletedSuccessfully && op.ClaimedRows() is { } giveBack)
+        {
+            // A write that failed claimed nothing; a store that closed meanwhile released the rest with its bus's claims.
+            _writes.Writer.TryWrite(giveBack);
+        }
     }
 
     /// <summary>Group commit: take everything waiting (up to the batch size), run it in one transaction, commit once.</summary>
