@@ -15,27 +15,12 @@ public sealed partial class PostgresMessageStore
             return;
         }
 
-        // One INSERT per record in one batch: one round trip, one commit, and each statement's RETURNING is its record's.
+        // With the other sends waiting at the same time: one round trip, one commit (PostgresGroupCommit).
+        ThrowIfNotOpen();
         long call = NextClaimCall();
-        await using NpgsqlBatch batch = Batch();
-        for (int i = 0; i < records.Count; i++)
-        {
-            batch.BatchCommands.Add(Insert(_sql.Enqueue, records[i], claim, call));
-        }
-
         try
         {
-            await using NpgsqlDataReader reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            for (int i = 0; i < records.Count; i++)
-            {
-                if (i > 0)
-                {
-                    await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                records[i].Sequence = reader.GetInt64(0);
-            }
+            await _groupCommit.EnqueueAsync(records, claim, call, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception)
         {
@@ -45,7 +30,7 @@ public sealed partial class PostgresMessageStore
     }
 
     /// <summary>An insert of <paramref name="record"/> held by <paramref name="claim"/> in claiming call <paramref name="call"/> (parameters $17 to $19).</summary>
-    private static NpgsqlBatchCommand Insert(string sql, MessageRecord record, StoreClaim claim, long call)
+    internal static NpgsqlBatchCommand Insert(string sql, MessageRecord record, StoreClaim claim, long call)
     {
         var command = new NpgsqlBatchCommand(sql);
         PostgresSql.AddMessage(command.Parameters, record);
@@ -141,11 +126,11 @@ public sealed partial class PostgresMessageStore
         return sequences;
     }
 
-    async ValueTask IQueueStore.CompleteAsync(MessageRecord record, CancellationToken cancellationToken)
+    ValueTask IQueueStore.CompleteAsync(MessageRecord record, CancellationToken cancellationToken)
     {
-        await using NpgsqlCommand command = Command(_sql.Complete);
-        command.Parameters.Add(PostgresSql.Value(record.Sequence));
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        // With the other removals and sends waiting at the same time: one DELETE of them all (PostgresGroupCommit).
+        ThrowIfNotOpen();
+        return new ValueTask(_groupCommit.CompleteAsync(record.Sequence, cancellationToken));
     }
 
     async ValueTask IQueueStore.RescheduleAsync(MessageRecord record, CancellationToken cancellationToken)

@@ -23,6 +23,7 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQueueStore, I
     private readonly string _where;
     private readonly SemaphoreSlim _initialize = new(1, 1);
     private readonly PostgresListener _listener;
+    private readonly PostgresGroupCommit _groupCommit;
     private bool _initialized;
     private int _disposed;
 
@@ -61,6 +62,7 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQueueStore, I
         _dataSource = builder.Build();
         _sql = PostgresSql.For(options.Schema);
         _listener = new PostgresListener(_dataSource, _sql);
+        _groupCommit = new PostgresGroupCommit(_dataSource, _sql);
         Schema = options.Schema;
     }
 
@@ -184,6 +186,7 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQueueStore, I
         }
 
         await _listener.DisposeAsync().ConfigureAwait(false);
+        await _groupCommit.DisposeAsync().ConfigureAwait(false);
         await _dataSource.DisposeAsync().ConfigureAwait(false);
         _initialize.Dispose();
     }

@@ -53,6 +53,7 @@ internal sealed class PostgresSql
         ReleaseQueueRows = $"UPDATE {s}.queue SET owner = NULL, claimed_until = NULL, {GiveBack} WHERE seq = ANY($1)";
         ReleaseOutboxRows = $"UPDATE {s}.outbox SET owner = NULL, claimed_until = NULL, {GiveBack} WHERE seq = ANY($1)";
         Complete = $"DELETE FROM {s}.queue WHERE seq = $1";
+        CompleteMany = $"DELETE FROM {s}.queue WHERE seq = ANY($1)";
         Reschedule = $"UPDATE {s}.queue SET attempt = $1, due_at = $2, first_failed_at = $3, last_error = $4 WHERE seq = $5";
 
         InboxContains = $"SELECT 1 FROM {s}.inbox WHERE endpoint = $1 AND key = $2";
@@ -116,6 +117,8 @@ internal sealed class PostgresSql
     public string ReleaseOutboxRows { get; }
 
     public string Complete { get; }
+
+    public string CompleteMany { get; }
 
     public string Reschedule { get; }
 
