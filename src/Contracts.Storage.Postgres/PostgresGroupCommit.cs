@@ -1,16 +1,18 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Channels;
 using System.Threading.Tasks;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace Contracts.Storage.Postgres;
 
 /// <summary>
 /// Group commit for the writes every message makes: sends (inserts held by their sender) and removals of handled rows.
 /// Writes that arrive while a batch runs wait in a channel and go together in the next one: one round trip and one
-/// implicit transaction for all of them (one INSERT per record, each with its RETURNING, and one DELETE of every
+/// implicit transaction for all of them (one INSERT of every record from column arrays, and one DELETE of every
 /// handled row by an array of sequences). A few batches run at once, on pooled connections, so the server's commits
 /// overlap. A failed batch fails each of its writes (the server rolled it back whole).
 /// </summary>
@@ -98,7 +100,8 @@ internal sealed class PostgresGroupCommit : IAsyncDisposable
 
     private async Task RunAsync(List<Write> batch, List<long> deletes)
     {
-        await using NpgsqlBatch commands = _source.CreateBatch();
+        var inserted = new List<MessageRecord>();
+        var claims = new List<(StoreClaim Claim, long Call)>();
         foreach (Write write in batch)
         {
             switch (write)
@@ -106,7 +109,8 @@ internal sealed class PostgresGroupCommit : IAsyncDisposable
                 case Insert insert:
                     for (int i = 0; i < insert.Records.Count; i++)
                     {
-                        commands.BatchCommands.Add(PostgresMessageStore.Insert(_sql.Enqueue, insert.Records[i], insert.Claim, insert.Call));
+                        inserted.Add(insert.Records[i]);
+                        claims.Add((insert.Claim, insert.Call));
                     }
 
                     break;
@@ -114,6 +118,12 @@ internal sealed class PostgresGroupCommit : IAsyncDisposable
                     deletes.Add(delete.Sequence);
                     break;
             }
+        }
+
+        await using NpgsqlBatch commands = _source.CreateBatch();
+        if (inserted.Count > 0)
+        {
+            commands.BatchCommands.Add(InsertAll(inserted, claims));
         }
 
         if (deletes.Count > 0)
@@ -124,27 +134,96 @@ internal sealed class PostgresGroupCommit : IAsyncDisposable
         }
 
         await using NpgsqlDataReader reader = await commands.ExecuteReaderAsync(CancellationToken.None).ConfigureAwait(false);
-        bool first = true;
-        foreach (Write write in batch)
+        if (inserted.Count == 0)
         {
-            if (write is not Insert insert)
-            {
-                continue;
-            }
+            return;
+        }
 
-            for (int i = 0; i < insert.Records.Count; i++)
-            {
-                if (!first)
-                {
-                    await reader.NextResultAsync(CancellationToken.None).ConfigureAwait(false);
-                }
+        long[] sequences = new long[inserted.Count];
+        int read = 0;
+        while (await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            sequences[read++] = reader.GetInt64(0);
+        }
 
-                first = false;
-                await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
-                insert.Records[i].Sequence = reader.GetInt64(0);
-            }
+        if (read != sequences.Length)
+        {
+            throw new InvalidOperationException($"PostgreSQL returned {read} sequences for {sequences.Length} inserted rows.");
+        }
+
+        // Identity values rise in insertion order, which is the input order (see PostgresSql.EnqueueMany).
+        System.Array.Sort(sequences);
+        for (int i = 0; i < sequences.Length; i++)
+        {
+            inserted[i].Sequence = sequences[i];
         }
     }
+
+    /// <summary>One INSERT of every record of the batch, a column array each (<see cref="PostgresSql.EnqueueMany"/>).</summary>
+    private NpgsqlBatchCommand InsertAll(List<MessageRecord> records, List<(StoreClaim Claim, long Call)> claims)
+    {
+        int n = records.Count;
+        string[] endpoints = new string[n], contracts = new string[n], owners = new string[n];
+        string?[] keys = new string?[n], traceParents = new string?[n], traceStates = new string?[n], errors = new string?[n];
+        Guid[] ids = new Guid[n], correlations = new Guid[n];
+        Guid?[] causations = new Guid?[n];
+        int[] versions = new int[n], attempts = new int[n];
+        DateTimeOffset[] sentAt = new DateTimeOffset[n], until = new DateTimeOffset[n];
+        DateTimeOffset?[] dueAt = new DateTimeOffset?[n], firstFailed = new DateTimeOffset?[n];
+        byte[]?[] headers = new byte[]?[n];
+        byte[][] payloads = new byte[n][];
+        long[] calls = new long[n];
+        for (int i = 0; i < n; i++)
+        {
+            MessageRecord r = records[i];
+            endpoints[i] = r.Endpoint;
+            ids[i] = r.MessageId;
+            contracts[i] = r.ContractName;
+            versions[i] = r.ContractVersion;
+            correlations[i] = r.CorrelationId;
+            causations[i] = r.CausationId;
+            keys[i] = r.IdempotencyKey;
+            attempts[i] = r.Attempt;
+            sentAt[i] = r.SentAt.ToUniversalTime();
+            dueAt[i] = r.DueAt?.ToUniversalTime();
+            traceParents[i] = r.TraceParent;
+            traceStates[i] = r.TraceState;
+            headers[i] = HeaderCodec.Encode(r.Headers);
+            payloads[i] = MemoryMarshal.TryGetArray(r.Payload, out ArraySegment<byte> whole) && whole.Offset == 0 && whole.Count == whole.Array!.Length
+                ? whole.Array
+                : r.Payload.ToArray();
+            firstFailed[i] = r.FirstFailedAt?.ToUniversalTime();
+            errors[i] = r.LastError;
+            owners[i] = claims[i].Claim.Owner;
+            until[i] = claims[i].Claim.Until.ToUniversalTime();
+            calls[i] = claims[i].Call;
+        }
+
+        var command = new NpgsqlBatchCommand(_sql.EnqueueMany);
+        NpgsqlParameterCollection p = command.Parameters;
+        p.Add(Column(endpoints, NpgsqlDbType.Text));
+        p.Add(Column(ids, NpgsqlDbType.Uuid));
+        p.Add(Column(contracts, NpgsqlDbType.Text));
+        p.Add(Column(versions, NpgsqlDbType.Integer));
+        p.Add(Column(correlations, NpgsqlDbType.Uuid));
+        p.Add(Column(causations, NpgsqlDbType.Uuid));
+        p.Add(Column(keys, NpgsqlDbType.Text));
+        p.Add(Column(attempts, NpgsqlDbType.Integer));
+        p.Add(Column(sentAt, NpgsqlDbType.TimestampTz));
+        p.Add(Column(dueAt, NpgsqlDbType.TimestampTz));
+        p.Add(Column(traceParents, NpgsqlDbType.Text));
+        p.Add(Column(traceStates, NpgsqlDbType.Text));
+        p.Add(Column(headers, NpgsqlDbType.Bytea));
+        p.Add(Column(payloads, NpgsqlDbType.Bytea));
+        p.Add(Column(firstFailed, NpgsqlDbType.TimestampTz));
+        p.Add(Column(errors, NpgsqlDbType.Text));
+        p.Add(Column(owners, NpgsqlDbType.Text));
+        p.Add(Column(until, NpgsqlDbType.TimestampTz));
+        p.Add(Column(calls, NpgsqlDbType.Bigint));
+        return command;
+    }
+
+    private static NpgsqlParameter Column<T>(T[] values, NpgsqlDbType element) => new() { NpgsqlDbType = NpgsqlDbType.Array | element, Value = values };
 
     public async ValueTask DisposeAsync()
     {

@@ -40,6 +40,14 @@ internal sealed class PostgresSql
         string returning = $"RETURNING seq, {MessageColumns}, deliveries";
         const string GiveBack = "deliveries = GREATEST(deliveries - 1, 0)";
         Enqueue = $"INSERT INTO {s}.queue ({MessageColumns}, owner, claimed_until, claim) VALUES ({MessageValues}, $17, $18, $19) RETURNING seq";
+        // Many records in one statement, a column array each; rows are inserted in input order (ORDER BY ord), so their
+        // identity values rise in that order and the sorted RETURNING values map back to the records one to one.
+        EnqueueMany =
+            $"INSERT INTO {s}.queue ({MessageColumns}, owner, claimed_until, claim) " +
+            $"SELECT {MessageColumns}, owner, claimed_until, claim FROM unnest(" +
+            "$1::text[], $2::uuid[], $3::text[], $4::integer[], $5::uuid[], $6::uuid[], $7::text[], $8::integer[], $9::timestamptz[], " +
+            "$10::timestamptz[], $11::text[], $12::text[], $13::bytea[], $14::bytea[], $15::timestamptz[], $16::text[], $17::text[], " +
+            $"$18::timestamptz[], $19::bigint[]) WITH ORDINALITY AS r({MessageColumns}, owner, claimed_until, claim, ord) ORDER BY ord RETURNING seq";
         ClaimQueue =
             $"UPDATE {s}.queue SET owner = $1, claimed_until = $2, claim = $6, deliveries = deliveries + 1 WHERE seq IN " +
             $"(SELECT seq FROM {s}.queue WHERE endpoint = ANY($4) AND {free} ORDER BY seq LIMIT $5 FOR UPDATE SKIP LOCKED) {returning}";
@@ -97,6 +105,8 @@ internal sealed class PostgresSql
     public string Notify { get; }
 
     public string Enqueue { get; }
+
+    public string EnqueueMany { get; }
 
     public string ClaimQueue { get; }
 
