@@ -64,6 +64,7 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
         _claims = new StoreClaims(_store, options.ClaimDuration, Time, logger);
         Routes = new RouteTable(catalog, handlers, options.TransportSettings, logger);
         _transport = options.TransportFactory(new TransportServices(services, _store, _storeReady.Task, _claims, Time, logger));
+        MessagingSystem = _transport.MessagingSystem;
         TransportCapabilities capabilities = _transport.Capabilities;
         InProcess = (capabilities & TransportCapabilities.InProcess) != 0;
         StoresPayload = (capabilities & TransportCapabilities.Durable) != 0;
@@ -132,11 +133,22 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
 
         if (ContractsTelemetry.Sent.Enabled)
         {
-            ContractsTelemetry.Sent.Add(1, ContractsTelemetry.ContractTag(envelope.Contract));
+            CountSent(envelope);
         }
 
         return ValueTask.CompletedTask;
     }
+
+    /// <summary>The OpenTelemetry <c>messaging.system</c> of this bus's transport.</summary>
+    internal string MessagingSystem { get; }
+
+    /// <summary><c>messaging.client.sent.messages</c>, with the convention's attributes.</summary>
+    private void CountSent(Envelope envelope) =>
+        ContractsTelemetry.Sent.Add(
+            1,
+            ContractsTelemetry.SystemTag(MessagingSystem),
+            ContractsTelemetry.OperationTag(ContractsTelemetry.SendOperation(envelope.Contract)),
+            ContractsTelemetry.DestinationTag(envelope.Contract));
 
     /// <summary>Hands an envelope to the transport, or to the store's scheduler when it is due later and the transport cannot hold it.</summary>
     internal ValueTask ForwardAsync(Envelope envelope, CancellationToken cancellationToken) =>
@@ -144,10 +156,10 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
             ? _scheduler.ScheduleAsync(envelope, endpoint: null, cancellationToken)
             : _transport.SendAsync(envelope, null, cancellationToken);
 
-    private static async ValueTask CountWhenSentAsync(ValueTask send, Envelope envelope)
+    private async ValueTask CountWhenSentAsync(ValueTask send, Envelope envelope)
     {
         await send.ConfigureAwait(false);
-        ContractsTelemetry.Sent.Add(1, ContractsTelemetry.ContractTag(envelope.Contract));
+        CountSent(envelope);
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)

@@ -153,11 +153,6 @@ internal sealed class MessageBus : IMessageBus
             envelope.TraceState = current.TraceStateString;
         }
 
-        if (activity is not null)
-        {
-            activity.SetTag("messaging.message.id", envelope.MessageId);
-            activity.SetTag("messaging.message.conversation_id", envelope.CorrelationId);
-        }
 
         if (_runtime.SerializeMessages || forceSerialize)
         {
@@ -172,6 +167,16 @@ internal sealed class MessageBus : IMessageBus
             if (_runtime.StoresPayload && contract.Kind != MessageKind.Query)
             {
                 envelope.Payload = Serialize(contract, message);
+            }
+        }
+
+        if (activity is not null)
+        {
+            activity.SetTag("messaging.message.id", envelope.MessageId.ToString());
+            activity.SetTag("messaging.message.conversation_id", envelope.CorrelationId.ToString());
+            if (!envelope.Payload.IsEmpty)
+            {
+                activity.SetTag("messaging.message.body.size", envelope.Payload.Length);
             }
         }
 
@@ -209,7 +214,8 @@ internal sealed class MessageBus : IMessageBus
         }
     }
 
-    private static Activity? StartActivity(string operation, ContractDescriptor contract)
+    /// <summary>A producer span on the OpenTelemetry messaging conventions: <c>{operation} {contract}</c>, operation type <c>send</c>.</summary>
+    private Activity? StartActivity(string operation, ContractDescriptor contract)
     {
         if (!ContractsTelemetry.ActivitySource.HasListeners())
         {
@@ -220,8 +226,9 @@ internal sealed class MessageBus : IMessageBus
         if (activity is not null)
         {
             activity.DisplayName = $"{operation} {contract.Name}";
-            activity.SetTag("messaging.system", "contracts");
+            activity.SetTag("messaging.system", _runtime.MessagingSystem);
             activity.SetTag("messaging.operation.name", operation);
+            activity.SetTag("messaging.operation.type", "send");
             activity.SetTag("messaging.destination.name", contract.Name);
         }
 

@@ -36,7 +36,8 @@ internal sealed class CounterRecorder : IDisposable
     {
         foreach (KeyValuePair<string, object?> tag in tags)
         {
-            if (tag.Key == "contracts.contract" && tag.Value is string contract)
+            // Contracts' own counters tag the contract as contracts.contract; the messaging conventions' as its destination.
+            if (tag.Key is "contracts.contract" or "messaging.destination.name" && tag.Value is string contract)
             {
                 _sums.AddOrUpdate((instrument.Name, contract), value, (_, sum) => sum + value);
             }

@@ -61,6 +61,10 @@ internal sealed partial class RabbitMqTransport : ITransport
         DeadLetters = new RabbitMqDeadLetters(this);
     }
 
+    /// <inheritdoc />
+    public string MessagingSystem => "rabbitmq";
+
+    /// <inheritdoc />
     public TransportCapabilities Capabilities =>
         TransportCapabilities.NativeDelay | TransportCapabilities.NativeDeadLetters | TransportCapabilities.CompetingConsumers |
         TransportCapabilities.RequestReply | TransportCapabilities.Durable;

@@ -112,7 +112,7 @@ public sealed partial class BackpressureTests
         lane.Gate.Open();
         await Wait.For(host.StopAsync());
         Assert.Equal([0, 1, 2], lane.Handled.ToArray());
-        Assert.Equal(3, counters.Get("contracts.messages.sent", Descriptor.Of<Rejecting>()));
+        Assert.Equal(3, counters.Get("messaging.client.sent.messages", Descriptor.Of<Rejecting>()));
     }
 
     [Fact]

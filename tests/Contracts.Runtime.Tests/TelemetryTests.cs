@@ -28,7 +28,7 @@ public sealed partial class TelemetryTests
     }
 
     [Fact]
-    public async Task The_handle_activity_is_a_child_of_the_send_activity()
+    public async Task The_process_activity_is_a_child_of_the_send_activity()
     {
         string name = Descriptor.Of<Traced>().Name;
         var stopped = new ConcurrentQueue<Activity>();
@@ -42,7 +42,7 @@ public sealed partial class TelemetryTests
                 if (activity.DisplayName.EndsWith(name, StringComparison.Ordinal))
                 {
                     stopped.Enqueue(activity);
-                    if (activity.OperationName == "handle")
+                    if (activity.OperationName == "process")
                     {
                         handled.TrySetResult();
                     }
@@ -56,7 +56,7 @@ public sealed partial class TelemetryTests
         await Wait.For(handled.Task);
 
         Activity send = Assert.Single(stopped, a => a.OperationName == "send");
-        Activity handle = Assert.Single(stopped, a => a.OperationName == "handle");
+        Activity handle = Assert.Single(stopped, a => a.OperationName == "process");
         Assert.Equal(ActivityKind.Producer, send.Kind);
         Assert.Equal(ActivityKind.Consumer, handle.Kind);
         Assert.Equal(send.TraceId, handle.TraceId);
@@ -80,7 +80,7 @@ public sealed partial class TelemetryTests
 
         await Wait.For(host.StopAsync()); // the drain waits for every delivery, counters included
 
-        Assert.Equal(3, counters.Get("contracts.messages.sent", contract));
+        Assert.Equal(3, counters.Get("messaging.client.sent.messages", contract));
         Assert.Equal(2, counters.Get("contracts.messages.handled", contract));
         Assert.Equal(1, counters.Get("contracts.messages.failed", contract));
         Assert.Equal(0, counters.Get("contracts.messages.dropped", contract));

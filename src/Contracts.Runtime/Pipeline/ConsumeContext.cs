@@ -35,6 +35,9 @@ public sealed class ConsumeContext : IAsyncDisposable
     /// <summary>The envelope as it arrived.</summary>
     public Envelope Envelope { get; }
 
+    /// <summary>The exception type of the last failed attempt (the <c>error.type</c> of telemetry), or null.</summary>
+    internal string? ErrorType { get; set; }
+
     /// <summary>The handler this delivery is for.</summary>
     public HandlerDescriptor Handler { get; }
 

@@ -33,6 +33,7 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
     private readonly ContractsOptions _options;
     private readonly ContractCatalog _catalog;
     private readonly ITransport _transport;
+    private readonly string _messagingSystem;
     private readonly Durability.StoreScheduler? _scheduler;
     private readonly QueryCoordinator _queries;
     private readonly DeliveryServices _delivery;
@@ -54,6 +55,7 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
         _options = options;
         _catalog = catalog;
         _transport = transport;
+        _messagingSystem = transport.MessagingSystem;
         _scheduler = scheduler;
         _queries = queries;
         _delivery = delivery;
@@ -128,6 +130,12 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
         if (TurnedAway(endpoint, envelope, control) is { } settled)
         {
             return settled;
+        }
+
+        if (ContractsTelemetry.Consumed.Enabled)
+        {
+            ContractsTelemetry.Consumed.Add(
+                1, ContractsTelemetry.SystemTag(_messagingSystem), ContractsTelemetry.DestinationTag(envelope.Contract), ContractsTelemetry.SubscriptionTag(endpoint.Name));
         }
 
         if (envelope.Reply is not null || endpoint.Options.Delivery != DeliveryMode.AtLeastOnce ||
@@ -230,9 +238,10 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
         ConsumeContext context = started?.Context ?? new ConsumeContext(_delivery, envelope, endpoint.Handler, endpoint.Name, linked?.Token ?? _abort);
         Outcome outcome = Outcome.Abandoned;
         bool expired = false;
-        using (Activity? activity = TelemetryStep.StartHandle(envelope, endpoint))
+        using (Activity? activity = TelemetryStep.StartProcess(envelope, endpoint, _messagingSystem))
         {
-            long startedAt = ContractsTelemetry.HandlerDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+            long startedAt = ContractsTelemetry.ProcessDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+            string? errorType = null;
             var tags = new TagList
             {
                 ContractsTelemetry.ContractTag(envelope.Contract),
@@ -254,9 +263,11 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
                     {
                         case Outcome.Handled:
                             ContractsTelemetry.Handled.Add(1, tags);
+                            activity?.SetTag("error.type", null); // an attempt failed, a later one succeeded
                             break;
                         case Outcome.DeadLettered:
                             ContractsTelemetry.Failed.Add(1, tags);
+                            errorType = context.ErrorType ?? "dead_lettered";
                             activity?.SetStatus(ActivityStatusCode.Error);
                             break;
                     }
@@ -266,7 +277,10 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
             {
                 // The pipeline's last resort: the failure is logged, counted and returned to a waiting query caller.
                 ContractsTelemetry.Failed.Add(1, tags);
+                errorType = ex.GetType().FullName;
                 activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+                activity?.SetTag("error.type", errorType);
+                activity?.AddException(ex);
                 if (ex is UnreadableMessageException)
                 {
                     Log.Unreadable(_logger, ex, envelope.MessageId, endpoint.Name, envelope.Contract.Name, ex.Message);
@@ -288,7 +302,7 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
             {
                 if (startedAt != 0)
                 {
-                    ContractsTelemetry.HandlerDuration.Record(Stopwatch.GetElapsedTime(startedAt).TotalMilliseconds, tags);
+                    RecordProcessDuration(envelope, endpoint, startedAt, errorType);
                 }
 
                 try
@@ -329,6 +343,24 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
         {
             await control.AbandonAsync(CancellationToken.None).ConfigureAwait(false);
         }
+    }
+
+    /// <summary><c>messaging.process.duration</c>, in seconds, with the convention's attributes.</summary>
+    private void RecordProcessDuration(Envelope envelope, TransportEndpoint endpoint, long startedAt, string? errorType)
+    {
+        var tags = new TagList
+        {
+            ContractsTelemetry.SystemTag(_messagingSystem),
+            ContractsTelemetry.OperationTag(TelemetryStep.Process),
+            ContractsTelemetry.DestinationTag(envelope.Contract),
+            ContractsTelemetry.SubscriptionTag(endpoint.Name),
+        };
+        if (errorType is not null)
+        {
+            tags.Add(ContractsTelemetry.ErrorTag(errorType));
+        }
+
+        ContractsTelemetry.ProcessDuration.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds, tags);
     }
 
     /// <summary>A token signalled at <paramref name="deadline"/> or when the bus aborts; disposing it unlinks it from the bus.</summary>

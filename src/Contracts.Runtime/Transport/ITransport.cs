@@ -2,6 +2,7 @@ using System;
 using System.ComponentModel;
 using System.Threading;
 using System.Threading.Tasks;
+using Contracts.Diagnostics;
 
 namespace Contracts.Transport;
 
@@ -18,6 +19,12 @@ public interface ITransport : IAsyncDisposable
 {
     /// <summary>What the transport does itself.</summary>
     TransportCapabilities Capabilities { get; }
+
+    /// <summary>
+    /// The OpenTelemetry <c>messaging.system</c> of spans and metrics over this transport: the convention's well-known
+    /// value where it has one (<c>rabbitmq</c>), <c>contracts</c> for the in-process transport.
+    /// </summary>
+    string MessagingSystem => ContractsTelemetry.InProcessSystem;
 
     /// <summary>Where replies to this process's queries go (with <see cref="TransportCapabilities.RequestReply"/>).</summary>
     string? ReplyAddress { get; }
