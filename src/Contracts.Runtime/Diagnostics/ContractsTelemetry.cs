@@ -19,7 +19,7 @@ public static class ContractsTelemetry
     /// <summary>Spans for send, publish, query and handle.</summary>
     public static readonly ActivitySource ActivitySource = new(Name);
 
-    /// <summary>Counters and the handler-duration histogram.</summary>
+    /// <summary>The messaging conventions' metrics and Contracts' own counters.</summary>
     public static readonly Meter Meter = new(Name);
 
     /// <summary>The <c>messaging.system</c> of the in-process transport (the convention has no value for it).</summary>
