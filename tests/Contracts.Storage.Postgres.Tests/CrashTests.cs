@@ -117,7 +117,9 @@ public sealed class CrashTests : IAsyncLifetime
         Assert.Equal(s_messages, await PostgresServer.ScalarAsync($"SELECT count(DISTINCT n) FROM \"{_schema}\".effects")); // nothing lost
         Assert.Equal(s_messages, await PostgresServer.ScalarAsync($"SELECT count(*) FROM \"{_schema}\".inbox"));
         Assert.Equal(0, await PostgresServer.ScalarAsync($"SELECT count(*) FROM \"{_schema}\".dead_letters"));
-        Assert.True(await PostgresServer.ScalarAsync($"SELECT count(DISTINCT bus) FROM \"{_schema}\".effects") >= 4, "the work was not shared by the processes");
+        // The first victim and both survivors applied effects; a restarted victim may be killed (or see the database
+        // restart) before it commits one.
+        Assert.True(await PostgresServer.ScalarAsync($"SELECT count(DISTINCT bus) FROM \"{_schema}\".effects") >= 3, "the work was not shared by the processes");
 
         // A lease runs out ClaimDuration after the last renewal (at most a third of it before the kill), and survivors look
         // every third of it: the rows are free and taken within 1 1/3 ClaimDuration of the kill, plus scheduling slack.

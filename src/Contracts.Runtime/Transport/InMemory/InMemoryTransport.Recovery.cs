@@ -59,13 +59,13 @@ internal sealed partial class InMemoryTransport
         }
     }
 
-    /// <summary>Claims rows of <paramref name="queue"/> while it has room for them (<see cref="Room"/>), until none is left.</summary>
+    /// <summary>Claims rows of <paramref name="queue"/> for its free workers, until none is left or every worker has one.</summary>
     private async ValueTask<int> ClaimForAsync(EndpointQueue queue, CancellationToken cancellationToken)
     {
         int taken = 0;
-        while (Room(queue) is var room && room > 0)
+        while (queue.Options.MaxConcurrency - Volatile.Read(ref queue.ClaimedInFlight) is var free && free > 0)
         {
-            IReadOnlyList<MessageRecord> page = await _store.Queue.ClaimAsync(queue.NameSet, _claims.Next(), room, cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<MessageRecord> page = await _store.Queue.ClaimAsync(queue.NameSet, _claims.Next(), queue.ClaimOneByOne ? free : PageOf(queue), cancellationToken).ConfigureAwait(false);
             if (page.Count == 0)
             {
                 return taken;
@@ -76,7 +76,6 @@ internal sealed partial class InMemoryTransport
             // one per free worker until a fresh one comes, so that a crash counts only against what was running.
             int keep = page.Count;
             bool suspect = AnyClaimedBefore(page);
-            int free = Math.Max(queue.Options.MaxConcurrency - Volatile.Read(ref queue.ClaimedInFlight), 0);
             if (suspect && !queue.ClaimOneByOne && page.Count > free)
             {
                 keep = free;
@@ -112,23 +111,6 @@ internal sealed partial class InMemoryTransport
     /// get a share of a backlog instead of the first one holding it all.
     /// </summary>
     private static int PageOf(EndpointQueue queue) => Math.Clamp(queue.Options.MaxConcurrency * RowsPerWorker, 1, MaxPage);
-
-    /// <summary>
-    /// How many rows <paramref name="queue"/> takes now: one per free worker once rows that were claimed before come up
-    /// (<see cref="EndpointQueue.ClaimOneByOne"/>); otherwise the rest of a page once half of the last one is handled,
-    /// so that the next page's round trip overlaps the handling of the rows still queued instead of following it.
-    /// </summary>
-    private static int Room(EndpointQueue queue)
-    {
-        int inFlight = Volatile.Read(ref queue.ClaimedInFlight);
-        if (queue.ClaimOneByOne)
-        {
-            return queue.Options.MaxConcurrency - inFlight;
-        }
-
-        int page = PageOf(queue);
-        return inFlight <= page / 2 ? page - inFlight : 0;
-    }
 
     /// <summary>
     /// Settles the rows whose settling failed while the store was away: without this their claims would be renewed
