@@ -61,7 +61,7 @@ public sealed class ContractMutabilityAnalyzer : DiagnosticAnalyzer
             {
                 context.ReportDiagnostic(Diagnostic.Create(
                     Descriptors.MutableContract,
-                    ContractAnalyzer.LocationOf(property, type),
+                    Locations.Of(property, type),
                     type.Name,
                     $"'{property.Name}' is {what}"));
             }
@@ -78,6 +78,6 @@ public sealed class ContractMutabilityAnalyzer : DiagnosticAnalyzer
             }
         }
 
-        return ContractAnalyzer.LocationOf(property, type);
+        return Locations.Of(property, type);
     }
 }

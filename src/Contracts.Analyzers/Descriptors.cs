@@ -2,7 +2,10 @@ using Microsoft.CodeAnalysis;
 
 namespace Contracts.CodeAnalysis;
 
-/// <summary>Every analyzer descriptor, built by <see cref="DescriptorFactory"/>.</summary>
+/// <summary>
+/// Every analyzer descriptor, built by <see cref="DescriptorFactory"/>. The rules that stop generation are the generator's
+/// (Contracts.Generator's GeneratorDescriptors): reported there, they show on build.
+/// </summary>
 internal static class Descriptors
 {
     private const string Definition = DescriptorFactory.Definition;
@@ -21,47 +24,11 @@ internal static class Descriptors
         "'{0}' handles '{1}', which has no [IdempotencyKey] member, and is not marked [Idempotent]; at-least-once delivery or a second send can run it twice for the same logical message",
         "Delivery is at least once, and an application may send the same logical message twice. Give the contract an [IdempotencyKey] member so the inbox drops repeats, or mark the handler [Idempotent] when running it twice is harmless.");
 
-    public static readonly DiagnosticDescriptor NotGeneratable = DescriptorFactory.Create(
-        DiagnosticIds.NotGeneratable, Definition, DiagnosticSeverity.Error, compilationEnd: false,
-        "The contract cannot be generated",
-        "{0}",
-        "A contract is a non-generic partial record or class, nested only in partial types, with a public constructor whose parameters name its properties. The generator skips a type it cannot generate.");
-
-    public static readonly DiagnosticDescriptor UnserializableMember = DescriptorFactory.Create(
-        DiagnosticIds.UnserializableMember, Definition, DiagnosticSeverity.Error, compilationEnd: false,
-        "A contract member cannot be serialized",
-        "{0}",
-        "Every member on the wire must have a generated formatter: a supported framework type, an enum, a collection of those, or a concrete record or class built from them.");
-
     public static readonly DiagnosticDescriptor DuplicateContract = DescriptorFactory.Create(
         DiagnosticIds.DuplicateContract, Definition, DiagnosticSeverity.Error, compilationEnd: true,
         "Two contracts have the same name and version",
         "'{0}' has the contract name '{1}' version {2}, as {3} does; the catalog tells contracts apart by name and version",
         "The wire carries the contract name and version, never a CLR type name, so each pair must be unique. Set a distinct Name or Version on one of them.");
-
-    public static readonly DiagnosticDescriptor SeveralKinds = DescriptorFactory.Create(
-        DiagnosticIds.SeveralKinds, Definition, DiagnosticSeverity.Error, compilationEnd: false,
-        "A type is marked as more than one kind of message",
-        "{0}",
-        "A message is a command, an event or a query, and that decides how it is routed. Keep one of [Command], [Event] and [Query].");
-
-    public static readonly DiagnosticDescriptor HandlerOfNonContract = DescriptorFactory.Create(
-        DiagnosticIds.HandlerOfNonContract, Handlers, DiagnosticSeverity.Error, compilationEnd: false,
-        "A handler handles a type that is not a contract of its kind",
-        "'{0}' handles '{1}' as {2}, but {3}; the handler is never wired",
-        "The generator wires a handler only to a type marked with the attribute matching its interface: ICommandHandler to [Command], IEventHandler to [Event], IQueryHandler to [Query].");
-
-    public static readonly DiagnosticDescriptor QueryResult = DescriptorFactory.Create(
-        DiagnosticIds.QueryResult, Definition, DiagnosticSeverity.Error, compilationEnd: false,
-        "A query's result type is missing or does not match its handler",
-        "{0}",
-        "A [Query] names its result by implementing IQuery<TResult>, and its handler must be an IQueryHandler<TQuery, TResult> with the same TResult.");
-
-    public static readonly DiagnosticDescriptor UnsupportedKey = DescriptorFactory.Create(
-        DiagnosticIds.UnsupportedKey, Definition, DiagnosticSeverity.Error, compilationEnd: false,
-        "An idempotency key member has no canonical value",
-        "{0}",
-        "The idempotency key is built from the canonical values of its members, so equal messages get equal keys. Collections and user types have no such value; key on a string, number, bool, char, enum, Guid, date, time or decimal.");
 
     public static readonly DiagnosticDescriptor MutableContract = DescriptorFactory.Create(
         DiagnosticIds.MutableContract, Definition, DiagnosticSeverity.Warning, compilationEnd: false,

@@ -6,8 +6,9 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace Contracts.CodeAnalysis;
 
 /// <summary>
-/// Checks each handler on its own: CTR007 (it handles a type that is not a contract of its kind), CTR008 (a query
-/// handler whose result type is not the query's) and CTR002 (it may run twice for the same message).
+/// CTR002: a handler that may run twice for the same message. A handler of a type that is not a contract of its kind
+/// (CTR007) or with the wrong query result (CTR008) is reported by the generator: the compiler stops at the interface's
+/// constraint (CS0311) before analyzers run.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class HandlerAnalyzer : DiagnosticAnalyzer
@@ -16,8 +17,6 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
     [
         Descriptors.NotIdempotent,
-        Descriptors.HandlerOfNonContract,
-        Descriptors.QueryResult,
     ];
 
     /// <inheritdoc />
@@ -53,55 +52,13 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
                 continue; // being typed: the compiler already says the type is unknown
             }
 
-            string asKind = message.Kind switch
+            // Only a handler the generator wires: a contract of the interface's kind (else CTR007), valid (else the contract's own
+            // diagnostic), with the query's result (else CTR008); queries are never at-least-once side effects.
+            if (message.Message is not INamedTypeSymbol contract
+                || message.Kind == ContractKind.Query
+                || !HandlerRule.Wires(message.Kind, contract, message.Result)
+                || !validity.IsValid(contract))
             {
-                ContractKind.Command => "a command",
-                ContractKind.Event => "an event",
-                _ => "a query",
-            };
-
-            if (message.Message is not INamedTypeSymbol contract || ContractKinds.KindOf(contract, out _) is not { } kind)
-            {
-                context.ReportDiagnostic(Diagnostic.Create(
-                    Descriptors.HandlerOfNonContract,
-                    message.Location,
-                    handler.Name,
-                    message.Message.ToDisplayString(),
-                    asKind,
-                    $"'{message.Message.Name}' is not marked [{Attribute(message.Kind)}]"));
-                continue;
-            }
-
-            if (kind != message.Kind)
-            {
-                context.ReportDiagnostic(Diagnostic.Create(
-                    Descriptors.HandlerOfNonContract,
-                    message.Location,
-                    handler.Name,
-                    contract.Name,
-                    asKind,
-                    $"'{contract.Name}' is marked [{Attribute(kind)}]"));
-                continue;
-            }
-
-            // A contract the generator skips is explained on the contract itself (CTR003 and on); nothing more to say here.
-            if (!validity.IsValid(contract))
-            {
-                continue;
-            }
-
-            if (kind == ContractKind.Query)
-            {
-                ITypeSymbol? declared = ContractKinds.QueryResult(contract);
-                ITypeSymbol result = message.Result!;
-                if (declared is not null && result is not IErrorTypeSymbol && !HandlerRule.ResultMatches(declared, result))
-                {
-                    context.ReportDiagnostic(Diagnostic.Create(
-                        Descriptors.QueryResult,
-                        message.Location,
-                        $"'{handler.Name}' answers '{contract.Name}' with '{result.ToDisplayString()}', but '{contract.Name}' implements IQuery<{declared.ToDisplayString()}>; the handler is never wired"));
-                }
-
                 continue;
             }
 
@@ -111,11 +68,4 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
             }
         }
     }
-
-    private static string Attribute(ContractKind kind) => kind switch
-    {
-        ContractKind.Command => "Command",
-        ContractKind.Event => "Event",
-        _ => "Query",
-    };
 }

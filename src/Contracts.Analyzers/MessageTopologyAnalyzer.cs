@@ -126,7 +126,7 @@ public sealed class MessageTopologyAnalyzer : DiagnosticAnalyzer
                 string others = string.Join(", ", same.Where(o => !SymbolEqualityComparer.Default.Equals(o.Contract, contract)).Select(o => "'" + o.Contract.ToDisplayString() + "'"));
                 context.ReportDiagnostic(Diagnostic.Create(
                     Descriptors.DuplicateContract,
-                    ContractAnalyzer.LocationOf(null, contract),
+                    Locations.Of(null, contract),
                     contract.ToDisplayString(),
                     group.Key.Name,
                     group.Key.Version,
@@ -146,7 +146,7 @@ public sealed class MessageTopologyAnalyzer : DiagnosticAnalyzer
             {
                 context.ReportDiagnostic(Diagnostic.Create(
                     Descriptors.NoHandler,
-                    ContractAnalyzer.LocationOf(null, contract),
+                    Locations.Of(null, contract),
                     kind == ContractKind.Command ? "Command" : "Query",
                     contract.Name));
             }

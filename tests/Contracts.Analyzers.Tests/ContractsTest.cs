@@ -28,7 +28,6 @@ internal sealed class ContractsTest : CSharpCodeFixTest<EmptyDiagnosticAnalyzer,
 {
     public static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers =
     [
-        new ContractAnalyzer(),
         new ContractMutabilityAnalyzer(),
         new HandlerAnalyzer(),
         new HandlerAsyncAnalyzer(),
