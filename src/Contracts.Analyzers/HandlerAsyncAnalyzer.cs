@@ -89,7 +89,14 @@ public sealed class HandlerAsyncAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        if (!known.IsTaskLike(method.ReturnType) && !KnownTypes.Is(method.ReturnType.OriginalDefinition, known.AsyncEnumerable))
+        bool asyncEnumerable = KnownTypes.Is(method.ReturnType.OriginalDefinition, known.AsyncEnumerable);
+        if (!known.IsTaskLike(method.ReturnType) && !asyncEnumerable)
+        {
+            return;
+        }
+
+        // source.ReadAllAsync().WithCancellation(token): the enumeration takes the token where it is enumerated.
+        if (asyncEnumerable && IsGivenTokenWhenEnumerated(invocation))
         {
             return;
         }
@@ -116,6 +123,46 @@ public sealed class HandlerAsyncAnalyzer : DiagnosticAnalyzer
         {
             Report(context, invocation, handler, method, token, ImmutableDictionary<string, string?>.Empty.Add(DiagnosticIds.TokenProperty, token.Name));
         }
+    }
+
+    /// <summary>Whether an async sequence is the receiver of <c>WithCancellation(token)</c>, directly or through <c>ConfigureAwait</c>.</summary>
+    private static bool IsGivenTokenWhenEnumerated(IInvocationOperation invocation)
+    {
+        IOperation current = invocation;
+        for (int i = 0; i < 4; i++)
+        {
+            IOperation? parent = current.Parent;
+            while (parent is IConversionOperation or IParenthesizedOperation)
+            {
+                current = parent;
+                parent = parent.Parent;
+            }
+
+            IInvocationOperation? outer = parent switch
+            {
+                IArgumentOperation { Parent: IInvocationOperation call } argument when call.TargetMethod.IsExtensionMethod && call.Arguments.Length > 0 && call.Arguments[0] == argument => call,
+                IInvocationOperation call when call.Instance == current => call,
+                _ => null,
+            };
+            if (outer is null)
+            {
+                return false;
+            }
+
+            if (outer.TargetMethod.Name == "WithCancellation")
+            {
+                return true;
+            }
+
+            if (outer.TargetMethod.Name != "ConfigureAwait")
+            {
+                return false;
+            }
+
+            current = outer;
+        }
+
+        return false;
     }
 
     private static void Report(OperationAnalysisContext context, IInvocationOperation invocation, INamedTypeSymbol handler, IMethodSymbol method, IParameterSymbol token, ImmutableDictionary<string, string?> properties) =>
