@@ -8,7 +8,8 @@ namespace Contracts.CodeAnalysis;
 /// <summary>
 /// CTR002: a handler that may run twice for the same message. A handler of a type that is not a contract of its kind
 /// (CTR007) or with the wrong query result (CTR008) is reported by the generator: the compiler stops at the interface's
-/// constraint (CS0311) before analyzers run.
+/// constraint (CS0311) before analyzers run. CTR014: a class implementing a handler interface that the generator does not
+/// wire (inherited from a base class, named through an alias, or a handler it cannot reach).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class HandlerAnalyzer : DiagnosticAnalyzer
@@ -17,6 +18,7 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
     [
         Descriptors.NotIdempotent,
+        Descriptors.HandlerNotWired,
     ];
 
     /// <inheritdoc />
@@ -40,6 +42,7 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
     {
         var handler = (INamedTypeSymbol)context.Symbol;
         List<HandledMessage>? handled = HandlerDiscovery.Find(handler, context.CancellationToken);
+        ReportNotWired(context, handler, handled);
         if (handled is null)
         {
             return;
@@ -67,5 +70,75 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
                 context.ReportDiagnostic(Diagnostic.Create(Descriptors.NotIdempotent, message.Location, handler.Name, contract.Name));
             }
         }
+    }
+
+    /// <summary>CTR014: every handler interface the class implements that <see cref="HandlerDiscovery"/> (the generator's rule) does not find.</summary>
+    private static void ReportNotWired(SymbolAnalysisContext context, INamedTypeSymbol type, List<HandledMessage>? handled)
+    {
+        if (type.TypeKind != TypeKind.Class || type.IsAbstract || type.IsStatic || type.AllInterfaces.IsEmpty)
+        {
+            return;
+        }
+
+        foreach (INamedTypeSymbol @interface in type.AllInterfaces)
+        {
+            if (HandlerRule.KindOfInterface(@interface) is null || IsFound(@interface, handled))
+            {
+                continue;
+            }
+
+            string? why = WhyNotWired(type, @interface);
+            if (why is not null)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(Descriptors.HandlerNotWired, Locations.Of(null, type), type.Name, @interface.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat), why));
+            }
+        }
+    }
+
+    private static bool IsFound(INamedTypeSymbol @interface, List<HandledMessage>? handled)
+    {
+        foreach (HandledMessage message in handled ?? [])
+        {
+            if (SymbolEqualityComparer.Default.Equals(message.Interface, @interface))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string? WhyNotWired(INamedTypeSymbol type, INamedTypeSymbol @interface)
+    {
+        if (type.IsGenericType)
+        {
+            return null; // an open base for others; the closed class deriving from it is the one to flag
+        }
+
+        if (!ContractValidity.IsAccessibleInAssembly(type))
+        {
+            return "it is private or protected, so the generated registration cannot reach it; make it internal or public";
+        }
+
+        if (type.Interfaces.Contains(@interface, SymbolEqualityComparer.Default))
+        {
+            return $"its base list names it through an alias; name {@interface.Name}<...> itself there";
+        }
+
+        // Inherited: from an abstract or generic base (a concrete base that names it is wired itself, and this class is not its handler).
+        for (INamedTypeSymbol? b = type.BaseType; b is not null; b = b.BaseType)
+        {
+            foreach (INamedTypeSymbol declared in b.Interfaces)
+            {
+                if (HandlerRule.KindOfInterface(declared) is not null && SymbolEqualityComparer.Default.Equals(declared.OriginalDefinition, @interface.OriginalDefinition))
+                {
+                    return b.IsAbstract || b.IsGenericType
+                        ? $"it inherits it from '{b.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)}', and handlers are found only by the interfaces their own base list names; add {@interface.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)} to '{type.Name}'s base list"
+                        : null;
+                }
+            }
+        }
+
+        return null;
     }
 }

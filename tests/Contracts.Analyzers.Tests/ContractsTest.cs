@@ -31,6 +31,7 @@ internal sealed class ContractsTest : CSharpCodeFixTest<EmptyDiagnosticAnalyzer,
         new ContractMutabilityAnalyzer(),
         new HandlerAnalyzer(),
         new HandlerAsyncAnalyzer(),
+        new BusCallAnalyzer(),
         new MessageTopologyAnalyzer(),
     ];
 

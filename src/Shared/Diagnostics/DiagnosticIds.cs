@@ -42,6 +42,30 @@ internal static class DiagnosticIds
     /// <summary>A handler that does not pass its cancellation token on.</summary>
     public const string TokenNotPassed = "CTR013";
 
+    /// <summary>A class that implements a handler interface the generator does not wire (inherited, named through an alias, or private).</summary>
+    public const string HandlerNotWired = "CTR014";
+
+    /// <summary>A SendAsync, PublishAsync or QueryAsync whose task is never awaited.</summary>
+    public const string NotAwaited = "CTR015";
+
+    /// <summary>An async void method in a handler type.</summary>
+    public const string AsyncVoid = "CTR016";
+
+    /// <summary>A handler (or a helper it calls) that blocks its thread (Thread.Sleep, a wait handle, a semaphore's Wait).</summary>
+    public const string ThreadBlocking = "CTR017";
+
+    /// <summary>A query handler that sends commands or publishes events.</summary>
+    public const string QuerySideEffect = "CTR018";
+
+    /// <summary>A handler that catches every exception and does not rethrow: retries and dead letters never see a failure.</summary>
+    public const string SwallowsExceptions = "CTR019";
+
+    /// <summary>A public contract member that is not on the wire (a private setter without a constructor parameter, a public field).</summary>
+    public const string MemberNotOnWire = "CTR020";
+
+    /// <summary>A contract default that differs on every run (DateTime.Now, Guid.NewGuid()).</summary>
+    public const string NonDeterministicDefault = "CTR021";
+
     /// <summary>The generator's last resort: it failed on a contract or a module and emitted what it could.</summary>
     public const string GeneratorError = "CTR999";
 

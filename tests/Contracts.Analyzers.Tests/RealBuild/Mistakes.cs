@@ -53,5 +53,120 @@ internal static class Mistakes
         new("two contracts with one name", "CTR005", true, Usings + "[Event(Name = \"order\")] public partial record A(int X);\n[Event(Name = \"order\")] public partial record B(int X);"),
         new("contract with a public setter", "CTR010", true, Usings + "[Event] public partial class Placed { public Guid OrderId { get; set; } }"),
         new("contract with a List<T>", "CTR010", true, Usings + "[Event] public partial record Placed(List<int> Lines);"),
+        // Handlers silently not wired.
+        new("handler interface inherited from an abstract generic base", "CTR014", true, Usings + """
+            [Command] public partial record PlaceOrder([property: IdempotencyKey] Guid OrderId);
+            public abstract class HandlerBase<T> : ICommandHandler<T> where T : class, ICommand
+            {
+                public abstract ValueTask HandleAsync(T message, MessageContext context, CancellationToken cancellationToken);
+            }
+            public sealed class PlaceOrderHandler : HandlerBase<PlaceOrder>
+            {
+                public override ValueTask HandleAsync(PlaceOrder message, MessageContext context, CancellationToken cancellationToken) => default;
+            }
+            """),
+        new("handler interface named through a using alias", "CTR014", true, "using Contracts;\nusing Handles = Contracts.ICommandHandler<Shop.PlaceOrder>;\n\nnamespace Shop;\n\n" + """
+            [Command] public partial record PlaceOrder([property: IdempotencyKey] Guid OrderId);
+            public sealed class PlaceOrderHandler : Handles
+            {
+                public ValueTask HandleAsync(PlaceOrder message, MessageContext context, CancellationToken cancellationToken) => default;
+            }
+            """),
+        new("private nested handler", "CTR014", true, Usings + """
+            [Command] public partial record PlaceOrder([property: IdempotencyKey] Guid OrderId);
+            public static class Handlers
+            {
+                private sealed class PlaceOrderHandler : ICommandHandler<PlaceOrder>
+                {
+                    public ValueTask HandleAsync(PlaceOrder message, MessageContext context, CancellationToken cancellationToken) => default;
+                }
+            }
+            """),
+
+        // Rules too narrow before.
+        new("blocking on a task in a helper HandleAsync calls", "CTR012", true, Usings + """
+            [Command] public partial record PlaceOrder([property: IdempotencyKey] Guid OrderId);
+            public sealed class PlaceOrderHandler : ICommandHandler<PlaceOrder>
+            {
+                public ValueTask HandleAsync(PlaceOrder message, MessageContext context, CancellationToken cancellationToken) { Save(cancellationToken); return default; }
+                private static void Save(CancellationToken cancellationToken) => Task.Delay(1, cancellationToken).Wait(cancellationToken);
+            }
+            """),
+        new("a mutable record inside a contract", "CTR010", true, Usings + """
+            public sealed class Line { public string Sku { get; set; } = ""; }
+            [Event] public partial record Placed(Guid OrderId, IReadOnlyList<Line> Lines);
+            """),
+
+        // New rules.
+        new("a send that is never awaited", "CTR015", true, Usings + """
+            [Command] public partial record PlaceOrder([property: IdempotencyKey] Guid OrderId);
+            public sealed class Checkout(IMessageBus bus)
+            {
+                public void Buy(Guid id) => bus.SendAsync(new PlaceOrder(id));
+            }
+            """),
+        new("a publish assigned to a discard in a handler", "CTR015", true, Usings + """
+            [Command] public partial record PlaceOrder([property: IdempotencyKey] Guid OrderId);
+            [Event] public partial record OrderPlaced(Guid OrderId);
+            public sealed class PlaceOrderHandler : ICommandHandler<PlaceOrder>
+            {
+                public ValueTask HandleAsync(PlaceOrder message, MessageContext context, CancellationToken cancellationToken)
+                {
+                    _ = context.PublishAsync(new OrderPlaced(message.OrderId), cancellationToken);
+                    return default;
+                }
+            }
+            """),
+        new("async void in a handler type", "CTR016", true, Usings + """
+            [Command] public partial record PlaceOrder([property: IdempotencyKey] Guid OrderId);
+            public sealed class PlaceOrderHandler : ICommandHandler<PlaceOrder>
+            {
+                public ValueTask HandleAsync(PlaceOrder message, MessageContext context, CancellationToken cancellationToken) { Notify(); return default; }
+                private async void Notify() => await Task.Yield();
+            }
+            """),
+        new("Thread.Sleep in a handler", "CTR017", true, Usings + """
+            [Command] public partial record PlaceOrder([property: IdempotencyKey] Guid OrderId);
+            public sealed class PlaceOrderHandler : ICommandHandler<PlaceOrder>
+            {
+                public ValueTask HandleAsync(PlaceOrder message, MessageContext context, CancellationToken cancellationToken) { Thread.Sleep(100); return default; }
+            }
+            """),
+        new("SemaphoreSlim.Wait in a helper the handler calls", "CTR017", true, Usings + """
+            [Command] public partial record PlaceOrder([property: IdempotencyKey] Guid OrderId);
+            public sealed class PlaceOrderHandler : ICommandHandler<PlaceOrder>
+            {
+                private readonly SemaphoreSlim _gate = new(1);
+                public ValueTask HandleAsync(PlaceOrder message, MessageContext context, CancellationToken cancellationToken) { Enter(); return default; }
+                private void Enter() => _gate.Wait();
+            }
+            """),
+        new("a query handler that sends a command", "CTR018", true, Usings + """
+            [Command] public partial record Audit([property: IdempotencyKey] Guid Id);
+            [Query] public partial record GetOrder(Guid OrderId) : IQuery<string>;
+            public sealed class GetOrderHandler : IQueryHandler<GetOrder, string>
+            {
+                public async ValueTask<string> HandleAsync(GetOrder query, MessageContext context, CancellationToken cancellationToken)
+                {
+                    await context.SendAsync(new Audit(query.OrderId), cancellationToken);
+                    return "order";
+                }
+            }
+            """),
+        new("a handler that swallows every exception", "CTR019", true, Usings + """
+            [Command] public partial record PlaceOrder([property: IdempotencyKey] Guid OrderId);
+            public sealed class PlaceOrderHandler : ICommandHandler<PlaceOrder>
+            {
+                public async ValueTask HandleAsync(PlaceOrder message, MessageContext context, CancellationToken cancellationToken)
+                {
+                    try { await Task.Delay(1, cancellationToken); }
+                    catch (Exception ex) { Console.WriteLine(ex.Message); }
+                }
+            }
+            """),
+        new("a public field on a contract", "CTR020", true, Usings + "[Event] public partial record Placed(Guid OrderId) { public string Note = \"\"; }"),
+        new("a private setter without a constructor parameter", "CTR020", true, Usings + "[Event] public partial class Placed { public Guid OrderId { get; init; } public string Note { get; private set; } = \"\"; }"),
+        new("DateTime.Now as a contract default", "CTR021", true, Usings + "[Event] public partial record Placed(Guid OrderId) { public DateTime At { get; init; } = DateTime.Now; }"),
+        new("Guid.NewGuid() as a contract default", "CTR021", true, Usings + "[Command] public partial record Pay(decimal Amount) { [IdempotencyKey] public Guid PaymentId { get; init; } = Guid.NewGuid(); }\n" + Handler("Pay")),
     ];
 }
