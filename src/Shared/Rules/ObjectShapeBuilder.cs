@@ -26,6 +26,16 @@ internal static class ObjectShapeBuilder
             }
 
             AddProperties(members, properties);
+            // Being typed: "record R(int A, string? )" declares a property without a name; nothing can be generated for it yet.
+            foreach (IPropertySymbol property in properties)
+            {
+                if (property.Name.Length == 0)
+                {
+                    shape.Problems.Add(new ContractProblem(ContractProblemKind.NotGeneratable, $"'{type.Name}' has a member without a name yet", type));
+                    return shape;
+                }
+            }
+
             shape.Constructor = ChooseConstructor(type, members, properties, out ImmutableArray<IParameterSymbol> parameters);
             if (shape.Constructor is null)
             {
