@@ -67,6 +67,16 @@ public sealed class ContractsGenerator : IIncrementalGenerator
                 .ToEquatableArray())
             .WithTrackingName(ContractsGeneratorSteps.Contracts);
 
+        // Wire name, version and type of every complete contract, for the module's manifest.
+        IncrementalValueProvider<EquatableArray<string>> catalog = CatalogEntries(commands)
+            .Combine(CatalogEntries(events))
+            .Combine(CatalogEntries(queries))
+            .Select(static (entries, _) => entries.Left.Left.AddRange(entries.Left.Right).AddRange(entries.Right)
+                .Distinct()
+                .OrderBy(static n => n, System.StringComparer.Ordinal)
+                .ToEquatableArray())
+            .WithTrackingName(ContractsGeneratorSteps.Catalog);
+
         IncrementalValuesProvider<HandlerParse> handlerParses = context.SyntaxProvider
             .CreateSyntaxProvider(static (node, ct) => HandlerParser.IsCandidate(node, ct), static (ctx, ct) => HandlerParser.Parse(ctx, ct));
         ReportDiagnostics(context, handlerParses.Select(static (p, _) => p.Diagnostics));
@@ -88,9 +98,10 @@ public sealed class ContractsGenerator : IIncrementalGenerator
             .Combine(handlers)
             .Combine(referenced)
             .Combine(assemblyName)
+            .Combine(catalog)
             .Select(static (input, _) =>
             {
-                (((EquatableArray<string> names, ImmutableArray<HandlerSpec> handlerSpecs), EquatableArray<string> modules), string? assembly) = input;
+                ((((EquatableArray<string> names, ImmutableArray<HandlerSpec> handlerSpecs), EquatableArray<string> modules), string? assembly), EquatableArray<string> entries) = input;
                 if (assembly is null || (names.Count == 0 && handlerSpecs.IsEmpty && modules.Count == 0))
                 {
                     return null;
@@ -100,7 +111,8 @@ public sealed class ContractsGenerator : IIncrementalGenerator
                     assembly,
                     names,
                     WiredHandlers(handlerSpecs, names),
-                    modules);
+                    modules,
+                    entries);
             })
             .WithTrackingName(ContractsGeneratorSteps.Module);
 
@@ -150,6 +162,11 @@ public sealed class ContractsGenerator : IIncrementalGenerator
             .Where(static parse => parse.Spec is not null)
             .Select(static (parse, _) => parse.Spec!)
             .WithTrackingName(step);
+
+    private static IncrementalValueProvider<ImmutableArray<string>> CatalogEntries(IncrementalValuesProvider<ContractSpec> contracts) =>
+        contracts.Where(static spec => spec.Blocked is null)
+            .Select(static (spec, _) => spec.WireName + "\t" + spec.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\t" + spec.FullyQualifiedName)
+            .Collect();
 
     /// <summary>A contract with reported problems has its surface only: it is not in the catalog and its handlers are not wired.</summary>
     private static IncrementalValueProvider<ImmutableArray<string>> Names(IncrementalValuesProvider<ContractSpec> contracts) =>
@@ -217,7 +234,7 @@ public sealed class ContractsGenerator : IIncrementalGenerator
         {
             // Keep the module (catalog and references) so the host still starts; report the lost handler registrations.
             context.ReportDiagnostic(Diagnostic.Create(GeneratorError, Location.None, "the handler registrations of " + spec.AssemblyName, $"{ex.GetType().Name}: {ex.Message}"));
-            source = ModuleEmitter.Emit(spec with { Handlers = EquatableArray<HandlerSpec>.Empty });
+            source = ModuleEmitter.Emit(spec with { Handlers = EquatableArray<HandlerSpec>.Empty, Catalog = EquatableArray<string>.Empty });
         }
 
         context.AddSource("ContractsModule.g.cs", source);

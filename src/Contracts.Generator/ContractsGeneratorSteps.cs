@@ -8,6 +8,7 @@ internal static class ContractsGeneratorSteps
     public const string Queries = nameof(Queries);
     public const string Contracts = nameof(Contracts);
     public const string HintNameClashes = nameof(HintNameClashes);
+    public const string Catalog = nameof(Catalog);
     public const string Handlers = nameof(Handlers);
     public const string ReferencedModules = nameof(ReferencedModules);
     public const string AssemblyName = nameof(AssemblyName);
