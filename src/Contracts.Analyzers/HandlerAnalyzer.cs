@@ -87,10 +87,14 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
                 continue;
             }
 
-            string? why = WhyNotWired(type, @interface);
+            string? why = WhyNotWired(type, @interface, out string? fix);
             if (why is not null)
             {
-                context.ReportDiagnostic(Diagnostic.Create(Descriptors.HandlerNotWired, Locations.Of(null, type), type.Name, @interface.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat), why));
+                string display = @interface.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+                ImmutableDictionary<string, string?> properties = fix is null
+                    ? ImmutableDictionary<string, string?>.Empty
+                    : ImmutableDictionary<string, string?>.Empty.Add(DiagnosticIds.FixProperty, fix).Add(DiagnosticIds.InterfaceProperty, display);
+                context.ReportDiagnostic(Diagnostic.Create(Descriptors.HandlerNotWired, Locations.Of(null, type), properties, type.Name, display, why));
             }
         }
     }
@@ -108,8 +112,9 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
         return false;
     }
 
-    private static string? WhyNotWired(INamedTypeSymbol type, INamedTypeSymbol @interface)
+    private static string? WhyNotWired(INamedTypeSymbol type, INamedTypeSymbol @interface, out string? fix)
     {
+        fix = null;
         if (type.IsGenericType)
         {
             return null; // an open base for others; the closed class deriving from it is the one to flag
@@ -117,6 +122,7 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
 
         if (!ContractValidity.IsAccessibleInAssembly(type))
         {
+            fix = type.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected or Accessibility.ProtectedAndInternal ? DiagnosticIds.FixMakeInternal : null;
             return "it is private or protected, so the generated registration cannot reach it; make it internal or public";
         }
 
@@ -132,6 +138,7 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
             {
                 if (HandlerRule.KindOfInterface(declared) is not null && SymbolEqualityComparer.Default.Equals(declared.OriginalDefinition, @interface.OriginalDefinition))
                 {
+                    fix = DiagnosticIds.FixAddHandlerInterface;
                     return b.IsAbstract || b.IsGenericType
                         ? $"it inherits it from '{b.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)}', and handlers are found only by the interfaces their own base list names; add {@interface.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)} to '{type.Name}'s base list"
                         : null;

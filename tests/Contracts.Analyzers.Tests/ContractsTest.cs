@@ -58,6 +58,8 @@ internal sealed class ContractsTest : CSharpCodeFixTest<EmptyDiagnosticAnalyzer,
         new SetToInitCodeFix(),
         new AddQueryInterfaceCodeFix(),
         new PassCancellationTokenCodeFix(),
+        new HandlerNotWiredCodeFix(),
+        new AwaitCodeFix(),
     ];
 
     protected override IEnumerable<Type> GetSourceGenerators() => [typeof(ContractsGenerator)];

@@ -185,3 +185,82 @@ public sealed class NewRulesTests
         new DiagnosticResult("CTR010", DiagnosticSeverity.Warning).WithLocation(0).WithMessage("Contract 'Placed' has mutable state: 'Line.Sku' (in 'Lines') has a public setter (use init)"),
         new DiagnosticResult("CTR010", DiagnosticSeverity.Warning).WithLocation(0).WithMessage("Contract 'Placed' has mutable state: 'Line.Marks' (in 'Lines') is a mutable 'List<int>' (use IReadOnlyList<T> or ImmutableArray<T>)"));
 }
+
+/// <summary>The code fixes of CTR014 and CTR015.</summary>
+public sealed class NewRuleFixTests
+{
+    private const string Contracts = """
+        using System;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Contracts;
+
+        [Command] public partial record PlaceOrder([property: IdempotencyKey] Guid OrderId);
+        [Event] public partial record OrderPlaced([property: IdempotencyKey] Guid OrderId);
+
+        """;
+
+    [Fact]
+    public Task An_inherited_handler_interface_is_named_in_the_base_list() => ContractsTest.FixAsync(Contracts + """
+        public abstract class Base<T> : ICommandHandler<T> where T : class, ICommand
+        {
+            public abstract ValueTask HandleAsync(T command, MessageContext context, CancellationToken cancellationToken);
+        }
+
+        public sealed class {|CTR014:Inherits|} : Base<PlaceOrder>
+        {
+            public override ValueTask HandleAsync(PlaceOrder command, MessageContext context, CancellationToken cancellationToken) => default;
+        }
+        """, Contracts + """
+        public abstract class Base<T> : ICommandHandler<T> where T : class, ICommand
+        {
+            public abstract ValueTask HandleAsync(T command, MessageContext context, CancellationToken cancellationToken);
+        }
+
+        public sealed class Inherits : Base<PlaceOrder>, ICommandHandler<PlaceOrder>
+        {
+            public override ValueTask HandleAsync(PlaceOrder command, MessageContext context, CancellationToken cancellationToken) => default;
+        }
+        """);
+
+    [Fact]
+    public Task A_private_nested_handler_is_made_internal() => ContractsTest.FixAsync(Contracts + """
+        public static class Outer
+        {
+            private sealed class {|CTR014:Hidden|} : ICommandHandler<PlaceOrder>
+            {
+                public ValueTask HandleAsync(PlaceOrder command, MessageContext context, CancellationToken cancellationToken) => default;
+            }
+        }
+        """, Contracts + """
+        public static class Outer
+        {
+            internal sealed class Hidden : ICommandHandler<PlaceOrder>
+            {
+                public ValueTask HandleAsync(PlaceOrder command, MessageContext context, CancellationToken cancellationToken) => default;
+            }
+        }
+        """);
+
+    [Fact]
+    public Task A_dropped_send_is_awaited() => ContractsTest.FixAsync(Contracts + """
+        public sealed class Sender(IMessageBus bus)
+        {
+            public async Task RunAsync(Guid id)
+            {
+                {|CTR015:bus.SendAsync(new PlaceOrder(id))|};
+                _ = {|CTR015:bus.PublishAsync(new OrderPlaced(id))|};
+            }
+        }
+        """, Contracts + """
+        public sealed class Sender(IMessageBus bus)
+        {
+            public async Task RunAsync(Guid id)
+            {
+                await bus.SendAsync(new PlaceOrder(id));
+                await bus.PublishAsync(new OrderPlaced(id));
+            }
+        }
+        """,
+        iterations: 2);
+}

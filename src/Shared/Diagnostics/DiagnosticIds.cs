@@ -81,6 +81,15 @@ internal static class DiagnosticIds
     /// <summary>CTR008: add IQuery&lt;TResult&gt; with the result type its handler answers with.</summary>
     public const string FixAddQueryInterface = "AddQueryInterface";
 
+    /// <summary>CTR014: add the handler interface (<see cref="InterfaceProperty"/>) to the class's own base list.</summary>
+    public const string FixAddHandlerInterface = "AddHandlerInterface";
+
+    /// <summary>CTR014: make a private nested handler internal.</summary>
+    public const string FixMakeInternal = "MakeInternal";
+
+    /// <summary>CTR014: the handler interface to add, as C# source.</summary>
+    public const string InterfaceProperty = "Interface";
+
     /// <summary>CTR013: the name of the token to pass.</summary>
     public const string TokenProperty = "Token";
 
