@@ -101,4 +101,10 @@ internal static class Descriptors
         "A contract default differs on every run",
         "'{0}.{1}' defaults to '{2}', which differs every time; a message read from an older sender gets a new value on each read, and a retried send a new value on each attempt",
         "A member missing from an older sender's message takes its default when read, and an application that builds the same message twice gets two different values: neither is the value the sender meant. Set the value explicitly where the message is created.");
+
+    public static readonly DiagnosticDescriptor BusInHandler = DescriptorFactory.Create(
+        DiagnosticIds.BusInHandler, Reliability, DiagnosticSeverity.Warning, compilationEnd: false,
+        "A handler sends through the bus instead of its context",
+        "'{0}' calls '{1}' on an injected IMessageBus; use its MessageContext, which sends inside the delivery's consume transaction",
+        "A message a handler sends through its MessageContext is written in the same consume transaction as the inbox entry (effectively-once endpoints) and carries the correlation and causation of the message being handled. Through an injected IMessageBus it is sent outside that transaction: on an effectively-once endpoint it waits on the write lock the consume transaction holds, and a failure after it leaves the message sent although the delivery is retried.");
 }

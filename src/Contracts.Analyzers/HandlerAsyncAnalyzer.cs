@@ -12,7 +12,7 @@ namespace Contracts.CodeAnalysis;
 /// What a handler's code does, in its HandleAsync and in the methods of its own type that HandleAsync calls (lambdas and
 /// local functions included): CTR012 (blocking on a task), CTR017 (blocking the thread), CTR018 (a query handler sending or
 /// publishing), CTR019 (catching every exception and returning) and, in HandleAsync, CTR013 (a token not passed on).
-/// CTR016: an async void method anywhere in a handler type. Reported when the type's analysis ends, once its call graph is known.
+/// CTR022: a command or event handler sending through an injected IMessageBus. CTR016: an async void method anywhere in a handler type. Reported when the type's analysis ends, once its call graph is known.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class HandlerAsyncAnalyzer : DiagnosticAnalyzer
@@ -26,6 +26,7 @@ public sealed class HandlerAsyncAnalyzer : DiagnosticAnalyzer
         Descriptors.ThreadBlocking,
         Descriptors.QuerySideEffect,
         Descriptors.SwallowsExceptions,
+        Descriptors.BusInHandler,
     ];
 
     /// <inheritdoc />
@@ -121,9 +122,17 @@ public sealed class HandlerAsyncAnalyzer : DiagnosticAnalyzer
         {
             state.AddThreadBlocking(caller, invocation.Syntax.GetLocation(), wait.Call, wait.Instead);
         }
-        else if (method.Name is "SendAsync" or "PublishAsync" && IsBus(method.ContainingType))
+        else if (method.Name is "SendAsync" or "PublishAsync" or "QueryAsync" && IsBus(method.ContainingType))
         {
-            state.AddSideEffect(caller, invocation.Syntax.GetLocation(), method.ContainingType!.Name + "." + method.Name);
+            if (method.Name != "QueryAsync")
+            {
+                state.AddSideEffect(caller, invocation.Syntax.GetLocation(), method.ContainingType!.Name + "." + method.Name);
+            }
+
+            if (method.ContainingType!.Name == "IMessageBus")
+            {
+                state.AddBusCall(caller, invocation.Syntax.GetLocation(), "IMessageBus." + method.Name);
+            }
         }
     }
 

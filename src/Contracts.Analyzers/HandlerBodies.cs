@@ -16,6 +16,7 @@ internal sealed class HandlerBodies(INamedTypeSymbol type, List<HandledMessage> 
     private readonly List<(IMethodSymbol Method, Diagnostic Diagnostic, bool Always)> _found = [];
     private readonly List<(IMethodSymbol Method, Location Location, string Call, string Instead)> _waits = [];
     private readonly List<(IMethodSymbol Method, Location Location, string Call)> _sideEffects = [];
+    private readonly List<(IMethodSymbol Method, Location Location, string Call)> _busCalls = [];
 
     public INamedTypeSymbol Type { get; } = type;
 
@@ -67,12 +68,21 @@ internal sealed class HandlerBodies(INamedTypeSymbol type, List<HandledMessage> 
         }
     }
 
+    public void AddBusCall(IMethodSymbol method, Location location, string call)
+    {
+        lock (_gate)
+        {
+            _busCalls.Add((method, location, call));
+        }
+    }
+
     public void Report(SymbolAnalysisContext context)
     {
         lock (_gate)
         {
             HashSet<IMethodSymbol> reached = Reached(static _ => true);
             HashSet<IMethodSymbol> reachedByQueries = Reached(static kind => kind == ContractKind.Query);
+            HashSet<IMethodSymbol> reachedByConsumers = Reached(static kind => kind != ContractKind.Query);
             foreach ((IMethodSymbol method, Diagnostic diagnostic, bool always) in _found)
             {
                 if (always || reached.Contains(method))
@@ -95,6 +105,14 @@ internal sealed class HandlerBodies(INamedTypeSymbol type, List<HandledMessage> 
                 if (reachedByQueries.Contains(method))
                 {
                     context.ReportDiagnostic(Diagnostic.Create(Descriptors.QuerySideEffect, location, Type.Name, call));
+                }
+            }
+
+            foreach ((IMethodSymbol method, Location location, string call) in _busCalls)
+            {
+                if (reachedByConsumers.Contains(method))
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(Descriptors.BusInHandler, location, Type.Name, call));
                 }
             }
         }

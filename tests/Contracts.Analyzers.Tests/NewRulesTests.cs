@@ -131,6 +131,23 @@ public sealed class NewRulesTests
         """);
 
     [Fact]
+    public Task A_command_or_event_handler_sending_through_the_bus_is_flagged_and_the_context_is_not() => ContractsTest.AnalyzeAsync(Contracts + """
+        public sealed class PlaceOrderHandler(IMessageBus bus) : ICommandHandler<PlaceOrder>
+        {
+            public async ValueTask HandleAsync(PlaceOrder command, MessageContext context, CancellationToken cancellationToken)
+            {
+                await {|#0:bus.PublishAsync(new OrderPlaced(command.OrderId), cancellationToken: cancellationToken)|};
+                await context.PublishAsync(new OrderPlaced(command.OrderId), cancellationToken);
+            }
+
+            // Not reached from HandleAsync: a method the application calls itself.
+            public ValueTask Later(Guid id) => bus.SendAsync(new PlaceOrder(id));
+        }
+        """,
+        new DiagnosticResult("CTR022", DiagnosticSeverity.Warning).WithLocation(0).WithMessage("'PlaceOrderHandler' calls 'IMessageBus.PublishAsync' on an injected IMessageBus; use its MessageContext, which sends inside the delivery's consume transaction"),
+        new DiagnosticResult("CTR011", DiagnosticSeverity.Info).WithSpan(9, 31, 9, 39).WithArguments("Query", "GetOrder"));
+
+    [Fact]
     public Task Catching_everything_without_rethrowing_is_flagged_and_narrow_or_rethrowing_catches_are_not() => ContractsTest.AnalyzeAsync(Contracts + """
         public sealed class PlaceOrderHandler : ICommandHandler<PlaceOrder>
         {

@@ -66,6 +66,9 @@ internal static class DiagnosticIds
     /// <summary>A contract default that differs on every run (DateTime.Now, Guid.NewGuid()).</summary>
     public const string NonDeterministicDefault = "CTR021";
 
+    /// <summary>A command or event handler that sends through an injected IMessageBus instead of its MessageContext.</summary>
+    public const string BusInHandler = "CTR022";
+
     /// <summary>The generator's last resort: it failed on a contract or a module and emitted what it could.</summary>
     public const string GeneratorError = "CTR999";
 

@@ -168,5 +168,14 @@ internal static class Mistakes
         new("a private setter without a constructor parameter", "CTR020", true, Usings + "[Event] public partial class Placed { public Guid OrderId { get; init; } public string Note { get; private set; } = \"\"; }"),
         new("DateTime.Now as a contract default", "CTR021", true, Usings + "[Event] public partial record Placed(Guid OrderId) { public DateTime At { get; init; } = DateTime.Now; }"),
         new("Guid.NewGuid() as a contract default", "CTR021", true, Usings + "[Command] public partial record Pay(decimal Amount) { [IdempotencyKey] public Guid PaymentId { get; init; } = Guid.NewGuid(); }\n" + Handler("Pay")),
+        new("an injected IMessageBus used inside a command handler", "CTR022", true, Usings + """
+            [Command] public partial record PlaceOrder([property: IdempotencyKey] Guid OrderId);
+            [Event] public partial record OrderPlaced(Guid OrderId);
+            public sealed class PlaceOrderHandler(IMessageBus bus) : ICommandHandler<PlaceOrder>
+            {
+                public async ValueTask HandleAsync(PlaceOrder message, MessageContext context, CancellationToken cancellationToken)
+                    => await bus.PublishAsync(new OrderPlaced(message.OrderId), cancellationToken: cancellationToken);
+            }
+            """),
     ];
 }
