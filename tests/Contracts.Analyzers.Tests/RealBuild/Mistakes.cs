@@ -177,5 +177,12 @@ internal static class Mistakes
                     => await bus.PublishAsync(new OrderPlaced(message.OrderId), cancellationToken: cancellationToken);
             }
             """),
+        new("a handler not passing its token on", "CTR013", true, Usings + """
+            [Command] public partial record PlaceOrder([property: IdempotencyKey] Guid OrderId);
+            public sealed class PlaceOrderHandler : ICommandHandler<PlaceOrder>
+            {
+                public async ValueTask HandleAsync(PlaceOrder message, MessageContext context, CancellationToken cancellationToken) => await Task.Delay(1);
+            }
+            """),
     ];
 }
