@@ -62,4 +62,22 @@ public sealed class RealBuildTests
         Assert.Contains("CTR007", build.Ids);
         Assert.DoesNotContain("CTR002", build.Ids);
     }
+
+    [Fact]
+    public async Task A_pragma_silences_a_rule_the_generator_reports_as_it_does_an_analyzers()
+    {
+        // The generator reports at real source locations (not locations by path), so #pragma applies, as on dotnet build.
+        BuildOutput build = await BuildEmulation.BuildAsync(TestContext.Current.CancellationToken, """
+            using Contracts;
+            namespace Shop;
+            #pragma warning disable CTR004 // a log record no broker carries
+            [Event] public partial record Logged(object Payload);
+            #pragma warning restore CTR004
+            [Event] public partial record Logged2(object Payload);
+            """);
+
+        Diagnostic diagnostic = Assert.Single(build.Diagnostics);
+        Assert.Equal("CTR004", diagnostic.Id);
+        Assert.Contains("Logged2", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
 }
