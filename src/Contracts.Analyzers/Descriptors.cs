@@ -2,7 +2,10 @@ using Microsoft.CodeAnalysis;
 
 namespace Contracts.CodeAnalysis;
 
-/// <summary>Every analyzer descriptor, built by <see cref="DescriptorFactory"/>.</summary>
+/// <summary>
+/// Every analyzer descriptor, built by <see cref="DescriptorFactory"/>. The rules that stop generation are the generator's
+/// (Contracts.Generator's GeneratorDescriptors): reported there, they show on build.
+/// </summary>
 internal static class Descriptors
 {
     private const string Definition = DescriptorFactory.Definition;
@@ -21,47 +24,11 @@ internal static class Descriptors
         "'{0}' handles '{1}', which has no [IdempotencyKey] member, and is not marked [Idempotent]; at-least-once delivery or a second send can run it twice for the same logical message",
         "Delivery is at least once, and an application may send the same logical message twice. Give the contract an [IdempotencyKey] member so the inbox drops repeats, or mark the handler [Idempotent] when running it twice is harmless.");
 
-    public static readonly DiagnosticDescriptor NotGeneratable = DescriptorFactory.Create(
-        DiagnosticIds.NotGeneratable, Definition, DiagnosticSeverity.Error, compilationEnd: false,
-        "The contract cannot be generated",
-        "{0}",
-        "A contract is a non-generic partial record or class, nested only in partial types, with a public constructor whose parameters name its properties. The generator skips a type it cannot generate.");
-
-    public static readonly DiagnosticDescriptor UnserializableMember = DescriptorFactory.Create(
-        DiagnosticIds.UnserializableMember, Definition, DiagnosticSeverity.Error, compilationEnd: false,
-        "A contract member cannot be serialized",
-        "{0}",
-        "Every member on the wire must have a generated formatter: a supported framework type, an enum, a collection of those, or a concrete record or class built from them.");
-
     public static readonly DiagnosticDescriptor DuplicateContract = DescriptorFactory.Create(
         DiagnosticIds.DuplicateContract, Definition, DiagnosticSeverity.Error, compilationEnd: true,
         "Two contracts have the same name and version",
         "'{0}' has the contract name '{1}' version {2}, as {3} does; the catalog tells contracts apart by name and version",
         "The wire carries the contract name and version, never a CLR type name, so each pair must be unique. Set a distinct Name or Version on one of them.");
-
-    public static readonly DiagnosticDescriptor SeveralKinds = DescriptorFactory.Create(
-        DiagnosticIds.SeveralKinds, Definition, DiagnosticSeverity.Error, compilationEnd: false,
-        "A type is marked as more than one kind of message",
-        "{0}",
-        "A message is a command, an event or a query, and that decides how it is routed. Keep one of [Command], [Event] and [Query].");
-
-    public static readonly DiagnosticDescriptor HandlerOfNonContract = DescriptorFactory.Create(
-        DiagnosticIds.HandlerOfNonContract, Handlers, DiagnosticSeverity.Error, compilationEnd: false,
-        "A handler handles a type that is not a contract of its kind",
-        "'{0}' handles '{1}' as {2}, but {3}; the handler is never wired",
-        "The generator wires a handler only to a type marked with the attribute matching its interface: ICommandHandler to [Command], IEventHandler to [Event], IQueryHandler to [Query].");
-
-    public static readonly DiagnosticDescriptor QueryResult = DescriptorFactory.Create(
-        DiagnosticIds.QueryResult, Definition, DiagnosticSeverity.Error, compilationEnd: false,
-        "A query's result type is missing or does not match its handler",
-        "{0}",
-        "A [Query] names its result by implementing IQuery<TResult>, and its handler must be an IQueryHandler<TQuery, TResult> with the same TResult.");
-
-    public static readonly DiagnosticDescriptor UnsupportedKey = DescriptorFactory.Create(
-        DiagnosticIds.UnsupportedKey, Definition, DiagnosticSeverity.Error, compilationEnd: false,
-        "An idempotency key member has no canonical value",
-        "{0}",
-        "The idempotency key is built from the canonical values of its members, so equal messages get equal keys. Collections and user types have no such value; key on a string, number, bool, char, enum, Guid, date, time or decimal.");
 
     public static readonly DiagnosticDescriptor MutableContract = DescriptorFactory.Create(
         DiagnosticIds.MutableContract, Definition, DiagnosticSeverity.Warning, compilationEnd: false,
@@ -86,4 +53,58 @@ internal static class Descriptors
         "A handler does not pass its cancellation token on",
         "'{0}' calls '{1}' without its cancellation token; pass '{2}' so the call stops when the delivery is cancelled",
         "The token a handler is given is signalled when the bus stops or the caller gives up. An asynchronous call that could take it but does not keeps running, and delays shutdown.");
+
+    public static readonly DiagnosticDescriptor HandlerNotWired = DescriptorFactory.Create(
+        DiagnosticIds.HandlerNotWired, Handlers, DiagnosticSeverity.Warning, compilationEnd: false,
+        "A handler is not wired",
+        "'{0}' implements {1} but is never wired: {2}",
+        "The generator wires a class as a handler only when its own base list names ICommandHandler<T>, IEventHandler<T> or IQueryHandler<TQuery, TResult> by name and the class is visible to its assembly; it never searches for interfaces a class inherits. Such a class compiles, but no message ever reaches it.");
+
+    public static readonly DiagnosticDescriptor NotAwaited = DescriptorFactory.Create(
+        DiagnosticIds.NotAwaited, Reliability, DiagnosticSeverity.Warning, compilationEnd: false,
+        "A message is sent without awaiting it",
+        "The task of '{0}' is never awaited; a failure to send is lost and the message may not be sent before the caller moves on",
+        "SendAsync, PublishAsync and QueryAsync complete when the message is accepted (stored, or handed to the transport); their task carries any failure. Await it.");
+
+    public static readonly DiagnosticDescriptor AsyncVoid = DescriptorFactory.Create(
+        DiagnosticIds.AsyncVoid, Reliability, DiagnosticSeverity.Warning, compilationEnd: false,
+        "A handler type has an async void method",
+        "'{0}.{1}' is async void; an exception in it crashes the process instead of failing the delivery",
+        "An exception escaping an async void method is raised on the thread pool and ends the process; the bus never sees it, so there is no retry and no dead letter. Return Task or ValueTask and await it.");
+
+    public static readonly DiagnosticDescriptor ThreadBlocking = DescriptorFactory.Create(
+        DiagnosticIds.ThreadBlocking, Reliability, DiagnosticSeverity.Warning, compilationEnd: false,
+        "A handler blocks its thread",
+        "'{0}' blocks its thread with '{1}'{2}; use {3}",
+        "A handler runs on one of the bus's consumers. A thread-blocking wait holds the consumer and a thread-pool thread; under load this starves the pool. Use the asynchronous form and await it.");
+
+    public static readonly DiagnosticDescriptor QuerySideEffect = DescriptorFactory.Create(
+        DiagnosticIds.QuerySideEffect, Handlers, DiagnosticSeverity.Warning, compilationEnd: false,
+        "A query handler has side effects",
+        "Query handler '{0}' calls '{1}'; a query only reads, so a retried or repeated query would repeat the side effect",
+        "Queries are the read side: they may be retried, cached or sent twice by a caller that timed out, and they run without the inbox that makes commands and events effectively once. Move the side effect to a command handler.");
+
+    public static readonly DiagnosticDescriptor SwallowsExceptions = DescriptorFactory.Create(
+        DiagnosticIds.SwallowsExceptions, Reliability, DiagnosticSeverity.Warning, compilationEnd: false,
+        "A handler swallows every exception",
+        "'{0}' catches every exception without rethrowing it; the delivery then succeeds, so retries and dead letters never see the failure",
+        "A failed delivery is retried and, after the last attempt, kept as a dead letter with its exception. A handler that catches every exception and returns defeats both: the message is completed as if handled. Catch only what you handle, or rethrow.");
+
+    public static readonly DiagnosticDescriptor MemberNotOnWire = DescriptorFactory.Create(
+        DiagnosticIds.MemberNotOnWire, Definition, DiagnosticSeverity.Warning, compilationEnd: false,
+        "A public contract member does not travel",
+        "'{0}.{1}' is public but not on the wire: {2}; the receiver always sees its default",
+        "Only public properties a constructor parameter or a public (init) setter sets are serialized. A public field, or a property with a private setter and no constructor parameter, looks like part of the message but arrives with its default value.");
+
+    public static readonly DiagnosticDescriptor NonDeterministicDefault = DescriptorFactory.Create(
+        DiagnosticIds.NonDeterministicDefault, Definition, DiagnosticSeverity.Warning, compilationEnd: false,
+        "A contract default differs on every run",
+        "'{0}.{1}' defaults to '{2}', which differs every time; a message read from an older sender gets a new value on each read, and a retried send a new value on each attempt",
+        "A member missing from an older sender's message takes its default when read, and an application that builds the same message twice gets two different values: neither is the value the sender meant. Set the value explicitly where the message is created.");
+
+    public static readonly DiagnosticDescriptor BusInHandler = DescriptorFactory.Create(
+        DiagnosticIds.BusInHandler, Reliability, DiagnosticSeverity.Warning, compilationEnd: false,
+        "A handler sends through the bus instead of its context",
+        "'{0}' calls '{1}' on an injected IMessageBus; use its MessageContext, which sends inside the delivery's consume transaction",
+        "A message a handler sends through its MessageContext is written in the same consume transaction as the inbox entry (effectively-once endpoints) and carries the correlation and causation of the message being handled. Through an injected IMessageBus it is sent outside that transaction: on an effectively-once endpoint it waits on the write lock the consume transaction holds, and a failure after it leaves the message sent although the delivery is retried.");
 }

@@ -6,8 +6,10 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace Contracts.CodeAnalysis;
 
 /// <summary>
-/// Checks each handler on its own: CTR007 (it handles a type that is not a contract of its kind), CTR008 (a query
-/// handler whose result type is not the query's) and CTR002 (it may run twice for the same message).
+/// CTR002: a handler that may run twice for the same message. A handler of a type that is not a contract of its kind
+/// (CTR007) or with the wrong query result (CTR008) is reported by the generator: the compiler stops at the interface's
+/// constraint (CS0311) before analyzers run. CTR014: a class implementing a handler interface that the generator does not
+/// wire (inherited from a base class, named through an alias, or a handler it cannot reach).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class HandlerAnalyzer : DiagnosticAnalyzer
@@ -16,8 +18,7 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
     [
         Descriptors.NotIdempotent,
-        Descriptors.HandlerOfNonContract,
-        Descriptors.QueryResult,
+        Descriptors.HandlerNotWired,
     ];
 
     /// <inheritdoc />
@@ -41,6 +42,7 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
     {
         var handler = (INamedTypeSymbol)context.Symbol;
         List<HandledMessage>? handled = HandlerDiscovery.Find(handler, context.CancellationToken);
+        ReportNotWired(context, handler, handled);
         if (handled is null)
         {
             return;
@@ -53,55 +55,13 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
                 continue; // being typed: the compiler already says the type is unknown
             }
 
-            string asKind = message.Kind switch
+            // Only a handler the generator wires: a contract of the interface's kind (else CTR007), valid (else the contract's own
+            // diagnostic), with the query's result (else CTR008); queries are never at-least-once side effects.
+            if (message.Message is not INamedTypeSymbol contract
+                || message.Kind == ContractKind.Query
+                || !HandlerRule.Wires(message.Kind, contract, message.Result)
+                || !validity.IsValid(contract))
             {
-                ContractKind.Command => "a command",
-                ContractKind.Event => "an event",
-                _ => "a query",
-            };
-
-            if (message.Message is not INamedTypeSymbol contract || ContractKinds.KindOf(contract, out _) is not { } kind)
-            {
-                context.ReportDiagnostic(Diagnostic.Create(
-                    Descriptors.HandlerOfNonContract,
-                    message.Location,
-                    handler.Name,
-                    message.Message.ToDisplayString(),
-                    asKind,
-                    $"'{message.Message.Name}' is not marked [{Attribute(message.Kind)}]"));
-                continue;
-            }
-
-            if (kind != message.Kind)
-            {
-                context.ReportDiagnostic(Diagnostic.Create(
-                    Descriptors.HandlerOfNonContract,
-                    message.Location,
-                    handler.Name,
-                    contract.Name,
-                    asKind,
-                    $"'{contract.Name}' is marked [{Attribute(kind)}]"));
-                continue;
-            }
-
-            // A contract the generator skips is explained on the contract itself (CTR003 and on); nothing more to say here.
-            if (!validity.IsValid(contract))
-            {
-                continue;
-            }
-
-            if (kind == ContractKind.Query)
-            {
-                ITypeSymbol? declared = ContractKinds.QueryResult(contract);
-                ITypeSymbol result = message.Result!;
-                if (declared is not null && result is not IErrorTypeSymbol && !HandlerRule.ResultMatches(declared, result))
-                {
-                    context.ReportDiagnostic(Diagnostic.Create(
-                        Descriptors.QueryResult,
-                        message.Location,
-                        $"'{handler.Name}' answers '{contract.Name}' with '{result.ToDisplayString()}', but '{contract.Name}' implements IQuery<{declared.ToDisplayString()}>; the handler is never wired"));
-                }
-
                 continue;
             }
 
@@ -112,10 +72,80 @@ public sealed class HandlerAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    private static string Attribute(ContractKind kind) => kind switch
+    /// <summary>CTR014: every handler interface the class implements that <see cref="HandlerDiscovery"/> (the generator's rule) does not find.</summary>
+    private static void ReportNotWired(SymbolAnalysisContext context, INamedTypeSymbol type, List<HandledMessage>? handled)
     {
-        ContractKind.Command => "Command",
-        ContractKind.Event => "Event",
-        _ => "Query",
-    };
+        if (type.TypeKind != TypeKind.Class || type.IsAbstract || type.IsStatic || type.AllInterfaces.IsEmpty)
+        {
+            return;
+        }
+
+        foreach (INamedTypeSymbol @interface in type.AllInterfaces)
+        {
+            if (HandlerRule.KindOfInterface(@interface) is null || IsFound(@interface, handled))
+            {
+                continue;
+            }
+
+            string? why = WhyNotWired(type, @interface, out string? fix);
+            if (why is not null)
+            {
+                string display = @interface.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+                ImmutableDictionary<string, string?> properties = fix is null
+                    ? ImmutableDictionary<string, string?>.Empty
+                    : ImmutableDictionary<string, string?>.Empty.Add(DiagnosticIds.FixProperty, fix).Add(DiagnosticIds.InterfaceProperty, display);
+                context.ReportDiagnostic(Diagnostic.Create(Descriptors.HandlerNotWired, Locations.Of(null, type), properties, type.Name, display, why));
+            }
+        }
+    }
+
+    private static bool IsFound(INamedTypeSymbol @interface, List<HandledMessage>? handled)
+    {
+        foreach (HandledMessage message in handled ?? [])
+        {
+            if (SymbolEqualityComparer.Default.Equals(message.Interface, @interface))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string? WhyNotWired(INamedTypeSymbol type, INamedTypeSymbol @interface, out string? fix)
+    {
+        fix = null;
+        if (type.IsGenericType)
+        {
+            return null; // an open base for others; the closed class deriving from it is the one to flag
+        }
+
+        if (!ContractValidity.IsAccessibleInAssembly(type))
+        {
+            fix = type.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected or Accessibility.ProtectedAndInternal ? DiagnosticIds.FixMakeInternal : null;
+            return "it is private or protected, so the generated registration cannot reach it; make it internal or public";
+        }
+
+        if (type.Interfaces.Contains(@interface, SymbolEqualityComparer.Default))
+        {
+            return $"its base list names it through an alias; name {@interface.Name}<...> itself there";
+        }
+
+        // Inherited: from an abstract or generic base (a concrete base that names it is wired itself, and this class is not its handler).
+        for (INamedTypeSymbol? b = type.BaseType; b is not null; b = b.BaseType)
+        {
+            foreach (INamedTypeSymbol declared in b.Interfaces)
+            {
+                if (HandlerRule.KindOfInterface(declared) is not null && SymbolEqualityComparer.Default.Equals(declared.OriginalDefinition, @interface.OriginalDefinition))
+                {
+                    fix = DiagnosticIds.FixAddHandlerInterface;
+                    return b.IsAbstract || b.IsGenericType
+                        ? $"it inherits it from '{b.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)}', and handlers are found only by the interfaces their own base list names; add {@interface.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)} to '{type.Name}'s base list"
+                        : null;
+                }
+            }
+        }
+
+        return null;
+    }
 }

@@ -10,7 +10,8 @@ namespace Contracts.CodeAnalysis;
 /// <summary>
 /// Rules over the whole compilation, reported when it ends (on build, not while typing): CTR001 (a command or
 /// query with several handlers), CTR005 (two contracts with one name and version) and CTR011 (a command or query
-/// with no handler in a project that declares handlers).
+/// with no handler in a project that declares handlers). CTR001 and CTR005 also count what the referenced projects'
+/// generated modules list in their manifests, so the host that references them all reports what only start-up would.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class MessageTopologyAnalyzer : DiagnosticAnalyzer
@@ -80,7 +81,9 @@ public sealed class MessageTopologyAnalyzer : DiagnosticAnalyzer
 
     private static void Report(CompilationAnalysisContext context, State state)
     {
-        // CTR001: every handler of a command or query that has several, naming all of them.
+        ReferencedModules referenced = ReferencedModules.Read(context.Compilation, context.CancellationToken);
+
+        // CTR001: every handler of a command or query that has several, naming all of them, those of referenced modules too.
         var byContract = new Dictionary<INamedTypeSymbol, List<(INamedTypeSymbol Handler, INamedTypeSymbol Contract, ContractKind Kind, Location Location)>>(SymbolEqualityComparer.Default);
         foreach ((INamedTypeSymbol Handler, INamedTypeSymbol Contract, ContractKind Kind, Location Location) handler in state.Handlers)
         {
@@ -92,45 +95,74 @@ public sealed class MessageTopologyAnalyzer : DiagnosticAnalyzer
             list.Add(handler);
         }
 
+        var reported = new HashSet<string>(System.StringComparer.Ordinal);
         foreach (List<(INamedTypeSymbol Handler, INamedTypeSymbol Contract, ContractKind Kind, Location Location)> group in byContract.Values)
         {
-            if (group.Count < 2 || group[0].Kind == ContractKind.Event)
+            if (group[0].Kind == ContractKind.Event)
             {
                 continue;
             }
 
+            string message = group[0].Contract.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+            List<string> elsewhere = referenced.HandlersOf(message);
+            if (group.Count + elsewhere.Count < 2)
+            {
+                continue;
+            }
+
+            reported.Add(message);
             group.Sort((a, b) => string.CompareOrdinal(a.Handler.ToDisplayString(), b.Handler.ToDisplayString()));
-            string names = string.Join(", ", group.Select(h => h.Handler.Name));
+            string names = string.Join(", ", group.Select(h => h.Handler.Name).Concat(elsewhere));
             string kind = group[0].Kind == ContractKind.Command ? "command" : "query";
             foreach ((INamedTypeSymbol _, INamedTypeSymbol contract, ContractKind _, Location location) in group)
             {
-                context.ReportDiagnostic(Diagnostic.Create(Descriptors.MultipleHandlers, location, contract.Name, group.Count, names, kind));
+                context.ReportDiagnostic(Diagnostic.Create(Descriptors.MultipleHandlers, location, contract.Name, group.Count + elsewhere.Count, names, kind));
             }
         }
 
-        // CTR005: contracts of this compilation sharing a wire name and version.
+        // Handled only in referenced modules, by more than one: the host that references them all says so (no location of its own).
+        foreach ((string message, string kind, List<string> handlers) in referenced.SeveralHandlers())
+        {
+            if (!reported.Contains(message))
+            {
+                context.ReportDiagnostic(Diagnostic.Create(Descriptors.MultipleHandlers, Location.None, ReferencedModules.ShortName(message), handlers.Count, string.Join(", ", handlers), kind));
+            }
+        }
+
+        // CTR005: contracts sharing a wire name and version, in this compilation or in the modules it references.
         List<(INamedTypeSymbol Contract, ContractKind Kind)> contracts = state.Contracts
             .Distinct(ContractComparer.Instance)
             .OrderBy(c => c.Contract.ToDisplayString(), System.StringComparer.Ordinal)
             .ToList();
+        var own = new HashSet<(string Name, int Version)>();
         foreach (IGrouping<(string Name, int Version), (INamedTypeSymbol Contract, ContractKind Kind)> group in contracts.GroupBy(c => ContractKinds.NameAndVersion(c.Contract)))
         {
+            own.Add(group.Key);
             var same = group.ToList();
-            if (same.Count < 2)
+            List<string> elsewhere = referenced.ContractsNamed(group.Key.Name, group.Key.Version);
+            if (same.Count + elsewhere.Count < 2)
             {
                 continue;
             }
 
             foreach ((INamedTypeSymbol contract, ContractKind _) in same)
             {
-                string others = string.Join(", ", same.Where(o => !SymbolEqualityComparer.Default.Equals(o.Contract, contract)).Select(o => "'" + o.Contract.ToDisplayString() + "'"));
+                string others = string.Join(", ", same.Where(o => !SymbolEqualityComparer.Default.Equals(o.Contract, contract)).Select(o => "'" + o.Contract.ToDisplayString() + "'").Concat(elsewhere));
                 context.ReportDiagnostic(Diagnostic.Create(
                     Descriptors.DuplicateContract,
-                    ContractAnalyzer.LocationOf(null, contract),
+                    Locations.Of(null, contract),
                     contract.ToDisplayString(),
                     group.Key.Name,
                     group.Key.Version,
                     others));
+            }
+        }
+
+        foreach ((string name, int version, List<string> types) in referenced.DuplicateContracts())
+        {
+            if (!own.Contains((name, version)))
+            {
+                context.ReportDiagnostic(Diagnostic.Create(Descriptors.DuplicateContract, Location.None, types[0], name, version, string.Join(", ", types.Skip(1))));
             }
         }
 
@@ -146,7 +178,7 @@ public sealed class MessageTopologyAnalyzer : DiagnosticAnalyzer
             {
                 context.ReportDiagnostic(Diagnostic.Create(
                     Descriptors.NoHandler,
-                    ContractAnalyzer.LocationOf(null, contract),
+                    Locations.Of(null, contract),
                     kind == ContractKind.Command ? "Command" : "Query",
                     contract.Name));
             }

@@ -3,6 +3,7 @@ using System.Linq;
 using Contracts.CodeAnalysis;
 using Contracts.Generator.Emit;
 using Contracts.Generator.Model;
+using Contracts.Generator.Diagnostics;
 using Contracts.Generator.Parsing;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -11,13 +12,16 @@ namespace Contracts.Generator;
 
 /// <summary>
 /// Generates, per contract, its marker interface, metadata, idempotency key and MessagePack formatter, and per
-/// assembly a module with the catalog, the handler registrations and a module initializer. It reports only
-/// its own last-resort error (CTR999); the analyzers explain everything it skips.
+/// assembly a module with the catalog, the handler registrations and a module initializer. It reports every rule that
+/// stops generation (CTR003, CTR004, CTR006, CTR007, CTR008, CTR009) itself, as equatable data kept beside the specs:
+/// the compiler stops at the declaration errors those mistakes cause (CS0311 on a handler's base list) before any
+/// analyzer runs, so only the generator's diagnostics reach a build. Where the declaration allows, it still emits the
+/// contract's marker surface, so no such error follows at all. Its own failure is CTR999.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class ContractsGenerator : IIncrementalGenerator
 {
-    /// <summary>CTR999, the generator's only diagnostic: everything it skips is explained by the analyzers.</summary>
+    /// <summary>CTR999, the generator's last resort.</summary>
     internal static readonly DiagnosticDescriptor GeneratorError = DescriptorFactory.Create(
         DiagnosticIds.GeneratorError, DescriptorFactory.Generator, DiagnosticSeverity.Error, compilationEnd: false,
         "The Contracts generator failed",
@@ -27,13 +31,31 @@ public sealed class ContractsGenerator : IIncrementalGenerator
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        IncrementalValuesProvider<ContractSpec> commands = Contracts(context, WellKnownNames.CommandAttribute, ContractsGeneratorSteps.Commands);
-        IncrementalValuesProvider<ContractSpec> events = Contracts(context, WellKnownNames.EventAttribute, ContractsGeneratorSteps.Events);
-        IncrementalValuesProvider<ContractSpec> queries = Contracts(context, WellKnownNames.QueryAttribute, ContractsGeneratorSteps.Queries);
+        IncrementalValuesProvider<ContractParse> commandParses = Parses(context, WellKnownNames.CommandAttribute);
+        IncrementalValuesProvider<ContractParse> eventParses = Parses(context, WellKnownNames.EventAttribute);
+        IncrementalValuesProvider<ContractParse> queryParses = Parses(context, WellKnownNames.QueryAttribute);
+        IncrementalValuesProvider<ContractSpec> commands = Specs(commandParses, ContractsGeneratorSteps.Commands);
+        IncrementalValuesProvider<ContractSpec> events = Specs(eventParses, ContractsGeneratorSteps.Events);
+        IncrementalValuesProvider<ContractSpec> queries = Specs(queryParses, ContractsGeneratorSteps.Queries);
 
-        context.RegisterSourceOutput(commands, static (spc, spec) => EmitContract(spc, spec));
-        context.RegisterSourceOutput(events, static (spc, spec) => EmitContract(spc, spec));
-        context.RegisterSourceOutput(queries, static (spc, spec) => EmitContract(spc, spec));
+        // Hint names compare without case: two contracts whose names differ only in case are emitted together, with
+        // distinct names, by one output; every other contract by its own, so an edit regenerates that contract only.
+        IncrementalValueProvider<EquatableArray<ContractSpec>> clashing = commands.Collect()
+            .Combine(events.Collect())
+            .Combine(queries.Collect())
+            .Select(static (all, _) => HintNames.Clashing(all.Left.Left, all.Left.Right, all.Right))
+            .WithTrackingName(ContractsGeneratorSteps.HintNameClashes);
+        IncrementalValueProvider<EquatableArray<string>> clashingNames = clashing
+            .Select(static (specs, _) => HintNames.Keys(specs));
+
+        context.RegisterSourceOutput(commands.Combine(clashingNames), static (spc, input) => EmitContract(spc, input.Left, input.Right));
+        context.RegisterSourceOutput(events.Combine(clashingNames), static (spc, input) => EmitContract(spc, input.Left, input.Right));
+        context.RegisterSourceOutput(queries.Combine(clashingNames), static (spc, input) => EmitContract(spc, input.Left, input.Right));
+        context.RegisterSourceOutput(clashing, static (spc, specs) => EmitClashing(spc, specs));
+
+        ReportDiagnostics(context, commandParses.Select(static (p, _) => p.Diagnostics));
+        ReportDiagnostics(context, eventParses.Select(static (p, _) => p.Diagnostics));
+        ReportDiagnostics(context, queryParses.Select(static (p, _) => p.Diagnostics));
 
         // Sorted and distinct once here, as an equatable array: the module step then compares by value.
         IncrementalValueProvider<EquatableArray<string>> contractNames = Names(commands)
@@ -45,10 +67,22 @@ public sealed class ContractsGenerator : IIncrementalGenerator
                 .ToEquatableArray())
             .WithTrackingName(ContractsGeneratorSteps.Contracts);
 
-        IncrementalValueProvider<ImmutableArray<HandlerSpec>> handlers = context.SyntaxProvider
-            .CreateSyntaxProvider(static (node, ct) => HandlerParser.IsCandidate(node, ct), static (ctx, ct) => HandlerParser.Parse(ctx, ct))
-            .Where(static spec => spec is not null)
-            .Select(static (spec, _) => spec!)
+        // Wire name, version and type of every complete contract, for the module's manifest.
+        IncrementalValueProvider<EquatableArray<string>> catalog = CatalogEntries(commands)
+            .Combine(CatalogEntries(events))
+            .Combine(CatalogEntries(queries))
+            .Select(static (entries, _) => entries.Left.Left.AddRange(entries.Left.Right).AddRange(entries.Right)
+                .Distinct()
+                .OrderBy(static n => n, System.StringComparer.Ordinal)
+                .ToEquatableArray())
+            .WithTrackingName(ContractsGeneratorSteps.Catalog);
+
+        IncrementalValuesProvider<HandlerParse> handlerParses = context.SyntaxProvider
+            .CreateSyntaxProvider(static (node, ct) => HandlerParser.IsCandidate(node, ct), static (ctx, ct) => HandlerParser.Parse(ctx, ct));
+        ReportDiagnostics(context, handlerParses.Select(static (p, _) => p.Diagnostics));
+        IncrementalValueProvider<ImmutableArray<HandlerSpec>> handlers = handlerParses
+            .Where(static parse => parse.Spec is not null)
+            .Select(static (parse, _) => parse.Spec!)
             .WithTrackingName(ContractsGeneratorSteps.Handlers)
             .Collect();
 
@@ -64,9 +98,10 @@ public sealed class ContractsGenerator : IIncrementalGenerator
             .Combine(handlers)
             .Combine(referenced)
             .Combine(assemblyName)
+            .Combine(catalog)
             .Select(static (input, _) =>
             {
-                (((EquatableArray<string> names, ImmutableArray<HandlerSpec> handlerSpecs), EquatableArray<string> modules), string? assembly) = input;
+                ((((EquatableArray<string> names, ImmutableArray<HandlerSpec> handlerSpecs), EquatableArray<string> modules), string? assembly), EquatableArray<string> entries) = input;
                 if (assembly is null || (names.Count == 0 && handlerSpecs.IsEmpty && modules.Count == 0))
                 {
                     return null;
@@ -76,7 +111,8 @@ public sealed class ContractsGenerator : IIncrementalGenerator
                     assembly,
                     names,
                     WiredHandlers(handlerSpecs, names),
-                    modules);
+                    modules,
+                    entries);
             })
             .WithTrackingName(ContractsGeneratorSteps.Module);
 
@@ -118,17 +154,54 @@ public sealed class ContractsGenerator : IIncrementalGenerator
         return wired.ToEquatableArray();
     }
 
-    private static IncrementalValuesProvider<ContractSpec> Contracts(IncrementalGeneratorInitializationContext context, string attribute, string step) =>
-        context.SyntaxProvider
-            .ForAttributeWithMetadataName(attribute, static (node, _) => node is TypeDeclarationSyntax, static (ctx, ct) => ContractParser.Parse(ctx, ct))
-            .Where(static spec => spec is not null)
-            .Select(static (spec, _) => spec!)
+    private static IncrementalValuesProvider<ContractParse> Parses(IncrementalGeneratorInitializationContext context, string attribute) =>
+        context.SyntaxProvider.ForAttributeWithMetadataName(attribute, static (node, _) => node is TypeDeclarationSyntax, static (ctx, ct) => ContractParser.Parse(ctx, ct));
+
+    private static IncrementalValuesProvider<ContractSpec> Specs(IncrementalValuesProvider<ContractParse> parses, string step) =>
+        parses
+            .Where(static parse => parse.Spec is not null)
+            .Select(static (parse, _) => parse.Spec!)
             .WithTrackingName(step);
 
-    private static IncrementalValueProvider<ImmutableArray<string>> Names(IncrementalValuesProvider<ContractSpec> contracts) =>
-        contracts.Select(static (spec, _) => spec.FullyQualifiedName).Collect();
+    private static IncrementalValueProvider<ImmutableArray<string>> CatalogEntries(IncrementalValuesProvider<ContractSpec> contracts) =>
+        contracts.Where(static spec => spec.Blocked is null)
+            .Select(static (spec, _) => spec.WireName + "\t" + spec.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\t" + spec.FullyQualifiedName)
+            .Collect();
 
-    private static void EmitContract(SourceProductionContext context, ContractSpec spec)
+    /// <summary>A contract with reported problems has its surface only: it is not in the catalog and its handlers are not wired.</summary>
+    private static IncrementalValueProvider<ImmutableArray<string>> Names(IncrementalValuesProvider<ContractSpec> contracts) =>
+        contracts.Where(static spec => spec.Blocked is null).Select(static (spec, _) => spec.FullyQualifiedName).Collect();
+
+    /// <summary>
+    /// Reports each parse's diagnostics on its own. Only parses that have diagnostics (code with mistakes) meet the
+    /// compilation, which turns their location values back into source locations; every other value never sees it.
+    /// </summary>
+    private static void ReportDiagnostics(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics) =>
+        context.RegisterSourceOutput(diagnostics.Where(static d => d.Count > 0).Combine(context.CompilationProvider), static (spc, input) =>
+        {
+            foreach (DiagnosticInfo info in input.Left)
+            {
+                spc.ReportDiagnostic(GeneratorDiagnostics.Create(info, input.Right));
+            }
+        });
+
+    private static void EmitContract(SourceProductionContext context, ContractSpec spec, EquatableArray<string> clashing)
+    {
+        if (!HintNames.IsClashing(spec, clashing))
+        {
+            EmitContract(context, spec, spec.HintName);
+        }
+    }
+
+    private static void EmitClashing(SourceProductionContext context, EquatableArray<ContractSpec> specs)
+    {
+        foreach ((ContractSpec spec, string hintName) in HintNames.Distinct(specs))
+        {
+            EmitContract(context, spec, hintName);
+        }
+    }
+
+    private static void EmitContract(SourceProductionContext context, ContractSpec spec, string hintName)
     {
         string source;
         try
@@ -147,7 +220,7 @@ public sealed class ContractsGenerator : IIncrementalGenerator
             context.ReportDiagnostic(Diagnostic.Create(GeneratorError, Location.None, spec.Name, spec.Error));
         }
 
-        context.AddSource(spec.HintName, source);
+        context.AddSource(hintName, source);
     }
 
     private static void EmitModule(SourceProductionContext context, ModuleSpec spec)
@@ -161,7 +234,7 @@ public sealed class ContractsGenerator : IIncrementalGenerator
         {
             // Keep the module (catalog and references) so the host still starts; report the lost handler registrations.
             context.ReportDiagnostic(Diagnostic.Create(GeneratorError, Location.None, "the handler registrations of " + spec.AssemblyName, $"{ex.GetType().Name}: {ex.Message}"));
-            source = ModuleEmitter.Emit(spec with { Handlers = EquatableArray<HandlerSpec>.Empty });
+            source = ModuleEmitter.Emit(spec with { Handlers = EquatableArray<HandlerSpec>.Empty, Catalog = EquatableArray<string>.Empty });
         }
 
         context.AddSource("ContractsModule.g.cs", source);

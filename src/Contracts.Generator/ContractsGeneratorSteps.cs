@@ -7,6 +7,8 @@ internal static class ContractsGeneratorSteps
     public const string Events = nameof(Events);
     public const string Queries = nameof(Queries);
     public const string Contracts = nameof(Contracts);
+    public const string HintNameClashes = nameof(HintNameClashes);
+    public const string Catalog = nameof(Catalog);
     public const string Handlers = nameof(Handlers);
     public const string ReferencedModules = nameof(ReferencedModules);
     public const string AssemblyName = nameof(AssemblyName);

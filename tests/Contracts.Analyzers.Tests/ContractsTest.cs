@@ -28,10 +28,10 @@ internal sealed class ContractsTest : CSharpCodeFixTest<EmptyDiagnosticAnalyzer,
 {
     public static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers =
     [
-        new ContractAnalyzer(),
         new ContractMutabilityAnalyzer(),
         new HandlerAnalyzer(),
         new HandlerAsyncAnalyzer(),
+        new BusCallAnalyzer(),
         new MessageTopologyAnalyzer(),
     ];
 
@@ -58,6 +58,8 @@ internal sealed class ContractsTest : CSharpCodeFixTest<EmptyDiagnosticAnalyzer,
         new SetToInitCodeFix(),
         new AddQueryInterfaceCodeFix(),
         new PassCancellationTokenCodeFix(),
+        new HandlerNotWiredCodeFix(),
+        new AwaitCodeFix(),
     ];
 
     protected override IEnumerable<Type> GetSourceGenerators() => [typeof(ContractsGenerator)];

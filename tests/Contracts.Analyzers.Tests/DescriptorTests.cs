@@ -10,14 +10,33 @@ public sealed class DescriptorTests
 {
     private static readonly DiagnosticDescriptor[] s_descriptors = ContractsTest.Analyzers
         .SelectMany(a => a.SupportedDiagnostics)
+        .Concat(GeneratorDescriptors)
+        .Where(d => d.Id != "CTR999")
         .DistinctBy(d => d.Id)
         .OrderBy(d => d.Id, StringComparer.Ordinal)
         .ToArray();
 
+    /// <summary>The rules the generator reports (they stop generation), read from the generator assembly.</summary>
+    internal static System.Collections.Generic.IEnumerable<DiagnosticDescriptor> GeneratorDescriptors =>
+        (System.Collections.Immutable.ImmutableArray<DiagnosticDescriptor>)typeof(Contracts.Generator.ContractsGenerator).Assembly
+            .GetType("Contracts.Generator.Diagnostics.GeneratorDiagnostics", throwOnError: true)!
+            .GetProperty("Supported", System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+            .GetValue(null)!;
+
     [Fact]
-    public void Ids_run_from_CTR001_to_CTR013_without_gaps()
+    public void No_rule_is_reported_by_both_the_generator_and_an_analyzer()
     {
-        Assert.Equal(Enumerable.Range(1, 13).Select(i => $"CTR{i:000}"), s_descriptors.Select(d => d.Id));
+        string[] analyzers = ContractsTest.Analyzers.SelectMany(a => a.SupportedDiagnostics).Select(d => d.Id).Distinct().ToArray();
+        string[] generator = GeneratorDescriptors.Select(d => d.Id).ToArray();
+        Assert.Contains("CTR003", generator);
+        Assert.Contains("CTR002", analyzers);
+        Assert.Empty(analyzers.Intersect(generator));
+    }
+
+    [Fact]
+    public void Ids_run_from_CTR001_to_CTR022_without_gaps()
+    {
+        Assert.Equal(Enumerable.Range(1, 22).Select(i => $"CTR{i:000}"), s_descriptors.Select(d => d.Id));
     }
 
     [Fact]
@@ -25,7 +44,9 @@ public sealed class DescriptorTests
     {
         string root = ShopSampleTests.RepositoryRoot();
         string table = File.ReadAllText(Path.Combine(root, "docs", "diagnostics", "README.md"));
-        string releases = File.ReadAllText(Path.Combine(root, "src", "Contracts.Analyzers", "AnalyzerReleases.Unshipped.md"));
+        string analyzerReleases = File.ReadAllText(Path.Combine(root, "src", "Contracts.Analyzers", "AnalyzerReleases.Unshipped.md"));
+        string generatorReleases = File.ReadAllText(Path.Combine(root, "src", "Contracts.Generator", "AnalyzerReleases.Unshipped.md"));
+        string[] generatorIds = GeneratorDescriptors.Select(d => d.Id).ToArray();
         foreach (DiagnosticDescriptor descriptor in s_descriptors)
         {
             Assert.EndsWith($"/docs/diagnostics/{descriptor.Id}.md", descriptor.HelpLinkUri, StringComparison.Ordinal);
@@ -33,7 +54,10 @@ public sealed class DescriptorTests
             Assert.Contains("#pragma warning disable " + descriptor.Id, page, StringComparison.Ordinal);
             Assert.Contains($"dotnet_diagnostic.{descriptor.Id}.severity", page, StringComparison.Ordinal);
             Assert.Contains($"[{descriptor.Id}]({descriptor.Id}.md)", table, StringComparison.Ordinal);
-            Assert.Contains(descriptor.Id + " |", releases, StringComparison.Ordinal);
+            // Each rule is released by the project that reports it, and only there.
+            bool byGenerator = generatorIds.Contains(descriptor.Id);
+            Assert.Contains(descriptor.Id + " |", byGenerator ? generatorReleases : analyzerReleases, StringComparison.Ordinal);
+            Assert.DoesNotContain(descriptor.Id + " |", byGenerator ? analyzerReleases : generatorReleases, StringComparison.Ordinal);
             Assert.StartsWith("Contracts.", descriptor.Category, StringComparison.Ordinal);
         }
     }

@@ -161,7 +161,7 @@ public sealed class IncrementalTests
         int changed = 0;
         foreach (IncrementalGeneratorRunStep run in result.TrackedOutputSteps.SelectMany(static p => p.Value))
         {
-            object? input = run.Inputs.Length == 0 ? null : run.Inputs[0].Source.Outputs[run.Inputs[0].OutputIndex].Value;
+            object? input = Unwrap(run.Inputs.Length == 0 ? null : run.Inputs[0].Source.Outputs[run.Inputs[0].OutputIndex].Value);
             foreach ((object _, IncrementalStepRunReason reason) in run.Outputs)
             {
                 if (input is not null && mayChange(input))
@@ -178,11 +178,14 @@ public sealed class IncrementalTests
             }
         }
 
-        if (result.TrackedOutputSteps.SelectMany(static p => p.Value).Any(r => r.Inputs.Length > 0 && mayChange(r.Inputs[0].Source.Outputs[r.Inputs[0].OutputIndex].Value)))
+        if (result.TrackedOutputSteps.SelectMany(static p => p.Value).Any(r => r.Inputs.Length > 0 && mayChange(Unwrap(r.Inputs[0].Source.Outputs[r.Inputs[0].OutputIndex].Value)!)))
         {
             Assert.True(changed > 0, "The edited contract's output was not regenerated.");
         }
     }
+
+    /// <summary>A contract's output takes the contract combined with the clashing hint names: the contract is what changed.</summary>
+    private static object? Unwrap(object? input) => input is (ContractSpec spec, EquatableArray<string>) ? spec : input;
 
     private static string Describe(object? value) => value switch
     {

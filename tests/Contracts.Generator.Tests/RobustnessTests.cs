@@ -128,7 +128,10 @@ public sealed class RobustnessTests
         GeneratorRun run = GeneratorHarness.RunRaw(GeneratorHarness.Compile(Valid, source));
 
         GeneratorHarness.AssertNoException(run);
-        Assert.Empty(run.Result.Diagnostics);
+
+        // Mistakes in the half-typed code are reported on it, in source (never the last resort, never nowhere).
+        Assert.DoesNotContain(run.Result.Diagnostics, d => d.Id == "CTR999");
+        Assert.All(run.Result.Diagnostics, d => Assert.True(d.Location.IsInSource && d.Location.SourceTree!.FilePath == "Source1.cs", $"{scenario}: {d}"));
         Diagnostic[] errors = GeneratorHarness.ErrorsInGeneratedCode(run);
         Assert.True(errors.Length == 0, $"{scenario}: the generated code does not compile:\n{string.Join("\n", errors.Select(GeneratorHarness.Describe))}");
 
@@ -136,30 +139,35 @@ public sealed class RobustnessTests
         Assert.Contains("ContractsModule.g.cs", run.Sources.Keys);
     }
 
-    public static TheoryData<string, string> InvalidContracts => new()
+    /// <summary>Name, declaration, the rule the generator reports, and whether the declaration allows the marker surface.</summary>
+    public static TheoryData<string, string, string, bool> InvalidContracts => new()
     {
-        { "NotPartial", "[Command] public record NotPartial(int X);" },
-        { "Generic", "[Command] public partial record Generic<T>(T X);" },
-        { "RecordStruct", "[Event] public partial record struct RecordStruct(int X);" },
-        { "Struct", "[Event] public partial struct Struct { public int X { get; set; } }" },
-        { "TwoKinds", "[Command, Event] public partial record TwoKinds(int X);" },
-        { "ObjectMember", "[Event] public partial record ObjectMember(object Value);" },
-        { "StreamMember", "[Event] public partial record StreamMember(System.IO.Stream Body);" },
-        { "InterfaceMember", "[Event] public partial record InterfaceMember(System.IDisposable Resource);" },
-        { "Abstract", "[Event] public abstract partial record Abstract(int X);" },
-        { "Static", "[Event] public static partial class Static { }" },
-        { "Private", "public partial class Host { [Event] private partial record Private(int X); }" },
-        { "NoConstructor", "[Event] public partial class NoConstructor { private NoConstructor() { } public int X { get; set; } }" },
-        { "CollectionKey", "[Command] public partial record CollectionKey([property: IdempotencyKey] int[] Ids);" },
-        { "DuplicateIndex", "[Event] public partial record DuplicateIndex([property: MemberIndex(0)] int A, [property: MemberIndex(0)] int B);" },
-        { "IndexOutOfRange", "[Event] public partial record IndexOutOfRange([property: MemberIndex(256)] int A);" },
-        { "MultiDimensional", "[Event] public partial record MultiDimensional(int[,] Grid);" },
-        { "QueryWithoutResult", "[Query] public partial record QueryWithoutResult(int Id);" },
+        { "NotPartial", "[Command] public record NotPartial(int X);", "CTR003", false },
+        { "Generic", "[Command] public partial record Generic<T>(T X);", "CTR003", false },
+        { "RecordStruct", "[Event] public partial record struct RecordStruct(int X);", "CTR003", false },
+        { "Struct", "[Event] public partial struct Struct { public int X { get; set; } }", "CTR003", false },
+        { "TwoKinds", "[Command, Event] public partial record TwoKinds(int X);", "CTR006", false },
+        { "ObjectMember", "[Event] public partial record ObjectMember(object Value);", "CTR004", true },
+        { "StreamMember", "[Event] public partial record StreamMember(System.IO.Stream Body);", "CTR004", true },
+        { "InterfaceMember", "[Event] public partial record InterfaceMember(System.IDisposable Resource);", "CTR004", true },
+        { "HashSetMember", "[Event] public partial record HashSetMember(System.Collections.Generic.HashSet<int> Ids);", "CTR004", true },
+        { "Abstract", "[Event] public abstract partial record Abstract(int X);", "CTR003", false },
+        { "Static", "[Event] public static partial class Static { }", "CTR003", false },
+        { "Private", "public partial class Host { [Event] private partial record Private(int X); }", "CTR003", false },
+        { "NoConstructor", "[Event] public partial class NoConstructor { private NoConstructor() { } public int X { get; set; } }", "CTR003", true },
+        { "CollectionKey", "[Command] public partial record CollectionKey([property: IdempotencyKey] int[] Ids);", "CTR009", true },
+        { "DoubleKey", "[Command] public partial record DoubleKey([property: IdempotencyKey] double Amount);", "CTR009", true },
+        { "NestedRecordKey", "public sealed record Line(int N); [Command] public partial record NestedRecordKey([property: IdempotencyKey] Line Line);", "CTR009", true },
+        { "ComputedKey", "[Command] public partial record ComputedKey(int A) { [IdempotencyKey] public string Key => A.ToString(); }", "CTR009", true },
+        { "DuplicateIndex", "[Event] public partial record DuplicateIndex([property: MemberIndex(0)] int A, [property: MemberIndex(0)] int B);", "CTR004", true },
+        { "IndexOutOfRange", "[Event] public partial record IndexOutOfRange([property: MemberIndex(256)] int A);", "CTR004", true },
+        { "MultiDimensional", "[Event] public partial record MultiDimensional(int[,] Grid);", "CTR004", true },
+        { "QueryWithoutResult", "[Query] public partial record QueryWithoutResult(int Id);", "CTR008", true },
     };
 
     [Theory]
     [MemberData(nameof(InvalidContracts))]
-    public void InvalidContractsAreSkipped(string name, string declaration)
+    public void InvalidContractsAreReportedByTheGeneratorAndKeepTheirSurfaceWhereTheyCan(string name, string declaration, string id, bool surface)
     {
         string source = $$"""
             using Contracts;
@@ -171,9 +179,21 @@ public sealed class RobustnessTests
         GeneratorRun run = GeneratorHarness.RunRaw(GeneratorHarness.Compile(Valid, source));
 
         GeneratorHarness.AssertNoException(run);
-        Assert.Empty(run.Result.Diagnostics);
-        Assert.DoesNotContain(run.Sources.Keys, hint => hint.Contains($".{name}.", System.StringComparison.Ordinal));
+        Diagnostic diagnostic = Assert.Single(run.Result.Diagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.True(diagnostic.Location.IsInSource, $"{diagnostic} is not in source");
+        Assert.Equal("Source1.cs", diagnostic.Location.SourceTree!.FilePath);
+        Assert.Contains(name, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+
+        // Never in the catalog nor wired; where the declaration allows a partial, its surface keeps handlers compiling.
         Assert.DoesNotContain($"global::Shop.{name}", run.Source("ContractsModule.g.cs"));
+        string? generated = run.Sources.Keys.SingleOrDefault(hint => hint.Contains($".{name}.", System.StringComparison.Ordinal));
+        Assert.Equal(surface, generated is not null);
+        if (generated is not null)
+        {
+            Assert.Contains("__ContractsUnavailableFormatter", run.Source(generated));
+        }
+
         Assert.Contains("Contracts.Shop.PlaceOrder.g.cs", run.Sources.Keys);
         Assert.Empty(GeneratorHarness.ErrorsInGeneratedCode(run));
     }

@@ -251,9 +251,9 @@ public sealed class SnapshotTests
         Assert.Contains("return value is -9223372036854775808 or 9223372036854775807 ? (global::Kitchen.Sink.Big)value", source);
         Assert.Contains("return value is 1 or 255 ? (global::Kitchen.Sink.Small)value", source);
         Assert.Contains("return value is >= 0 and <= 1 ? (global::Kitchen.Sink.Color)value : throw global::Contracts.Serialization.WireFormat.UndefinedEnum(\"Kitchen.Sink.Color\", value);", source);
-        Assert.Contains("internal sealed class __ContractsFormatter_Kitchen_Sink_Address", source);
-        Assert.Contains("internal sealed class __ContractsFormatter_Kitchen_Sink_GeoPoint", source);
-        Assert.Contains("internal sealed class __ContractsFormatter_Kitchen_Sink_Tag", source);
+        Assert.Contains("private sealed class __ContractsFormatter_Kitchen_Sink_Address", source);
+        Assert.Contains("private sealed class __ContractsFormatter_Kitchen_Sink_GeoPoint", source);
+        Assert.Contains("private sealed class __ContractsFormatter_Kitchen_Sink_Tag", source);
         GeneratorHarness.VerifySnapshots(run);
     }
 

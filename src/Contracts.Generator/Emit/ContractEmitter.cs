@@ -32,7 +32,7 @@ internal static class ContractEmitter
         };
 
         w.Open($"partial {spec.Keyword} {TypeNames.Escape(spec.Name)} : {marker}global::Contracts.IContract<{type}>");
-        string formatter = spec.Error is null ? spec.Shape.FormatterName + ".Instance" : "__ContractsUnavailableFormatter.Instance";
+        string formatter = spec.IsComplete ? spec.Shape.FormatterName + ".Instance" : "__ContractsUnavailableFormatter.Instance";
         string result = spec.ResultType is null ? "" : $", resultTypeName: \"{spec.ResultType.Replace("global::", "")}\"";
 
         // The result formatter is composed like a member's formatter field, with the same nullable mismatches (MessagePack
@@ -67,7 +67,7 @@ internal static class ContractEmitter
         w.Line();
         EmitIdempotencyKey(w, spec);
 
-        if (spec.Error is not null)
+        if (!spec.IsComplete)
         {
             EmitUnavailableFormatter(w, spec);
         }
@@ -141,12 +141,17 @@ internal static class ContractEmitter
     private static void EmitUnavailableFormatter(SourceWriter w, ContractSpec spec)
     {
         w.Line();
-        w.Line("/// <summary>The generator failed on this contract (see diagnostic CTR999); serializing it throws.</summary>");
+        string reason = spec.Error is not null
+            ? $"The Contracts generator failed on {Escape(spec.Name)}: {Escape(spec.Error)}. Please report it."
+            : $"{Escape(spec.Name)} cannot be serialized: {Escape(spec.Blocked!)}.";
+        w.Line(spec.Error is not null
+            ? "/// <summary>The generator failed on this contract (see diagnostic CTR999); serializing it throws.</summary>"
+            : "/// <summary>The contract has errors the generator reported; this surface only keeps them from cascading, and serializing it throws.</summary>");
         w.Line(Header.GeneratedCode);
         using (w.Block($"private sealed class __ContractsUnavailableFormatter : global::MessagePack.Formatters.IMessagePackFormatter<{spec.FullyQualifiedName}>"))
         {
             w.Line("public static readonly __ContractsUnavailableFormatter Instance = new();");
-            w.Line($"private const string Reason = \"The Contracts generator failed on {Escape(spec.Name)}: {Escape(spec.Error!)}. Please report it.\";");
+            w.Line($"private const string Reason = \"{reason}\";");
             w.Line($"public void Serialize(ref global::MessagePack.MessagePackWriter writer, {spec.FullyQualifiedName} value, global::MessagePack.MessagePackSerializerOptions options) => throw new global::System.NotSupportedException(Reason);");
             w.Line($"public {spec.FullyQualifiedName} Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options) => throw new global::System.NotSupportedException(Reason);");
         }

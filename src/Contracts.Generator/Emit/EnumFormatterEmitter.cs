@@ -17,7 +17,7 @@ internal static class EnumFormatterEmitter
             : $"/// <summary>Reads and writes <see cref=\"{name}\"/> as its number; a number it does not define is refused.</summary>");
         w.Line("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
         w.Line(Header.GeneratedCode);
-        using (w.Block($"internal sealed class {spec.FormatterName} : global::MessagePack.Formatters.IMessagePackFormatter<{type}>"))
+        using (w.Block($"private sealed class {spec.FormatterName} : global::MessagePack.Formatters.IMessagePackFormatter<{type}>"))
         {
             w.Line($"public static readonly {spec.FormatterName} Instance = new();");
             w.Line();

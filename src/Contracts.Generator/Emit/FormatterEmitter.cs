@@ -21,7 +21,7 @@ internal static class FormatterEmitter
         w.Line($"/// <summary>Reads and writes <see cref=\"{summaryType}\"/> in the Contracts wire format.</summary>");
         w.Line("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
         w.Line(Header.GeneratedCode);
-        using (w.Block($"internal sealed class {spec.FormatterName} : {Formatters}IMessagePackFormatter<{type}>"))
+        using (w.Block($"private sealed class {spec.FormatterName} : {Formatters}IMessagePackFormatter<{type}>"))
         {
             w.Line($"public static readonly {spec.FormatterName} Instance = new();");
             foreach (MemberSpec member in spec.Members)

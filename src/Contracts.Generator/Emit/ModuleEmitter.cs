@@ -38,6 +38,9 @@ internal static class ModuleEmitter
                 w.Line("/// <inheritdoc/>");
                 w.Line($"public override string AssemblyName => \"{ContractEmitter.Escape(spec.AssemblyName)}\";");
                 w.Line();
+                w.Line("/// <summary>What the module holds, for the analyzers of a project that references it (one line per contract and handled message).</summary>");
+                w.Line($"public const string {WellKnownNames.ManifestFieldName} = \"{ContractEmitter.Escape(Manifest(spec)).Replace("\t", "\\t")}\";");
+                w.Line();
                 w.Line("/// <summary>Registers this module and those of referenced assemblies when the assembly loads.</summary>");
                 w.Line("[global::System.Runtime.CompilerServices.ModuleInitializer]");
                 using (w.Block("internal static void Initialize()"))
@@ -77,6 +80,30 @@ internal static class ModuleEmitter
         }
 
         return w.ToString();
+    }
+
+    /// <summary>
+    /// "C\tname\tversion\ttype" per contract and "H\tkind\tmessage\thandler" per handled message, one per line, sorted: what
+    /// CTR001 and CTR005 need to check the modules a host references together, read from metadata as a constant.
+    /// </summary>
+    public static string Manifest(ModuleSpec spec)
+    {
+        var lines = new List<string>(spec.Catalog.Count + spec.Handlers.Count);
+        foreach (string entry in spec.Catalog)
+        {
+            lines.Add("C\t" + entry);
+        }
+
+        foreach (HandlerSpec handler in MergeHandlers(spec.Handlers))
+        {
+            foreach (HandledSpec handled in handler.Handles)
+            {
+                lines.Add("H\t" + handled.Kind + "\t" + handled.MessageType + "\t" + handler.FullyQualifiedName);
+            }
+        }
+
+        lines.Sort(System.StringComparer.Ordinal);
+        return string.Join("\n", lines);
     }
 
     /// <summary>A partial handler may name its interfaces in several declarations: one registration per message.</summary>

@@ -9,6 +9,8 @@ namespace Contracts.Generator.Model;
 /// A contract and everything its generated partial needs. <paramref name="Result"/> is a query's result type on the
 /// wire, null when it cannot be serialized (the query then has no result formatter). <paramref name="NestedObjects"/>
 /// and <paramref name="NestedEnums"/> are the records, classes and enums its members use, each with its own formatter.
+/// <paramref name="Error"/> is the generator's own failure (CTR999); <paramref name="Blocked"/> the first of the user's
+/// mistakes the generator reported (CTR004, CTR008, CTR009): either way only the marker surface is emitted.
 /// </summary>
 internal sealed record ContractSpec(
     string Namespace,
@@ -25,4 +27,9 @@ internal sealed record ContractSpec(
     ObjectSpec Shape,
     EquatableArray<ObjectSpec> NestedObjects,
     EquatableArray<EnumSpec> NestedEnums,
-    string? Error);
+    string? Error,
+    string? Blocked = null)
+{
+    /// <summary>Whether the contract is generated in full: in the catalog, with a formatter, its handlers wired.</summary>
+    public bool IsComplete => Error is null && Blocked is null;
+}

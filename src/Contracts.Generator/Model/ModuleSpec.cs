@@ -1,8 +1,13 @@
 namespace Contracts.Generator.Model;
 
-/// <summary>The assembly's module: its own contracts and handlers and the modules of its references.</summary>
+/// <summary>
+/// The assembly's module: its own contracts and handlers and the modules of its references. <paramref name="Catalog"/>
+/// holds each contract's wire name, version and type (tab-separated), written into the module's manifest so a host's
+/// build can check the contracts and handlers of every project it references.
+/// </summary>
 internal sealed record ModuleSpec(
     string AssemblyName,
     EquatableArray<string> Contracts,
     EquatableArray<HandlerSpec> Handlers,
-    EquatableArray<string> ReferencedModules);
+    EquatableArray<string> ReferencedModules,
+    EquatableArray<string> Catalog);

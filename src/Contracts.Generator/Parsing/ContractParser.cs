@@ -13,40 +13,135 @@ namespace Contracts.Generator.Parsing;
 /// <summary>Turns a type marked [Command], [Event] or [Query] into a <see cref="ContractSpec"/>, or null when it is not a valid contract.</summary>
 internal static class ContractParser
 {
-    public static ContractSpec? Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    private static readonly ContractParse s_nothing = new(null, EquatableArray<DiagnosticInfo>.Empty);
+
+    /// <summary>
+    /// The contract's spec and its diagnostics. A contract with problems gets the diagnostics that explain them and, where
+    /// its declaration allows a partial (a member that cannot be serialized, a bad key, a query without a result), the
+    /// marker surface without a formatter, so its handlers and senders still compile and the user sees one diagnostic
+    /// per mistake instead of CS0311 on every handler.
+    /// </summary>
+    public static ContractParse Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         if (context.TargetSymbol is not INamedTypeSymbol type)
         {
-            return null;
+            return s_nothing;
         }
 
-        // A type with two contract attributes is reported by CTR006 and skipped.
         ContractKind? kind = ContractKinds.KindOf(type, out int kinds);
-        if (kind is null || kinds > 1)
+        if (kind is null || !IsFirstReport(context, type, kind.Value, cancellationToken))
         {
-            return null;
+            return s_nothing;
         }
 
         try
         {
-            return ParseValid(type, kind.Value, context.SemanticModel.Compilation, cancellationToken);
+            return ParseContract(type, kind.Value, kinds, context.SemanticModel.Compilation, cancellationToken);
         }
         catch (System.Exception ex) when (ex is not System.OperationCanceledException)
         {
             // Last resort: keep the public surface so the user sees one diagnostic, not a cascade of errors.
-            return Fallback(type, kind.Value, ex);
+            return new ContractParse(Fallback(type, kind.Value, ex), EquatableArray<DiagnosticInfo>.Empty);
         }
     }
 
-    private static ContractSpec? ParseValid(INamedTypeSymbol type, ContractKind kind, Compilation compilation, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether this attribute and declaration are the ones that speak for the type: a type marked twice (CTR006) is seen by
+    /// two of the three attribute steps, and a partial type marked in two declarations once per declaration; only the
+    /// first kind's step, on the first marked declaration, parses it, so nothing is generated or reported twice.
+    /// </summary>
+    private static bool IsFirstReport(GeneratorAttributeSyntaxContext context, INamedTypeSymbol type, ContractKind kind, CancellationToken cancellationToken)
+    {
+        if (context.Attributes.Length == 0 || ContractKinds.KindOfAttribute(context.Attributes[0].AttributeClass) != kind)
+        {
+            return false;
+        }
+
+        ImmutableArray<SyntaxReference> references = type.DeclaringSyntaxReferences;
+        if (references.Length < 2)
+        {
+            return true;
+        }
+
+        foreach (SyntaxReference reference in references)
+        {
+            if (reference.GetSyntax(cancellationToken) is MemberDeclarationSyntax marked && HasContractAttributeSyntax(marked))
+            {
+                return marked == context.TargetNode;
+            }
+        }
+
+        // Marked through an alias syntax cannot see: every declaration speaks (rare, and at worst a duplicate).
+        return true;
+    }
+
+    private static bool HasContractAttributeSyntax(MemberDeclarationSyntax declaration)
+    {
+        foreach (AttributeListSyntax list in declaration.AttributeLists)
+        {
+            foreach (AttributeSyntax attribute in list.Attributes)
+            {
+                string name = HandlerRule.LastName(attribute.Name)?.Identifier.ValueText ?? "";
+                if (name is "Command" or "Event" or "Query" or "CommandAttribute" or "EventAttribute" or "QueryAttribute")
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static ContractParse ParseContract(INamedTypeSymbol type, ContractKind kind, int kinds, Compilation compilation, CancellationToken cancellationToken)
     {
         List<ContractProblem> problems = ContractValidity.Analyze(type, compilation, out ObjectShape? shape);
         cancellationToken.ThrowIfCancellationRequested();
-        if (problems.Count > 0 || shape is null)
+        if (problems.Count == 0 && shape is not null)
         {
-            return null;
+            return new ContractParse(ParseValid(type, kind, shape, compilation, cancellationToken), EquatableArray<DiagnosticInfo>.Empty);
         }
 
+        // The type itself passed (the shape was built) and is of one kind: the compiler accepts a generated partial of it.
+        bool surface = kinds == 1 && shape is not null;
+        ImmutableArray<DiagnosticInfo>.Builder diagnostics = ImmutableArray.CreateBuilder<DiagnosticInfo>(problems.Count);
+        foreach (ContractProblem problem in problems)
+        {
+            (string id, string? fix) = problem.Kind switch
+            {
+                ContractProblemKind.NotGeneratable => (DiagnosticIds.NotGeneratable, NeedsPartial(type) ? DiagnosticIds.FixMakePartial : null),
+                ContractProblemKind.UnserializableMember => (DiagnosticIds.UnserializableMember, (string?)null),
+                ContractProblemKind.SeveralKinds => (DiagnosticIds.SeveralKinds, null),
+                ContractProblemKind.QueryWithoutResult => (DiagnosticIds.QueryResult, DiagnosticIds.FixAddQueryInterface),
+                _ => (DiagnosticIds.UnsupportedKey, null),
+            };
+
+            diagnostics.Add(new DiagnosticInfo(
+                id,
+                LocationInfo.From(Locations.Of(problem.Symbol, type)),
+                new EquatableArray<string>(ImmutableArray.Create(problem.Detail)),
+                fix));
+        }
+
+        ContractSpec? spec = surface ? Surface(type, kind, problems[0].Detail) : null;
+        return new ContractParse(spec, new EquatableArray<DiagnosticInfo>(diagnostics.MoveToImmutable()));
+    }
+
+    /// <summary>Whether being partial is what the type (or a type containing it) lacks.</summary>
+    private static bool NeedsPartial(INamedTypeSymbol type)
+    {
+        for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+        {
+            if (!ContractValidity.IsPartial(t))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static ContractSpec ParseValid(INamedTypeSymbol type, ContractKind kind, ObjectShape shape, Compilation compilation, CancellationToken cancellationToken)
+    {
         string? result = kind == ContractKind.Query ? TypeNames.Qualified(ContractKinds.QueryResult(type)!) : null;
         var nested = new Nested();
         ObjectSpec root = ToSpec(shape, "__ContractsFormatter", nested, compilation, cancellationToken);
@@ -77,7 +172,11 @@ internal static class ContractParser
             Error: null);
     }
 
-    private static ContractSpec Fallback(INamedTypeSymbol type, ContractKind kind, System.Exception ex)
+    /// <summary>The marker surface of a contract with reported problems: no formatter, never in the catalog, handlers not wired.</summary>
+    private static ContractSpec Surface(INamedTypeSymbol type, ContractKind kind, string problem) =>
+        Fallback(type, kind, null) with { Blocked = problem };
+
+    private static ContractSpec Fallback(INamedTypeSymbol type, ContractKind kind, System.Exception? ex)
     {
         ITypeSymbol? result = kind == ContractKind.Query ? ContractKinds.QueryResult(type) : null;
         (string Name, int Version) wire = ContractKinds.NameAndVersion(type);
@@ -96,7 +195,7 @@ internal static class ContractParser
             Shape: new ObjectSpec(TypeNames.Qualified(type), "__ContractsFormatter", false, 0, EquatableArray<MemberSpec>.Empty),
             NestedObjects: EquatableArray<ObjectSpec>.Empty,
             NestedEnums: EquatableArray<EnumSpec>.Empty,
-            Error: $"{ex.GetType().Name}: {ex.Message}");
+            Error: ex is null ? null : $"{ex.GetType().Name}: {ex.Message}");
     }
 
     private static ObjectSpec ToSpec(ObjectShape shape, string formatterName, Nested nested, Compilation compilation, CancellationToken cancellationToken)

@@ -34,7 +34,9 @@ internal static class HandlerParser
         return false;
     }
 
-    public static HandlerSpec? Parse(GeneratorSyntaxContext context, CancellationToken cancellationToken)
+    private static readonly HandlerParse s_nothing = new(null, EquatableArray<DiagnosticInfo>.Empty);
+
+    public static HandlerParse Parse(GeneratorSyntaxContext context, CancellationToken cancellationToken)
     {
         try
         {
@@ -43,23 +45,24 @@ internal static class HandlerParser
         catch (System.Exception ex) when (ex is not System.OperationCanceledException)
         {
             // Last resort while code is being typed: a handler the generator cannot read is skipped, never a crash (CS8785).
-            return null;
+            return s_nothing;
         }
     }
 
-    private static HandlerSpec? ParseCandidate(GeneratorSyntaxContext context, CancellationToken cancellationToken)
+    private static HandlerParse ParseCandidate(GeneratorSyntaxContext context, CancellationToken cancellationToken)
     {
         var declaration = (TypeDeclarationSyntax)context.Node;
         if (context.SemanticModel.GetDeclaredSymbol(declaration, cancellationToken) is not INamedTypeSymbol handler
             || !HandlerRule.CanBeHandler(handler))
         {
-            return null;
+            return s_nothing;
         }
 
         Compilation compilation = context.SemanticModel.Compilation;
         SeparatedSyntaxList<BaseTypeSyntax> baseTypes = declaration.BaseList!.Types;
         ImmutableArray<INamedTypeSymbol> interfaces = DeclaredInterfaces(handler, baseTypes, out int firstInterface);
         List<HandledSpec>? handles = null;
+        List<DiagnosticInfo>? diagnostics = null;
         for (int i = 0; i < baseTypes.Count; i++)
         {
             TypeSyntax baseType = baseTypes[i].Type;
@@ -86,6 +89,12 @@ internal static class HandlerParser
             ITypeSymbol? answered = kind == ContractKind.Query ? arguments[1] : null;
             if (arguments[0] is not INamedTypeSymbol message || !HandlerRule.Wires(kind, message, answered))
             {
+                // The compiler stops at the constraint on the interface (CS0311) before any analyzer runs: say why here.
+                if (WhyNotWired(handler, kind, arguments[0], answered) is { } why)
+                {
+                    (diagnostics ??= new List<DiagnosticInfo>(1)).Add(new DiagnosticInfo(why.Id, LocationInfo.From(declaration.Identifier.GetLocation()), why.Arguments, null));
+                }
+
                 continue;
             }
 
@@ -100,13 +109,51 @@ internal static class HandlerParser
             (handles ??= new List<HandledSpec>(1)).Add(new HandledSpec(kind, TypeNames.Qualified(message), result, fromReference));
         }
 
-        if (handles is null)
+        EquatableArray<DiagnosticInfo> reported = diagnostics is null ? EquatableArray<DiagnosticInfo>.Empty : diagnostics.ToEquatableArray();
+        return handles is null
+            ? (diagnostics is null ? s_nothing : new HandlerParse(null, reported))
+            : new HandlerParse(new HandlerSpec(TypeNames.Qualified(handler), handles.ToEquatableArray(), Constructor(handler)), reported);
+    }
+
+    /// <summary>
+    /// CTR007 (the message is not a contract of the interface's kind) or CTR008 (a query answered with another result
+    /// type); null when the contract itself is what is wrong, which its own diagnostic explains.
+    /// </summary>
+    private static (string Id, EquatableArray<string> Arguments)? WhyNotWired(INamedTypeSymbol handler, ContractKind kind, ITypeSymbol message, ITypeSymbol? answered)
+    {
+        string asKind = kind switch
         {
-            return null;
+            ContractKind.Command => "a command",
+            ContractKind.Event => "an event",
+            _ => "a query",
+        };
+
+        if (message is not INamedTypeSymbol contract || ContractKinds.KindOf(contract, out _) is not { } marked)
+        {
+            return (DiagnosticIds.HandlerOfNonContract, Arguments(handler.Name, message.ToDisplayString(), asKind, $"'{message.Name}' is not marked [{Attribute(kind)}]"));
         }
 
-        return new HandlerSpec(TypeNames.Qualified(handler), handles.ToEquatableArray(), Constructor(handler));
+        if (marked != kind)
+        {
+            return (DiagnosticIds.HandlerOfNonContract, Arguments(handler.Name, contract.Name, asKind, $"'{contract.Name}' is marked [{Attribute(marked)}]"));
+        }
+
+        if (kind == ContractKind.Query && answered is not null && ContractKinds.QueryResult(contract) is { } declared && !HandlerRule.ResultMatches(declared, answered))
+        {
+            return (DiagnosticIds.QueryResult, Arguments($"'{handler.Name}' answers '{contract.Name}' with '{answered.ToDisplayString()}', but '{contract.Name}' implements IQuery<{declared.ToDisplayString()}>; the handler is never wired"));
+        }
+
+        return null;
     }
+
+    private static EquatableArray<string> Arguments(params string[] arguments) => new(ImmutableArray.Create(arguments));
+
+    private static string Attribute(ContractKind kind) => kind switch
+    {
+        ContractKind.Command => "Command",
+        ContractKind.Event => "Event",
+        _ => "Query",
+    };
 
     /// <summary>The parameters of the handler's one public constructor, when a generated factory can call it; else null and DI builds it.</summary>
     private static EquatableArray<ParameterSpec>? Constructor(INamedTypeSymbol handler)

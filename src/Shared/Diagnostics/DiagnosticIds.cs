@@ -42,6 +42,33 @@ internal static class DiagnosticIds
     /// <summary>A handler that does not pass its cancellation token on.</summary>
     public const string TokenNotPassed = "CTR013";
 
+    /// <summary>A class that implements a handler interface the generator does not wire (inherited, named through an alias, or private).</summary>
+    public const string HandlerNotWired = "CTR014";
+
+    /// <summary>A SendAsync, PublishAsync or QueryAsync whose task is never awaited.</summary>
+    public const string NotAwaited = "CTR015";
+
+    /// <summary>An async void method in a handler type.</summary>
+    public const string AsyncVoid = "CTR016";
+
+    /// <summary>A handler (or a helper it calls) that blocks its thread (Thread.Sleep, a wait handle, a semaphore's Wait).</summary>
+    public const string ThreadBlocking = "CTR017";
+
+    /// <summary>A query handler that sends commands or publishes events.</summary>
+    public const string QuerySideEffect = "CTR018";
+
+    /// <summary>A handler that catches every exception and does not rethrow: retries and dead letters never see a failure.</summary>
+    public const string SwallowsExceptions = "CTR019";
+
+    /// <summary>A public contract member that is not on the wire (a private setter without a constructor parameter, a public field).</summary>
+    public const string MemberNotOnWire = "CTR020";
+
+    /// <summary>A contract default that differs on every run (DateTime.Now, Guid.NewGuid()).</summary>
+    public const string NonDeterministicDefault = "CTR021";
+
+    /// <summary>A command or event handler that sends through an injected IMessageBus instead of its MessageContext.</summary>
+    public const string BusInHandler = "CTR022";
+
     /// <summary>The generator's last resort: it failed on a contract or a module and emitted what it could.</summary>
     public const string GeneratorError = "CTR999";
 
@@ -56,6 +83,15 @@ internal static class DiagnosticIds
 
     /// <summary>CTR008: add IQuery&lt;TResult&gt; with the result type its handler answers with.</summary>
     public const string FixAddQueryInterface = "AddQueryInterface";
+
+    /// <summary>CTR014: add the handler interface (<see cref="InterfaceProperty"/>) to the class's own base list.</summary>
+    public const string FixAddHandlerInterface = "AddHandlerInterface";
+
+    /// <summary>CTR014: make a private nested handler internal.</summary>
+    public const string FixMakeInternal = "MakeInternal";
+
+    /// <summary>CTR014: the handler interface to add, as C# source.</summary>
+    public const string InterfaceProperty = "Interface";
 
     /// <summary>CTR013: the name of the token to pass.</summary>
     public const string TokenProperty = "Token";

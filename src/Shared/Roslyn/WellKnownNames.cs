@@ -38,4 +38,7 @@ internal static class WellKnownNames
     /// <summary>Whether <paramref name="type"/> is a top-level type of the runtime namespace (name and arity are the caller's to check).</summary>
     public static bool IsRuntimeType(INamedTypeSymbol? type) =>
         type is { ContainingType: null, ContainingNamespace: { Name: RuntimeNamespace, ContainingNamespace.IsGlobalNamespace: true } };
+
+    /// <summary>The constant of a generated module listing its contracts and handlers (see the generator's ModuleEmitter.Manifest).</summary>
+    public const string ManifestFieldName = "Manifest";
 }

@@ -9,13 +9,16 @@ internal static class ContractKinds
 {
     public static ContractKind? KindOf(INamedTypeSymbol type, out int kindCount)
     {
+        // Distinct kinds: the same attribute twice is the compiler's CS0579, not a message of two kinds.
         kindCount = 0;
+        int seen = 0;
         ContractKind? kind = null;
         foreach (AttributeData attribute in type.GetAttributes())
         {
             ContractKind? k = KindOfAttribute(attribute.AttributeClass);
-            if (k is not null)
+            if (k is not null && (seen & (1 << (int)k.Value)) == 0)
             {
+                seen |= 1 << (int)k.Value;
                 kindCount++;
                 kind ??= k;
             }

@@ -26,6 +26,16 @@ internal static class ObjectShapeBuilder
             }
 
             AddProperties(members, properties);
+            // Being typed: "record R(int A, string? )" declares a property without a name; nothing can be generated for it yet.
+            foreach (IPropertySymbol property in properties)
+            {
+                if (property.Name.Length == 0)
+                {
+                    shape.Problems.Add(new ContractProblem(ContractProblemKind.NotGeneratable, $"'{type.Name}' has a member without a name yet", type));
+                    return shape;
+                }
+            }
+
             shape.Constructor = ChooseConstructor(type, members, properties, out ImmutableArray<IParameterSymbol> parameters);
             if (shape.Constructor is null)
             {
@@ -43,7 +53,14 @@ internal static class ObjectShapeBuilder
                 IParameterSymbol? parameter = BoundParameter(parameters, property.Name);
                 if (parameter is null && property.SetMethod is not { DeclaredAccessibility: Accessibility.Public })
                 {
-                    continue; // computed or get-only: not part of the message's state
+                    // Computed or get-only: not part of the message's state. A key on it would be computed on the sender only
+                    // and silence CTR002 while the generated key leaves it out.
+                    if (depth == 0 && HasKeyAttribute(property))
+                    {
+                        shape.Problems.Add(new ContractProblem(ContractProblemKind.UnsupportedKey, $"[IdempotencyKey] member '{type.Name}.{property.Name}' is computed or get-only, so it is not on the wire and the key leaves it out; key on a member the constructor or an init accessor sets", property));
+                    }
+
+                    continue;
                 }
 
                 ITypeSymbol propertyType = property.Type;
@@ -175,6 +192,14 @@ internal static class ObjectShapeBuilder
         {
             FindAttributes(parameter.GetAttributes(), ref isKey, ref pinned);
         }
+    }
+
+    private static bool HasKeyAttribute(IPropertySymbol property)
+    {
+        bool isKey = false;
+        AttributeData? pinned = null;
+        FindAttributes(property.GetAttributes(), ref isKey, ref pinned);
+        return isKey;
     }
 
     private static void FindAttributes(ImmutableArray<AttributeData> attributes, ref bool isKey, ref AttributeData? pinned)

@@ -18,7 +18,7 @@ partial record Pinged : global::Contracts.IEvent, global::Contracts.IContract<gl
     /// <summary>Reads and writes <see cref="Pinged"/> in the Contracts wire format.</summary>
     [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
     [global::System.CodeDom.Compiler.GeneratedCode("Contracts.Generator", "{version}")]
-    internal sealed class __ContractsFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Pinged>
+    private sealed class __ContractsFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Pinged>
     {
         public static readonly __ContractsFormatter Instance = new();
 

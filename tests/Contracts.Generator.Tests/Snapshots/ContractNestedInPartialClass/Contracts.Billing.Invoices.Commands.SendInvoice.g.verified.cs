@@ -29,7 +29,7 @@ namespace Billing
                 /// <summary>Reads and writes <see cref="SendInvoice"/> in the Contracts wire format.</summary>
                 [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
                 [global::System.CodeDom.Compiler.GeneratedCode("Contracts.Generator", "{version}")]
-                internal sealed class __ContractsFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Billing.Invoices.Commands.SendInvoice>
+                private sealed class __ContractsFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Billing.Invoices.Commands.SendInvoice>
                 {
                     public static readonly __ContractsFormatter Instance = new();
 
@@ -81,7 +81,7 @@ namespace Billing
                 /// <summary>Reads and writes <see cref="Billing.Invoices.Money"/> in the Contracts wire format.</summary>
                 [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
                 [global::System.CodeDom.Compiler.GeneratedCode("Contracts.Generator", "{version}")]
-                internal sealed class __ContractsFormatter_Billing_Invoices_Money : global::MessagePack.Formatters.IMessagePackFormatter<global::Billing.Invoices.Money>
+                private sealed class __ContractsFormatter_Billing_Invoices_Money : global::MessagePack.Formatters.IMessagePackFormatter<global::Billing.Invoices.Money>
                 {
                     public static readonly __ContractsFormatter_Billing_Invoices_Money Instance = new();
 

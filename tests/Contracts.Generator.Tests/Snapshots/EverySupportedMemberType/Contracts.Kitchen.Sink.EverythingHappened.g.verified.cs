@@ -20,7 +20,7 @@ namespace Kitchen.Sink
         /// <summary>Reads and writes <see cref="EverythingHappened"/> in the Contracts wire format.</summary>
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Contracts.Generator", "{version}")]
-        internal sealed class __ContractsFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Kitchen.Sink.EverythingHappened>
+        private sealed class __ContractsFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Kitchen.Sink.EverythingHappened>
         {
             public static readonly __ContractsFormatter Instance = new();
             private static readonly global::MessagePack.Formatters.IMessagePackFormatter<global::Kitchen.Sink.GeoPoint?> __MaybePointFormatter = new global::Contracts.Serialization.NullableFormatter<global::Kitchen.Sink.GeoPoint>(__ContractsFormatter_Kitchen_Sink_GeoPoint.Instance);
@@ -218,7 +218,7 @@ namespace Kitchen.Sink
         /// <summary>Reads and writes <see cref="Kitchen.Sink.Address"/> in the Contracts wire format.</summary>
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Contracts.Generator", "{version}")]
-        internal sealed class __ContractsFormatter_Kitchen_Sink_Address : global::MessagePack.Formatters.IMessagePackFormatter<global::Kitchen.Sink.Address>
+        private sealed class __ContractsFormatter_Kitchen_Sink_Address : global::MessagePack.Formatters.IMessagePackFormatter<global::Kitchen.Sink.Address>
         {
             public static readonly __ContractsFormatter_Kitchen_Sink_Address Instance = new();
             private static readonly global::MessagePack.Formatters.IMessagePackFormatter<global::Kitchen.Sink.GeoPoint?> __LocationFormatter = new global::Contracts.Serialization.NullableFormatter<global::Kitchen.Sink.GeoPoint>(__ContractsFormatter_Kitchen_Sink_GeoPoint.Instance);
@@ -274,7 +274,7 @@ namespace Kitchen.Sink
         /// <summary>Reads and writes <see cref="Kitchen.Sink.GeoPoint"/> in the Contracts wire format.</summary>
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Contracts.Generator", "{version}")]
-        internal sealed class __ContractsFormatter_Kitchen_Sink_GeoPoint : global::MessagePack.Formatters.IMessagePackFormatter<global::Kitchen.Sink.GeoPoint>
+        private sealed class __ContractsFormatter_Kitchen_Sink_GeoPoint : global::MessagePack.Formatters.IMessagePackFormatter<global::Kitchen.Sink.GeoPoint>
         {
             public static readonly __ContractsFormatter_Kitchen_Sink_GeoPoint Instance = new();
 
@@ -320,7 +320,7 @@ namespace Kitchen.Sink
         /// <summary>Reads and writes <see cref="Kitchen.Sink.Tag"/> in the Contracts wire format.</summary>
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Contracts.Generator", "{version}")]
-        internal sealed class __ContractsFormatter_Kitchen_Sink_Tag : global::MessagePack.Formatters.IMessagePackFormatter<global::Kitchen.Sink.Tag>
+        private sealed class __ContractsFormatter_Kitchen_Sink_Tag : global::MessagePack.Formatters.IMessagePackFormatter<global::Kitchen.Sink.Tag>
         {
             public static readonly __ContractsFormatter_Kitchen_Sink_Tag Instance = new();
 
@@ -376,7 +376,7 @@ namespace Kitchen.Sink
         /// <summary>Reads and writes <see cref="Kitchen.Sink.Big"/> as its number; a number it does not define is refused.</summary>
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Contracts.Generator", "{version}")]
-        internal sealed class __ContractsFormatter_Kitchen_Sink_Big : global::MessagePack.Formatters.IMessagePackFormatter<global::Kitchen.Sink.Big>
+        private sealed class __ContractsFormatter_Kitchen_Sink_Big : global::MessagePack.Formatters.IMessagePackFormatter<global::Kitchen.Sink.Big>
         {
             public static readonly __ContractsFormatter_Kitchen_Sink_Big Instance = new();
 
@@ -392,7 +392,7 @@ namespace Kitchen.Sink
         /// <summary>Reads and writes <see cref="Kitchen.Sink.Color"/> as its number; a number it does not define is refused.</summary>
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Contracts.Generator", "{version}")]
-        internal sealed class __ContractsFormatter_Kitchen_Sink_Color : global::MessagePack.Formatters.IMessagePackFormatter<global::Kitchen.Sink.Color>
+        private sealed class __ContractsFormatter_Kitchen_Sink_Color : global::MessagePack.Formatters.IMessagePackFormatter<global::Kitchen.Sink.Color>
         {
             public static readonly __ContractsFormatter_Kitchen_Sink_Color Instance = new();
 
@@ -408,7 +408,7 @@ namespace Kitchen.Sink
         /// <summary>Reads and writes <see cref="Kitchen.Sink.Huge"/> as its number; a number it does not define is refused.</summary>
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Contracts.Generator", "{version}")]
-        internal sealed class __ContractsFormatter_Kitchen_Sink_Huge : global::MessagePack.Formatters.IMessagePackFormatter<global::Kitchen.Sink.Huge>
+        private sealed class __ContractsFormatter_Kitchen_Sink_Huge : global::MessagePack.Formatters.IMessagePackFormatter<global::Kitchen.Sink.Huge>
         {
             public static readonly __ContractsFormatter_Kitchen_Sink_Huge Instance = new();
 
@@ -424,7 +424,7 @@ namespace Kitchen.Sink
         /// <summary>Reads and writes <see cref="Kitchen.Sink.Small"/> as its number; a number it does not define is refused.</summary>
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Contracts.Generator", "{version}")]
-        internal sealed class __ContractsFormatter_Kitchen_Sink_Small : global::MessagePack.Formatters.IMessagePackFormatter<global::Kitchen.Sink.Small>
+        private sealed class __ContractsFormatter_Kitchen_Sink_Small : global::MessagePack.Formatters.IMessagePackFormatter<global::Kitchen.Sink.Small>
         {
             public static readonly __ContractsFormatter_Kitchen_Sink_Small Instance = new();
 

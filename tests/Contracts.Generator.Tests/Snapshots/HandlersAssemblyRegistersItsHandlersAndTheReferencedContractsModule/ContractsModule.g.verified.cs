@@ -21,6 +21,9 @@ namespace Contracts.Generated
         /// <inheritdoc/>
         public override string AssemblyName => "Shop.Handlers";
 
+        /// <summary>What the module holds, for the analyzers of a project that references it (one line per contract and handled message).</summary>
+        public const string Manifest = "H\tCommand\tglobal::Shop.Contracts.PlaceOrder\tglobal::Shop.Handlers.PlaceOrderHandler\nH\tEvent\tglobal::Shop.Contracts.OrderPlaced\tglobal::Shop.Handlers.Mailer\nH\tQuery\tglobal::Shop.Contracts.GetOrder\tglobal::Shop.Handlers.GetOrderHandler";
+
         /// <summary>Registers this module and those of referenced assemblies when the assembly loads.</summary>
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         internal static void Initialize()

@@ -25,7 +25,7 @@ namespace @event.@class
         /// <summary>Reads and writes <see cref="@record"/> in the Contracts wire format.</summary>
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Contracts.Generator", "{version}")]
-        internal sealed class __ContractsFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::@event.@class.@record>
+        private sealed class __ContractsFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::@event.@class.@record>
         {
             public static readonly __ContractsFormatter Instance = new();
 
@@ -86,7 +86,7 @@ namespace @event.@class
         /// <summary>Reads and writes <see cref="@event.@class.Level"/> as its number; a number it does not define is refused.</summary>
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Contracts.Generator", "{version}")]
-        internal sealed class __ContractsFormatter_event_class_Level : global::MessagePack.Formatters.IMessagePackFormatter<global::@event.@class.Level>
+        private sealed class __ContractsFormatter_event_class_Level : global::MessagePack.Formatters.IMessagePackFormatter<global::@event.@class.Level>
         {
             public static readonly __ContractsFormatter_event_class_Level Instance = new();
 

@@ -21,7 +21,7 @@ namespace Shop
         /// <summary>Reads and writes <see cref="CountOrders"/> in the Contracts wire format.</summary>
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Contracts.Generator", "{version}")]
-        internal sealed class __ContractsFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Shop.CountOrders>
+        private sealed class __ContractsFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Shop.CountOrders>
         {
             public static readonly __ContractsFormatter Instance = new();
 

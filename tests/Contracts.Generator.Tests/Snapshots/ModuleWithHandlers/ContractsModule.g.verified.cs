@@ -21,6 +21,9 @@ namespace Contracts.Generated
         /// <inheritdoc/>
         public override string AssemblyName => "TestAssembly";
 
+        /// <summary>What the module holds, for the analyzers of a project that references it (one line per contract and handled message).</summary>
+        public const string Manifest = "C\tShop.CountOrders\t1\tglobal::Shop.CountOrders\nC\tShop.OrderPlaced\t1\tglobal::Shop.OrderPlaced\nC\tShop.PlaceOrder\t1\tglobal::Shop.PlaceOrder\nH\tCommand\tglobal::Shop.PlaceOrder\tglobal::Shop.PlaceOrderHandler\nH\tEvent\tglobal::Shop.OrderPlaced\tglobal::Shop.Auditor\nH\tEvent\tglobal::Shop.OrderPlaced\tglobal::Shop.Mailer\nH\tEvent\tglobal::Shop.OrderPlaced\tglobal::Shop.Projections\nH\tQuery\tglobal::Shop.CountOrders\tglobal::Shop.Projections";
+
         /// <summary>Registers this module and those of referenced assemblies when the assembly loads.</summary>
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         internal static void Initialize()

@@ -20,7 +20,7 @@ namespace Defaults
         /// <summary>Reads and writes <see cref="Tuned"/> in the Contracts wire format.</summary>
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Contracts.Generator", "{version}")]
-        internal sealed class __ContractsFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Defaults.Tuned>
+        private sealed class __ContractsFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Defaults.Tuned>
         {
             public static readonly __ContractsFormatter Instance = new();
 
@@ -111,7 +111,7 @@ namespace Defaults
         /// <summary>Reads and writes <see cref="Defaults.Level"/> as its number; a number it does not define is refused.</summary>
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Contracts.Generator", "{version}")]
-        internal sealed class __ContractsFormatter_Defaults_Level : global::MessagePack.Formatters.IMessagePackFormatter<global::Defaults.Level>
+        private sealed class __ContractsFormatter_Defaults_Level : global::MessagePack.Formatters.IMessagePackFormatter<global::Defaults.Level>
         {
             public static readonly __ContractsFormatter_Defaults_Level Instance = new();
 

@@ -20,7 +20,7 @@ namespace Shop
         /// <summary>Reads and writes <see cref="OrderShipped"/> in the Contracts wire format.</summary>
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Contracts.Generator", "{version}")]
-        internal sealed class __ContractsFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Shop.OrderShipped>
+        private sealed class __ContractsFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Shop.OrderShipped>
         {
             public static readonly __ContractsFormatter Instance = new();
 
@@ -98,7 +98,7 @@ namespace Shop
         /// <summary>Reads and writes <see cref="Shop.Channel"/> as its number; a number it does not define is refused.</summary>
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Contracts.Generator", "{version}")]
-        internal sealed class __ContractsFormatter_Shop_Channel : global::MessagePack.Formatters.IMessagePackFormatter<global::Shop.Channel>
+        private sealed class __ContractsFormatter_Shop_Channel : global::MessagePack.Formatters.IMessagePackFormatter<global::Shop.Channel>
         {
             public static readonly __ContractsFormatter_Shop_Channel Instance = new();
 

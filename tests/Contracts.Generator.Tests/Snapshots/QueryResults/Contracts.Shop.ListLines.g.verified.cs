@@ -21,7 +21,7 @@ namespace Shop
         /// <summary>Reads and writes <see cref="ListLines"/> in the Contracts wire format.</summary>
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Contracts.Generator", "{version}")]
-        internal sealed class __ContractsFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Shop.ListLines>
+        private sealed class __ContractsFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Shop.ListLines>
         {
             public static readonly __ContractsFormatter Instance = new();
 
@@ -70,7 +70,7 @@ namespace Shop
         /// <summary>Reads and writes <see cref="Shop.OrderLine"/> in the Contracts wire format.</summary>
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Contracts.Generator", "{version}")]
-        internal sealed class __ContractsFormatter_Shop_OrderLine : global::MessagePack.Formatters.IMessagePackFormatter<global::Shop.OrderLine>
+        private sealed class __ContractsFormatter_Shop_OrderLine : global::MessagePack.Formatters.IMessagePackFormatter<global::Shop.OrderLine>
         {
             public static readonly __ContractsFormatter_Shop_OrderLine Instance = new();
 

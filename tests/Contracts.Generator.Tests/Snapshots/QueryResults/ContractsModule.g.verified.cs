@@ -21,6 +21,9 @@ namespace Contracts.Generated
         /// <inheritdoc/>
         public override string AssemblyName => "TestAssembly";
 
+        /// <summary>What the module holds, for the analyzers of a project that references it (one line per contract and handled message).</summary>
+        public const string Manifest = "C\tShop.FindCustomerName\t1\tglobal::Shop.FindCustomerName\nC\tShop.ListLines\t1\tglobal::Shop.ListLines\nC\tShop.OpenOrder\t1\tglobal::Shop.OpenOrder";
+
         /// <summary>Registers this module and those of referenced assemblies when the assembly loads.</summary>
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         internal static void Initialize()

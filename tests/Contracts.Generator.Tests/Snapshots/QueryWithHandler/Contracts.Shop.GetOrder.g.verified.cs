@@ -21,7 +21,7 @@ namespace Shop
         /// <summary>Reads and writes <see cref="GetOrder"/> in the Contracts wire format.</summary>
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Contracts.Generator", "{version}")]
-        internal sealed class __ContractsFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Shop.GetOrder>
+        private sealed class __ContractsFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Shop.GetOrder>
         {
             public static readonly __ContractsFormatter Instance = new();
 
@@ -70,7 +70,7 @@ namespace Shop
         /// <summary>Reads and writes <see cref="Shop.OrderView"/> in the Contracts wire format.</summary>
         [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
         [global::System.CodeDom.Compiler.GeneratedCode("Contracts.Generator", "{version}")]
-        internal sealed class __ContractsFormatter_Shop_OrderView : global::MessagePack.Formatters.IMessagePackFormatter<global::Shop.OrderView>
+        private sealed class __ContractsFormatter_Shop_OrderView : global::MessagePack.Formatters.IMessagePackFormatter<global::Shop.OrderView>
         {
             public static readonly __ContractsFormatter_Shop_OrderView Instance = new();
             private static readonly global::MessagePack.Formatters.IMessagePackFormatter<global::System.Collections.Generic.IReadOnlyList<string>> __NotesFormatter = new global::Contracts.Serialization.ReadOnlyListFormatter<string>(global::MessagePack.Formatters.NullableStringFormatter.Instance);

@@ -1,0 +1,50 @@
+using Contracts.CodeAnalysis;
+using Microsoft.CodeAnalysis;
+
+namespace Contracts.Generator.Diagnostics;
+
+/// <summary>
+/// The rules that stop generation, reported by the generator itself: the compiler stops at the declaration errors these
+/// mistakes cause (CS0311 on a handler's base list) before analyzers run, so an analyzer's report would not show on build.
+/// </summary>
+internal static class GeneratorDescriptors
+{
+    private const string Definition = DescriptorFactory.Definition;
+    private const string Handlers = DescriptorFactory.Handlers;
+
+    public static readonly DiagnosticDescriptor NotGeneratable = DescriptorFactory.Create(
+        DiagnosticIds.NotGeneratable, Definition, DiagnosticSeverity.Error, compilationEnd: false,
+        "The contract cannot be generated",
+        "{0}",
+        "A contract is a non-generic partial record or class, nested only in partial types, with a public constructor whose parameters name its properties. The generator skips a type it cannot generate.");
+
+    public static readonly DiagnosticDescriptor UnserializableMember = DescriptorFactory.Create(
+        DiagnosticIds.UnserializableMember, Definition, DiagnosticSeverity.Error, compilationEnd: false,
+        "A contract member cannot be serialized",
+        "{0}",
+        "Every member on the wire must have a generated formatter: a supported framework type, an enum, a collection of those, or a concrete record or class built from them.");
+
+    public static readonly DiagnosticDescriptor SeveralKinds = DescriptorFactory.Create(
+        DiagnosticIds.SeveralKinds, Definition, DiagnosticSeverity.Error, compilationEnd: false,
+        "A type is marked as more than one kind of message",
+        "{0}",
+        "A message is a command, an event or a query, and that decides how it is routed. Keep one of [Command], [Event] and [Query].");
+
+    public static readonly DiagnosticDescriptor HandlerOfNonContract = DescriptorFactory.Create(
+        DiagnosticIds.HandlerOfNonContract, Handlers, DiagnosticSeverity.Error, compilationEnd: false,
+        "A handler handles a type that is not a contract of its kind",
+        "'{0}' handles '{1}' as {2}, but {3}; the handler is never wired",
+        "The generator wires a handler only to a type marked with the attribute matching its interface: ICommandHandler to [Command], IEventHandler to [Event], IQueryHandler to [Query].");
+
+    public static readonly DiagnosticDescriptor QueryResult = DescriptorFactory.Create(
+        DiagnosticIds.QueryResult, Definition, DiagnosticSeverity.Error, compilationEnd: false,
+        "A query's result type is missing or does not match its handler",
+        "{0}",
+        "A [Query] names its result by implementing IQuery<TResult>, and its handler must be an IQueryHandler<TQuery, TResult> with the same TResult.");
+
+    public static readonly DiagnosticDescriptor UnsupportedKey = DescriptorFactory.Create(
+        DiagnosticIds.UnsupportedKey, Definition, DiagnosticSeverity.Error, compilationEnd: false,
+        "An idempotency key member has no canonical value",
+        "{0}",
+        "The idempotency key is built from the canonical values of its members, so equal messages get equal keys. Collections and user types have no such value; key on a string, number, bool, char, enum, Guid, date, time or decimal.");
+}
