@@ -120,7 +120,7 @@ public static class SnippetCompiler
         }
 
         // What the Contracts packages and Microsoft.Extensions.Hosting bring: the assemblies copied beside this test.
-        string[] prefixes = ["Contracts.", "Microsoft.Extensions.", "Microsoft.Data.Sqlite", "Npgsql", "RabbitMQ.Client", "MessagePack", "xunit.v3.assert"];
+        string[] prefixes = ["Contracts.", "Microsoft.Extensions.", "Microsoft.Data.Sqlite", "Npgsql", "RabbitMQ.Client", "MessagePack", "xunit.v3.assert", "xunit.v3.core.dll"];
         foreach (string file in Directory.GetFiles(AppContext.BaseDirectory, "*.dll").Order(StringComparer.Ordinal))
         {
             string name = Path.GetFileName(file);
