@@ -127,6 +127,16 @@ public sealed class ContractsOptions
 
     private Func<TransportServices, ITransport>? Factory { get; set; }
 
+    /// <summary>
+    /// Puts <paramref name="wrap"/> around the chosen transport when it is created: Contracts.Testing's harness records
+    /// what goes through it. Call after the transport is chosen.
+    /// </summary>
+    internal void WrapTransport(Func<ITransport, ITransport> wrap)
+    {
+        Func<TransportServices, ITransport> inner = TransportFactory;
+        Factory = services => wrap(inner(services));
+    }
+
     /// <summary>Whether a transport was chosen.</summary>
     internal bool HasTransport => Factory is not null;
 
