@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the README's quickstart exactly as a new user would, against packages built from this checkout:
-#   1. dotnet pack the Contracts package into a local folder (a version of its own, so no cached package is reused),
+#   1. dotnet pack the packages into a local folder (a version of their own, so no cached package is reused) and check
+#      that each carries its licence, readme, repository URL and symbols,
 #   2. dotnet new console in an empty folder outside the repository (none of its Directory.Build.props apply),
 #   3. dotnet add package Contracts --source <folder>, and Microsoft.Extensions.Hosting as the README says,
 #   4. Program.cs = the README's `<!-- snippet: quickstart -->` block, word for word,
@@ -17,14 +18,40 @@ version="0.1.0-quickstart.$(date +%s)"
 packages="${NUGET_PACKAGES:-$HOME/.nuget/packages}"
 log() { echo "quickstart: $*" >&2; }
 cleanup() {
-  rm -rf "$packages/contracts/$version"
+  rm -rf "$packages/contracts/$version" "$packages/contracts.testing/$version"
   if [ "${CONTRACTS_QUICKSTART_KEEP:-0}" != 1 ]; then rm -rf "$work"; fi
 }
 trap cleanup EXIT
 mkdir -p "$work/packages"
 
-log "pack Contracts $version into $work/packages"
-dotnet pack "$root/src/Contracts.Runtime/Contracts.Runtime.csproj" -c Release -o "$work/packages" -p:Version="$version" --nologo -v quiet
+# Every package a user adds: Contracts (runtime, generator, analyzers), the stores, the transport, the test kit.
+projects=(Contracts.Runtime:Contracts Contracts.Storage.Sqlite:Contracts.Storage.Sqlite Contracts.Storage.Postgres:Contracts.Storage.Postgres
+          Contracts.Transport.RabbitMq:Contracts.Transport.RabbitMq Contracts.Testing:Contracts.Testing)
+for entry in "${projects[@]}"; do
+  project=${entry%%:*}
+  log "pack $project $version into $work/packages"
+  dotnet pack "$root/src/$project/$project.csproj" -c Release -o "$work/packages" -p:Version="$version" --nologo -v quiet
+done
+
+# What every package must carry: the licence, a readme, the repository, symbols.
+for entry in "${projects[@]}"; do
+  id=${entry#*:}
+  nupkg="$work/packages/$id.$version.nupkg"
+  [ -f "$work/packages/$id.$version.snupkg" ] || { log "$id: no symbols package (.snupkg)"; exit 1; }
+  files=$(unzip -Z1 "$nupkg")
+  nuspec=$(unzip -p "$nupkg" "$id.nuspec")
+  for file in README.md LICENSE; do
+    grep -qx "$file" <<<"$files" || { log "$id: $file is not in the package"; exit 1; }
+  done
+  grep -q '<license type="expression">MIT</license>' <<<"$nuspec" || { log "$id: no MIT licence expression"; exit 1; }
+  grep -q '<readme>README.md</readme>' <<<"$nuspec" || { log "$id: no package readme"; exit 1; }
+  grep -q '<repository type="git" url="https://' <<<"$nuspec" || { log "$id: no repository URL"; exit 1; }
+  if grep -q 'Microsoft.Extensions.Options"' <<<"$nuspec"; then log "$id: depends on Microsoft.Extensions.Options, which nothing uses"; exit 1; fi
+done
+for dll in Contracts.Generator Contracts.Analyzers Contracts.Analyzers.CodeFixes; do
+  unzip -Z1 "$work/packages/Contracts.$version.nupkg" | grep -qx "analyzers/dotnet/cs/$dll.dll" || { log "Contracts: $dll.dll is not under analyzers/dotnet/cs"; exit 1; }
+done
+log "packages carry licence, readme, repository URL and symbols; Contracts carries the generator and analyzers"
 
 log "dotnet new console in $work/Quickstart"
 dotnet new console -n Quickstart -o "$work/Quickstart" --no-restore >/dev/null
