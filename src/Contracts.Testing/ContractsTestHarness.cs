@@ -96,6 +96,31 @@ public sealed class ContractsTestHarness : IAsyncDisposable
     /// <exception cref="TimeoutException">Work is still pending after <paramref name="timeout"/>; the message lists it.</exception>
     public Task WhenIdleAsync(TimeSpan? timeout = null) => _recorder.WhenIdleAsync(timeout ?? DefaultTimeout);
 
+    /// <summary>
+    /// Completes with the first message of type <typeparamref name="T"/> (that <paramref name="match"/> accepts) whose
+    /// delivery completed, already or later: for a test that waits for one outcome rather than for all the work.
+    /// </summary>
+    /// <typeparam name="T">The contract.</typeparam>
+    /// <param name="match">Which message; any when <see langword="null"/>.</param>
+    /// <param name="timeout">How long to wait; <see cref="DefaultTimeout"/> when <see langword="null"/>.</param>
+    /// <returns>The message.</returns>
+    /// <exception cref="TimeoutException">None was handled within <paramref name="timeout"/>.</exception>
+    public async Task<T> WaitForHandledAsync<T>(Func<T, bool>? match = null, TimeSpan? timeout = null)
+        where T : class, IContract<T>
+    {
+        TimeSpan wait = timeout ?? DefaultTimeout;
+        Task<HarnessDelivery> found = _recorder.WaitForAsync(d => d.Outcome == HarnessOutcome.Completed && d.Message is T message && (match is null || match(message)));
+        try
+        {
+            return (T)(await found.WaitAsync(wait).ConfigureAwait(false)).Message!;
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException(
+                $"No {typeof(T).Name}{(match is null ? "" : " that matches")} was handled within {wait}; {Handled<T>().Count} {typeof(T).Name} handled, {DeadLettered<T>().Count} dead-lettered.");
+        }
+    }
+
     /// <summary>The messages of type <typeparamref name="T"/> whose deliveries completed (handled), in order; an event once per subscription.</summary>
     /// <typeparam name="T">The contract.</typeparam>
     /// <returns>The messages.</returns>

@@ -13,6 +13,7 @@ internal sealed class HarnessRecorder
     private readonly List<RecordedMessage> _sent = [];
     private readonly List<HarnessDelivery> _settled = [];
     private readonly Dictionary<(Guid MessageId, string Endpoint), int> _unsettled = [];
+    private readonly List<(Func<HarnessDelivery, bool> Match, TaskCompletionSource<HarnessDelivery> Found)> _waiters = [];
     private TaskCompletionSource _idle = NewIdle(completed: true);
     private int _pending;
 
@@ -92,6 +93,50 @@ internal sealed class HarnessRecorder
             }
 
             Add(-1);
+            for (int i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (Matches(_waiters[i].Match, delivery, _waiters[i].Found))
+                {
+                    _waiters.RemoveAt(i);
+                }
+            }
+        }
+    }
+
+    /// <summary>Completes with the first delivery, past or future, that <paramref name="match"/> accepts.</summary>
+    public Task<HarnessDelivery> WaitForAsync(Func<HarnessDelivery, bool> match)
+    {
+        var found = new TaskCompletionSource<HarnessDelivery>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            foreach (HarnessDelivery delivery in _settled)
+            {
+                if (Matches(match, delivery, found))
+                {
+                    return found.Task;
+                }
+            }
+
+            _waiters.Add((match, found));
+        }
+
+        return found.Task;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="match"/> is done with: it accepted <paramref name="delivery"/>, or threw. The test's
+    /// predicate runs inside a delivery's settlement, so what it throws goes to the test's wait, not to the delivery.
+    /// </summary>
+    private static bool Matches(Func<HarnessDelivery, bool> match, HarnessDelivery delivery, TaskCompletionSource<HarnessDelivery> found)
+    {
+        try
+        {
+            return match(delivery) && found.TrySetResult(delivery);
+        }
+        catch (Exception ex)
+        {
+            found.TrySetException(ex);
+            return true;
         }
     }
 

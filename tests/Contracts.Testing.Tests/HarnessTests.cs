@@ -190,4 +190,51 @@ public sealed class HarnessTests
         ledger.Release.TrySetResult();
         await idle;
     }
+
+    [Fact]
+    public async Task WaitForHandled_completes_with_the_matching_message_whether_it_was_handled_before_or_after_the_call()
+    {
+        var ledger = new Ledger();
+        await using ContractsTestHarness harness = await StartAsync(ledger);
+        Guid first = Guid.NewGuid(), second = Guid.NewGuid();
+        await harness.Bus.SendAsync(new OpenAccount(first, 0));
+        await harness.WhenIdleAsync();
+
+        Welcome before = await harness.WaitForHandledAsync<Welcome>(w => w.AccountId == first, TimeSpan.FromSeconds(1));
+        Task<Welcome> after = harness.WaitForHandledAsync<Welcome>(w => w.AccountId == second);
+        Assert.False(after.IsCompleted);
+        await harness.Bus.SendAsync(new OpenAccount(second, 0));
+
+        Assert.Equal(new Welcome(first), before);
+        Assert.Equal(new Welcome(second), await after);
+    }
+
+    [Fact]
+    public async Task WaitForHandled_times_out_saying_what_was_handled()
+    {
+        var ledger = new Ledger();
+        await using ContractsTestHarness harness = await StartAsync(ledger);
+        await harness.Bus.SendAsync(new OpenAccount(Guid.NewGuid(), 0));
+        await harness.WhenIdleAsync();
+
+        TimeoutException ex = await Assert.ThrowsAsync<TimeoutException>(() => harness.WaitForHandledAsync<Welcome>(w => w.AccountId == Guid.Empty, TimeSpan.FromMilliseconds(200)));
+
+        Assert.Contains("No Welcome that matches was handled", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("1 Welcome handled", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_predicate_that_throws_fails_the_wait_and_not_the_delivery()
+    {
+        var ledger = new Ledger();
+        await using ContractsTestHarness harness = await StartAsync(ledger);
+        Task<Welcome> wait = harness.WaitForHandledAsync<Welcome>(_ => throw new FormatException("bad predicate"));
+
+        await harness.Bus.SendAsync(new OpenAccount(Guid.NewGuid(), 0));
+        await harness.WhenIdleAsync();
+
+        FormatException ex = await Assert.ThrowsAsync<FormatException>(() => wait);
+        Assert.Equal("bad predicate", ex.Message);
+        Assert.Single(harness.Handled<Welcome>());
+    }
 }
