@@ -48,8 +48,10 @@ for entry in "${projects[@]}"; do
   grep -q '<repository type="git" url="https://' <<<"$nuspec" || { log "$id: no repository URL"; exit 1; }
   if grep -q 'Microsoft.Extensions.Options"' <<<"$nuspec"; then log "$id: depends on Microsoft.Extensions.Options, which nothing uses"; exit 1; fi
 done
+# The listing is read whole first: `unzip | grep -q` fails under pipefail when grep stops reading early (SIGPIPE).
+files=$(unzip -Z1 "$work/packages/Contracts.$version.nupkg")
 for dll in Contracts.Generator Contracts.Analyzers Contracts.Analyzers.CodeFixes; do
-  unzip -Z1 "$work/packages/Contracts.$version.nupkg" | grep -qx "analyzers/dotnet/cs/$dll.dll" || { log "Contracts: $dll.dll is not under analyzers/dotnet/cs"; exit 1; }
+  grep -qx "analyzers/dotnet/cs/$dll.dll" <<<"$files" || { log "Contracts: $dll.dll is not under analyzers/dotnet/cs"; exit 1; }
 done
 log "packages carry licence, readme, repository URL and symbols; Contracts carries the generator and analyzers"
 
