@@ -11,7 +11,7 @@ namespace Contracts.Testing;
 /// on, so a delivery settled at once cannot be missed), and settles it when the consume pipeline completes,
 /// dead-letters or abandons it. A retry rescheduled by the pipeline stays pending until its last attempt settles.
 /// </summary>
-internal sealed class HarnessTransport(ITransport inner, HarnessRecorder recorder) : ITransport
+internal sealed class HarnessTransport(ITransport inner, HarnessRecorder recorder) : ITransport, IDisposable
 {
     public TransportCapabilities Capabilities => inner.Capabilities;
 
@@ -46,6 +46,9 @@ internal sealed class HarnessTransport(ITransport inner, HarnessRecorder recorde
     public ValueTask ReplyAsync(Envelope query, QueryResponse reply, CancellationToken cancellationToken) => inner.ReplyAsync(query, reply, cancellationToken);
 
     public ValueTask DisposeAsync() => inner.DisposeAsync();
+
+    /// <summary>A provider disposed synchronously stops the bus at once: the inner transport must hear of it too.</summary>
+    public void Dispose() => (inner as IDisposable)?.Dispose();
 
     private sealed class Receiver(ITransportReceiver inner, HarnessRecorder recorder) : ITransportReceiver
     {
