@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Threading.Tasks;
 using Contracts;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -60,6 +61,10 @@ static void ConfigureEndpoints(TransportOptions t) =>
         e.Retry.NeverRetry<PaymentDeclinedException>();
     });
 
+// Bus options and endpoint settings may also come from configuration (appsettings.json, CONTRACTS__... environment
+// variables, or `-- --Contracts:QueryTimeout=00:00:05` on the command line), applied over the code above.
+IConfigurationSection contractsSettings = builder.Configuration.GetSection("Contracts");
+
 string[] description;
 await using RabbitMqSampleQueues? broker = options.RabbitMq is { } uri ? await ConnectAsync(uri) : null;
 if (options.RabbitMq is not null && broker is null)
@@ -71,7 +76,7 @@ if (broker is not null)
 {
     // On a broker the queues hold the messages and failures go to each endpoint's '<queue>.error' queue; the store
     // keeps the inbox of the EffectivelyOnce ChargeCard endpoint (and would keep an outbox).
-    builder.Services.AddContracts(o => UseStore(o.UseRabbitMq(broker.Uri.AbsoluteUri, ConfigureEndpoints)));
+    builder.Services.AddContracts(contractsSettings, o => UseStore(o.UseRabbitMq(broker.Uri.AbsoluteUri, ConfigureEndpoints)));
     description =
     [
         $"Contracts Shop: endpoints on RabbitMQ at {broker.Uri.Host}:{broker.Uri.Port} (a durable queue per endpoint, publisher confirms),",
@@ -81,7 +86,7 @@ if (broker is not null)
 else
 {
     // Durable by default: messages, dead letters and inbox keys in the store.
-    builder.Services.AddContracts(o => UseStore(o.UseInMemoryTransport(t =>
+    builder.Services.AddContracts(contractsSettings, o => UseStore(o.UseInMemoryTransport(t =>
     {
         t.SerializeMessages = true;
         ConfigureEndpoints(t);

@@ -111,11 +111,9 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
     /// <summary>Hands <paramref name="envelope"/> to the transport; inside a consume transaction it goes to the outbox in that transaction instead.</summary>
     public ValueTask SendAsync(Envelope envelope, ConsumeContext? within, CancellationToken cancellationToken)
     {
-        if (_lifetime.State >= BusLifetime.Stopped)
+        if (!TakesMessages)
         {
-            return ValueTask.FromException(new InvalidOperationException(
-                $"The bus has stopped; '{envelope.Contract}' {envelope.MessageId} was not sent. " +
-                "Send before the host stops; while it drains, only handlers' sends are still handled."));
+            return ValueTask.FromException(NotRunning(envelope.Contract, $" {envelope.MessageId}"));
         }
 
         if (within?.Transaction is { } transaction && envelope.Reply is null)
@@ -149,6 +147,31 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
             ContractsTelemetry.SystemTag(MessagingSystem),
             ContractsTelemetry.OperationTag(ContractsTelemetry.SendOperation(envelope.Contract)),
             ContractsTelemetry.DestinationTag(envelope.Contract));
+
+    /// <summary>
+    /// Throws when the bus is not started, so a query fails at once instead of waiting out its timeout; cheap (one
+    /// field read) because every query passes here.
+    /// </summary>
+    public void ThrowIfNotRunning(Envelope envelope)
+    {
+        if (!TakesMessages)
+        {
+            throw NotRunning(envelope.Contract, $" {envelope.MessageId}");
+        }
+    }
+
+    /// <summary>Whether the bus takes messages: started, or stopping (handlers' sends while it drains).</summary>
+    public bool TakesMessages => _lifetime.State is BusLifetime.Running or BusLifetime.Stopping;
+
+    /// <summary>The exception for a message the bus does not take: not started yet, or stopped.</summary>
+    public InvalidOperationException NotRunning(ContractDescriptor contract, string messageId) => _lifetime.State == BusLifetime.Created
+        ? new InvalidOperationException(
+            $"The bus is not started; '{contract}'{messageId} was not sent. " +
+            "The bus starts with the host: call host.StartAsync() (or host.RunAsync()) before sending, publishing or querying, " +
+            "or send from a hosted service registered after AddContracts. Without a host, start every IHostedService the container holds.")
+        : new InvalidOperationException(
+            $"The bus has stopped; '{contract}'{messageId} was not sent. " +
+            "Send before the host stops; while it drains, only handlers' sends are still handled.");
 
     /// <summary>Hands an envelope to the transport, or to the store's scheduler when it is due later and the transport cannot hold it.</summary>
     internal ValueTask ForwardAsync(Envelope envelope, CancellationToken cancellationToken) =>

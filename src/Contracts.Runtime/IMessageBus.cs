@@ -6,7 +6,8 @@ namespace Contracts;
 
 /// <summary>
 /// Sends commands, publishes events and runs queries. The constraints make the kind a compile-time fact:
-/// sending an event, publishing a command or querying a command does not compile.
+/// sending an event, publishing a command or querying a command does not compile. The bus runs with its host:
+/// it takes messages once the host started it (<c>host.StartAsync()</c>) and until the host has stopped it.
 /// </summary>
 public interface IMessageBus
 {
@@ -18,6 +19,7 @@ public interface IMessageBus
     /// <returns>Completes when the command is accepted by its endpoint; handling happens asynchronously.</returns>
     /// <exception cref="NoHandlerException">No handler for the command is registered.</exception>
     /// <exception cref="EndpointFullException">The endpoint is full and rejects rather than waits.</exception>
+    /// <exception cref="InvalidOperationException">The bus is not started (the host has not started yet) or has stopped.</exception>
     ValueTask SendAsync<TCommand>(TCommand command, SendOptions? options = null, CancellationToken cancellationToken = default)
         where TCommand : class, ICommand, IContract<TCommand>;
 
@@ -27,6 +29,7 @@ public interface IMessageBus
     /// <param name="options">Delay, headers, correlation and message id; <see langword="null"/> for none.</param>
     /// <param name="cancellationToken">Cancels the publish.</param>
     /// <returns>Completes when every subscription accepted the event. No subscriber is not an error.</returns>
+    /// <exception cref="InvalidOperationException">The bus is not started (the host has not started yet) or has stopped.</exception>
     ValueTask PublishAsync<TEvent>(TEvent @event, SendOptions? options = null, CancellationToken cancellationToken = default)
         where TEvent : class, IEvent, IContract<TEvent>;
 
@@ -38,5 +41,6 @@ public interface IMessageBus
     /// <returns>The handler's result.</returns>
     /// <exception cref="TimeoutException">No reply came within the query timeout.</exception>
     /// <exception cref="NoHandlerException">No handler for the query is registered.</exception>
+    /// <exception cref="InvalidOperationException">The bus is not started (the host has not started yet) or has stopped.</exception>
     ValueTask<TResult> QueryAsync<TResult>(IQuery<TResult> query, QueryOptions? options = null, CancellationToken cancellationToken = default);
 }

@@ -52,7 +52,8 @@ internal sealed class MessageBus : IMessageBus
         ContractDescriptor<TEvent> contract = TEvent.Contract;
         if (_runtime.InProcess && _runtime.Routes.Find(contract).Length == 0)
         {
-            return ValueTask.CompletedTask; // nobody here subscribes, and nobody else can
+            // Nobody here subscribes, and nobody else can; a bus that is not running still says so, as a send would.
+            return _runtime.TakesMessages ? ValueTask.CompletedTask : ValueTask.FromException(_runtime.NotRunning(contract, ""));
         }
 
         using Activity? activity = StartActivity("publish", contract);
@@ -83,6 +84,7 @@ internal sealed class MessageBus : IMessageBus
         using Activity? activity = StartActivity("query", contract);
         SendOptions? sendOptions = options is null ? null : new SendOptions { CorrelationId = options.CorrelationId, Headers = options.Headers };
         Envelope envelope = CreateEnvelope(contract, query, sendOptions, parent, activity);
+        _runtime.ThrowIfNotRunning(envelope);
         var reply = new QueryReply<TResult>();
         if (_runtime.InProcess)
         {

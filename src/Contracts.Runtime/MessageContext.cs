@@ -12,18 +12,35 @@ namespace Contracts;
 public sealed class MessageContext
 {
     private static readonly IReadOnlyDictionary<string, string> s_noHeaders = new Dictionary<string, string>();
+    private readonly Pipeline.ConsumeContext? _consume;
+    private readonly MessageContextOutlet? _outlet;
+    private readonly string? _endpoint;
     private IServiceProvider? _services;
 
     /// <remarks>One per attempt of a delivery, so it keeps only what differs from <paramref name="consume"/>: its attempt and transaction.</remarks>
     internal MessageContext(Pipeline.ConsumeContext consume, int attempt, Storage.IConsumeTransaction? transaction)
     {
-        Consume = consume;
+        _consume = consume;
+        Envelope = consume.Envelope;
         Attempt = attempt;
         Transaction = transaction;
     }
 
+    /// <summary>
+    /// A context outside any delivery, for a handler's unit test (Contracts.Testing builds it): what the handler sends,
+    /// publishes or queries goes to <paramref name="outlet"/> instead of a bus.
+    /// </summary>
+    internal MessageContext(Envelope envelope, MessageContextOutlet outlet, IServiceProvider services, string endpoint, int attempt)
+    {
+        Envelope = envelope;
+        _outlet = outlet;
+        _services = services;
+        _endpoint = endpoint;
+        Attempt = attempt;
+    }
+
     /// <summary>The envelope as it arrived.</summary>
-    public Envelope Envelope => Consume.Envelope;
+    public Envelope Envelope { get; }
 
     private MessageBus Bus => Consume.Bus;
 
@@ -53,7 +70,7 @@ public sealed class MessageContext
     public Storage.IConsumeTransaction? Transaction { get; }
 
     /// <summary>The delivery this context belongs to: sends through a transactional context join its transaction.</summary>
-    internal Pipeline.ConsumeContext Consume { get; }
+    internal Pipeline.ConsumeContext Consume => _consume ?? throw new InvalidOperationException("This message context belongs to a unit test, not to a delivery.");
 
     /// <summary>When the producer sent the message.</summary>
     public DateTimeOffset SentAt => Envelope.SentAt;
@@ -62,7 +79,7 @@ public sealed class MessageContext
     public ContractDescriptor Contract => Envelope.Contract;
 
     /// <summary>The endpoint the message was delivered on.</summary>
-    public string Endpoint => Consume.Endpoint;
+    public string Endpoint => _endpoint ?? Consume.Endpoint;
 
     /// <summary>
     /// The services of the DI scope of this delivery. The scope is created when first needed: a handler whose
@@ -77,7 +94,7 @@ public sealed class MessageContext
     /// <returns>Completes when the command is accepted by its endpoint.</returns>
     public ValueTask SendAsync<TCommand>(TCommand command, CancellationToken cancellationToken = default)
         where TCommand : class, ICommand, IContract<TCommand>
-        => Bus.SendAsync(command, options: null, parent: this, cancellationToken);
+        => _outlet is null ? Bus.SendAsync(command, options: null, parent: this, cancellationToken) : _outlet.SendAsync(command, options: null, this, cancellationToken);
 
     /// <summary>Sends a command on, in this message's conversation.</summary>
     /// <typeparam name="TCommand">The command contract.</typeparam>
@@ -87,7 +104,7 @@ public sealed class MessageContext
     /// <returns>Completes when the command is accepted by its endpoint.</returns>
     public ValueTask SendAsync<TCommand>(TCommand command, SendOptions? options, CancellationToken cancellationToken = default)
         where TCommand : class, ICommand, IContract<TCommand>
-        => Bus.SendAsync(command, options, parent: this, cancellationToken);
+        => _outlet is null ? Bus.SendAsync(command, options, parent: this, cancellationToken) : _outlet.SendAsync(command, options, this, cancellationToken);
 
     /// <summary>Publishes an event, in this message's conversation.</summary>
     /// <typeparam name="TEvent">The event contract.</typeparam>
@@ -96,7 +113,7 @@ public sealed class MessageContext
     /// <returns>Completes when every subscription accepted the event.</returns>
     public ValueTask PublishAsync<TEvent>(TEvent @event, CancellationToken cancellationToken = default)
         where TEvent : class, IEvent, IContract<TEvent>
-        => Bus.PublishAsync(@event, options: null, parent: this, cancellationToken);
+        => _outlet is null ? Bus.PublishAsync(@event, options: null, parent: this, cancellationToken) : _outlet.PublishAsync(@event, options: null, this, cancellationToken);
 
     /// <summary>Publishes an event, in this message's conversation.</summary>
     /// <typeparam name="TEvent">The event contract.</typeparam>
@@ -106,7 +123,7 @@ public sealed class MessageContext
     /// <returns>Completes when every subscription accepted the event.</returns>
     public ValueTask PublishAsync<TEvent>(TEvent @event, SendOptions? options, CancellationToken cancellationToken = default)
         where TEvent : class, IEvent, IContract<TEvent>
-        => Bus.PublishAsync(@event, options, parent: this, cancellationToken);
+        => _outlet is null ? Bus.PublishAsync(@event, options, parent: this, cancellationToken) : _outlet.PublishAsync(@event, options, this, cancellationToken);
 
     /// <summary>Runs a query, in this message's conversation.</summary>
     /// <typeparam name="TResult">The result type.</typeparam>
@@ -114,5 +131,5 @@ public sealed class MessageContext
     /// <param name="cancellationToken">Cancels the wait for the reply.</param>
     /// <returns>The handler's result.</returns>
     public ValueTask<TResult> QueryAsync<TResult>(IQuery<TResult> query, CancellationToken cancellationToken = default)
-        => Bus.QueryAsync(query, options: null, parent: this, cancellationToken);
+        => _outlet is null ? Bus.QueryAsync(query, options: null, parent: this, cancellationToken) : _outlet.QueryAsync(query, this, cancellationToken);
 }

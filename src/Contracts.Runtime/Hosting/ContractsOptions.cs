@@ -4,7 +4,7 @@ using Contracts.Transport;
 
 namespace Contracts;
 
-/// <summary>Configures the bus; passed to <see cref="ContractsServiceCollectionExtensions.AddContracts"/>.</summary>
+/// <summary>Configures the bus; passed to <see cref="ContractsServiceCollectionExtensions.AddContracts(Microsoft.Extensions.DependencyInjection.IServiceCollection, System.Action{ContractsOptions})"/>.</summary>
 public sealed class ContractsOptions
 {
     internal InMemoryTransportOptions? InMemory { get; private set; }
@@ -127,6 +127,16 @@ public sealed class ContractsOptions
 
     private Func<TransportServices, ITransport>? Factory { get; set; }
 
+    /// <summary>
+    /// Puts <paramref name="wrap"/> around the chosen transport when it is created: Contracts.Testing's harness records
+    /// what goes through it. Call after the transport is chosen.
+    /// </summary>
+    internal void WrapTransport(Func<ITransport, ITransport> wrap)
+    {
+        Func<TransportServices, ITransport> inner = TransportFactory;
+        Factory = services => wrap(inner(services));
+    }
+
     /// <summary>Whether a transport was chosen.</summary>
     internal bool HasTransport => Factory is not null;
 
@@ -136,10 +146,58 @@ public sealed class ContractsOptions
     /// <summary>The chosen transport's endpoint settings.</summary>
     internal TransportOptions TransportSettings => Settings ?? new InMemoryTransportOptions();
 
-    /// <summary>Refuses settings that would turn the safeguards against hostile messages into traps (a negative horizon dead-letters every delayed message).</summary>
+    /// <summary>
+    /// Refuses settings that cannot work, when the bus is built (the host starting): a timeout or interval of zero or
+    /// less, a size limit below one byte, and safeguards against hostile messages turned into traps (a negative horizon
+    /// dead-letters every delayed message). The exception names the option and its value, from code or configuration.
+    /// </summary>
     internal void Validate()
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(MaxUnfinishedDeliveries);
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MaxDeliveryDelay, TimeSpan.Zero);
+        Positive(QueryTimeout, nameof(QueryTimeout));
+        if (ShutdownTimeout < TimeSpan.Zero)
+        {
+            throw Invalid(nameof(ShutdownTimeout), ShutdownTimeout, "must not be negative");
+        }
+
+        if (MaxPayloadBytes < 1)
+        {
+            throw Invalid(nameof(MaxPayloadBytes), MaxPayloadBytes, "must be at least 1");
+        }
+
+        Positive(InboxRetention, nameof(InboxRetention));
+        Positive(CleanUpInterval, nameof(CleanUpInterval));
+        Positive(OutboxPollInterval, nameof(OutboxPollInterval));
+        Positive(ClaimDuration, nameof(ClaimDuration));
+        if (MaxInMemoryDeadLetters < 0)
+        {
+            throw Invalid(nameof(MaxInMemoryDeadLetters), MaxInMemoryDeadLetters, "must not be negative");
+        }
+
+        if (MaxUnfinishedDeliveries < 0)
+        {
+            throw Invalid(nameof(MaxUnfinishedDeliveries), MaxUnfinishedDeliveries, "must not be negative (0 turns the check off)");
+        }
+
+        Positive(MaxDeliveryDelay, nameof(MaxDeliveryDelay));
+        if (!Enum.IsDefined(ExpiredMessages))
+        {
+            throw Invalid(nameof(ExpiredMessages), ExpiredMessages, "is not a defined value");
+        }
+
+        if (!Enum.IsDefined(DeadLetterDetail))
+        {
+            throw Invalid(nameof(DeadLetterDetail), DeadLetterDetail, "is not a defined value");
+        }
     }
+
+    private static void Positive(TimeSpan value, string name)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            throw Invalid(name, value, "must be positive");
+        }
+    }
+
+    private static ArgumentOutOfRangeException Invalid(string name, object value, string rule) =>
+        new(name, value, $"ContractsOptions.{name} {rule} (it is {value}). Fix it where it is set: in AddContracts, or in the configuration section passed to it.");
 }
