@@ -75,7 +75,9 @@ public sealed class SharedDatabaseTests : IAsyncLifetime
         const int Messages = 200;
         TimeSpan deadClaim = TimeSpan.FromSeconds(1);
 
-        // A bus that died: it queued its messages and holds claims it will never renew nor release.
+        // A bus that died: it queued its messages and holds claims it will never renew nor release. The clock starts
+        // with the claim, not after the rows are written.
+        var claimedAt = Stopwatch.StartNew();
         await using (var dead = new PostgresMessageStore(new PostgresStoreOptions { ConnectionString = PostgresServer.ConnectionString, Schema = _schema }))
         {
             await dead.InitializeAsync(default);
@@ -88,7 +90,6 @@ public sealed class SharedDatabaseTests : IAsyncLifetime
             await dead.Queue.EnqueueAsync(records, new StoreClaim("dead-bus", DateTimeOffset.UtcNow + deadClaim), default);
         }
 
-        var claimedAt = Stopwatch.StartNew();
         TimeSpan claim = TimeSpan.FromMilliseconds(600); // the survivors look every 200 ms
         await using PostgresBus one = await StartAsync("one", new WorkPace(), claim);
         await using PostgresBus two = await StartAsync("two", new WorkPace(), claim);
