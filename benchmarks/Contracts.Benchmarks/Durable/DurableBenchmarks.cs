@@ -129,18 +129,7 @@ public class DurableBenchmarks
     public async Task Contracts_Durable_64InFlight()
     {
         Task done = _counter.Arm(Messages);
-        var inFlight = new Queue<Task>(Window);
-        for (int i = 0; i < Messages; i++)
-        {
-            if (inFlight.Count == Window)
-            {
-                await inFlight.Dequeue();
-            }
-
-            inFlight.Enqueue(_bus.SendAsync(new RecordSale(_nextSale++, 9.99m)).AsTask());
-        }
-
-        await Task.WhenAll(inFlight);
+        await InFlight.SendAsync(Messages, Window, () => _bus.SendAsync(new RecordSale(_nextSale++, 9.99m)));
         await done;
     }
 

@@ -162,18 +162,7 @@ public class PostgresBenchmarks
     public async Task Contracts_Durable_64InFlight()
     {
         Task done = _counter.Arm(Messages);
-        var inFlight = new Queue<Task>(Window);
-        for (int i = 0; i < Messages; i++)
-        {
-            if (inFlight.Count == Window)
-            {
-                await inFlight.Dequeue();
-            }
-
-            inFlight.Enqueue(_bus.SendAsync(new PgSale(_next++, 9.99m)).AsTask());
-        }
-
-        await Task.WhenAll(inFlight);
+        await InFlight.SendAsync(Messages, Window, () => _bus.SendAsync(new PgSale(_next++, 9.99m)));
         await done;
     }
 
@@ -187,18 +176,7 @@ public class PostgresBenchmarks
     public async Task Wolverine_DurableLocalQueue_64InFlight()
     {
         Task done = _counter.Arm(Messages);
-        var inFlight = new Queue<Task>(Window);
-        for (int i = 0; i < Messages; i++)
-        {
-            if (inFlight.Count == Window)
-            {
-                await inFlight.Dequeue();
-            }
-
-            inFlight.Enqueue(_wolverine.SendAsync(new WolverinePgSale(_next++, 9.99m)).AsTask());
-        }
-
-        await Task.WhenAll(inFlight);
+        await InFlight.SendAsync(Messages, Window, () => _wolverine.SendAsync(new WolverinePgSale(_next++, 9.99m)));
         await done;
     }
 
