@@ -27,17 +27,24 @@ internal sealed class PostgresGroupCommit : IAsyncDisposable
     private readonly NpgsqlDataSource _source;
     private readonly PostgresSql _sql;
     private readonly Channel<Write> _writes = Channel.CreateUnbounded<Write>(new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
-    private readonly Task[] _loops;
+    private Task[] _loops = [];
 
     public PostgresGroupCommit(NpgsqlDataSource source, PostgresSql sql)
     {
         _source = source;
         _sql = sql;
-        _loops = new Task[Writers];
-        for (int i = 0; i < _loops.Length; i++)
+    }
+
+    /// <summary>Starts the writers, when the store opens (a store that is never opened runs none).</summary>
+    public void Start()
+    {
+        var loops = new Task[Writers];
+        for (int i = 0; i < loops.Length; i++)
         {
-            _loops[i] = Task.Run(WriteLoopAsync);
+            loops[i] = Task.Run(WriteLoopAsync);
         }
+
+        _loops = loops;
     }
 
     /// <summary>Queues <paramref name="records"/> held by <paramref name="claim"/> (claiming call <paramref name="call"/>); completes once committed, with each record's sequence set.</summary>

@@ -53,29 +53,24 @@ public sealed partial class PostgresMessageStore
         }
 
         // Grouped by owner: one bus uses a store (tests and hosts with several buses may share one), so almost always one group.
-        var claims = new List<long>(taken.Count);
-        var done = new HashSet<string>(StringComparer.Ordinal);
-        foreach (Doubt first in taken)
+        var byOwner = new Dictionary<string, List<long>>(StringComparer.Ordinal);
+        foreach (Doubt doubt in taken)
         {
-            if (!done.Add(first.Owner))
+            if (!byOwner.TryGetValue(doubt.Owner, out List<long>? calls))
             {
-                continue;
+                byOwner[doubt.Owner] = calls = [];
             }
 
-            claims.Clear();
-            foreach (Doubt doubt in taken)
-            {
-                if (doubt.Owner == first.Owner)
-                {
-                    claims.Add(doubt.Claim);
-                }
-            }
+            calls.Add(doubt.Claim);
+        }
 
-            long[] numbers = [.. claims];
+        foreach ((string owner, List<long> calls) in byOwner)
+        {
+            long[] numbers = [.. calls];
             foreach (string sql in (ReadOnlySpan<string>)[_sql.ReleaseQueueDoubts, _sql.ReleaseOutboxDoubts])
             {
                 var command = new NpgsqlBatchCommand(sql);
-                command.Parameters.Add(PostgresSql.Value(first.Owner));
+                command.Parameters.Add(PostgresSql.Value(owner));
                 command.Parameters.Add(PostgresSql.Value(numbers));
                 batch.BatchCommands.Add(command);
             }

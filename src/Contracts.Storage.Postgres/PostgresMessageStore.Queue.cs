@@ -29,17 +29,6 @@ public sealed partial class PostgresMessageStore
         }
     }
 
-    /// <summary>An insert of <paramref name="record"/> held by <paramref name="claim"/> in claiming call <paramref name="call"/> (parameters $17 to $19).</summary>
-    internal static NpgsqlBatchCommand Insert(string sql, MessageRecord record, StoreClaim claim, long call)
-    {
-        var command = new NpgsqlBatchCommand(sql);
-        PostgresSql.AddMessage(command.Parameters, record);
-        command.Parameters.Add(PostgresSql.Value(claim.Owner));
-        command.Parameters.Add(PostgresSql.Value(claim.Until));
-        command.Parameters.Add(PostgresSql.Value(call));
-        return command;
-    }
-
     async ValueTask<IReadOnlyList<MessageRecord>> IQueueStore.ClaimAsync(IReadOnlyCollection<string> endpoints, StoreClaim claim, int limit, CancellationToken cancellationToken)
     {
         string[] names = endpoints as string[] ?? [.. endpoints];

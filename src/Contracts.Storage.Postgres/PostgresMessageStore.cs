@@ -112,6 +112,7 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQueueStore, I
                 await PostgresSchema.MigrateAsync(connection, Schema, _options.CreateSchema, cancellationToken).ConfigureAwait(false);
             }
 
+            _groupCommit.Start();
             _initialized = true;
             if (_options.ListenForWork)
             {

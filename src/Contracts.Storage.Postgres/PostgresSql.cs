@@ -39,7 +39,6 @@ internal sealed class PostgresSql
         // A claim counts a delivery in the statement that claims (durable before any handler runs); a release gives it back.
         string returning = $"RETURNING seq, {MessageColumns}, deliveries";
         const string GiveBack = "deliveries = GREATEST(deliveries - 1, 0)";
-        Enqueue = $"INSERT INTO {s}.queue ({MessageColumns}, owner, claimed_until, claim) VALUES ({MessageValues}, $17, $18, $19) RETURNING seq";
         // Many records in one statement, a column array each; rows are inserted in input order (ORDER BY ord), so their
         // identity values rise in that order and the sorted RETURNING values map back to the records one to one.
         EnqueueMany =
@@ -103,8 +102,6 @@ internal sealed class PostgresSql
 
     /// <summary>Wakes the store's listeners; inside a transaction, only once it commits.</summary>
     public string Notify { get; }
-
-    public string Enqueue { get; }
 
     public string EnqueueMany { get; }
 
