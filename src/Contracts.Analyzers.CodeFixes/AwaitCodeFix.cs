@@ -11,33 +11,26 @@ namespace Contracts.CodeAnalysis.CodeFixes;
 
 /// <summary>CTR015: awaits the dropped SendAsync, PublishAsync or QueryAsync, where the enclosing method or lambda is async.</summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AwaitCodeFix)), Shared]
-public sealed class AwaitCodeFix : CodeFixProvider
+public sealed class AwaitCodeFix : SyntaxCodeFix
 {
     /// <inheritdoc />
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = [DiagnosticIds.NotAwaited];
 
     /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-    /// <inheritdoc />
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    protected override void Register(CodeFixContext context, SyntaxNode root, Diagnostic diagnostic)
     {
-        SyntaxNode? root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        foreach (Diagnostic diagnostic in context.Diagnostics)
+        if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true).FirstAncestorOrSelf<InvocationExpressionSyntax>() is not { } invocation
+            || !InAsyncCode(invocation))
         {
-            if (root?.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true).FirstAncestorOrSelf<InvocationExpressionSyntax>() is not { } invocation
-                || !InAsyncCode(invocation))
-            {
-                continue;
-            }
-
-            // "_ = x" becomes "await x"; a statement "x" becomes "await x".
-            ExpressionSyntax replaced = invocation.Parent is AssignmentExpressionSyntax { Left: IdentifierNameSyntax { Identifier.ValueText: "_" } } discard ? discard : invocation;
-            AwaitExpressionSyntax awaited = SyntaxFactory.AwaitExpression(invocation.WithoutLeadingTrivia()).WithLeadingTrivia(replaced.GetLeadingTrivia()).WithTrailingTrivia(replaced.GetTrailingTrivia());
-            context.RegisterCodeFix(
-                CodeAction.Create("Await it", _ => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(replaced, awaited))), equivalenceKey: nameof(AwaitCodeFix)),
-                diagnostic);
+            return;
         }
+
+        // "_ = x" becomes "await x"; a statement "x" becomes "await x".
+        ExpressionSyntax replaced = invocation.Parent is AssignmentExpressionSyntax { Left: IdentifierNameSyntax { Identifier.ValueText: "_" } } discard ? discard : invocation;
+        AwaitExpressionSyntax awaited = SyntaxFactory.AwaitExpression(invocation.WithoutLeadingTrivia()).WithLeadingTrivia(replaced.GetLeadingTrivia()).WithTrailingTrivia(replaced.GetTrailingTrivia());
+        context.RegisterCodeFix(
+            CodeAction.Create("Await it", _ => Replace(context, root, replaced, awaited), equivalenceKey: nameof(AwaitCodeFix)),
+            diagnostic);
     }
 
     private static bool InAsyncCode(SyntaxNode node)

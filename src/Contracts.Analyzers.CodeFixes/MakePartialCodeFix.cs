@@ -13,33 +13,26 @@ namespace Contracts.CodeAnalysis.CodeFixes;
 
 /// <summary>CTR003: makes the contract, and every type it is nested in, partial.</summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(MakePartialCodeFix)), Shared]
-public sealed class MakePartialCodeFix : CodeFixProvider
+public sealed class MakePartialCodeFix : SyntaxCodeFix
 {
     /// <inheritdoc />
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = [DiagnosticIds.NotGeneratable];
 
     /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-    /// <inheritdoc />
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    protected override void Register(CodeFixContext context, SyntaxNode root, Diagnostic diagnostic)
     {
-        SyntaxNode? root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        foreach (Diagnostic diagnostic in context.Diagnostics)
+        if (!diagnostic.Properties.TryGetValue(DiagnosticIds.FixProperty, out string? fix) || fix != DiagnosticIds.FixMakePartial
+            || root.FindNode(diagnostic.Location.SourceSpan).FirstAncestorOrSelf<TypeDeclarationSyntax>() is not { } declaration)
         {
-            if (!diagnostic.Properties.TryGetValue(DiagnosticIds.FixProperty, out string? fix) || fix != DiagnosticIds.FixMakePartial
-                || root?.FindNode(diagnostic.Location.SourceSpan).FirstAncestorOrSelf<TypeDeclarationSyntax>() is not { } declaration)
-            {
-                continue;
-            }
-
-            context.RegisterCodeFix(
-                CodeAction.Create(
-                    $"Make '{declaration.Identifier.ValueText}' partial",
-                    ct => Task.FromResult(context.Document.WithSyntaxRoot(MakePartial(root, declaration, ct))),
-                    equivalenceKey: nameof(MakePartialCodeFix)),
-                diagnostic);
+            return;
         }
+
+        context.RegisterCodeFix(
+            CodeAction.Create(
+                $"Make '{declaration.Identifier.ValueText}' partial",
+                ct => Task.FromResult(context.Document.WithSyntaxRoot(MakePartial(root, declaration, ct))),
+                equivalenceKey: nameof(MakePartialCodeFix)),
+            diagnostic);
     }
 
     private static SyntaxNode MakePartial(SyntaxNode root, TypeDeclarationSyntax declaration, CancellationToken cancellationToken)

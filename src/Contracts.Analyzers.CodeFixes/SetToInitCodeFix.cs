@@ -11,38 +11,31 @@ namespace Contracts.CodeAnalysis.CodeFixes;
 
 /// <summary>CTR010: turns a contract property's <c>set</c> into <c>init</c>.</summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(SetToInitCodeFix)), Shared]
-public sealed class SetToInitCodeFix : CodeFixProvider
+public sealed class SetToInitCodeFix : SyntaxCodeFix
 {
     /// <inheritdoc />
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = [DiagnosticIds.MutableContract];
 
     /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-    /// <inheritdoc />
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    protected override void Register(CodeFixContext context, SyntaxNode root, Diagnostic diagnostic)
     {
-        SyntaxNode? root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        foreach (Diagnostic diagnostic in context.Diagnostics)
+        if (!diagnostic.Properties.TryGetValue(DiagnosticIds.FixProperty, out string? fix) || fix != DiagnosticIds.FixSetToInit
+            || root.FindNode(diagnostic.Location.SourceSpan).FirstAncestorOrSelf<AccessorDeclarationSyntax>() is not { } setter
+            || !setter.IsKind(SyntaxKind.SetAccessorDeclaration))
         {
-            if (!diagnostic.Properties.TryGetValue(DiagnosticIds.FixProperty, out string? fix) || fix != DiagnosticIds.FixSetToInit
-                || root?.FindNode(diagnostic.Location.SourceSpan).FirstAncestorOrSelf<AccessorDeclarationSyntax>() is not { } setter
-                || !setter.IsKind(SyntaxKind.SetAccessorDeclaration))
-            {
-                continue;
-            }
-
-            AccessorDeclarationSyntax init = SyntaxFactory.AccessorDeclaration(
-                SyntaxKind.InitAccessorDeclaration,
-                setter.AttributeLists,
-                setter.Modifiers,
-                SyntaxFactory.Token(setter.Keyword.LeadingTrivia, SyntaxKind.InitKeyword, setter.Keyword.TrailingTrivia),
-                setter.Body,
-                setter.ExpressionBody,
-                setter.SemicolonToken);
-            context.RegisterCodeFix(
-                CodeAction.Create("Use 'init' instead of 'set'", _ => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(setter, init))), equivalenceKey: nameof(SetToInitCodeFix)),
-                diagnostic);
+            return;
         }
+
+        AccessorDeclarationSyntax init = SyntaxFactory.AccessorDeclaration(
+            SyntaxKind.InitAccessorDeclaration,
+            setter.AttributeLists,
+            setter.Modifiers,
+            SyntaxFactory.Token(setter.Keyword.LeadingTrivia, SyntaxKind.InitKeyword, setter.Keyword.TrailingTrivia),
+            setter.Body,
+            setter.ExpressionBody,
+            setter.SemicolonToken);
+        context.RegisterCodeFix(
+            CodeAction.Create("Use 'init' instead of 'set'", _ => Replace(context, root, setter, init), equivalenceKey: nameof(SetToInitCodeFix)),
+            diagnostic);
     }
 }
