@@ -33,7 +33,9 @@ internal sealed class PostgresSql
         string s = Quote(schema);
         Channel = schema;
         Listen = $"LISTEN {s}";
-        Notify = $"SELECT pg_notify('{schema}', '')";
+        // The payload says what became free (PostgresListener wakes only the loops that take it).
+        NotifyOutbox = $"SELECT pg_notify('{schema}', '{PostgresListener.OutboxPayload}')";
+        NotifyBoth = $"SELECT pg_notify('{schema}', '{PostgresListener.QueuePayload} {PostgresListener.OutboxPayload}')";
 
         string free = "(owner IS NULL OR claimed_until < $3)";
         // A claim counts a delivery in the statement that claims (durable before any handler runs); a release gives it back.
@@ -101,7 +103,9 @@ internal sealed class PostgresSql
     public string Listen { get; }
 
     /// <summary>Wakes the store's listeners; inside a transaction, only once it commits.</summary>
-    public string Notify { get; }
+    public string NotifyOutbox { get; }
+
+    public string NotifyBoth { get; }
 
     public string EnqueueMany { get; }
 

@@ -28,7 +28,7 @@ internal sealed partial class InMemoryTransport
         try
         {
             await _storeReady.WaitAsync(cancellationToken).ConfigureAwait(false);
-            using IDisposable wakeUps = _store.OnWork(WakeTakeOverAll); // rows another bus released or sent
+            using IDisposable wakeUps = _store.OnWork(StoreWork.QueueRows, WakeTakeOverAll); // rows another bus released
             long lastFull = 0;
             while (!cancellationToken.IsCancellationRequested)
             {
