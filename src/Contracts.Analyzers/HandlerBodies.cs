@@ -7,8 +7,10 @@ namespace Contracts.CodeAnalysis;
 /// <summary>
 /// What the methods of one handler type do, gathered while its method bodies are analyzed (concurrently), and reported
 /// when the type's analysis ends: a finding in a helper counts only when a HandleAsync reaches it through calls within the type.
+/// CTR022's findings go on to <see cref="EndpointDelivery"/>, which reports them at compilation end, once it has seen how
+/// the compilation configures its endpoints.
 /// </summary>
-internal sealed class HandlerBodies(INamedTypeSymbol type, List<HandledMessage> handled)
+internal sealed class HandlerBodies(INamedTypeSymbol type, List<HandledMessage> handled, EndpointDelivery delivery)
 {
     private readonly object _gate = new();
     private readonly Dictionary<IMethodSymbol, ContractKind> _entries = new(SymbolEqualityComparer.Default);
@@ -112,7 +114,7 @@ internal sealed class HandlerBodies(INamedTypeSymbol type, List<HandledMessage> 
             {
                 if (reachedByConsumers.Contains(method))
                 {
-                    context.ReportDiagnostic(Diagnostic.Create(Descriptors.BusInHandler, location, Type.Name, call));
+                    delivery.AddBusCall(Diagnostic.Create(Descriptors.BusInHandler, location, Type.Name, call), Handled);
                 }
             }
         }

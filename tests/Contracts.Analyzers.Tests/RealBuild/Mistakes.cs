@@ -181,6 +181,20 @@ internal static class Mistakes
                     => await bus.PublishAsync(new OrderPlaced(message.OrderId), cancellationToken: cancellationToken);
             }
             """),
+        new("an injected IMessageBus in a handler whose endpoint this project makes effectively-once", "CTR022", true, "using Microsoft.Extensions.DependencyInjection;\n" + Usings + """
+            [Command] public partial record PlaceOrder([property: IdempotencyKey] Guid OrderId);
+            [Event] public partial record OrderPlaced(Guid OrderId);
+            public sealed class PlaceOrderHandler(IMessageBus bus) : ICommandHandler<PlaceOrder>
+            {
+                public async ValueTask HandleAsync(PlaceOrder message, MessageContext context, CancellationToken cancellationToken)
+                    => await bus.PublishAsync(new OrderPlaced(message.OrderId), cancellationToken: cancellationToken);
+            }
+            public static class Host
+            {
+                public static IServiceCollection AddShop(this IServiceCollection services) =>
+                    services.AddContracts(o => o.UseInMemoryTransport(t => t.Endpoint<PlaceOrder>(e => e.Delivery = DeliveryMode.EffectivelyOnce)));
+            }
+            """),
         new("a handler not passing its token on", "CTR013", true, Usings + """
             [Command] public partial record PlaceOrder([property: IdempotencyKey] Guid OrderId);
             public sealed class PlaceOrderHandler : ICommandHandler<PlaceOrder>
