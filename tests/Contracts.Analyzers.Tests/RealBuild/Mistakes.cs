@@ -40,6 +40,8 @@ internal static class Mistakes
         new("query handled as a command", "CTR007", true, Usings + "[Query] public partial record GetOrder(Guid OrderId) : IQuery<string>;\n" + Handler("GetOrder")),
         new("event handler of a command", "CTR007", true, Usings + "[Command] public partial record PlaceOrder([property: IdempotencyKey] Guid OrderId);\n" + Handler("PlaceOrder", "IEventHandler")),
         new("a handler of a contract that is not partial, not marked [Idempotent]", "CTR003", true, Usings + "[Event] public sealed record OrderPlaced(Guid OrderId);\n" + Handler("OrderPlaced", "IEventHandler").Replace("[Idempotent]\n", "")),
+        new("command handler of an event without a key, not marked [Idempotent]", "CTR007", true, Usings + "[Event] public partial record OrderPlaced(Guid OrderId);\n" + Handler("OrderPlaced").Replace("[Idempotent]\n", "")),
+        new("handler of an unmarked record, not marked [Idempotent]", "CTR007", true, Usings + "public sealed record PlaceOrder(Guid OrderId);\n" + Handler("PlaceOrder", "IEventHandler").Replace("[Idempotent]\n", "")),
         new("command handler of a string", "CTR007", true, Usings + Handler("string")),
         new("event handler of a query", "CTR007", true, Usings + "[Query] public partial record GetOrder(Guid OrderId) : IQuery<string>;\n" + Handler("GetOrder", "IEventHandler")),
         new("query handler of a command", "CTR007", true, Usings + "[Command] public partial record PlaceOrder([property: IdempotencyKey] Guid OrderId);\n" + Handler("PlaceOrder, string", "IQueryHandler", "ValueTask<string>")),
