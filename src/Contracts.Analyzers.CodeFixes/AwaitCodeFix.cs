@@ -20,7 +20,7 @@ public sealed class AwaitCodeFix : SyntaxCodeFix
     protected override void Register(CodeFixContext context, SyntaxNode root, Diagnostic diagnostic)
     {
         if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true).FirstAncestorOrSelf<InvocationExpressionSyntax>() is not { } invocation
-            || !InAsyncCode(invocation))
+            || !SyntaxEdits.InAsyncCode(invocation))
         {
             return;
         }
@@ -31,25 +31,5 @@ public sealed class AwaitCodeFix : SyntaxCodeFix
         context.RegisterCodeFix(
             CodeAction.Create("Await it", _ => Replace(context, root, replaced, awaited), equivalenceKey: nameof(AwaitCodeFix)),
             diagnostic);
-    }
-
-    private static bool InAsyncCode(SyntaxNode node)
-    {
-        foreach (SyntaxNode ancestor in node.Ancestors())
-        {
-            switch (ancestor)
-            {
-                case AnonymousFunctionExpressionSyntax function:
-                    return function.AsyncKeyword.IsKind(SyntaxKind.AsyncKeyword);
-                case LocalFunctionStatementSyntax local:
-                    return local.Modifiers.Any(SyntaxKind.AsyncKeyword);
-                case MethodDeclarationSyntax method:
-                    return method.Modifiers.Any(SyntaxKind.AsyncKeyword);
-                case MemberDeclarationSyntax:
-                    return false;
-            }
-        }
-
-        return false;
     }
 }

@@ -60,4 +60,50 @@ internal static class SyntaxEdits
         return parameter.WithoutLeadingTrivia()
             .WithAttributeLists(parameter.AttributeLists.Insert(0, attribute.WithLeadingTrivia(leading).WithTrailingTrivia(SyntaxFactory.Space)));
     }
+
+    /// <summary>Whether <paramref name="node"/> is in an async method, local function or lambda, where an await can go.</summary>
+    public static bool InAsyncCode(SyntaxNode node)
+    {
+        foreach (SyntaxNode ancestor in node.Ancestors())
+        {
+            switch (ancestor)
+            {
+                case AnonymousFunctionExpressionSyntax function:
+                    return function.AsyncKeyword.IsKind(SyntaxKind.AsyncKeyword);
+                case LocalFunctionStatementSyntax local:
+                    return local.Modifiers.Any(SyntaxKind.AsyncKeyword);
+                case MethodDeclarationSyntax method:
+                    return method.Modifiers.Any(SyntaxKind.AsyncKeyword);
+                case MemberDeclarationSyntax:
+                    return false;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// <c>await <paramref name="expression"/></c> in place of <paramref name="replaced"/>, with its trivia; parenthesized
+    /// where the result is used as a receiver (<c>(await x).Y</c>).
+    /// </summary>
+    public static ExpressionSyntax Await(ExpressionSyntax replaced, ExpressionSyntax expression)
+    {
+        ExpressionSyntax awaited = SyntaxFactory.AwaitExpression(expression.WithoutTrivia());
+        if (replaced.Parent is MemberAccessExpressionSyntax or ConditionalAccessExpressionSyntax or ElementAccessExpressionSyntax)
+        {
+            awaited = SyntaxFactory.ParenthesizedExpression(awaited);
+        }
+
+        return awaited.WithLeadingTrivia(replaced.GetLeadingTrivia()).WithTrailingTrivia(replaced.GetTrailingTrivia());
+    }
+
+    /// <summary><paramref name="arguments"/> with <paramref name="argument"/> appended, comma and space before it.</summary>
+    public static ArgumentListSyntax Append(ArgumentListSyntax arguments, ArgumentSyntax argument) =>
+        arguments.WithArguments(arguments.Arguments.Count == 0
+            ? SyntaxFactory.SingletonSeparatedList(argument)
+            : SyntaxFactory.SeparatedList<ArgumentSyntax>(arguments.Arguments.GetWithSeparators().Add(SyntaxFactory.Token(SyntaxKind.CommaToken).WithTrailingTrivia(SyntaxFactory.Space)).Add(argument)));
+
+    /// <summary>A type in the framework by its full name (<c>System.Threading.Tasks.Task</c>); the simplifier shortens it where a using allows.</summary>
+    public static TypeSyntax FrameworkType(string fullName) =>
+        SyntaxFactory.ParseTypeName("global::" + fullName).WithAdditionalAnnotations(Simplifier.Annotation);
 }

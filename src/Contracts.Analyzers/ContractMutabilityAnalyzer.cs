@@ -18,6 +18,12 @@ public sealed class ContractMutabilityAnalyzer : DiagnosticAnalyzer
     private static readonly ImmutableDictionary<string, string?> s_setToInit =
         ImmutableDictionary<string, string?>.Empty.Add(DiagnosticIds.FixProperty, DiagnosticIds.FixSetToInit);
 
+    private static readonly ImmutableDictionary<string, string?> s_fieldToProperty =
+        ImmutableDictionary<string, string?>.Empty.Add(DiagnosticIds.FixProperty, DiagnosticIds.FixFieldToProperty);
+
+    private static readonly ImmutableDictionary<string, string?> s_setterToInit =
+        ImmutableDictionary<string, string?>.Empty.Add(DiagnosticIds.FixProperty, DiagnosticIds.FixSetterToInit);
+
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
     [
@@ -109,16 +115,16 @@ public sealed class ContractMutabilityAnalyzer : DiagnosticAnalyzer
                 continue;
             }
 
-            string? why = member switch
+            (string? why, ImmutableDictionary<string, string?>? fix) = member switch
             {
-                IFieldSymbol { IsConst: false } => "it is a field (only properties are serialized; make it a property with init)",
+                IFieldSymbol { IsConst: false } => ("it is a field (only properties are serialized; make it a property with init)", s_fieldToProperty),
                 IPropertySymbol { SetMethod: { DeclaredAccessibility: not Accessibility.Public } } property when !OnWire(shape, property) =>
-                    "its setter is not public and no constructor parameter sets it (use init, or add a constructor parameter)",
-                _ => null,
+                    ("its setter is not public and no constructor parameter sets it (use init, or add a constructor parameter)", s_setterToInit),
+                _ => ((string?)null, (ImmutableDictionary<string, string?>?)null),
             };
             if (why is not null)
             {
-                context.ReportDiagnostic(Diagnostic.Create(Descriptors.MemberNotOnWire, Locations.Of(member, contract), contract.Name, member.Name, why));
+                context.ReportDiagnostic(Diagnostic.Create(Descriptors.MemberNotOnWire, Locations.Of(member, contract), fix, contract.Name, member.Name, why));
             }
         }
     }

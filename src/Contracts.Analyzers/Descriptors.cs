@@ -103,8 +103,8 @@ internal static class Descriptors
         "A member missing from an older sender's message takes its default when read, and an application that builds the same message twice gets two different values: neither is the value the sender meant. Set the value explicitly where the message is created.");
 
     public static readonly DiagnosticDescriptor BusInHandler = DescriptorFactory.Create(
-        DiagnosticIds.BusInHandler, Reliability, DiagnosticSeverity.Warning, compilationEnd: false,
+        DiagnosticIds.BusInHandler, Reliability, DiagnosticSeverity.Warning, compilationEnd: true,
         "A handler sends through the bus instead of its context",
         "'{0}' calls '{1}' on an injected IMessageBus; use its MessageContext, which sends inside the delivery's consume transaction",
-        "A message a handler sends through its MessageContext is written in the same consume transaction as the inbox entry (effectively-once endpoints) and carries the correlation and causation of the message being handled. Through an injected IMessageBus it is sent outside that transaction: on an effectively-once endpoint it waits on the write lock the consume transaction holds, and a failure after it leaves the message sent although the delivery is retried.");
+        "A message a handler sends through its MessageContext is written in the same consume transaction as the inbox entry (effectively-once endpoints) and carries the correlation and causation of the message being handled. Through an injected IMessageBus it is sent outside that transaction: on an effectively-once endpoint it waits on the write lock the consume transaction holds, and a failure after it leaves the message sent although the delivery is retried. Not reported when this project configures the bus (AddContracts) and its code shows the handler's endpoints are not effectively-once.");
 }

@@ -7,8 +7,8 @@ namespace Contracts.CodeAnalysis;
 
 /// <summary>
 /// CTR002: a handler that may run twice for the same message. A handler of a type that is not a contract of its kind
-/// (CTR007) or with the wrong query result (CTR008) is reported by the generator: the compiler stops at the interface's
-/// constraint (CS0311) before analyzers run. CTR014: a class implementing a handler interface that the generator does not
+/// (CTR007) or with the wrong query result (CTR008) is reported by the generator, which decides what it wires; such a
+/// handler compiles (the handler interfaces do not constrain the message type) and is not wired. CTR014: a class implementing a handler interface that the generator does not
 /// wire (inherited from a base class, named through an alias, or a handler it cannot reach).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]

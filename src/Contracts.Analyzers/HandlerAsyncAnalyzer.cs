@@ -12,7 +12,8 @@ namespace Contracts.CodeAnalysis;
 /// What a handler's code does, in its HandleAsync and in the methods of its own type that HandleAsync calls (lambdas and
 /// local functions included): CTR012 (blocking on a task), CTR017 (blocking the thread), CTR018 (a query handler sending or
 /// publishing), CTR019 (catching every exception and returning) and, in HandleAsync, CTR013 (a token not passed on).
-/// CTR022: a command or event handler sending through an injected IMessageBus. CTR016: an async void method anywhere in a handler type. Reported when the type's analysis ends, once its call graph is known.
+/// CTR022: a command or event handler sending through an injected IMessageBus, reported at compilation end unless the
+/// compilation's own configuration shows none of its endpoints is effectively-once (<see cref="EndpointDelivery"/>). CTR016: an async void method anywhere in a handler type. Reported when the type's analysis ends, once its call graph is known.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class HandlerAsyncAnalyzer : DiagnosticAnalyzer
@@ -41,6 +42,7 @@ public sealed class HandlerAsyncAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
+            EndpointDelivery delivery = EndpointDelivery.Register(start);
             start.RegisterSymbolStartAction(symbolStart =>
             {
                 var type = (INamedTypeSymbol)symbolStart.Symbol;
@@ -49,7 +51,7 @@ public sealed class HandlerAsyncAnalyzer : DiagnosticAnalyzer
                     return;
                 }
 
-                var state = new HandlerBodies(type, handled);
+                var state = new HandlerBodies(type, handled, delivery);
                 symbolStart.RegisterOperationBlockStartAction(block => Start(block, known, state));
                 symbolStart.RegisterSymbolEndAction(end => state.Report(end));
             }, SymbolKind.NamedType);

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 
@@ -7,8 +8,10 @@ namespace Contracts.CodeAnalysis;
 /// <summary>
 /// What the methods of one handler type do, gathered while its method bodies are analyzed (concurrently), and reported
 /// when the type's analysis ends: a finding in a helper counts only when a HandleAsync reaches it through calls within the type.
+/// CTR022's findings go on to <see cref="EndpointDelivery"/>, which reports them at compilation end, once it has seen how
+/// the compilation configures its endpoints.
 /// </summary>
-internal sealed class HandlerBodies(INamedTypeSymbol type, List<HandledMessage> handled)
+internal sealed class HandlerBodies(INamedTypeSymbol type, List<HandledMessage> handled, EndpointDelivery delivery)
 {
     private readonly object _gate = new();
     private readonly Dictionary<IMethodSymbol, ContractKind> _entries = new(SymbolEqualityComparer.Default);
@@ -96,7 +99,7 @@ internal sealed class HandlerBodies(INamedTypeSymbol type, List<HandledMessage> 
                 if (reached.Contains(method))
                 {
                     string where = _entries.ContainsKey(method) ? "" : $" in '{method.Name}', which its HandleAsync calls";
-                    context.ReportDiagnostic(Diagnostic.Create(Descriptors.ThreadBlocking, location, Type.Name, call, where, instead));
+                    context.ReportDiagnostic(Diagnostic.Create(Descriptors.ThreadBlocking, location, WaitFix(method, call), Type.Name, call, where, instead));
                 }
             }
 
@@ -112,11 +115,43 @@ internal sealed class HandlerBodies(INamedTypeSymbol type, List<HandledMessage> 
             {
                 if (reachedByConsumers.Contains(method))
                 {
-                    context.ReportDiagnostic(Diagnostic.Create(Descriptors.BusInHandler, location, Type.Name, call));
+                    delivery.AddBusCall(Diagnostic.Create(Descriptors.BusInHandler, location, ContextFix(method), Type.Name, call), Handled);
                 }
             }
         }
     }
+
+    /// <summary>CTR017's fix for a wait it can turn into an await (the code fix checks the code is async), with the method's token.</summary>
+    private static ImmutableDictionary<string, string?>? WaitFix(IMethodSymbol method, string call)
+    {
+        string? fix = call switch
+        {
+            "Thread.Sleep" => DiagnosticIds.FixAwaitDelay,
+            "SemaphoreSlim.Wait" => DiagnosticIds.FixAwaitWaitAsync,
+            _ => null,
+        };
+        if (fix is null)
+        {
+            return null;
+        }
+
+        ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty.Add(DiagnosticIds.FixProperty, fix);
+        foreach (IParameterSymbol parameter in method.Parameters)
+        {
+            if (parameter.Type is INamedTypeSymbol { Name: "CancellationToken", ContainingNamespace: { Name: "Threading", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } })
+            {
+                return properties.Add(DiagnosticIds.TokenProperty, parameter.Name);
+            }
+        }
+
+        return properties;
+    }
+
+    /// <summary>CTR022's fix where the call is in a HandleAsync: its MessageContext parameter is at hand.</summary>
+    private ImmutableDictionary<string, string?>? ContextFix(IMethodSymbol method) =>
+        _entries.ContainsKey(method) && method.Parameters.Length == 3 && method.Parameters[1].Type is INamedTypeSymbol { Name: "MessageContext" } context && WellKnownNames.IsRuntimeType(context)
+            ? ImmutableDictionary<string, string?>.Empty.Add(DiagnosticIds.FixProperty, DiagnosticIds.FixUseContext).Add(DiagnosticIds.ContextProperty, method.Parameters[1].Name)
+            : null;
 
     /// <summary>The entries of the kinds <paramref name="include"/> accepts and every method of the type they call, transitively.</summary>
     private HashSet<IMethodSymbol> Reached(System.Func<ContractKind, bool> include)

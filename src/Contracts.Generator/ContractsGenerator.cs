@@ -14,9 +14,10 @@ namespace Contracts.Generator;
 /// Generates, per contract, its marker interface, metadata, idempotency key and MessagePack formatter, and per
 /// assembly a module with the catalog, the handler registrations and a module initializer. It reports every rule that
 /// stops generation (CTR003, CTR004, CTR006, CTR007, CTR008, CTR009) itself, as equatable data kept beside the specs:
-/// the compiler stops at the declaration errors those mistakes cause (CS0311 on a handler's base list) before any
-/// analyzer runs, so only the generator's diagnostics reach a build. Where the declaration allows, it still emits the
-/// contract's marker surface, so no such error follows at all. Its own failure is CTR999.
+/// it is what decides what is generated and wired, and a declaration error that followed (a partial it could not
+/// emit) would stop the compiler before any analyzer runs. Where the declaration allows, it still emits the contract's
+/// marker surface, so no other error follows; the handler interfaces do not constrain their message type, so a handler
+/// it does not wire compiles too. Its own failure is CTR999.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class ContractsGenerator : IIncrementalGenerator

@@ -4,10 +4,13 @@ using System.Threading.Tasks;
 namespace Contracts;
 
 /// <summary>Answers one query. A query has exactly one handler.</summary>
-/// <typeparam name="TQuery">The query contract.</typeparam>
+/// <typeparam name="TQuery">
+/// The query contract. Deliberately unconstrained: a handler of something that is not a query, or with another result
+/// than the query's <see cref="IQuery{TResult}"/>, still compiles, so the build shows the Contracts rule that says what
+/// is wrong (CTR007, CTR008, CTR003) instead of CS0311, and the generator does not wire it.
+/// </typeparam>
 /// <typeparam name="TResult">The result named by <see cref="IQuery{TResult}"/>.</typeparam>
 public interface IQueryHandler<in TQuery, TResult>
-    where TQuery : IQuery<TResult>
 {
     /// <summary>Answers <paramref name="query"/>.</summary>
     /// <param name="query">The query.</param>

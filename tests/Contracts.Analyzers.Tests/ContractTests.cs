@@ -167,7 +167,7 @@ public sealed class ContractTests
 
         [Query] public partial record {|CTR008:GetOrder|}(Guid OrderId);
 
-        public sealed class {|CS0311:GetOrderHandler|} : IQueryHandler<GetOrder, OrderView?>
+        public sealed class GetOrderHandler : IQueryHandler<GetOrder, OrderView?>
         {
             public ValueTask<OrderView?> HandleAsync(GetOrder query, MessageContext context, CancellationToken cancellationToken) => new((OrderView?)null);
         }
@@ -207,7 +207,7 @@ public sealed class ContractTests
             public string Customer { get; }
         }
 
-        public sealed class {|CS0311:CountOrdersHandler|} : IQueryHandler<CountOrders, int>
+        public sealed class CountOrdersHandler : IQueryHandler<CountOrders, int>
         {
             public ValueTask<int> HandleAsync(CountOrders query, MessageContext context, CancellationToken cancellationToken) => new(0);
         }

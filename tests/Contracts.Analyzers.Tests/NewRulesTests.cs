@@ -147,6 +147,55 @@ public sealed class NewRulesTests
         new DiagnosticResult("CTR022", DiagnosticSeverity.Warning).WithLocation(0).WithMessage("'PlaceOrderHandler' calls 'IMessageBus.PublishAsync' on an injected IMessageBus; use its MessageContext, which sends inside the delivery's consume transaction"),
         new DiagnosticResult("CTR011", DiagnosticSeverity.Info).WithSpan(9, 31, 9, 39).WithArguments("Query", "GetOrder"));
 
+    /// <summary>A command handler and an event handler that publish through the bus, and a host configured as <paramref name="host"/> says.</summary>
+    [Theory]
+    // No AddContracts here: the host is another project, which may make any endpoint effectively-once.
+    [InlineData("", true, true)]
+    // Configured here, with the defaults (at-least-once) or settings that leave delivery alone.
+    [InlineData("services.AddContracts();", false, false)]
+    [InlineData("services.AddContracts(o => o.UseInMemoryTransport(t => t.Endpoint<PlaceOrder>(e => e.MaxConcurrency = 4)));", false, false)]
+    [InlineData("services.AddContracts(o => o.UseInMemoryTransport(t => t.Endpoint<PlaceOrder>(e => e.Delivery = DeliveryMode.AtMostOnce)));", false, false)]
+    [InlineData("services.AddContracts(configuration: null, o => o.UseInMemoryTransport());", false, false)]
+    // Effectively-once where the rule can see it.
+    [InlineData("services.AddContracts(o => o.UseInMemoryTransport(t => t.Endpoint<PlaceOrder>(e => e.Delivery = DeliveryMode.EffectivelyOnce)));", true, false)]
+    [InlineData("services.AddContracts(o => o.UseInMemoryTransport(t => t.Endpoint<OrderPlaced>(e => { e.MaxConcurrency = 2; e.Delivery = DeliveryMode.EffectivelyOnce; })));", false, true)]
+    [InlineData("services.AddContracts(o => o.UseInMemoryTransport(t => t.Defaults.Delivery = DeliveryMode.EffectivelyOnce));", true, true)]
+    [InlineData("services.AddContracts(o => o.UseInMemoryTransport(t => t.Endpoint(\"PlaceOrder\", e => e.Delivery = DeliveryMode.EffectivelyOnce)));", true, false)]
+    [InlineData("services.AddContracts(o => o.UseInMemoryTransport(t => t.Endpoint(\"OrderPlaced/Mailer\", e => e.Delivery = DeliveryMode.EffectivelyOnce)));", false, true)]
+    [InlineData("services.AddContracts(o => o.UseInMemoryTransport(t => t.Endpoint<PlaceOrder>(e => e.Delivery = mode)));", true, false)]
+    // What the rule cannot follow: every endpoint may be effectively-once.
+    [InlineData("services.AddContracts(configuration, o => o.UseInMemoryTransport());", true, true)]
+    [InlineData("services.AddContracts(o => o.UseInMemoryTransport(t => t.Endpoint<PlaceOrder>(configure)));", true, false)]
+    [InlineData("services.AddContracts(o => o.UseInMemoryTransport(t => t.Endpoint(name, e => e.Delivery = DeliveryMode.EffectivelyOnce)));", true, true)]
+    [InlineData("services.AddContracts(o => o.UseInMemoryTransport(t => t.Endpoint<PlaceOrder>(e => Configure(e)))); static void Configure(EndpointOptions e) => e.Delivery = DeliveryMode.EffectivelyOnce;", true, true)]
+    public Task CTR022_reads_the_delivery_mode_this_project_configures(string host, bool command, bool @event) => ContractsTest.AnalyzeAsync(
+        "using Microsoft.Extensions.Configuration;\nusing Microsoft.Extensions.DependencyInjection;\n" + Contracts + $$"""
+        public sealed class PlaceOrderHandler(IMessageBus bus) : ICommandHandler<PlaceOrder>
+        {
+            public async ValueTask HandleAsync(PlaceOrder command, MessageContext context, CancellationToken cancellationToken) =>
+                await {|#0:bus.PublishAsync(new OrderPlaced(command.OrderId), cancellationToken: cancellationToken)|};
+        }
+
+        public sealed class Mailer(IMessageBus bus) : IEventHandler<OrderPlaced>
+        {
+            public async ValueTask HandleAsync(OrderPlaced @event, MessageContext context, CancellationToken cancellationToken) =>
+                await {|#1:bus.SendAsync(new PlaceOrder(@event.OrderId), cancellationToken: cancellationToken)|};
+        }
+
+        public static class Host
+        {
+            public static void Add(IServiceCollection services, IConfiguration configuration, string name, DeliveryMode mode, Action<EndpointOptions> configure)
+            {
+                {{host}}
+            }
+        }
+        """,
+        [
+            .. command ? [new DiagnosticResult("CTR022", DiagnosticSeverity.Warning).WithLocation(0)] : System.Array.Empty<DiagnosticResult>(),
+            .. @event ? [new DiagnosticResult("CTR022", DiagnosticSeverity.Warning).WithLocation(1)] : System.Array.Empty<DiagnosticResult>(),
+            new DiagnosticResult("CTR011", DiagnosticSeverity.Info).WithSpan(11, 31, 11, 39).WithArguments("Query", "GetOrder"),
+        ]);
+
     [Fact]
     public Task Catching_everything_without_rethrowing_is_flagged_and_narrow_or_rethrowing_catches_are_not() => ContractsTest.AnalyzeAsync(Contracts + """
         public sealed class PlaceOrderHandler : ICommandHandler<PlaceOrder>

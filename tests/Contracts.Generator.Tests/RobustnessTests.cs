@@ -119,6 +119,49 @@ public sealed class RobustnessTests
                 public ValueTask HandleAsync(PlaceOrder command, MessageContext context, CancellationToken cancellationToken) => default;
             }
             """ },
+        // Hint names compare without regard to case: twins of the valid contract (Shop.PlaceOrder), one half typed.
+        { "case-only twins of a contract, one being typed", """
+            using System;
+            using Contracts;
+            namespace Shop;
+            [Command] public partial record placeOrder([property: IdempotencyKey] Guid OrderId);
+            [Event] public partial record PLACEORDER(Guid OrderId, string
+            """ },
+        { "case-only twins in namespaces that differ by case, one invalid", """
+            using System;
+            using Contracts;
+            namespace shop
+            {
+                [Event] public partial record PlaceOrder(Guid OrderId);
+                [Event] public record Placeorder(Guid OrderId);
+                [Event] public partial record PlaceORDER(object Payload);
+            }
+            """ },
+        { "case-only twins of enums and nested records a contract carries", """
+            using System;
+            using Contracts;
+            namespace Shop;
+            public enum Status { Open }
+            public enum status { open }
+            public sealed record Line(int N);
+            public sealed record line(int n);
+            [Event] public partial record Changed(Status A, status B, Line C, line D);
+            [Event] public partial record changed(Status A, line D);
+            """ },
+        { "case-only twin handlers", """
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Contracts;
+            namespace Shop;
+            public sealed class Handler : ICommandHandler<PlaceOrder>
+            {
+                public ValueTask HandleAsync(PlaceOrder command, MessageContext context, CancellationToken cancellationToken) => default;
+            }
+            public sealed class handler : ICommandHandler<PlaceOrder>
+            {
+                public ValueTask HandleAsync(PlaceOrder command, MessageContext context, CancellationToken cancellationToken) => default;
+            }
+            """ },
     };
 
     [Theory]

@@ -33,6 +33,7 @@ internal static class TestReferences
                      typeof(MessagePack.MessagePackWriter).Assembly,
                      typeof(MessagePack.MessagePackObjectAttribute).Assembly,
                      typeof(Microsoft.Extensions.DependencyInjection.IServiceCollection).Assembly,
+                     typeof(Microsoft.Extensions.Configuration.IConfiguration).Assembly,
                  })
         {
             references.Add(MetadataReference.CreateFromFile(assembly.Location));

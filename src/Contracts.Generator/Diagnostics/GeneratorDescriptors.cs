@@ -4,8 +4,8 @@ using Microsoft.CodeAnalysis;
 namespace Contracts.Generator.Diagnostics;
 
 /// <summary>
-/// The rules that stop generation, reported by the generator itself: the compiler stops at the declaration errors these
-/// mistakes cause (CS0311 on a handler's base list) before analyzers run, so an analyzer's report would not show on build.
+/// The rules that stop generation or wiring, reported by the generator itself, which makes those decisions: one place
+/// decides and explains, and the report shows on build whatever else the compiler stops at.
 /// </summary>
 internal static class GeneratorDescriptors
 {

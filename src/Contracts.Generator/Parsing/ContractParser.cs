@@ -22,7 +22,7 @@ internal static partial class ContractParser
     /// The contract's spec and its diagnostics. A contract with problems gets the diagnostics that explain them and, where
     /// its declaration allows a partial (a member that cannot be serialized, a bad key, a query without a result), the
     /// marker surface without a formatter, so its handlers and senders still compile and the user sees one diagnostic
-    /// per mistake instead of CS0311 on every handler.
+    /// per mistake instead of CS0311 on every send.
     /// </summary>
     public static ContractParse Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {

@@ -89,7 +89,7 @@ internal static class HandlerParser
             ITypeSymbol? answered = kind == ContractKind.Query ? arguments[1] : null;
             if (arguments[0] is not INamedTypeSymbol message || !HandlerRule.Wires(kind, message, answered))
             {
-                // The compiler stops at the constraint on the interface (CS0311) before any analyzer runs: say why here.
+                // Not wired: say why here (the declaration compiles, the handler interfaces do not constrain the message).
                 if (WhyNotWired(handler, kind, arguments[0], answered) is { } why)
                 {
                     (diagnostics ??= new List<DiagnosticInfo>(1)).Add(new DiagnosticInfo(why.Id, LocationInfo.From(declaration.Identifier.GetLocation()), why.Arguments, null));

@@ -90,10 +90,28 @@ internal static class DiagnosticIds
     /// <summary>CTR014: make a private nested handler internal.</summary>
     public const string FixMakeInternal = "MakeInternal";
 
+    /// <summary>CTR017: <c>Thread.Sleep(x)</c> becomes <c>await Task.Delay(x, token)</c> in async code.</summary>
+    public const string FixAwaitDelay = "AwaitDelay";
+
+    /// <summary>CTR017: <c>semaphore.Wait()</c> becomes <c>await semaphore.WaitAsync(token)</c> in async code.</summary>
+    public const string FixAwaitWaitAsync = "AwaitWaitAsync";
+
+    /// <summary>CTR020: a public field becomes a property with get and init.</summary>
+    public const string FixFieldToProperty = "FieldToProperty";
+
+    /// <summary>CTR020: a non-public setter becomes a (public) init accessor.</summary>
+    public const string FixSetterToInit = "SetterToInit";
+
+    /// <summary>CTR022: call the handler's MessageContext (<see cref="ContextProperty"/>) instead of the injected bus.</summary>
+    public const string FixUseContext = "UseContext";
+
+    /// <summary>CTR022: the name of HandleAsync's MessageContext parameter.</summary>
+    public const string ContextProperty = "Context";
+
     /// <summary>CTR014: the handler interface to add, as C# source.</summary>
     public const string InterfaceProperty = "Interface";
 
-    /// <summary>CTR013: the name of the token to pass.</summary>
+    /// <summary>CTR013, CTR017: the name of the token to pass.</summary>
     public const string TokenProperty = "Token";
 
     /// <summary>CTR013: the parameter name to pass it as (named argument), or absent to append it positionally.</summary>

@@ -28,8 +28,8 @@ internal sealed record BuildOutput(ImmutableArray<Diagnostic> Diagnostics, bool 
 /// Compiles one project the way <c>dotnet build</c> of a Contracts package user does, in process: the SDK's reference
 /// pack and the runtime as references, the template's options (nullable, implicit usings, latest language), the
 /// generator and every analyzer. It keeps the compiler's order, which the analyzer test harness does not: generators
-/// run first and their diagnostics are always printed; then parse and declaration errors (CS0311 on a handler's base
-/// list is one) end the build before any analyzer runs; only a compilation without them runs the analyzers, its
+/// run first and their diagnostics are always printed; then parse and declaration errors (CS0246 on a base list is
+/// one) end the build before any analyzer runs; only a compilation without them runs the analyzers, its
 /// compilation-end rules included. Hidden and info diagnostics are not printed by a build, so they are left out.
 /// </summary>
 internal static class BuildEmulation

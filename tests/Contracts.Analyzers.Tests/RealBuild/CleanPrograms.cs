@@ -225,6 +225,31 @@ internal static class CleanPrograms
                 public ValueTask HandleAsync(Opened @event, MessageContext context, CancellationToken cancellationToken) => default;
             }
             """),
+        new("a handler publishing through the bus on an at-least-once endpoint its own host configures", """
+            using Contracts;
+            using Microsoft.Extensions.DependencyInjection;
+
+            namespace Shop;
+
+            [Command] public partial record PlaceOrder([property: IdempotencyKey] Guid OrderId);
+            [Event] public partial record OrderPlaced(Guid OrderId);
+
+            public sealed class PlaceOrderHandler(IMessageBus bus) : ICommandHandler<PlaceOrder>
+            {
+                public async ValueTask HandleAsync(PlaceOrder command, MessageContext context, CancellationToken cancellationToken)
+                    => await bus.PublishAsync(new OrderPlaced(command.OrderId), cancellationToken: cancellationToken);
+            }
+
+            public static class Host
+            {
+                public static IServiceCollection AddShop(this IServiceCollection services) =>
+                    services.AddContracts(o => o.UseInMemoryTransport(t =>
+                    {
+                        t.Defaults.Retry.ImmediateRetries = 2;
+                        t.Endpoint<PlaceOrder>(e => { e.MaxConcurrency = 4; e.Delivery = DeliveryMode.AtLeastOnce; });
+                    }));
+            }
+            """),
         new("contracts with defaults that are constants", """
             using Contracts;
 

@@ -25,9 +25,11 @@ public sealed class DotnetBuildTests
         "two handlers of one command",
         "handler interface inherited from an abstract generic base",
         "Thread.Sleep in a handler",
+        "query handler with another result type",
+        "an injected IMessageBus in a handler whose endpoint this project makes effectively-once",
     ];
 
-    private static readonly string[] s_clean = ["the README's shop", "a contract deriving from another", "handlers with constructor dependencies, helpers and a token passed everywhere"];
+    private static readonly string[] s_clean = ["the README's shop", "a contract deriving from another", "handlers with constructor dependencies, helpers and a token passed everywhere", "a handler publishing through the bus on an at-least-once endpoint its own host configures"];
 
     private static readonly Regex s_line = new(@"^(?<file>[^\s(][^(]*)\(\d+,\d+\): (?<severity>error|warning) (?<id>[A-Z]+\d+): .*\[(?<project>[^\]]+\.csproj)", RegexOptions.Compiled);
 

@@ -26,7 +26,7 @@ internal static class Mistakes
     public static readonly Mistake[] All =
     [
         // Rules that stop generation: reported by the generator, since the compiler stops before analyzers.
-        new("contract not partial, with a handler", "CTR003", false, Usings + "[Command] public sealed record PlaceOrder([property: IdempotencyKey] Guid OrderId);\n" + Handler("PlaceOrder")),
+        new("contract not partial, with a handler", "CTR003", true, Usings + "[Command] public sealed record PlaceOrder([property: IdempotencyKey] Guid OrderId);\n" + Handler("PlaceOrder")),
         new("generic contract", "CTR003", true, Usings + "[Event] public partial record Changed<T>(T Value);"),
         new("contract nested in a non-partial class", "CTR003", true, Usings + "public static class Orders { [Event] public partial record Placed(Guid OrderId); }"),
         new("private nested contract", "CTR003", true, Usings + "public partial class Orders { [Event] private partial record Placed(Guid OrderId); }"),
@@ -35,11 +35,17 @@ internal static class Mistakes
         new("member of type HashSet<T>, with a handler", "CTR004", true, Usings + "[Command] public partial record Tag([property: IdempotencyKey] Guid Id, HashSet<string> Tags);\n" + Handler("Tag")),
         new("member of type object", "CTR004", true, Usings + "[Event] public partial record Logged(object Payload);"),
         new("two contract attributes", "CTR006", true, Usings + "[Command, Event] public partial record PlaceOrder(Guid OrderId);"),
-        new("command handler of an event", "CTR007", false, Usings + "[Event] public partial record OrderPlaced(Guid OrderId);\n" + Handler("OrderPlaced")),
-        new("handler of an unmarked record", "CTR007", false, Usings + "public sealed record PlaceOrder(Guid OrderId);\n" + Handler("PlaceOrder")),
-        new("query handled as a command", "CTR007", false, Usings + "[Query] public partial record GetOrder(Guid OrderId) : IQuery<string>;\n" + Handler("GetOrder")),
-        new("event handler of a command", "CTR007", false, Usings + "[Command] public partial record PlaceOrder([property: IdempotencyKey] Guid OrderId);\n" + Handler("PlaceOrder", "IEventHandler")),
-        new("query handler with another result type", "CTR008", false, Usings + "[Query] public partial record GetOrder(Guid OrderId) : IQuery<string>;\n" + Handler("GetOrder, int", "IQueryHandler", "ValueTask<int>")),
+        new("command handler of an event", "CTR007", true, Usings + "[Event] public partial record OrderPlaced(Guid OrderId);\n" + Handler("OrderPlaced")),
+        new("handler of an unmarked record", "CTR007", true, Usings + "public sealed record PlaceOrder(Guid OrderId);\n" + Handler("PlaceOrder")),
+        new("query handled as a command", "CTR007", true, Usings + "[Query] public partial record GetOrder(Guid OrderId) : IQuery<string>;\n" + Handler("GetOrder")),
+        new("event handler of a command", "CTR007", true, Usings + "[Command] public partial record PlaceOrder([property: IdempotencyKey] Guid OrderId);\n" + Handler("PlaceOrder", "IEventHandler")),
+        new("a handler of a contract that is not partial, not marked [Idempotent]", "CTR003", true, Usings + "[Event] public sealed record OrderPlaced(Guid OrderId);\n" + Handler("OrderPlaced", "IEventHandler").Replace("[Idempotent]\n", "")),
+        new("command handler of an event without a key, not marked [Idempotent]", "CTR007", true, Usings + "[Event] public partial record OrderPlaced(Guid OrderId);\n" + Handler("OrderPlaced").Replace("[Idempotent]\n", "")),
+        new("handler of an unmarked record, not marked [Idempotent]", "CTR007", true, Usings + "public sealed record PlaceOrder(Guid OrderId);\n" + Handler("PlaceOrder", "IEventHandler").Replace("[Idempotent]\n", "")),
+        new("command handler of a string", "CTR007", true, Usings + Handler("string")),
+        new("event handler of a query", "CTR007", true, Usings + "[Query] public partial record GetOrder(Guid OrderId) : IQuery<string>;\n" + Handler("GetOrder", "IEventHandler")),
+        new("query handler of a command", "CTR007", true, Usings + "[Command] public partial record PlaceOrder([property: IdempotencyKey] Guid OrderId);\n" + Handler("PlaceOrder, string", "IQueryHandler", "ValueTask<string>")),
+        new("query handler with another result type", "CTR008", true, Usings + "[Query] public partial record GetOrder(Guid OrderId) : IQuery<string>;\n" + Handler("GetOrder, int", "IQueryHandler", "ValueTask<int>")),
         new("query without IQuery<TResult>", "CTR008", true, Usings + "[Query] public partial record GetOrder(Guid OrderId);"),
         new("floating-point idempotency key, with a handler", "CTR009", true, Usings + "[Command] public partial record Pay([property: IdempotencyKey] double Amount);\n" + Handler("Pay")),
         new("collection idempotency key", "CTR009", true, Usings + "[Command] public partial record Pay([property: IdempotencyKey] IReadOnlyList<int> Ids);\n" + Handler("Pay")),
@@ -175,6 +181,20 @@ internal static class Mistakes
             {
                 public async ValueTask HandleAsync(PlaceOrder message, MessageContext context, CancellationToken cancellationToken)
                     => await bus.PublishAsync(new OrderPlaced(message.OrderId), cancellationToken: cancellationToken);
+            }
+            """),
+        new("an injected IMessageBus in a handler whose endpoint this project makes effectively-once", "CTR022", true, "using Microsoft.Extensions.DependencyInjection;\n" + Usings + """
+            [Command] public partial record PlaceOrder([property: IdempotencyKey] Guid OrderId);
+            [Event] public partial record OrderPlaced(Guid OrderId);
+            public sealed class PlaceOrderHandler(IMessageBus bus) : ICommandHandler<PlaceOrder>
+            {
+                public async ValueTask HandleAsync(PlaceOrder message, MessageContext context, CancellationToken cancellationToken)
+                    => await bus.PublishAsync(new OrderPlaced(message.OrderId), cancellationToken: cancellationToken);
+            }
+            public static class Host
+            {
+                public static IServiceCollection AddShop(this IServiceCollection services) =>
+                    services.AddContracts(o => o.UseInMemoryTransport(t => t.Endpoint<PlaceOrder>(e => e.Delivery = DeliveryMode.EffectivelyOnce)));
             }
             """),
         new("a handler not passing its token on", "CTR013", true, Usings + """
