@@ -72,7 +72,7 @@ public sealed class PostgresDeadLetterTests : IAsyncLifetime
     public async Task An_unreachable_server_a_missing_schema_and_a_bad_connection_string_fail_with_their_exit_codes()
     {
         ToolRun down = (await ToolRun.RunAsync("dead-letters", "list", "--postgres", "Host=127.0.0.1;Port=1;Username=postgres;Timeout=3")).Expect(ExitCodes.Unreachable);
-        Assert.Contains("Could not connect to PostgreSQL at 127.0.0.1:1", down.Error, StringComparison.Ordinal);
+        Assert.Contains("Could not connect to PostgreSQL at Host=127.0.0.1;Port=1", down.Error, StringComparison.Ordinal);
 
         ToolRun missing = (await ToolRun.RunAsync(["dead-letters", "list", .. Source])).Expect(ExitCodes.Unreachable);
         Assert.Contains(_schema, missing.Error, StringComparison.Ordinal);

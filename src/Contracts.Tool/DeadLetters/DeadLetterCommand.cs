@@ -27,10 +27,15 @@ internal static class DeadLetterCommand
 
     public static async Task<int> RunAsync(ToolArguments args, TextWriter output, CancellationToken cancellationToken)
     {
-        if (args.Words.Count < 2 || args.Flag("help"))
+        if (args.Flag("help"))
         {
             output.Write(Help);
-            return args.Flag("help") ? ExitCodes.Success : throw new UsageException("Say what to do: dead-letters list, show <id>, replay <id> or purge.");
+            return ExitCodes.Success;
+        }
+
+        if (args.Words.Count < 2)
+        {
+            throw new UsageException("Say what to do: dead-letters list, show <id>, replay <id> or purge.");
         }
 
         string verb = args.Words[1];
