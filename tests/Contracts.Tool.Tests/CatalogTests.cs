@@ -48,7 +48,9 @@ public sealed class CatalogTests
         // Summary is computed: not on the wire. Receipt is pinned to 3; Lines and Points fill 1 and 2.
         Assert.Equal(["PaymentId", "Lines", "Points", "Receipt"], card.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("name").GetString()));
         Assert.Equal([0, 1, 2, 3], card.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("index").GetInt32()));
-        Assert.Equal("string", members["Receipt"].GetProperty("wire").GetString());
+        Assert.Equal("string?", members["Receipt"].GetProperty("wire").GetString());
+        Assert.Equal("string?", members["Receipt"].GetProperty("type").GetString());
+        Assert.Equal("string", Contract(await CatalogAsync(), "tooltests.charge-card").GetProperty("members")[2].GetProperty("type").GetString());
         Assert.Equal("array<int32>", members["Lines"].GetProperty("wire").GetString());
         Assert.Equal("IReadOnlyList<int>", members["Lines"].GetProperty("type").GetString());
         Assert.Equal("int32", members["Points"].GetProperty("wire").GetString());

@@ -46,9 +46,13 @@ internal static class ContractShape
         List<Member> members = Members(type);
         var views = new List<MemberView>(members.Count);
         var key = new List<string>();
+        var nullability = new NullabilityInfoContext();
         foreach (Member member in members)
         {
-            views.Add(new MemberView(member.Index, member.Property.Name, TypeNames.CSharp(member.Property.PropertyType), TypeNames.Wire(member.Property.PropertyType), member.IsKey));
+            Type memberType = member.Property.PropertyType;
+            // A nullable reference (string?) is written as nil when null; a value type says so in its type (int?).
+            string nullable = !memberType.IsValueType && nullability.Create(member.Property).ReadState == NullabilityState.Nullable ? "?" : "";
+            views.Add(new MemberView(member.Index, member.Property.Name, TypeNames.CSharp(memberType) + nullable, TypeNames.Wire(memberType) + nullable, member.IsKey));
             if (member.IsKey)
             {
                 key.Add(member.Property.Name);
