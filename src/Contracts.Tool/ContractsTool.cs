@@ -21,7 +21,7 @@ public static class ContractsTool
         "\n" +
         "Usage:\n" +
         "  contracts dead-letters list|show <id>|replay <id>|purge [--before <time>] <source> [--json]\n" +
-        "  contracts catalog <assembly.dll> [--json]\n" +
+        "  contracts catalog <assembly.dll> [--references] [--json]\n" +
         "\n" +
         "Sources:\n" +
         DeadLetterSources.Usage +
@@ -81,7 +81,7 @@ public static class ContractsTool
 
     private static int Fail(TextWriter error, bool json, string message, int exitCode)
     {
-        error.WriteLine(json ? JsonSerializer.Serialize(new ErrorView(message, exitCode), ToolJsonContext.Default.ErrorView) : $"error: {message}");
+        error.WriteLine(json ? JsonSerializer.Serialize(new ErrorView(message, exitCode), ToolJsonContext.Tool.ErrorView) : $"error: {message}");
         return exitCode;
     }
 }

@@ -12,7 +12,7 @@ internal sealed class ToolArguments
     private ToolArguments(List<string> words) => Words = words;
 
     /// <summary>The options that take no value.</summary>
-    private static readonly HashSet<string> s_flags = new(StringComparer.Ordinal) { "json", "help" };
+    private static readonly HashSet<string> s_flags = new(StringComparer.Ordinal) { "json", "help", "references" };
 
     public List<string> Words { get; }
 

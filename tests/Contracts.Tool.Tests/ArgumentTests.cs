@@ -39,6 +39,7 @@ public sealed class ArgumentTests
         ToolRun run = (await ToolRun.RunAsync("dead-letters", "show", "x", "--sqlite", "a.db", "--json")).Expect(ExitCodes.Usage);
         Assert.Equal(ExitCodes.Usage, run.ErrorJson().GetProperty("exitCode").GetInt32());
         Assert.Contains("'x' is not a dead letter id", run.ErrorJson().GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Contains("'x' is not a dead letter id", run.Error, StringComparison.Ordinal); // Written as is, not as \u0027.
     }
 
     [Theory]

@@ -142,6 +142,45 @@ public sealed class CatalogTests
         (await ToolRun.RunAsync("catalog", "/nowhere/Missing.dll")).Expect(ExitCodes.NotFound);
     }
 
+    [Fact]
+    public async Task With_references_the_contracts_of_the_referenced_assemblies_beside_it_are_listed_too()
+    {
+        // The Shop sample: handlers in Shop.Handlers, contracts in Shop.Contracts, which the handlers reference.
+        string configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+        string handlers = Path.Combine(RepositoryRoot(), "samples", "Shop.Handlers", "bin", configuration, "net10.0", "Shop.Handlers.dll");
+
+        JsonElement own = (await ToolRun.RunAsync("catalog", handlers, "--json")).Expect(ExitCodes.Success).Json();
+        Assert.Equal(0, own.GetProperty("contracts").GetArrayLength());
+        JsonElement placeOrder = own.GetProperty("handlers").EnumerateArray().Single(h => h.GetProperty("handler").GetString() == "Shop.Handlers.PlaceOrderHandler");
+        Assert.Equal("Shop.Contracts.PlaceOrder", placeOrder.GetProperty("contract").GetString());
+        Assert.Equal("command", placeOrder.GetProperty("kind").GetString());
+        Assert.Equal("Shop.Handlers", placeOrder.GetProperty("assembly").GetString());
+
+        JsonElement all = (await ToolRun.RunAsync("catalog", handlers, "--references", "--json")).Expect(ExitCodes.Success).Json();
+        JsonElement placeOrderContract = Contract(all, "Shop.Contracts.PlaceOrder");
+        Assert.Equal("Shop.Contracts", placeOrderContract.GetProperty("assembly").GetString());
+        Assert.Equal("command", placeOrderContract.GetProperty("kind").GetString());
+        Assert.Equal(["OrderId"], placeOrderContract.GetProperty("idempotencyKey").EnumerateArray().Select(k => k.GetString()));
+        Assert.Equal("query", Contract(all, "Shop.Contracts.GetOrder").GetProperty("kind").GetString());
+        Assert.Equal(own.GetProperty("handlers").GetArrayLength(), all.GetProperty("handlers").GetArrayLength());
+
+        ToolRun table = (await ToolRun.RunAsync("catalog", handlers, "--references")).Expect(ExitCodes.Success);
+        Assert.Contains("ASSEMBLY", table.Output, StringComparison.Ordinal);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (DirectoryInfo? folder = new(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "Contracts.sln")))
+            {
+                return folder.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No Contracts.sln above {AppContext.BaseDirectory}.");
+    }
+
     private static object?[] ReadArray(ReadOnlyMemory<byte> bytes)
     {
         var reader = new MessagePackReader(bytes);

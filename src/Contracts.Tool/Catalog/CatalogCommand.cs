@@ -9,11 +9,13 @@ namespace Contracts.Tool.Catalog;
 internal static class CatalogCommand
 {
     public const string Help =
-        "contracts catalog <assembly.dll> [--json]\n" +
+        "contracts catalog <assembly.dll> [--references] [--json]\n" +
         "\n" +
         "The contracts of a compiled assembly (wire name, version, kind, members with their wire index and type,\n" +
         "idempotency key) and its handlers. The assembly is read as metadata: none of its code runs. Its references are\n" +
-        "looked for beside it, so point at the build output (bin/<configuration>/<framework>/Name.dll).\n";
+        "looked for beside it, so point at the build output (bin/<configuration>/<framework>/Name.dll).\n" +
+        "--references adds the contracts and handlers of the assemblies it references (those beside it): what a host\n" +
+        "built from references projects knows.\n";
 
     public static int Run(ToolArguments args, TextWriter output)
     {
@@ -24,16 +26,17 @@ internal static class CatalogCommand
         }
 
         bool json = args.Flag("json");
+        bool references = args.Flag("references");
         args.RejectUnknown("catalog");
         if (args.Words.Count != 2)
         {
             throw new UsageException(args.Words.Count < 2 ? "Usage: contracts catalog <assembly.dll> [--json]" : $"'{args.Words[2]}' is one word too many. Usage: contracts catalog <assembly.dll> [--json]");
         }
 
-        CatalogView catalog = CatalogReader.Read(args.Words[1]);
+        CatalogView catalog = CatalogReader.Read(args.Words[1], references);
         if (json)
         {
-            output.WriteLine(JsonSerializer.Serialize(catalog, ToolJsonContext.Default.CatalogView));
+            output.WriteLine(JsonSerializer.Serialize(catalog, ToolJsonContext.Tool.CatalogView));
             return ExitCodes.Success;
         }
 
@@ -45,16 +48,21 @@ internal static class CatalogCommand
         }
         else
         {
-            var table = new TextTable("CONTRACT", "VERSION", "KIND", "TYPE", "RESULT", "IDEMPOTENCY KEY");
+            TextTable table = references
+                ? new TextTable("CONTRACT", "VERSION", "KIND", "TYPE", "RESULT", "IDEMPOTENCY KEY", "ASSEMBLY")
+                : new TextTable("CONTRACT", "VERSION", "KIND", "TYPE", "RESULT", "IDEMPOTENCY KEY");
             foreach (ContractView contract in catalog.Contracts)
             {
-                table.Add(
+                string[] cells =
+                [
                     contract.Name,
                     contract.Version.ToString(CultureInfo.InvariantCulture),
                     contract.Kind,
                     contract.Type,
                     contract.Result ?? "",
-                    contract.IdempotencyKey.Count == 0 ? "(message id)" : string.Join(", ", contract.IdempotencyKey));
+                    contract.IdempotencyKey.Count == 0 ? "(message id)" : string.Join(", ", contract.IdempotencyKey),
+                ];
+                table.Add(references ? [.. cells, contract.Assembly] : cells);
             }
 
             table.WriteTo(output);
@@ -86,10 +94,13 @@ internal static class CatalogCommand
             return ExitCodes.Success;
         }
 
-        var handlers = new TextTable("HANDLER", "KIND", "MESSAGE", "CONTRACT");
+        TextTable handlers = references
+            ? new TextTable("HANDLER", "KIND", "MESSAGE", "CONTRACT", "ASSEMBLY")
+            : new TextTable("HANDLER", "KIND", "MESSAGE", "CONTRACT");
         foreach (HandlerView handler in catalog.Handlers)
         {
-            handlers.Add(handler.Handler, handler.Kind, handler.Message, handler.Contract is null ? "(not beside the assembly)" : $"{handler.Contract} v{handler.Version}");
+            string contract = handler.Contract is null ? "(not beside the assembly)" : $"{handler.Contract} v{handler.Version}";
+            handlers.Add(references ? [handler.Handler, handler.Kind, handler.Message, contract, handler.Assembly] : [handler.Handler, handler.Kind, handler.Message, contract]);
         }
 
         handlers.WriteTo(output);

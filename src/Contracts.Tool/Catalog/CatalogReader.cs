@@ -19,7 +19,7 @@ internal static class CatalogReader
 {
     private const string ModuleAttribute = "Contracts.Modules.ContractsModuleAttribute";
 
-    public static CatalogView Read(string path)
+    public static CatalogView Read(string path, bool references)
     {
         string full = Path.GetFullPath(path);
         if (!File.Exists(full))
@@ -39,23 +39,43 @@ internal static class CatalogReader
         }
 
         var reader = new ManifestIndex(context);
-        Manifest manifest = reader.Of(assembly) ?? throw new ToolException(
-            ExitCodes.Failed,
-            $"'{assembly.GetName().Name}' has no Contracts module: it declares no contracts or handlers, or it was built without the Contracts generator (reference the Contracts package).");
-
-        var contracts = new List<ContractView>(manifest.Contracts.Count);
-        foreach (ManifestContract entry in manifest.Contracts)
+        var modules = new List<(Assembly Assembly, Manifest Manifest)>();
+        if (reader.Of(assembly) is { } own)
         {
-            Type type = Find(assembly, entry.TypeName) ?? throw new ToolException(
-                ExitCodes.Failed, $"The manifest of '{assembly.GetName().Name}' names contract type {entry.TypeName}, which the assembly does not define: was it built with another version of the generator?");
-            contracts.Add(ContractShape.Describe(type, entry.Name, entry.Version));
+            modules.Add((assembly, own));
         }
 
-        var handlers = new List<HandlerView>(manifest.Handlers.Count);
-        foreach (ManifestHandler entry in manifest.Handlers)
+        if (references)
         {
-            ManifestContract? contract = manifest.Find(entry.MessageType) ?? reader.ContractOf(assembly, entry.MessageType);
-            handlers.Add(new HandlerView(TypeNames.Strip(entry.HandlerType), entry.Kind.ToLowerInvariant(), TypeNames.Strip(entry.MessageType), contract?.Name, contract?.Version));
+            modules.AddRange(reader.ReferencedModules(assembly));
+        }
+
+        if (modules.Count == 0)
+        {
+            throw new ToolException(
+                ExitCodes.Failed,
+                references
+                    ? $"Neither '{assembly.GetName().Name}' nor the assemblies beside it that it references have a Contracts module: none was built with the Contracts generator (reference the Contracts package)."
+                    : $"'{assembly.GetName().Name}' has no Contracts module: it declares no contracts or handlers, or it was built without the Contracts generator (reference the Contracts package).");
+        }
+
+        var contracts = new List<ContractView>();
+        var handlers = new List<HandlerView>();
+        foreach ((Assembly module, Manifest manifest) in modules)
+        {
+            string name = module.GetName().Name ?? "";
+            foreach (ManifestContract entry in manifest.Contracts)
+            {
+                Type type = Find(module, entry.TypeName) ?? throw new ToolException(
+                    ExitCodes.Failed, $"The manifest of '{name}' names contract type {entry.TypeName}, which the assembly does not define: was it built with another version of the generator?");
+                contracts.Add(ContractShape.Describe(type, entry.Name, entry.Version, name));
+            }
+
+            foreach (ManifestHandler entry in manifest.Handlers)
+            {
+                ManifestContract? contract = manifest.Find(entry.MessageType) ?? reader.ContractOf(module, entry.MessageType);
+                handlers.Add(new HandlerView(TypeNames.Strip(entry.HandlerType), entry.Kind.ToLowerInvariant(), TypeNames.Strip(entry.MessageType), contract?.Name, contract?.Version, name));
+            }
         }
 
         return new CatalogView(assembly.GetName().Name ?? Path.GetFileNameWithoutExtension(full), full, contracts, handlers);
@@ -137,6 +157,53 @@ internal static class CatalogReader
 
             _manifests[assembly] = manifest;
             return manifest;
+        }
+
+        /// <summary>
+        /// The modules of the assemblies <paramref name="root"/> references, directly or not, that lie beside it (the
+        /// framework's own are not looked into), in the order they are first reached.
+        /// </summary>
+        public List<(Assembly Assembly, Manifest Manifest)> ReferencedModules(Assembly root)
+        {
+            string framework = RuntimeEnvironment.GetRuntimeDirectory();
+            var found = new List<(Assembly, Manifest)>();
+            var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { root.GetName().Name ?? "" };
+            var next = new Queue<Assembly>();
+            next.Enqueue(root);
+            while (next.TryDequeue(out Assembly? current))
+            {
+                foreach (AssemblyName reference in current.GetReferencedAssemblies())
+                {
+                    if (!seen.Add(reference.Name ?? ""))
+                    {
+                        continue;
+                    }
+
+                    Assembly referenced;
+                    try
+                    {
+                        referenced = context.LoadFromAssemblyName(reference);
+                    }
+                    catch (FileNotFoundException)
+                    {
+                        continue; // Not beside the assembly and not the framework's.
+                    }
+
+                    if (referenced.Location.StartsWith(framework, StringComparison.Ordinal))
+                    {
+                        continue;
+                    }
+
+                    if (Of(referenced) is { } manifest)
+                    {
+                        found.Add((referenced, manifest));
+                    }
+
+                    next.Enqueue(referenced);
+                }
+            }
+
+            return found;
         }
 
         /// <summary>The contract of a message type declared in a referenced assembly, from that assembly's own manifest.</summary>

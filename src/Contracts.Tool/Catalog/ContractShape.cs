@@ -17,7 +17,7 @@ internal static class ContractShape
 {
     private const string RuntimeNamespace = "Contracts";
 
-    public static ContractView Describe(Type type, string name, int version)
+    public static ContractView Describe(Type type, string name, int version, string assembly)
     {
         string kind = "unknown";
         foreach (CustomAttributeData attribute in type.GetCustomAttributesData())
@@ -59,7 +59,7 @@ internal static class ContractShape
             }
         }
 
-        return new ContractView(name, version, kind, TypeNames.CSharp(type), result, key, views);
+        return new ContractView(name, version, kind, TypeNames.CSharp(type), result, key, views, assembly);
     }
 
     private sealed class Member(PropertyInfo property, ParameterInfo? parameter)

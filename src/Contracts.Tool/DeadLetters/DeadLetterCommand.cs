@@ -75,7 +75,7 @@ internal static class DeadLetterCommand
                 if (json)
                 {
                     var view = new ReplayView(source.Description, replayed.Id, replayed.Message.Endpoint, replayed.Message.ContractName, replayed.Message.MessageId);
-                    output.WriteLine(JsonSerializer.Serialize(view, ToolJsonContext.Default.ReplayView));
+                    output.WriteLine(JsonSerializer.Serialize(view, ToolJsonContext.Tool.ReplayView));
                 }
                 else
                 {
@@ -88,7 +88,7 @@ internal static class DeadLetterCommand
                 int purged = await source.PurgeAsync(before, cancellationToken).ConfigureAwait(false);
                 if (json)
                 {
-                    output.WriteLine(JsonSerializer.Serialize(new PurgeView(source.Description, purged, before), ToolJsonContext.Default.PurgeView));
+                    output.WriteLine(JsonSerializer.Serialize(new PurgeView(source.Description, purged, before), ToolJsonContext.Tool.PurgeView));
                 }
                 else
                 {
@@ -158,7 +158,7 @@ internal static class DeadLetterCommand
                 views.Add(View(letter, full: false));
             }
 
-            output.WriteLine(JsonSerializer.Serialize(new DeadLetterListView(source.Description, views.Count, views), ToolJsonContext.Default.DeadLetterListView));
+            output.WriteLine(JsonSerializer.Serialize(new DeadLetterListView(source.Description, views.Count, views), ToolJsonContext.Tool.DeadLetterListView));
             return;
         }
 
@@ -192,7 +192,7 @@ internal static class DeadLetterCommand
         DeadLetterView view = View(letter, full: true);
         if (json)
         {
-            output.WriteLine(JsonSerializer.Serialize(view, ToolJsonContext.Default.DeadLetterView));
+            output.WriteLine(JsonSerializer.Serialize(view, ToolJsonContext.Tool.DeadLetterView));
             return;
         }
 

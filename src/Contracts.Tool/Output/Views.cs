@@ -45,7 +45,7 @@ internal sealed record PurgeView(string Source, int Purged, DateTimeOffset? Befo
 /// <summary>What <c>catalog</c> prints.</summary>
 internal sealed record CatalogView(string Assembly, string Path, IReadOnlyList<ContractView> Contracts, IReadOnlyList<HandlerView> Handlers);
 
-/// <summary>One contract of the catalog.</summary>
+/// <summary>One contract of the catalog, with the assembly that declares it.</summary>
 internal sealed record ContractView(
     string Name,
     int Version,
@@ -53,13 +53,14 @@ internal sealed record ContractView(
     string Type,
     string? Result,
     IReadOnlyList<string> IdempotencyKey,
-    IReadOnlyList<MemberView> Members);
+    IReadOnlyList<MemberView> Members,
+    string Assembly);
 
 /// <summary>One member of a contract, at its wire index.</summary>
 internal sealed record MemberView(int Index, string Name, string Type, string Wire, bool Key);
 
-/// <summary>One handled message: the handler, the kind and the contract it handles.</summary>
-internal sealed record HandlerView(string Handler, string Kind, string Message, string? Contract, int? Version);
+/// <summary>One handled message: the handler, the kind, the contract it handles and the handler's assembly.</summary>
+internal sealed record HandlerView(string Handler, string Kind, string Message, string? Contract, int? Version, string Assembly);
 
 /// <summary>An error, with --json: printed to standard error.</summary>
 internal sealed record ErrorView(string Error, int ExitCode);
