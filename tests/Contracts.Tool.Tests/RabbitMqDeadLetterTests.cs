@@ -58,6 +58,7 @@ public sealed class RabbitMqDeadLetterTests
         Assert.False(await ExistsAsync(_exchange + ".error"));
 
         (await ToolRun.RunAsync("dead-letters", "list", "--rabbitmq", "http://127.0.0.1/")).Expect(ExitCodes.Usage);
+        (await ToolRun.RunAsync("dead-letters", "list", "--rabbitmq", Servers.RabbitMqUri, "--exchange", "")).Expect(ExitCodes.Usage);
     }
 
     private async Task ResetAsync()

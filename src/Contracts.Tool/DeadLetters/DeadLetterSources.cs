@@ -151,6 +151,10 @@ internal static class DeadLetterSources
         {
             throw new ToolException(ExitCodes.Unreachable, ex.Message, ex);
         }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException(ex.Message);
+        }
 
         return new RabbitMqDeadLetterSource(browser, $"rabbitmq {broker.Host}:{broker.Port} exchange {options.Exchange} queues {string.Join(", ", browser.ErrorQueues)}");
     }
