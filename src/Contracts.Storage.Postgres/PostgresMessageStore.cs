@@ -175,6 +175,19 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQueueStore, I
     /// <remarks>Wakes come from LISTEN on the store's channel (<see cref="PostgresStoreOptions.ListenForWork"/>).</remarks>
     public IDisposable OnWork(StoreWork work, Action wake) => _listener.Register(work, wake);
 
+    /// <summary>
+    /// Wakes every bus that listens on this store's schema (<see cref="PostgresStoreOptions.ListenForWork"/>), so it
+    /// claims free rows now instead of at its next poll: for a process that queued rows without claiming them, such as
+    /// a dead letter replayed by the <c>contracts</c> tool. Buses that do not listen take the rows at their next poll.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>Completes once the notification is sent.</returns>
+    public async ValueTask NotifyWorkAsync(CancellationToken cancellationToken)
+    {
+        await using NpgsqlCommand command = Command(_sql.Notify);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Whether the store is listening for notifications of new work (for tests and health checks).</summary>
     public bool Listening => _listener.Listening;
 

@@ -86,8 +86,12 @@ public sealed class MessageRecord
     /// <inheritdoc />
     public override string ToString() => $"{ContractName} v{ContractVersion} {MessageId} on '{Endpoint}' (attempt {Attempt})";
 
-    /// <summary>A copy to deliver again as attempt 1 on the same endpoint, with no failure (a dead letter's replay).</summary>
-    internal MessageRecord ForReplay()
+    /// <summary>
+    /// A copy to deliver again as attempt 1 on the same endpoint, with no failure, not yet stored: what a dead letter's
+    /// replay queues (<see cref="IDeadLetterStore.ReplayAsync"/>), in a bus or in a tool working on the store directly.
+    /// </summary>
+    /// <returns>The copy.</returns>
+    public MessageRecord ForReplay()
     {
         MessageRecord copy = CopyFor(Endpoint);
         copy.Attempt = 1;
