@@ -184,7 +184,7 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQueueStore, I
     /// <returns>Completes once the notification is sent.</returns>
     public async ValueTask NotifyWorkAsync(CancellationToken cancellationToken)
     {
-        await using NpgsqlCommand command = Command(_sql.Notify);
+        await using NpgsqlCommand command = Command(_sql.NotifyQueue);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 

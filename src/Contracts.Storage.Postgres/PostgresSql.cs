@@ -34,6 +34,7 @@ internal sealed class PostgresSql
         Channel = schema;
         Listen = $"LISTEN {s}";
         // The payload says what became free (PostgresListener wakes only the loops that take it).
+        NotifyQueue = $"SELECT pg_notify('{schema}', '{PostgresListener.QueuePayload}')";
         NotifyOutbox = $"SELECT pg_notify('{schema}', '{PostgresListener.OutboxPayload}')";
         NotifyBoth = $"SELECT pg_notify('{schema}', '{PostgresListener.QueuePayload} {PostgresListener.OutboxPayload}')";
 
@@ -103,6 +104,8 @@ internal sealed class PostgresSql
     public string Listen { get; }
 
     /// <summary>Wakes the store's listeners; inside a transaction, only once it commits.</summary>
+    public string NotifyQueue { get; }
+
     public string NotifyOutbox { get; }
 
     public string NotifyBoth { get; }
