@@ -7,11 +7,15 @@ using System.Threading.Tasks;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using Contracts;
+using Contracts.Benchmarks.RabbitMq.Peers;
+using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
+using Wolverine;
+using Wolverine.RabbitMQ;
 
 namespace Contracts.Benchmarks.RabbitMq;
 
@@ -37,6 +41,10 @@ public sealed class RabbitPingHandler(BatchCompletion counter) : ICommandHandler
 /// connection. Raw bodies are the Contracts payload's bytes. Each invocation moves <see cref="Messages"/> messages
 /// and reports per message: messages per second = 1e9 / mean in ns. Every case runs in its own process, so a
 /// targeted setup builds only what its case uses and no consumer drains another case's queue.
+/// The peers run the same end-to-end work on the same broker: MassTransit.RabbitMQ 8.5.12 (a send endpoint to the
+/// queue, whose publisher confirms are on by default, and a receive endpoint with prefetch 16 and one message at a
+/// time) and WolverineFx.RabbitMQ 6.62.0 (inline sending with publisher confirms switched on, an inline listener
+/// that acknowledges after its handler, prefetch 16, one message at a time). Both persist messages by default.
 /// </summary>
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
@@ -52,12 +60,16 @@ public class RabbitMqBenchmarks
     private const string ContractsExchange = "bench.contracts";
     private const string RawExchange = "bench.raw";
     private const string RawQueue = "bench.raw.ping";
+    private const string MassTransitQueue = "bench-masstransit-ping";
+    private const string WolverineQueue = "bench.wolverine.ping";
 
     private static readonly string s_contractsQueue = Contracts.Transport.TransportEndpoint.AddressOf(DescriptorOf<RabbitPing>());
 
     private readonly BatchCompletion _rawCounter = new();
     private IHost? _host;
     private IMessageBus _bus = null!;
+    private ISendEndpoint _massTransit = null!;
+    private Wolverine.IMessageBus _wolverine = null!;
     private BatchCompletion _counter = null!;
     private IConnection? _raw;
     private IChannel _rawPublisher = null!;
@@ -94,6 +106,61 @@ public class RabbitMqBenchmarks
     {
         await ResetQueuesAsync();
         await StartContractsAsync(consume: true);
+    }
+
+    [GlobalSetup(Targets = [nameof(MassTransit_EndToEnd)])]
+    public async Task SetupMassTransit()
+    {
+        await ResetQueuesAsync();
+        _counter = new BatchCompletion();
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(_counter);
+        builder.Services.AddOptions<MassTransitHostOptions>().Configure(o => o.WaitUntilStarted = true);
+        builder.Services.AddMassTransit(x =>
+        {
+            x.AddConsumer<MassTransitPingConsumer>();
+            x.UsingRabbitMq((context, cfg) =>
+            {
+                cfg.Host(new Uri(Broker), h => h.PublisherConfirmation = true);
+                cfg.ReceiveEndpoint(MassTransitQueue, e =>
+                {
+                    e.PrefetchCount = Prefetch;
+                    e.ConcurrentMessageLimit = 1;
+                    e.ConfigureConsumeTopology = false;
+                    e.ConfigureConsumer<MassTransitPingConsumer>(context);
+                });
+            });
+        });
+        _host = builder.Build();
+        await _host.StartAsync();
+        _massTransit = await _host.Services.GetRequiredService<ISendEndpointProvider>().GetSendEndpoint(new Uri($"queue:{MassTransitQueue}"));
+    }
+
+    [GlobalSetup(Targets = [nameof(Wolverine_EndToEnd)])]
+    public async Task SetupWolverine()
+    {
+        await ResetQueuesAsync();
+        _counter = new BatchCompletion();
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(_counter);
+        builder.UseWolverine(o =>
+        {
+            o.UseRabbitMq(new Uri(Broker))
+                .ConfigureChannelCreation(c =>
+                {
+                    c.PublisherConfirmationsEnabled = true;
+                    c.PublisherConfirmationTrackingEnabled = true;
+                })
+                .AutoProvision();
+            o.PublishMessage<WolverinePing>().ToRabbitQueue(WolverineQueue).SendInline();
+            o.ListenToRabbitQueue(WolverineQueue).PreFetchCount(Prefetch).ProcessInline();
+            o.Discovery.DisableConventionalDiscovery().IncludeType(typeof(WolverinePingHandler));
+        });
+        _host = builder.Build();
+        await _host.StartAsync();
+        _wolverine = _host.Services.GetRequiredService<Wolverine.IMessageBus>();
     }
 
     [GlobalCleanup]
@@ -133,6 +200,22 @@ public class RabbitMqBenchmarks
     {
         Task done = _counter.Arm(Messages);
         await SendContractsAsync();
+        await done;
+    }
+
+    [Benchmark(OperationsPerInvoke = Messages), BenchmarkCategory("EndToEnd")]
+    public async Task MassTransit_EndToEnd()
+    {
+        Task done = _counter.Arm(Messages);
+        await Contracts.Benchmarks.InFlight.SendAsync(Messages, InFlight, () => new ValueTask(_massTransit.Send(new MassTransitPing(_next++))));
+        await done;
+    }
+
+    [Benchmark(OperationsPerInvoke = Messages), BenchmarkCategory("EndToEnd")]
+    public async Task Wolverine_EndToEnd()
+    {
+        Task done = _counter.Arm(Messages);
+        await Contracts.Benchmarks.InFlight.SendAsync(Messages, InFlight, () => _wolverine.SendAsync(new WolverinePing(_next++)));
         await done;
     }
 
@@ -237,7 +320,7 @@ public class RabbitMqBenchmarks
         {
             foreach ((string exchange, string queue) in new[] { (RawExchange, RawQueue), (ContractsExchange, s_contractsQueue) })
             {
-                await channel.ExchangeDeclareAsync(exchange, ExchangeType.Direct, durable: true, autoDelete: false);
+                await channel.ExchangeDeclareAsync(exchange, RabbitMQ.Client.ExchangeType.Direct, durable: true, autoDelete: false);
                 await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false);
                 await channel.QueueBindAsync(queue, exchange, queue);
             }
@@ -246,7 +329,7 @@ public class RabbitMqBenchmarks
 
     private static Task DeleteTopologyAsync() => AdministerAsync(async channel =>
     {
-        foreach (string queue in new[] { RawQueue, s_contractsQueue, s_contractsQueue + ".error" })
+        foreach (string queue in new[] { RawQueue, s_contractsQueue, s_contractsQueue + ".error", MassTransitQueue, MassTransitQueue + "_error", MassTransitQueue + "_skipped", WolverineQueue })
         {
             await channel.QueueDeleteAsync(queue, ifUnused: false, ifEmpty: false);
         }
