@@ -95,6 +95,12 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
 
     public ITransport Transport => _transport;
 
+    /// <summary>The bus's store: the configured one, or the in-memory one made for it.</summary>
+    public IMessageStore Store => _store;
+
+    /// <summary>Where the bus is in its life (a <see cref="BusLifetime"/> constant).</summary>
+    public int State => _lifetime.State;
+
     public ContractsOptions Options => _options;
 
     public TimeProvider Time { get; }
