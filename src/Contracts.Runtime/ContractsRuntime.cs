@@ -191,6 +191,9 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
         CountSent(envelope);
     }
 
+    /// <summary>Why the start failed (the store or the transport could not be reached), for the health checks; <see langword="null"/> while it has not.</summary>
+    public Exception? StartFailure { get; private set; }
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (!_lifetime.TryMove(BusLifetime.Created, BusLifetime.Running))
@@ -198,6 +201,20 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
             return;
         }
 
+        try
+        {
+            await StartRunningAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // The host sees the failure; the bus stays "running" (it is stopped as usual), and the health checks say why it does not work.
+            StartFailure = ex;
+            throw;
+        }
+    }
+
+    private async Task StartRunningAsync(CancellationToken cancellationToken)
+    {
         try
         {
             await _store.InitializeAsync(cancellationToken).ConfigureAwait(false);

@@ -8,17 +8,10 @@ namespace Contracts.Transport.RabbitMq;
 /// <summary>What a health check asks the transport: whether both connections are open, and how many messages wait on an endpoint.</summary>
 internal sealed partial class RabbitMqTransport
 {
-    private Exception? _startFailure;
-
     /// <summary>Reads the state of the consuming and the publishing connection; sends nothing to the broker.</summary>
     public ValueTask<string> CheckConnectionAsync(CancellationToken cancellationToken)
     {
         string where = $"RabbitMQ at {_options.Uri.Host}:{_options.Uri.Port}";
-        if (Volatile.Read(ref _startFailure) is { } failure)
-        {
-            return NotConnected($"Not connected to {where}: the transport did not start: {failure.Message}");
-        }
-
         if (Volatile.Read(ref _connection) is not { } connection || Volatile.Read(ref _link) is not { } link)
         {
             return NotConnected($"Not connected to {where}: the transport has not started yet.");

@@ -91,20 +91,6 @@ internal sealed partial class RabbitMqTransport : ITransport
 
     public async Task StartAsync(TransportContext context, CancellationToken cancellationToken)
     {
-        try
-        {
-            await StartCoreAsync(context, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            // Kept for the health check, which says why the transport is not connected; the host still sees the failure.
-            _startFailure = ex;
-            throw;
-        }
-    }
-
-    private async Task StartCoreAsync(TransportContext context, CancellationToken cancellationToken)
-    {
         _context = context;
         var consumed = new List<TransportEndpoint>();
         foreach (TransportEndpoint endpoint in context.Endpoints)

@@ -20,8 +20,8 @@ public sealed class BusProbe
 
     internal BusProbe(ContractsRuntime runtime) => _runtime = runtime;
 
-    /// <summary>Whether the bus takes messages: its host started it and has not stopped it.</summary>
-    public bool IsRunning => _runtime.State == BusLifetime.Running;
+    /// <summary>Whether the bus started (its host started it, and the start did not fail) and has not stopped.</summary>
+    public bool IsRunning => _runtime.State == BusLifetime.Running && _runtime.StartFailure is null;
 
     /// <summary>The store's type name, for a health check's description (<c>SqliteMessageStore</c>).</summary>
     public string StoreName => _runtime.Store.GetType().Name;
@@ -48,6 +48,8 @@ public sealed class BusProbe
     /// <exception cref="InvalidOperationException">The bus is not running, or its transport is not connected; the message says which and why.</exception>
     public ValueTask<string> CheckTransportAsync(CancellationToken cancellationToken = default) => _runtime.State switch
     {
+        BusLifetime.Running when _runtime.StartFailure is { } failure => ValueTask.FromException<string>(new InvalidOperationException(
+            $"The bus did not start: {failure.Message}", failure)),
         BusLifetime.Running => _runtime.Transport.CheckConnectionAsync(cancellationToken),
         BusLifetime.Created => ValueTask.FromException<string>(new InvalidOperationException(
             "The bus is not started: its host has not started yet (or AddContracts' hosted service is not run).")),
