@@ -60,7 +60,7 @@ public sealed class HealthHost : IAsyncDisposable
         {
             await _host.StartAsync(cts.Token);
         }
-        catch (InvalidOperationException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
             StartFailure = ex;
         }
