@@ -11,7 +11,7 @@ public sealed class OrderFlowTests
     public async Task A_placed_order_is_published_and_the_query_sees_it()
     {
         await using ContractsTestHarness harness = await ContractsTestHarness.StartAsync(
-            services => services.AddSingleton<OrderBook>(),
+            Services,
             o => o.UseInMemoryTransport());
         await PlaceAndQueryAsync(harness);
     }
@@ -23,7 +23,7 @@ public sealed class OrderFlowTests
         try
         {
             await using ContractsTestHarness harness = await ContractsTestHarness.StartAsync(
-                services => services.AddSingleton<OrderBook>(),
+                Services,
                 o => o.UseInMemoryTransport().UseSqlite($"Data Source={Path.Combine(folder, "orders.db")}"));
             await PlaceAndQueryAsync(harness);
         }
@@ -32,6 +32,9 @@ public sealed class OrderFlowTests
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    /// <summary>What the handlers take, as Program.cs registers it (the host adds logging there; the harness's container starts empty).</summary>
+    private static void Services(IServiceCollection services) => services.AddLogging().AddSingleton<OrderBook>();
 
     private static async Task PlaceAndQueryAsync(ContractsTestHarness harness)
     {
