@@ -7,16 +7,26 @@ namespace Contracts.Storage.Postgres;
 
 /// <summary>
 /// LISTENs on the store's channel on a connection of its own and wakes the bus's loops on each notification (see
-/// <see cref="IMessageStore.OnWork"/>). When the connection breaks (the server restarted), it connects again every second
-/// and wakes the loops once it listens again, since notifications sent meanwhile were lost; the loops poll meanwhile.
+/// <see cref="IMessageStore.OnWork"/>): a notification's payload names what became free (<see cref="QueuePayload"/>,
+/// <see cref="OutboxPayload"/>, or both), and only the loops that take it are woken; one it cannot read wakes them all.
+/// When the connection breaks (the server restarted), it connects again every second and wakes every loop once it
+/// listens again, since notifications sent meanwhile were lost; the loops poll meanwhile.
 /// </summary>
 internal sealed class PostgresListener(NpgsqlDataSource dataSource, PostgresSql sql) : IAsyncDisposable
 {
+    /// <summary>In a payload: queued rows became free.</summary>
+    public const string QueuePayload = "queue";
+
+    /// <summary>In a payload: outbox rows were committed or given back.</summary>
+    public const string OutboxPayload = "outbox";
+
+    private const StoreWork AnyWork = StoreWork.QueueRows | StoreWork.OutboxRows;
+
     private static readonly TimeSpan s_reconnectDelay = TimeSpan.FromSeconds(1);
 
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _lock = new();
-    private Action[] _wakes = [];
+    private Registration[] _registrations = [];
     private Task? _loop;
 
     /// <summary>Whether the listener is connected and listening (for tests).</summary>
@@ -24,30 +34,51 @@ internal sealed class PostgresListener(NpgsqlDataSource dataSource, PostgresSql 
 
     public void Start() => _loop ??= Task.Run(() => RunAsync(_stop.Token), CancellationToken.None);
 
-    public IDisposable Register(Action wake)
+    public IDisposable Register(StoreWork work, Action wake)
     {
         ArgumentNullException.ThrowIfNull(wake);
+        var registration = new Registration(this, work, wake);
         lock (_lock)
         {
-            _wakes = [.. _wakes, wake];
+            _registrations = [.. _registrations, registration];
         }
 
-        return new Registration(this, wake);
+        return registration;
     }
 
-    private void Unregister(Action wake)
+    private void Unregister(Registration registration)
     {
         lock (_lock)
         {
-            _wakes = Array.FindAll(_wakes, w => w != wake);
+            _registrations = Array.FindAll(_registrations, r => r != registration);
         }
     }
 
-    private void WakeAll()
+    /// <summary>What a notification's payload says became free: every kind for a payload this version does not know.</summary>
+    internal static StoreWork WorkOf(string payload)
     {
-        foreach (Action wake in Volatile.Read(ref _wakes))
+        StoreWork work = 0;
+        if (payload.Contains(QueuePayload, StringComparison.Ordinal))
         {
-            wake();
+            work |= StoreWork.QueueRows;
+        }
+
+        if (payload.Contains(OutboxPayload, StringComparison.Ordinal))
+        {
+            work |= StoreWork.OutboxRows;
+        }
+
+        return work == 0 ? AnyWork : work;
+    }
+
+    private void Wake(StoreWork work)
+    {
+        foreach (Registration registration in Volatile.Read(ref _registrations))
+        {
+            if ((registration.Work & work) != 0)
+            {
+                registration.Wake();
+            }
         }
     }
 
@@ -58,14 +89,14 @@ internal sealed class PostgresListener(NpgsqlDataSource dataSource, PostgresSql 
             try
             {
                 await using NpgsqlConnection connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-                connection.Notification += (_, _) => WakeAll();
+                connection.Notification += (_, e) => Wake(WorkOf(e.Payload));
                 await using (var listen = new NpgsqlCommand(sql.Listen, connection))
                 {
                     await listen.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
 
-                Listening = true;
-                WakeAll();
+                Wake(AnyWork);
+                Listening = true; // after the wake-up of every loop, so a test that sees it hears only what comes next
                 while (true)
                 {
                     await connection.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -103,8 +134,12 @@ internal sealed class PostgresListener(NpgsqlDataSource dataSource, PostgresSql 
         _stop.Dispose();
     }
 
-    private sealed class Registration(PostgresListener listener, Action wake) : IDisposable
+    private sealed class Registration(PostgresListener listener, StoreWork work, Action wake) : IDisposable
     {
-        public void Dispose() => listener.Unregister(wake);
+        public StoreWork Work => work;
+
+        public Action Wake => wake;
+
+        public void Dispose() => listener.Unregister(this);
     }
 }

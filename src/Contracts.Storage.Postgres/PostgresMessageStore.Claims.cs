@@ -77,7 +77,7 @@ public sealed partial class PostgresMessageStore
         }
 
         // Given-back rows are free at once: wake the buses that wait for work.
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(_sql.Notify));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(_sql.NotifyBoth));
         return taken;
     }
 

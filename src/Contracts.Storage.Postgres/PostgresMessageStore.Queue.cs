@@ -82,7 +82,7 @@ public sealed partial class PostgresMessageStore
         }
 
         // Released rows are free at once: other buses need not wait for their next poll to take them.
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(_sql.Notify));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(_sql.NotifyBoth));
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         return batch.BatchCommands[0].RecordsAffected + batch.BatchCommands[1].RecordsAffected;
     }

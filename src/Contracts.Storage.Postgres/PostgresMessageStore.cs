@@ -194,7 +194,7 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQueueStore, I
 
     /// <inheritdoc />
     /// <remarks>Wakes come from LISTEN on the store's channel (<see cref="PostgresStoreOptions.ListenForWork"/>).</remarks>
-    public IDisposable OnWork(Action wake) => _listener.Register(wake);
+    public IDisposable OnWork(StoreWork work, Action wake) => _listener.Register(work, wake);
 
     /// <summary>Whether the store is listening for notifications of new work (for tests and health checks).</summary>
     public bool Listening => _listener.Listening;

@@ -19,7 +19,7 @@ internal sealed class PostgresOutboxWriter(NpgsqlTransaction transaction, Postgr
         batch.BatchCommands.Add(insert);
 
         // NOTIFY is transactional: listeners hear it when the caller commits, and never when it rolls back.
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(sql.Notify));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(sql.NotifyOutbox));
         try
         {
             await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

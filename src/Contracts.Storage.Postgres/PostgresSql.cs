@@ -33,7 +33,9 @@ internal sealed class PostgresSql
         string s = Quote(schema);
         Channel = schema;
         Listen = $"LISTEN {s}";
-        Notify = $"SELECT pg_notify('{schema}', '')";
+        // The payload says what became free (PostgresListener wakes only the loops that take it).
+        NotifyOutbox = $"SELECT pg_notify('{schema}', '{PostgresListener.OutboxPayload}')";
+        NotifyBoth = $"SELECT pg_notify('{schema}', '{PostgresListener.QueuePayload} {PostgresListener.OutboxPayload}')";
 
         string free = "(owner IS NULL OR claimed_until < $3)";
         // A claim counts a delivery in the statement that claims (durable before any handler runs); a release gives it back.
@@ -48,8 +50,8 @@ internal sealed class PostgresSql
             "$10::timestamptz[], $11::text[], $12::text[], $13::bytea[], $14::bytea[], $15::timestamptz[], $16::text[], $17::text[], " +
             $"$18::timestamptz[], $19::bigint[]) WITH ORDINALITY AS r({MessageColumns}, owner, claimed_until, claim, ord) ORDER BY ord RETURNING seq";
         ClaimQueue =
-            $"UPDATE {s}.queue SET owner = $1, claimed_until = $2, claim = $6, deliveries = deliveries + 1 WHERE seq IN " +
-            $"(SELECT seq FROM {s}.queue WHERE endpoint = ANY($4) AND {free} ORDER BY seq LIMIT $5 FOR UPDATE SKIP LOCKED) {returning}";
+            $"UPDATE {s}.queue SET owner = $1, claimed_until = $2, claim = $6, deliveries = deliveries + 1 WHERE seq = ANY(ARRAY" +
+            $"(SELECT seq FROM {s}.queue WHERE endpoint = ANY($4) AND {free} ORDER BY seq LIMIT $5 FOR UPDATE SKIP LOCKED)) {returning}";
         RenewQueue = $"UPDATE {s}.queue SET claimed_until = $2 WHERE owner = $1";
         RenewOutbox = $"UPDATE {s}.outbox SET claimed_until = $2 WHERE owner = $1";
         ReleaseQueueOwner = $"UPDATE {s}.queue SET owner = NULL, claimed_until = NULL, {GiveBack} WHERE owner = $1";
@@ -70,8 +72,8 @@ internal sealed class PostgresSql
 
         OutboxInsert = $"INSERT INTO {s}.outbox ({MessageColumns}) VALUES ({MessageValues})";
         ClaimOutbox =
-            $"UPDATE {s}.outbox SET owner = $1, claimed_until = $2, claim = $5, deliveries = deliveries + 1 WHERE seq IN " +
-            $"(SELECT seq FROM {s}.outbox WHERE relayed_at IS NULL AND {free} ORDER BY seq LIMIT $4 FOR UPDATE SKIP LOCKED) {returning}";
+            $"UPDATE {s}.outbox SET owner = $1, claimed_until = $2, claim = $5, deliveries = deliveries + 1 WHERE seq = ANY(ARRAY" +
+            $"(SELECT seq FROM {s}.outbox WHERE relayed_at IS NULL AND {free} ORDER BY seq LIMIT $4 FOR UPDATE SKIP LOCKED)) {returning}";
         MarkRelayed = $"UPDATE {s}.outbox SET relayed_at = $1, owner = NULL, claimed_until = NULL WHERE seq = ANY($2)";
         OutboxCleanUp = $"DELETE FROM {s}.outbox WHERE relayed_at IS NOT NULL AND relayed_at < $1";
 
@@ -103,7 +105,9 @@ internal sealed class PostgresSql
     public string Listen { get; }
 
     /// <summary>Wakes the store's listeners; inside a transaction, only once it commits.</summary>
-    public string Notify { get; }
+    public string NotifyOutbox { get; }
+
+    public string NotifyBoth { get; }
 
     public string EnqueueMany { get; }
 

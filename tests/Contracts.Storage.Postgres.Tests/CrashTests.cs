@@ -14,11 +14,11 @@ public sealed class CrashCollection;
 public sealed class CrashTests : IAsyncLifetime
 {
     /// <summary>
-    /// The issue asks for 20,000: they take about 60 s here (2 cores, each message a consume transaction of its own, a
-    /// claim per free worker), too long for every CI run, so the test runs half; set CONTRACTS_PG_CRASH_MESSAGES for more.
+    /// 20,000, as the issue asks (about 15 s here, the database restart included); set CONTRACTS_PG_CRASH_MESSAGES for
+    /// another count. Fewer would let the run end before the database restart that follows the first take-over.
     /// </summary>
     private static readonly int s_messages =
-        int.TryParse(Environment.GetEnvironmentVariable("CONTRACTS_PG_CRASH_MESSAGES"), System.Globalization.CultureInfo.InvariantCulture, out int count) ? count : 10_000;
+        int.TryParse(Environment.GetEnvironmentVariable("CONTRACTS_PG_CRASH_MESSAGES"), System.Globalization.CultureInfo.InvariantCulture, out int count) ? count : 20_000;
 
     /// <summary>
     /// PostgreSQL is restarted between the two kills when scripts/postgres.sh started it (as in CI); set this to 0 to
@@ -154,7 +154,6 @@ public sealed class CrashTests : IAsyncLifetime
         await loader.Queue.ReleaseAsync("loader", default);
     }
 
-    /// <summary>The owner id of the process started last: the one claimed rows show that no earlier process had.</summary>
     /// <summary>
     /// The restarted victim's owner id, or "" when it claimed nothing within 20 s: then its second kill times no
     /// take-over, and everything else is still checked. (CI saw a restarted process claim nothing for a minute once in

@@ -43,8 +43,9 @@ public static class WolverinePgSaleHandler
 /// <list type="bullet">
 /// <item>raw Npgsql moving the same number of rows as a good engineer would batch them: per 64 messages, one multi-row
 /// INSERT (unnest of a bytea array) and one DELETE by an array of sequences, each one round trip and one commit;</item>
+/// <item>the same from three connections at once, a third of the messages each (the baseline for three processes);</item>
 /// <item>a Contracts bus sending with 64 sends in flight (each committed before its send returns, deleted after its
-/// handler ran);</item>
+/// handler ran), and three buses on one schema doing the same with a third of the messages each;</item>
 /// <item>a backlog of free rows (loaded in one batch, as a process that stopped leaves them) drained by one bus and by
 /// three buses sharing the database, which claim pages with FOR UPDATE SKIP LOCKED (three buses in this process, each
 /// with its own store and connection pool, stand for three processes);</item>
@@ -64,6 +65,7 @@ public class PostgresBenchmarks
     private readonly List<IHost> _hosts = [];
     private NpgsqlDataSource _raw = null!;
     private IMessageBus _bus = null!;
+    private IMessageBus[] _buses = null!;
     private BatchCompletion _counter = null!;
     private PostgresMessageStore _loader = null!;
     private Wolverine.IMessageBus _wolverine = null!;
@@ -85,8 +87,14 @@ public class PostgresBenchmarks
         }
     }
 
+    [GlobalSetup(Target = nameof(RawNpgsql_Batched64_ThreeConnections))]
+    public Task SetupRawThree() => SetupRaw();
+
     [GlobalSetup(Target = nameof(Contracts_Durable_64InFlight))]
     public async Task SetupContracts() => _bus = (await StartBusesAsync("bench_contracts", 1))[0];
+
+    [GlobalSetup(Target = nameof(Contracts_Durable_64InFlight_ThreeBuses))]
+    public async Task SetupContractsThree() => _buses = await StartBusesAsync("bench_contracts3", 3);
 
     [GlobalSetup(Target = nameof(Contracts_Backlog_OneBus))]
     public async Task SetupBacklogOne() => await StartBacklogAsync("bench_backlog1", 1);
@@ -137,9 +145,16 @@ public class PostgresBenchmarks
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Messages)]
-    public async Task RawNpgsql_Batched64()
+    public Task RawNpgsql_Batched64() => RawAsync(Messages);
+
+    /// <summary>The same work from three connections at once, about a third each (5, 5 and 6 batches): the baseline for three processes.</summary>
+    [Benchmark(OperationsPerInvoke = Messages)]
+    public Task RawNpgsql_Batched64_ThreeConnections() => Task.WhenAll(RawAsync(5 * Window), RawAsync(5 * Window), RawAsync(Messages - (10 * Window)));
+
+    /// <summary>Moves <paramref name="messages"/> rows (a multiple of <see cref="Window"/>) in batches of <see cref="Window"/>.</summary>
+    private async Task RawAsync(int messages)
     {
-        for (int done = 0; done < Messages; done += Window)
+        for (int done = 0; done < messages; done += Window)
         {
             long[] sequences = new long[Window];
             await using (NpgsqlCommand insert = _raw.CreateCommand("INSERT INTO bench_raw.queue (payload) SELECT unnest($1) RETURNING seq"))
@@ -165,6 +180,18 @@ public class PostgresBenchmarks
         await InFlight.SendAsync(Messages, Window, () => _bus.SendAsync(new PgSale(_next++, 9.99m)));
         await done;
     }
+
+    /// <summary>Three buses on one schema (three processes), each sending a third with 64 sends in flight and handling its own.</summary>
+    [Benchmark(OperationsPerInvoke = Messages)]
+    public async Task Contracts_Durable_64InFlight_ThreeBuses()
+    {
+        Task done = _counter.Arm(Messages);
+        await Task.WhenAll(SendFromAsync(_buses[0], Messages / 3), SendFromAsync(_buses[1], Messages / 3), SendFromAsync(_buses[2], Messages - (2 * (Messages / 3))));
+        await done;
+    }
+
+    private Task SendFromAsync(IMessageBus bus, int messages) =>
+        InFlight.SendAsync(messages, Window, () => bus.SendAsync(new PgSale(Interlocked.Increment(ref _next), 9.99m)));
 
     [Benchmark(OperationsPerInvoke = Messages)]
     public Task Contracts_Backlog_OneBus() => LoadAndDrainAsync();

@@ -36,7 +36,7 @@ internal sealed class OutboxRelay(
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        using IDisposable wakeUps = store.OnWork(Wake); // outbox rows committed by other processes
+        using IDisposable wakeUps = store.OnWork(StoreWork.OutboxRows, Wake); // outbox rows committed by other processes
         while (!cancellationToken.IsCancellationRequested)
         {
             try

@@ -45,13 +45,15 @@ public interface IMessageStore : IAsyncDisposable
     ValueTask<IConsumeTransaction> BeginConsumeAsync(CancellationToken cancellationToken);
 
     /// <summary>
-    /// Calls <paramref name="wake"/> whenever the store hears that work may have become free for this bus (rows another
-    /// bus released when it stopped, outbox rows another process committed), so the bus's take-over and relay loops look
-    /// at once instead of at their next poll. A store that cannot tell (the default) never calls it, and the loops poll.
+    /// Calls <paramref name="wake"/> whenever the store hears that work of the kind <paramref name="work"/> may have
+    /// become free for this bus (rows another bus released when it stopped, outbox rows another process committed), so
+    /// the bus's take-over and relay loops look at once instead of at their next poll, and neither is woken for the
+    /// other's work. A store that cannot tell (the default) never calls it, and the loops poll.
     /// </summary>
+    /// <param name="work">The kinds of work the caller takes.</param>
     /// <param name="wake">Called on the store's thread; must return quickly.</param>
     /// <returns>Ends the registration.</returns>
-    IDisposable OnWork(Action wake) => NoWakeUps.Instance;
+    IDisposable OnWork(StoreWork work, Action wake) => NoWakeUps.Instance;
 
     /// <summary>
     /// Asks the store one cheap question now (a health check's "is the store reachable?"): completes when it answered,

@@ -67,8 +67,8 @@ internal sealed class EndpointQueue
     public string[] NameSet { get; }
 
     /// <summary>
-    /// Stored rows claimed for this endpoint and not yet settled. The take-over claims again only when a worker is
-    /// free; with <see cref="ClaimOneByOne"/> it claims no more than the free workers can start, because a claim counts
+    /// Stored rows claimed for this endpoint and not yet settled. The take-over tops a page up once half of it is
+    /// settled; with <see cref="ClaimOneByOne"/> it claims no more than the free workers can start, because a claim counts
     /// as a delivery (<see cref="Storage.MessageRecord.Deliveries"/>): rows claimed ahead would be counted for every
     /// crash of the message in front of them.
     /// </summary>
@@ -79,6 +79,9 @@ internal sealed class EndpointQueue
     /// of them may be a message that takes the process down) rather than whole pages. Read and written by the take-over loop only.
     /// </summary>
     public bool ClaimOneByOne;
+
+    /// <summary>1 when a claimed delivery of this endpoint settled since the take-over last claimed for it (its next round claims for it).</summary>
+    public int ClaimWanted;
 
     public EndpointOptions Options => Endpoint.Options;
 

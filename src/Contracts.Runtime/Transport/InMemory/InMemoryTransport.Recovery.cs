@@ -12,11 +12,12 @@ internal sealed partial class InMemoryTransport
 {
     private readonly SemaphoreSlim _claimWake = new(0);
     private int _claimWakePending;
+    private int _claimAll;
 
     /// <summary>
     /// Claims and queues the stored rows of this process's endpoints that nobody holds: at start what was left when
     /// the process last stopped, and from then on, every third of the claim duration, the rows of a bus on the same
-    /// database whose claims ran out (it crashed), oldest first, a page at a time and again as soon as a worker is free.
+    /// database whose claims ran out (it crashed), oldest first, a page at a time, topped up once half of a page is handled.
     /// A claim counts a delivery of its row (<see cref="MessageRecord.Deliveries"/>): once rows claimed before and not
     /// finished come up, the endpoint gets no more claimed rows at once than it has workers, so that a message that
     /// crashes the process does not have the rows queued behind it counted with it.
@@ -27,17 +28,30 @@ internal sealed partial class InMemoryTransport
         try
         {
             await _storeReady.WaitAsync(cancellationToken).ConfigureAwait(false);
-            using IDisposable wakeUps = _store.OnWork(WakeTakeOver); // rows another bus released
+            using IDisposable wakeUps = _store.OnWork(StoreWork.QueueRows, WakeTakeOverAll); // rows another bus released
+            long lastFull = 0;
             while (!cancellationToken.IsCancellationRequested)
             {
                 Volatile.Write(ref _claimWakePending, 0);
+                // Every endpoint when the store says so, and at least once per period even while settled deliveries keep waking it.
+                bool all = Interlocked.Exchange(ref _claimAll, 0) == 1 || lastFull == 0 || _time.GetElapsedTime(lastFull) >= every;
+                if (all)
+                {
+                    lastFull = _time.GetTimestamp();
+                }
+
                 int taken = 0;
                 try
                 {
                     await SettleLeftOversAsync(cancellationToken).ConfigureAwait(false);
                     foreach (EndpointQueue queue in _queues)
                     {
-                        taken += await ClaimForAsync(queue, cancellationToken).ConfigureAwait(false);
+                        // A settled delivery asks only for its own endpoint: the others, found empty at their last
+                        // claim, wait for the store's word or the next round instead of a round trip each.
+                        if (Interlocked.Exchange(ref queue.ClaimWanted, 0) == 1 || all)
+                        {
+                            taken += await ClaimForAsync(queue, cancellationToken).ConfigureAwait(false);
+                        }
                     }
 
                     if (taken > 0)
@@ -48,6 +62,7 @@ internal sealed partial class InMemoryTransport
                 catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
                 {
                     Log.StoreFailed(_logger, ex, "taking over queued messages");
+                    Volatile.Write(ref _claimAll, 1); // the endpoints that asked this round ask again
                 }
 
                 await _claimWake.WaitAsync(every, cancellationToken).ConfigureAwait(false);
@@ -63,22 +78,24 @@ internal sealed partial class InMemoryTransport
     private async ValueTask<int> ClaimForAsync(EndpointQueue queue, CancellationToken cancellationToken)
     {
         int taken = 0;
-        while (queue.Options.MaxConcurrency - Volatile.Read(ref queue.ClaimedInFlight) is var free && free > 0)
+        while (ClaimRoom(queue) is var room && room > 0)
         {
-            IReadOnlyList<MessageRecord> page = await _store.Queue.ClaimAsync(queue.NameSet, _claims.Next(), queue.ClaimOneByOne ? free : PageOf(queue), cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<MessageRecord> page = await _store.Queue.ClaimAsync(queue.NameSet, _claims.Next(), room, cancellationToken).ConfigureAwait(false);
             if (page.Count == 0)
             {
                 return taken;
             }
+
+            int free = queue.Options.MaxConcurrency - Volatile.Read(ref queue.ClaimedInFlight);
 
             // Pages are cheap, but a claim counts a delivery of every row in it: once rows that were claimed before and
             // never finished come up, the rest of the page goes back (which takes its counts back) and rows are claimed
             // one per free worker until a fresh one comes, so that a crash counts only against what was running.
             int keep = page.Count;
             bool suspect = AnyClaimedBefore(page);
-            if (suspect && !queue.ClaimOneByOne && page.Count > free)
+            if (suspect && !queue.ClaimOneByOne && page.Count > Math.Max(free, 0))
             {
-                keep = free;
+                keep = Math.Max(free, 0);
                 await ReleaseOrKeepAsync(Slice(page, keep)).ConfigureAwait(false);
             }
 
@@ -111,6 +128,23 @@ internal sealed partial class InMemoryTransport
     /// get a share of a backlog instead of the first one holding it all.
     /// </summary>
     private static int PageOf(EndpointQueue queue) => Math.Clamp(queue.Options.MaxConcurrency * RowsPerWorker, 1, MaxPage);
+
+    /// <summary>
+    /// How many rows the next claim of <paramref name="queue"/> may take, or 0 for none now. Pages are topped up once
+    /// half of the last one is handled, so the workers still have rows while the claim is on the wire; one by one, no
+    /// more than the free workers can start.
+    /// </summary>
+    private static int ClaimRoom(EndpointQueue queue)
+    {
+        int inFlight = Volatile.Read(ref queue.ClaimedInFlight);
+        if (queue.ClaimOneByOne)
+        {
+            return queue.Options.MaxConcurrency - inFlight;
+        }
+
+        int page = PageOf(queue);
+        return inFlight <= page / 2 ? page - inFlight : 0;
+    }
 
     /// <summary>
     /// Settles the rows whose settling failed while the store was away: without this their claims would be renewed
@@ -208,10 +242,18 @@ internal sealed partial class InMemoryTransport
     private void ClaimSettled(EndpointQueue queue)
     {
         Interlocked.Decrement(ref queue.ClaimedInFlight);
+        Volatile.Write(ref queue.ClaimWanted, 1);
         WakeTakeOver();
     }
 
-    /// <summary>Runs the take-over's next round now (a slot is free, or the store says rows were released).</summary>
+    /// <summary>Runs the take-over's next round now for every endpoint: the store says rows were released or sent.</summary>
+    private void WakeTakeOverAll()
+    {
+        Volatile.Write(ref _claimAll, 1);
+        WakeTakeOver();
+    }
+
+    /// <summary>Runs the take-over's next round now, for the endpoints that asked.</summary>
     private void WakeTakeOver()
     {
         if (Interlocked.Exchange(ref _claimWakePending, 1) == 0)
