@@ -24,9 +24,10 @@ cleanup() {
 trap cleanup EXIT
 mkdir -p "$work/packages"
 
-# Every package a user adds: Contracts (runtime, generator, analyzers), the stores, the transport, the test kit.
+# Every package a user adds: Contracts (runtime, generator, analyzers), the stores, the transport, the test kit, the health checks.
 projects=(Contracts.Runtime:Contracts Contracts.Storage.Sqlite:Contracts.Storage.Sqlite Contracts.Storage.Postgres:Contracts.Storage.Postgres
-          Contracts.Transport.RabbitMq:Contracts.Transport.RabbitMq Contracts.Testing:Contracts.Testing)
+          Contracts.Transport.RabbitMq:Contracts.Transport.RabbitMq Contracts.Testing:Contracts.Testing
+          Contracts.HealthChecks:Contracts.HealthChecks)
 for entry in "${projects[@]}"; do
   project=${entry%%:*}
   log "pack $project $version into $work/packages"

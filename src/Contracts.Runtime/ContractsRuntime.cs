@@ -95,6 +95,12 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
 
     public ITransport Transport => _transport;
 
+    /// <summary>The bus's store: the configured one, or the in-memory one made for it.</summary>
+    public IMessageStore Store => _store;
+
+    /// <summary>Where the bus is in its life (a <see cref="BusLifetime"/> constant).</summary>
+    public int State => _lifetime.State;
+
     public ContractsOptions Options => _options;
 
     public TimeProvider Time { get; }
@@ -185,6 +191,9 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
         CountSent(envelope);
     }
 
+    /// <summary>Why the start failed (the store or the transport could not be reached), for the health checks; <see langword="null"/> while it has not.</summary>
+    public Exception? StartFailure { get; private set; }
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (!_lifetime.TryMove(BusLifetime.Created, BusLifetime.Running))
@@ -192,6 +201,20 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
             return;
         }
 
+        try
+        {
+            await StartRunningAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // The host sees the failure; the bus stays "running" (it is stopped as usual), and the health checks say why it does not work.
+            StartFailure = ex;
+            throw;
+        }
+    }
+
+    private async Task StartRunningAsync(CancellationToken cancellationToken)
+    {
         try
         {
             await _store.InitializeAsync(cancellationToken).ConfigureAwait(false);

@@ -42,4 +42,26 @@ public interface IDeadLetters
     /// <param name="cancellationToken">Cancels the purge.</param>
     /// <returns>How many were deleted.</returns>
     ValueTask<int> PurgeAsync(DateTimeOffset? failedBefore = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// How many dead letters there are, without reading them where the place they are kept can count (a table, a
+    /// broker queue); otherwise it pages through <see cref="ListAsync"/>.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the count.</param>
+    /// <returns>The number of dead letters.</returns>
+    async ValueTask<long> CountAsync(CancellationToken cancellationToken = default)
+    {
+        long count = 0, after = 0;
+        while (true)
+        {
+            IReadOnlyList<DeadLetter> page = await ListAsync(after, 1000, cancellationToken).ConfigureAwait(false);
+            if (page.Count == 0)
+            {
+                return count;
+            }
+
+            count += page.Count;
+            after = page[^1].Id;
+        }
+    }
 }

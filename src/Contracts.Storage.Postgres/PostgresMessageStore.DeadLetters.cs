@@ -41,6 +41,12 @@ public sealed partial class PostgresMessageStore
         return await ReadDeadLettersAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
+    async ValueTask<long> IDeadLetterStore.CountAsync(CancellationToken cancellationToken)
+    {
+        await using NpgsqlCommand command = Command(_sql.DeadLetterCount);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
     async ValueTask<DeadLetter?> IDeadLetterStore.FindAsync(long id, CancellationToken cancellationToken)
     {
         await using NpgsqlCommand command = Command(_sql.DeadLetterFind);

@@ -144,6 +144,27 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQueueStore, I
         }
     }
 
+    /// <summary>
+    /// Opens a pooled connection and reads one row of the dead-letter table: the server answers, the credentials work
+    /// and the store's schema is there. Works before the store is open, so a health check can say why a start failed.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the question (a health check's timeout).</param>
+    /// <returns>Completes when PostgreSQL answered.</returns>
+    /// <exception cref="InvalidOperationException">The server is unreachable, refused the connection or the query; the message says where.</exception>
+    public async ValueTask PingAsync(CancellationToken cancellationToken)
+    {
+        await using NpgsqlConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand(_sql.Ping, connection);
+        try
+        {
+            await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException ex)
+        {
+            throw new InvalidOperationException($"PostgreSQL at {_where} answered the store's query (schema '{Schema}') with {ex.SqlState} {ex.MessageText}.", ex);
+        }
+    }
+
     /// <summary>A batch on a connection of its own: one round trip, one implicit transaction; disposing it returns the connection.</summary>
     private NpgsqlBatch Batch()
     {

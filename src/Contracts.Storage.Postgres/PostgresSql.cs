@@ -83,6 +83,8 @@ internal sealed class PostgresSql
             $"VALUES ({MessageValues}, $17, $18, $19, $20, $21, $22, $23) RETURNING id";
         DeadLetterList = $"SELECT {DeadLetterColumns} FROM {s}.dead_letters WHERE id > $1 ORDER BY id LIMIT $2";
         DeadLetterFind = $"SELECT {DeadLetterColumns} FROM {s}.dead_letters WHERE id = $1";
+        DeadLetterCount = $"SELECT count(*) FROM {s}.dead_letters";
+        Ping = $"SELECT 1 FROM {s}.dead_letters LIMIT 1";
         DeadLetterRemove = $"DELETE FROM {s}.dead_letters WHERE id = $1";
 
         // One statement: the letter goes and its message is queued again, or neither (the letter was gone already).
@@ -156,6 +158,12 @@ internal sealed class PostgresSql
     public string DeadLetterAdd { get; }
 
     public string DeadLetterList { get; }
+
+    /// <summary>The number of dead letters (a health check's threshold).</summary>
+    public string DeadLetterCount { get; }
+
+    /// <summary>A health check's question: the server answers and the store's schema is there.</summary>
+    public string Ping { get; }
 
     public string DeadLetterFind { get; }
 

@@ -216,6 +216,47 @@ public sealed partial class SqliteMessageStore : IMessageStore, IQueueStore, IIn
         return ValueTask.FromResult<IReadOnlyList<DeadLetter>>(ReadDeadLetters(command));
     }
 
+    ValueTask<long> IDeadLetterStore.CountAsync(CancellationToken cancellationToken)
+    {
+        using SqliteConnection connection = OpenConnection();
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM contracts_dead_letters";
+        return ValueTask.FromResult(Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// Checks that the database file is there and answers a read of the store's queue table on a fresh connection (a
+    /// file deleted under a running store still reads through the connections that had it open).
+    /// </summary>
+    /// <param name="cancellationToken">Not used: the read is one page of an index.</param>
+    /// <returns>Completes when the store answered.</returns>
+    /// <exception cref="InvalidOperationException">The file is missing, or the read failed; the message names the file.</exception>
+    public ValueTask PingAsync(CancellationToken cancellationToken)
+    {
+        bool inMemory = DataSource == ":memory:" || new SqliteConnectionStringBuilder(_connectionString).Mode == SqliteOpenMode.Memory;
+        string file = inMemory ? DataSource : Path.GetFullPath(DataSource);
+        if (!inMemory && !File.Exists(file))
+        {
+            return ValueTask.FromException(new InvalidOperationException(
+                $"The SQLite database file '{file}' does not exist: it was deleted, or the store could not create it (is its folder writable?). " +
+                "Check the path given to UseSqlite."));
+        }
+
+        try
+        {
+            using SqliteConnection connection = OpenConnection();
+            using SqliteCommand command = connection.CreateCommand();
+            command.CommandText = "SELECT 1 FROM contracts_queue LIMIT 1";
+            command.ExecuteScalar();
+        }
+        catch (SqliteException ex)
+        {
+            return ValueTask.FromException(new InvalidOperationException($"The SQLite database '{file}' did not answer: {ex.Message}", ex));
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
     ValueTask<DeadLetter?> IDeadLetterStore.FindAsync(long id, CancellationToken cancellationToken)
     {
         using SqliteConnection connection = OpenConnection();

@@ -55,6 +55,25 @@ public abstract partial class StoreCompliance<TFixture>
         Assert.Equal(queued.MessageId, Assert.Single(await first.Queue.ClaimAsync(s_endpoint, Long("c"), 10, Cancel)).MessageId);
     }
 
+    /// <summary>What a health check asks: the store answers its ping, and counts its dead letters as its list has them.</summary>
+    [Fact]
+    public async Task The_store_answers_a_ping_and_counts_its_dead_letters()
+    {
+        IMessageStore store = await OpenAsync();
+        await store.PingAsync(Cancel);
+        Assert.Equal(0, await store.DeadLetters.CountAsync(Cancel));
+
+        for (int i = 0; i < 3; i++)
+        {
+            await store.DeadLetters.AddAsync(Letter(Record(i, ""), DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000)), Cancel);
+        }
+
+        Assert.Equal(3, await store.DeadLetters.CountAsync(Cancel));
+        Assert.Equal(3, (await store.DeadLetters.ListAsync(0, 10, Cancel)).Count);
+        Assert.Equal(3, await store.DeadLetters.PurgeAsync(null, Cancel));
+        Assert.Equal(0, await store.DeadLetters.CountAsync(Cancel));
+    }
+
     /// <summary>Pages go oldest first after an id; purge with a cut-off keeps newer letters; remove takes one.</summary>
     [Fact]
     public async Task Dead_letters_page_in_order_and_purge_by_age()

@@ -45,6 +45,10 @@ internal sealed class HarnessTransport(ITransport inner, HarnessRecorder recorde
 
     public ValueTask ReplyAsync(Envelope query, QueryResponse reply, CancellationToken cancellationToken) => inner.ReplyAsync(query, reply, cancellationToken);
 
+    public ValueTask<string> CheckConnectionAsync(CancellationToken cancellationToken) => inner.CheckConnectionAsync(cancellationToken);
+
+    public ValueTask<long?> CountBacklogAsync(TransportEndpoint endpoint, CancellationToken cancellationToken) => inner.CountBacklogAsync(endpoint, cancellationToken);
+
     public ValueTask DisposeAsync() => inner.DisposeAsync();
 
     /// <summary>A provider disposed synchronously stops the bus at once: the inner transport must hear of it too.</summary>

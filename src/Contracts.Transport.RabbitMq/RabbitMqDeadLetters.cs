@@ -43,6 +43,20 @@ internal sealed class RabbitMqDeadLetters(RabbitMqTransport transport) : IDeadLe
         return letters.Count > limit ? letters.GetRange(0, limit) : letters;
     }
 
+    /// <summary>The messages in the error queues, as the broker counts them (a passive declare per queue: nothing is read).</summary>
+    public async ValueTask<long> CountAsync(CancellationToken cancellationToken = default)
+    {
+        long count = 0;
+        await using IChannel channel = await transport.Connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        foreach (string queue in transport.ErrorQueues)
+        {
+            QueueDeclareOk declared = await channel.QueueDeclarePassiveAsync(queue, cancellationToken).ConfigureAwait(false);
+            count += declared.MessageCount;
+        }
+
+        return count;
+    }
+
     public async ValueTask<DeadLetter?> GetAsync(long id, CancellationToken cancellationToken = default)
     {
         DeadLetter? found = null;

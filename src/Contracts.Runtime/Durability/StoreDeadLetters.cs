@@ -24,6 +24,8 @@ internal sealed class StoreDeadLetters(IMessageStore store, ITransport transport
 
     public ValueTask<DeadLetter?> GetAsync(long id, CancellationToken cancellationToken = default) => store.DeadLetters.FindAsync(id, cancellationToken);
 
+    public ValueTask<long> CountAsync(CancellationToken cancellationToken = default) => store.DeadLetters.CountAsync(cancellationToken);
+
     public ValueTask<int> PurgeAsync(DateTimeOffset? failedBefore = null, CancellationToken cancellationToken = default) =>
         store.DeadLetters.PurgeAsync(failedBefore, cancellationToken);
 

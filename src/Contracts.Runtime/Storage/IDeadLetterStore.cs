@@ -49,4 +49,26 @@ public interface IDeadLetterStore
     /// <param name="cancellationToken">Cancels the purge.</param>
     /// <returns>How many were deleted.</returns>
     ValueTask<int> PurgeAsync(DateTimeOffset? failedBefore, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// How many dead letters there are (a health check's threshold). Stores answer with one count query; one that
+    /// does not override it pages through <see cref="ListAsync"/>.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the count.</param>
+    /// <returns>The number of dead letters.</returns>
+    async ValueTask<long> CountAsync(CancellationToken cancellationToken)
+    {
+        long count = 0, after = 0;
+        while (true)
+        {
+            IReadOnlyList<DeadLetter> page = await ListAsync(after, 1000, cancellationToken).ConfigureAwait(false);
+            if (page.Count == 0)
+            {
+                return count;
+            }
+
+            count += page.Count;
+            after = page[^1].Id;
+        }
+    }
 }

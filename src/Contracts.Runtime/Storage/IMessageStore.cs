@@ -54,6 +54,15 @@ public interface IMessageStore : IAsyncDisposable
     /// <param name="wake">Called on the store's thread; must return quickly.</param>
     /// <returns>Ends the registration.</returns>
     IDisposable OnWork(StoreWork work, Action wake) => NoWakeUps.Instance;
+
+    /// <summary>
+    /// Asks the store one cheap question now (a health check's "is the store reachable?"): completes when it answered,
+    /// throws with what is wrong when it did not. A store that does not override it reads one page of one dead letter.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the question (a health check's timeout).</param>
+    /// <returns>Completes when the store answered.</returns>
+    async ValueTask PingAsync(CancellationToken cancellationToken) =>
+        await DeadLetters.ListAsync(0, 1, cancellationToken).ConfigureAwait(false);
 }
 
 /// <summary>The registration of a store that never wakes anyone.</summary>

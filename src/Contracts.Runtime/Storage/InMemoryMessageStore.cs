@@ -316,6 +316,17 @@ internal sealed class InMemoryMessageStore(int maxDeadLetters, TimeProvider time
         return ValueTask.FromResult<IReadOnlyList<DeadLetter>>(page);
     }
 
+    public ValueTask<long> CountAsync(CancellationToken cancellationToken)
+    {
+        lock (_deadLetters)
+        {
+            return ValueTask.FromResult((long)_deadLetters.Count);
+        }
+    }
+
+    /// <summary>Memory always answers.</summary>
+    public ValueTask PingAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
     public ValueTask<DeadLetter?> FindAsync(long id, CancellationToken cancellationToken)
     {
         lock (_deadLetters)

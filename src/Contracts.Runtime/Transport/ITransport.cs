@@ -65,4 +65,23 @@ public interface ITransport : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the send.</param>
     /// <returns>Completes when the reply is sent.</returns>
     ValueTask ReplyAsync(Envelope query, QueryResponse reply, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether the transport is connected now (a health check's question): returns what it is connected to, throws
+    /// <see cref="InvalidOperationException"/> saying why when it is not (never connected, connection lost). Cheap: it
+    /// reads the transport's state and sends nothing. A transport without a connection to lose keeps the default.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the check.</param>
+    /// <returns>A short description of the connection.</returns>
+    /// <exception cref="InvalidOperationException">The transport is not connected.</exception>
+    ValueTask<string> CheckConnectionAsync(CancellationToken cancellationToken) => ValueTask.FromResult("in process: nothing to connect to");
+
+    /// <summary>
+    /// How many messages wait on <paramref name="endpoint"/> and are not being handled yet (a health check's backlog),
+    /// or <see langword="null"/> when the transport cannot tell (the default).
+    /// </summary>
+    /// <param name="endpoint">One of this process's endpoints.</param>
+    /// <param name="cancellationToken">Cancels the count.</param>
+    /// <returns>The number of waiting messages, or <see langword="null"/>.</returns>
+    ValueTask<long?> CountBacklogAsync(TransportEndpoint endpoint, CancellationToken cancellationToken) => ValueTask.FromResult<long?>(null);
 }

@@ -88,6 +88,12 @@ internal sealed class EndpointQueue
     /// <summary>Settles deliveries that were never stored: one object for every such delivery of the endpoint.</summary>
     public IDeliveryControl Control { get; }
 
+    /// <summary>
+    /// How many deliveries are queued and not taken by a worker yet: the reserved slots in the counted modes (exact,
+    /// one read), the bounded channel's count in the drop modes.
+    /// </summary>
+    public int Backlog => _counted ? Math.Max(0, Volatile.Read(ref _count)) : _channel.Reader.Count;
+
     /// <summary>Queues a delivery: at once when there is room, else as the endpoint's full mode says.</summary>
     public ValueTask WriteAsync(InMemoryDelivery delivery, CancellationToken cancellationToken)
     {

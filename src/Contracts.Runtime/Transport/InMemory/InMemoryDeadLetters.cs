@@ -18,6 +18,8 @@ internal sealed class InMemoryDeadLetters(InMemoryTransport transport) : IDeadLe
     public ValueTask<DeadLetter?> GetAsync(long id, CancellationToken cancellationToken = default) =>
         transport.Store.DeadLetters.FindAsync(id, cancellationToken);
 
+    public ValueTask<long> CountAsync(CancellationToken cancellationToken = default) => transport.Store.DeadLetters.CountAsync(cancellationToken);
+
     public ValueTask<int> PurgeAsync(DateTimeOffset? failedBefore = null, CancellationToken cancellationToken = default) =>
         transport.Store.DeadLetters.PurgeAsync(failedBefore, cancellationToken);
 

@@ -225,6 +225,13 @@ internal sealed partial class InMemoryTransport : ITransport, IDisposable
         }
     }
 
+    /// <summary>The messages queued in this process for <paramref name="endpoint"/> (none before the transport started).</summary>
+    public ValueTask<long?> CountBacklogAsync(TransportEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        EndpointQueue[] queues = _queues;
+        return ValueTask.FromResult<long?>(endpoint.Index < queues.Length ? queues[endpoint.Index].Backlog : 0);
+    }
+
     internal bool TryGetQueue(string endpoint, out EndpointQueue queue) => _byName.TryGetValue(endpoint, out queue!);
 
 }
