@@ -3,7 +3,10 @@ using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Contracts.Testing;
 
@@ -53,7 +56,7 @@ public sealed class ContractsTestHarness : IAsyncDisposable
     /// Builds and starts a bus with the application's handlers (every handler the generator found in this process's
     /// modules), on the in-memory transport unless <paramref name="configure"/> chooses another in-process one.
     /// </summary>
-    /// <param name="services">Registers what the handlers take.</param>
+    /// <param name="services">Registers what the handlers take. Loggers are there already and drop everything, unless this adds logging of its own (<c>AddLogging</c>).</param>
     /// <param name="configure">Bus options and endpoint settings, as for <c>AddContracts</c>.</param>
     /// <returns>The started harness; dispose it to stop the bus.</returns>
     /// <exception cref="NotSupportedException">The chosen transport is not in process.</exception>
@@ -62,6 +65,9 @@ public sealed class ContractsTestHarness : IAsyncDisposable
         var recorder = new HarnessRecorder();
         var collection = new ServiceCollection();
         services?.Invoke(collection);
+        // Handlers take loggers: without logging of the test's own (AddLogging in services), they get loggers that drop everything.
+        collection.TryAddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
+        collection.TryAdd(ServiceDescriptor.Singleton(typeof(ILogger<>), typeof(NullLogger<>)));
         collection.AddContracts(o =>
         {
             configure?.Invoke(o);

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Xunit;
 
 namespace Contracts.Testing.Tests;
@@ -60,11 +61,13 @@ public sealed class AccountOpenedMailer(Ledger ledger) : IEventHandler<AccountOp
     }
 }
 
+/// <summary>Takes a logger, as most handlers do: the harness resolves it although no test registers logging.</summary>
 [Idempotent]
-public sealed class AccountOpenedAudit(Ledger ledger) : IEventHandler<AccountOpened>
+public sealed class AccountOpenedAudit(Ledger ledger, ILogger<AccountOpenedAudit> logger) : IEventHandler<AccountOpened>
 {
     public ValueTask HandleAsync(AccountOpened @event, MessageContext context, CancellationToken cancellationToken)
     {
+        logger.LogInformation("auditing {AccountId}", @event.AccountId);
         ledger.Steps.Enqueue("audited");
         return ValueTask.CompletedTask;
     }
