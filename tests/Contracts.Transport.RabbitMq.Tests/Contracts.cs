@@ -50,6 +50,9 @@ public partial record Doomed([property: IdempotencyKey] Guid Id);
 [Command(Name = "RmqTests.Crash")]
 public partial record Crash([property: IdempotencyKey] Guid Id, bool Fatal);
 
+[Command(Name = "RmqTests.Traced")]
+public partial record Traced([property: IdempotencyKey] Guid Id);
+
 [Command(Name = "RmqTests.Nobody")]
 public partial record Nobody([property: IdempotencyKey] Guid Id);
 
@@ -156,6 +159,15 @@ public sealed class CountHandler(Probe probe) : ICommandHandler<Count>
     public ValueTask HandleAsync(Count command, MessageContext context, CancellationToken cancellationToken)
     {
         probe.Hit($"count:{command.Number}");
+        return ValueTask.CompletedTask;
+    }
+}
+
+public sealed class TracedHandler(Probe probe) : ICommandHandler<Traced>
+{
+    public ValueTask HandleAsync(Traced command, MessageContext context, CancellationToken cancellationToken)
+    {
+        probe.Hit($"traced:{command.Id}");
         return ValueTask.CompletedTask;
     }
 }
