@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
 using Contracts.Diagnostics;
+using Contracts.Modules;
 using Contracts.Queries;
 using Contracts.Storage;
 using Contracts.Transport;
@@ -70,7 +71,14 @@ internal sealed class MessageBus : IMessageBus
         return MessageRecord.FromEnvelope(envelope, endpoint: "", envelope.Payload);
     }
 
-    internal async ValueTask<TResult> QueryAsync<TResult>(IQuery<TResult> query, QueryOptions? options, MessageContext? parent, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs a query. Its handler in this process (the in-memory transport, serialization off, the endpoint's
+    /// <see cref="EndpointOptions.InlineQueries"/> on) runs inline on the caller's thread: with no middleware and no one
+    /// tracing or measuring, straight through <see cref="Pipeline.ConsumePipeline.QueryInline{TResult}"/>; otherwise
+    /// through the whole pipeline, still on this thread. Any other query is queued to its endpoint (or sent to a broker)
+    /// and its caller waits for the reply.
+    /// </summary>
+    internal ValueTask<TResult> QueryAsync<TResult>(IQuery<TResult> query, QueryOptions? options, MessageContext? parent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         ContractDescriptor contract = query.Descriptor;
@@ -80,13 +88,43 @@ internal sealed class MessageBus : IMessageBus
         }
 
         TransportEndpoint[] route = _runtime.Routes.Find(contract);
+        TransportEndpoint? inline = route.Length == 1 && _runtime.InlineQueries && route[0].Options.InlineQueries ? route[0] : null;
+        if (inline is not null && inline.Handler is QueryHandlerDescriptor<TResult> handler && _runtime.Pipeline.QueriesPlain)
+        {
+            if (!_runtime.TakesMessages)
+            {
+                throw _runtime.NotRunning(contract, "");
+            }
+
+            TimeSpan timeout = options?.Timeout ?? _runtime.Options.QueryTimeout;
+            SendOptions? sendOptions = options is null ? null : new SendOptions { CorrelationId = options.CorrelationId, Headers = options.Headers };
+            Envelope envelope = CreateEnvelope(contract, query, sendOptions, parent, activity: null);
+            return _runtime.Pipeline.QueryInline(inline, handler, envelope, timeout, cancellationToken);
+        }
+
+        return QueryThroughPipelineAsync(query, contract, route, inline, options, parent, cancellationToken);
+    }
+
+    /// <summary>A query whose caller waits for a reply: from its endpoint's worker, a broker, or the pipeline run inline on this thread (<paramref name="inline"/>).</summary>
+    private async ValueTask<TResult> QueryThroughPipelineAsync<TResult>(
+        IQuery<TResult> query, ContractDescriptor contract, TransportEndpoint[] route, TransportEndpoint? inline, QueryOptions? options, MessageContext? parent, CancellationToken cancellationToken)
+    {
         TimeSpan timeout = options?.Timeout ?? _runtime.Options.QueryTimeout;
         using Activity? activity = StartActivity("query", contract);
         SendOptions? sendOptions = options is null ? null : new SendOptions { CorrelationId = options.CorrelationId, Headers = options.Headers };
         Envelope envelope = CreateEnvelope(contract, query, sendOptions, parent, activity);
         _runtime.ThrowIfNotRunning(envelope);
         var reply = new QueryReply<TResult>();
-        if (_runtime.InProcess)
+        if (inline is not null)
+        {
+            // Middleware or telemetry: the worker's pipeline, on this thread; what it throws goes to the reply.
+            envelope.Reply = reply;
+            cancellationToken.ThrowIfCancellationRequested();
+            _runtime.CountSentIfMeasured(envelope);
+            // Not awaited: the caller waits on the reply, with its timeout; the delivery ends when its handler does.
+            _ = _runtime.Pipeline.ReceiveInline(inline, envelope).AsTask();
+        }
+        else if (_runtime.InProcess)
         {
             envelope.Reply = reply;
             await _runtime.SendAsync(envelope, within: null, cancellationToken).ConfigureAwait(false);
