@@ -22,10 +22,10 @@ public sealed class Envelope
     }
 
     /// <summary>The contract of the message.</summary>
-    public ContractDescriptor Contract { get; }
+    public ContractDescriptor Contract { get; private set; }
 
     /// <summary>Unique per message; a producer that retries after a timeout keeps it, so duplicates can be dropped.</summary>
-    public Guid MessageId { get; }
+    public Guid MessageId { get; private set; }
 
     /// <summary>The conversation this message belongs to; the message id of the first message unless given.</summary>
     public Guid CorrelationId { get; set; }
@@ -63,6 +63,27 @@ public sealed class Envelope
 
     private string? _idempotencyKey;
     private bool _keyFromMessage;
+
+    /// <summary>
+    /// Makes this envelope a new one for <paramref name="contract"/>, as the constructor would: an inline query's
+    /// envelope is reused by the next query on its thread once its handler has finished (see <c>docs/queries.md</c>).
+    /// </summary>
+    internal Envelope Recycle(ContractDescriptor contract, Guid messageId)
+    {
+        Contract = contract;
+        MessageId = messageId;
+        CorrelationId = messageId;
+        CausationId = null;
+        _sentAtUtcTicks = 0;
+        _idempotencyKey = null;
+        _keyFromMessage = false;
+        Attempt = 1;
+        TraceParent = null;
+        _rare = null;
+        Message = null;
+        Payload = default;
+        return this;
+    }
 
     /// <summary>Leaves the key to be computed from <see cref="Message"/> when first read.</summary>
     internal void KeyFromMessage() => _keyFromMessage = true;

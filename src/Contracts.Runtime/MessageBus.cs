@@ -5,6 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Contracts.Diagnostics;
 using Contracts.Modules;
+using Contracts.Pipeline;
 using Contracts.Queries;
 using Contracts.Storage;
 using Contracts.Transport;
@@ -98,8 +99,9 @@ internal sealed class MessageBus : IMessageBus
 
             TimeSpan timeout = options?.Timeout ?? _runtime.Options.QueryTimeout;
             SendOptions? sendOptions = options is null ? null : new SendOptions { CorrelationId = options.CorrelationId, Headers = options.Headers };
-            Envelope envelope = CreateEnvelope(contract, query, sendOptions, parent, activity: null);
-            return _runtime.Pipeline.QueryInline(inline, handler, envelope, timeout, cancellationToken);
+            InlineQueryFrame frame = InlineQueryFrame.Rent();
+            Envelope envelope = CreateEnvelope(contract, query, sendOptions, parent, activity: null, reuse: frame.Envelope);
+            return _runtime.Pipeline.QueryInline(inline, handler, frame, envelope, timeout, cancellationToken);
         }
 
         return QueryThroughPipelineAsync(query, contract, route, inline, options, parent, cancellationToken);
@@ -166,10 +168,13 @@ internal sealed class MessageBus : IMessageBus
     private static bool IsFromHandler(Task task, Exception exception) =>
         task.IsFaulted && task.Exception?.InnerException == exception;
 
-    private Envelope CreateEnvelope(ContractDescriptor contract, object message, SendOptions? options, MessageContext? parent, Activity? activity, bool forceSerialize = false)
+    private Envelope CreateEnvelope(
+        ContractDescriptor contract, object message, SendOptions? options, MessageContext? parent, Activity? activity, bool forceSerialize = false, Envelope? reuse = null)
     {
         DateTimeOffset now = _time.GetUtcNow();
-        var envelope = new Envelope(contract, options?.MessageId ?? MessageIds.NewVersion7(now)) { SentAt = now };
+        Guid messageId = options?.MessageId ?? MessageIds.NewVersion7(now);
+        Envelope envelope = reuse?.Recycle(contract, messageId) ?? new Envelope(contract, messageId);
+        envelope.SentAt = now;
         envelope.CorrelationId = options?.CorrelationId ?? parent?.CorrelationId ?? envelope.MessageId;
         envelope.CausationId = parent?.MessageId;
         if (options is not null)

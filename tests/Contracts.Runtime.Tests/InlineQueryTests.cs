@@ -18,6 +18,16 @@ public sealed partial class InlineQueryTests
     [Query] public partial record Scoped(int N) : IQuery<int>;
     [Query] public partial record Outer(int N) : IQuery<string>;
     [Query] public partial record Inner(int N) : IQuery<string>;
+    [Query] public partial record Echo(int N) : IQuery<string>;
+
+    public sealed class EchoHandler(ScopedResource resource, Recorder recorder) : IQueryHandler<Echo, string>
+    {
+        public ValueTask<string> HandleAsync(Echo query, MessageContext context, CancellationToken cancellationToken)
+        {
+            string headers = string.Join(",", context.Headers.Keys);
+            return ValueTask.FromResult($"{query.N} {context.MessageId} {context.CorrelationId} [{headers}] {recorder.Disposed} {resource.GetHashCode()}");
+        }
+    }
 
     public sealed class LookupFailedException(string message) : Exception(message);
 
@@ -80,6 +90,8 @@ public sealed partial class InlineQueryTests
     {
         public void Dispose() => recorder.Disposed = true;
     }
+
+    private static string[] Parts(string echo) => echo.Split(' ');
 
     public sealed class ScopedHandler(ScopedResource resource, Recorder recorder) : IQueryHandler<Scoped, int>
     {
@@ -320,5 +332,41 @@ public sealed partial class InlineQueryTests
 
         Assert.Equal(1, await Wait.For(first));
         Assert.Equal(3, await Wait.For(second));
+    }
+
+    [Fact]
+    public async Task Back_to_back_inline_queries_on_one_thread_each_see_their_own_envelope_and_scope()
+    {
+        var recorder = new Recorder();
+        await using TestBus host = await StartAsync(recorder);
+        var correlation = Guid.NewGuid();
+
+        string first = await host.Bus.QueryAsync(new Echo(1), new QueryOptions { CorrelationId = correlation, Headers = new System.Collections.Generic.Dictionary<string, string> { ["tenant"] = "a" } });
+        recorder.Disposed = false;
+        string second = await host.Bus.QueryAsync(new Echo(2));
+
+        string[] one = Parts(first), two = Parts(second);
+        Assert.Equal(["1", one[1], correlation.ToString(), "[tenant]", "False"], one[..5]);
+        Assert.Equal(["2", two[1], two[1], "[]", "False"], two[..5]); // a new conversation: its own id
+        Assert.NotEqual(one[1], two[1]);
+        Assert.NotEqual(one[5], two[5]); // a fresh scope, a fresh scoped service
+        Assert.True(recorder.Disposed);
+    }
+
+    [Fact]
+    public async Task Inline_queries_to_two_buses_on_one_thread_each_use_their_own_services()
+    {
+        var first = new Recorder();
+        var second = new Recorder();
+        await using TestBus one = await StartAsync(first);
+        await using TestBus two = await StartAsync(second);
+
+        Assert.Equal(2, await one.Bus.QueryAsync(new WhereAmI(1)));
+        Assert.Equal(4, await two.Bus.QueryAsync(new WhereAmI(2)));
+        await one.StopAsync();
+        Assert.Equal(6, await two.Bus.QueryAsync(new WhereAmI(3)));
+
+        Assert.NotEqual(0, first.Thread);
+        Assert.NotEqual(0, second.Thread);
     }
 }

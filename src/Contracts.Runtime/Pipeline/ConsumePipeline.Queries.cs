@@ -15,8 +15,8 @@ namespace Contracts.Pipeline;
 /// </summary>
 /// <remarks>
 /// The common case (no middleware, no one tracing or measuring, the handler done without suspending) is
-/// <see cref="QueryInline{TResult}"/>, without a state machine or a timer: the handler's token comes from a source kept
-/// per thread and reset after use, the caller's token is linked to it by one registration (only when it can cancel at
+/// <see cref="QueryInline{TResult}"/>, without a state machine, a timer or an allocation: the envelope, the contexts
+/// and the handler's token source come from an <see cref="InlineQueryFrame"/> kept per thread and reused after such a query, the caller's token is linked to it by one registration (only when it can cancel at
 /// all), and the timeout is armed only when the handler suspends, as a wait on its task (<see cref="AwaitQueryAsync{TResult}"/>),
 /// which at the deadline cancels the handler's token and fails the caller whether or not the handler listens.
 /// Middleware or telemetry take <see cref="ReceiveInline"/>: the pipeline a worker runs, on the caller's thread.
@@ -24,12 +24,6 @@ namespace Contracts.Pipeline;
 internal sealed partial class ConsumePipeline
 {
     private static readonly Action<object?> s_cancel = static state => ((CancellationTokenSource)state!).Cancel();
-
-#pragma warning disable IDE1006 // thread-static fields are t_camel, which the naming rules cannot express
-    /// <summary>The token source of the next inline query on this thread: one that was never cancelled, reset after its query.</summary>
-    [ThreadStatic]
-    private static CancellationTokenSource? t_queryTokens;
-#pragma warning restore IDE1006
 
     /// <summary>Whether a query can skip the pipeline's steps: no middleware, and no one traces or measures.</summary>
     public bool QueriesPlain =>
@@ -40,7 +34,8 @@ internal sealed partial class ConsumePipeline
     /// Runs <paramref name="handler"/> for the query in <paramref name="envelope"/> (its message in memory) on this
     /// thread; see the remarks on the type.
     /// </summary>
-    public ValueTask<TResult> QueryInline<TResult>(TransportEndpoint endpoint, QueryHandlerDescriptor<TResult> handler, Envelope envelope, TimeSpan timeout, CancellationToken cancellationToken)
+    public ValueTask<TResult> QueryInline<TResult>(
+        TransportEndpoint endpoint, QueryHandlerDescriptor<TResult> handler, InlineQueryFrame frame, Envelope envelope, TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (_abort.IsCancellationRequested)
         {
@@ -52,10 +47,20 @@ internal sealed partial class ConsumePipeline
             return ValueTask.FromCanceled<TResult>(cancellationToken);
         }
 
-        CancellationTokenSource tokens = t_queryTokens ?? new CancellationTokenSource();
-        t_queryTokens = null; // a nested query on this thread takes a source of its own
+        CancellationTokenSource tokens = frame.Tokens;
         CancellationTokenRegistration caller = cancellationToken.CanBeCanceled ? cancellationToken.UnsafeRegister(s_cancel, tokens) : default;
-        var context = new ConsumeContext(_delivery, envelope, handler, endpoint.Name, tokens.Token);
+        ConsumeContext? context = frame.Context;
+        MessageContext messageContext;
+        if (context is null)
+        {
+            context = frame.Context = new ConsumeContext(_delivery, envelope, handler, endpoint.Name, tokens.Token);
+            messageContext = frame.MessageContext = context.MessageContext;
+        }
+        else
+        {
+            messageContext = frame.MessageContext!;
+            context.Recycle(_delivery, envelope, handler, endpoint.Name, tokens.Token, messageContext);
+        }
 
         // As on a worker's fast path: what the handler changes in the ambient state (AsyncLocal values, Activity.Current)
         // must not reach its caller, as it would not have from another thread.
@@ -63,7 +68,7 @@ internal sealed partial class ConsumePipeline
         ValueTask<TResult> handled;
         try
         {
-            handled = handler.QueryAsync(context.MessageContext, envelope.Message!, tokens.Token);
+            handled = handler.QueryAsync(messageContext, envelope.Message!, tokens.Token);
         }
         catch (Exception ex)
         {
@@ -97,11 +102,8 @@ internal sealed partial class ConsumePipeline
             return DisposedThenAsync(disposed, context, endpoint, result);
         }
 
-        if (tokens.TryReset())
-        {
-            t_queryTokens = tokens;
-        }
-
+        frame.Envelope = envelope;
+        frame.Return();
         return new ValueTask<TResult>(result);
     }
 
@@ -110,7 +112,7 @@ internal sealed partial class ConsumePipeline
         ValueTask<TResult> handled, ConsumeContext context, TransportEndpoint endpoint, CancellationTokenSource tokens, CancellationTokenRegistration caller,
         TimeSpan timeout, CancellationToken cancellationToken)
     {
-        // The source is not reused: the handler may still hold its token. It has no timer, so it needs no disposal.
+        // The frame is not reused: the handler may still hold its token and contexts. The source has no timer, so it needs no disposal.
         Task<TResult> run = FinishQueryAsync(handled, context, endpoint).AsTask();
         CancellationTokenRegistration abort = run.IsCompleted ? default : _abort.UnsafeRegister(s_cancel, tokens);
         try
