@@ -25,10 +25,58 @@ public sealed class Envelope
     public ContractDescriptor Contract { get; private set; }
 
     /// <summary>Unique per message; a producer that retries after a timeout keeps it, so duplicates can be dropped.</summary>
-    public Guid MessageId { get; private set; }
+    public Guid MessageId
+    {
+        get
+        {
+            if (_pendingClock is not null)
+            {
+                DrawId();
+            }
+
+            return _messageId;
+        }
+
+        private set => _messageId = value;
+    }
+
+    private Guid _messageId;
+    private Guid _correlationId;
+    private bool _correlationIsId;
+
+    /// <summary>
+    /// Set while the message id, the send time (and the correlation id, when it is the message id) are still to be
+    /// drawn: an inline query draws them when first read, which most handlers never do (reading the clock and drawing
+    /// the id cost more than the rest of such a query).
+    /// </summary>
+    private TimeProvider? _pendingClock;
+
+    /// <summary>0 when the id is drawn or not pending, 1 while a reader draws it, so two readers never see two ids.</summary>
+    private int _drawing;
 
     /// <summary>The conversation this message belongs to; the message id of the first message unless given.</summary>
-    public Guid CorrelationId { get; set; }
+    public Guid CorrelationId
+    {
+        get
+        {
+            if (_pendingClock is not null)
+            {
+                DrawId();
+            }
+
+            return _correlationId;
+        }
+
+        set
+        {
+            if (_pendingClock is not null)
+            {
+                DrawId();
+            }
+
+            _correlationId = value;
+        }
+    }
 
     /// <summary>The id of the message whose handler sent this one, if any.</summary>
     public Guid? CausationId { get; set; }
@@ -71,6 +119,8 @@ public sealed class Envelope
     internal Envelope Recycle(ContractDescriptor contract, Guid messageId)
     {
         Contract = contract;
+        _pendingClock = null;
+        _correlationIsId = false;
         MessageId = messageId;
         CorrelationId = messageId;
         CausationId = null;
@@ -85,6 +135,52 @@ public sealed class Envelope
         return this;
     }
 
+    /// <summary>
+    /// An inline query's envelope, made new for <paramref name="contract"/> (recycled when given): its message id and
+    /// send time are drawn from <paramref name="clock"/> when first read, or by <see cref="DrawId"/>; its correlation
+    /// id is <paramref name="correlationId"/>, or the message id when null.
+    /// </summary>
+    internal static Envelope ForInlineQuery(Envelope? recycled, ContractDescriptor contract, TimeProvider clock, Guid? correlationId)
+    {
+        Envelope envelope = recycled?.Recycle(contract, Guid.Empty) ?? new Envelope(contract, Guid.Empty);
+        envelope._correlationIsId = correlationId is null;
+        envelope._correlationId = correlationId.GetValueOrDefault();
+        envelope._pendingClock = clock;
+        return envelope;
+    }
+
+    /// <summary>Draws the message id and send time of an envelope made by <see cref="ForInlineQuery"/>, once, whoever reads first.</summary>
+    internal void DrawId()
+    {
+        if (Interlocked.CompareExchange(ref _drawing, 1, 0) != 0)
+        {
+            // Another thread of the same handler is drawing: wait for its id rather than make a second.
+            var spin = default(SpinWait);
+            while (Volatile.Read(ref _pendingClock) is not null)
+            {
+                spin.SpinOnce();
+            }
+
+            return;
+        }
+
+        TimeProvider? clock = _pendingClock;
+        if (clock is not null)
+        {
+            DateTimeOffset now = clock.GetUtcNow();
+            _messageId = MessageIds.NewVersion7(now);
+            _sentAtUtcTicks = now.UtcTicks;
+            if (_correlationIsId)
+            {
+                _correlationId = _messageId;
+            }
+
+            Volatile.Write(ref _pendingClock, null);
+        }
+
+        Volatile.Write(ref _drawing, 0);
+    }
+
     /// <summary>Leaves the key to be computed from <see cref="Message"/> when first read.</summary>
     internal void KeyFromMessage() => _keyFromMessage = true;
 
@@ -94,8 +190,25 @@ public sealed class Envelope
     /// <summary>When the producer sent the message (kept in UTC).</summary>
     public DateTimeOffset SentAt
     {
-        get => new(_sentAtUtcTicks, TimeSpan.Zero);
-        set => _sentAtUtcTicks = value.UtcTicks;
+        get
+        {
+            if (_pendingClock is not null)
+            {
+                DrawId();
+            }
+
+            return new(_sentAtUtcTicks, TimeSpan.Zero);
+        }
+
+        set
+        {
+            if (_pendingClock is not null)
+            {
+                DrawId();
+            }
+
+            _sentAtUtcTicks = value.UtcTicks;
+        }
     }
 
     /// <summary>The earliest time the message may be delivered, for delayed sends.</summary>

@@ -98,9 +98,8 @@ internal sealed class MessageBus : IMessageBus
             }
 
             TimeSpan timeout = options?.Timeout ?? _runtime.Options.QueryTimeout;
-            SendOptions? sendOptions = options is null ? null : new SendOptions { CorrelationId = options.CorrelationId, Headers = options.Headers };
             InlineQueryFrame frame = InlineQueryFrame.Rent();
-            Envelope envelope = CreateEnvelope(contract, query, sendOptions, parent, activity: null, reuse: frame.Envelope);
+            Envelope envelope = CreateInlineEnvelope(frame.Envelope, contract, query, options, parent);
             return _runtime.Pipeline.QueryInline(inline, handler, frame, envelope, timeout, cancellationToken);
         }
 
@@ -164,17 +163,34 @@ internal sealed class MessageBus : IMessageBus
         }
     }
 
+    /// <summary>
+    /// The envelope of an inline query: what <see cref="CreateEnvelope"/> makes for a query in process (no payload, no
+    /// delay or priority), with its id and send time drawn when first read.
+    /// </summary>
+    private Envelope CreateInlineEnvelope(Envelope? recycled, ContractDescriptor contract, object query, QueryOptions? options, MessageContext? parent)
+    {
+        Envelope envelope = Envelope.ForInlineQuery(recycled, contract, _time, options?.CorrelationId ?? parent?.CorrelationId);
+        envelope.CausationId = parent?.MessageId;
+        envelope.Headers = options?.Headers;
+        if (Activity.Current is { IdFormat: ActivityIdFormat.W3C } current)
+        {
+            envelope.TraceParent = current.Id;
+            envelope.TraceState = current.TraceStateString;
+        }
+
+        envelope.Message = query;
+        envelope.KeyFromMessage();
+        return envelope;
+    }
+
     /// <summary>Whether <paramref name="exception"/> is the handler's own failure rather than the wait's.</summary>
     private static bool IsFromHandler(Task task, Exception exception) =>
         task.IsFaulted && task.Exception?.InnerException == exception;
 
-    private Envelope CreateEnvelope(
-        ContractDescriptor contract, object message, SendOptions? options, MessageContext? parent, Activity? activity, bool forceSerialize = false, Envelope? reuse = null)
+    private Envelope CreateEnvelope(ContractDescriptor contract, object message, SendOptions? options, MessageContext? parent, Activity? activity, bool forceSerialize = false)
     {
         DateTimeOffset now = _time.GetUtcNow();
-        Guid messageId = options?.MessageId ?? MessageIds.NewVersion7(now);
-        Envelope envelope = reuse?.Recycle(contract, messageId) ?? new Envelope(contract, messageId);
-        envelope.SentAt = now;
+        var envelope = new Envelope(contract, options?.MessageId ?? MessageIds.NewVersion7(now)) { SentAt = now };
         envelope.CorrelationId = options?.CorrelationId ?? parent?.CorrelationId ?? envelope.MessageId;
         envelope.CausationId = parent?.MessageId;
         if (options is not null)

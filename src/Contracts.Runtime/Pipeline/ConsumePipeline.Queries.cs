@@ -112,6 +112,9 @@ internal sealed partial class ConsumePipeline
         ValueTask<TResult> handled, ConsumeContext context, TransportEndpoint endpoint, CancellationTokenSource tokens, CancellationTokenRegistration caller,
         TimeSpan timeout, CancellationToken cancellationToken)
     {
+        // Its id and send time are drawn now, not at whatever later moment something first reads them.
+        context.Envelope.DrawId();
+
         // The frame is not reused: the handler may still hold its token and contexts. The source has no timer, so it needs no disposal.
         Task<TResult> run = FinishQueryAsync(handled, context, endpoint).AsTask();
         CancellationTokenRegistration abort = run.IsCompleted ? default : _abort.UnsafeRegister(s_cancel, tokens);
