@@ -118,11 +118,16 @@ public sealed class Envelope
     /// </summary>
     internal Envelope Recycle(ContractDescriptor contract, Guid messageId)
     {
-        Contract = contract;
-        _pendingClock = null;
+        // Stores of references into an old object cost a GC write barrier each; the same value is not stored again.
+        if (!ReferenceEquals(Contract, contract))
+        {
+            Contract = contract;
+        }
+
+        // The clock (if an id was still pending) is left for ForInlineQuery, which sets it again.
         _correlationIsId = false;
-        MessageId = messageId;
-        CorrelationId = messageId;
+        _messageId = messageId;
+        _correlationId = messageId;
         CausationId = null;
         _sentAtUtcTicks = 0;
         _idempotencyKey = null;
@@ -145,7 +150,11 @@ public sealed class Envelope
         Envelope envelope = recycled?.Recycle(contract, Guid.Empty) ?? new Envelope(contract, Guid.Empty);
         envelope._correlationIsId = correlationId is null;
         envelope._correlationId = correlationId.GetValueOrDefault();
-        envelope._pendingClock = clock;
+        if (!ReferenceEquals(envelope._pendingClock, clock))
+        {
+            envelope._pendingClock = clock; // a recycled envelope's is null: only a new one's is ever stored twice
+        }
+
         return envelope;
     }
 

@@ -29,7 +29,11 @@ public sealed class MessageContext
     /// <summary>The context of the next inline query on its thread (its delivery's context is recycled with it): first use of its scope again.</summary>
     internal void Recycle(Envelope envelope)
     {
-        Envelope = envelope;
+        if (!ReferenceEquals(Envelope, envelope))
+        {
+            Envelope = envelope; // a write barrier saved when it is the same frame's envelope
+        }
+
         Attempt = envelope.Attempt;
         Transaction = null;
         _services = null;

@@ -19,6 +19,22 @@ public sealed partial class InlineQueryTests
     [Query] public partial record Outer(int N) : IQuery<string>;
     [Query] public partial record Inner(int N) : IQuery<string>;
     [Query] public partial record Echo(int N) : IQuery<string>;
+    [Query] public partial record Stamp(int N) : IQuery<Stamped>;
+
+    public sealed record Stamped(Guid First, Guid Again, Guid Correlation, DateTimeOffset SentAt, Guid AfterAwait);
+
+    public sealed class StampHandler : IQueryHandler<Stamp, Stamped>
+    {
+        public async ValueTask<Stamped> HandleAsync(Stamp query, MessageContext context, CancellationToken cancellationToken)
+        {
+            Guid first = context.MessageId;
+            Guid again = context.MessageId;
+            Guid correlation = context.CorrelationId;
+            DateTimeOffset sentAt = context.SentAt;
+            await Task.Yield();
+            return new Stamped(first, again, correlation, sentAt, context.MessageId);
+        }
+    }
 
     public sealed class EchoHandler(ScopedResource resource, Recorder recorder) : IQueryHandler<Echo, string>
     {
@@ -368,5 +384,22 @@ public sealed partial class InlineQueryTests
 
         Assert.NotEqual(0, first.Thread);
         Assert.NotEqual(0, second.Thread);
+    }
+
+    [Fact]
+    public async Task An_inline_querys_id_and_send_time_are_drawn_once_and_stay_put()
+    {
+        await using TestBus host = await StartAsync(new Recorder());
+
+        DateTimeOffset before = DateTimeOffset.UtcNow;
+        Stamped stamp = await Wait.For(host.Bus.QueryAsync(new Stamp(1)).AsTask());
+        DateTimeOffset after = DateTimeOffset.UtcNow;
+
+        Assert.NotEqual(Guid.Empty, stamp.First);
+        Assert.Equal(7, stamp.First.Version);
+        Assert.Equal(stamp.First, stamp.Again);
+        Assert.Equal(stamp.First, stamp.AfterAwait);
+        Assert.Equal(stamp.First, stamp.Correlation);
+        Assert.InRange(stamp.SentAt, before.AddMilliseconds(-1), after.AddMilliseconds(1));
     }
 }

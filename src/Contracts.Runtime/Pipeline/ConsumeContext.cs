@@ -94,18 +94,43 @@ public sealed class ConsumeContext : IAsyncDisposable
     /// </summary>
     internal void Recycle(DeliveryServices services, Envelope envelope, HandlerDescriptor handler, string endpoint, CancellationToken cancellationToken, MessageContext messageContext)
     {
-        _services = services; // the thread's previous query may have gone to another bus
-        Envelope = envelope;
-        Handler = handler;
-        Endpoint = endpoint;
+        // Stores of references into an old object cost a GC write barrier each: what is the same is not stored again
+        // (the thread's previous query usually went to the same bus and handler, with the same frame's token).
+        if (!ReferenceEquals(_services, services))
+        {
+            _services = services;
+        }
+
+        if (!ReferenceEquals(Envelope, envelope))
+        {
+            Envelope = envelope;
+        }
+
+        if (!ReferenceEquals(Handler, handler))
+        {
+            Handler = handler;
+        }
+
+        if (!ReferenceEquals(Endpoint, endpoint))
+        {
+            Endpoint = endpoint;
+        }
+
+        if (CancellationToken != cancellationToken)
+        {
+            CancellationToken = cancellationToken;
+        }
+
         Attempt = envelope.Attempt;
-        CancellationToken = cancellationToken;
         ErrorType = null;
         Message = null;
         Transaction = null;
         WroteOutbox = false;
         messageContext.Recycle(envelope);
-        _messageContext = messageContext;
+        if (!ReferenceEquals(_messageContext, messageContext))
+        {
+            _messageContext = messageContext;
+        }
     }
 
     private MessageContext CreateMessageContext() => new(this, Attempt, Transaction);

@@ -102,7 +102,11 @@ internal sealed partial class ConsumePipeline
             return DisposedThenAsync(disposed, context, endpoint, result);
         }
 
-        frame.Envelope = envelope;
+        if (!ReferenceEquals(frame.Envelope, envelope))
+        {
+            frame.Envelope = envelope;
+        }
+
         frame.Return();
         return new ValueTask<TResult>(result);
     }
