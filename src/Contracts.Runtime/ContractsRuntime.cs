@@ -84,6 +84,15 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
 
     public MessageBus Bus { get; }
 
+    /// <summary>The consume pipeline: inline queries run through it on their caller's thread.</summary>
+    internal ConsumePipeline Pipeline => _pipeline;
+
+    /// <summary>
+    /// Whether a query whose handler is here may run inline on its caller's thread: the transport is in process and
+    /// messages travel as objects (with serialization forced on, a query takes its endpoint's queue, bytes and all).
+    /// </summary>
+    public bool InlineQueries => InProcess && !SerializeMessages;
+
     /// <summary>Whether this bus claims stored rows: its durable queues and outbox, or the delays it keeps for the transport.</summary>
     private bool UsesClaims => _durableStore || !_nativeDelay;
 
@@ -145,6 +154,15 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
 
     /// <summary>The OpenTelemetry <c>messaging.system</c> of this bus's transport.</summary>
     internal string MessagingSystem { get; }
+
+    /// <summary>Counts <paramref name="envelope"/> as sent when someone measures: an inline query is sent without a transport.</summary>
+    internal void CountSentIfMeasured(Envelope envelope)
+    {
+        if (ContractsTelemetry.Sent.Enabled)
+        {
+            CountSent(envelope);
+        }
+    }
 
     /// <summary><c>messaging.client.sent.messages</c>, with the convention's attributes.</summary>
     private void CountSent(Envelope envelope) =>

@@ -22,13 +22,61 @@ public sealed class Envelope
     }
 
     /// <summary>The contract of the message.</summary>
-    public ContractDescriptor Contract { get; }
+    public ContractDescriptor Contract { get; private set; }
 
     /// <summary>Unique per message; a producer that retries after a timeout keeps it, so duplicates can be dropped.</summary>
-    public Guid MessageId { get; }
+    public Guid MessageId
+    {
+        get
+        {
+            if (_pendingClock is not null)
+            {
+                DrawId();
+            }
+
+            return _messageId;
+        }
+
+        private set => _messageId = value;
+    }
+
+    private Guid _messageId;
+    private Guid _correlationId;
+    private bool _correlationIsId;
+
+    /// <summary>
+    /// Set while the message id, the send time (and the correlation id, when it is the message id) are still to be
+    /// drawn: an inline query draws them when first read, which most handlers never do (reading the clock and drawing
+    /// the id cost more than the rest of such a query).
+    /// </summary>
+    private TimeProvider? _pendingClock;
+
+    /// <summary>0 when the id is drawn or not pending, 1 while a reader draws it, so two readers never see two ids.</summary>
+    private int _drawing;
 
     /// <summary>The conversation this message belongs to; the message id of the first message unless given.</summary>
-    public Guid CorrelationId { get; set; }
+    public Guid CorrelationId
+    {
+        get
+        {
+            if (_pendingClock is not null)
+            {
+                DrawId();
+            }
+
+            return _correlationId;
+        }
+
+        set
+        {
+            if (_pendingClock is not null)
+            {
+                DrawId();
+            }
+
+            _correlationId = value;
+        }
+    }
 
     /// <summary>The id of the message whose handler sent this one, if any.</summary>
     public Guid? CausationId { get; set; }
@@ -64,6 +112,84 @@ public sealed class Envelope
     private string? _idempotencyKey;
     private bool _keyFromMessage;
 
+    /// <summary>
+    /// Makes this envelope a new one for <paramref name="contract"/>, as the constructor would: an inline query's
+    /// envelope is reused by the next query on its thread once its handler has finished (see <c>docs/queries.md</c>).
+    /// </summary>
+    internal Envelope Recycle(ContractDescriptor contract, Guid messageId)
+    {
+        // Stores of references into an old object cost a GC write barrier each; the same value is not stored again.
+        if (!ReferenceEquals(Contract, contract))
+        {
+            Contract = contract;
+        }
+
+        // The clock (if an id was still pending) is left for ForInlineQuery, which sets it again.
+        _correlationIsId = false;
+        _messageId = messageId;
+        _correlationId = messageId;
+        CausationId = null;
+        _sentAtUtcTicks = 0;
+        _idempotencyKey = null;
+        _keyFromMessage = false;
+        Attempt = 1;
+        TraceParent = null;
+        _rare = null;
+        Message = null;
+        Payload = default;
+        return this;
+    }
+
+    /// <summary>
+    /// An inline query's envelope, made new for <paramref name="contract"/> (recycled when given): its message id and
+    /// send time are drawn from <paramref name="clock"/> when first read, or by <see cref="DrawId"/>; its correlation
+    /// id is <paramref name="correlationId"/>, or the message id when null.
+    /// </summary>
+    internal static Envelope ForInlineQuery(Envelope? recycled, ContractDescriptor contract, TimeProvider clock, Guid? correlationId)
+    {
+        Envelope envelope = recycled?.Recycle(contract, Guid.Empty) ?? new Envelope(contract, Guid.Empty);
+        envelope._correlationIsId = correlationId is null;
+        envelope._correlationId = correlationId.GetValueOrDefault();
+        if (!ReferenceEquals(envelope._pendingClock, clock))
+        {
+            envelope._pendingClock = clock; // a recycled envelope's is null: only a new one's is ever stored twice
+        }
+
+        return envelope;
+    }
+
+    /// <summary>Draws the message id and send time of an envelope made by <see cref="ForInlineQuery"/>, once, whoever reads first.</summary>
+    internal void DrawId()
+    {
+        if (Interlocked.CompareExchange(ref _drawing, 1, 0) != 0)
+        {
+            // Another thread of the same handler is drawing: wait for its id rather than make a second.
+            var spin = default(SpinWait);
+            while (Volatile.Read(ref _pendingClock) is not null)
+            {
+                spin.SpinOnce();
+            }
+
+            return;
+        }
+
+        TimeProvider? clock = _pendingClock;
+        if (clock is not null)
+        {
+            DateTimeOffset now = clock.GetUtcNow();
+            _messageId = MessageIds.NewVersion7(now);
+            _sentAtUtcTicks = now.UtcTicks;
+            if (_correlationIsId)
+            {
+                _correlationId = _messageId;
+            }
+
+            Volatile.Write(ref _pendingClock, null);
+        }
+
+        Volatile.Write(ref _drawing, 0);
+    }
+
     /// <summary>Leaves the key to be computed from <see cref="Message"/> when first read.</summary>
     internal void KeyFromMessage() => _keyFromMessage = true;
 
@@ -73,8 +199,25 @@ public sealed class Envelope
     /// <summary>When the producer sent the message (kept in UTC).</summary>
     public DateTimeOffset SentAt
     {
-        get => new(_sentAtUtcTicks, TimeSpan.Zero);
-        set => _sentAtUtcTicks = value.UtcTicks;
+        get
+        {
+            if (_pendingClock is not null)
+            {
+                DrawId();
+            }
+
+            return new(_sentAtUtcTicks, TimeSpan.Zero);
+        }
+
+        set
+        {
+            if (_pendingClock is not null)
+            {
+                DrawId();
+            }
+
+            _sentAtUtcTicks = value.UtcTicks;
+        }
     }
 
     /// <summary>The earliest time the message may be delivered, for delayed sends.</summary>

@@ -34,10 +34,21 @@ public interface IMessageBus
         where TEvent : class, IEvent, IContract<TEvent>;
 
     /// <summary>Runs a query on its one handler and waits for the reply.</summary>
+    /// <remarks>
+    /// A handler in this process (the in-memory transport) runs inline, on the calling thread, through the consume
+    /// pipeline (middleware, telemetry, its DI scope): the endpoint's queue, capacity and
+    /// <see cref="EndpointOptions.MaxConcurrency"/> do not apply (<see cref="EndpointOptions.InlineQueries"/> off
+    /// queues it instead). The timeout is armed when the handler suspends; at the deadline, or when
+    /// <paramref name="cancellationToken"/> is cancelled, the handler's token is cancelled and the caller gets a
+    /// <see cref="TimeoutException"/> (or the cancellation) whether or not the handler listens. A handler that blocks
+    /// the thread holds its caller. The handler's <see cref="MessageContext"/>, envelope and token are reused by a
+    /// later query on the same thread once it has returned: a handler must not keep them past its return.
+    /// A handler elsewhere gets the query through its broker queue, and the caller waits for the reply.
+    /// </remarks>
     /// <typeparam name="TResult">The result type named by the query.</typeparam>
     /// <param name="query">The query.</param>
     /// <param name="options">Timeout and headers; <see langword="null"/> for the defaults.</param>
-    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <param name="cancellationToken">Cancels the wait, and the handler.</param>
     /// <returns>The handler's result.</returns>
     /// <exception cref="TimeoutException">No reply came within the query timeout.</exception>
     /// <exception cref="NoHandlerException">No handler for the query is registered.</exception>

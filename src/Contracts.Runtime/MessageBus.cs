@@ -4,6 +4,8 @@ using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
 using Contracts.Diagnostics;
+using Contracts.Modules;
+using Contracts.Pipeline;
 using Contracts.Queries;
 using Contracts.Storage;
 using Contracts.Transport;
@@ -70,7 +72,14 @@ internal sealed class MessageBus : IMessageBus
         return MessageRecord.FromEnvelope(envelope, endpoint: "", envelope.Payload);
     }
 
-    internal async ValueTask<TResult> QueryAsync<TResult>(IQuery<TResult> query, QueryOptions? options, MessageContext? parent, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs a query. Its handler in this process (the in-memory transport, serialization off, the endpoint's
+    /// <see cref="EndpointOptions.InlineQueries"/> on) runs inline on the caller's thread: with no middleware and no one
+    /// tracing or measuring, straight through <see cref="Pipeline.ConsumePipeline.QueryInline{TResult}"/>; otherwise
+    /// through the whole pipeline, still on this thread. Any other query is queued to its endpoint (or sent to a broker)
+    /// and its caller waits for the reply.
+    /// </summary>
+    internal ValueTask<TResult> QueryAsync<TResult>(IQuery<TResult> query, QueryOptions? options, MessageContext? parent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         ContractDescriptor contract = query.Descriptor;
@@ -80,13 +89,43 @@ internal sealed class MessageBus : IMessageBus
         }
 
         TransportEndpoint[] route = _runtime.Routes.Find(contract);
+        TransportEndpoint? inline = route.Length == 1 && _runtime.InlineQueries && route[0].Options.InlineQueries ? route[0] : null;
+        if (inline is not null && inline.Handler is QueryHandlerDescriptor<TResult> handler && _runtime.Pipeline.QueriesPlain)
+        {
+            if (!_runtime.TakesMessages)
+            {
+                throw _runtime.NotRunning(contract, "");
+            }
+
+            TimeSpan timeout = options?.Timeout ?? _runtime.Options.QueryTimeout;
+            InlineQueryFrame frame = InlineQueryFrame.Rent();
+            Envelope envelope = CreateInlineEnvelope(frame.Envelope, contract, query, options, parent);
+            return _runtime.Pipeline.QueryInline(inline, handler, frame, envelope, timeout, cancellationToken);
+        }
+
+        return QueryThroughPipelineAsync(query, contract, route, inline, options, parent, cancellationToken);
+    }
+
+    /// <summary>A query whose caller waits for a reply: from its endpoint's worker, a broker, or the pipeline run inline on this thread (<paramref name="inline"/>).</summary>
+    private async ValueTask<TResult> QueryThroughPipelineAsync<TResult>(
+        IQuery<TResult> query, ContractDescriptor contract, TransportEndpoint[] route, TransportEndpoint? inline, QueryOptions? options, MessageContext? parent, CancellationToken cancellationToken)
+    {
         TimeSpan timeout = options?.Timeout ?? _runtime.Options.QueryTimeout;
         using Activity? activity = StartActivity("query", contract);
         SendOptions? sendOptions = options is null ? null : new SendOptions { CorrelationId = options.CorrelationId, Headers = options.Headers };
         Envelope envelope = CreateEnvelope(contract, query, sendOptions, parent, activity);
         _runtime.ThrowIfNotRunning(envelope);
         var reply = new QueryReply<TResult>();
-        if (_runtime.InProcess)
+        if (inline is not null)
+        {
+            // Middleware or telemetry: the worker's pipeline, on this thread; what it throws goes to the reply.
+            envelope.Reply = reply;
+            cancellationToken.ThrowIfCancellationRequested();
+            _runtime.CountSentIfMeasured(envelope);
+            // Not awaited: the caller waits on the reply, with its timeout; the delivery ends when its handler does.
+            _ = _runtime.Pipeline.ReceiveInline(inline, envelope).AsTask();
+        }
+        else if (_runtime.InProcess)
         {
             envelope.Reply = reply;
             await _runtime.SendAsync(envelope, within: null, cancellationToken).ConfigureAwait(false);
@@ -122,6 +161,26 @@ internal sealed class MessageBus : IMessageBus
                 _runtime.Queries.Forget(envelope.MessageId);
             }
         }
+    }
+
+    /// <summary>
+    /// The envelope of an inline query: what <see cref="CreateEnvelope"/> makes for a query in process (no payload, no
+    /// delay or priority), with its id and send time drawn when first read.
+    /// </summary>
+    private Envelope CreateInlineEnvelope(Envelope? recycled, ContractDescriptor contract, object query, QueryOptions? options, MessageContext? parent)
+    {
+        Envelope envelope = Envelope.ForInlineQuery(recycled, contract, _time, options?.CorrelationId ?? parent?.CorrelationId);
+        envelope.CausationId = parent?.MessageId;
+        envelope.Headers = options?.Headers;
+        if (Activity.Current is { IdFormat: ActivityIdFormat.W3C } current)
+        {
+            envelope.TraceParent = current.Id;
+            envelope.TraceState = current.TraceStateString;
+        }
+
+        envelope.Message = query;
+        envelope.KeyFromMessage();
+        return envelope;
     }
 
     /// <summary>Whether <paramref name="exception"/> is the handler's own failure rather than the wait's.</summary>

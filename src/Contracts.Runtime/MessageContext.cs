@@ -26,6 +26,19 @@ public sealed class MessageContext
         Transaction = transaction;
     }
 
+    /// <summary>The context of the next inline query on its thread (its delivery's context is recycled with it): first use of its scope again.</summary>
+    internal void Recycle(Envelope envelope)
+    {
+        if (!ReferenceEquals(Envelope, envelope))
+        {
+            Envelope = envelope; // a write barrier saved when it is the same frame's envelope
+        }
+
+        Attempt = envelope.Attempt;
+        Transaction = null;
+        _services = null;
+    }
+
     /// <summary>
     /// A context outside any delivery, for a handler's unit test (Contracts.Testing builds it): what the handler sends,
     /// publishes or queries goes to <paramref name="outlet"/> instead of a bus.
@@ -40,7 +53,7 @@ public sealed class MessageContext
     }
 
     /// <summary>The envelope as it arrived.</summary>
-    public Envelope Envelope { get; }
+    public Envelope Envelope { get; private set; }
 
     private MessageBus Bus => Consume.Bus;
 
@@ -60,14 +73,14 @@ public sealed class MessageContext
     public IReadOnlyDictionary<string, string> Headers => Envelope.Headers ?? s_noHeaders;
 
     /// <summary>The delivery attempt, starting at 1: immediate and delayed retries count up from there.</summary>
-    public int Attempt { get; }
+    public int Attempt { get; private set; }
 
     /// <summary>
     /// On an <see cref="DeliveryMode.EffectivelyOnce"/> endpoint with a store that supports it, the transaction the
     /// handler's own database work should join (its change, the inbox key and the removal of the message commit
     /// together); otherwise <see langword="null"/>. Store packages give it a typed accessor (SQLite: <c>GetSqliteTransaction()</c>).
     /// </summary>
-    public Storage.IConsumeTransaction? Transaction { get; }
+    public Storage.IConsumeTransaction? Transaction { get; private set; }
 
     /// <summary>The delivery this context belongs to: sends through a transactional context join its transaction.</summary>
     internal Pipeline.ConsumeContext Consume => _consume ?? throw new InvalidOperationException("This message context belongs to a unit test, not to a delivery.");

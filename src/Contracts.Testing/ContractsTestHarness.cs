@@ -76,6 +76,9 @@ public sealed class ContractsTestHarness : IAsyncDisposable
                 o.UseInMemoryTransport();
             }
 
+            // Queries go through their endpoint's queue, so the harness sees and records each one like any delivery:
+            // a query run inline on its caller's thread never reaches the transport the harness watches.
+            o.TransportSettings.Defaults.InlineQueries = false;
             o.WrapTransport(inner => new HarnessTransport(inner, recorder));
         });
         ServiceProvider provider = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });

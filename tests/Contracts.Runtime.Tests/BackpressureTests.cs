@@ -218,12 +218,13 @@ public sealed partial class DroppedQueryTests
     }
 
     [Fact]
+    // Queued (InlineQueries off): an inline query never meets the endpoint's queue.
     public async Task A_query_dropped_by_a_full_endpoint_fails_its_caller_with_EndpointFullException()
     {
         var lane = new Lane();
         await using TestBus host = await TestBus.StartAsync(
             s => s.AddSingleton(lane),
-            o => o.UseInMemoryTransport(t => t.Endpoint<SlowCount>(e => { e.Capacity = 1; e.FullMode = EndpointFullMode.DropOldest; })));
+            o => o.UseInMemoryTransport(t => t.Endpoint<SlowCount>(e => { e.Capacity = 1; e.FullMode = EndpointFullMode.DropOldest; e.InlineQueries = false; })));
 
         Task<int> first = host.Bus.QueryAsync(new SlowCount(0)).AsTask();
         await Wait.For(lane.FirstEntered.Task);

@@ -55,3 +55,16 @@ public sealed class GetInvoiceTotalHandler : IQueryHandler<GetInvoiceTotal, deci
     public ValueTask<decimal> HandleAsync(GetInvoiceTotal query, MessageContext context, CancellationToken cancellationToken) =>
         ValueTask.FromResult(42m);
 }
+
+[Query]
+public partial record GetInvoiceTotalLater(Guid InvoiceId) : IQuery<decimal>;
+
+/// <summary>Suspends once before answering: the inline query's slow path (its timeout armed, state machines, a task).</summary>
+public sealed class GetInvoiceTotalLaterHandler : IQueryHandler<GetInvoiceTotalLater, decimal>
+{
+    public async ValueTask<decimal> HandleAsync(GetInvoiceTotalLater query, MessageContext context, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        return 42m;
+    }
+}

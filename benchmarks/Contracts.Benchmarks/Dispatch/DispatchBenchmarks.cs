@@ -36,6 +36,7 @@ public class DispatchBenchmarks
     private CreateInvoiceHandler _directCommand = null!;
     private InvoiceMailer[] _directEvent = null!;
     private GetInvoiceTotalHandler _directQuery = null!;
+    private readonly CancellationTokenSource _cancel = new();
 
     private ServiceProvider _mediatorServices = null!;
     private global::Mediator.Mediator _mediatorConcrete = null!;
@@ -258,6 +259,32 @@ public class DispatchBenchmarks
         for (int i = 0; i < Batch; i++)
         {
             sum += await _contracts.QueryAsync(new GetInvoiceTotal(s_id));
+        }
+
+        return sum;
+    }
+
+    /// <summary>The caller passes a token that can cancel: one registration on it per query, linking it to the handler's token.</summary>
+    [Benchmark(OperationsPerInvoke = Batch), BenchmarkCategory("Query")]
+    public async Task<decimal> Query_Contracts_CallerToken()
+    {
+        decimal sum = 0;
+        for (int i = 0; i < Batch; i++)
+        {
+            sum += await _contracts.QueryAsync(new GetInvoiceTotal(s_id), cancellationToken: _cancel.Token);
+        }
+
+        return sum;
+    }
+
+    /// <summary>The handler suspends once (<c>Task.Yield</c>): the timeout is armed and the caller awaits the handler's task.</summary>
+    [Benchmark(OperationsPerInvoke = Batch), BenchmarkCategory("Query")]
+    public async Task<decimal> Query_Contracts_HandlerSuspends()
+    {
+        decimal sum = 0;
+        for (int i = 0; i < Batch; i++)
+        {
+            sum += await _contracts.QueryAsync(new GetInvoiceTotalLater(s_id));
         }
 
         return sum;

@@ -28,6 +28,17 @@ public sealed class EndpointOptions
     /// </summary>
     public int MaxPriority { get; set; }
 
+    /// <summary>
+    /// Whether a query to this endpoint, when its handler is in this process (the in-memory transport, serialization
+    /// off), runs its handler inline on the caller's thread. Default true: no queue and no worker, so the endpoint's
+    /// <see cref="Capacity"/>, <see cref="FullMode"/> and <see cref="MaxConcurrency"/> do not apply to such queries
+    /// (as many run at once as there are callers), while <see cref="QueryOptions.Timeout"/>, the caller's token, the
+    /// <see cref="Pipeline.IConsumeMiddleware"/> steps, telemetry and the handler's DI scope work as for a queued query.
+    /// False queues queries through the endpoint like any other message, bounded by those settings. Ignored on a
+    /// broker, where a query always travels through its queue.
+    /// </summary>
+    public bool InlineQueries { get; set; } = true;
+
     /// <summary>What a failed delivery does next. Default: no retries, straight to dead letters.</summary>
     public RetryPolicy Retry { get; private set; } = new();
 

@@ -5,15 +5,13 @@ using Contracts.Queries;
 
 namespace Contracts.Modules;
 
-internal sealed class QueryHandlerDescriptor<TQuery, TResult, THandler>(Func<IServiceProvider, THandler>? factory) : HandlerDescriptor(TQuery.Contract, typeof(THandler))
+internal sealed class QueryHandlerDescriptor<TQuery, TResult, THandler>(Func<IServiceProvider, THandler>? factory) : QueryHandlerDescriptor<TResult>(TQuery.Contract, typeof(THandler))
     where TQuery : class, IQuery<TResult>, IContract<TQuery>
     where THandler : class, IQueryHandler<TQuery, TResult>
 {
     protected internal override async ValueTask InvokeAsync(MessageContext context, object message, CancellationToken cancellationToken)
     {
-        TResult result = await Create(context, factory)
-            .HandleAsync((TQuery)message, context, cancellationToken)
-            .ConfigureAwait(false);
+        TResult result = await QueryAsync(context, message, cancellationToken).ConfigureAwait(false);
         switch (context.Envelope.Reply)
         {
             case QueryReply<TResult> reply:
@@ -24,4 +22,7 @@ internal sealed class QueryHandlerDescriptor<TQuery, TResult, THandler>(Func<ISe
                 break;
         }
     }
+
+    internal override ValueTask<TResult> QueryAsync(MessageContext context, object message, CancellationToken cancellationToken) =>
+        Create(context, factory).HandleAsync((TQuery)message, context, cancellationToken);
 }

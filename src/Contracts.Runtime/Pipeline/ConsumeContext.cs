@@ -9,7 +9,7 @@ namespace Contracts.Pipeline;
 /// <summary>One delivery of one message to one handler, as it passes through the consume pipeline.</summary>
 public sealed class ConsumeContext : IAsyncDisposable
 {
-    private readonly DeliveryServices _services;
+    private DeliveryServices _services;
     private AsyncServiceScope? _scope;
     private MessageContext? _messageContext;
 
@@ -33,22 +33,22 @@ public sealed class ConsumeContext : IAsyncDisposable
     internal ServiceLifetimes? Lifetimes => _services.Lifetimes;
 
     /// <summary>The envelope as it arrived.</summary>
-    public Envelope Envelope { get; }
+    public Envelope Envelope { get; private set; }
 
     /// <summary>The exception type of the last failed attempt (the <c>error.type</c> of telemetry), or null.</summary>
     internal string? ErrorType { get; set; }
 
     /// <summary>The handler this delivery is for.</summary>
-    public HandlerDescriptor Handler { get; }
+    public HandlerDescriptor Handler { get; private set; }
 
     /// <summary>The endpoint the delivery came from.</summary>
-    public string Endpoint { get; }
+    public string Endpoint { get; private set; }
 
     /// <summary>The attempt, starting at the envelope's attempt.</summary>
     public int Attempt { get; private set; }
 
     /// <summary>Signalled when the bus stops without time left to finish.</summary>
-    public CancellationToken CancellationToken { get; }
+    public CancellationToken CancellationToken { get; private set; }
 
     /// <summary>The message, once read from the payload (or as sent, in memory).</summary>
     public object? Message { get; set; }
@@ -85,6 +85,52 @@ public sealed class ConsumeContext : IAsyncDisposable
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Makes this context, and the <paramref name="messageContext"/> made for it, those of a new delivery: an inline
+    /// query's contexts are reused by the next query on its thread (of any bus) once its handler has finished and its scope is
+    /// disposed (see <c>docs/queries.md</c>).
+    /// </summary>
+    internal void Recycle(DeliveryServices services, Envelope envelope, HandlerDescriptor handler, string endpoint, CancellationToken cancellationToken, MessageContext messageContext)
+    {
+        // Stores of references into an old object cost a GC write barrier each: what is the same is not stored again
+        // (the thread's previous query usually went to the same bus and handler, with the same frame's token).
+        if (!ReferenceEquals(_services, services))
+        {
+            _services = services;
+        }
+
+        if (!ReferenceEquals(Envelope, envelope))
+        {
+            Envelope = envelope;
+        }
+
+        if (!ReferenceEquals(Handler, handler))
+        {
+            Handler = handler;
+        }
+
+        if (!ReferenceEquals(Endpoint, endpoint))
+        {
+            Endpoint = endpoint;
+        }
+
+        if (CancellationToken != cancellationToken)
+        {
+            CancellationToken = cancellationToken;
+        }
+
+        Attempt = envelope.Attempt;
+        ErrorType = null;
+        Message = null;
+        Transaction = null;
+        WroteOutbox = false;
+        messageContext.Recycle(envelope);
+        if (!ReferenceEquals(_messageContext, messageContext))
+        {
+            _messageContext = messageContext;
+        }
     }
 
     private MessageContext CreateMessageContext() => new(this, Attempt, Transaction);

@@ -26,7 +26,8 @@ namespace Contracts.Pipeline;
 /// compiled form of the default chain). Anything else, or a first attempt that fails or suspends, continues in
 /// <see cref="ProcessSlowAsync"/>, which picks up the attempt already started. The attempt loop is in the partial
 /// <c>ConsumePipeline.Attempts.cs</c>; what turns a message away before any handler runs (expired, due too far ahead,
-/// a crash loop) is in <c>ConsumePipeline.Arrival.cs</c>.
+/// a crash loop) is in <c>ConsumePipeline.Arrival.cs</c>; queries run inline on their caller's thread in
+/// <c>ConsumePipeline.Queries.cs</c>.
 /// </remarks>
 internal sealed partial class ConsumePipeline : ITransportReceiver
 {

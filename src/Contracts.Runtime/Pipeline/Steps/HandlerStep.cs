@@ -26,7 +26,11 @@ internal sealed class HandlerStep
         }
 
         Chain = chain;
+        HasMiddleware = steps.Length > 0;
     }
+
+    /// <summary>Whether any <see cref="IConsumeMiddleware"/> is registered: without one, an inline query calls its handler directly.</summary>
+    public bool HasMiddleware { get; }
 
     /// <summary>Runs one attempt: the middleware, then the handler.</summary>
     public ConsumeDelegate Chain { get; }
