@@ -16,10 +16,19 @@ namespace Contracts.Transport.InMemory;
 /// their path (register, then check) instead of the fast one, so it competes with them for a freed slot rather than
 /// skipping past them; there is no first-come order among waiting producers. The drop modes remove a queued message
 /// to make room, which needs the bounded channel's lock: they use it.
+/// <para>
+/// When the endpoint's contract has a partition key (<see cref="Ordered"/>), the queue is split into one lane per
+/// worker, each its own single-reader channel, and a delivery goes to lane <c>hash(key) % MaxConcurrency</c>: a key's
+/// messages are handled by one worker in the order they were queued, other lanes run in parallel. The counted modes
+/// keep one counter for all lanes, so <see cref="EndpointOptions.Capacity"/> bounds the endpoint as before; the drop
+/// modes bound each lane to its share of the capacity (rounded up) and drop within the lane. A delayed retry of a
+/// lane's message is held in the lane's <see cref="Hold">slot</see> and handled before the lane reads on.
+/// </para>
 /// </remarks>
 internal sealed class EndpointQueue
 {
-    private readonly Channel<InMemoryDelivery> _channel;
+    private readonly Channel<InMemoryDelivery>[] _lanes;
+    private readonly InMemoryDelivery?[] _held;
     private readonly bool _counted;
     private readonly int _capacity;
     private readonly object _gate = new();
@@ -37,27 +46,38 @@ internal sealed class EndpointQueue
         EndpointOptions options = endpoint.Options;
         _capacity = options.Capacity;
         _counted = options.FullMode is EndpointFullMode.Wait or EndpointFullMode.Reject;
-        if (_counted)
+        Ordered = endpoint.Contract.HasPartitionKey;
+        int lanes = Ordered ? options.MaxConcurrency : 1;
+        bool singleReader = Ordered || options.MaxConcurrency == 1;
+        _lanes = new Channel<InMemoryDelivery>[lanes];
+        _held = new InMemoryDelivery?[lanes];
+        for (int i = 0; i < lanes; i++)
         {
-            _channel = Channel.CreateUnbounded<InMemoryDelivery>(new UnboundedChannelOptions
+            if (_counted)
             {
-                SingleReader = options.MaxConcurrency == 1,
-                SingleWriter = false,
-                AllowSynchronousContinuations = false,
-            });
-        }
-        else
-        {
-            var channelOptions = new BoundedChannelOptions(options.Capacity)
+                _lanes[i] = Channel.CreateUnbounded<InMemoryDelivery>(new UnboundedChannelOptions
+                {
+                    SingleReader = singleReader,
+                    SingleWriter = false,
+                    AllowSynchronousContinuations = false,
+                });
+            }
+            else
             {
-                FullMode = options.FullMode == EndpointFullMode.DropOldest ? BoundedChannelFullMode.DropOldest : BoundedChannelFullMode.DropNewest,
-                SingleReader = options.MaxConcurrency == 1,
-                SingleWriter = false,
-                AllowSynchronousContinuations = false,
-            };
-            _channel = Channel.CreateBounded<InMemoryDelivery>(channelOptions, delivery => onDropped(this, delivery));
+                var channelOptions = new BoundedChannelOptions((options.Capacity + lanes - 1) / lanes)
+                {
+                    FullMode = options.FullMode == EndpointFullMode.DropOldest ? BoundedChannelFullMode.DropOldest : BoundedChannelFullMode.DropNewest,
+                    SingleReader = singleReader,
+                    SingleWriter = false,
+                    AllowSynchronousContinuations = false,
+                };
+                _lanes[i] = Channel.CreateBounded<InMemoryDelivery>(channelOptions, delivery => onDropped(this, delivery));
+            }
         }
     }
+
+    /// <summary>Whether the endpoint keeps order per partition key: its contract has one (one lane per worker).</summary>
+    public bool Ordered { get; }
 
     public TransportEndpoint Endpoint { get; }
 
@@ -92,7 +112,54 @@ internal sealed class EndpointQueue
     /// How many deliveries are queued and not taken by a worker yet: the reserved slots in the counted modes (exact,
     /// one read), the bounded channel's count in the drop modes.
     /// </summary>
-    public int Backlog => _counted ? Math.Max(0, Volatile.Read(ref _count)) : _channel.Reader.Count;
+    public int Backlog => _counted ? Math.Max(0, Volatile.Read(ref _count)) : LaneCount();
+
+    private int LaneCount()
+    {
+        int count = 0;
+        foreach (Channel<InMemoryDelivery> lane in _lanes)
+        {
+            count += lane.Reader.Count;
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// The lane of <paramref name="delivery"/>: its key's hash modulo the lanes. A message carried as bytes only (taken
+    /// over from the store, or with serialization forced) is read for its key; one that cannot be read takes lane 0,
+    /// where the pipeline dead-letters it.
+    /// </summary>
+    private int LaneOf(InMemoryDelivery delivery)
+    {
+        if (_lanes.Length == 1)
+        {
+            return 0;
+        }
+
+        Envelope envelope = delivery.Envelope;
+        object? message = envelope.Message;
+        if (message is null)
+        {
+            try
+            {
+                message = envelope.Contract.Deserialize(envelope.Payload);
+            }
+            catch (MessagePack.MessagePackSerializationException)
+            {
+                return 0;
+            }
+        }
+
+        ulong hash = envelope.Contract.GetPartitionKey(message) ?? 0;
+        return (int)(hash % (ulong)_lanes.Length);
+    }
+
+    /// <summary>
+    /// Keeps a delayed retry of the message its lane's worker is handling now (only that worker reschedules it, from
+    /// within the handling), so that the worker handles it, once due, before it reads the lane's next message.
+    /// </summary>
+    public void Hold(InMemoryDelivery delivery) => _held[LaneOf(delivery)] = delivery;
 
     /// <summary>Queues a delivery: at once when there is room, else as the endpoint's full mode says.</summary>
     public ValueTask WriteAsync(InMemoryDelivery delivery, CancellationToken cancellationToken)
@@ -100,7 +167,7 @@ internal sealed class EndpointQueue
         if (!_counted)
         {
             // The drop modes always make room: a write fails only when the endpoint is closed.
-            return _channel.Writer.TryWrite(delivery) ? ValueTask.CompletedTask : ValueTask.FromException(new ChannelClosedException());
+            return _lanes[LaneOf(delivery)].Writer.TryWrite(delivery) ? ValueTask.CompletedTask : ValueTask.FromException(new ChannelClosedException());
         }
 
         if (Volatile.Read(ref _blockedWriters) == 0 && TryReserve())
@@ -141,7 +208,7 @@ internal sealed class EndpointQueue
 
     private ValueTask Enqueue(InMemoryDelivery delivery)
     {
-        if (_channel.Writer.TryWrite(delivery))
+        if (_lanes[LaneOf(delivery)].Writer.TryWrite(delivery))
         {
             return ValueTask.CompletedTask;
         }
@@ -231,7 +298,8 @@ internal sealed class EndpointQueue
         {
             for (int i = 0; i < workers.Length; i++)
             {
-                workers[i] = Task.Run(() => ConsumeAsync(process));
+                int lane = Ordered ? i : 0;
+                workers[i] = Task.Run(() => ConsumeAsync(lane, process));
             }
         }
 
@@ -242,15 +310,19 @@ internal sealed class EndpointQueue
     public void Complete()
     {
         Volatile.Write(ref _closed, true);
-        _channel.Writer.TryComplete();
+        foreach (Channel<InMemoryDelivery> lane in _lanes)
+        {
+            lane.Writer.TryComplete();
+        }
+
         WakeWriters();
     }
 
     public Task Completion => Task.WhenAll(_workers);
 
-    private async Task ConsumeAsync(Func<EndpointQueue, InMemoryDelivery, ValueTask> process)
+    private async Task ConsumeAsync(int lane, Func<EndpointQueue, InMemoryDelivery, ValueTask> process)
     {
-        ChannelReader<InMemoryDelivery> reader = _channel.Reader;
+        ChannelReader<InMemoryDelivery> reader = _lanes[lane].Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             while (reader.TryRead(out InMemoryDelivery delivery))
@@ -261,6 +333,13 @@ internal sealed class EndpointQueue
                 }
 
                 await process(this, delivery).ConfigureAwait(false);
+
+                // A delayed retry of what was just handled comes before the lane's next message, as often as it is rescheduled.
+                while (_held[lane] is { } held)
+                {
+                    _held[lane] = null;
+                    await process(this, held).ConfigureAwait(false);
+                }
             }
         }
     }

@@ -144,6 +144,11 @@ internal sealed partial class InMemoryTransport : ITransport, IDisposable
 
     private ValueTask ProcessAsync(EndpointQueue queue, InMemoryDelivery delivery, IDeliveryControl control)
     {
+        if (queue.Ordered && delivery.Envelope.DeliverAt is { } due && due > _time.GetUtcNow())
+        {
+            return ProcessWhenDueAsync(queue, delivery, control, due);
+        }
+
         ValueTask received;
         try
         {
@@ -161,6 +166,34 @@ internal sealed partial class InMemoryTransport : ITransport, IDisposable
         }
 
         return AwaitReceivedAsync(received, queue, delivery, control);
+    }
+
+    /// <summary>
+    /// A delayed retry on an ordered endpoint: its lane waits for it, so no later message of its key overtakes it. A stop
+    /// that cancels the wait leaves a stored retry in the store (delivered after the next start, still first of its key) and loses one in memory.
+    /// </summary>
+    private async ValueTask ProcessWhenDueAsync(EndpointQueue queue, InMemoryDelivery delivery, IDeliveryControl control, DateTimeOffset due)
+    {
+        try
+        {
+            TimeSpan delay = due - _time.GetUtcNow();
+            if (delay > TimeSpan.Zero)
+            {
+                await Task.Delay(delay, _time, _timers.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            if (delivery.Record is null)
+            {
+                Interlocked.Increment(ref _scheduled); // counted with the delayed messages lost at stop
+            }
+
+            Processed(queue, delivery);
+            return;
+        }
+
+        await ProcessAsync(queue, delivery, control).ConfigureAwait(false);
     }
 
     private async ValueTask AwaitReceivedAsync(ValueTask received, EndpointQueue queue, InMemoryDelivery delivery, IDeliveryControl control)
