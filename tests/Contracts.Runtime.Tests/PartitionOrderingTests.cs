@@ -296,4 +296,47 @@ public sealed partial class PartitionOrderingTests
         Assert.Empty(await host.Get<IDeadLetters>().ListAsync());
         Assert.True(time.Elapsed < TimeSpan.FromSeconds(60), $"took {time.Elapsed}");
     }
+
+    [Command] public partial record Gated([property: PartitionKey] int Key, int Seq);
+
+    [Idempotent]
+    public sealed class GatedHandler(Gate gate, ConcurrentQueue<int> handled, SemaphoreSlim entered) : ICommandHandler<Gated>
+    {
+        public async ValueTask HandleAsync(Gated command, MessageContext context, CancellationToken cancellationToken)
+        {
+            entered.Release();
+            await gate.WaitAsync(cancellationToken);
+            handled.Enqueue(command.Seq);
+        }
+    }
+
+    [Fact]
+    public async Task In_a_drop_mode_each_lane_holds_its_share_of_the_capacity_and_drops_within_itself()
+    {
+        var gate = new Gate();
+        var handled = new ConcurrentQueue<int>();
+        var entered = new SemaphoreSlim(0);
+        await using TestBus host = await TestBus.StartAsync(
+            s => s.AddSingleton(gate).AddSingleton(handled).AddSingleton(entered),
+            o => o.UseInMemoryTransport(t => t.Endpoint<Gated>(e =>
+            {
+                e.MaxConcurrency = 2;
+                e.Capacity = 4; // two per lane
+                e.FullMode = EndpointFullMode.DropNewest;
+            })));
+
+        // One key, so one lane: the first is in its handler, the lane keeps two behind it, each later send drops the newest queued.
+        await host.Bus.SendAsync(new Gated(5, 1));
+        await Wait.For(entered);
+        for (int seq = 2; seq <= 10; seq++)
+        {
+            await host.Bus.SendAsync(new Gated(5, seq));
+        }
+
+        gate.Open();
+        await Wait.For(entered, 2);
+        await Wait.For(host.StopAsync());
+
+        Assert.Equal([1, 2, 10], handled); // the survivors, still in send order
+    }
 }
