@@ -17,6 +17,8 @@ public sealed class EntryLog(int keys)
     public readonly SemaphoreSlim Done = new(0);
     public readonly TaskCompletionSource Gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public volatile bool Hold;
+    public Func<Entry, int, bool>? FailWhen;
+    public readonly ConcurrentQueue<(int Seq, int Attempt)> Order = new();
     public int Handled;
     public int Retried;
 }
@@ -32,7 +34,8 @@ public sealed class EntryHandler(EntryLog log) : ICommandHandler<Entry>
         }
 
         // About 3% fail their first round (one immediate retry fails too): a delayed retry, held by the stored row's lane.
-        if ((uint)HashCode.Combine(command.Account, command.Seq) % 100 < 3 && context.Attempt <= 2)
+        bool fail = log.FailWhen is { } failWhen ? failWhen(command, context.Attempt) : (uint)HashCode.Combine(command.Account, command.Seq) % 100 < 3 && context.Attempt <= 2;
+        if (fail)
         {
             Interlocked.Increment(ref log.Retried);
             throw new TimeoutException($"entry {command.Account}/{command.Seq} failed on purpose");
@@ -44,6 +47,7 @@ public sealed class EntryHandler(EntryLog log) : ICommandHandler<Entry>
         }
 
         log.Last[command.Account] = command.Seq;
+        log.Order.Enqueue((command.Seq, context.Attempt));
         Interlocked.Increment(ref log.Handled);
         log.Done.Release();
     }
@@ -112,5 +116,39 @@ public sealed class PartitionOrderingTests
         Assert.Empty(log.Violations);
         Assert.Equal(seq, log.Last);
         Assert.Empty(await second.DeadLetters.ListAsync());
+    }
+
+    [Fact]
+    public async Task A_stored_delayed_retry_taken_over_after_a_stop_still_comes_before_the_later_messages_of_its_key()
+    {
+        using var database = new TempDatabase();
+        Action<InMemoryTransportOptions> transport = t => t.Endpoint<Entry>(e =>
+        {
+            e.MaxConcurrency = 2;
+            e.Retry.DelayedRetries = 1;
+            e.Retry.Delay = TimeSpan.FromSeconds(1);
+            e.Retry.Jitter = 0;
+        });
+
+        // The first bus: entry 1 fails and waits for its delayed retry, holding entry 2; the bus stops before it is due.
+        var failing = new EntryLog(keys: 1) { FailWhen = static (entry, _) => entry.Seq == 1 };
+        await using (SqliteBus first = await SqliteBus.StartAsync(database, s => s.AddSingleton(failing), transport, options: o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(100)))
+        {
+            await first.Bus.SendAsync(new Entry(0, 1));
+            await first.Bus.SendAsync(new Entry(0, 2));
+            await Wait.Until(() => Volatile.Read(ref failing.Retried) == 1, "entry 1 failed once");
+        }
+
+        Assert.Equal(0, failing.Handled);
+        Assert.Equal(2, database.Scalar("SELECT COUNT(*) FROM contracts_queue"));
+        Assert.Equal(1, database.Scalar("SELECT COUNT(*) FROM contracts_queue WHERE attempt = 2 AND due_at IS NOT NULL"));
+
+        // The second bus takes both rows over in send order: entry 2 is due now, but waits behind the retry of entry 1.
+        var log = new EntryLog(keys: 1) { FailWhen = static (_, _) => false };
+        await using SqliteBus second = await SqliteBus.StartAsync(database, s => s.AddSingleton(log), transport);
+        await Wait.For(log.Done, 2);
+
+        Assert.Equal([(1, 2), (2, 1)], log.Order);
+        Assert.Empty(log.Violations);
     }
 }
