@@ -339,4 +339,36 @@ public sealed partial class PartitionOrderingTests
 
         Assert.Equal([1, 2, 10], handled); // the survivors, still in send order
     }
+
+    [Fact]
+    public async Task A_stop_does_not_wait_past_its_timeout_for_a_held_retry_and_the_key_behind_it_is_not_handled()
+    {
+        var ledger = new Ledger(keys: 1) { Expected = int.MaxValue, Fails = static (step, _) => step.Seq == 1 };
+        TestBus host = await TestBus.StartAsync(s => s.AddSingleton(ledger), o =>
+        {
+            o.ShutdownTimeout = TimeSpan.FromMilliseconds(200);
+            o.UseInMemoryTransport(t => t.Endpoint<Step>(e =>
+            {
+                e.MaxConcurrency = 2;
+                e.Retry.DelayedRetries = 1;
+                e.Retry.Delay = TimeSpan.FromMinutes(5);
+            }));
+        });
+        await using (host)
+        {
+            await host.Bus.SendAsync(new Step(0, 1)); // fails; its retry is held for five minutes
+            await host.Bus.SendAsync(new Step(0, 2)); // behind it
+            await Task.Delay(100);
+
+            var stopping = Stopwatch.StartNew();
+            using var cts = new CancellationTokenSource(TestBus.Timeout);
+            await host.StopAsync(cts.Token);
+
+            Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(5), $"stopping took {stopping.Elapsed}");
+        }
+
+        // Neither the held retry nor the message behind it ran: without a store both are lost at the stop, as any delayed message is.
+        Assert.Equal(0, ledger.Count);
+        Assert.Empty(ledger.Violations);
+    }
 }
