@@ -371,4 +371,30 @@ public sealed partial class PartitionOrderingTests
         Assert.Equal(0, ledger.Count);
         Assert.Empty(ledger.Violations);
     }
+
+    [Fact]
+    public async Task A_delayed_retry_parks_only_its_key_the_other_keys_of_its_lane_go_on()
+    {
+        const int lanes = 2;
+        int blocked = 0;
+        int sameLane = Enumerable.Range(1, 100).First(k => LaneOf(k, lanes) == LaneOf(blocked, lanes));
+        var ledger = new Ledger(keys: 101) { Expected = 4, Fails = (step, attempt) => step.Key == blocked && step.Seq == 1 && attempt == 1 };
+        await using TestBus host = await TestBus.StartAsync(s => s.AddSingleton(ledger), o => o.UseInMemoryTransport(t => t.Endpoint<Step>(e =>
+        {
+            e.MaxConcurrency = lanes;
+            e.Capacity = 8;
+            e.Retry.DelayedRetries = 1;
+            e.Retry.Delay = TimeSpan.FromMilliseconds(300);
+            e.Retry.Jitter = 0;
+        })));
+
+        await host.Bus.SendAsync(new Step(blocked, 1));  // fails, comes back in 300 ms
+        await host.Bus.SendAsync(new Step(blocked, 2));  // parked behind it
+        await host.Bus.SendAsync(new Step(sameLane, 1)); // same lane, another key: goes on
+        await host.Bus.SendAsync(new Step(sameLane, 2));
+        await Wait.For(ledger.Done);
+
+        Assert.Equal([(sameLane, 1), (sameLane, 2), (blocked, 1), (blocked, 2)], ledger.Handled.Select(h => (h.Key, h.Seq)));
+        Assert.Empty(ledger.Violations);
+    }
 }

@@ -21,11 +21,11 @@ namespace Contracts.Transport.InMemory;
 /// worker, each its own single-reader channel, and a delivery goes to lane <c>hash(key) % MaxConcurrency</c>: a key's
 /// messages are handled by one worker in the order they were queued, other lanes run in parallel. The counted modes
 /// keep one counter for all lanes, so <see cref="EndpointOptions.Capacity"/> bounds the endpoint as before; the drop
-/// modes bound each lane to its share of the capacity (rounded up) and drop within the lane. A delayed retry of a
-/// lane's message is held in the lane's <see cref="Hold">slot</see> and handled before the lane reads on.
+/// modes bound each lane to its share of the capacity (rounded up) and drop within the lane. A delayed retry parks
+/// its key in its lane (see <c>EndpointQueue.Lanes.cs</c>): the key's later messages wait, the lane's other keys go on.
 /// </para>
 /// </remarks>
-internal sealed class EndpointQueue
+internal sealed partial class EndpointQueue
 {
     private readonly Channel<InMemoryDelivery>[] _lanes;
     private readonly InMemoryDelivery?[] _held;
@@ -126,17 +126,12 @@ internal sealed class EndpointQueue
     }
 
     /// <summary>
-    /// The lane of <paramref name="delivery"/>: its key's hash modulo the lanes. A message carried as bytes only (taken
-    /// over from the store, or with serialization forced) is read for its key; one that cannot be read takes lane 0,
-    /// where the pipeline dead-letters it.
+    /// The partition key's hash of <paramref name="delivery"/>. A message carried as bytes only (taken over from the
+    /// store, or with serialization forced) is read for its key; one that cannot be read gets 0, and the pipeline
+    /// dead-letters it.
     /// </summary>
-    private int LaneOf(InMemoryDelivery delivery)
+    private static ulong KeyOf(InMemoryDelivery delivery)
     {
-        if (_lanes.Length == 1)
-        {
-            return 0;
-        }
-
         Envelope envelope = delivery.Envelope;
         object? message = envelope.Message;
         if (message is null)
@@ -151,15 +146,33 @@ internal sealed class EndpointQueue
             }
         }
 
-        ulong hash = envelope.Contract.GetPartitionKey(message) ?? 0;
-        return (int)(hash % (ulong)_lanes.Length);
+        return envelope.Contract.GetPartitionKey(message) ?? 0;
     }
+
+    /// <summary>The lane of <paramref name="delivery"/>, whose <see cref="InMemoryDelivery.Key"/> is set on an ordered endpoint.</summary>
+    private Channel<InMemoryDelivery> LaneFor(ref InMemoryDelivery delivery)
+    {
+        if (!Ordered)
+        {
+            return _lanes[0];
+        }
+
+        ulong key = KeyOf(delivery);
+        delivery = delivery with { Key = key };
+        return _lanes[(int)(key % (ulong)_lanes.Length)];
+    }
+
+    private int LaneIndexOf(ulong key) => (int)(key % (ulong)_lanes.Length);
 
     /// <summary>
     /// Keeps a delayed retry of the message its lane's worker is handling now (only that worker reschedules it, from
-    /// within the handling), so that the worker handles it, once due, before it reads the lane's next message.
+    /// within the handling): once the handling returns, the worker parks the key and the retry waits for its time.
     /// </summary>
-    public void Hold(InMemoryDelivery delivery) => _held[LaneOf(delivery)] = delivery;
+    public void Hold(InMemoryDelivery delivery)
+    {
+        ulong key = KeyOf(delivery);
+        _held[LaneIndexOf(key)] = delivery with { Key = key };
+    }
 
     /// <summary>Queues a delivery: at once when there is room, else as the endpoint's full mode says.</summary>
     public ValueTask WriteAsync(InMemoryDelivery delivery, CancellationToken cancellationToken)
@@ -167,7 +180,7 @@ internal sealed class EndpointQueue
         if (!_counted)
         {
             // The drop modes always make room: a write fails only when the endpoint is closed.
-            return _lanes[LaneOf(delivery)].Writer.TryWrite(delivery) ? ValueTask.CompletedTask : ValueTask.FromException(new ChannelClosedException());
+            return LaneFor(ref delivery).Writer.TryWrite(delivery) ? ValueTask.CompletedTask : ValueTask.FromException(new ChannelClosedException());
         }
 
         if (Volatile.Read(ref _blockedWriters) == 0 && TryReserve())
@@ -208,7 +221,7 @@ internal sealed class EndpointQueue
 
     private ValueTask Enqueue(InMemoryDelivery delivery)
     {
-        if (_lanes[LaneOf(delivery)].Writer.TryWrite(delivery))
+        if (LaneFor(ref delivery).Writer.TryWrite(delivery))
         {
             return ValueTask.CompletedTask;
         }
@@ -288,7 +301,10 @@ internal sealed class EndpointQueue
         room?.TrySetResult();
     }
 
-    public void Start(Func<EndpointQueue, InMemoryDelivery, ValueTask> process)
+    /// <param name="process">Handles one delivery.</param>
+    /// <param name="resumeLater">On an ordered endpoint: waits for a parked retry's due time, then <see cref="Resume"/>s it (or settles it as stopped).</param>
+    /// <param name="abandon">On an ordered endpoint: settles a parked message left when the lane ends (the bus stopped without time for it).</param>
+    public void Start(Func<EndpointQueue, InMemoryDelivery, ValueTask> process, Action<EndpointQueue, InMemoryDelivery> resumeLater, Action<EndpointQueue, InMemoryDelivery> abandon)
     {
         var workers = new Task[Options.MaxConcurrency];
 
@@ -298,8 +314,10 @@ internal sealed class EndpointQueue
         {
             for (int i = 0; i < workers.Length; i++)
             {
-                int lane = Ordered ? i : 0;
-                workers[i] = Task.Run(() => ConsumeAsync(lane, process));
+                int lane = i;
+                workers[i] = Ordered
+                    ? Task.Run(() => ConsumeLaneAsync(lane, process, resumeLater, abandon))
+                    : Task.Run(() => ConsumeAsync(process));
             }
         }
 
@@ -320,9 +338,9 @@ internal sealed class EndpointQueue
 
     public Task Completion => Task.WhenAll(_workers);
 
-    private async Task ConsumeAsync(int lane, Func<EndpointQueue, InMemoryDelivery, ValueTask> process)
+    private async Task ConsumeAsync(Func<EndpointQueue, InMemoryDelivery, ValueTask> process)
     {
-        ChannelReader<InMemoryDelivery> reader = _lanes[lane].Reader;
+        ChannelReader<InMemoryDelivery> reader = _lanes[0].Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             while (reader.TryRead(out InMemoryDelivery delivery))
@@ -333,13 +351,6 @@ internal sealed class EndpointQueue
                 }
 
                 await process(this, delivery).ConfigureAwait(false);
-
-                // A delayed retry of what was just handled comes before the lane's next message, as often as it is rescheduled.
-                while (_held[lane] is { } held)
-                {
-                    _held[lane] = null;
-                    await process(this, held).ConfigureAwait(false);
-                }
             }
         }
     }

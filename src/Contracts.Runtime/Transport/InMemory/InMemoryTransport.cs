@@ -120,7 +120,7 @@ internal sealed partial class InMemoryTransport : ITransport, IDisposable
         _state = Running;
         foreach (EndpointQueue queue in queues)
         {
-            queue.Start(ProcessAsync);
+            queue.Start(ProcessAsync, ResumeLater, Processed);
         }
 
         if (_durable)
@@ -144,11 +144,6 @@ internal sealed partial class InMemoryTransport : ITransport, IDisposable
 
     private ValueTask ProcessAsync(EndpointQueue queue, InMemoryDelivery delivery, IDeliveryControl control)
     {
-        if (queue.Ordered && delivery.Envelope.DeliverAt is { } due && due > _time.GetUtcNow())
-        {
-            return ProcessWhenDueAsync(queue, delivery, control, due);
-        }
-
         ValueTask received;
         try
         {
@@ -169,14 +164,17 @@ internal sealed partial class InMemoryTransport : ITransport, IDisposable
     }
 
     /// <summary>
-    /// A delayed retry on an ordered endpoint: its lane waits for it, so no later message of its key overtakes it. A stop
-    /// that cancels the wait leaves a stored retry in the store (delivered after the next start, still first of its key) and loses one in memory.
+    /// A retry parked by its lane on an ordered endpoint: once due it goes back to its lane, which runs it before the
+    /// later messages of its key. A stop that cancels the wait leaves a stored retry in the store (delivered after the
+    /// next start, still first of its key) and loses one in memory.
     /// </summary>
-    private async ValueTask ProcessWhenDueAsync(EndpointQueue queue, InMemoryDelivery delivery, IDeliveryControl control, DateTimeOffset due)
+    private void ResumeLater(EndpointQueue queue, InMemoryDelivery retry) => _ = ResumeLaterAsync(queue, retry);
+
+    private async Task ResumeLaterAsync(EndpointQueue queue, InMemoryDelivery retry)
     {
         try
         {
-            TimeSpan delay = due - _time.GetUtcNow();
+            TimeSpan delay = (retry.Envelope.DeliverAt ?? _time.GetUtcNow()) - _time.GetUtcNow();
             if (delay > TimeSpan.Zero)
             {
                 await Task.Delay(delay, _time, _timers.Token).ConfigureAwait(false);
@@ -184,16 +182,19 @@ internal sealed partial class InMemoryTransport : ITransport, IDisposable
         }
         catch (OperationCanceledException)
         {
-            if (delivery.Record is null)
+            if (retry.Record is null)
             {
                 Interlocked.Increment(ref _scheduled); // counted with the delayed messages lost at stop
             }
 
-            Processed(queue, delivery);
+            Processed(queue, retry);
             return;
         }
 
-        await ProcessAsync(queue, delivery, control).ConfigureAwait(false);
+        if (!queue.Resume(retry))
+        {
+            Processed(queue, retry); // the queue closed meanwhile
+        }
     }
 
     private async ValueTask AwaitReceivedAsync(ValueTask received, EndpointQueue queue, InMemoryDelivery delivery, IDeliveryControl control)
