@@ -7,8 +7,8 @@ namespace Contracts;
 public enum OrderingFailureMode
 {
     /// <summary>
-    /// A delayed retry holds its key: it waits in place for its due time, and no later message of the key (nor of any
-    /// other key that shares its worker lane) is handled before it is handled or dead-lettered. Order is never broken.
+    /// A delayed retry holds its key: no later message of the key is handled before the retry has run and succeeded
+    /// or been dead-lettered; they wait, in arrival order, while the endpoint's other keys go on. Order is never broken.
     /// </summary>
     Block,
 
