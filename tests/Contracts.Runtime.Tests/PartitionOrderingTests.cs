@@ -397,4 +397,58 @@ public sealed partial class PartitionOrderingTests
         Assert.Equal([(sameLane, 1), (sameLane, 2), (blocked, 1), (blocked, 2)], ledger.Handled.Select(h => (h.Key, h.Seq)));
         Assert.Empty(ledger.Violations);
     }
+
+    [Fact]
+    public async Task In_a_drop_mode_a_full_lane_never_drops_a_retry_that_came_due()
+    {
+        const int lanes = 2;
+        int blocked = 0;
+        int sameLane = Enumerable.Range(1, 100).First(k => LaneOf(k, lanes) == LaneOf(blocked, lanes));
+        var failed = new SemaphoreSlim(0);
+        var ledger = new Ledger(keys: 101)
+        {
+            Expected = int.MaxValue,
+            Fails = (step, attempt) =>
+            {
+                bool fail = step.Key == blocked && step.Seq == 1 && attempt == 1;
+                if (fail)
+                {
+                    failed.Release();
+                }
+
+                return fail;
+            },
+        };
+        await using TestBus host = await TestBus.StartAsync(s => s.AddSingleton(ledger), o => o.UseInMemoryTransport(t => t.Endpoint<Step>(e =>
+        {
+            e.MaxConcurrency = lanes;
+            e.Capacity = 2; // one per lane
+            e.FullMode = EndpointFullMode.DropNewest;
+            e.Retry.DelayedRetries = 1;
+            e.Retry.Delay = TimeSpan.FromMilliseconds(300);
+            e.Retry.Jitter = 0;
+        })));
+
+        // One slot per lane: each send waits until the lane's worker has taken the one before, or it would be dropped.
+        await host.Bus.SendAsync(new Step(blocked, 1)); // fails, its key parks, the retry comes due in 300 ms
+        await Wait.For(failed);
+        await Task.Delay(50);
+        await host.Bus.SendAsync(new Step(blocked, 2)); // parked
+        await Task.Delay(50);
+        for (int seq = 1; seq <= 200; seq++)
+        {
+            // Keep the lane's one slot taken while the retry comes due: its wake-up may be dropped, the retry never.
+            await host.Bus.SendAsync(new Step(sameLane, seq));
+            await Task.Delay(1);
+        }
+
+        using var cts = new CancellationTokenSource(TestBus.Timeout);
+        while (Volatile.Read(ref ledger.Last[blocked]) < 2)
+        {
+            await Task.Delay(10, cts.Token);
+        }
+
+        Assert.Equal([1, 2], ledger.Handled.Where(h => h.Key == blocked).Select(h => h.Seq));
+        Assert.DoesNotContain(ledger.Violations, v => v.StartsWith($"key {blocked}:", StringComparison.Ordinal)); // drops of the other key leave gaps there
+    }
 }

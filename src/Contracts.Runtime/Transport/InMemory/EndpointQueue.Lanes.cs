@@ -15,8 +15,20 @@ namespace Contracts.Transport.InMemory;
 /// </remarks>
 internal sealed partial class EndpointQueue
 {
-    /// <summary>A parked retry came due: it goes to the front of its key's order through its lane.</summary>
-    public bool Resume(InMemoryDelivery retry) => _lanes[LaneIndexOf(retry.Key)].Writer.TryWrite(retry with { Resumed = true, Deferred = false });
+    /// <summary>
+    /// A parked retry came due: its lane runs it next, before the later messages of its key. The retry waits in the
+    /// lane's resume queue, and only a wake-up marker goes through the lane's channel: in the drop modes the channel
+    /// may drop the marker (its lane is full then, so the worker reads again soon and finds the retry), never the retry.
+    /// </summary>
+    public void Resume(InMemoryDelivery retry)
+    {
+        int lane = LaneIndexOf(retry.Key);
+        _resumed[lane].Enqueue(retry with { Resumed = false, Deferred = false });
+        _lanes[lane].Writer.TryWrite(s_wakeUp);
+    }
+
+    /// <summary>The marker that wakes a lane's worker for its resume queue; it carries no message.</summary>
+    private static readonly InMemoryDelivery s_wakeUp = new(null!, null, Resumed: true);
 
     private InMemoryDelivery? TakeHeld(int lane)
     {
@@ -39,10 +51,14 @@ internal sealed partial class EndpointQueue
             {
                 while (reader.TryRead(out InMemoryDelivery delivery))
                 {
+                    while (_resumed[lane].TryDequeue(out InMemoryDelivery due))
+                    {
+                        await ResumeAsync(lane, due, parked, process, resumeLater).ConfigureAwait(false);
+                    }
+
                     if (delivery.Resumed)
                     {
-                        await ResumeAsync(lane, delivery, parked, process, resumeLater).ConfigureAwait(false);
-                        continue;
+                        continue; // a wake-up marker: its retry ran above
                     }
 
                     if (parked.Count > 0 && parked.TryGetValue(delivery.Key, out Queue<InMemoryDelivery>? waiting))
@@ -73,6 +89,11 @@ internal sealed partial class EndpointQueue
         finally
         {
             // The lane ended (the bus stopped) with keys still parked: their messages were not handled.
+            while (_resumed[lane].TryDequeue(out InMemoryDelivery due))
+            {
+                abandon(this, due);
+            }
+
             foreach (Queue<InMemoryDelivery> waiting in parked.Values)
             {
                 while (waiting.TryDequeue(out InMemoryDelivery left))
@@ -106,7 +127,7 @@ internal sealed partial class EndpointQueue
         Func<EndpointQueue, InMemoryDelivery, ValueTask> process,
         Action<EndpointQueue, InMemoryDelivery> resumeLater)
     {
-        await process(this, retry with { Resumed = false }).ConfigureAwait(false);
+        await process(this, retry).ConfigureAwait(false);
         if (TakeHeld(lane) is { } again)
         {
             resumeLater(this, again); // delayed once more: the key stays parked

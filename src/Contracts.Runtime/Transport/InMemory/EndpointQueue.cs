@@ -29,6 +29,7 @@ internal sealed partial class EndpointQueue
 {
     private readonly Channel<InMemoryDelivery>[] _lanes;
     private readonly InMemoryDelivery?[] _held;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<InMemoryDelivery>[] _resumed;
     private readonly bool _counted;
     private readonly int _capacity;
     private readonly object _gate = new();
@@ -51,8 +52,14 @@ internal sealed partial class EndpointQueue
         bool singleReader = Ordered || options.MaxConcurrency == 1;
         _lanes = new Channel<InMemoryDelivery>[lanes];
         _held = new InMemoryDelivery?[lanes];
+        _resumed = new System.Collections.Concurrent.ConcurrentQueue<InMemoryDelivery>[Ordered ? lanes : 0];
         for (int i = 0; i < lanes; i++)
         {
+            if (Ordered)
+            {
+                _resumed[i] = new System.Collections.Concurrent.ConcurrentQueue<InMemoryDelivery>();
+            }
+
             if (_counted)
             {
                 _lanes[i] = Channel.CreateUnbounded<InMemoryDelivery>(new UnboundedChannelOptions
@@ -71,7 +78,14 @@ internal sealed partial class EndpointQueue
                     SingleWriter = false,
                     AllowSynchronousContinuations = false,
                 };
-                _lanes[i] = Channel.CreateBounded<InMemoryDelivery>(channelOptions, delivery => onDropped(this, delivery));
+                // A dropped wake-up marker carries no message (see Resume): nothing was lost.
+                _lanes[i] = Channel.CreateBounded<InMemoryDelivery>(channelOptions, delivery =>
+                {
+                    if (!delivery.Resumed)
+                    {
+                        onDropped(this, delivery);
+                    }
+                });
             }
         }
     }

@@ -191,10 +191,8 @@ internal sealed partial class InMemoryTransport : ITransport, IDisposable
             return;
         }
 
-        if (!queue.Resume(retry))
-        {
-            Processed(queue, retry); // the queue closed meanwhile
-        }
+        // A queue that closed meanwhile settles it as it ends its lane.
+        queue.Resume(retry);
     }
 
     private async ValueTask AwaitReceivedAsync(ValueTask received, EndpointQueue queue, InMemoryDelivery delivery, IDeliveryControl control)
