@@ -13,7 +13,7 @@ public abstract class ContractDescriptor
 {
     private static int s_count;
 
-    private protected ContractDescriptor(string name, int version, MessageKind kind, Type clrType, QueryResultFormatter? resultFormatter)
+    private protected ContractDescriptor(string name, int version, MessageKind kind, Type clrType, QueryResultFormatter? resultFormatter, bool partitioned)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentOutOfRangeException.ThrowIfLessThan(version, 1);
@@ -27,6 +27,7 @@ public abstract class ContractDescriptor
         Kind = kind;
         ClrType = clrType;
         ResultFormatter = resultFormatter;
+        HasPartitionKey = partitioned;
         Index = Interlocked.Increment(ref s_count) - 1;
     }
 
@@ -68,6 +69,16 @@ public abstract class ContractDescriptor
     /// <summary>The idempotency key of <paramref name="message"/>, or <see langword="null"/> without key members.</summary>
     /// <param name="message">A message of this contract.</param>
     public abstract string? GetIdempotencyKey(object message);
+
+    /// <summary>Whether the contract has <see cref="PartitionKeyAttribute"/> members: its endpoints keep order per key.</summary>
+    public bool HasPartitionKey { get; }
+
+    /// <summary>
+    /// The stable 64-bit hash of the message's partition key (the same in every process and run), or
+    /// <see langword="null"/> when the contract has no partition key members.
+    /// </summary>
+    /// <param name="message">A message of this contract.</param>
+    public abstract ulong? GetPartitionKey(object message);
 
     /// <inheritdoc />
     public override string ToString() => Version == 1 ? Name : $"{Name} v{Version}";

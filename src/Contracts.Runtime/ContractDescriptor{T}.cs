@@ -17,6 +17,7 @@ public sealed class ContractDescriptor<T> : ContractDescriptor
     /// <param name="formatter">The generated formatter.</param>
     /// <param name="resultTypeName">For a query, its result type's name.</param>
     /// <param name="resultFormatter">For a query whose result type can be serialized, the formatter of its result.</param>
+    /// <param name="partitioned">Whether the contract has <see cref="PartitionKeyAttribute"/> members.</param>
     /// <exception cref="ArgumentException"><paramref name="resultFormatter"/> is given for a command or event.</exception>
     public ContractDescriptor(
         string name,
@@ -24,8 +25,9 @@ public sealed class ContractDescriptor<T> : ContractDescriptor
         MessageKind kind,
         IMessagePackFormatter<T> formatter,
         string? resultTypeName = null,
-        QueryResultFormatter? resultFormatter = null)
-        : base(name, version, kind, typeof(T), resultFormatter)
+        QueryResultFormatter? resultFormatter = null,
+        bool partitioned = false)
+        : base(name, version, kind, typeof(T), resultFormatter, partitioned)
     {
         Formatter = formatter ?? throw new ArgumentNullException(nameof(formatter));
         ResultTypeName = resultTypeName;
@@ -92,4 +94,7 @@ public sealed class ContractDescriptor<T> : ContractDescriptor
 
     /// <inheritdoc />
     public override string? GetIdempotencyKey(object message) => T.GetIdempotencyKey((T)message);
+
+    /// <inheritdoc />
+    public override ulong? GetPartitionKey(object message) => T.GetPartitionKey((T)message);
 }

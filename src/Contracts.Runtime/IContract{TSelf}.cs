@@ -20,4 +20,11 @@ public interface IContract<TSelf> : IMessage
     /// </summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     static abstract string? GetIdempotencyKey(TSelf message);
+
+    /// <summary>
+    /// The stable 64-bit hash of <paramref name="message"/>'s <see cref="PartitionKeyAttribute"/> members (equal in
+    /// every process), or <see langword="null"/> when the contract has none (generated where it has some).
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    static virtual ulong? GetPartitionKey(TSelf message) => null;
 }

@@ -28,6 +28,28 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void CommandWithPartitionKey()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using System;
+            using Contracts;
+
+            namespace Ledger;
+
+            public enum Region { Eu, Us }
+
+            [Command]
+            public partial record Post([property: PartitionKey] string Tenant, [property: PartitionKey] Guid Account, [property: PartitionKey] Region? Region, [property: IdempotencyKey] Guid EntryId, decimal Amount);
+            """);
+
+        string source = run.Source("Contracts.Ledger.Post.g.cs");
+        Assert.Contains("partitioned: true", source);
+        Assert.Contains("static ulong? global::Contracts.IContract<global::Ledger.Post>.GetPartitionKey(global::Ledger.Post message)", source);
+        Assert.Contains("new global::Contracts.Serialization.PartitionKeyHasher()", source);
+        GeneratorHarness.VerifySnapshots(run);
+    }
+
+    [Fact]
     public void Event()
     {
         GeneratorRun run = GeneratorHarness.Run("""
@@ -43,6 +65,8 @@ public sealed class SnapshotTests
         string source = run.Source("Contracts.Shop.Orders.OrderPlaced.g.cs");
         Assert.Contains("global::Contracts.IEvent, global::Contracts.IContract<global::Shop.Orders.OrderPlaced>", source);
         Assert.Contains("GetIdempotencyKey(global::Shop.Orders.OrderPlaced message) => null;", source);
+        Assert.DoesNotContain("GetPartitionKey", source); // no key members: the interface's default (null) serves
+        Assert.DoesNotContain("partitioned", source);
         GeneratorHarness.VerifySnapshots(run);
     }
 

@@ -31,6 +31,32 @@ public sealed class RetryStepTests
     }
 
     [Fact]
+    public void Skip_mode_dead_letters_an_ordered_endpoint_s_message_at_the_end_of_its_first_round_and_only_there()
+    {
+        EndpointOptions options = Endpoint(immediate: 1, delayed: 2);
+        options.OrderingFailure = OrderingFailureMode.SkipAndDeadLetter;
+        var error = new TimeoutException();
+
+        Assert.Equal(RetryAction.Immediate, RetryStep.Decide(options, 1, error, 0.5, ordered: true).Action);
+        Assert.Equal(new RetryDecision(RetryAction.DeadLetter, 2, TimeSpan.Zero), RetryStep.Decide(options, 2, error, 0.5, ordered: true));
+
+        // Without a partition key the mode says nothing: the delayed rounds run as usual.
+        Assert.Equal(RetryAction.Delayed, RetryStep.Decide(options, 2, error, 0.5, ordered: false).Action);
+
+        // Block (the default) keeps the delayed rounds on an ordered endpoint; the transport holds the key meanwhile.
+        options.OrderingFailure = OrderingFailureMode.Block;
+        Assert.Equal(RetryAction.Delayed, RetryStep.Decide(options, 2, error, 0.5, ordered: true).Action);
+    }
+
+    [Fact]
+    public void An_unknown_ordering_failure_mode_is_refused_when_the_bus_is_configured()
+    {
+        var options = new EndpointOptions { OrderingFailure = (OrderingFailureMode)7 };
+        ArgumentOutOfRangeException error = Assert.Throws<ArgumentOutOfRangeException>(() => options.Validate("ledger"));
+        Assert.Contains("Endpoint 'ledger' has an unknown OrderingFailure mode.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_failure_never_retried_and_an_at_most_once_endpoint_go_to_dead_letters_at_once()
     {
         EndpointOptions filtered = Endpoint(immediate: 3, delayed: 3);

@@ -47,4 +47,10 @@ internal static class GeneratorDescriptors
         "An idempotency key member has no canonical value",
         "{0}",
         "The idempotency key is built from the canonical values of its members, so equal messages get equal keys. Collections and user types have no such value; key on a string, number, bool, char, enum, Guid, date, time or decimal.");
+
+    public static readonly DiagnosticDescriptor UnsupportedPartitionKey = DescriptorFactory.Create(
+        DiagnosticIds.UnsupportedPartitionKey, Definition, DiagnosticSeverity.Error, compilationEnd: false,
+        "A partition key member has no stable value, or is on a query",
+        "{0}",
+        "Messages with the same partition key are handled one at a time in send order; the key is hashed the same way in every process, so it must have one stable value (a string, number, bool, char, enum, Guid, date, time or decimal). A query is never held in order, so it takes no partition key.");
 }

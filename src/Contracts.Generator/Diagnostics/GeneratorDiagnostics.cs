@@ -17,6 +17,7 @@ internal static class GeneratorDiagnostics
         GeneratorDescriptors.HandlerOfNonContract,
         GeneratorDescriptors.QueryResult,
         GeneratorDescriptors.UnsupportedKey,
+        GeneratorDescriptors.UnsupportedPartitionKey,
         ContractsGenerator.GeneratorError,
     ];
 

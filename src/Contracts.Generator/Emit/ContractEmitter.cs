@@ -34,6 +34,11 @@ internal static class ContractEmitter
         w.Open($"partial {spec.Keyword} {TypeNames.Escape(spec.Name)} : {marker}global::Contracts.IContract<{type}>");
         string formatter = spec.IsComplete ? spec.Shape.FormatterName + ".Instance" : "__ContractsUnavailableFormatter.Instance";
         string result = spec.ResultType is null ? "" : $", resultTypeName: \"{spec.ResultType.Replace("global::", "")}\"";
+        bool partitioned = spec.IsComplete && HasPartitionKey(spec);
+        if (partitioned)
+        {
+            result += ", partitioned: true";
+        }
 
         // The result formatter is composed like a member's formatter field, with the same nullable mismatches (MessagePack
         // declares its string and byte[] formatters for string? and byte[]?): where there is one, warnings are off here too.
@@ -66,6 +71,10 @@ internal static class ContractEmitter
         w.Line("global::Contracts.ContractDescriptor global::Contracts.IMessage.Descriptor => __ContractsDescriptor;");
         w.Line();
         EmitIdempotencyKey(w, spec);
+        if (partitioned)
+        {
+            EmitPartitionKey(w, spec);
+        }
 
         if (!spec.IsComplete)
         {
@@ -135,6 +144,38 @@ internal static class ContractEmitter
             }
 
             w.Line("return key.ToString();");
+        }
+    }
+
+    private static bool HasPartitionKey(ContractSpec spec)
+    {
+        foreach (MemberSpec member in spec.Shape.Members)
+        {
+            if (member.IsPartitionKey)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The key's hash, from the members' canonical values in wire order: the same key hashes the same in every process.</summary>
+    private static void EmitPartitionKey(SourceWriter w, ContractSpec spec)
+    {
+        w.Line();
+        using (w.Block($"static ulong? global::Contracts.IContract<{spec.FullyQualifiedName}>.GetPartitionKey({spec.FullyQualifiedName} message)"))
+        {
+            w.Line("var key = new global::Contracts.Serialization.PartitionKeyHasher();");
+            foreach (MemberSpec member in spec.Shape.Members)
+            {
+                if (member.IsPartitionKey)
+                {
+                    w.Line(WireTypeTable.For(member.Type.Kind).AppendKey(member.Type, "message." + TypeNames.Escape(member.Name), "__" + member.Name));
+                }
+            }
+
+            w.Line("return key.ToHash();");
         }
     }
 

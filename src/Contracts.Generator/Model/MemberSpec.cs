@@ -8,4 +8,5 @@ internal sealed record MemberSpec(
     int ParameterOrdinal,
     string? DefaultValue,
     bool IsKey,
+    bool IsPartitionKey,
     bool IsRequired);

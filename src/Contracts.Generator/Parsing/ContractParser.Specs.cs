@@ -28,6 +28,7 @@ internal static partial class ContractParser
                     ? (p.HasExplicitDefaultValue ? Literal(p.ExplicitDefaultValue, p.Type) : null)
                     : InitializerValue(member.Property, compilation, cancellationToken),
                 IsKey: member.IsKey,
+                IsPartitionKey: member.IsPartitionKey,
                 IsRequired: member.Property.IsRequired));
         }
 

@@ -115,6 +115,7 @@ internal static partial class ContractParser
                 ContractProblemKind.UnserializableMember => (DiagnosticIds.UnserializableMember, (string?)null),
                 ContractProblemKind.SeveralKinds => (DiagnosticIds.SeveralKinds, null),
                 ContractProblemKind.QueryWithoutResult => (DiagnosticIds.QueryResult, DiagnosticIds.FixAddQueryInterface),
+                ContractProblemKind.UnsupportedPartitionKey => (DiagnosticIds.UnsupportedPartitionKey, null),
                 _ => (DiagnosticIds.UnsupportedKey, null),
             };
 

@@ -11,8 +11,18 @@ public sealed class EndpointOptions
     /// <summary>What happens when the queue is full. Default <see cref="EndpointFullMode.Wait"/>.</summary>
     public EndpointFullMode FullMode { get; set; } = EndpointFullMode.Wait;
 
-    /// <summary>How many messages are handled at once. Default 1, which keeps FIFO order.</summary>
+    /// <summary>
+    /// How many messages are handled at once. Default 1, which keeps FIFO order. Above 1, order is given up, except
+    /// per partition key when the contract has <see cref="PartitionKeyAttribute"/> members (in process: one worker
+    /// lane per unit of concurrency, a key always on the same lane).
+    /// </summary>
     public int MaxConcurrency { get; set; } = 1;
+
+    /// <summary>
+    /// What a failing message does to the later messages of its partition key; applies only to a contract with
+    /// <see cref="PartitionKeyAttribute"/> members. Default <see cref="OrderingFailureMode.Block"/>.
+    /// </summary>
+    public OrderingFailureMode OrderingFailure { get; set; } = OrderingFailureMode.Block;
 
     /// <summary>
     /// Whether this process consumes the endpoint. Default true. On a broker, false leaves the endpoint to the
@@ -72,6 +82,11 @@ public sealed class EndpointOptions
         if (!Enum.IsDefined(FullMode))
         {
             throw new ArgumentOutOfRangeException(nameof(FullMode), FullMode, $"Endpoint '{endpoint}' has an unknown FullMode.");
+        }
+
+        if (!Enum.IsDefined(OrderingFailure))
+        {
+            throw new ArgumentOutOfRangeException(nameof(OrderingFailure), OrderingFailure, $"Endpoint '{endpoint}' has an unknown OrderingFailure mode.");
         }
 
         if (!Enum.IsDefined(Delivery))

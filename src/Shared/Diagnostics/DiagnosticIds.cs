@@ -69,6 +69,9 @@ internal static class DiagnosticIds
     /// <summary>A command or event handler that sends through an injected IMessageBus instead of its MessageContext.</summary>
     public const string BusInHandler = "CTR022";
 
+    /// <summary>A [PartitionKey] member without a stable value, or a partition key on a query.</summary>
+    public const string UnsupportedPartitionKey = "CTR023";
+
     /// <summary>The generator's last resort: it failed on a contract or a module and emitted what it could.</summary>
     public const string GeneratorError = "CTR999";
 

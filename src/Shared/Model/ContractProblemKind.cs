@@ -18,4 +18,7 @@ internal enum ContractProblemKind
 
     /// <summary>An [IdempotencyKey] member whose type has no canonical form.</summary>
     UnsupportedKey,
+
+    /// <summary>CTR023: a [PartitionKey] member whose type has no stable value, or a partition key on a query.</summary>
+    UnsupportedPartitionKey,
 }

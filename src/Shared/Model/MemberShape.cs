@@ -10,4 +10,5 @@ internal sealed class MemberShape(IPropertySymbol property, TypeShape type)
     public IParameterSymbol? Parameter { get; set; }
     public int Index { get; set; } = -1;
     public bool IsKey { get; set; }
+    public bool IsPartitionKey { get; set; }
 }

@@ -27,6 +27,7 @@ internal static class WellKnownNames
     public const string EventAttributeName = "EventAttribute";
     public const string QueryAttributeName = "QueryAttribute";
     public const string IdempotencyKeyAttributeName = "IdempotencyKeyAttribute";
+    public const string PartitionKeyAttributeName = "PartitionKeyAttribute";
     public const string MemberIndexAttributeName = "MemberIndexAttribute";
     public const string QueryInterfaceName = "IQuery";
     public const string ContractInterfaceName = "IContract";

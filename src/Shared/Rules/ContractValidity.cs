@@ -53,6 +53,17 @@ internal static class ContractValidity
             problems.AddRange(shape.Problems);
         }
 
+        if (kind == ContractKind.Query)
+        {
+            foreach (MemberShape member in shape.Members)
+            {
+                if (member.IsPartitionKey)
+                {
+                    problems.Add(new ContractProblem(ContractProblemKind.UnsupportedPartitionKey, $"query '{type.Name}' has a [PartitionKey] member '{member.Property.Name}'; a query is answered as it comes, never held in order behind another, so the key would promise nothing: remove it", member.Property));
+                }
+            }
+        }
+
         return problems;
     }
 

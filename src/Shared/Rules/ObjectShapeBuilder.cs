@@ -55,9 +55,15 @@ internal static class ObjectShapeBuilder
                 {
                     // Computed or get-only: not part of the message's state. A key on it would be computed on the sender only
                     // and silence CTR002 while the generated key leaves it out.
-                    if (depth == 0 && HasKeyAttribute(property))
+                    bool idempotencyKey = HasKeyAttribute(property, out bool partitionKey);
+                    if (depth == 0 && idempotencyKey)
                     {
                         shape.Problems.Add(new ContractProblem(ContractProblemKind.UnsupportedKey, $"[IdempotencyKey] member '{type.Name}.{property.Name}' is computed or get-only, so it is not on the wire and the key leaves it out; key on a member the constructor or an init accessor sets", property));
+                    }
+
+                    if (depth == 0 && partitionKey)
+                    {
+                        shape.Problems.Add(new ContractProblem(ContractProblemKind.UnsupportedPartitionKey, $"[PartitionKey] member '{type.Name}.{property.Name}' is computed or get-only, so it is not on the wire and a receiver cannot compute the key; key on a member the constructor or an init accessor sets", property));
                     }
 
                     continue;
@@ -71,7 +77,16 @@ internal static class ObjectShapeBuilder
                     shape.Problems.Add(new ContractProblem(ContractProblemKind.UnserializableMember, $"member '{type.Name}.{property.Name}' of type '{propertyType.ToDisplayString()}' cannot be serialized: {typeShape.Problem}", property));
                 }
 
-                FindAttributes(property, parameter, out bool isKey, out AttributeData? pinned);
+                FindAttributes(property, parameter, out bool isKey, out bool isPartitionKey, out AttributeData? pinned);
+                if (isPartitionKey && depth == 0)
+                {
+                    member.IsPartitionKey = true;
+                    if (!WireKinds.IsKey(typeShape))
+                    {
+                        shape.Problems.Add(new ContractProblem(ContractProblemKind.UnsupportedPartitionKey, $"[PartitionKey] member '{type.Name}.{property.Name}' is a '{propertyType.ToDisplayString()}'; a partition key member must be a string, integer, bool, char, enum, Guid, date, time or decimal, whose value hashes the same in every process", property));
+                    }
+                }
+
                 if (isKey)
                 {
                     member.IsKey = true;
@@ -180,29 +195,32 @@ internal static class ObjectShapeBuilder
     }
 
     /// <summary>
-    /// Whether the property (or else the constructor parameter that binds it) carries [IdempotencyKey], and its
-    /// [MemberIndex] (the property's first, else the parameter's): one pass over each attribute list.
+    /// Whether the property (or else the constructor parameter that binds it) carries [IdempotencyKey] and
+    /// [PartitionKey], and its [MemberIndex] (the property's first, else the parameter's): one pass over each attribute list.
     /// </summary>
-    private static void FindAttributes(IPropertySymbol property, IParameterSymbol? parameter, out bool isKey, out AttributeData? pinned)
+    private static void FindAttributes(IPropertySymbol property, IParameterSymbol? parameter, out bool isKey, out bool isPartitionKey, out AttributeData? pinned)
     {
         isKey = false;
+        isPartitionKey = false;
         pinned = null;
-        FindAttributes(property.GetAttributes(), ref isKey, ref pinned);
-        if (parameter is not null && (!isKey || pinned is null))
+        FindAttributes(property.GetAttributes(), ref isKey, ref isPartitionKey, ref pinned);
+        if (parameter is not null)
         {
-            FindAttributes(parameter.GetAttributes(), ref isKey, ref pinned);
+            FindAttributes(parameter.GetAttributes(), ref isKey, ref isPartitionKey, ref pinned);
         }
     }
 
-    private static bool HasKeyAttribute(IPropertySymbol property)
+    /// <summary>Whether the property carries [IdempotencyKey]; <paramref name="isPartitionKey"/> says whether it carries [PartitionKey].</summary>
+    private static bool HasKeyAttribute(IPropertySymbol property, out bool isPartitionKey)
     {
         bool isKey = false;
+        isPartitionKey = false;
         AttributeData? pinned = null;
-        FindAttributes(property.GetAttributes(), ref isKey, ref pinned);
+        FindAttributes(property.GetAttributes(), ref isKey, ref isPartitionKey, ref pinned);
         return isKey;
     }
 
-    private static void FindAttributes(ImmutableArray<AttributeData> attributes, ref bool isKey, ref AttributeData? pinned)
+    private static void FindAttributes(ImmutableArray<AttributeData> attributes, ref bool isKey, ref bool isPartitionKey, ref AttributeData? pinned)
     {
         foreach (AttributeData attribute in attributes)
         {
@@ -214,6 +232,10 @@ internal static class ObjectShapeBuilder
             if (c.Name == WellKnownNames.IdempotencyKeyAttributeName)
             {
                 isKey = true;
+            }
+            else if (c.Name == WellKnownNames.PartitionKeyAttributeName)
+            {
+                isPartitionKey = true;
             }
             else if (c.Name == WellKnownNames.MemberIndexAttributeName)
             {

@@ -11,6 +11,27 @@ internal static class CleanPrograms
 {
     public static readonly CleanProgram[] All =
     [
+        new("ordered per account", """
+            using Contracts;
+
+            namespace Ledger;
+
+            public enum Region { Eu, Us }
+
+            [Command] public partial record Post([property: PartitionKey] Guid Account, [property: PartitionKey] Region Region, [property: IdempotencyKey] Guid EntryId, decimal Amount);
+            [Event] public partial record Posted([property: PartitionKey] Guid Account, [property: IdempotencyKey] Guid EntryId);
+
+            public sealed class PostHandler : ICommandHandler<Post>
+            {
+                public async ValueTask HandleAsync(Post command, MessageContext context, CancellationToken cancellationToken)
+                    => await context.PublishAsync(new Posted(command.Account, command.EntryId), cancellationToken);
+            }
+
+            public sealed class PostedHandler : IEventHandler<Posted>
+            {
+                public ValueTask HandleAsync(Posted @event, MessageContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+            }
+            """),
         new("the README's shop", """
             using Contracts;
 

@@ -51,6 +51,8 @@ internal static class Mistakes
         new("collection idempotency key", "CTR009", true, Usings + "[Command] public partial record Pay([property: IdempotencyKey] IReadOnlyList<int> Ids);\n" + Handler("Pay")),
         new("nested-record idempotency key", "CTR009", true, Usings + "public sealed record Money(decimal Amount);\n[Command] public partial record Pay([property: IdempotencyKey] Money Amount);\n" + Handler("Pay")),
         new("computed get-only idempotency key", "CTR009", true, Usings + "[Command] public partial record Pay(Guid OrderId, int Attempt) { [IdempotencyKey] public string Key => OrderId + \"/\" + Attempt; }\n" + Handler("Pay")),
+        new("floating-point partition key, with a handler", "CTR023", true, Usings + "[Command] public partial record Pay([property: IdempotencyKey] Guid Id, [property: PartitionKey] double Amount);\n" + Handler("Pay")),
+        new("partition key on a query, with a handler", "CTR023", true, Usings + "[Query] public partial record GetOrder([property: PartitionKey] Guid OrderId) : IQuery<string>;\n" + Handler("GetOrder, string", "IQueryHandler", "ValueTask<string>")),
 
         // Analyzer rules: the build runs analyzers because nothing above stops it.
         new("two handlers of one command", "CTR001", true, Usings + "[Command] public partial record PlaceOrder([property: IdempotencyKey] Guid OrderId);\n" + Handler("PlaceOrder") + "\n" + Handler("PlaceOrder", name: "Second")),

@@ -25,7 +25,16 @@ internal readonly record struct RetryDecision(RetryAction Action, int NextAttemp
 /// </summary>
 internal static class RetryStep
 {
-    public static RetryDecision Decide(EndpointOptions options, int attempt, Exception error, double random)
+    /// <summary>The decision after attempt <paramref name="attempt"/> failed with <paramref name="error"/>.</summary>
+    /// <param name="options">The endpoint's settings.</param>
+    /// <param name="attempt">The attempt that failed.</param>
+    /// <param name="error">Its exception.</param>
+    /// <param name="random">A number in [0, 1) for the jitter.</param>
+    /// <param name="ordered">
+    /// Whether the endpoint keeps order per partition key: with <see cref="OrderingFailureMode.SkipAndDeadLetter"/>, a
+    /// round's end goes to dead letters rather than a delayed retry, so the key's next message need not wait.
+    /// </param>
+    public static RetryDecision Decide(EndpointOptions options, int attempt, Exception error, double random, bool ordered = false)
     {
         RetryPolicy policy = options.Retry;
         bool atMostOnce = options.Delivery == DeliveryMode.AtMostOnce;
@@ -41,7 +50,8 @@ internal static class RetryStep
         }
 
         int round = (attempt - 1) / perRound;
-        return round < policy.DelayedRetries
+        bool skip = ordered && options.OrderingFailure == OrderingFailureMode.SkipAndDeadLetter;
+        return round < policy.DelayedRetries && !skip
             ? new RetryDecision(RetryAction.Delayed, ((round + 1) * perRound) + 1, policy.DelayFor(round, random))
             : new RetryDecision(RetryAction.DeadLetter, attempt, TimeSpan.Zero);
     }

@@ -16,10 +16,20 @@ namespace Contracts.Transport.InMemory;
 /// their path (register, then check) instead of the fast one, so it competes with them for a freed slot rather than
 /// skipping past them; there is no first-come order among waiting producers. The drop modes remove a queued message
 /// to make room, which needs the bounded channel's lock: they use it.
+/// <para>
+/// When the endpoint's contract has a partition key (<see cref="Ordered"/>), the queue is split into one lane per
+/// worker, each its own single-reader channel, and a delivery goes to lane <c>hash(key) % MaxConcurrency</c>: a key's
+/// messages are handled by one worker in the order they were queued, other lanes run in parallel. The counted modes
+/// keep one counter for all lanes, so <see cref="EndpointOptions.Capacity"/> bounds the endpoint as before; the drop
+/// modes bound each lane to its share of the capacity (rounded up) and drop within the lane. A delayed retry parks
+/// its key in its lane (see <c>EndpointQueue.Lanes.cs</c>): the key's later messages wait, the lane's other keys go on.
+/// </para>
 /// </remarks>
-internal sealed class EndpointQueue
+internal sealed partial class EndpointQueue
 {
-    private readonly Channel<InMemoryDelivery> _channel;
+    private readonly Channel<InMemoryDelivery>[] _lanes;
+    private readonly InMemoryDelivery?[] _held;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<InMemoryDelivery>[] _resumed;
     private readonly bool _counted;
     private readonly int _capacity;
     private readonly object _gate = new();
@@ -37,27 +47,51 @@ internal sealed class EndpointQueue
         EndpointOptions options = endpoint.Options;
         _capacity = options.Capacity;
         _counted = options.FullMode is EndpointFullMode.Wait or EndpointFullMode.Reject;
-        if (_counted)
+        Ordered = endpoint.Contract.HasPartitionKey;
+        int lanes = Ordered ? options.MaxConcurrency : 1;
+        bool singleReader = Ordered || options.MaxConcurrency == 1;
+        _lanes = new Channel<InMemoryDelivery>[lanes];
+        _held = new InMemoryDelivery?[lanes];
+        _resumed = new System.Collections.Concurrent.ConcurrentQueue<InMemoryDelivery>[Ordered ? lanes : 0];
+        for (int i = 0; i < lanes; i++)
         {
-            _channel = Channel.CreateUnbounded<InMemoryDelivery>(new UnboundedChannelOptions
+            if (Ordered)
             {
-                SingleReader = options.MaxConcurrency == 1,
-                SingleWriter = false,
-                AllowSynchronousContinuations = false,
-            });
-        }
-        else
-        {
-            var channelOptions = new BoundedChannelOptions(options.Capacity)
+                _resumed[i] = new System.Collections.Concurrent.ConcurrentQueue<InMemoryDelivery>();
+            }
+
+            if (_counted)
             {
-                FullMode = options.FullMode == EndpointFullMode.DropOldest ? BoundedChannelFullMode.DropOldest : BoundedChannelFullMode.DropNewest,
-                SingleReader = options.MaxConcurrency == 1,
-                SingleWriter = false,
-                AllowSynchronousContinuations = false,
-            };
-            _channel = Channel.CreateBounded<InMemoryDelivery>(channelOptions, delivery => onDropped(this, delivery));
+                _lanes[i] = Channel.CreateUnbounded<InMemoryDelivery>(new UnboundedChannelOptions
+                {
+                    SingleReader = singleReader,
+                    SingleWriter = false,
+                    AllowSynchronousContinuations = false,
+                });
+            }
+            else
+            {
+                var channelOptions = new BoundedChannelOptions((options.Capacity + lanes - 1) / lanes)
+                {
+                    FullMode = options.FullMode == EndpointFullMode.DropOldest ? BoundedChannelFullMode.DropOldest : BoundedChannelFullMode.DropNewest,
+                    SingleReader = singleReader,
+                    SingleWriter = false,
+                    AllowSynchronousContinuations = false,
+                };
+                // A dropped wake-up marker carries no message (see Resume): nothing was lost.
+                _lanes[i] = Channel.CreateBounded<InMemoryDelivery>(channelOptions, delivery =>
+                {
+                    if (!delivery.Resumed)
+                    {
+                        onDropped(this, delivery);
+                    }
+                });
+            }
         }
     }
+
+    /// <summary>Whether the endpoint keeps order per partition key: its contract has one (one lane per worker).</summary>
+    public bool Ordered { get; }
 
     public TransportEndpoint Endpoint { get; }
 
@@ -92,7 +126,67 @@ internal sealed class EndpointQueue
     /// How many deliveries are queued and not taken by a worker yet: the reserved slots in the counted modes (exact,
     /// one read), the bounded channel's count in the drop modes.
     /// </summary>
-    public int Backlog => _counted ? Math.Max(0, Volatile.Read(ref _count)) : _channel.Reader.Count;
+    public int Backlog => _counted ? Math.Max(0, Volatile.Read(ref _count)) : LaneCount();
+
+    private int LaneCount()
+    {
+        int count = 0;
+        foreach (Channel<InMemoryDelivery> lane in _lanes)
+        {
+            count += lane.Reader.Count;
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// The partition key's hash of <paramref name="delivery"/>. A message carried as bytes only (taken over from the
+    /// store, or with serialization forced) is read for its key; one that cannot be read gets 0, and the pipeline
+    /// dead-letters it.
+    /// </summary>
+    private static ulong KeyOf(InMemoryDelivery delivery)
+    {
+        Envelope envelope = delivery.Envelope;
+        object? message = envelope.Message;
+        if (message is null)
+        {
+            try
+            {
+                message = envelope.Contract.Deserialize(envelope.Payload);
+            }
+            catch (MessagePack.MessagePackSerializationException)
+            {
+                return 0;
+            }
+        }
+
+        return envelope.Contract.GetPartitionKey(message) ?? 0;
+    }
+
+    /// <summary>The lane of <paramref name="delivery"/>, whose <see cref="InMemoryDelivery.Key"/> is set on an ordered endpoint.</summary>
+    private Channel<InMemoryDelivery> LaneFor(ref InMemoryDelivery delivery)
+    {
+        if (!Ordered)
+        {
+            return _lanes[0];
+        }
+
+        ulong key = KeyOf(delivery);
+        delivery = delivery with { Key = key };
+        return _lanes[(int)(key % (ulong)_lanes.Length)];
+    }
+
+    private int LaneIndexOf(ulong key) => (int)(key % (ulong)_lanes.Length);
+
+    /// <summary>
+    /// Keeps a delayed retry of the message its lane's worker is handling now (only that worker reschedules it, from
+    /// within the handling): once the handling returns, the worker parks the key and the retry waits for its time.
+    /// </summary>
+    public void Hold(InMemoryDelivery delivery)
+    {
+        ulong key = KeyOf(delivery);
+        _held[LaneIndexOf(key)] = delivery with { Key = key };
+    }
 
     /// <summary>Queues a delivery: at once when there is room, else as the endpoint's full mode says.</summary>
     public ValueTask WriteAsync(InMemoryDelivery delivery, CancellationToken cancellationToken)
@@ -100,7 +194,7 @@ internal sealed class EndpointQueue
         if (!_counted)
         {
             // The drop modes always make room: a write fails only when the endpoint is closed.
-            return _channel.Writer.TryWrite(delivery) ? ValueTask.CompletedTask : ValueTask.FromException(new ChannelClosedException());
+            return LaneFor(ref delivery).Writer.TryWrite(delivery) ? ValueTask.CompletedTask : ValueTask.FromException(new ChannelClosedException());
         }
 
         if (Volatile.Read(ref _blockedWriters) == 0 && TryReserve())
@@ -141,7 +235,7 @@ internal sealed class EndpointQueue
 
     private ValueTask Enqueue(InMemoryDelivery delivery)
     {
-        if (_channel.Writer.TryWrite(delivery))
+        if (LaneFor(ref delivery).Writer.TryWrite(delivery))
         {
             return ValueTask.CompletedTask;
         }
@@ -221,7 +315,10 @@ internal sealed class EndpointQueue
         room?.TrySetResult();
     }
 
-    public void Start(Func<EndpointQueue, InMemoryDelivery, ValueTask> process)
+    /// <param name="process">Handles one delivery.</param>
+    /// <param name="resumeLater">On an ordered endpoint: waits for a parked retry's due time, then <see cref="Resume"/>s it (or settles it as stopped).</param>
+    /// <param name="abandon">On an ordered endpoint: settles a parked message left when the lane ends (the bus stopped without time for it).</param>
+    public void Start(Func<EndpointQueue, InMemoryDelivery, ValueTask> process, Action<EndpointQueue, InMemoryDelivery> resumeLater, Action<EndpointQueue, InMemoryDelivery> abandon)
     {
         var workers = new Task[Options.MaxConcurrency];
 
@@ -231,7 +328,10 @@ internal sealed class EndpointQueue
         {
             for (int i = 0; i < workers.Length; i++)
             {
-                workers[i] = Task.Run(() => ConsumeAsync(process));
+                int lane = i;
+                workers[i] = Ordered
+                    ? Task.Run(() => ConsumeLaneAsync(lane, process, resumeLater, abandon))
+                    : Task.Run(() => ConsumeAsync(process));
             }
         }
 
@@ -242,7 +342,11 @@ internal sealed class EndpointQueue
     public void Complete()
     {
         Volatile.Write(ref _closed, true);
-        _channel.Writer.TryComplete();
+        foreach (Channel<InMemoryDelivery> lane in _lanes)
+        {
+            lane.Writer.TryComplete();
+        }
+
         WakeWriters();
     }
 
@@ -250,7 +354,7 @@ internal sealed class EndpointQueue
 
     private async Task ConsumeAsync(Func<EndpointQueue, InMemoryDelivery, ValueTask> process)
     {
-        ChannelReader<InMemoryDelivery> reader = _channel.Reader;
+        ChannelReader<InMemoryDelivery> reader = _lanes[0].Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             while (reader.TryRead(out InMemoryDelivery delivery))

@@ -21,5 +21,5 @@ internal sealed class ImmediateDelivery(InMemoryTransport transport) : IDelivery
     public ValueTask DeadLetterAsync(DeadLetter letter, CancellationToken cancellationToken) => transport.Store.DeadLetters.AddAsync(letter, cancellationToken);
 
     public ValueTask RescheduleAsync(Envelope retry, DateTimeOffset firstFailedAt, Exception error, CancellationToken cancellationToken) =>
-        transport.EnqueueDeliveryAsync(new InMemoryDelivery(retry, null), Queue, cancellationToken);
+        transport.RetryLaterAsync(new InMemoryDelivery(retry, null), Queue, cancellationToken);
 }

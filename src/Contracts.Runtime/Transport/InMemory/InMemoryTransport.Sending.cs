@@ -114,16 +114,41 @@ internal sealed partial class InMemoryTransport
     /// <summary>Queues one delivery, or schedules it when it is due later.</summary>
     internal ValueTask EnqueueDeliveryAsync(InMemoryDelivery delivery, EndpointQueue queue, CancellationToken cancellationToken)
     {
+        // On an ordered endpoint a retry taken over from the store keeps its place in its key's order (claims come in
+        // send order): it is queued at once, deferred, and its lane parks its key until it is due. A delayed send joins
+        // its key's order when it comes due, as on any endpoint.
         if (delivery.Envelope.DeliverAt is { } due && due > _time.GetUtcNow())
         {
-            Interlocked.Increment(ref delivery.Record is null ? ref _scheduled : ref _durableScheduled);
-            _ = DeliverLaterAsync(queue, delivery, due);
-            return ValueTask.CompletedTask;
+            if (!queue.Ordered || delivery.Envelope.Attempt == 1)
+            {
+                Interlocked.Increment(ref delivery.Record is null ? ref _scheduled : ref _durableScheduled);
+                _ = DeliverLaterAsync(queue, delivery, due);
+                return ValueTask.CompletedTask;
+            }
+
+            delivery = delivery with { Deferred = true };
         }
 
         Interlocked.Increment(ref _pending);
         ValueTask write = queue.WriteAsync(delivery, cancellationToken);
         return write.IsCompletedSuccessfully ? ValueTask.CompletedTask : AwaitWriteAsync(write, delivery.Envelope);
+    }
+
+    /// <summary>
+    /// A delayed retry from the delivery being handled. On an ordered endpoint it is held by its lane, which parks its
+    /// key until it has run (<see cref="OrderingFailureMode.Block"/>): no later message of the key overtakes it, the
+    /// lane's other keys go on. Elsewhere it waits on a timer.
+    /// </summary>
+    internal ValueTask RetryLaterAsync(InMemoryDelivery delivery, EndpointQueue queue, CancellationToken cancellationToken)
+    {
+        if (!queue.Ordered)
+        {
+            return EnqueueDeliveryAsync(delivery, queue, cancellationToken);
+        }
+
+        Interlocked.Increment(ref _pending);
+        queue.Hold(delivery);
+        return ValueTask.CompletedTask;
     }
 
     private async ValueTask AwaitWriteAsync(ValueTask write, Envelope envelope)

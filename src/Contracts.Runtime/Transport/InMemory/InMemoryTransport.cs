@@ -120,7 +120,7 @@ internal sealed partial class InMemoryTransport : ITransport, IDisposable
         _state = Running;
         foreach (EndpointQueue queue in queues)
         {
-            queue.Start(ProcessAsync);
+            queue.Start(ProcessAsync, ResumeLater, Processed);
         }
 
         if (_durable)
@@ -161,6 +161,38 @@ internal sealed partial class InMemoryTransport : ITransport, IDisposable
         }
 
         return AwaitReceivedAsync(received, queue, delivery, control);
+    }
+
+    /// <summary>
+    /// A retry parked by its lane on an ordered endpoint: once due it goes back to its lane, which runs it before the
+    /// later messages of its key. A stop that cancels the wait leaves a stored retry in the store (delivered after the
+    /// next start, still first of its key) and loses one in memory.
+    /// </summary>
+    private void ResumeLater(EndpointQueue queue, InMemoryDelivery retry) => _ = ResumeLaterAsync(queue, retry);
+
+    private async Task ResumeLaterAsync(EndpointQueue queue, InMemoryDelivery retry)
+    {
+        try
+        {
+            TimeSpan delay = (retry.Envelope.DeliverAt ?? _time.GetUtcNow()) - _time.GetUtcNow();
+            if (delay > TimeSpan.Zero)
+            {
+                await Task.Delay(delay, _time, _timers.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            if (retry.Record is null)
+            {
+                Interlocked.Increment(ref _scheduled); // counted with the delayed messages lost at stop
+            }
+
+            Processed(queue, retry);
+            return;
+        }
+
+        // A queue that closed meanwhile settles it as it ends its lane.
+        queue.Resume(retry);
     }
 
     private async ValueTask AwaitReceivedAsync(ValueTask received, EndpointQueue queue, InMemoryDelivery delivery, IDeliveryControl control)

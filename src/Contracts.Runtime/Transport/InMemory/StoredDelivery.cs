@@ -91,6 +91,6 @@ internal sealed class StoredDelivery(InMemoryTransport transport, EndpointQueue 
         record.LastError = $"{error.GetType().FullName}: {error.Message}";
         await transport.Store.Queue.RescheduleAsync(record, cancellationToken).ConfigureAwait(false);
         _settled = true;
-        await transport.EnqueueDeliveryAsync(new InMemoryDelivery(retry, record), queue, cancellationToken).ConfigureAwait(false);
+        await transport.RetryLaterAsync(new InMemoryDelivery(retry, record), queue, cancellationToken).ConfigureAwait(false);
     }
 }
