@@ -175,6 +175,7 @@ internal sealed class PostgresGroupCommit : IAsyncDisposable
         Guid[] ids = new Guid[n], correlations = new Guid[n];
         Guid?[] causations = new Guid?[n];
         int[] versions = new int[n], attempts = new int[n];
+        short[] priorities = new short[n];
         DateTimeOffset[] sentAt = new DateTimeOffset[n], until = new DateTimeOffset[n];
         DateTimeOffset?[] dueAt = new DateTimeOffset?[n], firstFailed = new DateTimeOffset?[n];
         byte[]?[] headers = new byte[]?[n];
@@ -201,6 +202,7 @@ internal sealed class PostgresGroupCommit : IAsyncDisposable
                 : r.Payload.ToArray();
             firstFailed[i] = r.FirstFailedAt?.ToUniversalTime();
             errors[i] = r.LastError;
+            priorities[i] = r.Priority;
             owners[i] = claims[i].Claim.Owner;
             until[i] = claims[i].Claim.Until.ToUniversalTime();
             calls[i] = claims[i].Call;
@@ -224,6 +226,7 @@ internal sealed class PostgresGroupCommit : IAsyncDisposable
         p.Add(Column(payloads, NpgsqlDbType.Bytea));
         p.Add(Column(firstFailed, NpgsqlDbType.TimestampTz));
         p.Add(Column(errors, NpgsqlDbType.Text));
+        p.Add(Column(priorities, NpgsqlDbType.Smallint));
         p.Add(Column(owners, NpgsqlDbType.Text));
         p.Add(Column(until, NpgsqlDbType.TimestampTz));
         p.Add(Column(calls, NpgsqlDbType.Bigint));

@@ -91,6 +91,11 @@ internal static partial class PostgresSchema
             ALTER TABLE {0}.queue SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000, autovacuum_vacuum_cost_delay = 0);
             ALTER TABLE {0}.outbox SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000, autovacuum_vacuum_cost_delay = 0);
             """),
+        ("messages keep their priority (queue, outbox and dead letters)", """
+            ALTER TABLE {0}.queue ADD COLUMN priority smallint NOT NULL DEFAULT 0;
+            ALTER TABLE {0}.outbox ADD COLUMN priority smallint NOT NULL DEFAULT 0;
+            ALTER TABLE {0}.dead_letters ADD COLUMN priority smallint NOT NULL DEFAULT 0;
+            """),
     ];
 
     /// <summary>Checks that <paramref name="schema"/> is a plain lower-case identifier, which needs no escaping in SQL.</summary>

@@ -15,12 +15,12 @@ internal sealed class PostgresSql
     /// <summary>The <see cref="MessageRecord"/> columns, in the order <see cref="AddMessage"/> binds and <see cref="Read"/> reads them.</summary>
     public const string MessageColumns =
         "endpoint, message_id, contract, version, correlation_id, causation_id, idempotency_key, attempt, sent_at, due_at, " +
-        "trace_parent, trace_state, headers, payload, first_failed_at, last_error";
+        "trace_parent, trace_state, headers, payload, first_failed_at, last_error, priority";
 
     /// <summary>How many parameters <see cref="AddMessage"/> adds.</summary>
-    public const int MessageParameterCount = 16;
+    public const int MessageParameterCount = 17;
 
-    private const string MessageValues = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16";
+    private const string MessageValues = "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17";
 
     private const string DeadLetterColumns =
         $"id, {MessageColumns}, reason, exception_type, exception_message, stack_trace, attempts, failed_first_at, failed_last_at";
@@ -48,8 +48,8 @@ internal sealed class PostgresSql
             $"INSERT INTO {s}.queue ({MessageColumns}, owner, claimed_until, claim) " +
             $"SELECT {MessageColumns}, owner, claimed_until, claim FROM unnest(" +
             "$1::text[], $2::uuid[], $3::text[], $4::integer[], $5::uuid[], $6::uuid[], $7::text[], $8::integer[], $9::timestamptz[], " +
-            "$10::timestamptz[], $11::text[], $12::text[], $13::bytea[], $14::bytea[], $15::timestamptz[], $16::text[], $17::text[], " +
-            $"$18::timestamptz[], $19::bigint[]) WITH ORDINALITY AS r({MessageColumns}, owner, claimed_until, claim, ord) ORDER BY ord RETURNING seq";
+            "$10::timestamptz[], $11::text[], $12::text[], $13::bytea[], $14::bytea[], $15::timestamptz[], $16::text[], $17::smallint[], " +
+            $"$18::text[], $19::timestamptz[], $20::bigint[]) WITH ORDINALITY AS r({MessageColumns}, owner, claimed_until, claim, ord) ORDER BY ord RETURNING seq";
         ClaimQueue =
             $"UPDATE {s}.queue SET owner = $1, claimed_until = $2, claim = $6, deliveries = deliveries + 1 WHERE seq = ANY(ARRAY" +
             $"(SELECT seq FROM {s}.queue WHERE endpoint = ANY($4) AND {free} ORDER BY seq LIMIT $5 FOR UPDATE SKIP LOCKED)) {returning}";
@@ -80,7 +80,7 @@ internal sealed class PostgresSql
 
         DeadLetterAdd =
             $"INSERT INTO {s}.dead_letters ({MessageColumns}, reason, exception_type, exception_message, stack_trace, attempts, failed_first_at, failed_last_at) " +
-            $"VALUES ({MessageValues}, $17, $18, $19, $20, $21, $22, $23) RETURNING id";
+            $"VALUES ({MessageValues}, $18, $19, $20, $21, $22, $23, $24) RETURNING id";
         DeadLetterList = $"SELECT {DeadLetterColumns} FROM {s}.dead_letters WHERE id > $1 ORDER BY id LIMIT $2";
         DeadLetterFind = $"SELECT {DeadLetterColumns} FROM {s}.dead_letters WHERE id = $1";
         DeadLetterCount = $"SELECT count(*) FROM {s}.dead_letters";
@@ -89,8 +89,8 @@ internal sealed class PostgresSql
 
         // One statement: the letter goes and its message is queued again, or neither (the letter was gone already).
         DeadLetterReplay =
-            $"WITH gone AS (DELETE FROM {s}.dead_letters WHERE id = $19 RETURNING id) " +
-            $"INSERT INTO {s}.queue ({MessageColumns}, owner, claimed_until, claim) SELECT {MessageValues}, $17, $18, $20 WHERE EXISTS (SELECT 1 FROM gone) RETURNING seq";
+            $"WITH gone AS (DELETE FROM {s}.dead_letters WHERE id = $20 RETURNING id) " +
+            $"INSERT INTO {s}.queue ({MessageColumns}, owner, claimed_until, claim) SELECT {MessageValues}, $18, $19, $21 WHERE EXISTS (SELECT 1 FROM gone) RETURNING seq";
         DeadLetterPurge = $"DELETE FROM {s}.dead_letters WHERE failed_last_at < $1";
         DeadLetterPurgeAll = $"DELETE FROM {s}.dead_letters";
     }
@@ -191,7 +191,7 @@ internal sealed class PostgresSql
 
     public static NpgsqlParameter Nullable(byte[]? value) => new() { NpgsqlDbType = NpgsqlDbType.Bytea, Value = (object?)value ?? DBNull.Value };
 
-    /// <summary>Adds <paramref name="record"/> as parameters <c>$1</c> to <c>$16</c> (in <see cref="MessageColumns"/> order).</summary>
+    /// <summary>Adds <paramref name="record"/> as parameters <c>$1</c> to <c>$17</c> (in <see cref="MessageColumns"/> order).</summary>
     public static void AddMessage(NpgsqlParameterCollection p, MessageRecord record)
     {
         p.Add(Value(record.Endpoint));
@@ -210,6 +210,7 @@ internal sealed class PostgresSql
         p.Add(new NpgsqlParameter<ReadOnlyMemory<byte>> { NpgsqlDbType = NpgsqlDbType.Bytea, TypedValue = record.Payload });
         p.Add(Nullable(record.FirstFailedAt));
         p.Add(Nullable(record.LastError));
+        p.Add(Value((short)record.Priority));
     }
 
     /// <summary>Reads a record whose <see cref="MessageColumns"/> start at column <paramref name="at"/>.</summary>
@@ -232,6 +233,7 @@ internal sealed class PostgresSql
         Payload = reader.GetFieldValue<byte[]>(at + 13),
         FirstFailedAt = reader.IsDBNull(at + 14) ? null : reader.GetFieldValue<DateTimeOffset>(at + 14),
         LastError = reader.IsDBNull(at + 15) ? null : reader.GetString(at + 15),
+        Priority = (byte)reader.GetInt16(at + 16),
     };
 
     /// <summary>Puts rows oldest first (RETURNING keeps no order).</summary>

@@ -75,13 +75,13 @@ public sealed partial class SqliteMessageStore
             {
                 Id = reader.GetInt64(0),
                 Message = SqliteSql.Read(reader, 1, 0),
-                Reason = (DeadLetterReason)reader.GetInt32(17),
-                ExceptionType = reader.GetString(18),
-                ExceptionMessage = reader.GetString(19),
-                StackTrace = reader.GetString(20),
-                Attempts = reader.GetInt32(21),
-                FirstFailedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(22)),
-                LastFailedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(23)),
+                Reason = (DeadLetterReason)reader.GetInt32(1 + SqliteSql.MessageColumnCount),
+                ExceptionType = reader.GetString(2 + SqliteSql.MessageColumnCount),
+                ExceptionMessage = reader.GetString(3 + SqliteSql.MessageColumnCount),
+                StackTrace = reader.GetString(4 + SqliteSql.MessageColumnCount),
+                Attempts = reader.GetInt32(5 + SqliteSql.MessageColumnCount),
+                FirstFailedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6 + SqliteSql.MessageColumnCount)),
+                LastFailedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7 + SqliteSql.MessageColumnCount)),
             });
         }
 

@@ -159,8 +159,8 @@ public sealed partial class SqliteMessageStore
         protected static void Insert(Writer writer, MessageRecord record, StoreClaim claim)
         {
             SqliteSql.Bind(writer.InsertQueue, record);
-            writer.InsertQueue.Parameters[16].Value = claim.Owner;
-            writer.InsertQueue.Parameters[17].Value = claim.Until.ToUnixTimeMilliseconds();
+            writer.InsertQueue.Parameters[SqliteSql.MessageColumnCount].Value = claim.Owner;
+            writer.InsertQueue.Parameters[SqliteSql.MessageColumnCount + 1].Value = claim.Until.ToUnixTimeMilliseconds();
             writer.InsertQueue.ExecuteNonQuery();
             record.Sequence = writer.InsertedId();
         }
@@ -291,13 +291,13 @@ public sealed partial class SqliteMessageStore
             SqliteCommand insert = writer.InsertDead;
             SqliteSql.Bind(insert, letter.Message);
             SqliteParameterCollection p = insert.Parameters;
-            p[16].Value = (int)letter.Reason;
-            p[17].Value = letter.ExceptionType;
-            p[18].Value = letter.ExceptionMessage;
-            p[19].Value = letter.StackTrace;
-            p[20].Value = letter.Attempts;
-            p[21].Value = letter.FirstFailedAt.ToUnixTimeMilliseconds();
-            p[22].Value = letter.LastFailedAt.ToUnixTimeMilliseconds();
+            p[SqliteSql.MessageColumnCount].Value = (int)letter.Reason;
+            p[SqliteSql.MessageColumnCount + 1].Value = letter.ExceptionType;
+            p[SqliteSql.MessageColumnCount + 2].Value = letter.ExceptionMessage;
+            p[SqliteSql.MessageColumnCount + 3].Value = letter.StackTrace;
+            p[SqliteSql.MessageColumnCount + 4].Value = letter.Attempts;
+            p[SqliteSql.MessageColumnCount + 5].Value = letter.FirstFailedAt.ToUnixTimeMilliseconds();
+            p[SqliteSql.MessageColumnCount + 6].Value = letter.LastFailedAt.ToUnixTimeMilliseconds();
             insert.ExecuteNonQuery();
             letter.Id = writer.InsertedId();
             if (letter.Message.Endpoint.Length > 0)

@@ -96,7 +96,7 @@ public sealed partial class SqliteMessageStore : IMessageStore, IQueueStore, IIn
                 setup.ExecuteNonQuery();
                 setup.CommandText = SqliteSql.Schema;
                 setup.ExecuteNonQuery();
-                SqliteSql.AddClaimColumns(connection);
+                SqliteSql.AddLaterColumns(connection);
             }
 
             _writer = new Writer(connection, _time);

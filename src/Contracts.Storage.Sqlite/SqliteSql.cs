@@ -9,11 +9,14 @@ internal static class SqliteSql
 {
     public const string MessageColumns =
         "endpoint, message_id, contract, version, correlation_id, causation_id, idempotency_key, attempt, sent_at, due_at, " +
-        "trace_parent, trace_state, headers, payload, first_failed_at, last_error";
+        "trace_parent, trace_state, headers, payload, first_failed_at, last_error, priority";
+
+    /// <summary>How many columns <see cref="MessageColumns"/> names: the parameters and columns that follow start here.</summary>
+    public const int MessageColumnCount = 17;
 
     public const string MessageValues =
         "$endpoint, $message_id, $contract, $version, $correlation_id, $causation_id, $idempotency_key, $attempt, $sent_at, $due_at, " +
-        "$trace_parent, $trace_state, $headers, $payload, $first_failed_at, $last_error";
+        "$trace_parent, $trace_state, $headers, $payload, $first_failed_at, $last_error, $priority";
 
     private const string MessageColumnTypes = """
         endpoint TEXT NOT NULL,
@@ -31,7 +34,8 @@ internal static class SqliteSql
         headers BLOB,
         payload BLOB NOT NULL,
         first_failed_at INTEGER,
-        last_error TEXT
+        last_error TEXT,
+        priority INTEGER NOT NULL DEFAULT 0
         """;
 
     /// <summary>
@@ -73,11 +77,17 @@ internal static class SqliteSql
         """;
 
     /// <summary>
-    /// Adds the columns later versions brought to the queue and outbox tables of an older file: the claim (owner and
-    /// end) and the count of claims (<c>deliveries</c>; a row written before it existed starts at 0).
+    /// Adds the columns later versions brought to the tables of an older file: the message's priority (all three
+    /// message tables; a row written before it existed has 0), and on the queue and outbox the claim (owner and end)
+    /// and the count of claims (<c>deliveries</c>; a row written before it existed starts at 0).
     /// </summary>
-    public static void AddClaimColumns(SqliteConnection connection)
+    public static void AddLaterColumns(SqliteConnection connection)
     {
+        foreach (string table in (ReadOnlySpan<string>)["contracts_queue", "contracts_outbox", "contracts_dead_letters"])
+        {
+            AddColumnsIfMissing(connection, table, "priority", $"ALTER TABLE {table} ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;");
+        }
+
         foreach (string table in (ReadOnlySpan<string>)["contracts_queue", "contracts_outbox"])
         {
             AddColumnsIfMissing(connection, table, "owner", $"ALTER TABLE {table} ADD COLUMN owner TEXT; ALTER TABLE {table} ADD COLUMN claimed_until INTEGER;");
@@ -124,10 +134,10 @@ internal static class SqliteSql
     private static readonly string[] s_messageParameters =
     [
         "$endpoint", "$message_id", "$contract", "$version", "$correlation_id", "$causation_id", "$idempotency_key", "$attempt", "$sent_at",
-        "$due_at", "$trace_parent", "$trace_state", "$headers", "$payload", "$first_failed_at", "$last_error",
+        "$due_at", "$trace_parent", "$trace_state", "$headers", "$payload", "$first_failed_at", "$last_error", "$priority",
     ];
 
-    /// <summary>Binds the first 16 parameters (in <see cref="MessageColumns"/> order) to <paramref name="record"/>.</summary>
+    /// <summary>Binds the first <see cref="MessageColumnCount"/> parameters (in <see cref="MessageColumns"/> order) to <paramref name="record"/>.</summary>
     public static void Bind(SqliteCommand command, MessageRecord record)
     {
         SqliteParameterCollection p = command.Parameters;
@@ -147,6 +157,7 @@ internal static class SqliteSql
         p[13].Value = record.Payload.ToArray();
         p[14].Value = record.FirstFailedAt is { } first ? first.ToUnixTimeMilliseconds() : DBNull.Value;
         p[15].Value = (object?)record.LastError ?? DBNull.Value;
+        p[16].Value = (int)record.Priority;
     }
 
     /// <summary>Reads a record whose <see cref="MessageColumns"/> start at column <paramref name="at"/>.</summary>
@@ -169,6 +180,7 @@ internal static class SqliteSql
         Payload = reader.IsDBNull(at + 13) ? ReadOnlyMemory<byte>.Empty : (byte[])reader.GetValue(at + 13),
         FirstFailedAt = reader.IsDBNull(at + 14) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(at + 14)),
         LastError = reader.IsDBNull(at + 15) ? null : reader.GetString(at + 15),
+        Priority = (byte)reader.GetInt32(at + 16),
     };
 
     /// <summary>Reads claimed rows: the sequence, the <see cref="MessageColumns"/>, then <c>deliveries</c>.</summary>
@@ -179,7 +191,7 @@ internal static class SqliteSql
         while (reader.Read())
         {
             MessageRecord record = Read(reader, 1, reader.GetInt64(0));
-            record.Deliveries = reader.GetInt32(17);
+            record.Deliveries = reader.GetInt32(1 + MessageColumnCount);
             records.Add(record);
         }
 

@@ -72,6 +72,7 @@ public abstract partial class StoreCompliance<TFixture> : IClassFixture<TFixture
         DueAt = null,
         TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
         TraceState = "vendor=value",
+        Priority = (byte)(30 + n),
         Headers = new Dictionary<string, string>(StringComparer.Ordinal) { ["tenant"] = $"t{n}" },
         Payload = new byte[] { 0x91, (byte)n },
     };
@@ -90,6 +91,7 @@ public abstract partial class StoreCompliance<TFixture> : IClassFixture<TFixture
         Assert.Equal(expected.DueAt, actual.DueAt);
         Assert.Equal(expected.TraceParent, actual.TraceParent);
         Assert.Equal(expected.TraceState, actual.TraceState);
+        Assert.Equal(expected.Priority, actual.Priority);
         Assert.Equal(expected.Headers, actual.Headers);
         Assert.Equal(expected.Payload.ToArray(), actual.Payload.ToArray());
     }

@@ -7,7 +7,7 @@ namespace Contracts.Storage.Sqlite.Tests;
 /// <summary>A file written by an older version opens, and its rows are delivered, after the columns added since.</summary>
 public sealed class MigrationTests
 {
-    /// <summary>The queue table as the first version wrote it: no claim columns, no count of deliveries.</summary>
+    /// <summary>The queue table as the first version wrote it: no claim columns, no count of deliveries, no priority.</summary>
     private const string FirstVersionQueue = """
         CREATE TABLE contracts_queue (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -40,6 +40,7 @@ public sealed class MigrationTests
         Assert.Equal(id, record.MessageId);
         Assert.Equal(2, record.Attempt);
         Assert.Equal(1, record.Deliveries);
+        Assert.Equal(0, record.Priority);
         Assert.Equal(new byte[] { 0x91, 0x01 }, record.Payload.ToArray());
     }
 }

@@ -49,6 +49,9 @@ public sealed class MessageRecord
     /// <summary>The W3C <c>tracestate</c> of the producer.</summary>
     public string? TraceState { get; set; }
 
+    /// <summary>The message's priority (<see cref="SendOptions.Priority"/>; 0 unless the producer set one).</summary>
+    public byte Priority { get; set; }
+
     /// <summary>Application headers, or <see langword="null"/>.</summary>
     public IReadOnlyDictionary<string, string>? Headers { get; set; }
 
@@ -115,6 +118,7 @@ public sealed class MessageRecord
         DeliverAt = DueAt,
         TraceParent = TraceParent,
         TraceState = TraceState,
+        Priority = Priority,
         Headers = Headers,
         Payload = Payload,
     };
@@ -133,6 +137,7 @@ public sealed class MessageRecord
         DueAt = envelope.DeliverAt,
         TraceParent = envelope.TraceParent,
         TraceState = envelope.TraceState,
+        Priority = envelope.Priority,
         Headers = envelope.Headers,
         Payload = payload,
     };
