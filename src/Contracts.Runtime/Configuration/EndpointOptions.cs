@@ -32,11 +32,23 @@ public sealed class EndpointOptions
     public bool Consume { get; set; } = true;
 
     /// <summary>
-    /// The highest message priority the endpoint honours (1-255), or 0 for none (the default): FIFO. On RabbitMQ the
-    /// endpoint's queue becomes a priority queue and <see cref="SendOptions.Priority"/> orders waiting messages; the
-    /// in-memory transport keeps FIFO.
+    /// The highest message priority the endpoint honours (1-255), or 0 for none (the default): FIFO. With it,
+    /// <see cref="SendOptions.Priority"/> orders the waiting messages, higher first (a priority above the maximum counts
+    /// as the maximum). In process (the in-memory transport, durable or not) one priority keeps send order and nothing
+    /// starves (see <see cref="PriorityBoost"/>); it needs <see cref="EndpointFullMode.Wait"/> or
+    /// <see cref="EndpointFullMode.Reject"/> and a contract without a partition key. On RabbitMQ the endpoint's queue
+    /// becomes a priority queue (<c>x-max-priority</c>), strict: a steady flow of higher priorities can hold a lower one
+    /// back indefinitely.
     /// </summary>
     public int MaxPriority { get; set; }
+
+    /// <summary>
+    /// In process, with <see cref="MaxPriority"/>: how many places in send order one priority level is worth. A message
+    /// of priority p is queued as if it had been sent p × <see cref="PriorityBoost"/> sends earlier, so a waiting message
+    /// is overtaken only by messages sent fewer than <see cref="MaxPriority"/> × <see cref="PriorityBoost"/> sends after
+    /// it: no priority starves. Default 1,000; larger is closer to strict priority. RabbitMQ ignores it.
+    /// </summary>
+    public int PriorityBoost { get; set; } = 1_000;
 
     /// <summary>
     /// Whether a query to this endpoint, when its handler is in this process (the in-memory transport, serialization
@@ -77,6 +89,11 @@ public sealed class EndpointOptions
         if (MaxPriority is < 0 or > 255)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxPriority), MaxPriority, $"Endpoint '{endpoint}' needs a MaxPriority from 0 (none) to 255.");
+        }
+
+        if (PriorityBoost < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(PriorityBoost), PriorityBoost, $"Endpoint '{endpoint}' needs a PriorityBoost of at least 1.");
         }
 
         if (!Enum.IsDefined(FullMode))

@@ -30,7 +30,7 @@ internal static class ContractsConfiguration
     private static readonly string[] s_endpointKeys =
     [
         nameof(EndpointOptions.Capacity), nameof(EndpointOptions.FullMode), nameof(EndpointOptions.MaxConcurrency),
-        nameof(EndpointOptions.Consume), nameof(EndpointOptions.MaxPriority), nameof(EndpointOptions.Delivery), nameof(EndpointOptions.Retry),
+        nameof(EndpointOptions.Consume), nameof(EndpointOptions.MaxPriority), nameof(EndpointOptions.PriorityBoost), nameof(EndpointOptions.Delivery), nameof(EndpointOptions.Retry),
     ];
 
     private static readonly string[] s_retryKeys =
@@ -92,6 +92,7 @@ internal static class ContractsConfiguration
         Read<int>(section, nameof(EndpointOptions.MaxConcurrency), ParseInt, v => apply += e => e.MaxConcurrency = v);
         Read<bool>(section, nameof(EndpointOptions.Consume), ParseBool, v => apply += e => e.Consume = v);
         Read<int>(section, nameof(EndpointOptions.MaxPriority), ParseInt, v => apply += e => e.MaxPriority = v);
+        Read<int>(section, nameof(EndpointOptions.PriorityBoost), ParseInt, v => apply += e => e.PriorityBoost = v);
         Read<DeliveryMode>(section, nameof(EndpointOptions.Delivery), ParseEnum<DeliveryMode>, v => apply += e => e.Delivery = v);
         IConfigurationSection retry = section.GetSection(nameof(EndpointOptions.Retry));
         CheckKeys(retry, s_retryKeys);

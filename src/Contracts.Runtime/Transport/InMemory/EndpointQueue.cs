@@ -24,6 +24,10 @@ namespace Contracts.Transport.InMemory;
 /// modes bound each lane to its share of the capacity (rounded up) and drop within the lane. A delayed retry parks
 /// its key in its lane (see <c>EndpointQueue.Lanes.cs</c>): the key's later messages wait, the lane's other keys go on.
 /// </para>
+/// <para>
+/// With <see cref="EndpointOptions.MaxPriority"/> the one lane is a prioritized channel ordered by rank (see
+/// <c>EndpointQueue.Priority.cs</c>), bounded by the counter as above.
+/// </para>
 /// </remarks>
 internal sealed partial class EndpointQueue
 {
@@ -48,6 +52,8 @@ internal sealed partial class EndpointQueue
         _capacity = options.Capacity;
         _counted = options.FullMode is EndpointFullMode.Wait or EndpointFullMode.Reject;
         Ordered = endpoint.Contract.HasPartitionKey;
+        _maxPriority = (byte)options.MaxPriority;
+        _priorityBoost = options.PriorityBoost;
         int lanes = Ordered ? options.MaxConcurrency : 1;
         bool singleReader = Ordered || options.MaxConcurrency == 1;
         _lanes = new Channel<InMemoryDelivery>[lanes];
@@ -60,7 +66,11 @@ internal sealed partial class EndpointQueue
                 _resumed[i] = new System.Collections.Concurrent.ConcurrentQueue<InMemoryDelivery>();
             }
 
-            if (_counted)
+            if (_maxPriority > 0)
+            {
+                _lanes[i] = CreatePriorityLane(singleReader);
+            }
+            else if (_counted)
             {
                 _lanes[i] = Channel.CreateUnbounded<InMemoryDelivery>(new UnboundedChannelOptions
                 {
@@ -168,6 +178,11 @@ internal sealed partial class EndpointQueue
     {
         if (!Ordered)
         {
+            if (_maxPriority > 0)
+            {
+                delivery = delivery with { Rank = RankOf(delivery.Envelope) };
+            }
+
             return _lanes[0];
         }
 

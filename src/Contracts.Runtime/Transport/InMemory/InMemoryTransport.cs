@@ -80,6 +80,31 @@ internal sealed partial class InMemoryTransport : ITransport, IDisposable
 
     internal Durability.StoreClaims Claims => _claims;
 
+    /// <summary>A priority queue in process is bounded by a counter and has one lane: it cannot drop or keep order per key.</summary>
+    private static void CheckPriority(TransportEndpoint endpoint)
+    {
+        EndpointOptions options = endpoint.Options;
+        if (options.MaxPriority == 0)
+        {
+            return;
+        }
+
+        if (options.FullMode is not (EndpointFullMode.Wait or EndpointFullMode.Reject))
+        {
+            throw new InvalidOperationException(
+                $"Endpoint '{endpoint.Name}' has MaxPriority {options.MaxPriority} and FullMode {options.FullMode}: the in-memory transport's " +
+                "priority queue waits or rejects when full, it does not drop (which message is the oldest one among priorities?). " +
+                "Set FullMode to Wait or Reject, or MaxPriority to 0.");
+        }
+
+        if (endpoint.Contract.HasPartitionKey)
+        {
+            throw new InvalidOperationException(
+                $"Endpoint '{endpoint.Name}' has MaxPriority {options.MaxPriority}, but its contract '{endpoint.Contract.Name}' has a partition key: " +
+                "a priority would let a later message of a key overtake an earlier one. Keep one of the two.");
+        }
+    }
+
     public Task StartAsync(TransportContext context, CancellationToken cancellationToken)
     {
         _context = context;
@@ -100,6 +125,8 @@ internal sealed partial class InMemoryTransport : ITransport, IDisposable
                     $"Endpoint '{endpoint.Name}' is set not to be consumed, but the in-memory transport has no other process to consume it. " +
                     "Consume = false is for broker transports.");
             }
+
+            CheckPriority(endpoint);
 
             var control = new ImmediateDelivery(this);
             var queue = new EndpointQueue(endpoint, control, OnDropped);
