@@ -184,6 +184,23 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>
+    /// Completes when the bus has opened its store (the event store's reads and appends wait for it); throws at once
+    /// when the bus has not started, rather than wait for a start that may never come.
+    /// </summary>
+    public Task StoreReadyAsync()
+    {
+        Task ready = _storeReady.Task;
+        if (!ready.IsCompleted && _lifetime.State == BusLifetime.Created)
+        {
+            throw new InvalidOperationException(
+                "The bus is not started, so its store is not open and the event store cannot be used yet. The bus starts with the host: " +
+                "call host.StartAsync() (or host.RunAsync()) first, or use the event store from a hosted service registered after AddContracts.");
+        }
+
+        return ready;
+    }
+
     /// <summary>Whether the bus takes messages: started, or stopping (handlers' sends while it drains).</summary>
     public bool TakesMessages => _lifetime.State is BusLifetime.Running or BusLifetime.Stopping;
 

@@ -96,6 +96,29 @@ internal static partial class PostgresSchema
             ALTER TABLE {0}.outbox ADD COLUMN priority smallint NOT NULL DEFAULT 0;
             ALTER TABLE {0}.dead_letters ADD COLUMN priority smallint NOT NULL DEFAULT 0;
             """),
+        ("the event log: events with a global position, streams with their version", """
+            CREATE TABLE {0}.events (
+            position bigint PRIMARY KEY,
+            stream_id text NOT NULL,
+            stream_version bigint NOT NULL,
+            event_id uuid NOT NULL,
+            contract text NOT NULL,
+            version integer NOT NULL,
+            correlation_id uuid NOT NULL,
+            causation_id uuid,
+            recorded_at timestamptz NOT NULL,
+            headers bytea,
+            payload bytea NOT NULL,
+            UNIQUE (stream_id, stream_version));
+            CREATE TABLE {0}.streams (
+            stream_id text PRIMARY KEY,
+            version bigint NOT NULL,
+            deleted_at timestamptz);
+            CREATE TABLE {0}.event_head (
+            only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+            position bigint NOT NULL);
+            INSERT INTO {0}.event_head (position) VALUES (0);
+            """),
     ];
 
     /// <summary>Checks that <paramref name="schema"/> is a plain lower-case identifier, which needs no escaping in SQL.</summary>

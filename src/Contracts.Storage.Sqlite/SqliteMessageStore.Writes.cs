@@ -34,8 +34,28 @@ public sealed partial class SqliteMessageStore
             MarkRelayed = SqliteSql.Command(connection, "UPDATE contracts_outbox SET relayed_at = $at, owner = NULL, claimed_until = NULL WHERE seq = $seq", "$at", "$seq");
             LastId = SqliteSql.Command(connection, "SELECT last_insert_rowid()");
             Scratch = connection.CreateCommand();
-            _all = [InsertQueue, DeleteQueue, InsertInbox, Reschedule, InsertDead, DeleteDead, MarkRelayed, LastId, Scratch];
+            StreamOf = SqliteSql.Command(connection, "SELECT version, deleted_at FROM contracts_streams WHERE stream_id = $stream", "$stream");
+            SetStream = SqliteSql.Command(
+                connection,
+                "INSERT INTO contracts_streams (stream_id, version, deleted_at) VALUES ($stream, $version, $deleted) " +
+                "ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, deleted_at = excluded.deleted_at",
+                "$stream", "$version", "$deleted");
+            InsertEvent = SqliteSql.Command(
+                connection,
+                "INSERT INTO contracts_events (stream_id, stream_version, event_id, contract, version, correlation_id, causation_id, recorded_at, headers, payload) " +
+                "VALUES ($stream, $stream_version, $event_id, $contract, $version, $correlation_id, $causation_id, $recorded_at, $headers, $payload) RETURNING position",
+                "$stream", "$stream_version", "$event_id", "$contract", "$version", "$correlation_id", "$causation_id", "$recorded_at", "$headers", "$payload");
+            _all = [InsertQueue, DeleteQueue, InsertInbox, Reschedule, InsertDead, DeleteDead, MarkRelayed, LastId, Scratch, StreamOf, SetStream, InsertEvent];
         }
+
+        /// <summary>A stream's version and deletion time (no row: it does not exist).</summary>
+        public SqliteCommand StreamOf { get; }
+
+        /// <summary>Sets a stream's version and deletion time.</summary>
+        public SqliteCommand SetStream { get; }
+
+        /// <summary>Appends one event; returns its position.</summary>
+        public SqliteCommand InsertEvent { get; }
 
         public TimeProvider Time { get; }
 

@@ -40,7 +40,9 @@ internal static class SqliteSql
 
     /// <summary>
     /// Sequences are AUTOINCREMENT so an id is never reused: recovery reads up to the highest id at start, and a
-    /// reused id would deliver a new message twice.
+    /// reused id would deliver a new message twice. Event positions are AUTOINCREMENT too, and since one writer appends
+    /// and a failed append rolls its increments back, they have no gaps; events are never deleted (a deleted stream is
+    /// marked in <c>contracts_streams</c>).
     /// </summary>
     public const string Schema = $"""
         CREATE TABLE IF NOT EXISTS contracts_queue (
@@ -74,6 +76,23 @@ internal static class SqliteSql
         processed_at INTEGER NOT NULL,
         PRIMARY KEY (endpoint, key)) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS contracts_inbox_processed ON contracts_inbox (processed_at);
+        CREATE TABLE IF NOT EXISTS contracts_events (
+        position INTEGER PRIMARY KEY AUTOINCREMENT,
+        stream_id TEXT NOT NULL,
+        stream_version INTEGER NOT NULL,
+        event_id BLOB NOT NULL,
+        contract TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        correlation_id BLOB NOT NULL,
+        causation_id BLOB,
+        recorded_at INTEGER NOT NULL,
+        headers BLOB,
+        payload BLOB NOT NULL,
+        UNIQUE (stream_id, stream_version));
+        CREATE TABLE IF NOT EXISTS contracts_streams (
+        stream_id TEXT PRIMARY KEY,
+        version INTEGER NOT NULL,
+        deleted_at INTEGER) WITHOUT ROWID;
         """;
 
     /// <summary>

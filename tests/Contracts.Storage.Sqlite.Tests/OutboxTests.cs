@@ -150,6 +150,8 @@ public sealed class OutboxTests
 
         public IDeadLetterStore DeadLetters => inner.DeadLetters;
 
+        public IEventLogStore Events => inner.Events;
+
         public ValueTask InitializeAsync(CancellationToken cancellationToken) => inner.InitializeAsync(cancellationToken);
 
         public ValueTask<IConsumeTransaction> BeginConsumeAsync(CancellationToken cancellationToken) => inner.BeginConsumeAsync(cancellationToken);

@@ -108,6 +108,8 @@ public sealed class StoreOutageTests
 
         public IDeadLetterStore DeadLetters => this;
 
+        public IEventLogStore Events => inner.Events;
+
         public ValueTask InitializeAsync(CancellationToken cancellationToken) => inner.InitializeAsync(cancellationToken);
 
         public ValueTask<IConsumeTransaction> BeginConsumeAsync(CancellationToken cancellationToken) => inner.BeginConsumeAsync(cancellationToken);

@@ -88,6 +88,8 @@ public static class ContractsServiceCollectionExtensions
 
         services.TryAddSingleton<IDeadLetters>(sp => sp.GetRequiredService<ContractsRuntime>().DeadLetters);
         services.TryAddSingleton<IMessageBus>(sp => sp.GetRequiredService<ContractsRuntime>().Bus);
+        services.TryAddSingleton<EventSourcing.IEventStore>(sp => new EventSourcing.EventStore(
+            sp.GetRequiredService<ContractsRuntime>(), catalog, sp.GetService<TimeProvider>() ?? TimeProvider.System));
         services.TryAddSingleton<Transport.ITransport>(sp => sp.GetRequiredService<ContractsRuntime>().Transport);
         services.TryAddSingleton(sp => new Diagnostics.BusProbe(sp.GetRequiredService<ContractsRuntime>()));
         services.AddSingleton<IHostedService>(sp => new ContractsHostedService(

@@ -1,0 +1,29 @@
+using System;
+using System.Collections.Generic;
+
+namespace Contracts.EventSourcing;
+
+/// <summary>The metadata an append records with its events: by default a new conversation, caused by nothing.</summary>
+public sealed class AppendOptions
+{
+    /// <summary>The conversation the events belong to; a new one when not set.</summary>
+    public Guid? CorrelationId { get; init; }
+
+    /// <summary>The message whose handling raised the events.</summary>
+    public Guid? CausationId { get; init; }
+
+    /// <summary>Application headers recorded with every event of the append.</summary>
+    public IReadOnlyDictionary<string, string>? Headers { get; init; }
+
+    /// <summary>
+    /// The metadata of events raised while handling a message: its conversation, caused by it, so the log says which
+    /// command produced which events.
+    /// </summary>
+    /// <param name="context">The handler's context.</param>
+    /// <returns>The options.</returns>
+    public static AppendOptions From(MessageContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return new AppendOptions { CorrelationId = context.CorrelationId, CausationId = context.MessageId };
+    }
+}

@@ -1,0 +1,179 @@
+using System;
+using System.Buffers;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+using Contracts.Storage;
+
+namespace Contracts.EventSourcing;
+
+/// <summary>
+/// <see cref="IEventStore"/> over the bus store's <see cref="IEventLogStore"/>: events are written with their
+/// contracts' generated formatters and read back through the compiled catalog (no CLR type names are stored).
+/// </summary>
+internal sealed class EventStore(ContractsRuntime runtime, ContractCatalog catalog, TimeProvider time) : IEventStore
+{
+    /// <summary>How many events one read of the log fetches.</summary>
+    private const int PageSize = 256;
+
+    public async ValueTask<long> AppendAsync(string streamId, ExpectedVersion expected, IReadOnlyList<IEvent> events, AppendOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        CheckStreamId(streamId);
+        ArgumentNullException.ThrowIfNull(events);
+        if (events.Count == 0)
+        {
+            throw new ArgumentException($"An append to stream '{streamId}' needs at least one event.", nameof(events));
+        }
+
+        Guid correlation = options?.CorrelationId ?? MessageIds.NewVersion7(time.GetUtcNow());
+        var records = new EventRecord[events.Count];
+        var buffer = new ArrayBufferWriter<byte>(256);
+        for (int i = 0; i < records.Length; i++)
+        {
+            IEvent @event = events[i] ?? throw new ArgumentException($"Event {i} of the append to stream '{streamId}' is null.", nameof(events));
+            ContractDescriptor contract = @event.Descriptor;
+            buffer.ResetWrittenCount();
+            contract.Serialize(buffer, @event);
+            records[i] = new EventRecord
+            {
+                StreamId = streamId,
+                EventId = MessageIds.NewVersion7(time.GetUtcNow()),
+                ContractName = contract.Name,
+                ContractVersion = contract.Version,
+                CorrelationId = correlation,
+                CausationId = options?.CausationId,
+                Headers = options?.Headers,
+                Payload = buffer.WrittenSpan.ToArray(),
+            };
+        }
+
+        IEventLogStore log = await LogAsync().ConfigureAwait(false);
+        return await log.AppendAsync(streamId, expected, records, cancellationToken).ConfigureAwait(false);
+    }
+
+    public IAsyncEnumerable<RecordedEvent> ReadStreamAsync(string streamId, long fromVersion = 1, long maxCount = long.MaxValue, CancellationToken cancellationToken = default)
+    {
+        CheckStreamId(streamId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(fromVersion, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
+        return ReadStreamPagesAsync(streamId, fromVersion, ReadDirection.Forwards, maxCount, cancellationToken);
+    }
+
+    public IAsyncEnumerable<RecordedEvent> ReadStreamBackwardsAsync(string streamId, long fromVersion = long.MaxValue, long maxCount = long.MaxValue, CancellationToken cancellationToken = default)
+    {
+        CheckStreamId(streamId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(fromVersion, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
+        return ReadStreamPagesAsync(streamId, fromVersion, ReadDirection.Backwards, maxCount, cancellationToken);
+    }
+
+    public async IAsyncEnumerable<RecordedEvent> ReadAllAsync(long fromPosition = 1, long maxCount = long.MaxValue, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(fromPosition, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
+        IEventLogStore log = await LogAsync().ConfigureAwait(false);
+        long next = fromPosition, left = maxCount;
+        while (left > 0)
+        {
+            IReadOnlyList<EventRecord> page = await log.ReadAllAsync(next, (int)Math.Min(left, PageSize), cancellationToken).ConfigureAwait(false);
+            foreach (EventRecord record in page)
+            {
+                yield return Read(record);
+            }
+
+            if (page.Count < Math.Min(left, PageSize))
+            {
+                yield break;
+            }
+
+            left -= page.Count;
+            next = page[^1].Position + 1;
+        }
+    }
+
+    public async ValueTask<StreamState> GetStreamAsync(string streamId, CancellationToken cancellationToken = default)
+    {
+        CheckStreamId(streamId);
+        IEventLogStore log = await LogAsync().ConfigureAwait(false);
+        return await log.GetStreamAsync(streamId, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<long> ReadHeadPositionAsync(CancellationToken cancellationToken = default)
+    {
+        IEventLogStore log = await LogAsync().ConfigureAwait(false);
+        return await log.ReadHeadPositionAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DeleteStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken = default)
+    {
+        CheckStreamId(streamId);
+        IEventLogStore log = await LogAsync().ConfigureAwait(false);
+        await log.DeleteStreamAsync(streamId, expected, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async IAsyncEnumerable<RecordedEvent> ReadStreamPagesAsync(string streamId, long fromVersion, ReadDirection direction, long maxCount, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        IEventLogStore log = await LogAsync().ConfigureAwait(false);
+        long next = fromVersion, left = maxCount;
+        while (left > 0)
+        {
+            int want = (int)Math.Min(left, PageSize);
+            IReadOnlyList<EventRecord> page = await log.ReadStreamAsync(streamId, next, direction, want, cancellationToken).ConfigureAwait(false);
+            foreach (EventRecord record in page)
+            {
+                yield return Read(record);
+            }
+
+            long last = page.Count == 0 ? 0 : page[^1].StreamVersion;
+            if (page.Count < want || (direction == ReadDirection.Backwards && last <= 1))
+            {
+                yield break;
+            }
+
+            left -= page.Count;
+            next = direction == ReadDirection.Forwards ? last + 1 : last - 1;
+        }
+    }
+
+    /// <summary>The store's event log once the bus has opened the store.</summary>
+    private async ValueTask<IEventLogStore> LogAsync()
+    {
+        await runtime.StoreReadyAsync().ConfigureAwait(false);
+        return runtime.Store.Events;
+    }
+
+    private RecordedEvent Read(EventRecord record)
+    {
+        if (!catalog.TryFind(record.ContractName, record.ContractVersion, out ContractDescriptor? contract) || contract.Kind != MessageKind.Event)
+        {
+            throw new InvalidOperationException(
+                $"The event at position {record.Position} ({record.StreamId} version {record.StreamVersion}) is '{record.ContractName}' " +
+                $"version {record.ContractVersion}, which is not an event contract of this application. Reference the assembly that " +
+                "declares it (the contract catalog is compiled), or read the log where that contract is known.");
+        }
+
+        IEvent @event;
+        try
+        {
+            @event = (IEvent)contract.Deserialize(record.Payload);
+        }
+        catch (MessagePack.MessagePackSerializationException ex)
+        {
+            throw new InvalidOperationException(
+                $"The event at position {record.Position} ({record.StreamId} version {record.StreamVersion}) could not be read as " +
+                $"'{contract}': {ex.Message}", ex);
+        }
+
+        return new RecordedEvent(@event, record.StreamId, record.StreamVersion, record.Position, record.EventId, record.CorrelationId, record.CausationId, record.RecordedAt, record.Headers);
+    }
+
+    private static void CheckStreamId(string streamId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(streamId);
+        if (streamId.Length > 200)
+        {
+            throw new ArgumentException($"Stream id '{streamId[..40]}...' is {streamId.Length} characters long; at most 200 are allowed.", nameof(streamId));
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using Contracts.Storage;
+
+namespace Contracts.EventSourcing;
+
+/// <summary>
+/// The event store: append-only streams of the application's <see cref="EventAttribute"/> contracts, kept in the
+/// bus's store (in memory by default, SQLite with <c>UseSqlite</c>, PostgreSQL with <c>UsePostgres</c>) with their
+/// generated formatters. Appends check an <see cref="ExpectedVersion"/> (optimistic concurrency); every event gets a
+/// version in its stream and a global position with no gaps, so a reader can follow the whole log in order and resume
+/// from where it stopped. Injected as a singleton by <c>AddContracts</c>; usable once the bus has started.
+/// </summary>
+public interface IEventStore
+{
+    /// <summary>Appends <paramref name="events"/> to <paramref name="streamId"/> as one unit: all or none.</summary>
+    /// <param name="streamId">The stream, for example <c>order-42</c>.</param>
+    /// <param name="expected">The version the caller read (or <see cref="ExpectedVersion.NoStream"/>, <see cref="ExpectedVersion.Any"/>).</param>
+    /// <param name="events">At least one event.</param>
+    /// <param name="options">Correlation, causation and headers; <see cref="AppendOptions.From"/> takes them from a handler's context.</param>
+    /// <param name="cancellationToken">Cancels the append (it then happened entirely or not at all).</param>
+    /// <returns>The stream's version after the append: the version of its last event.</returns>
+    /// <exception cref="WrongExpectedVersionException">Another writer appended first.</exception>
+    /// <exception cref="StreamDeletedException">The stream was deleted.</exception>
+    /// <exception cref="System.InvalidOperationException">The bus is not started.</exception>
+    ValueTask<long> AppendAsync(string streamId, ExpectedVersion expected, IReadOnlyList<IEvent> events, AppendOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads <paramref name="streamId"/> oldest first, from version <paramref name="fromVersion"/>.</summary>
+    /// <param name="streamId">The stream.</param>
+    /// <param name="fromVersion">The first version to read (1: from the start).</param>
+    /// <param name="maxCount">At most this many events.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The events; none for a stream that does not exist.</returns>
+    /// <exception cref="StreamDeletedException">The stream was deleted.</exception>
+    IAsyncEnumerable<RecordedEvent> ReadStreamAsync(string streamId, long fromVersion = 1, long maxCount = long.MaxValue, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads <paramref name="streamId"/> newest first, from version <paramref name="fromVersion"/> down.</summary>
+    /// <param name="streamId">The stream.</param>
+    /// <param name="fromVersion">The first version to read (<see cref="long.MaxValue"/>: from the last event).</param>
+    /// <param name="maxCount">At most this many events.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The events; none for a stream that does not exist.</returns>
+    /// <exception cref="StreamDeletedException">The stream was deleted.</exception>
+    IAsyncEnumerable<RecordedEvent> ReadStreamBackwardsAsync(string streamId, long fromVersion = long.MaxValue, long maxCount = long.MaxValue, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads every stream's events in global order, from position <paramref name="fromPosition"/>.</summary>
+    /// <param name="fromPosition">The first position to read (1: from the start).</param>
+    /// <param name="maxCount">At most this many events.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The events, deleted streams' included.</returns>
+    IAsyncEnumerable<RecordedEvent> ReadAllAsync(long fromPosition = 1, long maxCount = long.MaxValue, CancellationToken cancellationToken = default);
+
+    /// <summary>The version of <paramref name="streamId"/> (0 when it does not exist) and whether it was deleted.</summary>
+    /// <param name="streamId">The stream.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>Its state.</returns>
+    ValueTask<StreamState> GetStreamAsync(string streamId, CancellationToken cancellationToken = default);
+
+    /// <summary>The global position of the last event appended (0 when there is none).</summary>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The head position.</returns>
+    ValueTask<long> ReadHeadPositionAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes <paramref name="streamId"/>: it takes no more events and reading it fails, while its events stay in the
+    /// global log (positions never change; a projection rebuilt from position 1 still sees them).
+    /// </summary>
+    /// <param name="streamId">The stream.</param>
+    /// <param name="expected">The version the caller read.</param>
+    /// <param name="cancellationToken">Cancels the deletion.</param>
+    /// <returns>Completes when the deletion is stored.</returns>
+    /// <exception cref="WrongExpectedVersionException">Another writer appended first.</exception>
+    /// <exception cref="StreamDeletedException">The stream was deleted already.</exception>
+    ValueTask DeleteStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,71 @@
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using Contracts.EventSourcing;
+
+namespace Contracts.Storage;
+
+/// <summary>
+/// The event log role of a store: append-only streams of serialized events with optimistic concurrency, and one
+/// global, gap-free order across them. <see cref="IEventStore"/> is the typed API over it; every store passes the
+/// event-log part of the store compliance suite.
+/// </summary>
+public interface IEventLogStore
+{
+    /// <summary>
+    /// Appends <paramref name="events"/> to <paramref name="streamId"/> as one unit: all of them or none. Sets each
+    /// record's <see cref="EventRecord.StreamVersion"/>, <see cref="EventRecord.Position"/> and
+    /// <see cref="EventRecord.RecordedAt"/>. Positions are consecutive, and an append that fails takes none.
+    /// </summary>
+    /// <param name="streamId">The stream.</param>
+    /// <param name="expected">The version the stream must be at.</param>
+    /// <param name="events">At least one event.</param>
+    /// <param name="cancellationToken">Cancels the append (it then happened entirely or not at all).</param>
+    /// <returns>The stream's version after the append.</returns>
+    /// <exception cref="WrongExpectedVersionException">The stream is at another version.</exception>
+    /// <exception cref="StreamDeletedException">The stream was deleted.</exception>
+    ValueTask<long> AppendAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventRecord> events, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Up to <paramref name="maxCount"/> events of <paramref name="streamId"/>: forwards from version
+    /// <paramref name="fromVersion"/> (inclusive, ascending), or backwards from it (inclusive, descending).
+    /// </summary>
+    /// <param name="streamId">The stream.</param>
+    /// <param name="fromVersion">The first version to read; backwards, <see cref="long.MaxValue"/> starts at the last event.</param>
+    /// <param name="direction">Forwards or backwards.</param>
+    /// <param name="maxCount">At most this many.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The events; empty past the end, or for a stream that does not exist.</returns>
+    /// <exception cref="StreamDeletedException">The stream was deleted.</exception>
+    ValueTask<IReadOnlyList<EventRecord>> ReadStreamAsync(string streamId, long fromVersion, ReadDirection direction, int maxCount, CancellationToken cancellationToken);
+
+    /// <summary>Up to <paramref name="maxCount"/> events of every stream, in global order, from <paramref name="fromPosition"/> (inclusive).</summary>
+    /// <param name="fromPosition">The first position to read (1 is the first event).</param>
+    /// <param name="maxCount">At most this many.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The events; deleted streams' events included.</returns>
+    ValueTask<IReadOnlyList<EventRecord>> ReadAllAsync(long fromPosition, int maxCount, CancellationToken cancellationToken);
+
+    /// <summary>The version and state of <paramref name="streamId"/>.</summary>
+    /// <param name="streamId">The stream.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>Its state; version 0 when it does not exist.</returns>
+    ValueTask<StreamState> GetStreamAsync(string streamId, CancellationToken cancellationToken);
+
+    /// <summary>The position of the last event appended, 0 when there is none.</summary>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The head position.</returns>
+    ValueTask<long> ReadHeadPositionAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes <paramref name="streamId"/>: it takes no more events and its reads fail, while its events stay in the
+    /// global log (positions never change, and a rebuild from position 1 still sees them).
+    /// </summary>
+    /// <param name="streamId">The stream.</param>
+    /// <param name="expected">The version the stream must be at.</param>
+    /// <param name="cancellationToken">Cancels the deletion.</param>
+    /// <returns>Completes when the deletion is stored.</returns>
+    /// <exception cref="WrongExpectedVersionException">The stream is at another version.</exception>
+    /// <exception cref="StreamDeletedException">The stream was deleted already.</exception>
+    ValueTask DeleteStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken);
+}

@@ -1,0 +1,153 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using Contracts.EventSourcing;
+
+namespace Contracts.Storage;
+
+/// <summary>
+/// The in-memory store's event log, for the life of the process. One lock orders appends: an append checks and
+/// extends its stream and the global log in one step, which is what gives positions without gaps.
+/// </summary>
+internal sealed class InMemoryEventLog(TimeProvider time) : IEventLogStore
+{
+    private readonly Lock _gate = new();
+    private readonly List<EventRecord> _all = [];
+    private readonly Dictionary<string, Stream> _streams = new(StringComparer.Ordinal);
+
+    public ValueTask<long> AppendAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventRecord> events, CancellationToken cancellationToken)
+    {
+        DateTimeOffset now = time.GetUtcNow();
+        lock (_gate)
+        {
+            _streams.TryGetValue(streamId, out Stream? stream);
+            long version = stream?.Events.Count ?? 0;
+            if (stream?.Deleted == true)
+            {
+                throw new StreamDeletedException(streamId);
+            }
+
+            if (!expected.IsMetBy(version))
+            {
+                throw new WrongExpectedVersionException(streamId, expected, version);
+            }
+
+            if (stream is null)
+            {
+                _streams[streamId] = stream = new Stream();
+            }
+
+            foreach (EventRecord record in events)
+            {
+                record.StreamId = streamId;
+                record.StreamVersion = ++version;
+                record.Position = _all.Count + 1;
+                record.RecordedAt = now;
+                _all.Add(record);
+                stream.Events.Add(record);
+            }
+
+            return ValueTask.FromResult(version);
+        }
+    }
+
+    public ValueTask<IReadOnlyList<EventRecord>> ReadStreamAsync(string streamId, long fromVersion, ReadDirection direction, int maxCount, CancellationToken cancellationToken)
+    {
+        var page = new List<EventRecord>(Math.Min(maxCount, 256));
+        lock (_gate)
+        {
+            if (!_streams.TryGetValue(streamId, out Stream? stream))
+            {
+                return ValueTask.FromResult<IReadOnlyList<EventRecord>>(page);
+            }
+
+            if (stream.Deleted)
+            {
+                throw new StreamDeletedException(streamId);
+            }
+
+            List<EventRecord> events = stream.Events;
+            if (direction == ReadDirection.Forwards)
+            {
+                for (long v = fromVersion; v <= events.Count && page.Count < maxCount; v++)
+                {
+                    page.Add(events[(int)v - 1]);
+                }
+            }
+            else
+            {
+                for (long v = Math.Min(fromVersion, events.Count); v >= 1 && page.Count < maxCount; v--)
+                {
+                    page.Add(events[(int)v - 1]);
+                }
+            }
+        }
+
+        return ValueTask.FromResult<IReadOnlyList<EventRecord>>(page);
+    }
+
+    public ValueTask<IReadOnlyList<EventRecord>> ReadAllAsync(long fromPosition, int maxCount, CancellationToken cancellationToken)
+    {
+        var page = new List<EventRecord>(Math.Min(maxCount, 256));
+        lock (_gate)
+        {
+            for (long p = fromPosition; p <= _all.Count && page.Count < maxCount; p++)
+            {
+                page.Add(_all[(int)p - 1]);
+            }
+        }
+
+        return ValueTask.FromResult<IReadOnlyList<EventRecord>>(page);
+    }
+
+    public ValueTask<StreamState> GetStreamAsync(string streamId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return ValueTask.FromResult(_streams.TryGetValue(streamId, out Stream? stream) ? new StreamState(stream.Events.Count, stream.Deleted) : default);
+        }
+    }
+
+    public ValueTask<long> ReadHeadPositionAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return ValueTask.FromResult((long)_all.Count);
+        }
+    }
+
+    public ValueTask DeleteStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            _streams.TryGetValue(streamId, out Stream? stream);
+            long version = stream?.Events.Count ?? 0;
+            if (stream?.Deleted == true)
+            {
+                throw new StreamDeletedException(streamId);
+            }
+
+            if (!expected.IsMetBy(version))
+            {
+                throw new WrongExpectedVersionException(streamId, expected, version);
+            }
+
+            if (stream is null)
+            {
+                _streams[streamId] = stream = new Stream();
+            }
+
+            stream.Deleted = true;
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private sealed class Stream
+    {
+        public List<EventRecord> Events { get; } = [];
+
+        public bool Deleted { get; set; }
+    }
+}

@@ -1,0 +1,56 @@
+using System;
+using System.Collections.Concurrent;
+
+namespace Contracts.Storage.Postgres;
+
+/// <summary>The event log's statements of one schema, built once per schema and process (see <see cref="PostgresSql"/>).</summary>
+internal sealed class PostgresEventSql
+{
+    public const string EventColumns =
+        "position, stream_id, stream_version, event_id, contract, version, correlation_id, causation_id, recorded_at, headers, payload";
+
+    private static readonly ConcurrentDictionary<string, PostgresEventSql> s_bySchema = new(StringComparer.Ordinal);
+
+    private PostgresEventSql(string schema)
+    {
+        string s = PostgresSql.Quote(schema);
+        // The stream's row is created if missing (a concurrent creator makes this wait, then do nothing) and locked:
+        // writers of one stream take turns from here to their commit.
+        CreateStream = $"INSERT INTO {s}.streams (stream_id, version) VALUES ($1, 0) ON CONFLICT (stream_id) DO NOTHING";
+        LockStream = $"SELECT version, deleted_at FROM {s}.streams WHERE stream_id = $1 FOR UPDATE";
+        // The head row is the last lock an append takes and holds to its commit: positions are handed out in commit
+        // order, and a rolled-back append gives its numbers back with the update, so the log has no gaps.
+        TakePositions = $"UPDATE {s}.event_head SET position = position + $1 RETURNING position";
+        InsertEvents =
+            $"INSERT INTO {s}.events ({EventColumns}) SELECT * FROM unnest(" +
+            "$1::bigint[], $2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::integer[], $7::uuid[], $8::uuid[], $9::timestamptz[], $10::bytea[], $11::bytea[])";
+        SetStream = $"UPDATE {s}.streams SET version = $2, deleted_at = $3 WHERE stream_id = $1";
+        StreamOf = $"SELECT version, deleted_at FROM {s}.streams WHERE stream_id = $1";
+        ReadForwards = $"SELECT {EventColumns} FROM {s}.events WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version LIMIT $3";
+        ReadBackwards = $"SELECT {EventColumns} FROM {s}.events WHERE stream_id = $1 AND stream_version <= $2 ORDER BY stream_version DESC LIMIT $3";
+        ReadAll = $"SELECT {EventColumns} FROM {s}.events WHERE position >= $1 ORDER BY position LIMIT $2";
+        Head = $"SELECT position FROM {s}.event_head";
+    }
+
+    public static PostgresEventSql For(string schema) => s_bySchema.GetOrAdd(schema, static s => new PostgresEventSql(s));
+
+    public string CreateStream { get; }
+
+    public string LockStream { get; }
+
+    public string TakePositions { get; }
+
+    public string InsertEvents { get; }
+
+    public string SetStream { get; }
+
+    public string StreamOf { get; }
+
+    public string ReadForwards { get; }
+
+    public string ReadBackwards { get; }
+
+    public string ReadAll { get; }
+
+    public string Head { get; }
+}

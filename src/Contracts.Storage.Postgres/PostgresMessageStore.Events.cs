@@ -1,0 +1,226 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using Contracts.EventSourcing;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Contracts.Storage.Postgres;
+
+/// <summary>
+/// The event-log role. An append is one transaction: lock the stream's row (writers of one stream take turns), check
+/// its version, take the next positions from the head row (held to the commit, so positions follow commit order and
+/// have no gaps), insert the events, move the stream on.
+/// </summary>
+public sealed partial class PostgresMessageStore : IEventLogStore
+{
+    /// <inheritdoc />
+    public IEventLogStore Events => this;
+
+    private PostgresEventSql EventSql => PostgresEventSql.For(Schema);
+
+    async ValueTask<long> IEventLogStore.AppendAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventRecord> events, CancellationToken cancellationToken)
+    {
+        ThrowIfNotOpen();
+        PostgresEventSql sql = EventSql;
+        await using NpgsqlConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        long version = await LockStreamAsync(connection, transaction, streamId, expected, cancellationToken).ConfigureAwait(false);
+
+        int n = events.Count;
+        long last;
+        await using (var take = new NpgsqlCommand(sql.TakePositions, connection, transaction))
+        {
+            take.Parameters.Add(PostgresSql.Value((long)n));
+            last = (long)(await take.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+
+        DateTimeOffset now = _time.GetUtcNow();
+        DateTimeOffset recordedAt = DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds());
+        long[] positions = new long[n], versions = new long[n];
+        string[] streams = new string[n], contracts = new string[n];
+        Guid[] ids = new Guid[n], correlations = new Guid[n];
+        Guid?[] causations = new Guid?[n];
+        int[] contractVersions = new int[n];
+        DateTimeOffset[] times = new DateTimeOffset[n];
+        byte[]?[] headers = new byte[]?[n];
+        byte[][] payloads = new byte[n][];
+        for (int i = 0; i < n; i++)
+        {
+            EventRecord record = events[i];
+            positions[i] = last - n + 1 + i;
+            versions[i] = version + 1 + i;
+            streams[i] = streamId;
+            ids[i] = record.EventId;
+            contracts[i] = record.ContractName;
+            contractVersions[i] = record.ContractVersion;
+            correlations[i] = record.CorrelationId;
+            causations[i] = record.CausationId;
+            times[i] = recordedAt;
+            headers[i] = HeaderCodec.Encode(record.Headers);
+            payloads[i] = record.Payload.ToArray();
+        }
+
+        await using (var batch = new NpgsqlBatch(connection, transaction))
+        {
+            var insert = new NpgsqlBatchCommand(sql.InsertEvents);
+            NpgsqlParameterCollection p = insert.Parameters;
+            p.Add(Column(positions, NpgsqlDbType.Bigint));
+            p.Add(Column(streams, NpgsqlDbType.Text));
+            p.Add(Column(versions, NpgsqlDbType.Bigint));
+            p.Add(Column(ids, NpgsqlDbType.Uuid));
+            p.Add(Column(contracts, NpgsqlDbType.Text));
+            p.Add(Column(contractVersions, NpgsqlDbType.Integer));
+            p.Add(Column(correlations, NpgsqlDbType.Uuid));
+            p.Add(Column(causations, NpgsqlDbType.Uuid));
+            p.Add(Column(times, NpgsqlDbType.TimestampTz));
+            p.Add(Column(headers, NpgsqlDbType.Bytea));
+            p.Add(Column(payloads, NpgsqlDbType.Bytea));
+            batch.BatchCommands.Add(insert);
+            batch.BatchCommands.Add(SetStreamCommand(sql, streamId, version + n, deletedAt: null));
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        for (int i = 0; i < n; i++)
+        {
+            EventRecord record = events[i];
+            record.StreamId = streamId;
+            record.StreamVersion = versions[i];
+            record.Position = positions[i];
+            record.RecordedAt = recordedAt;
+        }
+
+        return version + n;
+    }
+
+    async ValueTask<IReadOnlyList<EventRecord>> IEventLogStore.ReadStreamAsync(string streamId, long fromVersion, ReadDirection direction, int maxCount, CancellationToken cancellationToken)
+    {
+        ThrowIfNotOpen();
+        PostgresEventSql sql = EventSql;
+        await using NpgsqlBatch batch = Batch();
+        var state = new NpgsqlBatchCommand(sql.StreamOf);
+        state.Parameters.Add(PostgresSql.Value(streamId));
+        var read = new NpgsqlBatchCommand(direction == ReadDirection.Forwards ? sql.ReadForwards : sql.ReadBackwards);
+        read.Parameters.Add(PostgresSql.Value(streamId));
+        read.Parameters.Add(PostgresSql.Value(fromVersion));
+        read.Parameters.Add(PostgresSql.Value(maxCount));
+        batch.BatchCommands.Add(state);
+        batch.BatchCommands.Add(read);
+        await using NpgsqlDataReader reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && !reader.IsDBNull(1))
+        {
+            throw new StreamDeletedException(streamId);
+        }
+
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        return await ReadEventsAsync(reader, cancellationToken).ConfigureAwait(false);
+    }
+
+    async ValueTask<IReadOnlyList<EventRecord>> IEventLogStore.ReadAllAsync(long fromPosition, int maxCount, CancellationToken cancellationToken)
+    {
+        await using NpgsqlCommand command = Command(EventSql.ReadAll);
+        command.Parameters.Add(PostgresSql.Value(fromPosition));
+        command.Parameters.Add(PostgresSql.Value(maxCount));
+        await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await ReadEventsAsync(reader, cancellationToken).ConfigureAwait(false);
+    }
+
+    async ValueTask<StreamState> IEventLogStore.GetStreamAsync(string streamId, CancellationToken cancellationToken)
+    {
+        await using NpgsqlCommand command = Command(EventSql.StreamOf);
+        command.Parameters.Add(PostgresSql.Value(streamId));
+        await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? new StreamState(reader.GetInt64(0), !reader.IsDBNull(1)) : default;
+    }
+
+    async ValueTask<long> IEventLogStore.ReadHeadPositionAsync(CancellationToken cancellationToken)
+    {
+        await using NpgsqlCommand command = Command(EventSql.Head);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    async ValueTask IEventLogStore.DeleteStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken)
+    {
+        ThrowIfNotOpen();
+        await using NpgsqlConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        long version = await LockStreamAsync(connection, transaction, streamId, expected, cancellationToken).ConfigureAwait(false);
+        await using (var batch = new NpgsqlBatch(connection, transaction))
+        {
+            batch.BatchCommands.Add(SetStreamCommand(EventSql, streamId, version, _time.GetUtcNow()));
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Creates the stream's row if needed and locks it; returns its version once it meets <paramref name="expected"/>.</summary>
+    private async ValueTask<long> LockStreamAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string streamId, ExpectedVersion expected, CancellationToken cancellationToken)
+    {
+        PostgresEventSql sql = EventSql;
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        var create = new NpgsqlBatchCommand(sql.CreateStream);
+        create.Parameters.Add(PostgresSql.Value(streamId));
+        var lockRow = new NpgsqlBatchCommand(sql.LockStream);
+        lockRow.Parameters.Add(PostgresSql.Value(streamId));
+        batch.BatchCommands.Add(create);
+        batch.BatchCommands.Add(lockRow);
+        long version;
+        bool deleted;
+        await using (NpgsqlDataReader reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            version = reader.GetInt64(0);
+            deleted = !reader.IsDBNull(1);
+        }
+
+        if (deleted)
+        {
+            throw new StreamDeletedException(streamId);
+        }
+
+        if (!expected.IsMetBy(version))
+        {
+            throw new WrongExpectedVersionException(streamId, expected, version);
+        }
+
+        return version;
+    }
+
+    private static NpgsqlBatchCommand SetStreamCommand(PostgresEventSql sql, string streamId, long version, DateTimeOffset? deletedAt)
+    {
+        var command = new NpgsqlBatchCommand(sql.SetStream);
+        command.Parameters.Add(PostgresSql.Value(streamId));
+        command.Parameters.Add(PostgresSql.Value(version));
+        command.Parameters.Add(PostgresSql.Nullable(deletedAt));
+        return command;
+    }
+
+    private static async ValueTask<IReadOnlyList<EventRecord>> ReadEventsAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
+        var events = new List<EventRecord>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            events.Add(new EventRecord
+            {
+                Position = reader.GetInt64(0),
+                StreamId = reader.GetString(1),
+                StreamVersion = reader.GetInt64(2),
+                EventId = reader.GetGuid(3),
+                ContractName = reader.GetString(4),
+                ContractVersion = reader.GetInt32(5),
+                CorrelationId = reader.GetGuid(6),
+                CausationId = reader.IsDBNull(7) ? null : reader.GetGuid(7),
+                RecordedAt = reader.GetFieldValue<DateTimeOffset>(8),
+                Headers = reader.IsDBNull(9) ? null : HeaderCodec.Decode(reader.GetFieldValue<byte[]>(9)),
+                Payload = reader.GetFieldValue<byte[]>(10),
+            });
+        }
+
+        return events;
+    }
+
+    private static NpgsqlParameter Column<T>(T[] values, NpgsqlDbType element) => new() { NpgsqlDbType = NpgsqlDbType.Array | element, Value = values };
+}

@@ -1,0 +1,178 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using Contracts.EventSourcing;
+using Microsoft.Data.Sqlite;
+
+namespace Contracts.Storage.Sqlite;
+
+/// <summary>
+/// The event-log role: appends and deletions through the writer loop (one writer, so an append's check of its
+/// stream's version and its inserts cannot interleave with another's, and group commit batches concurrent appends),
+/// reads on pooled connections.
+/// </summary>
+public sealed partial class SqliteMessageStore : IEventLogStore
+{
+    private const string EventColumns =
+        "position, stream_id, stream_version, event_id, contract, version, correlation_id, causation_id, recorded_at, headers, payload";
+
+    /// <inheritdoc />
+    public IEventLogStore Events => this;
+
+    async ValueTask<long> IEventLogStore.AppendAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventRecord> events, CancellationToken cancellationToken)
+    {
+        var op = new AppendOp(streamId, expected, events);
+        await WriteAsync(op, cancellationToken).ConfigureAwait(false);
+        return op.Result;
+    }
+
+    ValueTask<IReadOnlyList<EventRecord>> IEventLogStore.ReadStreamAsync(string streamId, long fromVersion, ReadDirection direction, int maxCount, CancellationToken cancellationToken)
+    {
+        using SqliteConnection connection = OpenConnection();
+        if (StreamOf(connection, streamId) is { Deleted: true })
+        {
+            throw new StreamDeletedException(streamId);
+        }
+
+        string sql = direction == ReadDirection.Forwards
+            ? $"SELECT {EventColumns} FROM contracts_events WHERE stream_id = $stream AND stream_version >= $from ORDER BY stream_version LIMIT $limit"
+            : $"SELECT {EventColumns} FROM contracts_events WHERE stream_id = $stream AND stream_version <= $from ORDER BY stream_version DESC LIMIT $limit";
+        using SqliteCommand command = SqliteSql.Command(connection, sql, "$stream", "$from", "$limit");
+        command.Parameters[0].Value = streamId;
+        command.Parameters[1].Value = fromVersion;
+        command.Parameters[2].Value = maxCount;
+        return ValueTask.FromResult<IReadOnlyList<EventRecord>>(ReadEvents(command));
+    }
+
+    ValueTask<IReadOnlyList<EventRecord>> IEventLogStore.ReadAllAsync(long fromPosition, int maxCount, CancellationToken cancellationToken)
+    {
+        using SqliteConnection connection = OpenConnection();
+        using SqliteCommand command = SqliteSql.Command(
+            connection, $"SELECT {EventColumns} FROM contracts_events WHERE position >= $from ORDER BY position LIMIT $limit", "$from", "$limit");
+        command.Parameters[0].Value = fromPosition;
+        command.Parameters[1].Value = maxCount;
+        return ValueTask.FromResult<IReadOnlyList<EventRecord>>(ReadEvents(command));
+    }
+
+    ValueTask<StreamState> IEventLogStore.GetStreamAsync(string streamId, CancellationToken cancellationToken)
+    {
+        using SqliteConnection connection = OpenConnection();
+        return ValueTask.FromResult(StreamOf(connection, streamId));
+    }
+
+    ValueTask<long> IEventLogStore.ReadHeadPositionAsync(CancellationToken cancellationToken)
+    {
+        using SqliteConnection connection = OpenConnection();
+        using SqliteCommand command = SqliteSql.Command(connection, "SELECT coalesce(max(position), 0) FROM contracts_events");
+        return ValueTask.FromResult((long)command.ExecuteScalar()!);
+    }
+
+    ValueTask IEventLogStore.DeleteStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken) =>
+        WriteAsync(new DeleteStreamOp(streamId, expected), cancellationToken);
+
+    private static StreamState StreamOf(SqliteConnection connection, string streamId)
+    {
+        using SqliteCommand command = SqliteSql.Command(connection, "SELECT version, deleted_at FROM contracts_streams WHERE stream_id = $stream", "$stream");
+        command.Parameters[0].Value = streamId;
+        return ReadStream(command);
+    }
+
+    private static StreamState ReadStream(SqliteCommand command)
+    {
+        using SqliteDataReader reader = command.ExecuteReader();
+        return reader.Read() ? new StreamState(reader.GetInt64(0), !reader.IsDBNull(1)) : default;
+    }
+
+    private static List<EventRecord> ReadEvents(SqliteCommand command)
+    {
+        var events = new List<EventRecord>();
+        using SqliteDataReader reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            events.Add(new EventRecord
+            {
+                Position = reader.GetInt64(0),
+                StreamId = reader.GetString(1),
+                StreamVersion = reader.GetInt64(2),
+                EventId = reader.GetGuid(3),
+                ContractName = reader.GetString(4),
+                ContractVersion = reader.GetInt32(5),
+                CorrelationId = reader.GetGuid(6),
+                CausationId = reader.IsDBNull(7) ? null : reader.GetGuid(7),
+                RecordedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)),
+                Headers = reader.IsDBNull(9) ? null : HeaderCodec.Decode((byte[])reader.GetValue(9)),
+                Payload = (byte[])reader.GetValue(10),
+            });
+        }
+
+        return events;
+    }
+
+    /// <summary>Checks the stream's version, inserts the events, moves the stream on: in the writer's transaction.</summary>
+    private sealed class AppendOp(string streamId, ExpectedVersion expected, IReadOnlyList<EventRecord> events) : WriteOp
+    {
+        public override void Execute(Writer writer)
+        {
+            long version = Check(writer, streamId, expected);
+            long now = writer.Time.GetUtcNow().ToUnixTimeMilliseconds();
+            SqliteParameterCollection p = writer.InsertEvent.Parameters;
+            foreach (EventRecord record in events)
+            {
+                record.StreamId = streamId;
+                record.StreamVersion = ++version;
+                record.RecordedAt = DateTimeOffset.FromUnixTimeMilliseconds(now);
+                p[0].Value = streamId;
+                p[1].Value = record.StreamVersion;
+                p[2].Value = record.EventId;
+                p[3].Value = record.ContractName;
+                p[4].Value = record.ContractVersion;
+                p[5].Value = record.CorrelationId;
+                p[6].Value = record.CausationId is { } causation ? causation : DBNull.Value;
+                p[7].Value = now;
+                p[8].Value = (object?)HeaderCodec.Encode(record.Headers) ?? DBNull.Value;
+                p[9].Value = record.Payload.ToArray();
+                record.Position = (long)writer.InsertEvent.ExecuteScalar()!;
+            }
+
+            SetStream(writer, streamId, version, deletedAt: null);
+            Result = version;
+        }
+    }
+
+    private sealed class DeleteStreamOp(string streamId, ExpectedVersion expected) : WriteOp
+    {
+        public override void Execute(Writer writer)
+        {
+            long version = Check(writer, streamId, expected);
+            SetStream(writer, streamId, version, writer.Time.GetUtcNow().ToUnixTimeMilliseconds());
+        }
+    }
+
+    /// <summary>The stream's version, once it is known to meet <paramref name="expected"/> and not to be deleted.</summary>
+    private static long Check(Writer writer, string streamId, ExpectedVersion expected)
+    {
+        writer.StreamOf.Parameters[0].Value = streamId;
+        StreamState state = ReadStream(writer.StreamOf);
+        if (state.Deleted)
+        {
+            throw new StreamDeletedException(streamId);
+        }
+
+        if (!expected.IsMetBy(state.Version))
+        {
+            throw new WrongExpectedVersionException(streamId, expected, state.Version);
+        }
+
+        return state.Version;
+    }
+
+    private static void SetStream(Writer writer, string streamId, long version, long? deletedAt)
+    {
+        SqliteParameterCollection p = writer.SetStream.Parameters;
+        p[0].Value = streamId;
+        p[1].Value = version;
+        p[2].Value = deletedAt is { } at ? at : DBNull.Value;
+        writer.SetStream.ExecuteNonQuery();
+    }
+}

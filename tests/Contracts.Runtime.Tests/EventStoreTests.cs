@@ -1,0 +1,133 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Contracts.EventSourcing;
+using Contracts.Storage;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Contracts.Runtime.Tests;
+
+/// <summary>The typed event store over the default (in-memory) store: contracts in, the same contracts out.</summary>
+public sealed partial class EventStoreTests
+{
+    [Event] public partial record CartOpened(Guid CartId, string Customer);
+    [Event] public partial record ItemAdded(Guid CartId, string Sku, int Quantity);
+    [Event] public partial record CartCheckedOut(Guid CartId, decimal Total);
+    [Command] public partial record CheckOut([property: IdempotencyKey] Guid CartId);
+
+    public sealed class Appended
+    {
+        public readonly TaskCompletionSource<long> Version = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public Guid MessageId, CorrelationId;
+    }
+
+    public sealed class CheckOutHandler(IEventStore events, Appended appended) : ICommandHandler<CheckOut>
+    {
+        public async ValueTask HandleAsync(CheckOut command, MessageContext context, CancellationToken cancellationToken)
+        {
+            appended.MessageId = context.MessageId;
+            appended.CorrelationId = context.CorrelationId;
+            long version = await events.AppendAsync(
+                $"cart-{command.CartId}", ExpectedVersion.Any, [new CartCheckedOut(command.CartId, 12.5m)], AppendOptions.From(context), cancellationToken);
+            appended.Version.SetResult(version);
+        }
+    }
+
+    [Fact]
+    public async Task Appended_contracts_are_read_back_as_the_same_contracts_in_stream_and_global_order()
+    {
+        await using TestBus host = await TestBus.StartAsync();
+        IEventStore events = host.Get<IEventStore>();
+        var cart = Guid.NewGuid();
+        string stream = $"cart-{cart}";
+        var correlation = Guid.NewGuid();
+
+        long version = await events.AppendAsync(stream, ExpectedVersion.NoStream, [new CartOpened(cart, "ada"), new ItemAdded(cart, "sku-1", 2)],
+            new AppendOptions { CorrelationId = correlation, Headers = new Dictionary<string, string> { ["tenant"] = "t1" } });
+        Assert.Equal(2, version);
+        await events.AppendAsync("other", ExpectedVersion.Any, [new ItemAdded(Guid.NewGuid(), "sku-9", 1)]);
+        Assert.Equal(3, await events.AppendAsync(stream, ExpectedVersion.Exactly(2), [new ItemAdded(cart, "sku-2", 1)]));
+
+        RecordedEvent[] read = await events.ReadStreamAsync(stream).ToArrayAsync();
+        Assert.Equal([new CartOpened(cart, "ada"), new ItemAdded(cart, "sku-1", 2), new ItemAdded(cart, "sku-2", 1)], read.Select(e => e.Event));
+        Assert.Equal([1L, 2, 3], read.Select(e => e.StreamVersion));
+        Assert.Equal([1L, 2, 4], read.Select(e => e.Position));
+        Assert.All(read.Take(2), e => Assert.Equal(correlation, e.CorrelationId));
+        Assert.Equal("t1", read[0].Headers!["tenant"]);
+        Assert.NotEqual(read[0].EventId, read[1].EventId);
+
+        Assert.Equal([3L, 2], (await events.ReadStreamBackwardsAsync(stream, maxCount: 2).ToArrayAsync()).Select(e => e.StreamVersion));
+        Assert.Equal(["other", stream], (await events.ReadAllAsync(fromPosition: 3).ToArrayAsync()).Select(e => e.StreamId));
+        Assert.Equal(4, await events.ReadHeadPositionAsync());
+        Assert.Equal(new StreamState(3, false), await events.GetStreamAsync(stream));
+    }
+
+    [Fact]
+    public async Task Reads_page_through_streams_longer_than_one_page()
+    {
+        await using TestBus host = await TestBus.StartAsync();
+        IEventStore events = host.Get<IEventStore>();
+        var cart = Guid.NewGuid();
+        IEvent[] added = Enumerable.Range(1, 700).Select(i => (IEvent)new ItemAdded(cart, $"sku-{i}", i)).ToArray();
+        await events.AppendAsync("long", ExpectedVersion.NoStream, added);
+
+        Assert.Equal(Enumerable.Range(1, 700).Select(v => (long)v), (await events.ReadStreamAsync("long").ToArrayAsync()).Select(e => e.StreamVersion));
+        Assert.Equal(Enumerable.Range(1, 700).Reverse().Select(v => (long)v), (await events.ReadStreamBackwardsAsync("long").ToArrayAsync()).Select(e => e.StreamVersion));
+        Assert.Equal(300, await events.ReadAllAsync(fromPosition: 401).CountAsync());
+        Assert.Equal(257, await events.ReadStreamAsync("long", fromVersion: 10, maxCount: 257).CountAsync());
+    }
+
+    [Fact]
+    public async Task Events_appended_by_a_handler_carry_its_message_as_cause_and_its_conversation()
+    {
+        var appended = new Appended();
+        await using TestBus host = await TestBus.StartAsync(s => s.AddSingleton(appended));
+        var cart = Guid.NewGuid();
+        await host.Bus.SendAsync(new CheckOut(cart));
+        Assert.Equal(1, await Wait.For(appended.Version.Task));
+
+        RecordedEvent recorded = Assert.Single(await host.Get<IEventStore>().ReadStreamAsync($"cart-{cart}").ToArrayAsync());
+        Assert.Equal(new CartCheckedOut(cart, 12.5m), recorded.Event);
+        Assert.Equal(appended.MessageId, recorded.CausationId);
+        Assert.Equal(appended.CorrelationId, recorded.CorrelationId);
+    }
+
+    [Fact]
+    public async Task An_event_whose_contract_the_catalog_does_not_have_fails_its_read_saying_where_it_is()
+    {
+        await using TestBus host = await TestBus.StartAsync();
+        IEventStore events = host.Get<IEventStore>();
+        await events.AppendAsync("mixed", ExpectedVersion.NoStream, [new CartOpened(Guid.NewGuid(), "bob")]);
+        IEventLogStore log = host.Get<ContractsRuntime>().Store.Events;
+        await log.AppendAsync("mixed", ExpectedVersion.Exactly(1), [new EventRecord { EventId = Guid.NewGuid(), ContractName = "Elsewhere.Happened", Payload = new byte[] { 0x90 } }], CancellationToken.None);
+
+        InvalidOperationException error = await Assert.ThrowsAsync<InvalidOperationException>(async () => await events.ReadStreamAsync("mixed").ToArrayAsync());
+        Assert.Contains("position 2 (mixed version 2) is 'Elsewhere.Happened' version 1, which is not an event contract of this application", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bad_arguments_are_refused_before_anything_is_written()
+    {
+        await using TestBus host = await TestBus.StartAsync();
+        IEventStore events = host.Get<IEventStore>();
+        await Assert.ThrowsAsync<ArgumentException>(async () => await events.AppendAsync("empty", ExpectedVersion.Any, []));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await events.AppendAsync(" ", ExpectedVersion.Any, [new CartOpened(Guid.NewGuid(), "x")]));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await events.AppendAsync(new string('s', 201), ExpectedVersion.Any, [new CartOpened(Guid.NewGuid(), "x")]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ExpectedVersion.Exactly(-1));
+        Assert.Equal(0, await events.ReadHeadPositionAsync());
+    }
+
+    [Fact]
+    public async Task The_event_store_before_the_bus_has_started_says_to_start_the_host()
+    {
+        var services = new ServiceCollection();
+        services.AddContracts();
+        await using ServiceProvider provider = services.BuildServiceProvider();
+        IEventStore events = provider.GetRequiredService<IEventStore>();
+
+        InvalidOperationException error = await Assert.ThrowsAsync<InvalidOperationException>(async () => await events.ReadHeadPositionAsync());
+        Assert.Contains("The bus is not started", error.Message, StringComparison.Ordinal);
+    }
+}
