@@ -201,6 +201,12 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
         return ready;
     }
 
+    /// <summary>Whether the store is durable: then the outbox relay runs, and appended events are published through the outbox.</summary>
+    public bool DurableStore => _durableStore;
+
+    /// <summary>Runs the outbox relay now (outbox rows were just committed in this process).</summary>
+    public void WakeRelay() => _relay.Wake();
+
     /// <summary>Whether the bus takes messages: started, or stopping (handlers' sends while it drains).</summary>
     public bool TakesMessages => _lifetime.State is BusLifetime.Running or BusLifetime.Stopping;
 

@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
@@ -63,6 +64,49 @@ internal sealed class MessageBus : IMessageBus
         // One envelope for every subscription: the message is immutable and per-delivery state lives in the consume context.
         Envelope envelope = CreateEnvelope(contract, @event, options, parent, activity);
         return _runtime.SendAsync(envelope, parent?.Consume, cancellationToken);
+    }
+
+    /// <summary>
+    /// Publishes an event just appended to the event store (with the in-memory store, which has no relay): the event's
+    /// id is the message id, and its conversation and cause are the append's.
+    /// </summary>
+    internal ValueTask PublishAppendedAsync(IEvent @event, Guid eventId, Guid correlationId, Guid? causationId, IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
+    {
+        ContractDescriptor contract = @event.Descriptor;
+        if (_runtime.InProcess && _runtime.Routes.Find(contract).Length == 0)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        using Activity? activity = StartActivity("publish", contract);
+        Envelope envelope = CreateEnvelope(contract, @event, new SendOptions { MessageId = eventId, CorrelationId = correlationId, Headers = headers }, parent: null, activity);
+        envelope.CausationId = causationId;
+        return _runtime.SendAsync(envelope, within: null, cancellationToken);
+    }
+
+    /// <summary>The outbox record of an event appended to the event store: the event's id is the message id, its bytes the payload.</summary>
+    internal MessageRecord CreateAppendedRecord(IEvent @event, EventRecord appended)
+    {
+        var record = new MessageRecord
+        {
+            Endpoint = "",
+            MessageId = appended.EventId,
+            ContractName = appended.ContractName,
+            ContractVersion = appended.ContractVersion,
+            CorrelationId = appended.CorrelationId,
+            CausationId = appended.CausationId,
+            IdempotencyKey = @event.Descriptor.GetIdempotencyKey(@event),
+            SentAt = _time.GetUtcNow(),
+            Headers = appended.Headers,
+            Payload = appended.Payload,
+        };
+        if (Activity.Current is { IdFormat: ActivityIdFormat.W3C } current)
+        {
+            record.TraceParent = current.Id;
+            record.TraceState = current.TraceStateString;
+        }
+
+        return record;
     }
 
     /// <summary>An outbox record of <paramref name="message"/>: the envelope a send would create, serialized, not yet routed.</summary>

@@ -11,7 +11,7 @@ namespace Contracts.Storage.Postgres;
 /// <summary>
 /// The event-log role. An append is one transaction: lock the stream's row (writers of one stream take turns), check
 /// its version, take the next positions from the head row (held to the commit, so positions follow commit order and
-/// have no gaps), insert the events, move the stream on.
+/// have no gaps), insert the events, move the stream on, and add the events' publications to the outbox.
 /// </summary>
 public sealed partial class PostgresMessageStore : IEventLogStore
 {
@@ -20,7 +20,7 @@ public sealed partial class PostgresMessageStore : IEventLogStore
 
     private PostgresEventSql EventSql => PostgresEventSql.For(Schema);
 
-    async ValueTask<long> IEventLogStore.AppendAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventRecord> events, CancellationToken cancellationToken)
+    async ValueTask<long> IEventLogStore.AppendAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventRecord> events, IReadOnlyList<MessageRecord>? publish, CancellationToken cancellationToken)
     {
         ThrowIfNotOpen();
         PostgresEventSql sql = EventSql;
@@ -79,6 +79,18 @@ public sealed partial class PostgresMessageStore : IEventLogStore
             p.Add(Column(payloads, NpgsqlDbType.Bytea));
             batch.BatchCommands.Add(insert);
             batch.BatchCommands.Add(SetStreamCommand(sql, streamId, version + n, deletedAt: null));
+            if (publish is { Count: > 0 })
+            {
+                foreach (MessageRecord message in publish)
+                {
+                    var outbox = new NpgsqlBatchCommand(_sql.OutboxInsert);
+                    PostgresSql.AddMessage(outbox.Parameters, message);
+                    batch.BatchCommands.Add(outbox);
+                }
+
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(_sql.NotifyOutbox)); // other processes' relays, at the commit
+            }
+
             await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 

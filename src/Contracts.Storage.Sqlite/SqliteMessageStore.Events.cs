@@ -20,9 +20,9 @@ public sealed partial class SqliteMessageStore : IEventLogStore
     /// <inheritdoc />
     public IEventLogStore Events => this;
 
-    async ValueTask<long> IEventLogStore.AppendAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventRecord> events, CancellationToken cancellationToken)
+    async ValueTask<long> IEventLogStore.AppendAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventRecord> events, IReadOnlyList<MessageRecord>? publish, CancellationToken cancellationToken)
     {
-        var op = new AppendOp(streamId, expected, events);
+        var op = new AppendOp(streamId, expected, events, publish);
         await WriteAsync(op, cancellationToken).ConfigureAwait(false);
         return op.Result;
     }
@@ -109,8 +109,8 @@ public sealed partial class SqliteMessageStore : IEventLogStore
         return events;
     }
 
-    /// <summary>Checks the stream's version, inserts the events, moves the stream on: in the writer's transaction.</summary>
-    private sealed class AppendOp(string streamId, ExpectedVersion expected, IReadOnlyList<EventRecord> events) : WriteOp
+    /// <summary>Checks the stream's version, inserts the events, moves the stream on and adds the publications: in the writer's transaction.</summary>
+    private sealed class AppendOp(string streamId, ExpectedVersion expected, IReadOnlyList<EventRecord> events, IReadOnlyList<MessageRecord>? publish) : WriteOp
     {
         public override void Execute(Writer writer)
         {
@@ -136,6 +136,15 @@ public sealed partial class SqliteMessageStore : IEventLogStore
             }
 
             SetStream(writer, streamId, version, deletedAt: null);
+            if (publish is not null)
+            {
+                foreach (MessageRecord message in publish)
+                {
+                    SqliteSql.Bind(writer.InsertOutbox, message);
+                    writer.InsertOutbox.ExecuteNonQuery();
+                }
+            }
+
             Result = version;
         }
     }

@@ -45,8 +45,12 @@ public sealed partial class SqliteMessageStore
                 "INSERT INTO contracts_events (stream_id, stream_version, event_id, contract, version, correlation_id, causation_id, recorded_at, headers, payload) " +
                 "VALUES ($stream, $stream_version, $event_id, $contract, $version, $correlation_id, $causation_id, $recorded_at, $headers, $payload) RETURNING position",
                 "$stream", "$stream_version", "$event_id", "$contract", "$version", "$correlation_id", "$causation_id", "$recorded_at", "$headers", "$payload");
-            _all = [InsertQueue, DeleteQueue, InsertInbox, Reschedule, InsertDead, DeleteDead, MarkRelayed, LastId, Scratch, StreamOf, SetStream, InsertEvent];
+            InsertOutbox = SqliteSql.InsertMessage(connection, "contracts_outbox");
+            _all = [InsertQueue, DeleteQueue, InsertInbox, Reschedule, InsertDead, DeleteDead, MarkRelayed, LastId, Scratch, StreamOf, SetStream, InsertEvent, InsertOutbox];
         }
+
+        /// <summary>Adds an outbox row (an appended event's publication).</summary>
+        public SqliteCommand InsertOutbox { get; }
 
         /// <summary>A stream's version and deletion time (no row: it does not exist).</summary>
         public SqliteCommand StreamOf { get; }

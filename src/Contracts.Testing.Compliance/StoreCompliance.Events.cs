@@ -15,9 +15,9 @@ public abstract partial class StoreCompliance<TFixture>
     {
         IEventLogStore log = (await OpenAsync()).Events;
         EventRecord[] first = [Event(1), Event(2), Event(3)];
-        Assert.Equal(3, await log.AppendAsync("order-1", ExpectedVersion.NoStream, first, Cancel));
-        Assert.Equal(4, await log.AppendAsync("order-1", ExpectedVersion.Exactly(3), [Event(4)], Cancel));
-        Assert.Equal(1, await log.AppendAsync("order-2", ExpectedVersion.Any, [Event(5)], Cancel));
+        Assert.Equal(3, await log.AppendAsync("order-1", ExpectedVersion.NoStream, first, null, Cancel));
+        Assert.Equal(4, await log.AppendAsync("order-1", ExpectedVersion.Exactly(3), [Event(4)], null, Cancel));
+        Assert.Equal(1, await log.AppendAsync("order-2", ExpectedVersion.Any, [Event(5)], null, Cancel));
 
         Assert.Equal([1L, 2, 3], first.Select(e => e.StreamVersion));
         Assert.Equal([1L, 2, 3], first.Select(e => e.Position));
@@ -48,20 +48,20 @@ public abstract partial class StoreCompliance<TFixture>
     public async Task An_append_expecting_another_version_is_refused_and_stores_nothing()
     {
         IEventLogStore log = (await OpenAsync()).Events;
-        await log.AppendAsync("cart-1", ExpectedVersion.NoStream, [Event(1), Event(2)], Cancel);
+        await log.AppendAsync("cart-1", ExpectedVersion.NoStream, [Event(1), Event(2)], null, Cancel);
 
         WrongExpectedVersionException again = await Assert.ThrowsAsync<WrongExpectedVersionException>(
-            async () => await log.AppendAsync("cart-1", ExpectedVersion.NoStream, [Event(3)], Cancel));
+            async () => await log.AppendAsync("cart-1", ExpectedVersion.NoStream, [Event(3)], null, Cancel));
         Assert.Equal(2, again.Actual);
         Assert.Equal("cart-1", again.StreamId);
         WrongExpectedVersionException stale = await Assert.ThrowsAsync<WrongExpectedVersionException>(
-            async () => await log.AppendAsync("cart-1", ExpectedVersion.Exactly(1), [Event(4), Event(5)], Cancel));
+            async () => await log.AppendAsync("cart-1", ExpectedVersion.Exactly(1), [Event(4), Event(5)], null, Cancel));
         Assert.Equal(ExpectedVersion.Exactly(1), stale.Expected);
         await Assert.ThrowsAsync<WrongExpectedVersionException>(
-            async () => await log.AppendAsync("cart-new", ExpectedVersion.Exactly(1), [Event(6)], Cancel));
+            async () => await log.AppendAsync("cart-new", ExpectedVersion.Exactly(1), [Event(6)], null, Cancel));
 
         Assert.Equal(2, await log.ReadHeadPositionAsync(Cancel));
-        Assert.Equal(3, await log.AppendAsync("cart-1", ExpectedVersion.Exactly(2), [Event(7)], Cancel));
+        Assert.Equal(3, await log.AppendAsync("cart-1", ExpectedVersion.Exactly(2), [Event(7)], null, Cancel));
         Assert.Equal([1L, 2, 3], (await log.ReadAllAsync(1, 10, Cancel)).Select(e => e.Position));
     }
 
@@ -71,13 +71,13 @@ public abstract partial class StoreCompliance<TFixture>
     {
         IEventLogStore one = (await OpenAsync()).Events;
         IEventLogStore two = (await OpenAsync()).Events;
-        await one.AppendAsync("account-1", ExpectedVersion.NoStream, [Event(1)], Cancel);
+        await one.AppendAsync("account-1", ExpectedVersion.NoStream, [Event(1)], null, Cancel);
 
         for (int round = 0; round < 20; round++)
         {
             long read = (await one.GetStreamAsync("account-1", Cancel)).Version;
-            Task<long> a = Task.Run(async () => await one.AppendAsync("account-1", ExpectedVersion.Exactly(read), [Event(100 + round)], Cancel));
-            Task<long> b = Task.Run(async () => await two.AppendAsync("account-1", ExpectedVersion.Exactly(read), [Event(200 + round)], Cancel));
+            Task<long> a = Task.Run(async () => await one.AppendAsync("account-1", ExpectedVersion.Exactly(read), [Event(100 + round)], null, Cancel));
+            Task<long> b = Task.Run(async () => await two.AppendAsync("account-1", ExpectedVersion.Exactly(read), [Event(200 + round)], null, Cancel));
             Exception? failure = null;
             int won = 0;
             foreach (Task<long> writer in (Task<long>[])[a, b])
@@ -124,7 +124,7 @@ public abstract partial class StoreCompliance<TFixture>
                         batch[j] = Event((writer * 1000) + (i * 10) + j);
                     }
 
-                    version = await log.AppendAsync($"stream-{writer}", ExpectedVersion.Exactly(version), batch, Cancel);
+                    version = await log.AppendAsync($"stream-{writer}", ExpectedVersion.Exactly(version), batch, null, Cancel);
                 }
             }, Cancel);
         }
@@ -158,8 +158,8 @@ public abstract partial class StoreCompliance<TFixture>
     public async Task A_deleted_stream_refuses_reads_and_appends_and_its_events_stay_in_the_global_log()
     {
         IEventLogStore log = (await OpenAsync()).Events;
-        await log.AppendAsync("gone", ExpectedVersion.NoStream, [Event(1), Event(2)], Cancel);
-        await log.AppendAsync("kept", ExpectedVersion.NoStream, [Event(3)], Cancel);
+        await log.AppendAsync("gone", ExpectedVersion.NoStream, [Event(1), Event(2)], null, Cancel);
+        await log.AppendAsync("kept", ExpectedVersion.NoStream, [Event(3)], null, Cancel);
 
         await Assert.ThrowsAsync<WrongExpectedVersionException>(async () => await log.DeleteStreamAsync("gone", ExpectedVersion.Exactly(1), Cancel));
         await log.DeleteStreamAsync("gone", ExpectedVersion.Exactly(2), Cancel);
@@ -168,10 +168,27 @@ public abstract partial class StoreCompliance<TFixture>
         StreamDeletedException read = await Assert.ThrowsAsync<StreamDeletedException>(
             async () => await log.ReadStreamAsync("gone", 1, ReadDirection.Forwards, 10, Cancel));
         Assert.Equal("gone", read.StreamId);
-        await Assert.ThrowsAsync<StreamDeletedException>(async () => await log.AppendAsync("gone", ExpectedVersion.Any, [Event(4)], Cancel));
+        await Assert.ThrowsAsync<StreamDeletedException>(async () => await log.AppendAsync("gone", ExpectedVersion.Any, [Event(4)], null, Cancel));
         await Assert.ThrowsAsync<StreamDeletedException>(async () => await log.DeleteStreamAsync("gone", ExpectedVersion.Any, Cancel));
         Assert.Equal([1L, 2, 3], (await log.ReadAllAsync(1, 10, Cancel)).Select(e => e.Position));
         Assert.Single(await log.ReadStreamAsync("kept", 1, ReadDirection.Forwards, 10, Cancel));
+    }
+
+    /// <summary>An append's publications reach the outbox with it, and a refused append leaves none.</summary>
+    [Fact]
+    public async Task An_appends_publications_commit_to_the_outbox_with_it_and_a_refused_one_leaves_none()
+    {
+        IMessageStore store = await OpenAsync();
+        MessageRecord[] published = [Record(1, endpoint: ""), Record(2, endpoint: "")];
+        await store.Events.AppendAsync("order-9", ExpectedVersion.NoStream, [Event(1), Event(2)], published, Cancel);
+        await Assert.ThrowsAsync<WrongExpectedVersionException>(
+            async () => await store.Events.AppendAsync("order-9", ExpectedVersion.NoStream, [Event(3)], [Record(3, endpoint: "")], Cancel));
+
+        IReadOnlyList<MessageRecord> relayed = await store.Outbox.ClaimAsync(Long("relay"), 10, Cancel);
+        Assert.Equal(2, relayed.Count);
+        AssertSame(published[0], relayed[0]);
+        AssertSame(published[1], relayed[1]);
+        Assert.Equal(2, await store.Events.ReadHeadPositionAsync(Cancel));
     }
 
     /// <summary>An event with every field set, so a round trip that drops one fails.</summary>

@@ -23,6 +23,21 @@ public sealed partial class EventStoreTests
         public Guid MessageId, CorrelationId;
     }
 
+    public sealed class Seen
+    {
+        public readonly TaskCompletionSource<(CartOpened Event, Guid MessageId, Guid CorrelationId)> Opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    [Idempotent]
+    public sealed class CartOpenedHandler(Seen seen) : IEventHandler<CartOpened>
+    {
+        public ValueTask HandleAsync(CartOpened @event, MessageContext context, CancellationToken cancellationToken)
+        {
+            seen.Opened.TrySetResult((@event, context.MessageId, context.CorrelationId));
+            return ValueTask.CompletedTask;
+        }
+    }
+
     public sealed class CheckOutHandler(IEventStore events, Appended appended) : ICommandHandler<CheckOut>
     {
         public async ValueTask HandleAsync(CheckOut command, MessageContext context, CancellationToken cancellationToken)
@@ -65,6 +80,24 @@ public sealed partial class EventStoreTests
     }
 
     [Fact]
+    public async Task An_appended_event_reaches_its_subscribers_with_its_event_id_as_message_id_unless_publishing_is_off()
+    {
+        var seen = new Seen();
+        await using TestBus host = await TestBus.StartAsync(s => s.AddSingleton(seen));
+        IEventStore events = host.Get<IEventStore>();
+        var quiet = Guid.NewGuid();
+        await events.AppendAsync("quiet", ExpectedVersion.NoStream, [new CartOpened(quiet, "not published")], new AppendOptions { Publish = false });
+        var cart = Guid.NewGuid();
+        await events.AppendAsync("cart", ExpectedVersion.NoStream, [new CartOpened(cart, "ada")]);
+
+        (CartOpened opened, Guid messageId, Guid correlation) = await Wait.For(seen.Opened.Task);
+        Assert.Equal(new CartOpened(cart, "ada"), opened);
+        RecordedEvent recorded = Assert.Single(await events.ReadStreamAsync("cart").ToArrayAsync());
+        Assert.Equal(recorded.EventId, messageId);
+        Assert.Equal(recorded.CorrelationId, correlation);
+    }
+
+    [Fact]
     public async Task Reads_page_through_streams_longer_than_one_page()
     {
         await using TestBus host = await TestBus.StartAsync();
@@ -101,7 +134,7 @@ public sealed partial class EventStoreTests
         IEventStore events = host.Get<IEventStore>();
         await events.AppendAsync("mixed", ExpectedVersion.NoStream, [new CartOpened(Guid.NewGuid(), "bob")]);
         IEventLogStore log = host.Get<ContractsRuntime>().Store.Events;
-        await log.AppendAsync("mixed", ExpectedVersion.Exactly(1), [new EventRecord { EventId = Guid.NewGuid(), ContractName = "Elsewhere.Happened", Payload = new byte[] { 0x90 } }], CancellationToken.None);
+        await log.AppendAsync("mixed", ExpectedVersion.Exactly(1), [new EventRecord { EventId = Guid.NewGuid(), ContractName = "Elsewhere.Happened", Payload = new byte[] { 0x90 } }], publish: null, CancellationToken.None);
 
         InvalidOperationException error = await Assert.ThrowsAsync<InvalidOperationException>(async () => await events.ReadStreamAsync("mixed").ToArrayAsync());
         Assert.Contains("position 2 (mixed version 2) is 'Elsewhere.Happened' version 1, which is not an event contract of this application", error.Message, StringComparison.Ordinal);

@@ -2,15 +2,53 @@ using System;
 using System.Linq;
 using System.Threading.Tasks;
 using Contracts.EventSourcing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Contracts.Storage.Sqlite.Tests;
 
 [Event] public partial record AccountOpened(Guid AccountId, string Owner);
 [Event] public partial record Deposited(Guid AccountId, decimal Amount);
 
+/// <summary>The deposits the subscriber saw.</summary>
+public sealed class DepositLog
+{
+    public readonly System.Collections.Concurrent.ConcurrentQueue<(decimal Amount, Guid MessageId)> Seen = new();
+    public readonly System.Threading.SemaphoreSlim Done = new(0);
+}
+
+[Idempotent]
+public sealed class DepositedHandler(DepositLog log) : IEventHandler<Deposited>
+{
+    public ValueTask HandleAsync(Deposited @event, MessageContext context, System.Threading.CancellationToken cancellationToken)
+    {
+        log.Seen.Enqueue((@event.Amount, context.MessageId));
+        log.Done.Release();
+        return ValueTask.CompletedTask;
+    }
+}
+
 /// <summary>The typed event store on a SQLite file: what was appended is there after a restart, and the versions still hold.</summary>
 public sealed class EventStoreTests
 {
+    [Fact]
+    public async Task Appended_events_are_published_through_the_outbox_in_the_appends_transaction()
+    {
+        using var database = new TempDatabase();
+        var log = new DepositLog();
+        await using SqliteBus host = await SqliteBus.StartAsync(database, s => s.AddSingleton(log));
+        IEventStore events = host.Get<IEventStore>();
+        var account = Guid.NewGuid();
+        await events.AppendAsync("account-7", ExpectedVersion.NoStream, [new AccountOpened(account, "ada"), new Deposited(account, 1m), new Deposited(account, 2m)]);
+        await Assert.ThrowsAsync<WrongExpectedVersionException>(async () => await events.AppendAsync("account-7", ExpectedVersion.NoStream, [new Deposited(account, 99m)]));
+
+        await Wait.For(log.Done, 2);
+        RecordedEvent[] stored = await events.ReadStreamAsync("account-7").ToArrayAsync();
+        Assert.Equal([(1m, stored[1].EventId), (2m, stored[2].EventId)], log.Seen.ToArray());
+        Assert.Equal(3, database.Scalar("SELECT count(*) FROM contracts_outbox"));  // the refused append published nothing
+        await Task.Delay(200);
+        Assert.Equal(2, log.Seen.Count);
+    }
+
     [Fact]
     public async Task Events_survive_a_restart_and_the_next_append_still_checks_the_stored_version()
     {

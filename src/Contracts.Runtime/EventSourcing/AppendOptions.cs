@@ -16,6 +16,14 @@ public sealed class AppendOptions
     public IReadOnlyDictionary<string, string>? Headers { get; init; }
 
     /// <summary>
+    /// Whether the appended events are also published to the bus's subscribers (default true). With a durable store
+    /// the publication goes into the outbox in the append's own transaction, so the events are stored and published
+    /// together or not at all, and the relay delivers them; with the in-memory store they are published right after
+    /// the append.
+    /// </summary>
+    public bool Publish { get; init; } = true;
+
+    /// <summary>
     /// The metadata of events raised while handling a message: its conversation, caused by it, so the log says which
     /// command produced which events.
     /// </summary>

@@ -10,7 +10,8 @@ namespace Contracts.EventSourcing;
 
 /// <summary>
 /// <see cref="IEventStore"/> over the bus store's <see cref="IEventLogStore"/>: events are written with their
-/// contracts' generated formatters and read back through the compiled catalog (no CLR type names are stored).
+/// contracts' generated formatters and read back through the compiled catalog (no CLR type names are stored), and
+/// published to the bus's subscribers (through the outbox in the append's transaction when the store is durable).
 /// </summary>
 internal sealed class EventStore(ContractsRuntime runtime, ContractCatalog catalog, TimeProvider time) : IEventStore
 {
@@ -49,7 +50,33 @@ internal sealed class EventStore(ContractsRuntime runtime, ContractCatalog catal
         }
 
         IEventLogStore log = await LogAsync().ConfigureAwait(false);
-        return await log.AppendAsync(streamId, expected, records, cancellationToken).ConfigureAwait(false);
+        bool publish = options?.Publish ?? true;
+        if (!publish)
+        {
+            return await log.AppendAsync(streamId, expected, records, publish: null, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (runtime.DurableStore)
+        {
+            var outbox = new MessageRecord[records.Length];
+            for (int i = 0; i < outbox.Length; i++)
+            {
+                outbox[i] = runtime.Bus.CreateAppendedRecord(events[i], records[i]);
+            }
+
+            long stored = await log.AppendAsync(streamId, expected, records, outbox, cancellationToken).ConfigureAwait(false);
+            runtime.WakeRelay();
+            return stored;
+        }
+
+        long version = await log.AppendAsync(streamId, expected, records, publish: null, cancellationToken).ConfigureAwait(false);
+        for (int i = 0; i < records.Length; i++)
+        {
+            EventRecord record = records[i];
+            await runtime.Bus.PublishAppendedAsync(events[i], record.EventId, record.CorrelationId, record.CausationId, record.Headers, cancellationToken).ConfigureAwait(false);
+        }
+
+        return version;
     }
 
     public IAsyncEnumerable<RecordedEvent> ReadStreamAsync(string streamId, long fromVersion = 1, long maxCount = long.MaxValue, CancellationToken cancellationToken = default)

@@ -20,11 +20,15 @@ public interface IEventLogStore
     /// <param name="streamId">The stream.</param>
     /// <param name="expected">The version the stream must be at.</param>
     /// <param name="events">At least one event.</param>
+    /// <param name="publish">
+    /// Outbox rows to commit in the same transaction (the events as messages, for the bus's subscribers), or
+    /// <see langword="null"/>: the events and their publication are stored together or not at all.
+    /// </param>
     /// <param name="cancellationToken">Cancels the append (it then happened entirely or not at all).</param>
     /// <returns>The stream's version after the append.</returns>
     /// <exception cref="WrongExpectedVersionException">The stream is at another version.</exception>
     /// <exception cref="StreamDeletedException">The stream was deleted.</exception>
-    ValueTask<long> AppendAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventRecord> events, CancellationToken cancellationToken);
+    ValueTask<long> AppendAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventRecord> events, IReadOnlyList<MessageRecord>? publish, CancellationToken cancellationToken);
 
     /// <summary>
     /// Up to <paramref name="maxCount"/> events of <paramref name="streamId"/>: forwards from version

@@ -10,13 +10,13 @@ namespace Contracts.Storage;
 /// The in-memory store's event log, for the life of the process. One lock orders appends: an append checks and
 /// extends its stream and the global log in one step, which is what gives positions without gaps.
 /// </summary>
-internal sealed class InMemoryEventLog(TimeProvider time) : IEventLogStore
+internal sealed class InMemoryEventLog(TimeProvider time, Action<MessageRecord> addToOutbox) : IEventLogStore
 {
     private readonly Lock _gate = new();
     private readonly List<EventRecord> _all = [];
     private readonly Dictionary<string, Stream> _streams = new(StringComparer.Ordinal);
 
-    public ValueTask<long> AppendAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventRecord> events, CancellationToken cancellationToken)
+    public ValueTask<long> AppendAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventRecord> events, IReadOnlyList<MessageRecord>? publish, CancellationToken cancellationToken)
     {
         DateTimeOffset now = time.GetUtcNow();
         lock (_gate)
@@ -46,6 +46,15 @@ internal sealed class InMemoryEventLog(TimeProvider time) : IEventLogStore
                 record.RecordedAt = now;
                 _all.Add(record);
                 stream.Events.Add(record);
+            }
+
+            // Under the log's lock: the outbox gets the events in the log's order.
+            if (publish is not null)
+            {
+                foreach (MessageRecord message in publish)
+                {
+                    addToOutbox(message);
+                }
             }
 
             return ValueTask.FromResult(version);

@@ -20,6 +20,7 @@ internal sealed class InMemoryMessageStore(int maxDeadLetters, TimeProvider time
     private readonly SortedList<long, Row> _queue = [];
     private readonly SortedList<long, Row> _outbox = [];
     private long _nextId;
+    private InMemoryEventLog? _events;
 
     public StoreCapabilities Capabilities => StoreCapabilities.None;
 
@@ -31,7 +32,7 @@ internal sealed class InMemoryMessageStore(int maxDeadLetters, TimeProvider time
 
     public IDeadLetterStore DeadLetters => this;
 
-    public IEventLogStore Events { get; } = new InMemoryEventLog(time);
+    public IEventLogStore Events => LazyInitializer.EnsureInitialized(ref _events, () => new InMemoryEventLog(time, AddToOutbox));
 
     public ValueTask InitializeAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
