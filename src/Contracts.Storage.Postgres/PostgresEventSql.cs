@@ -30,6 +30,10 @@ internal sealed class PostgresEventSql
         ReadBackwards = $"SELECT {EventColumns} FROM {s}.events WHERE stream_id = $1 AND stream_version <= $2 ORDER BY stream_version DESC LIMIT $3";
         ReadAll = $"SELECT {EventColumns} FROM {s}.events WHERE position >= $1 ORDER BY position LIMIT $2";
         Head = $"SELECT position FROM {s}.event_head";
+        ReadCheckpoint = $"SELECT position FROM {s}.checkpoints WHERE subscription = $1";
+        SaveCheckpoint =
+            $"INSERT INTO {s}.checkpoints (subscription, position) VALUES ($1, $2) " +
+            "ON CONFLICT (subscription) DO UPDATE SET position = GREATEST(checkpoints.position, excluded.position)";
     }
 
     public static PostgresEventSql For(string schema) => s_bySchema.GetOrAdd(schema, static s => new PostgresEventSql(s));
@@ -53,4 +57,8 @@ internal sealed class PostgresEventSql
     public string ReadAll { get; }
 
     public string Head { get; }
+
+    public string ReadCheckpoint { get; }
+
+    public string SaveCheckpoint { get; }
 }

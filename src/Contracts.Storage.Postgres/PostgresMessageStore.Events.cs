@@ -168,6 +168,21 @@ public sealed partial class PostgresMessageStore : IEventLogStore
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    async ValueTask<long> IEventLogStore.ReadCheckpointAsync(string subscription, CancellationToken cancellationToken)
+    {
+        await using NpgsqlCommand command = Command(EventSql.ReadCheckpoint);
+        command.Parameters.Add(PostgresSql.Value(subscription));
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long position ? position : 0L;
+    }
+
+    async ValueTask IEventLogStore.SaveCheckpointAsync(string subscription, long position, CancellationToken cancellationToken)
+    {
+        await using NpgsqlCommand command = Command(EventSql.SaveCheckpoint);
+        command.Parameters.Add(PostgresSql.Value(subscription));
+        command.Parameters.Add(PostgresSql.Value(position));
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Creates the stream's row if needed and locks it; returns its version once it meets <paramref name="expected"/>.</summary>
     private async ValueTask<long> LockStreamAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string streamId, ExpectedVersion expected, CancellationToken cancellationToken)
     {

@@ -96,7 +96,7 @@ internal static partial class PostgresSchema
             ALTER TABLE {0}.outbox ADD COLUMN priority smallint NOT NULL DEFAULT 0;
             ALTER TABLE {0}.dead_letters ADD COLUMN priority smallint NOT NULL DEFAULT 0;
             """),
-        ("the event log: events with a global position, streams with their version", """
+        ("the event log: events with a global position, streams with their version, subscriptions' checkpoints", """
             CREATE TABLE {0}.events (
             position bigint PRIMARY KEY,
             stream_id text NOT NULL,
@@ -118,6 +118,9 @@ internal static partial class PostgresSchema
             only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
             position bigint NOT NULL);
             INSERT INTO {0}.event_head (position) VALUES (0);
+            CREATE TABLE {0}.checkpoints (
+            subscription text PRIMARY KEY,
+            position bigint NOT NULL);
             """),
     ];
 

@@ -71,6 +71,17 @@ public sealed partial class SqliteMessageStore : IEventLogStore
     ValueTask IEventLogStore.DeleteStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken) =>
         WriteAsync(new DeleteStreamOp(streamId, expected), cancellationToken);
 
+    ValueTask<long> IEventLogStore.ReadCheckpointAsync(string subscription, CancellationToken cancellationToken)
+    {
+        using SqliteConnection connection = OpenConnection();
+        using SqliteCommand command = SqliteSql.Command(connection, "SELECT position FROM contracts_checkpoints WHERE subscription = $name", "$name");
+        command.Parameters[0].Value = subscription;
+        return ValueTask.FromResult(command.ExecuteScalar() is long position ? position : 0L);
+    }
+
+    ValueTask IEventLogStore.SaveCheckpointAsync(string subscription, long position, CancellationToken cancellationToken) =>
+        WriteAsync(new CheckpointOp(subscription, position), cancellationToken);
+
     private static StreamState StreamOf(SqliteConnection connection, string streamId)
     {
         using SqliteCommand command = SqliteSql.Command(connection, "SELECT version, deleted_at FROM contracts_streams WHERE stream_id = $stream", "$stream");
@@ -155,6 +166,21 @@ public sealed partial class SqliteMessageStore : IEventLogStore
         {
             long version = Check(writer, streamId, expected);
             SetStream(writer, streamId, version, writer.Time.GetUtcNow().ToUnixTimeMilliseconds());
+        }
+    }
+
+    private sealed class CheckpointOp(string subscription, long position) : WriteOp
+    {
+        public override void Execute(Writer writer)
+        {
+            SqliteCommand command = writer.Scratch;
+            command.CommandText =
+                "INSERT INTO contracts_checkpoints (subscription, position) VALUES ($name, $position) " +
+                "ON CONFLICT (subscription) DO UPDATE SET position = max(position, excluded.position)";
+            command.Parameters.Clear();
+            command.Parameters.AddWithValue("$name", subscription);
+            command.Parameters.AddWithValue("$position", position);
+            command.ExecuteNonQuery();
         }
     }
 

@@ -93,6 +93,9 @@ internal static class SqliteSql
         stream_id TEXT PRIMARY KEY,
         version INTEGER NOT NULL,
         deleted_at INTEGER) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS contracts_checkpoints (
+        subscription TEXT PRIMARY KEY,
+        position INTEGER NOT NULL) WITHOUT ROWID;
         """;
 
     /// <summary>

@@ -191,6 +191,24 @@ public abstract partial class StoreCompliance<TFixture>
         Assert.Equal(2, await store.Events.ReadHeadPositionAsync(Cancel));
     }
 
+    /// <summary>A subscription's checkpoint is kept per name, seen by another process, and never moves back.</summary>
+    [Fact]
+    public async Task A_checkpoint_is_kept_per_subscription_seen_by_another_process_and_never_moves_back()
+    {
+        IEventLogStore one = (await OpenAsync()).Events;
+        IEventLogStore two = (await OpenAsync()).Events;
+        Assert.Equal(0, await one.ReadCheckpointAsync("summaries", Cancel));
+
+        await one.SaveCheckpointAsync("summaries", 40, Cancel);
+        await one.SaveCheckpointAsync("audit", 7, Cancel);
+        await two.SaveCheckpointAsync("summaries", 12, Cancel); // a late, older save
+
+        Assert.Equal(40, await two.ReadCheckpointAsync("summaries", Cancel));
+        Assert.Equal(7, await two.ReadCheckpointAsync("audit", Cancel));
+        await two.SaveCheckpointAsync("summaries", 41, Cancel);
+        Assert.Equal(41, await one.ReadCheckpointAsync("summaries", Cancel));
+    }
+
     /// <summary>An event with every field set, so a round trip that drops one fails.</summary>
     private static EventRecord Event(int n) => new()
     {

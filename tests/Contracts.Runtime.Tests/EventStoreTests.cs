@@ -98,6 +98,83 @@ public sealed partial class EventStoreTests
     }
 
     [Fact]
+    public async Task A_subscription_catches_up_on_the_log_then_follows_new_appends_in_position_order()
+    {
+        await using TestBus host = await TestBus.StartAsync();
+        IEventStore events = host.Get<IEventStore>();
+        var cart = Guid.NewGuid();
+        for (int i = 0; i < 300; i++)
+        {
+            await events.AppendAsync($"cart-{i % 7}", ExpectedVersion.Any, [new ItemAdded(cart, $"sku-{i}", i)], new AppendOptions { Publish = false });
+        }
+
+        using var stop = new CancellationTokenSource(TestBus.Timeout);
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<long>();
+        Task following = Task.Run(async () =>
+        {
+            await foreach (RecordedEvent e in events.SubscribeToAllAsync(fromPosition: 101, stop.Token))
+            {
+                seen.Enqueue(e.Position);
+                Assert.Equal($"sku-{e.Position - 1}", ((ItemAdded)e.Event).Sku);
+                if (e.Position == 310)
+                {
+                    return;
+                }
+            }
+        });
+
+        while (seen.Count < 200)
+        {
+            await Task.Delay(10, stop.Token); // caught up before the live appends (the token bounds the wait)
+        }
+
+        for (int i = 300; i < 310; i++)
+        {
+            await events.AppendAsync("late", ExpectedVersion.Any, [new ItemAdded(cart, $"sku-{i}", i)], new AppendOptions { Publish = false });
+            await Task.Delay(5);
+        }
+
+        await Wait.For(following);
+        Assert.Equal(Enumerable.Range(101, 210).Select(p => (long)p), seen);
+    }
+
+    [Fact]
+    public async Task A_checkpoint_tracker_advances_only_over_a_contiguous_run_of_completed_positions()
+    {
+        var tracker = new CheckpointTracker(checkpoint: 10);
+        Assert.False(tracker.Complete(13));
+        Assert.False(tracker.Complete(12));
+        Assert.Equal(10, tracker.Checkpoint);
+        Assert.True(tracker.Complete(11));
+        Assert.Equal(13, tracker.Checkpoint);
+        Assert.False(tracker.Complete(9)); // a repeat after a resume
+        Assert.Equal(13, tracker.Checkpoint);
+
+        // Four workers complete 20,000 positions in shuffled order: the checkpoint never passes an unfinished one.
+        var parallel = new CheckpointTracker();
+        long[] order = Enumerable.Range(1, 20_000).Select(p => (long)p).ToArray();
+        new Random(7).Shuffle(order);
+        bool[] done = new bool[order.Length + 1];
+        long violations = 0;
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(w => Task.Run(() =>
+        {
+            for (int i = w; i < order.Length; i += 4)
+            {
+                Volatile.Write(ref done[order[i]], true);
+                parallel.Complete(order[i]);
+                long checkpoint = parallel.Checkpoint;
+                if (checkpoint > 0 && !Volatile.Read(ref done[checkpoint]))
+                {
+                    Interlocked.Increment(ref violations);
+                }
+            }
+        })));
+
+        Assert.Equal(0, violations);
+        Assert.Equal(20_000, parallel.Checkpoint);
+    }
+
+    [Fact]
     public async Task Reads_page_through_streams_longer_than_one_page()
     {
         await using TestBus host = await TestBus.StartAsync();

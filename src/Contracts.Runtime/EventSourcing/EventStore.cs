@@ -18,6 +18,9 @@ internal sealed class EventStore(ContractsRuntime runtime, ContractCatalog catal
     /// <summary>How many events one read of the log fetches.</summary>
     private const int PageSize = 256;
 
+    /// <summary>Completed (and replaced) after every append in this process: live subscriptions wait on it.</summary>
+    private TaskCompletionSource _appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public async ValueTask<long> AppendAsync(string streamId, ExpectedVersion expected, IReadOnlyList<IEvent> events, AppendOptions? options = null, CancellationToken cancellationToken = default)
     {
         CheckStreamId(streamId);
@@ -53,7 +56,9 @@ internal sealed class EventStore(ContractsRuntime runtime, ContractCatalog catal
         bool publish = options?.Publish ?? true;
         if (!publish)
         {
-            return await log.AppendAsync(streamId, expected, records, publish: null, cancellationToken).ConfigureAwait(false);
+            long unpublished = await log.AppendAsync(streamId, expected, records, publish: null, cancellationToken).ConfigureAwait(false);
+            SignalAppended();
+            return unpublished;
         }
 
         if (runtime.DurableStore)
@@ -66,10 +71,12 @@ internal sealed class EventStore(ContractsRuntime runtime, ContractCatalog catal
 
             long stored = await log.AppendAsync(streamId, expected, records, outbox, cancellationToken).ConfigureAwait(false);
             runtime.WakeRelay();
+            SignalAppended();
             return stored;
         }
 
         long version = await log.AppendAsync(streamId, expected, records, publish: null, cancellationToken).ConfigureAwait(false);
+        SignalAppended();
         for (int i = 0; i < records.Length; i++)
         {
             EventRecord record = records[i];
@@ -119,6 +126,57 @@ internal sealed class EventStore(ContractsRuntime runtime, ContractCatalog catal
         }
     }
 
+    public async IAsyncEnumerable<RecordedEvent> SubscribeToAllAsync(long fromPosition = 1, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(fromPosition, 1);
+        IEventLogStore log = await LogAsync().ConfigureAwait(false);
+        TimeSpan poll = runtime.Options.EventPollInterval;
+        long next = fromPosition;
+        while (true)
+        {
+            // Taken before the read: an append that lands after the read completes this one, so no wake is missed.
+            Task appended = Volatile.Read(ref _appended).Task;
+            IReadOnlyList<EventRecord> page = await log.ReadAllAsync(next, PageSize, cancellationToken).ConfigureAwait(false);
+            foreach (EventRecord record in page)
+            {
+                yield return Read(record);
+            }
+
+            if (page.Count > 0)
+            {
+                next = page[^1].Position + 1;
+                if (page.Count == PageSize)
+                {
+                    continue; // still catching up
+                }
+            }
+
+            try
+            {
+                await appended.WaitAsync(poll, time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // Look again: another process may have appended.
+            }
+        }
+    }
+
+    public async ValueTask<long> ReadCheckpointAsync(string subscription, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(subscription);
+        IEventLogStore log = await LogAsync().ConfigureAwait(false);
+        return await log.ReadCheckpointAsync(subscription, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask SaveCheckpointAsync(string subscription, long position, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(subscription);
+        ArgumentOutOfRangeException.ThrowIfNegative(position);
+        IEventLogStore log = await LogAsync().ConfigureAwait(false);
+        await log.SaveCheckpointAsync(subscription, position, cancellationToken).ConfigureAwait(false);
+    }
+
     public async ValueTask<StreamState> GetStreamAsync(string streamId, CancellationToken cancellationToken = default)
     {
         CheckStreamId(streamId);
@@ -162,6 +220,10 @@ internal sealed class EventStore(ContractsRuntime runtime, ContractCatalog catal
             next = direction == ReadDirection.Forwards ? last + 1 : last - 1;
         }
     }
+
+    /// <summary>Wakes the live subscriptions of this process.</summary>
+    private void SignalAppended() =>
+        Interlocked.Exchange(ref _appended, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     /// <summary>The store's event log once the bus has opened the store.</summary>
     private async ValueTask<IEventLogStore> LogAsync()

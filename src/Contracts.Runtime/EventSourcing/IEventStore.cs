@@ -51,6 +51,36 @@ public interface IEventStore
     /// <returns>The events, deleted streams' included.</returns>
     IAsyncEnumerable<RecordedEvent> ReadAllAsync(long fromPosition = 1, long maxCount = long.MaxValue, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Follows the global log from <paramref name="fromPosition"/>: first every event already there (catch-up), then each
+    /// new one as it is appended (live), in position order, until <paramref name="cancellationToken"/> ends it. Appends in
+    /// this process wake it at once; others' are seen within <see cref="ContractsOptions.EventPollInterval"/>. To resume
+    /// after a restart, save the position handled (<see cref="SaveCheckpointAsync"/>, or in the handler's own
+    /// transaction) and start from the one after it; <see cref="CheckpointTracker"/> keeps that position right when events
+    /// are handled in parallel.
+    /// </summary>
+    /// <param name="fromPosition">The first position to deliver (1: the whole log).</param>
+    /// <param name="cancellationToken">Ends the subscription.</param>
+    /// <returns>The events, without end.</returns>
+    IAsyncEnumerable<RecordedEvent> SubscribeToAllAsync(long fromPosition = 1, CancellationToken cancellationToken = default);
+
+    /// <summary>The position <paramref name="subscription"/> last saved (0 when none): resume from the one after it.</summary>
+    /// <param name="subscription">The subscription's name, for example <c>order-summaries</c>.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The saved position.</returns>
+    ValueTask<long> ReadCheckpointAsync(string subscription, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Saves that <paramref name="subscription"/> has handled every event up to <paramref name="position"/>; a save of an
+    /// older position than the stored one is ignored. Saved after the work it stands for, a crash in between repeats that
+    /// work (at least once): make the handling idempotent.
+    /// </summary>
+    /// <param name="subscription">The subscription's name.</param>
+    /// <param name="position">The last position handled, with every one before it.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>Completes when the checkpoint is stored.</returns>
+    ValueTask SaveCheckpointAsync(string subscription, long position, CancellationToken cancellationToken = default);
+
     /// <summary>The version of <paramref name="streamId"/> (0 when it does not exist) and whether it was deleted.</summary>
     /// <param name="streamId">The stream.</param>
     /// <param name="cancellationToken">Cancels the read.</param>

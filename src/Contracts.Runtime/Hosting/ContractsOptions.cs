@@ -28,6 +28,12 @@ public sealed class ContractsOptions
     public TimeSpan OutboxPollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
+    /// How often a live event subscription (<see cref="EventSourcing.IEventStore.SubscribeToAllAsync"/>) that has caught
+    /// up looks for events other processes appended; appends in this process wake it at once. Default 100 ms.
+    /// </summary>
+    public TimeSpan EventPollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
     /// How long this bus's claim on a stored row (a queued message it handles, an outbox row it relays) lasts unless
     /// renewed; it is renewed at a third of this while the bus runs and released when it stops. After a crash, another
     /// bus on the same database (or this one, restarted) takes the rows over once their claims run out. Default 30 seconds.
@@ -167,6 +173,7 @@ public sealed class ContractsOptions
         Positive(InboxRetention, nameof(InboxRetention));
         Positive(CleanUpInterval, nameof(CleanUpInterval));
         Positive(OutboxPollInterval, nameof(OutboxPollInterval));
+        Positive(EventPollInterval, nameof(EventPollInterval));
         Positive(ClaimDuration, nameof(ClaimDuration));
         if (MaxInMemoryDeadLetters < 0)
         {

@@ -72,4 +72,17 @@ public interface IEventLogStore
     /// <exception cref="WrongExpectedVersionException">The stream is at another version.</exception>
     /// <exception cref="StreamDeletedException">The stream was deleted already.</exception>
     ValueTask DeleteStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken);
+
+    /// <summary>The position a subscription last saved (0 when it has saved none): it resumes after it.</summary>
+    /// <param name="subscription">The subscription's name.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The saved position.</returns>
+    ValueTask<long> ReadCheckpointAsync(string subscription, CancellationToken cancellationToken);
+
+    /// <summary>Saves the position up to which a subscription has handled every event (an older one never replaces a newer one).</summary>
+    /// <param name="subscription">The subscription's name.</param>
+    /// <param name="position">The position handled, with every one before it.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>Completes when the checkpoint is stored.</returns>
+    ValueTask SaveCheckpointAsync(string subscription, long position, CancellationToken cancellationToken);
 }

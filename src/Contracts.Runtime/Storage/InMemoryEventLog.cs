@@ -15,6 +15,7 @@ internal sealed class InMemoryEventLog(TimeProvider time, Action<MessageRecord> 
     private readonly Lock _gate = new();
     private readonly List<EventRecord> _all = [];
     private readonly Dictionary<string, Stream> _streams = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _checkpoints = new(StringComparer.Ordinal);
 
     public ValueTask<long> AppendAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventRecord> events, IReadOnlyList<MessageRecord>? publish, CancellationToken cancellationToken)
     {
@@ -148,6 +149,27 @@ internal sealed class InMemoryEventLog(TimeProvider time, Action<MessageRecord> 
             }
 
             stream.Deleted = true;
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<long> ReadCheckpointAsync(string subscription, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return ValueTask.FromResult(_checkpoints.GetValueOrDefault(subscription));
+        }
+    }
+
+    public ValueTask SaveCheckpointAsync(string subscription, long position, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (position > _checkpoints.GetValueOrDefault(subscription))
+            {
+                _checkpoints[subscription] = position;
+            }
         }
 
         return ValueTask.CompletedTask;
