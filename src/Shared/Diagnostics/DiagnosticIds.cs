@@ -99,6 +99,9 @@ internal static class DiagnosticIds
     /// <summary>contracts.lock has a line that cannot be read, or ContractsCompatibility an unknown value.</summary>
     public const string LockUnreadable = "CTR048";
 
+    /// <summary>An [UpcastFrom] that does not name an older version of the contract.</summary>
+    public const string BadUpcast = "CTR049";
+
     /// <summary>The generator's last resort: it failed on a contract or a module and emitted what it could.</summary>
     public const string GeneratorError = "CTR999";
 
