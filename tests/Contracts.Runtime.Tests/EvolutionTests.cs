@@ -34,6 +34,16 @@ public sealed partial class EvolutionTests
             upcast = upcast with { Title = older.Label, Tags = [.. older.Tags] };
     }
 
+    // Versions chain: v3 reads v2, which reads v1.
+    [Event(Name = "evolution.shipment", Version = 3)]
+    [UpcastFrom(typeof(Shipment))]
+    public partial record ShipmentV3(
+        [property: IdempotencyKey] Guid Id,
+        [property: MemberIndex(2)] string? Title,
+        [property: MemberIndex(3)] ImmutableArray<string> Tags,
+        [property: MemberIndex(4)] string Carrier,
+        [property: MemberIndex(5)] int Parcels = 1);
+
     // Safe for new readers only (Backward): an integer widened, a member made nullable, a required member removed.
     [Command(Name = "evolution.weigh")]
     public partial record WeighV1([property: IdempotencyKey] Guid Id, int Grams, string Recipient, string Legacy);
@@ -52,6 +62,16 @@ public sealed partial class EvolutionTests
     {
         public readonly TaskCompletionSource<Shipment> Shipment = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public readonly List<string> Versions = [];
+        public readonly TaskCompletionSource<(ShipmentV3 Message, string Version)> Newest = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    public sealed class ShipmentV3Handler(Received received) : IEventHandler<ShipmentV3>
+    {
+        public ValueTask HandleAsync(ShipmentV3 @event, MessageContext context, CancellationToken cancellationToken)
+        {
+            received.Newest.TrySetResult((@event, context.Contract.Name + " v" + context.Contract.Version));
+            return ValueTask.CompletedTask;
+        }
     }
 
     public sealed class ShipmentHandler(Received received) : IEventHandler<Shipment>
@@ -168,5 +188,25 @@ public sealed partial class EvolutionTests
         {
             Assert.Equal(["evolution.shipment v1"], received.Versions);
         }
+    }
+
+    [Fact]
+    public async Task Upcasts_chain_from_v1_through_v2_to_v3_for_a_replay_and_for_a_handler()
+    {
+        var id = Guid.NewGuid();
+        Assert.True(Of<ShipmentV3>().TryRead("evolution.shipment", 1, Write(new ShipmentV1(id, null, "old", ["x"])), out ShipmentV3? replayed));
+        Assert.Equal("old", replayed.Title);      // set by v2's OnUpcast, then copied by v3's generated upcast
+        Assert.Equal(["x"], replayed.Tags);
+        Assert.Equal("post", replayed.Carrier);   // v2's default
+        Assert.Equal(1, replayed.Parcels);        // v3's default
+
+        var received = new Received();
+        await using TestBus bus = await TestBus.StartAsync(s => s.AddSingleton(received));
+        await bus.Bus.PublishAsync(new ShipmentV1(id, null, "to Eve", ["y"]));
+        (ShipmentV3 message, string version) = await Wait.For(received.Newest.Task);
+
+        Assert.Equal("evolution.shipment v1", version);
+        Assert.Equal("to Eve", message.Title);
+        Assert.Equal(["y"], message.Tags);
     }
 }
