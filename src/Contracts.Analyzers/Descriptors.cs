@@ -107,4 +107,60 @@ internal static class Descriptors
         "A handler sends through the bus instead of its context",
         "'{0}' calls '{1}' on an injected IMessageBus; use its MessageContext, which sends inside the delivery's consume transaction",
         "A message a handler sends through its MessageContext is written in the same consume transaction as the inbox entry (effectively-once endpoints) and carries the correlation and causation of the message being handled. Through an injected IMessageBus it is sent outside that transaction: on an effectively-once endpoint it waits on the write lock the consume transaction holds, and a failure after it leaves the message sent although the delivery is retried. Not reported when this project configures the bus (AddContracts) and its code shows the handler's endpoints are not effectively-once.");
+
+    private const string Evolution = DescriptorFactory.Evolution;
+
+    public static readonly DiagnosticDescriptor NotInLock = DescriptorFactory.Create(
+        DiagnosticIds.NotInLock, Evolution, DiagnosticSeverity.Warning, compilationEnd: true,
+        "A contract change is not recorded in contracts.lock",
+        "{0}",
+        "contracts.lock records the wire shape of every contract the project has shipped, so a build can tell a safe change from a breaking one. A new contract, a new optional member or a rename is safe: record it with the code fix, which rewrites contracts.lock, and review the diff.");
+
+    public static readonly DiagnosticDescriptor NoLockFile = DescriptorFactory.Create(
+        DiagnosticIds.NoLockFile, Evolution, DiagnosticSeverity.Info, compilationEnd: true,
+        "The project has no contracts.lock",
+        "The project declares contracts but has no contracts.lock, so contract changes are not checked; create it with the code fix",
+        "Without a lock file nothing is checked. The code fix writes contracts.lock beside the project, recording every contract as it is now; commit it, and each later build compares the code with it.");
+
+    public static readonly DiagnosticDescriptor LockMemberRemoved = DescriptorFactory.Create(
+        DiagnosticIds.LockMemberRemoved, Evolution, DiagnosticSeverity.Error, compilationEnd: true,
+        "A recorded contract member was removed, moved or its index reused",
+        "{0}",
+        "A member travels as its index, not its name. Moving a member or giving its index to another one makes a reader of the other version read one member's value into another. Removing a required member leaves readers of the recorded version without it (forward and full compatibility). A safe removal is recorded as retired, so the index is never reused.");
+
+    public static readonly DiagnosticDescriptor LockWireTypeChanged = DescriptorFactory.Create(
+        DiagnosticIds.LockWireTypeChanged, Evolution, DiagnosticSeverity.Error, compilationEnd: true,
+        "A recorded contract member's wire type changed",
+        "{0}",
+        "A reader reads the bytes a writer wrote. A change is safe when the reader the mode cares about reads every value of the other type: an integer read as a wider one, a value read as its nullable form. Any other change breaks one side.");
+
+    public static readonly DiagnosticDescriptor LockRequiredMemberAdded = DescriptorFactory.Create(
+        DiagnosticIds.LockRequiredMemberAdded, Evolution, DiagnosticSeverity.Error, compilationEnd: true,
+        "A required member was added to a recorded contract",
+        "{0}",
+        "A message written before the member existed does not have it. With backward or full compatibility the new code must read such messages, so a new member needs a default value or a nullable type.");
+
+    public static readonly DiagnosticDescriptor LockIdentityChanged = DescriptorFactory.Create(
+        DiagnosticIds.LockIdentityChanged, Evolution, DiagnosticSeverity.Error, compilationEnd: true,
+        "A recorded contract's wire name, version or kind changed",
+        "{0}",
+        "The wire carries a contract's name and version, and its kind decides its routing. Changing them makes every message in flight and every stored event of the recorded contract unknown. Keep the recorded contract as its own type and add the new version beside it.");
+
+    public static readonly DiagnosticDescriptor LockKeyChanged = DescriptorFactory.Create(
+        DiagnosticIds.LockKeyChanged, Evolution, DiagnosticSeverity.Error, compilationEnd: true,
+        "A recorded contract's idempotency key changed",
+        "{0}",
+        "The inbox drops a message whose idempotency key it has seen. A key computed from other members gives a repeat of a message sent before the change another key, so it runs again.");
+
+    public static readonly DiagnosticDescriptor LockContractRemoved = DescriptorFactory.Create(
+        DiagnosticIds.LockContractRemoved, Evolution, DiagnosticSeverity.Error, compilationEnd: true,
+        "A recorded contract was removed",
+        "{0}",
+        "Messages of a removed contract still in queues, outboxes, dead letters or event stores can no longer be read. Keep the contract while any may exist, then delete its block from contracts.lock in a reviewed change.");
+
+    public static readonly DiagnosticDescriptor LockUnreadable = DescriptorFactory.Create(
+        DiagnosticIds.LockUnreadable, Evolution, DiagnosticSeverity.Warning, compilationEnd: true,
+        "contracts.lock or the compatibility mode cannot be read",
+        "{0}",
+        "A line of contracts.lock that cannot be read is skipped (its contract is not checked); an unknown ContractsCompatibility value is read as Backward. Fix the line (the code fixes write the file in its canonical form) or the property.");
 }

@@ -80,6 +80,9 @@ public abstract class ContractDescriptor
     /// <param name="message">A message of this contract.</param>
     public abstract ulong? GetPartitionKey(object message);
 
+    /// <summary>The older versions this contract reads (<see cref="UpcastFromAttribute"/>); empty for most.</summary>
+    internal abstract System.Collections.Generic.IReadOnlyList<ContractUpcast> OlderVersions { get; }
+
     /// <inheritdoc />
     public override string ToString() => Version == 1 ? Name : $"{Name} v{Version}";
 }

@@ -1,5 +1,7 @@
 using System;
 using System.Buffers;
+using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using MessagePack;
 using MessagePack.Formatters;
 
@@ -18,6 +20,7 @@ public sealed class ContractDescriptor<T> : ContractDescriptor
     /// <param name="resultTypeName">For a query, its result type's name.</param>
     /// <param name="resultFormatter">For a query whose result type can be serialized, the formatter of its result.</param>
     /// <param name="partitioned">Whether the contract has <see cref="PartitionKeyAttribute"/> members.</param>
+    /// <param name="upcasts">The older versions it reads (<see cref="UpcastFromAttribute"/>), with their generated conversions.</param>
     /// <exception cref="ArgumentException"><paramref name="resultFormatter"/> is given for a command or event.</exception>
     public ContractDescriptor(
         string name,
@@ -26,12 +29,64 @@ public sealed class ContractDescriptor<T> : ContractDescriptor
         IMessagePackFormatter<T> formatter,
         string? resultTypeName = null,
         QueryResultFormatter? resultFormatter = null,
-        bool partitioned = false)
+        bool partitioned = false,
+        ContractUpcast[]? upcasts = null)
         : base(name, version, kind, typeof(T), resultFormatter, partitioned)
     {
         Formatter = formatter ?? throw new ArgumentNullException(nameof(formatter));
         ResultTypeName = resultTypeName;
+        Upcasts = upcasts ?? [];
     }
+
+    /// <summary>The older versions this contract reads (<see cref="UpcastFromAttribute"/>), each with its conversion.</summary>
+    public IReadOnlyList<ContractUpcast> Upcasts { get; }
+
+    /// <summary>
+    /// Reads a message of this contract or of an older version it upcasts from (directly, or through that version's own
+    /// upcasts): what an event store's replay or a projection calls with the name and version it stored beside the bytes.
+    /// </summary>
+    /// <param name="name">The wire name the bytes were written under.</param>
+    /// <param name="version">The version they were written as.</param>
+    /// <param name="payload">The bytes.</param>
+    /// <param name="message">The message, as this version.</param>
+    /// <returns>Whether <paramref name="name"/> and <paramref name="version"/> are this contract or a version it reads; false leaves the bytes unread.</returns>
+    /// <exception cref="MessagePackSerializationException">The bytes are not a message of the version they are said to be.</exception>
+    public bool TryRead(string name, int version, ReadOnlyMemory<byte> payload, [NotNullWhen(true)] out T? message)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (version == Version && string.Equals(name, Name, StringComparison.Ordinal))
+        {
+            message = DeserializeTyped(payload);
+            return true;
+        }
+
+        object? older = ReadOlder(this, name, version, payload);
+        message = older as T;
+        return message is not null;
+    }
+
+    /// <summary>The message of <paramref name="contract"/> read from the bytes of an older version, or null.</summary>
+    private static object? ReadOlder(ContractDescriptor contract, string name, int version, ReadOnlyMemory<byte> payload)
+    {
+        IReadOnlyList<ContractUpcast> upcasts = contract.OlderVersions;
+        for (int i = 0; i < upcasts.Count; i++)
+        {
+            ContractUpcast upcast = upcasts[i];
+            ContractDescriptor older = upcast.Older;
+            object? read = older.Version == version && string.Equals(older.Name, name, StringComparison.Ordinal)
+                ? older.Deserialize(payload)
+                : ReadOlder(older, name, version, payload);
+            if (read is not null)
+            {
+                return upcast.Upcast(read);
+            }
+        }
+
+        return null;
+    }
+
+    /// <inheritdoc />
+    internal override IReadOnlyList<ContractUpcast> OlderVersions => Upcasts;
 
     /// <summary>The generated MessagePack formatter.</summary>
     public IMessagePackFormatter<T> Formatter { get; }

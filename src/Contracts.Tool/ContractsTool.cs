@@ -3,6 +3,7 @@ using System.IO;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using Contracts.Tool.AsyncApi;
 using Contracts.Tool.Catalog;
 using Contracts.Tool.DeadLetters;
 using Contracts.Tool.Output;
@@ -11,7 +12,7 @@ namespace Contracts.Tool;
 
 /// <summary>
 /// The <c>contracts</c> command: <c>dead-letters list|show|replay|purge</c> on a SQLite or PostgreSQL store or on
-/// RabbitMQ's error queues, and <c>catalog</c> of a compiled assembly. Tables for people, <c>--json</c> for scripts;
+/// RabbitMQ's error queues, <c>catalog</c> of a compiled assembly and its AsyncAPI 3.0 document (<c>asyncapi</c>). Tables for people, <c>--json</c> for scripts;
 /// errors on standard error with an exit code from <see cref="ExitCodes"/>.
 /// </summary>
 public static class ContractsTool
@@ -22,6 +23,7 @@ public static class ContractsTool
         "Usage:\n" +
         "  contracts dead-letters list|show <id>|replay <id>|purge [--before <time>] <source> [--json]\n" +
         "  contracts catalog <assembly.dll> [--references] [--json]\n" +
+        "  contracts asyncapi <assembly.dll> [--references] [--output <file>]\n" +
         "\n" +
         "Sources:\n" +
         DeadLetterSources.Usage +
@@ -50,6 +52,8 @@ public static class ContractsTool
                     return await DeadLetterCommand.RunAsync(parsed, output, cancellationToken).ConfigureAwait(false);
                 case "catalog":
                     return CatalogCommand.Run(parsed, output);
+                case "asyncapi":
+                    return AsyncApiCommand.Run(parsed, output);
                 case null when parsed.Flag("help"):
                     output.Write(Help);
                     return ExitCodes.Success;
@@ -57,7 +61,7 @@ public static class ContractsTool
                     error.Write(Help);
                     return ExitCodes.Usage;
                 default:
-                    throw new UsageException($"'{command}' is not a command: dead-letters or catalog.");
+                    throw new UsageException($"'{command}' is not a command: dead-letters, catalog or asyncapi.");
             }
         }
         catch (UsageException ex)

@@ -35,6 +35,16 @@ internal sealed class ContractsTest : CSharpCodeFixTest<EmptyDiagnosticAnalyzer,
         new MessageTopologyAnalyzer(),
     ];
 
+    /// <summary>
+    /// Every analyzer, the lock file's too (CTR040-CTR048): the descriptor tests and the build emulation use these. The lock
+    /// analyzer is left out of <see cref="Analyzers"/>, which the rule tests run: it reports CTR041 (info) on every
+    /// project without a lock file, which each of their expected lists would have to name; <see cref="WithLock"/> adds it.
+    /// </summary>
+    public static readonly ImmutableArray<DiagnosticAnalyzer> AllAnalyzers = Analyzers.Add(new ContractLockAnalyzer());
+
+    /// <summary>Whether the lock file's analyzer runs too.</summary>
+    public bool WithLock { get; init; }
+
 
     public ContractsTest()
     {
@@ -49,7 +59,7 @@ internal sealed class ContractsTest : CSharpCodeFixTest<EmptyDiagnosticAnalyzer,
 
     public static ImmutableArray<MetadataReference> References => global::Contracts.Testing.TestReferences.All;
 
-    protected override IEnumerable<DiagnosticAnalyzer> GetDiagnosticAnalyzers() => Analyzers;
+    protected override IEnumerable<DiagnosticAnalyzer> GetDiagnosticAnalyzers() => WithLock ? AllAnalyzers : Analyzers;
 
     /// <summary>Every code fix the CodeFixes assembly has, found there so a new one cannot be left out of the tests.</summary>
     private static readonly CodeFixProvider[] s_fixes = typeof(AwaitCodeFix).Assembly.GetTypes()

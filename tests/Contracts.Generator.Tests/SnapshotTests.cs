@@ -394,4 +394,39 @@ public sealed class SnapshotTests
         Assert.Contains("float __Ceiling = float.PositiveInfinity;", source);
         GeneratorHarness.VerifySnapshots(run);
     }
+
+    [Fact]
+    public void UpcastFromAnOlderVersion()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using System;
+            using System.Collections.Generic;
+            using Contracts;
+
+            namespace Shop.Orders;
+
+            [Event(Name = "shop.order-placed")]
+            public partial record OrderPlacedV1(Guid OrderId, int Count, string? Note, IReadOnlyList<string> Lines);
+
+            [Event(Name = "shop.order-placed", Version = 2)]
+            [UpcastFrom(typeof(OrderPlacedV1))]
+            public partial record OrderPlaced(Guid OrderId, long Count, string Currency = "EUR", IReadOnlyList<int>? Lines = null)
+            {
+                public string? Note { get; init; }
+
+                public required string Channel { get; init; }
+            }
+            """);
+
+        string source = run.Source("Contracts.Shop.Orders.OrderPlaced.g.cs");
+        // Same name and a type that converts without a cast (int to long, the same string?): copied; a list of another
+        // element type: not; a required member gets its default so the object initializer is complete.
+        Assert.Contains("new global::Shop.Orders.OrderPlaced(older.OrderId, older.Count, \"EUR\", default)", source);
+        Assert.Contains("Note = older.Note,", source);
+        Assert.Contains("Channel = default,", source);
+        Assert.Contains("upcasts: [new global::Contracts.ContractUpcast<global::Shop.Orders.OrderPlacedV1, global::Shop.Orders.OrderPlaced>(static older => Upcast(older))]", source);
+        Assert.Contains("static partial void OnUpcast(global::Shop.Orders.OrderPlacedV1 older, ref global::Shop.Orders.OrderPlaced upcast);", source);
+        Assert.DoesNotContain("Upcast(", run.Source("Contracts.Shop.Orders.OrderPlacedV1.g.cs"));
+        GeneratorHarness.VerifySnapshots(run);
+    }
 }

@@ -53,4 +53,10 @@ internal static class GeneratorDescriptors
         "A partition key member has no stable value, or is on a query",
         "{0}",
         "Messages with the same partition key are handled one at a time in send order; the key is hashed the same way in every process, so it must have one stable value (a string, number, bool, char, enum, Guid, date, time or decimal). A query is never held in order, so it takes no partition key.");
+
+    public static readonly DiagnosticDescriptor BadUpcast = DescriptorFactory.Create(
+        DiagnosticIds.BadUpcast, DescriptorFactory.Evolution, DiagnosticSeverity.Error, compilationEnd: false,
+        "[UpcastFrom] does not name an older version of the contract",
+        "{0}",
+        "A contract reads an older version of itself when [UpcastFrom(typeof(Older))] names a valid contract declared in the same project with the same kind and wire name and a lower version. The generator writes the conversion only then; otherwise the older version's messages would not reach the newer handlers.");
 }

@@ -18,6 +18,7 @@ internal static class GeneratorDiagnostics
         GeneratorDescriptors.QueryResult,
         GeneratorDescriptors.UnsupportedKey,
         GeneratorDescriptors.UnsupportedPartitionKey,
+        GeneratorDescriptors.BadUpcast,
         ContractsGenerator.GeneratorError,
     ];
 

@@ -40,6 +40,11 @@ internal static class ContractEmitter
             result += ", partitioned: true";
         }
 
+        if (spec.IsComplete)
+        {
+            result += UpcastEmitter.DescriptorArgument(spec);
+        }
+
         // The result formatter is composed like a member's formatter field, with the same nullable mismatches (MessagePack
         // declares its string and byte[] formatters for string? and byte[]?): where there is one, warnings are off here too.
         bool warningsOff = spec.Result is not null && FormatterEmitter.HasNullableMismatch(spec.Result);
@@ -82,6 +87,7 @@ internal static class ContractEmitter
         }
         else
         {
+            UpcastEmitter.Emit(w, spec);
             // Formatter code runs with nullable warnings off: a nil on the wire may land in any reference-typed member.
             w.Line();
             w.Line("#nullable disable warnings");

@@ -11,6 +11,7 @@ namespace Contracts.Generator.Model;
 /// and <paramref name="NestedEnums"/> are the records, classes and enums its members use, each with its own formatter.
 /// <paramref name="Error"/> is the generator's own failure (CTR999); <paramref name="Blocked"/> the first of the user's
 /// mistakes the generator reported (CTR004, CTR008, CTR009): either way only the marker surface is emitted.
+/// <paramref name="Upcasts"/> are the older versions it reads ([UpcastFrom]).
 /// </summary>
 internal sealed record ContractSpec(
     string Namespace,
@@ -28,7 +29,8 @@ internal sealed record ContractSpec(
     EquatableArray<ObjectSpec> NestedObjects,
     EquatableArray<EnumSpec> NestedEnums,
     string? Error,
-    string? Blocked = null)
+    string? Blocked = null,
+    EquatableArray<UpcastSpec> Upcasts = default)
 {
     /// <summary>Whether the contract is generated in full: in the catalog, with a formatter, its handlers wired.</summary>
     public bool IsComplete => Error is null && Blocked is null;

@@ -101,7 +101,10 @@ internal static partial class ContractParser
         cancellationToken.ThrowIfCancellationRequested();
         if (problems.Count == 0 && shape is not null)
         {
-            return new ContractParse(ParseValid(type, kind, shape, compilation, cancellationToken), EquatableArray<DiagnosticInfo>.Empty);
+            var upcastProblems = new List<DiagnosticInfo>();
+            ContractSpec valid = ParseValid(type, kind, shape, compilation, cancellationToken);
+            valid = valid with { Upcasts = UpcastParser.Parse(type, kind, valid.WireName, valid.Version, shape, compilation, upcastProblems) };
+            return new ContractParse(valid, upcastProblems.Count == 0 ? EquatableArray<DiagnosticInfo>.Empty : upcastProblems.ToEquatableArray());
         }
 
         // The type itself passed (the shape was built) and is of one kind: the compiler accepts a generated partial of it.

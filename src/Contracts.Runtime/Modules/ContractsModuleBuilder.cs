@@ -13,13 +13,46 @@ public sealed class ContractsModuleBuilder
 {
     private readonly List<ContractDescriptor> _contracts = [];
     private readonly List<HandlerDescriptor> _handlers = [];
+    private readonly List<HandlerDescriptor> _upcastHandlers = [];
     private readonly IServiceCollection _services;
 
     internal ContractsModuleBuilder(IServiceCollection services) => _services = services;
 
     internal IReadOnlyList<ContractDescriptor> Contracts => _contracts;
 
-    internal IReadOnlyList<HandlerDescriptor> Handlers => _handlers;
+    /// <summary>
+    /// The handlers, and for each handler of a contract that reads older versions (<see cref="UpcastFromAttribute"/>) one
+    /// that upcasts each older message to it, unless the older version has a handler of its own there (a command's or
+    /// query's only handler; an event's handler of the same class): the explicit one wins.
+    /// </summary>
+    internal IReadOnlyList<HandlerDescriptor> Handlers
+    {
+        get
+        {
+            if (_upcastHandlers.Count == 0)
+            {
+                return _handlers;
+            }
+
+            var all = new List<HandlerDescriptor>(_handlers.Count + _upcastHandlers.Count);
+            all.AddRange(_handlers);
+            foreach (HandlerDescriptor upcast in _upcastHandlers)
+            {
+                bool handled = false;
+                foreach (HandlerDescriptor own in _handlers)
+                {
+                    handled |= own.Contract == upcast.Contract && (own.Contract.Kind != MessageKind.Event || own.HandlerType == upcast.HandlerType);
+                }
+
+                if (!handled)
+                {
+                    all.Add(upcast);
+                }
+            }
+
+            return all;
+        }
+    }
 
     /// <summary>The application's services: a module registers what its handlers need here.</summary>
     public IServiceCollection Services => _services;
@@ -46,7 +79,7 @@ public sealed class ContractsModuleBuilder
     {
         AddContract<TCommand>();
         AddService(factory);
-        _handlers.Add(new CommandHandlerDescriptor<TCommand, THandler>(factory));
+        AddWithUpcasts(new CommandHandlerDescriptor<TCommand, THandler>(factory));
     }
 
     /// <summary>Adds <typeparamref name="THandler"/> as a subscriber of event <typeparamref name="TEvent"/>.</summary>
@@ -59,7 +92,7 @@ public sealed class ContractsModuleBuilder
     {
         AddContract<TEvent>();
         AddService(factory);
-        _handlers.Add(new EventHandlerDescriptor<TEvent, THandler>(factory));
+        AddWithUpcasts(new EventHandlerDescriptor<TEvent, THandler>(factory));
     }
 
     /// <summary>Adds <typeparamref name="THandler"/> as the handler of query <typeparamref name="TQuery"/>.</summary>
@@ -92,6 +125,29 @@ public sealed class ContractsModuleBuilder
         }
 
         _handlers.Add(handler);
+    }
+
+    /// <summary>Adds <paramref name="handler"/>, and one handler per older version its contract reads, through their own older versions too.</summary>
+    private void AddWithUpcasts(HandlerDescriptor handler)
+    {
+        _handlers.Add(handler);
+        AddUpcasts(handler);
+    }
+
+    private void AddUpcasts(HandlerDescriptor handler)
+    {
+        IReadOnlyList<ContractUpcast> upcasts = handler.Contract.OlderVersions;
+        for (int i = 0; i < upcasts.Count; i++)
+        {
+            HandlerDescriptor older = upcasts[i].Adapt(handler);
+            if (!_contracts.Contains(older.Contract))
+            {
+                _contracts.Add(older.Contract);
+            }
+
+            _upcastHandlers.Add(older);
+            AddUpcasts(older);
+        }
     }
 
     private void AddService<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler>(Func<IServiceProvider, THandler>? factory)

@@ -9,6 +9,7 @@ internal static class DescriptorFactory
     public const string Handlers = "Contracts.Handlers";
     public const string Reliability = "Contracts.Reliability";
     public const string Generator = "Contracts.Generator";
+    public const string Evolution = "Contracts.Evolution";
 
     /// <summary>
     /// An enabled descriptor linking to <c>docs/diagnostics/&lt;id&gt;.md</c>; <paramref name="compilationEnd"/> tags a rule that

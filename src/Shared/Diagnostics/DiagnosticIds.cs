@@ -72,6 +72,36 @@ internal static class DiagnosticIds
     /// <summary>A [PartitionKey] member without a stable value, or a partition key on a query.</summary>
     public const string UnsupportedPartitionKey = "CTR023";
 
+    /// <summary>A contract, member or safe change that contracts.lock does not record yet.</summary>
+    public const string NotInLock = "CTR040";
+
+    /// <summary>A project with contracts and no contracts.lock: nothing is checked until one exists.</summary>
+    public const string NoLockFile = "CTR041";
+
+    /// <summary>A recorded member removed or moved, or its index reused.</summary>
+    public const string LockMemberRemoved = "CTR042";
+
+    /// <summary>A recorded member's wire type changed.</summary>
+    public const string LockWireTypeChanged = "CTR043";
+
+    /// <summary>A required member added to a recorded contract.</summary>
+    public const string LockRequiredMemberAdded = "CTR044";
+
+    /// <summary>A recorded contract's wire name, version or kind changed.</summary>
+    public const string LockIdentityChanged = "CTR045";
+
+    /// <summary>A recorded contract's idempotency key members changed.</summary>
+    public const string LockKeyChanged = "CTR046";
+
+    /// <summary>A recorded contract no longer in the project.</summary>
+    public const string LockContractRemoved = "CTR047";
+
+    /// <summary>contracts.lock has a line that cannot be read, or ContractsCompatibility an unknown value.</summary>
+    public const string LockUnreadable = "CTR048";
+
+    /// <summary>An [UpcastFrom] that does not name an older version of the contract.</summary>
+    public const string BadUpcast = "CTR049";
+
     /// <summary>The generator's last resort: it failed on a contract or a module and emitted what it could.</summary>
     public const string GeneratorError = "CTR999";
 
@@ -107,6 +137,12 @@ internal static class DiagnosticIds
 
     /// <summary>CTR022: call the handler's MessageContext (<see cref="ContextProperty"/>) instead of the injected bus.</summary>
     public const string FixUseContext = "UseContext";
+
+    /// <summary>CTR040-CTR044, CTR041: write contracts.lock with the text in <see cref="LockProperty"/>.</summary>
+    public const string FixRecordLock = "RecordLock";
+
+    /// <summary>CTR040-CTR044, CTR041: the lock file's text with every safe change recorded.</summary>
+    public const string LockProperty = "Lock";
 
     /// <summary>CTR022: the name of HandleAsync's MessageContext parameter.</summary>
     public const string ContextProperty = "Context";

@@ -29,6 +29,7 @@ internal static class WellKnownNames
     public const string IdempotencyKeyAttributeName = "IdempotencyKeyAttribute";
     public const string PartitionKeyAttributeName = "PartitionKeyAttribute";
     public const string MemberIndexAttributeName = "MemberIndexAttribute";
+    public const string UpcastFromAttributeName = "UpcastFromAttribute";
     public const string QueryInterfaceName = "IQuery";
     public const string ContractInterfaceName = "IContract";
     public const string CommandHandlerName = "ICommandHandler";

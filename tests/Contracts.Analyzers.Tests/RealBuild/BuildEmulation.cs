@@ -78,7 +78,7 @@ internal static class BuildEmulation
         }
 
         CompilationWithAnalyzers withAnalyzers = generated.WithAnalyzers(
-            ContractsTest.Analyzers,
+            ContractsTest.AllAnalyzers,
             new CompilationWithAnalyzersOptions(AnalyzerOptions(), onAnalyzerException: null, concurrentAnalysis: true, logAnalyzerExecutionTime: false, reportSuppressedDiagnostics: false));
 
         // GetAllDiagnosticsAsync: the compiler's (method bodies included) and every analyzer's, compilation-end rules too.

@@ -97,7 +97,7 @@ public sealed class DotnetBuildTests
         }
     }
 
-    private static async Task<string> RunAsync(string directory, params string[] arguments)
+    internal static async Task<string> RunAsync(string directory, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string argument in arguments)
