@@ -105,6 +105,44 @@ public sealed class NatsServer : IAsyncLifetime
         return (info.Info.NumPending, info.Info.NumAckPending);
     }
 
+    /// <summary>The name of the one stream whose name starts with <paramref name="prefix"/>.</summary>
+    public static async Task<string> FindStreamAsync(string prefix)
+    {
+        await using NatsConnection connection = await ConnectAsync();
+        var js = new NatsJSContext(connection);
+        await foreach (string name in js.ListStreamNamesAsync())
+        {
+            if (name.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return name;
+            }
+        }
+
+        throw new InvalidOperationException($"No stream starts with '{prefix}'.");
+    }
+
+    /// <summary>Deletes the consumers of <paramref name="stream"/> whose names start with <paramref name="prefix"/>: a subscription starts over.</summary>
+    public static async Task<int> DeleteConsumersAsync(string stream, string prefix)
+    {
+        await using NatsConnection connection = await ConnectAsync();
+        var js = new NatsJSContext(connection);
+        var names = new List<string>();
+        await foreach (string name in js.ListConsumerNamesAsync(stream))
+        {
+            if (name.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                names.Add(name);
+            }
+        }
+
+        foreach (string name in names)
+        {
+            await js.DeleteConsumerAsync(stream, name);
+        }
+
+        return names.Count;
+    }
+
     /// <summary>How many messages a stream holds.</summary>
     public static async Task<long> StreamCountAsync(string stream)
     {
