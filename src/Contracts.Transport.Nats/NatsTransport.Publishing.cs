@@ -69,7 +69,7 @@ internal sealed partial class NatsTransport
                 PubAckResponse ack = await JetStream.PublishAsync(subject, body, s_raw, opts, headers, cancellationToken).ConfigureAwait(false);
                 if (ack.Error is { } error)
                 {
-                    throw Refused(subject, error, null);
+                    throw error.ErrCode != StreamFull && error.Code >= 500 ? new Unavailable(error) : Refused(subject, error, null);
                 }
 
                 if (attempt > 0)
@@ -79,11 +79,12 @@ internal sealed partial class NatsTransport
 
                 return ack.Seq;
             }
-            catch (NatsJSApiException ex)
+            catch (NatsJSApiException ex) when (ex.Error.ErrCode == StreamFull || ex.Error.Code < 500)
             {
                 throw Refused(subject, ex.Error, ex);
             }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && IsConnectionFailure(ex))
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested &&
+                (IsConnectionFailure(ex) || ex is Unavailable or NatsJSApiException or OperationCanceledException))
             {
                 if (stream is not null && Connection.ConnectionState == NatsConnectionState.Open && await StreamMissingAsync(stream, cancellationToken).ConfigureAwait(false))
                 {
@@ -111,6 +112,9 @@ internal sealed partial class NatsTransport
             }
         }
     }
+
+    /// <summary>The server answered, but JetStream could not take the message now (a 5xx: recovering after a restart): tried again.</summary>
+    private sealed class Unavailable(ApiError error) : Exception($"JetStream is unavailable: {error.Description} ({error.Code}, JetStream error {error.ErrCode}).");
 
     private static Exception Refused(string subject, ApiError error, Exception? inner) => error.ErrCode == StreamFull
         ? new EndpointFullException(subject, $"NATS refused the message for '{subject}': its stream is full and rejects new messages ({error.Description}).", inner)
