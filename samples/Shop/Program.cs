@@ -17,10 +17,13 @@ using Shop.Handlers;
 //   dotnet run --project samples/Shop                          in-process endpoints, durable on SQLite (the default)
 //   dotnet run --project samples/Shop -- --transport rabbitmq  the same flow through RabbitMQ (scripts/rabbitmq.sh start)
 //                                        [--rabbitmq <uri>]    the broker; else $CONTRACTS_RABBITMQ, else amqp://guest:guest@127.0.0.1:5672/
+//   dotnet run --project samples/Shop -- --transport nats      the same flow through NATS JetStream (scripts/nats.sh start)
+//                                        [--nats <url>]        the server; else $CONTRACTS_NATS, else nats://127.0.0.1:4222
 //   dotnet run --project samples/Shop -- --store postgres      the store in PostgreSQL instead of SQLite (scripts/postgres.sh start)
 //                                        [--postgres <conn>]   the database; else $CONTRACTS_POSTGRES, else Host=127.0.0.1;Username=postgres;Database=postgres
 if (!ShopArguments.TryParse(
-    args, Environment.GetEnvironmentVariable("CONTRACTS_RABBITMQ"), Environment.GetEnvironmentVariable("CONTRACTS_POSTGRES"), out ShopArguments? options, out string? usage))
+    args, Environment.GetEnvironmentVariable("CONTRACTS_RABBITMQ"), Environment.GetEnvironmentVariable("CONTRACTS_POSTGRES"),
+    Environment.GetEnvironmentVariable("CONTRACTS_NATS"), out ShopArguments? options, out string? usage))
 {
     Console.Error.WriteLine(usage);
     return 2;
@@ -72,7 +75,22 @@ if (options.RabbitMq is not null && broker is null)
     return 2;
 }
 
-if (broker is not null)
+if (options.Nats is { } natsUrl)
+{
+    // On NATS JetStream a stream per endpoint holds the messages (prefix "shop"), failures go to the dead-letter stream
+    // that IDeadLetters reads, and the store keeps the inbox and the delayed retries (JetStream 2.9 cannot delay).
+    builder.Services.AddContracts(contractsSettings, o => UseStore(o.UseNats(natsUrl, t =>
+    {
+        t.Prefix = "shop";
+        ConfigureEndpoints(t);
+    })));
+    description =
+    [
+        $"Contracts Shop: endpoints on NATS JetStream at {natsUrl} (a work-queue stream per endpoint, acknowledged publishes),",
+        $"inbox and delays on {databaseName}, every message through its generated formatter",
+    ];
+}
+else if (broker is not null)
 {
     // On a broker the queues hold the messages and failures go to each endpoint's '<queue>.error' queue; the store
     // keeps the inbox of the EffectivelyOnce ChargeCard endpoint (and would keep an outbox).
@@ -100,12 +118,12 @@ else
 
 using IHost host = builder.Build();
 IDeadLetterSource deadLetters = new BusDeadLetters(
-    host.Services.GetRequiredService<IDeadLetters>(), broker is null ? "dead letters" : "its error queue", broker?.Purged);
+    host.Services.GetRequiredService<IDeadLetters>(), options.Nats is not null ? "the dead-letter stream" : broker is null ? "dead letters" : "its error queue", broker?.Purged);
 try
 {
     await host.StartAsync();
 }
-catch (InvalidOperationException ex) when (broker is not null || options.Postgres is not null)
+catch (InvalidOperationException ex) when (broker is not null || options.Postgres is not null || options.Nats is not null)
 {
     // The transport's or the store's message says what failed (a queue with other settings, the broker gone, no database).
     Console.Error.WriteLine($"Shop: the bus did not start: {ex.Message}");

@@ -5,7 +5,7 @@ using System.Diagnostics.CodeAnalysis;
 namespace Shop;
 
 /// <summary>
-/// The sample's own switches: <c>--transport memory|rabbitmq</c>, <c>--rabbitmq &lt;uri&gt;</c>, <c>--store sqlite|postgres</c>
+/// The sample's own switches: <c>--transport memory|rabbitmq|nats</c>, <c>--rabbitmq &lt;uri&gt;</c>, <c>--nats &lt;url&gt;</c>, <c>--store sqlite|postgres</c>
 /// and <c>--postgres &lt;connection string&gt;</c>. Anything else goes to the host's configuration (for example
 /// <c>--Shop:Database=/tmp/shop.db</c>).
 /// </summary>
@@ -13,13 +13,17 @@ internal sealed class ShopArguments
 {
     private const string DefaultBroker = "amqp://guest:guest@127.0.0.1:5672/";
 
+    private const string DefaultNats = "nats://127.0.0.1:4222";
+
     private const string DefaultPostgres = "Host=127.0.0.1;Username=postgres;Database=postgres";
 
     private const string Usage =
-        "usage: Shop [--transport memory|rabbitmq] [--rabbitmq <amqp-uri>] [--store sqlite|postgres] [--postgres <connection-string>]\n" +
+        "usage: Shop [--transport memory|rabbitmq|nats] [--rabbitmq <amqp-uri>] [--nats <nats-url>] [--store sqlite|postgres] [--postgres <connection-string>]\n" +
         "  --transport memory    in-process endpoints, durable in the store (the default)\n" +
         "  --transport rabbitmq  endpoints on RabbitMQ (start one with scripts/rabbitmq.sh start)\n" +
         "  --rabbitmq <uri>      the broker (else $CONTRACTS_RABBITMQ, else " + DefaultBroker + ")\n" +
+        "  --transport nats      endpoints on NATS JetStream (start one with scripts/nats.sh start)\n" +
+        "  --nats <url>          the server (else $CONTRACTS_NATS, else " + DefaultNats + ")\n" +
         "  --store sqlite        messages, dead letters, inbox in a SQLite file (the default)\n" +
         "  --store postgres      the same in PostgreSQL, shared by every Shop process (start one with scripts/postgres.sh start)\n" +
         "  --postgres <conn>     the database (else $CONTRACTS_POSTGRES, else " + DefaultPostgres + ")";
@@ -34,6 +38,9 @@ internal sealed class ShopArguments
     /// <summary>The broker to run on, or <see langword="null"/> for the in-process default.</summary>
     public Uri? RabbitMq { get; }
 
+    /// <summary>The NATS server to run on, or <see langword="null"/>.</summary>
+    public string? Nats { get; private init; }
+
     /// <summary>The PostgreSQL connection string of the store, or <see langword="null"/> for the SQLite default.</summary>
     public string? Postgres { get; }
 
@@ -41,13 +48,19 @@ internal sealed class ShopArguments
     public string[] HostArguments { get; }
 
     public static bool TryParse(
-        string[] args, string? environmentUri, string? environmentPostgres, [NotNullWhen(true)] out ShopArguments? parsed, [NotNullWhen(false)] out string? error)
+        string[] args, string? environmentUri, string? environmentPostgres, [NotNullWhen(true)] out ShopArguments? parsed, [NotNullWhen(false)] out string? error) =>
+        TryParse(args, environmentUri, environmentPostgres, environmentNats: null, out parsed, out error);
+
+    public static bool TryParse(
+        string[] args, string? environmentUri, string? environmentPostgres, string? environmentNats, [NotNullWhen(true)] out ShopArguments? parsed,
+        [NotNullWhen(false)] out string? error)
     {
         parsed = null;
         string transport = "memory";
         string store = "sqlite";
         string? uri = null;
         string? postgres = null;
+        string? nats = null;
         var rest = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
@@ -61,7 +74,7 @@ internal sealed class ShopArguments
                 value = arg[(equals + 1)..];
             }
 
-            if (name is not ("--transport" or "--rabbitmq" or "--store" or "--postgres"))
+            if (name is not ("--transport" or "--rabbitmq" or "--nats" or "--store" or "--postgres"))
             {
                 rest.Add(arg);
                 continue;
@@ -89,6 +102,9 @@ internal sealed class ShopArguments
                 case "--postgres":
                     postgres = value;
                     break;
+                case "--nats":
+                    nats = value;
+                    break;
                 default:
                     uri = value;
                     break;
@@ -113,8 +129,31 @@ internal sealed class ShopArguments
                 return false;
         }
 
+        if (nats is not null && transport != "nats")
+        {
+            error = $"Shop: --nats is for --transport nats.\n{Usage}";
+            return false;
+        }
+
         switch (transport)
         {
+            case "nats":
+                if (uri is not null)
+                {
+                    error = $"Shop: --rabbitmq is for --transport rabbitmq.\n{Usage}";
+                    return false;
+                }
+
+                nats ??= string.IsNullOrWhiteSpace(environmentNats) ? DefaultNats : environmentNats;
+                if (!Uri.TryCreate(nats, UriKind.Absolute, out Uri? server) || server.Scheme is not ("nats" or "tls"))
+                {
+                    error = $"Shop: '{nats}' is not a NATS URL (nats://host:port).\n{Usage}";
+                    return false;
+                }
+
+                parsed = new ShopArguments(null, postgres, [.. rest]) { Nats = nats };
+                error = null;
+                return true;
             case "memory" or "inmemory" or "sqlite":
                 if (uri is not null)
                 {

@@ -1,0 +1,43 @@
+using System;
+using Microsoft.Extensions.Logging;
+
+namespace Contracts.Transport.Nats;
+
+internal sealed partial class NatsTransport
+{
+    private static partial class Log
+    {
+        [LoggerMessage(200, LogLevel.Information, "NATS transport connected to {Url}: {Endpoints} endpoints consuming, prefix {Prefix}")]
+        public static partial void Started(ILogger logger, string url, int endpoints, string prefix);
+
+        [LoggerMessage(201, LogLevel.Warning, "Message {MessageId} on endpoint {Endpoint} was not settled and will be delivered again")]
+        public static partial void NotSettled(ILogger logger, Exception exception, string? messageId, string endpoint);
+
+        [LoggerMessage(202, LogLevel.Warning, "Message {MessageId} on endpoint {Endpoint} could not be settled (the connection is down); the server delivers it again after AckWait")]
+        public static partial void SettleLost(ILogger logger, Exception exception, string? messageId, string endpoint);
+
+        [LoggerMessage(203, LogLevel.Warning, "A reply with query id '{QueryId}' is not a query's reply; dropped")]
+        public static partial void BadReply(ILogger logger, string? queryId);
+
+        [LoggerMessage(204, LogLevel.Warning, "Publishing message {MessageId} to {Subject} failed (no acknowledgement); retrying with the same message id")]
+        public static partial void PublishRetrying(ILogger logger, Exception exception, string messageId, string subject);
+
+        [LoggerMessage(205, LogLevel.Information, "Message {MessageId} was published after {Attempts} retries")]
+        public static partial void PublishRecovered(ILogger logger, string messageId, int attempts);
+
+        [LoggerMessage(206, LogLevel.Debug, "Closing {What} failed")]
+        public static partial void StopFailed(ILogger logger, Exception exception, string what);
+
+        [LoggerMessage(207, LogLevel.Warning, "NATS connection to {Url} lost ({Reason}); reconnecting")]
+        public static partial void ConnectionLost(ILogger logger, string url, string reason);
+
+        [LoggerMessage(208, LogLevel.Information, "NATS connection to {Url} open; consumers resume")]
+        public static partial void ConnectionRecovered(ILogger logger, string url);
+
+        [LoggerMessage(209, LogLevel.Warning, "Consuming endpoint {Endpoint} failed; pulling again in a second")]
+        public static partial void ConsumeFailed(ILogger logger, Exception exception, string endpoint);
+
+        [LoggerMessage(210, LogLevel.Debug, "Creating consumer {Consumer} on stream {Stream} raced another process ({Reason}); looking again")]
+        public static partial void ConsumerRace(ILogger logger, string consumer, string stream, string reason);
+    }
+}
