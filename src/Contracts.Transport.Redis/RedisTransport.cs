@@ -37,6 +37,7 @@ internal sealed partial class RedisTransport : ITransport
     private StreamConsumer[] _consumers = [];
     private Task _housekeeping = Task.CompletedTask;
     private long _deadLetterIds;
+    private int _disposeStarted;
 
     public RedisTransport(RedisTransportOptions options, ILogger<RedisTransport> logger, TimeProvider time)
     {
@@ -205,6 +206,11 @@ internal sealed partial class RedisTransport : ITransport
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposeStarted, 1) != 0)
+        {
+            return; // the bus and its service provider may both dispose it
+        }
+
         if (!_stopping.IsCancellationRequested)
         {
             await _stopping.CancelAsync().ConfigureAwait(false);
