@@ -15,14 +15,16 @@ namespace Contracts.Transport.Redis;
 /// idle reader waits for a nudge (producers publish one after each add) or <see cref="RedisTransportOptions.PollInterval"/>,
 /// whichever comes first; a busy one reads again at once.
 /// </summary>
-internal sealed class StreamConsumer
+internal sealed partial class StreamConsumer
 {
     private readonly TransportEndpoint _endpoint;
     private readonly StreamPosition[] _positions;
     private readonly Channel<RedisDelivery> _buffer;
     private readonly Channel<bool> _nudges = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Channel<bool> _released = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly ConcurrentDictionary<(RedisKey Stream, RedisValue Id), RedisDelivery> _held = new();
     private readonly int _batch;
+    private int _heldCount;
     private Task _reader = Task.CompletedTask;
     private Task[] _workers = [];
 
@@ -42,7 +44,8 @@ internal sealed class StreamConsumer
         }
 
         _batch = (int)Math.Clamp((long)endpoint.Options.MaxConcurrency * transport.Options.PrefetchPerConsumer, 1, 10_000);
-        _buffer = Channel.CreateBounded<RedisDelivery>(new BoundedChannelOptions(_batch) { SingleWriter = true });
+        // Bounded by what is held (read and not settled), at most _batch per stream read.
+        _buffer = Channel.CreateUnbounded<RedisDelivery>(new UnboundedChannelOptions { SingleWriter = true });
     }
 
     public RedisTransport Transport { get; }
@@ -102,7 +105,14 @@ internal sealed class StreamConsumer
     }
 
     /// <summary>The entry is settled: no longer kept alive by this consumer.</summary>
-    public void Release(RedisDelivery delivery) => _held.TryRemove((delivery.Stream, delivery.Id), out _);
+    public void Release(RedisDelivery delivery)
+    {
+        if (_held.TryRemove((delivery.Stream, delivery.Id), out _))
+        {
+            Interlocked.Decrement(ref _heldCount);
+            _released.Writer.TryWrite(true);
+        }
+    }
 
     /// <summary>Settling failed on the connection: the entry stays pending until a consumer takes it over.</summary>
     public void SettleLost(RedisDelivery delivery, Exception exception)
@@ -124,7 +134,7 @@ internal sealed class StreamConsumer
         {
             try
             {
-                if (lastClaim == 0 || time.GetElapsedTime(lastClaim) >= claimEvery)
+                if ((lastClaim == 0 || time.GetElapsedTime(lastClaim) >= claimEvery) && _batch - Volatile.Read(ref _heldCount) > 0)
                 {
                     lastClaim = time.GetTimestamp();
                     await TakeOverAsync(stopping).ConfigureAwait(false);
@@ -141,7 +151,9 @@ internal sealed class StreamConsumer
                     // A nudge from before this read is answered by it.
                 }
 
-                int room = _batch - _buffer.Reader.Count;
+                // What this consumer holds (read ahead and being handled) stays within MaxConcurrency x PrefetchPerConsumer:
+                // an entry read is pending under this consumer's name, and counted against the message if the process dies.
+                int room = _batch - Volatile.Read(ref _heldCount);
                 if (room <= 0)
                 {
                     await WaitForRoomAsync(keepAliveEvery, stopping).ConfigureAwait(false);
@@ -199,7 +211,11 @@ internal sealed class StreamConsumer
     private async ValueTask DispatchAsync(RedisKey stream, StreamEntry entry, int pendingDeliveries, CancellationToken stopping)
     {
         var delivery = new RedisDelivery(this, stream, entry, pendingDeliveries);
-        _held[(stream, entry.Id)] = delivery;
+        if (_held.TryAdd((stream, entry.Id), delivery))
+        {
+            Interlocked.Increment(ref _heldCount);
+        }
+
         if (_buffer.Writer.TryWrite(delivery))
         {
             return;
@@ -216,14 +232,17 @@ internal sealed class StreamConsumer
         }
     }
 
-    /// <summary>Waits until the workers took some of what was read ahead, or until it is time to keep the held entries alive.</summary>
+    /// <summary>Waits until a held entry is settled, or until it is time to keep the held entries alive.</summary>
     private async Task WaitForRoomAsync(TimeSpan keepAliveEvery, CancellationToken stopping)
     {
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         wait.CancelAfter(keepAliveEvery);
         try
         {
-            await _buffer.Writer.WaitToWriteAsync(wait.Token).ConfigureAwait(false);
+            if (await _released.Reader.WaitToReadAsync(wait.Token).ConfigureAwait(false))
+            {
+                _released.Reader.TryRead(out _);
+            }
         }
         catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
         {
@@ -282,104 +301,6 @@ internal sealed class StreamConsumer
             {
                 await delivery.HandBackAsync(delivery.DeliveryCount).ConfigureAwait(false);
             }
-        }
-    }
-
-    /// <summary>
-    /// Takes over entries of this endpoint's group that some consumer has held unacknowledged for
-    /// <see cref="RedisTransportOptions.ClaimIdleTime"/> (its process died, or lost Redis while settling), with their
-    /// delivery counts (<c>XPENDING</c>: the claim counted one more). Entries this consumer still holds are skipped.
-    /// </summary>
-    private async Task TakeOverAsync(CancellationToken stopping)
-    {
-        IDatabase database = Transport.Database;
-        long minIdle = (long)Transport.Options.ClaimIdleTime.TotalMilliseconds;
-        foreach (RedisKey stream in Streams)
-        {
-            RedisValue start = "0-0";
-            for (int round = 0; round < 16 && !stopping.IsCancellationRequested; round++)
-            {
-                StreamAutoClaimResult claimed = await database.StreamAutoClaimAsync(stream, Group, Transport.ConsumerName, minIdle, start, _batch).ConfigureAwait(false);
-                if (claimed.IsNull)
-                {
-                    break;
-                }
-
-                StreamEntry[] entries = claimed.ClaimedEntries;
-                if (entries.Length > 0)
-                {
-                    Dictionary<RedisValue, int> counts = await DeliveryCountsAsync(database, stream, entries).ConfigureAwait(false);
-                    int taken = 0;
-                    foreach (StreamEntry entry in entries)
-                    {
-                        if (entry.IsNull || _held.ContainsKey((stream, entry.Id)))
-                        {
-                            continue;
-                        }
-
-                        taken++;
-                        await DispatchAsync(stream, entry, counts.TryGetValue(entry.Id, out int count) ? count : 2, stopping).ConfigureAwait(false);
-                    }
-
-                    if (taken > 0)
-                    {
-                        RedisTransport.Log.TookOver(Transport.Logger, taken, _endpoint.Name);
-                    }
-                }
-
-                start = claimed.NextStartId;
-                if (start.IsNullOrEmpty || start == "0-0")
-                {
-                    break;
-                }
-            }
-        }
-    }
-
-    private async Task<Dictionary<RedisValue, int>> DeliveryCountsAsync(IDatabase database, RedisKey stream, StreamEntry[] entries)
-    {
-        StreamPendingMessageInfo[] pending = await database.StreamPendingMessagesAsync(
-            stream, Group, entries.Length, Transport.ConsumerName, entries[0].Id, entries[^1].Id).ConfigureAwait(false);
-        var counts = new Dictionary<RedisValue, int>(pending.Length);
-        foreach (StreamPendingMessageInfo info in pending)
-        {
-            counts[info.MessageId] = info.DeliveryCount;
-        }
-
-        return counts;
-    }
-
-    /// <summary>
-    /// Resets the idle time of entries this consumer has held longer than <paramref name="olderThan"/> (read ahead, or
-    /// a slow handler): <c>XCLAIM ... JUSTID</c> to itself, which does not count a delivery, so no other consumer takes
-    /// over work that is still being done.
-    /// </summary>
-    private async Task KeepAliveAsync(TimeSpan olderThan)
-    {
-        if (_held.IsEmpty)
-        {
-            return;
-        }
-
-        TimeProvider time = Transport.Time;
-        var byStream = new Dictionary<RedisKey, List<RedisValue>>();
-        foreach (KeyValuePair<(RedisKey Stream, RedisValue Id), RedisDelivery> held in _held)
-        {
-            if (time.GetElapsedTime(held.Value.HeldSince) >= olderThan)
-            {
-                if (!byStream.TryGetValue(held.Key.Stream, out List<RedisValue>? ids))
-                {
-                    byStream[held.Key.Stream] = ids = [];
-                }
-
-                ids.Add(held.Key.Id);
-                held.Value.HeldSince = time.GetTimestamp();
-            }
-        }
-
-        foreach ((RedisKey stream, List<RedisValue> ids) in byStream)
-        {
-            await Transport.Database.StreamClaimIdsOnlyAsync(stream, Group, Transport.ConsumerName, 0, [.. ids]).ConfigureAwait(false);
         }
     }
 }
