@@ -17,10 +17,13 @@ using Shop.Handlers;
 //   dotnet run --project samples/Shop                          in-process endpoints, durable on SQLite (the default)
 //   dotnet run --project samples/Shop -- --transport rabbitmq  the same flow through RabbitMQ (scripts/rabbitmq.sh start)
 //                                        [--rabbitmq <uri>]    the broker; else $CONTRACTS_RABBITMQ, else amqp://guest:guest@127.0.0.1:5672/
+//   dotnet run --project samples/Shop -- --transport redis     the same flow through Redis Streams (scripts/redis.sh start)
+//                                        [--redis <config>]    the server; else $CONTRACTS_REDIS, else 127.0.0.1:6379
 //   dotnet run --project samples/Shop -- --store postgres      the store in PostgreSQL instead of SQLite (scripts/postgres.sh start)
 //                                        [--postgres <conn>]   the database; else $CONTRACTS_POSTGRES, else Host=127.0.0.1;Username=postgres;Database=postgres
 if (!ShopArguments.TryParse(
-    args, Environment.GetEnvironmentVariable("CONTRACTS_RABBITMQ"), Environment.GetEnvironmentVariable("CONTRACTS_POSTGRES"), out ShopArguments? options, out string? usage))
+    args, Environment.GetEnvironmentVariable("CONTRACTS_RABBITMQ"), Environment.GetEnvironmentVariable("CONTRACTS_POSTGRES"),
+    Environment.GetEnvironmentVariable("CONTRACTS_REDIS"), out ShopArguments? options, out string? usage))
 {
     Console.Error.WriteLine(usage);
     return 2;
@@ -72,7 +75,24 @@ if (options.RabbitMq is not null && broker is null)
     return 2;
 }
 
-if (broker is not null)
+string? redisReset = null;
+if (options.Redis is { } redis)
+{
+    // Streams outlive a run as queues do: the sample deletes its own (an application would not).
+    redisReset = await RedisSampleStreams.ResetAsync(redis, ShopQueues.All());
+    if (redisReset is null)
+    {
+        return 2;
+    }
+
+    builder.Services.AddContracts(contractsSettings, o => UseStore(o.UseRedis(redis, ConfigureEndpoints)));
+    description =
+    [
+        $"Contracts Shop: endpoints on Redis Streams at {redis} (a stream and a consumer group per endpoint),",
+        $"inbox on {databaseName}, every message through its generated formatter",
+    ];
+}
+else if (broker is not null)
 {
     // On a broker the queues hold the messages and failures go to each endpoint's '<queue>.error' queue; the store
     // keeps the inbox of the EffectivelyOnce ChargeCard endpoint (and would keep an outbox).
@@ -100,12 +120,14 @@ else
 
 using IHost host = builder.Build();
 IDeadLetterSource deadLetters = new BusDeadLetters(
-    host.Services.GetRequiredService<IDeadLetters>(), broker is null ? "dead letters" : "its error queue", broker?.Purged);
+    host.Services.GetRequiredService<IDeadLetters>(),
+    options.Redis is not null ? "its dead-letter stream" : broker is null ? "dead letters" : "its error queue",
+    options.Redis is not null ? (redisReset!.Length > 0 ? redisReset : null) : broker?.Purged);
 try
 {
     await host.StartAsync();
 }
-catch (InvalidOperationException ex) when (broker is not null || options.Postgres is not null)
+catch (InvalidOperationException ex) when (broker is not null || options.Redis is not null || options.Postgres is not null)
 {
     // The transport's or the store's message says what failed (a queue with other settings, the broker gone, no database).
     Console.Error.WriteLine($"Shop: the bus did not start: {ex.Message}");

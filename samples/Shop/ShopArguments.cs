@@ -5,7 +5,7 @@ using System.Diagnostics.CodeAnalysis;
 namespace Shop;
 
 /// <summary>
-/// The sample's own switches: <c>--transport memory|rabbitmq</c>, <c>--rabbitmq &lt;uri&gt;</c>, <c>--store sqlite|postgres</c>
+/// The sample's own switches: <c>--transport memory|rabbitmq|redis</c>, <c>--rabbitmq &lt;uri&gt;</c>, <c>--redis &lt;configuration&gt;</c>, <c>--store sqlite|postgres</c>
 /// and <c>--postgres &lt;connection string&gt;</c>. Anything else goes to the host's configuration (for example
 /// <c>--Shop:Database=/tmp/shop.db</c>).
 /// </summary>
@@ -13,13 +13,17 @@ internal sealed class ShopArguments
 {
     private const string DefaultBroker = "amqp://guest:guest@127.0.0.1:5672/";
 
+    private const string DefaultRedis = "127.0.0.1:6379";
+
     private const string DefaultPostgres = "Host=127.0.0.1;Username=postgres;Database=postgres";
 
     private const string Usage =
-        "usage: Shop [--transport memory|rabbitmq] [--rabbitmq <amqp-uri>] [--store sqlite|postgres] [--postgres <connection-string>]\n" +
+        "usage: Shop [--transport memory|rabbitmq|redis] [--rabbitmq <amqp-uri>] [--redis <configuration>] [--store sqlite|postgres] [--postgres <connection-string>]\n" +
         "  --transport memory    in-process endpoints, durable in the store (the default)\n" +
         "  --transport rabbitmq  endpoints on RabbitMQ (start one with scripts/rabbitmq.sh start)\n" +
         "  --rabbitmq <uri>      the broker (else $CONTRACTS_RABBITMQ, else " + DefaultBroker + ")\n" +
+        "  --transport redis     endpoints on Redis Streams (start one with scripts/redis.sh start)\n" +
+        "  --redis <config>      the server, as a StackExchange.Redis configuration (else $CONTRACTS_REDIS, else " + DefaultRedis + ")\n" +
         "  --store sqlite        messages, dead letters, inbox in a SQLite file (the default)\n" +
         "  --store postgres      the same in PostgreSQL, shared by every Shop process (start one with scripts/postgres.sh start)\n" +
         "  --postgres <conn>     the database (else $CONTRACTS_POSTGRES, else " + DefaultPostgres + ")";
@@ -34,6 +38,9 @@ internal sealed class ShopArguments
     /// <summary>The broker to run on, or <see langword="null"/> for the in-process default.</summary>
     public Uri? RabbitMq { get; }
 
+    /// <summary>The Redis server to run on (a StackExchange.Redis configuration), or <see langword="null"/>.</summary>
+    public string? Redis { get; private init; }
+
     /// <summary>The PostgreSQL connection string of the store, or <see langword="null"/> for the SQLite default.</summary>
     public string? Postgres { get; }
 
@@ -41,13 +48,19 @@ internal sealed class ShopArguments
     public string[] HostArguments { get; }
 
     public static bool TryParse(
-        string[] args, string? environmentUri, string? environmentPostgres, [NotNullWhen(true)] out ShopArguments? parsed, [NotNullWhen(false)] out string? error)
+        string[] args, string? environmentUri, string? environmentPostgres, [NotNullWhen(true)] out ShopArguments? parsed, [NotNullWhen(false)] out string? error) =>
+        TryParse(args, environmentUri, environmentPostgres, environmentRedis: null, out parsed, out error);
+
+    public static bool TryParse(
+        string[] args, string? environmentUri, string? environmentPostgres, string? environmentRedis,
+        [NotNullWhen(true)] out ShopArguments? parsed, [NotNullWhen(false)] out string? error)
     {
         parsed = null;
         string transport = "memory";
         string store = "sqlite";
         string? uri = null;
         string? postgres = null;
+        string? redis = null;
         var rest = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
@@ -61,7 +74,7 @@ internal sealed class ShopArguments
                 value = arg[(equals + 1)..];
             }
 
-            if (name is not ("--transport" or "--rabbitmq" or "--store" or "--postgres"))
+            if (name is not ("--transport" or "--rabbitmq" or "--redis" or "--store" or "--postgres"))
             {
                 rest.Add(arg);
                 continue;
@@ -89,6 +102,9 @@ internal sealed class ShopArguments
                 case "--postgres":
                     postgres = value;
                     break;
+                case "--redis":
+                    redis = value;
+                    break;
                 default:
                     uri = value;
                     break;
@@ -113,6 +129,12 @@ internal sealed class ShopArguments
                 return false;
         }
 
+        if (redis is not null && transport != "redis")
+        {
+            error = $"Shop: --redis is for --transport redis.\n{Usage}";
+            return false;
+        }
+
         switch (transport)
         {
             case "memory" or "inmemory" or "sqlite":
@@ -134,6 +156,17 @@ internal sealed class ShopArguments
                 }
 
                 parsed = new ShopArguments(broker, postgres, [.. rest]);
+                error = null;
+                return true;
+            case "redis":
+                if (uri is not null)
+                {
+                    error = $"Shop: --rabbitmq is for --transport rabbitmq.\n{Usage}";
+                    return false;
+                }
+
+                redis ??= string.IsNullOrWhiteSpace(environmentRedis) ? DefaultRedis : environmentRedis;
+                parsed = new ShopArguments(null, postgres, [.. rest]) { Redis = redis };
                 error = null;
                 return true;
             default:
