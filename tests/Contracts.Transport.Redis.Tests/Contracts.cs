@@ -57,7 +57,14 @@ public sealed class Probe
         return count;
     }
 
-    public int Hit(string key) => Hits.AddOrUpdate(key, 1, static (_, count) => count + 1);
+    /// <summary>When each key was first hit, in <see cref="System.Diagnostics.Stopwatch"/> ticks.</summary>
+    public ConcurrentDictionary<string, long> FirstHitAt { get; } = new(StringComparer.Ordinal);
+
+    public int Hit(string key)
+    {
+        FirstHitAt.TryAdd(key, System.Diagnostics.Stopwatch.GetTimestamp());
+        return Hits.AddOrUpdate(key, 1, static (_, count) => count + 1);
+    }
 
     public static async Task WaitForAsync(Func<bool> condition, TimeSpan timeout, Func<string> describe)
     {
