@@ -125,7 +125,8 @@ internal sealed class RedisDeadLetters(RedisTransport transport) : IDeadLetterQu
             {
                 if (!entry.IsNull)
                 {
-                    DeadLetter letter = EnvelopeCodec.ReadDeadLetter(StreamFields.Read(entry.Values), StreamFields.BodyOf(entry.Values));
+                    StreamFields fields = StreamFields.Read(entry.Values);
+                    DeadLetter letter = EnvelopeCodec.ReadDeadLetter(fields, fields.Body);
                     found.Add(new Found(stream, entry.Id, entry.Values, letter));
                 }
             }

@@ -20,9 +20,8 @@ internal sealed class RedisDelivery : IDeliveryControl
         _consumer = consumer;
         Stream = stream;
         Id = entry.Id;
-        Fields = entry.Values;
-        int prior = Prior(entry.Values);
-        DeliveryCount = (int)Math.Min(int.MaxValue, (long)prior + Math.Max(1, pendingDeliveries));
+        Headers = StreamFields.Read(entry.Values);
+        DeliveryCount = (int)Math.Min(int.MaxValue, (long)Headers.Prior + Math.Max(1, pendingDeliveries));
         HeldSince = consumer.Transport.Time.GetTimestamp();
     }
 
@@ -32,8 +31,10 @@ internal sealed class RedisDelivery : IDeliveryControl
     /// <summary>The entry's id in <see cref="Stream"/>.</summary>
     public RedisValue Id { get; }
 
-    /// <summary>The entry's fields.</summary>
-    public NameValueEntry[] Fields { get; }
+    /// <summary>The entry's fields, read.</summary>
+    public StreamFields Headers { get; }
+
+    private NameValueEntry[] Fields => Headers.Fields;
 
     /// <summary>When this process last told Redis it still holds the entry (see <see cref="StreamConsumer"/>'s keep-alive).</summary>
     public long HeldSince { get; set; }
@@ -135,18 +136,5 @@ internal sealed class RedisDelivery : IDeliveryControl
         }
 
         _consumer.Release(this);
-    }
-
-    private static int Prior(NameValueEntry[] fields)
-    {
-        foreach (NameValueEntry field in fields)
-        {
-            if (field.Name == StreamFields.PriorDeliveries)
-            {
-                return field.Value.TryParse(out int prior) && prior > 0 ? prior : 0;
-            }
-        }
-
-        return 0;
     }
 }

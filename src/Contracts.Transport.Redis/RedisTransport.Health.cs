@@ -28,7 +28,8 @@ internal sealed partial class RedisTransport
 
     /// <summary>
     /// The entries of the endpoint's streams its group has not been given yet (<c>XINFO GROUPS</c>' lag), or null when
-    /// Redis cannot tell (it does not know the lag after entries were deleted out of order).
+    /// Redis cannot tell (it does not know the lag after entries were deleted out of order). A stream or group that does
+    /// not exist yet holds nothing for the endpoint.
     /// </summary>
     public async ValueTask<long?> CountBacklogAsync(TransportEndpoint endpoint, CancellationToken cancellationToken)
     {
@@ -37,7 +38,16 @@ internal sealed partial class RedisTransport
         long total = 0;
         foreach (RedisKey stream in endpoint.ContractAddress == endpoint.Name ? [own] : new[] { own, StreamOf(endpoint.ContractAddress) })
         {
-            StreamGroupInfo[] groups = await database.StreamGroupInfoAsync(stream).WaitAsync(cancellationToken).ConfigureAwait(false);
+            StreamGroupInfo[] groups;
+            try
+            {
+                groups = await database.StreamGroupInfoAsync(stream).WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (RedisServerException ex) when (ex.Message.Contains("no such key", StringComparison.OrdinalIgnoreCase))
+            {
+                continue; // no stream: no consumer ever started, and nothing can wait in it
+            }
+
             StreamGroupInfo? mine = null;
             foreach (StreamGroupInfo group in groups)
             {
@@ -47,7 +57,12 @@ internal sealed partial class RedisTransport
                 }
             }
 
-            if (mine is not { Lag: { } lag })
+            if (mine is not { } found)
+            {
+                continue; // no group for this endpoint yet: nothing in the stream is waiting for it
+            }
+
+            if (found.Lag is not { } lag)
             {
                 return null;
             }

@@ -288,7 +288,7 @@ internal sealed partial class StreamConsumer
         try
         {
             await Transport.Context.Receiver.ReceiveAsync(
-                _endpoint, StreamFields.Read(delivery.Fields), StreamFields.BodyOf(delivery.Fields), delivery, Transport.Stopping).ConfigureAwait(false);
+                _endpoint, delivery.Headers, delivery.Headers.Body, delivery, Transport.Stopping).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

@@ -6,13 +6,13 @@ namespace Contracts.Transport.Redis;
 
 /// <summary>
 /// <see cref="EnvelopeHeaders"/> as the fields of a stream entry: one field per header under its own name (so
-/// <c>XRANGE</c> shows them), and the payload in <see cref="Body"/>. Writes collect fields for one <c>XADD</c>;
+/// <c>XRANGE</c> shows them), and the payload in <see cref="BodyField"/>. Writes collect fields for one <c>XADD</c>;
 /// reads look a name up among a received entry's fields.
 /// </summary>
 internal sealed class StreamFields : IHeaderWriter, IHeaderReader
 {
     /// <summary>The field of the payload.</summary>
-    public const string Body = "contracts-body";
+    public const string BodyField = "contracts-body";
 
     /// <summary>How many deliveries of the message earlier entries (abandoned copies) had: see <see cref="RedisDelivery.DeliveryCount"/>.</summary>
     public const string PriorDeliveries = "contracts-prior-deliveries";
@@ -20,18 +20,52 @@ internal sealed class StreamFields : IHeaderWriter, IHeaderReader
     private NameValueEntry[] _fields;
     private int _count;
 
+    // A received entry's field names as text, made once: comparing RedisValue bytes with a string would convert on
+    // every comparison, and the codec looks up some fifteen names per message.
+    private readonly string[]? _names;
+
     private StreamFields(NameValueEntry[] fields, int count)
     {
         _fields = fields;
         _count = count;
     }
 
+    private StreamFields(NameValueEntry[] received)
+    {
+        _fields = received;
+        _count = received.Length;
+        _names = new string[received.Length];
+        Body = ReadOnlyMemory<byte>.Empty;
+        for (int i = 0; i < received.Length; i++)
+        {
+            string name = (string?)received[i].Name ?? "";
+            _names[i] = name;
+            if (name == BodyField && !received[i].Value.IsNull)
+            {
+                Body = (ReadOnlyMemory<byte>)received[i].Value;
+            }
+            else if (name == PriorDeliveries && received[i].Value.TryParse(out int prior) && prior > 0)
+            {
+                Prior = prior;
+            }
+        }
+    }
+
+    /// <summary>A received entry's payload (empty when it has none).</summary>
+    public ReadOnlyMemory<byte> Body { get; }
+
+    /// <summary>A received entry's <see cref="PriorDeliveries"/>, 0 when it has none.</summary>
+    public int Prior { get; }
+
+    /// <summary>The received entry's fields.</summary>
+    public NameValueEntry[] Fields => _fields;
+
     /// <summary>The fields of <paramref name="envelope"/>, its payload last.</summary>
     public static NameValueEntry[] Of(Envelope envelope)
     {
         var fields = new StreamFields(new NameValueEntry[14 + (envelope.Headers?.Count ?? 0)], 0);
         EnvelopeCodec.Write(envelope, fields);
-        fields.Add(Body, envelope.Payload);
+        fields.Add(BodyField, envelope.Payload);
         return fields.ToArray();
     }
 
@@ -41,7 +75,7 @@ internal sealed class StreamFields : IHeaderWriter, IHeaderReader
         var fields = new StreamFields(new NameValueEntry[24 + (letter.Message.Headers?.Count ?? 0)], 0);
         EnvelopeCodec.Write(letter.Message, fields);
         EnvelopeCodec.WriteFailure(letter, fields);
-        fields.Add(Body, letter.Message.Payload);
+        fields.Add(BodyField, letter.Message.Payload);
         return fields.ToArray();
     }
 
@@ -78,21 +112,7 @@ internal sealed class StreamFields : IHeaderWriter, IHeaderReader
     }
 
     /// <summary>Reads a received entry's fields.</summary>
-    public static StreamFields Read(NameValueEntry[] values) => new(values, values.Length);
-
-    /// <summary>The payload of a received entry (empty when it has none).</summary>
-    public static ReadOnlyMemory<byte> BodyOf(NameValueEntry[] values)
-    {
-        foreach (NameValueEntry field in values)
-        {
-            if (field.Name == Body)
-            {
-                return field.Value.IsNull ? ReadOnlyMemory<byte>.Empty : (ReadOnlyMemory<byte>)field.Value;
-            }
-        }
-
-        return ReadOnlyMemory<byte>.Empty;
-    }
+    public static StreamFields Read(NameValueEntry[] values) => new(values);
 
     public void Set(string name, string value) => Add(name, value);
 
@@ -100,7 +120,7 @@ internal sealed class StreamFields : IHeaderWriter, IHeaderReader
     {
         for (int i = 0; i < _count; i++)
         {
-            if (_fields[i].Name == name)
+            if (_names is not null ? string.Equals(_names[i], name, StringComparison.Ordinal) : _fields[i].Name == name)
             {
                 return _fields[i].Value.IsNull ? null : (string?)_fields[i].Value;
             }
@@ -113,8 +133,8 @@ internal sealed class StreamFields : IHeaderWriter, IHeaderReader
     {
         for (int i = 0; i < _count; i++)
         {
-            string name = (string)_fields[i].Name!;
-            if (name != Body && !_fields[i].Value.IsNull)
+            string name = _names?[i] ?? (string)_fields[i].Name!;
+            if (name != BodyField && !_fields[i].Value.IsNull)
             {
                 yield return new KeyValuePair<string, string>(name, (string)_fields[i].Value!);
             }
