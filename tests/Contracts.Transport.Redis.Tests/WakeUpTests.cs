@@ -27,7 +27,7 @@ public sealed class WakeUpTests
         try
         {
             await Task.Delay(200, TestContext.Current.CancellationToken); // the reader has found the stream empty and waits
-            var latencies = new double[rounds];
+            double[] latencies = new double[rounds];
             for (int i = 0; i < rounds; i++)
             {
                 long sent = Stopwatch.GetTimestamp();
