@@ -19,11 +19,13 @@ using Shop.Handlers;
 //                                        [--rabbitmq <uri>]    the broker; else $CONTRACTS_RABBITMQ, else amqp://guest:guest@127.0.0.1:5672/
 //   dotnet run --project samples/Shop -- --transport nats      the same flow through NATS JetStream (scripts/nats.sh start)
 //                                        [--nats <url>]        the server; else $CONTRACTS_NATS, else nats://127.0.0.1:4222
+//   dotnet run --project samples/Shop -- --transport redis     the same flow through Redis Streams (scripts/redis.sh start)
+//                                        [--redis <config>]    the server; else $CONTRACTS_REDIS, else 127.0.0.1:6379
 //   dotnet run --project samples/Shop -- --store postgres      the store in PostgreSQL instead of SQLite (scripts/postgres.sh start)
 //                                        [--postgres <conn>]   the database; else $CONTRACTS_POSTGRES, else Host=127.0.0.1;Username=postgres;Database=postgres
 if (!ShopArguments.TryParse(
     args, Environment.GetEnvironmentVariable("CONTRACTS_RABBITMQ"), Environment.GetEnvironmentVariable("CONTRACTS_POSTGRES"),
-    Environment.GetEnvironmentVariable("CONTRACTS_NATS"), out ShopArguments? options, out string? usage))
+    Environment.GetEnvironmentVariable("CONTRACTS_NATS"), Environment.GetEnvironmentVariable("CONTRACTS_REDIS"), out ShopArguments? options, out string? usage))
 {
     Console.Error.WriteLine(usage);
     return 2;
@@ -75,6 +77,7 @@ if (options.RabbitMq is not null && broker is null)
     return 2;
 }
 
+string? redisReset = null;
 if (options.Nats is { } natsUrl)
 {
     // On NATS JetStream a stream per endpoint holds the messages (prefix "shop"), failures go to the dead-letter stream
@@ -88,6 +91,22 @@ if (options.Nats is { } natsUrl)
     [
         $"Contracts Shop: endpoints on NATS JetStream at {natsUrl} (a work-queue stream per endpoint, acknowledged publishes),",
         $"inbox and delays on {databaseName}, every message through its generated formatter",
+    ];
+}
+else if (options.Redis is { } redis)
+{
+    // Streams outlive a run as queues do: the sample deletes its own (an application would not).
+    redisReset = await RedisSampleStreams.ResetAsync(redis, ShopQueues.All());
+    if (redisReset is null)
+    {
+        return 2;
+    }
+
+    builder.Services.AddContracts(contractsSettings, o => UseStore(o.UseRedis(redis, ConfigureEndpoints)));
+    description =
+    [
+        $"Contracts Shop: endpoints on Redis Streams at {redis} (a stream and a consumer group per endpoint),",
+        $"inbox on {databaseName}, every message through its generated formatter",
     ];
 }
 else if (broker is not null)
@@ -118,12 +137,14 @@ else
 
 using IHost host = builder.Build();
 IDeadLetterSource deadLetters = new BusDeadLetters(
-    host.Services.GetRequiredService<IDeadLetters>(), options.Nats is not null ? "the dead-letter stream" : broker is null ? "dead letters" : "its error queue", broker?.Purged);
+    host.Services.GetRequiredService<IDeadLetters>(),
+    options.Nats is not null ? "the dead-letter stream" : options.Redis is not null ? "its dead-letter stream" : broker is null ? "dead letters" : "its error queue",
+    options.Redis is not null ? (redisReset!.Length > 0 ? redisReset : null) : broker?.Purged);
 try
 {
     await host.StartAsync();
 }
-catch (InvalidOperationException ex) when (broker is not null || options.Postgres is not null || options.Nats is not null)
+catch (InvalidOperationException ex) when (broker is not null || options.Redis is not null || options.Postgres is not null || options.Nats is not null)
 {
     // The transport's or the store's message says what failed (a queue with other settings, the broker gone, no database).
     Console.Error.WriteLine($"Shop: the bus did not start: {ex.Message}");

@@ -5,7 +5,7 @@ using System.Diagnostics.CodeAnalysis;
 namespace Shop;
 
 /// <summary>
-/// The sample's own switches: <c>--transport memory|rabbitmq|nats</c>, <c>--rabbitmq &lt;uri&gt;</c>, <c>--nats &lt;url&gt;</c>, <c>--store sqlite|postgres</c>
+/// The sample's own switches: <c>--transport memory|rabbitmq|nats|redis</c>, <c>--rabbitmq &lt;uri&gt;</c>, <c>--nats &lt;url&gt;</c>, <c>--redis &lt;configuration&gt;</c>, <c>--store sqlite|postgres</c>
 /// and <c>--postgres &lt;connection string&gt;</c>. Anything else goes to the host's configuration (for example
 /// <c>--Shop:Database=/tmp/shop.db</c>).
 /// </summary>
@@ -15,15 +15,19 @@ internal sealed class ShopArguments
 
     private const string DefaultNats = "nats://127.0.0.1:4222";
 
+    private const string DefaultRedis = "127.0.0.1:6379";
+
     private const string DefaultPostgres = "Host=127.0.0.1;Username=postgres;Database=postgres";
 
     private const string Usage =
-        "usage: Shop [--transport memory|rabbitmq|nats] [--rabbitmq <amqp-uri>] [--nats <nats-url>] [--store sqlite|postgres] [--postgres <connection-string>]\n" +
+        "usage: Shop [--transport memory|rabbitmq|nats|redis] [--rabbitmq <amqp-uri>] [--nats <nats-url>] [--redis <configuration>] [--store sqlite|postgres] [--postgres <connection-string>]\n" +
         "  --transport memory    in-process endpoints, durable in the store (the default)\n" +
         "  --transport rabbitmq  endpoints on RabbitMQ (start one with scripts/rabbitmq.sh start)\n" +
         "  --rabbitmq <uri>      the broker (else $CONTRACTS_RABBITMQ, else " + DefaultBroker + ")\n" +
         "  --transport nats      endpoints on NATS JetStream (start one with scripts/nats.sh start)\n" +
         "  --nats <url>          the server (else $CONTRACTS_NATS, else " + DefaultNats + ")\n" +
+        "  --transport redis     endpoints on Redis Streams (start one with scripts/redis.sh start)\n" +
+        "  --redis <config>      the server, as a StackExchange.Redis configuration (else $CONTRACTS_REDIS, else " + DefaultRedis + ")\n" +
         "  --store sqlite        messages, dead letters, inbox in a SQLite file (the default)\n" +
         "  --store postgres      the same in PostgreSQL, shared by every Shop process (start one with scripts/postgres.sh start)\n" +
         "  --postgres <conn>     the database (else $CONTRACTS_POSTGRES, else " + DefaultPostgres + ")";
@@ -41,6 +45,9 @@ internal sealed class ShopArguments
     /// <summary>The NATS server to run on, or <see langword="null"/>.</summary>
     public string? Nats { get; private init; }
 
+    /// <summary>The Redis server to run on (a StackExchange.Redis configuration), or <see langword="null"/>.</summary>
+    public string? Redis { get; private init; }
+
     /// <summary>The PostgreSQL connection string of the store, or <see langword="null"/> for the SQLite default.</summary>
     public string? Postgres { get; }
 
@@ -49,11 +56,11 @@ internal sealed class ShopArguments
 
     public static bool TryParse(
         string[] args, string? environmentUri, string? environmentPostgres, [NotNullWhen(true)] out ShopArguments? parsed, [NotNullWhen(false)] out string? error) =>
-        TryParse(args, environmentUri, environmentPostgres, environmentNats: null, out parsed, out error);
+        TryParse(args, environmentUri, environmentPostgres, environmentNats: null, environmentRedis: null, out parsed, out error);
 
     public static bool TryParse(
-        string[] args, string? environmentUri, string? environmentPostgres, string? environmentNats, [NotNullWhen(true)] out ShopArguments? parsed,
-        [NotNullWhen(false)] out string? error)
+        string[] args, string? environmentUri, string? environmentPostgres, string? environmentNats, string? environmentRedis,
+        [NotNullWhen(true)] out ShopArguments? parsed, [NotNullWhen(false)] out string? error)
     {
         parsed = null;
         string transport = "memory";
@@ -61,6 +68,7 @@ internal sealed class ShopArguments
         string? uri = null;
         string? postgres = null;
         string? nats = null;
+        string? redis = null;
         var rest = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
@@ -74,7 +82,7 @@ internal sealed class ShopArguments
                 value = arg[(equals + 1)..];
             }
 
-            if (name is not ("--transport" or "--rabbitmq" or "--nats" or "--store" or "--postgres"))
+            if (name is not ("--transport" or "--rabbitmq" or "--nats" or "--redis" or "--store" or "--postgres"))
             {
                 rest.Add(arg);
                 continue;
@@ -105,6 +113,9 @@ internal sealed class ShopArguments
                 case "--nats":
                     nats = value;
                     break;
+                case "--redis":
+                    redis = value;
+                    break;
                 default:
                     uri = value;
                     break;
@@ -132,6 +143,12 @@ internal sealed class ShopArguments
         if (nats is not null && transport != "nats")
         {
             error = $"Shop: --nats is for --transport nats.\n{Usage}";
+            return false;
+        }
+
+        if (redis is not null && transport != "redis")
+        {
+            error = $"Shop: --redis is for --transport redis.\n{Usage}";
             return false;
         }
 
@@ -173,6 +190,17 @@ internal sealed class ShopArguments
                 }
 
                 parsed = new ShopArguments(broker, postgres, [.. rest]);
+                error = null;
+                return true;
+            case "redis":
+                if (uri is not null)
+                {
+                    error = $"Shop: --rabbitmq is for --transport rabbitmq.\n{Usage}";
+                    return false;
+                }
+
+                redis ??= string.IsNullOrWhiteSpace(environmentRedis) ? DefaultRedis : environmentRedis;
+                parsed = new ShopArguments(null, postgres, [.. rest]) { Redis = redis };
                 error = null;
                 return true;
             default:

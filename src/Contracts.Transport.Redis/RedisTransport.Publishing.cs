@@ -1,0 +1,97 @@
+using System;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Threading;
+using System.Threading.Tasks;
+using StackExchange.Redis;
+
+namespace Contracts.Transport.Redis;
+
+/// <summary>Publishing: a send is one <c>XADD NOMKSTREAM</c> and a nudge, retried while the connection is lost.</summary>
+internal sealed partial class RedisTransport
+{
+    /// <summary>Appends without creating the stream: only a consumer creates one (with its group).</summary>
+    private static readonly StreamAddOptions s_existingOnly = new() { CreateStream = false };
+
+    private readonly ConcurrentDictionary<string, Target> _targets = new(StringComparer.Ordinal);
+
+    /// <summary>A stream sent to and the channel that nudges its consumers, made once per address.</summary>
+    internal sealed class Target(RedisKey stream)
+    {
+        public RedisKey Stream { get; } = stream;
+
+        public RedisChannel Nudge { get; } = NudgeOf(stream);
+    }
+
+    internal Target TargetOf(string address) =>
+        _targets.TryGetValue(address, out Target? target) ? target : _targets.GetOrAdd(address, static (a, t) => new Target(t.StreamOf(a)), this);
+
+    public ValueTask SendAsync(Envelope envelope, TransportEndpoint? endpoint, CancellationToken cancellationToken)
+    {
+        Target target = TargetOf(endpoint?.Name ?? TransportEndpoint.AddressOf(envelope.Contract));
+        return SendAsync(envelope, target, endpoint is not null || envelope.Contract.Kind != MessageKind.Event, cancellationToken);
+    }
+
+    private async ValueTask SendAsync(Envelope envelope, Target target, bool mustExist, CancellationToken cancellationToken)
+    {
+        RedisValue id = await AddAsync(target, StreamFields.Of(envelope), envelope.MessageId, cancellationToken).ConfigureAwait(false);
+        if (id.IsNull && mustExist)
+        {
+            throw new NoHandlerException(envelope.Contract,
+                $"No stream '{target.Stream}' exists on Redis for {envelope.Contract.Kind.ToString().ToLowerInvariant()} '{envelope.Contract}': " +
+                "no process with its handler has started yet (a consumer creates the stream and its group), or the stream was deleted. The message was not sent.");
+        }
+
+        // An event no subscription ever asked for (no stream) is dropped, as a broker drops one nothing is bound for.
+    }
+
+    /// <summary>
+    /// <c>XADD NOMKSTREAM</c> (the id, or null when the stream does not exist) and a nudge to its consumers, within
+    /// <see cref="RedisTransportOptions.SendTimeout"/>: while the connection is lost the add is tried again, which may
+    /// add a second copy when the first reached the server; the consumer's inbox drops it.
+    /// </summary>
+    internal async ValueTask<RedisValue> AddAsync(Target target, NameValueEntry[] fields, Guid messageId, CancellationToken cancellationToken)
+    {
+        IDatabase database = Database;
+        long started = Stopwatch.GetTimestamp();
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                Task<RedisValue> add = database.StreamAddAsync(target.Stream, fields, s_existingOnly);
+                RedisValue id = cancellationToken.CanBeCanceled ? await add.WaitAsync(cancellationToken).ConfigureAwait(false) : await add.ConfigureAwait(false);
+                if (!id.IsNull)
+                {
+                    Nudge(database, target.Nudge);
+                }
+
+                if (attempt > 0)
+                {
+                    Log.SendRecovered(_logger, messageId, attempt);
+                }
+
+                return id;
+            }
+            catch (Exception ex) when (IsConnectionFailure(ex) && !cancellationToken.IsCancellationRequested)
+            {
+                TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
+                if (elapsed >= _options.SendTimeout)
+                {
+                    throw new TimeoutException(
+                        $"Redis did not take message {messageId} for '{target.Stream}' within {_options.SendTimeout} (SendTimeout): the connection is down. " +
+                        $"It may or may not have reached the server. {ex.Message}", ex);
+                }
+
+                if (attempt == 0)
+                {
+                    Log.SendRetrying(_logger, ex, messageId, target.Stream.ToString());
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 50 * (attempt + 1))), _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Wakes the consumers of a stream that wait for work: fire and forget, since a lost nudge costs only the poll interval.</summary>
+    internal static void Nudge(IDatabase database, RedisChannel channel) => database.Publish(channel, RedisValue.EmptyString, CommandFlags.FireAndForget);
+}

@@ -1,0 +1,60 @@
+using System;
+using System.Threading.Tasks;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Contracts.Transport.Redis.Tests;
+
+/// <summary>A host on the real server that consumes only the endpoints a test names (every handler of the assembly is compiled in).</summary>
+public static class RedisHost
+{
+    public static async Task<IHost> StartAsync(Probe probe, Action<RedisTransportOptions> consume, Action<ContractsOptions>? configure = null)
+    {
+        var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddSingleton(probe);
+        builder.Logging.SetMinimumLevel(LogLevel.Information).AddProvider(new ProbeLoggerProvider(probe));
+        builder.Services.AddContracts(o =>
+        {
+            o.ShutdownTimeout = TimeSpan.FromSeconds(10);
+            o.UseRedis(RedisServer.Configuration, t =>
+            {
+                t.Defaults.Consume = false;
+                consume(t);
+            });
+            configure?.Invoke(o);
+        });
+        IHost host = builder.Build();
+        await host.StartAsync();
+        return host;
+    }
+
+    public static IMessageBus Bus(this IHost host) => host.Services.GetRequiredService<IMessageBus>();
+
+    public static async Task StopQuietlyAsync(this IHost host)
+    {
+        await host.StopAsync();
+        host.Dispose();
+    }
+}
+
+/// <summary>Keeps what the host logs (information and up) in the probe, for assertions and for failure messages.</summary>
+internal sealed class ProbeLoggerProvider(Probe probe) : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) => new ProbeLogger(probe);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class ProbeLogger(Probe probe) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            probe.Logs.Enqueue($"{logLevel}: {formatter(state, exception)}{(exception is null ? "" : $" ({exception.GetType().Name}: {exception.Message})")}");
+    }
+}
