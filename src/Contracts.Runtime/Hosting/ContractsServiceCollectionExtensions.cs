@@ -89,6 +89,7 @@ public static class ContractsServiceCollectionExtensions
         services.TryAddSingleton<IDeadLetters>(sp => sp.GetRequiredService<ContractsRuntime>().DeadLetters);
         services.TryAddSingleton<IMessageBus>(sp => sp.GetRequiredService<ContractsRuntime>().Bus);
         services.TryAddSingleton<Transport.ITransport>(sp => sp.GetRequiredService<ContractsRuntime>().Transport);
+        services.TryAddSingleton<ISagas>(sp => new Sagas.SagaInspector(sp.GetRequiredService<ContractsRuntime>().Store));
         services.TryAddSingleton(sp => new Diagnostics.BusProbe(sp.GetRequiredService<ContractsRuntime>()));
         services.AddSingleton<IHostedService>(sp => new ContractsHostedService(
             sp.GetRequiredService<ContractsRuntime>(),

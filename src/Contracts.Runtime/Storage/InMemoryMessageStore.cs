@@ -31,6 +31,8 @@ internal sealed class InMemoryMessageStore(int maxDeadLetters, TimeProvider time
 
     public IDeadLetterStore DeadLetters => this;
 
+    public ISagaStore Sagas { get; } = new InMemorySagaStore();
+
     public ValueTask InitializeAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     public ValueTask<IConsumeTransaction> BeginConsumeAsync(CancellationToken cancellationToken) =>
