@@ -61,6 +61,34 @@ public sealed class SagaContext
     }
 
     /// <summary>
+    /// Sends <paramref name="command"/> when the step's state is saved, saying it needs no compensation, in a saga that
+    /// records some: a command whose failure leaves nothing to undo (a declined card charged nothing), or whose
+    /// compensation the step that sees it succeed records (<see cref="RecordCompensation"/>). Same as
+    /// <see cref="Send{TCommand}(TCommand, SendOptions?)"/>, without CTR032.
+    /// </summary>
+    /// <typeparam name="TCommand">The command contract.</typeparam>
+    /// <param name="command">The command.</param>
+    /// <param name="options">Delay, headers, message id.</param>
+    public void SendWithoutCompensation<TCommand>(TCommand command, SendOptions? options = null)
+        where TCommand : class, ICommand, IContract<TCommand>
+        => Send(command, options);
+
+    /// <summary>
+    /// Records <paramref name="compensateWith"/> without sending anything: what undoes an effect this step learned of
+    /// (a charge that went through). It is sent if the saga compensates, before those recorded earlier.
+    /// </summary>
+    /// <typeparam name="TCompensation">The compensating command's contract.</typeparam>
+    /// <param name="compensateWith">What undoes it.</param>
+    public void RecordCompensation<TCompensation>(TCompensation compensateWith)
+        where TCompensation : class, ICommand, IContract<TCompensation>
+    {
+        ArgumentNullException.ThrowIfNull(compensateWith);
+        ThrowIfEnded();
+        AddCompensation(compensateWith);
+        Note($"compensation {TCompensation.Contract} recorded");
+    }
+
+    /// <summary>
     /// Sends <paramref name="command"/> when the step's state is saved, and records <paramref name="compensateWith"/>,
     /// the command that undoes it: sent if the saga compensates, after the compensations recorded later.
     /// </summary>
@@ -75,12 +103,9 @@ public sealed class SagaContext
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(compensateWith);
         ThrowIfEnded();
-        ContractDescriptor<TCompensation> contract = TCompensation.Contract;
-        var payload = new System.Buffers.ArrayBufferWriter<byte>(128);
-        contract.Serialize(payload, compensateWith);
-        _data.Compensations.Add(new StoredCompensation(contract.Name, contract.Version, payload.WrittenSpan.ToArray()));
+        AddCompensation(compensateWith);
         _outgoing.Add(new Outgoing(TCommand.Contract, command, null));
-        Note($"sent {TCommand.Contract} (compensation {contract})");
+        Note($"sent {TCommand.Contract} (compensation {TCompensation.Contract})");
     }
 
     /// <summary>Publishes <paramref name="event"/> when the step's state is saved.</summary>
@@ -154,6 +179,15 @@ public sealed class SagaContext
     {
         ArgumentNullException.ThrowIfNull(note);
         _data.History.Add(new SagaHistoryEntry(_now, MessageContext.Contract.Name, MessageContext.MessageId, note));
+    }
+
+    private void AddCompensation<TCompensation>(TCompensation compensateWith)
+        where TCompensation : class, ICommand, IContract<TCompensation>
+    {
+        ContractDescriptor<TCompensation> contract = TCompensation.Contract;
+        var payload = new System.Buffers.ArrayBufferWriter<byte>(128);
+        contract.Serialize(payload, compensateWith);
+        _data.Compensations.Add(new StoredCompensation(contract.Name, contract.Version, payload.WrittenSpan.ToArray()));
     }
 
     /// <summary>Turns the recorded compensations into sends, newest first, once the step has compensated.</summary>

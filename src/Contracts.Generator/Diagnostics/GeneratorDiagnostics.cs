@@ -18,6 +18,12 @@ internal static class GeneratorDiagnostics
         GeneratorDescriptors.QueryResult,
         GeneratorDescriptors.UnsupportedKey,
         GeneratorDescriptors.UnsupportedPartitionKey,
+        SagaDescriptors.Uncorrelated,
+        SagaDescriptors.NeverStarted,
+        SagaDescriptors.StateUnserializable,
+        SagaDescriptors.HandlesQuery,
+        SagaDescriptors.NotGeneratable,
+        SagaDescriptors.StepOfNonContract,
         ContractsGenerator.GeneratorError,
     ];
 
