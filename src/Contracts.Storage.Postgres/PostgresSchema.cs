@@ -91,6 +91,17 @@ internal static partial class PostgresSchema
             ALTER TABLE {0}.queue SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000, autovacuum_vacuum_cost_delay = 0);
             ALTER TABLE {0}.outbox SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000, autovacuum_vacuum_cost_delay = 0);
             """),
+        ("saga instances, one row per instance with a version (optimistic concurrency)", """
+            CREATE TABLE {0}.sagas (
+            saga text NOT NULL,
+            saga_id text NOT NULL,
+            version bigint NOT NULL,
+            status integer NOT NULL,
+            data bytea NOT NULL,
+            updated_at timestamptz NOT NULL,
+            PRIMARY KEY (saga, saga_id));
+            CREATE INDEX sagas_updated ON {0}.sagas (saga, updated_at);
+            """),
     ];
 
     /// <summary>Checks that <paramref name="schema"/> is a plain lower-case identifier, which needs no escaping in SQL.</summary>

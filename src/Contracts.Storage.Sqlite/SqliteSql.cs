@@ -70,6 +70,15 @@ internal static class SqliteSql
         processed_at INTEGER NOT NULL,
         PRIMARY KEY (endpoint, key)) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS contracts_inbox_processed ON contracts_inbox (processed_at);
+        CREATE TABLE IF NOT EXISTS contracts_sagas (
+        saga TEXT NOT NULL,
+        saga_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        status INTEGER NOT NULL,
+        data BLOB NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (saga, saga_id)) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS contracts_sagas_updated ON contracts_sagas (saga, updated_at);
         """;
 
     /// <summary>
