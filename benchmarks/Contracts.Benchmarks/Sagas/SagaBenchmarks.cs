@@ -45,7 +45,13 @@ public class SagaBenchmarks
         builder.Services.AddMassTransit(x =>
         {
             x.AddSagaStateMachine<Peer.TripStateMachine, Peer.TripState>().InMemoryRepository();
-            x.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
+            x.UsingInMemory((context, cfg) =>
+            {
+                // Publishes wait for the saga to be saved (as in any real MassTransit saga): without it a step's
+                // event can arrive before the instance it moves exists, and that saga stalls.
+                cfg.UseInMemoryOutbox(context);
+                cfg.ConfigureEndpoints(context);
+            });
         });
         _host = builder.Build();
         await _host.StartAsync();
@@ -116,7 +122,7 @@ public class SagaBenchmarks
         Task done = _counter.Arm(Sagas);
         for (int i = 0; i < Sagas; i++)
         {
-            await _massTransit.Publish(new Peer.BeginTrip(NewId.NextGuid()));
+            await _massTransit.Publish(new Peer.BeginTrip(Guid.CreateVersion7()));
         }
 
         await done;
