@@ -7,9 +7,12 @@ namespace Shop.Contracts;
 /// <summary>One line of an order.</summary>
 public sealed record OrderLine(string Sku, int Quantity, decimal UnitPrice);
 
-/// <summary>Places an order. The order id is the idempotency key: placing the same order twice places it once.</summary>
+/// <summary>
+/// Places an order: it starts the order's saga (Shop.Handlers.OrderSaga). The order id is the idempotency key (placing
+/// the same order twice places it once) and the saga id (every message of the order's saga carries it).
+/// </summary>
 [Command]
-public partial record PlaceOrder([property: IdempotencyKey] Guid OrderId, string Customer, IReadOnlyList<OrderLine> Lines);
+public partial record PlaceOrder([property: IdempotencyKey, SagaId] Guid OrderId, string Customer, IReadOnlyList<OrderLine> Lines);
 
 /// <summary>Charges the customer's card for an order. The order id is the key: an order is charged once.</summary>
 [Command]
@@ -34,4 +37,10 @@ public enum OrderStatus
 
     /// <summary>Paid.</summary>
     Paid,
+
+    /// <summary>Paid and shipped: the order's saga completed.</summary>
+    Shipped,
+
+    /// <summary>Cancelled: the order's saga compensated what it had done (a declined card, a shipment not confirmed in time).</summary>
+    Cancelled,
 }

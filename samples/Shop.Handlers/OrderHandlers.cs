@@ -6,24 +6,6 @@ using Shop.Contracts;
 
 namespace Shop.Handlers;
 
-/// <summary>Places orders: the one handler of <see cref="PlaceOrder"/>.</summary>
-public sealed class PlaceOrderHandler(OrderStore store, TimeProvider time) : ICommandHandler<PlaceOrder>
-{
-    /// <inheritdoc />
-    public async ValueTask HandleAsync(PlaceOrder command, MessageContext context, CancellationToken cancellationToken)
-    {
-        decimal total = 0;
-        foreach (OrderLine line in command.Lines)
-        {
-            total += line.Quantity * line.UnitPrice;
-        }
-
-        store.Add(new OrderView(command.OrderId, command.Customer, total, OrderStatus.Placed, []));
-        await context.PublishAsync(new OrderPlaced(command.OrderId, command.Customer, total, time.GetUtcNow()), cancellationToken);
-        await context.SendAsync(new ChargeCard(command.OrderId, command.Customer, total), cancellationToken);
-    }
-}
-
 /// <summary>Sends the confirmation mail. Sending it twice is harmless, so it is marked idempotent.</summary>
 [Idempotent]
 public sealed class ConfirmationMailer(OrderStore store) : IEventHandler<OrderPlaced>
@@ -36,14 +18,37 @@ public sealed class ConfirmationMailer(OrderStore store) : IEventHandler<OrderPl
     }
 }
 
-/// <summary>Reserves stock for a placed order.</summary>
-[Idempotent]
-public sealed class StockReserver(OrderStore store) : IEventHandler<OrderPlaced>
+/// <summary>The warehouse and its carrier: reserves and releases stock, ships and calls shipments back.</summary>
+public sealed class Warehouse(OrderStore store) : ICommandHandler<ReserveStock>, ICommandHandler<ReleaseStock>, ICommandHandler<ShipOrder>, ICommandHandler<CancelShipment>
 {
     /// <inheritdoc />
-    public ValueTask HandleAsync(OrderPlaced @event, MessageContext context, CancellationToken cancellationToken)
+    public async ValueTask HandleAsync(ReserveStock command, MessageContext context, CancellationToken cancellationToken)
     {
-        store.Note(@event.OrderId, $"reserved stock (correlation {context.CorrelationId:N})");
+        store.Note(command.OrderId, $"reserved {command.Items} item{(command.Items == 1 ? "" : "s")}");
+        await context.PublishAsync(new StockReserved(command.OrderId), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask HandleAsync(ReleaseStock command, MessageContext context, CancellationToken cancellationToken)
+    {
+        store.Note(command.OrderId, $"compensation: released {command.Items} item{(command.Items == 1 ? "" : "s")}");
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask HandleAsync(ShipOrder command, MessageContext context, CancellationToken cancellationToken)
+    {
+        store.Note(command.OrderId, "handed to the carrier");
+        if (!command.Customer.StartsWith("margaret", StringComparison.Ordinal)) // scripted: Margaret's carrier never confirms
+        {
+            await context.PublishAsync(new ShipmentConfirmed(command.OrderId), cancellationToken);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask HandleAsync(CancelShipment command, MessageContext context, CancellationToken cancellationToken)
+    {
+        store.Note(command.OrderId, "compensation: shipment called back");
         return ValueTask.CompletedTask;
     }
 }
@@ -56,14 +61,34 @@ public sealed class GetOrderHandler(OrderStore store) : IQueryHandler<GetOrder, 
         ValueTask.FromResult(store.Find(query.OrderId));
 }
 
-/// <summary>Charges cards through the payment gateway. Its endpoint retries timeouts and never retries a declined card.</summary>
-public sealed class PaymentHandler(OrderStore store, PaymentGateway gateway) : ICommandHandler<ChargeCard>
+/// <summary>
+/// Charges cards through the payment gateway and refunds them. Its endpoint retries timeouts; a declined card is a
+/// business outcome, answered with <see cref="CardDeclined"/> (the order's saga then compensates), never retried.
+/// </summary>
+public sealed class PaymentHandler(OrderStore store, PaymentGateway gateway) : ICommandHandler<ChargeCard>, ICommandHandler<RefundCard>
 {
     /// <inheritdoc />
-    public ValueTask HandleAsync(ChargeCard command, MessageContext context, CancellationToken cancellationToken)
+    public async ValueTask HandleAsync(ChargeCard command, MessageContext context, CancellationToken cancellationToken)
     {
-        gateway.Charge(command.Customer, command.Amount, context.Attempt);
+        try
+        {
+            gateway.Charge(command.Customer, command.Amount, context.Attempt);
+        }
+        catch (PaymentDeclinedException declined)
+        {
+            store.Note(command.OrderId, $"card declined on attempt {context.Attempt}");
+            await context.PublishAsync(new CardDeclined(command.OrderId, declined.Message), cancellationToken);
+            return;
+        }
+
         store.MarkPaid(command.OrderId, $"paid {command.Amount:0.00} on attempt {context.Attempt}");
+        await context.PublishAsync(new CardCharged(command.OrderId, command.Amount), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask HandleAsync(RefundCard command, MessageContext context, CancellationToken cancellationToken)
+    {
+        store.Note(command.OrderId, $"compensation: refunded {command.Amount:0.00}");
         return ValueTask.CompletedTask;
     }
 }
@@ -88,5 +113,5 @@ public sealed class PaymentGateway
     }
 }
 
-/// <summary>A card was declined: a business outcome, not a transient fault, so it is never retried.</summary>
+/// <summary>A card was declined: a business outcome, not a transient fault, so it is never retried (the handler answers it with <see cref="CardDeclined"/>).</summary>
 public sealed class PaymentDeclinedException(string message) : Exception(message);

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Linq;
 using Shop.Contracts;
 
 namespace Shop.Handlers;
@@ -18,6 +19,17 @@ public sealed class OrderStore
     public void Note(Guid orderId, string note)
     {
         _orders.AddOrUpdate(orderId, _ => throw new InvalidOperationException($"Order {orderId} is unknown."), (_, order) => order with { Notes = [.. order.Notes, note] });
+        _journal.Enqueue(note);
+    }
+
+    /// <summary>
+    /// Moves an order to <paramref name="status"/> with <paramref name="note"/>; a second call with the same note (a saga
+    /// step that ran again) changes nothing.
+    /// </summary>
+    public void Advance(Guid orderId, OrderStatus status, string note)
+    {
+        _orders.AddOrUpdate(orderId, _ => throw new InvalidOperationException($"Order {orderId} is unknown."),
+            (_, order) => order.Notes.Contains(note) ? order : order with { Status = status, Notes = [.. order.Notes, note] });
         _journal.Enqueue(note);
     }
 

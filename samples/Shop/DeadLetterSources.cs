@@ -92,13 +92,23 @@ internal static class ShopQueues
     public static IReadOnlyList<string> All()
     {
         string placed = TransportEndpoint.AddressOf(ShopFlow.Contract<OrderPlaced>());
+        string saga = typeof(OrderSaga).FullName!;
         string[] endpoints =
         [
             TransportEndpoint.AddressOf(ShopFlow.Contract<PlaceOrder>()),
             TransportEndpoint.AddressOf(ShopFlow.Contract<ChargeCard>()),
+            TransportEndpoint.AddressOf(ShopFlow.Contract<RefundCard>()),
+            TransportEndpoint.AddressOf(ShopFlow.Contract<ReserveStock>()),
+            TransportEndpoint.AddressOf(ShopFlow.Contract<ReleaseStock>()),
+            TransportEndpoint.AddressOf(ShopFlow.Contract<ShipOrder>()),
+            TransportEndpoint.AddressOf(ShopFlow.Contract<CancelShipment>()),
+            TransportEndpoint.AddressOf(ShopFlow.Contract<ShipmentOverdue>()),
             TransportEndpoint.AddressOf(ShopFlow.Contract<GetOrder>()),
             $"{placed}/{typeof(ConfirmationMailer).FullName}",
-            $"{placed}/{typeof(StockReserver).FullName}",
+            $"{TransportEndpoint.AddressOf(ShopFlow.Contract<StockReserved>())}/{saga}",
+            $"{TransportEndpoint.AddressOf(ShopFlow.Contract<CardCharged>())}/{saga}",
+            $"{TransportEndpoint.AddressOf(ShopFlow.Contract<CardDeclined>())}/{saga}",
+            $"{TransportEndpoint.AddressOf(ShopFlow.Contract<ShipmentConfirmed>())}/{saga}",
         ];
         var queues = new List<string>(endpoints.Length * 2);
         foreach (string endpoint in endpoints)

@@ -52,6 +52,9 @@ public sealed class MessageTopologyAnalyzer : DiagnosticAnalyzer
 
         /// <summary>Set when the project declares any handler, wired or not.</summary>
         public int HasHandlers;
+
+        /// <summary>Commands a saga of the project takes as a step: they have a receiver (CTR011), counted by CTR035, not CTR001.</summary>
+        public ConcurrentDictionary<ITypeSymbol, bool> SagaSteps { get; } = new(SymbolEqualityComparer.Default);
     }
 
     private static void Collect(SymbolAnalysisContext context, State state)
@@ -60,6 +63,14 @@ public sealed class MessageTopologyAnalyzer : DiagnosticAnalyzer
         if (ContractKinds.KindOf(type, out _) is { } kind)
         {
             state.Contracts.Add((type, kind));
+        }
+
+        if (SagaRules.IsSaga(type))
+        {
+            foreach ((ITypeSymbol message, _) in SagaRules.Steps(type))
+            {
+                state.SagaSteps[message] = true;
+            }
         }
 
         List<HandledMessage>? handled = HandlerDiscovery.Find(type, context.CancellationToken);
@@ -174,7 +185,7 @@ public sealed class MessageTopologyAnalyzer : DiagnosticAnalyzer
 
         foreach ((INamedTypeSymbol contract, ContractKind kind) in contracts)
         {
-            if (kind != ContractKind.Event && !byContract.ContainsKey(contract) && state.Validity.IsValid(contract))
+            if (kind != ContractKind.Event && !byContract.ContainsKey(contract) && !state.SagaSteps.ContainsKey(contract) && state.Validity.IsValid(contract))
             {
                 context.ReportDiagnostic(Diagnostic.Create(
                     Descriptors.NoHandler,

@@ -95,15 +95,18 @@ public sealed class ContractsGenerator : IIncrementalGenerator
             .Select(static (compilation, _) => ModuleParser.ReferencesRuntime(compilation) ? compilation.AssemblyName ?? "Assembly" : null)
             .WithTrackingName(ContractsGeneratorSteps.AssemblyName);
 
+        IncrementalValueProvider<EquatableArray<string>> sagas = SagaPipeline.Register(context);
+
         IncrementalValueProvider<ModuleSpec?> module = contractNames
             .Combine(handlers)
             .Combine(referenced)
             .Combine(assemblyName)
             .Combine(catalog)
+            .Combine(sagas)
             .Select(static (input, _) =>
             {
-                ((((EquatableArray<string> names, ImmutableArray<HandlerSpec> handlerSpecs), EquatableArray<string> modules), string? assembly), EquatableArray<string> entries) = input;
-                if (assembly is null || (names.Count == 0 && handlerSpecs.IsEmpty && modules.Count == 0))
+                (((((EquatableArray<string> names, ImmutableArray<HandlerSpec> handlerSpecs), EquatableArray<string> modules), string? assembly), EquatableArray<string> entries), EquatableArray<string> sagaNames) = input;
+                if (assembly is null || (names.Count == 0 && handlerSpecs.IsEmpty && modules.Count == 0 && sagaNames.Count == 0))
                 {
                     return null;
                 }
@@ -113,7 +116,7 @@ public sealed class ContractsGenerator : IIncrementalGenerator
                     names,
                     WiredHandlers(handlerSpecs, names),
                     modules,
-                    entries);
+                    entries) { Sagas = sagaNames };
             })
             .WithTrackingName(ContractsGeneratorSteps.Module);
 
@@ -177,7 +180,7 @@ public sealed class ContractsGenerator : IIncrementalGenerator
     /// Reports each parse's diagnostics on its own. Only parses that have diagnostics (code with mistakes) meet the
     /// compilation, which turns their location values back into source locations; every other value never sees it.
     /// </summary>
-    private static void ReportDiagnostics(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics) =>
+    internal static void ReportDiagnostics(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics) =>
         context.RegisterSourceOutput(diagnostics.Where(static d => d.Count > 0).Combine(context.CompilationProvider), static (spc, input) =>
         {
             foreach (DiagnosticInfo info in input.Left)

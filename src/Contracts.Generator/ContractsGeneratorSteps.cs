@@ -13,4 +13,5 @@ internal static class ContractsGeneratorSteps
     public const string ReferencedModules = nameof(ReferencedModules);
     public const string AssemblyName = nameof(AssemblyName);
     public const string Module = nameof(Module);
+    public const string Sagas = nameof(Sagas);
 }

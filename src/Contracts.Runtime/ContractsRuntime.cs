@@ -60,6 +60,7 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
         _logger = logger;
         Time = time ?? TimeProvider.System;
         _store = store ?? new InMemoryMessageStore(options.MaxInMemoryDeadLetters, Time);
+        RequireSagaStore(_store, handlers);
         _durableStore = (_store.Capabilities & StoreCapabilities.Durable) != 0;
         _claims = new StoreClaims(_store, options.ClaimDuration, Time, logger);
         Routes = new RouteTable(catalog, handlers, options.TransportSettings, logger);
@@ -83,6 +84,22 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
     }
 
     public MessageBus Bus { get; }
+
+    /// <summary>A bus with saga steps needs the store's saga role: a store without one says so now, not at the first step.</summary>
+    private static void RequireSagaStore(IMessageStore store, IReadOnlyList<HandlerDescriptor> handlers)
+    {
+        foreach (HandlerDescriptor handler in handlers)
+        {
+            if (handler.IsSagaStep)
+            {
+                _ = store.Sagas;
+                return;
+            }
+        }
+    }
+
+    /// <summary>The contracts of this process (a saga's stored compensations are found here by name).</summary>
+    internal ContractCatalog Catalog => _catalog;
 
     /// <summary>The consume pipeline: inline queries run through it on their caller's thread.</summary>
     internal ConsumePipeline Pipeline => _pipeline;

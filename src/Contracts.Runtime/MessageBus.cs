@@ -109,6 +109,22 @@ internal sealed class MessageBus : IMessageBus
         return record;
     }
 
+    /// <summary>
+    /// Sends or publishes a message whose type is known only by its descriptor (what a saga step recorded, sent when
+    /// its state is saved): the same envelope as the typed calls.
+    /// </summary>
+    internal ValueTask SendAsync(ContractDescriptor contract, object message, SendOptions? options, MessageContext? parent, CancellationToken cancellationToken)
+    {
+        if (contract.Kind == MessageKind.Event && _runtime.InProcess && _runtime.Routes.Find(contract).Length == 0)
+        {
+            return _runtime.TakesMessages ? ValueTask.CompletedTask : ValueTask.FromException(_runtime.NotRunning(contract, ""));
+        }
+
+        using Activity? activity = StartActivity(contract.Kind == MessageKind.Event ? "publish" : "send", contract);
+        Envelope envelope = CreateEnvelope(contract, message, options, parent, activity);
+        return _runtime.SendAsync(envelope, parent?.Consume, cancellationToken);
+    }
+
     /// <summary>An outbox record of <paramref name="message"/>: the envelope a send would create, serialized, not yet routed.</summary>
     internal MessageRecord CreateOutboxRecord(ContractDescriptor contract, object message, SendOptions? options)
     {

@@ -138,6 +138,12 @@ public sealed class MessageContext
         where TEvent : class, IEvent, IContract<TEvent>
         => _outlet is null ? Bus.PublishAsync(@event, options, parent: this, cancellationToken) : _outlet.PublishAsync(@event, options, this, cancellationToken);
 
+    /// <summary>Sends or publishes what a saga step recorded, in this message's conversation.</summary>
+    internal ValueTask SendAsync(ContractDescriptor contract, object message, SendOptions? options, CancellationToken cancellationToken) =>
+        _outlet is null
+            ? Bus.SendAsync(contract, message, options, parent: this, cancellationToken)
+            : throw new InvalidOperationException("A saga step runs on a bus (the in-memory transport in a test), not on a unit-test message context.");
+
     /// <summary>Runs a query, in this message's conversation.</summary>
     /// <typeparam name="TResult">The result type.</typeparam>
     /// <param name="query">The query.</param>

@@ -19,6 +19,7 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQueueStore, I
     private readonly PostgresStoreOptions _options;
     private readonly TimeProvider _time;
     private readonly NpgsqlDataSource _dataSource;
+    private PostgresSagaStore? _sagas;
     private readonly PostgresSql _sql;
     private readonly string _where;
     private readonly SemaphoreSlim _initialize = new(1, 1);
@@ -86,6 +87,9 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQueueStore, I
 
     /// <inheritdoc />
     public IDeadLetterStore DeadLetters => this;
+
+    /// <inheritdoc />
+    public ISagaStore Sagas => _sagas ??= new PostgresSagaStore(this);
 
     /// <summary>The version of the store's schema this library creates, reads and writes.</summary>
     public static int SchemaVersion => PostgresSchema.Latest;

@@ -122,6 +122,17 @@ internal static partial class PostgresSchema
             subscription text PRIMARY KEY,
             position bigint NOT NULL);
             """),
+        ("saga instances, one row per instance with a version (optimistic concurrency)", """
+            CREATE TABLE {0}.sagas (
+            saga text NOT NULL,
+            saga_id text NOT NULL,
+            version bigint NOT NULL,
+            status integer NOT NULL,
+            data bytea NOT NULL,
+            updated_at timestamptz NOT NULL,
+            PRIMARY KEY (saga, saga_id));
+            CREATE INDEX sagas_updated ON {0}.sagas (saga, updated_at);
+            """),
     ];
 
     /// <summary>Checks that <paramref name="schema"/> is a plain lower-case identifier, which needs no escaping in SQL.</summary>

@@ -9,7 +9,7 @@ using Microsoft.Data.Sqlite;
 namespace Contracts.Storage.Sqlite;
 
 /// <summary>
-/// The SQLite <see cref="IMessageStore"/>: queue, dead letters, inbox and outbox tables in one file in WAL mode.
+/// The SQLite <see cref="IMessageStore"/>: queue, dead letters, inbox, outbox and saga tables in one file in WAL mode.
 /// Every write (send, completion, reschedule, dead letter) goes through one writer loop that commits whatever is
 /// waiting in one transaction (group commit), so concurrent senders share a disk flush. Reads use their own
 /// pooled connections, which WAL lets run beside the writer.
@@ -22,6 +22,7 @@ public sealed partial class SqliteMessageStore : IMessageStore, IQueueStore, IIn
     private readonly Channel<WriteOp> _writes = Channel.CreateUnbounded<WriteOp>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SemaphoreSlim _initialize = new(1, 1);
     private Writer? _writer;
+    private SqliteSagaStore? _sagas;
     private Task? _writeLoop;
     private int _disposed;
 
@@ -56,6 +57,9 @@ public sealed partial class SqliteMessageStore : IMessageStore, IQueueStore, IIn
 
     /// <inheritdoc />
     public IDeadLetterStore DeadLetters => this;
+
+    /// <inheritdoc />
+    public ISagaStore Sagas => _sagas ??= new SqliteSagaStore(this);
 
     /// <summary>Opens a connection to the store's database with the store's durability settings, for tests and tools.</summary>
     /// <returns>An open connection; the caller disposes it.</returns>

@@ -96,6 +96,15 @@ internal static class SqliteSql
         CREATE TABLE IF NOT EXISTS contracts_checkpoints (
         subscription TEXT PRIMARY KEY,
         position INTEGER NOT NULL) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS contracts_sagas (
+        saga TEXT NOT NULL,
+        saga_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        status INTEGER NOT NULL,
+        data BLOB NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (saga, saga_id)) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS contracts_sagas_updated ON contracts_sagas (saga, updated_at);
         """;
 
     /// <summary>

@@ -33,6 +33,7 @@ internal sealed class ContractsTest : CSharpCodeFixTest<EmptyDiagnosticAnalyzer,
         new HandlerAsyncAnalyzer(),
         new BusCallAnalyzer(),
         new MessageTopologyAnalyzer(),
+        new SagaAnalyzer(),
     ];
 
     /// <summary>

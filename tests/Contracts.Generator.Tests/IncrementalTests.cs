@@ -66,6 +66,20 @@ public sealed class IncrementalTests
             public ValueTask<OrderView> HandleAsync(GetOrder query, MessageContext context, CancellationToken cancellationToken) =>
                 ValueTask.FromResult(new OrderView(query.OrderId, "sku"));
         }
+
+        [Command]
+        public partial record OpenCart([property: SagaId] System.Guid CartId);
+
+        public sealed record CartState
+        {
+            public int Items { get; init; }
+        }
+
+        [Saga]
+        public sealed partial class CartSaga : Saga<CartState>, IStartedBy<OpenCart>
+        {
+            public ValueTask HandleAsync(OpenCart message, SagaContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+        }
         """;
 
     [Fact]

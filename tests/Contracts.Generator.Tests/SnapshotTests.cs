@@ -429,4 +429,51 @@ public sealed class SnapshotTests
         Assert.DoesNotContain("Upcast(", run.Source("Contracts.Shop.Orders.OrderPlacedV1.g.cs"));
         GeneratorHarness.VerifySnapshots(run);
     }
+
+    [Fact]
+    public void SagaWithStateAndSteps()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using System;
+            using System.Collections.Generic;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Contracts;
+
+            namespace Shop.Orders;
+
+            public enum Stage { Placed, Reserved, Charged }
+
+            public sealed record Line(string Sku, int Quantity);
+
+            [Command] public partial record PlaceOrder([property: SagaId] Guid OrderId, IReadOnlyList<Line> Lines);
+            [Event] public partial record StockReserved([property: SagaId] Guid OrderId);
+            [Command] public partial record ReleaseStock([property: IdempotencyKey] Guid OrderId);
+
+            public sealed record OrderState
+            {
+                public Stage Stage { get; init; }
+
+                public IReadOnlyList<Line> Lines { get; init; } = [];
+            }
+
+            [Saga(Name = "shop.order")]
+            public sealed partial class OrderSaga : Saga<OrderState>, IStartedBy<PlaceOrder>, IHandles<StockReserved>
+            {
+                public ValueTask HandleAsync(PlaceOrder message, SagaContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+                public ValueTask HandleAsync(StockReserved message, SagaContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+            }
+            """);
+
+        string source = run.Source("Contracts.Saga.Shop.Orders.OrderSaga.g.cs");
+        Assert.Contains("partial class OrderSaga : global::Contracts.Sagas.ISagaDefinition<global::Shop.Orders.OrderState>", source);
+        Assert.Contains("SagaName => \"shop.order\";", source);
+        Assert.Contains("builder.AddSagaStep<global::Shop.Orders.OrderSaga, global::Shop.Orders.OrderState, global::Shop.Orders.PlaceOrder>(", source);
+        Assert.Contains("static message => global::Contracts.Sagas.SagaKeys.Of(message.OrderId),", source);
+        Assert.Contains("starts: true);", source);
+        Assert.Contains("starts: false);", source);
+        Assert.Contains("global::Shop.Orders.OrderSaga.__ContractsRegisterSaga(builder);", run.Source("ContractsModule.g.cs"));
+        GeneratorHarness.VerifySnapshots(run);
+    }
 }

@@ -15,6 +15,11 @@ internal static class Program
         if (Environment.GetEnvironmentVariable(CrashChild.ModeVariable) is { Length: > 0 } mode)
         {
             string database = Environment.GetEnvironmentVariable(CrashChild.DatabaseVariable)!;
+            if (mode.StartsWith("saga-", StringComparison.Ordinal))
+            {
+                return await SagaCrashChild.RunAsync(mode, database);
+            }
+
             return mode.StartsWith("loop-", StringComparison.Ordinal) ? await CrashLoopChild.RunAsync(mode, database) : await CrashChild.RunAsync(mode, database);
         }
 

@@ -19,6 +19,12 @@ internal static class GeneratorDiagnostics
         GeneratorDescriptors.UnsupportedKey,
         GeneratorDescriptors.UnsupportedPartitionKey,
         GeneratorDescriptors.BadUpcast,
+        SagaDescriptors.Uncorrelated,
+        SagaDescriptors.NeverStarted,
+        SagaDescriptors.StateUnserializable,
+        SagaDescriptors.HandlesQuery,
+        SagaDescriptors.NotGeneratable,
+        SagaDescriptors.StepOfNonContract,
         ContractsGenerator.GeneratorError,
     ];
 

@@ -62,6 +62,11 @@ internal static class ModuleEmitter
                         w.Line($"builder.AddContract<{contract}>();");
                     }
 
+                    foreach (string saga in spec.Sagas)
+                    {
+                        w.Line($"{saga}.{SagaEmitter.RegisterMethod}(builder);");
+                    }
+
                     foreach (HandlerSpec handler in MergeHandlers(spec.Handlers))
                     {
                         foreach (HandledSpec handled in handler.Handles)

@@ -10,4 +10,8 @@ internal sealed record ModuleSpec(
     EquatableArray<string> Contracts,
     EquatableArray<HandlerSpec> Handlers,
     EquatableArray<string> ReferencedModules,
-    EquatableArray<string> Catalog);
+    EquatableArray<string> Catalog)
+{
+    /// <summary>The sagas generated in this assembly (their registrations are called by the module).</summary>
+    public EquatableArray<string> Sagas { get; init; } = EquatableArray<string>.Empty;
+}

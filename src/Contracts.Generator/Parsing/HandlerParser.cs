@@ -156,7 +156,7 @@ internal static class HandlerParser
     };
 
     /// <summary>The parameters of the handler's one public constructor, when a generated factory can call it; else null and DI builds it.</summary>
-    private static EquatableArray<ParameterSpec>? Constructor(INamedTypeSymbol handler)
+    internal static EquatableArray<ParameterSpec>? Constructor(INamedTypeSymbol handler)
     {
         IMethodSymbol? constructor = null;
         foreach (IMethodSymbol candidate in handler.InstanceConstructors)

@@ -44,10 +44,15 @@ public abstract class TransportOptions
     internal virtual bool Serializes => true;
 
     /// <summary>The settings of endpoint <paramref name="name"/>: the defaults, then the settings of its contract
-    /// (<paramref name="contractEndpoint"/>, for an event subscription), then its own.</summary>
-    internal EndpointOptions Resolve(string name, string? contractEndpoint = null)
+    /// (<paramref name="contractEndpoint"/>, for an event subscription), then its own. A handler kind's own default
+    /// delivery (<paramref name="delivery"/>: a saga step's is EffectivelyOnce) applies over the defaults.</summary>
+    internal EndpointOptions Resolve(string name, string? contractEndpoint = null, DeliveryMode? delivery = null)
     {
         EndpointOptions options = Defaults.Clone();
+        if (delivery is { } kindDefault)
+        {
+            options.Delivery = kindDefault;
+        }
         if (contractEndpoint is not null && _endpoints.TryGetValue(contractEndpoint, out Action<EndpointOptions>? forContract))
         {
             forContract(options);

@@ -110,6 +110,28 @@ public sealed class ContractsModuleBuilder
     }
 
     /// <summary>
+    /// Adds one step of saga <typeparamref name="TSaga"/>: the message <typeparamref name="TMessage"/>, found by
+    /// <paramref name="correlate"/> (the generated read of its <see cref="SagaIdAttribute"/> member).
+    /// </summary>
+    /// <typeparam name="TSaga">The saga.</typeparam>
+    /// <typeparam name="TState">Its state.</typeparam>
+    /// <typeparam name="TMessage">The command or event of the step.</typeparam>
+    /// <param name="factory">Creates the saga object for a step; <see langword="null"/> lets DI construct it.</param>
+    /// <param name="correlate">The instance id of a message, as stored.</param>
+    /// <param name="starts">Whether the message may start an instance (<see cref="IStartedBy{TMessage}"/>).</param>
+    public void AddSagaStep<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TSaga, TState, TMessage>(
+        Func<IServiceProvider, TSaga>? factory, Func<TMessage, string> correlate, bool starts)
+        where TSaga : Saga<TState>, Sagas.ISagaDefinition<TState>, IHandles<TMessage>
+        where TState : class, new()
+        where TMessage : class, IContract<TMessage>
+    {
+        ArgumentNullException.ThrowIfNull(correlate);
+        AddContract<TMessage>();
+        AddService(factory);
+        _handlers.Add(new Sagas.SagaStepDescriptor<TSaga, TState, TMessage>(factory, correlate, starts));
+    }
+
+    /// <summary>
     /// Adds a handler of a kind the core does not define (a saga step, a projection): <paramref name="handler"/> derives
     /// from <see cref="HandlerDescriptor"/> and calls its handler in <see cref="HandlerDescriptor.InvokeAsync"/>. Its
     /// contract joins the catalog; it gets an endpoint, routing and the consume pipeline like any handler (one per

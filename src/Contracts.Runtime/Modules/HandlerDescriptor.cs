@@ -48,6 +48,12 @@ public abstract class HandlerDescriptor
     /// <returns>Completes when the handler has.</returns>
     protected internal abstract ValueTask InvokeAsync(MessageContext context, object message, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Whether this is a saga step: its endpoint defaults to <see cref="DeliveryMode.EffectivelyOnce"/> (so its state,
+    /// inbox key and sends commit together on a store with transactions), and the bus needs the store's saga role.
+    /// </summary>
+    internal virtual bool IsSagaStep => false;
+
     /// <summary>Whether deliveries create the handler without a DI scope (decided by the first delivery).</summary>
     internal bool CreatedWithoutScope => Volatile.Read(ref _activation) == WithoutScope;
 

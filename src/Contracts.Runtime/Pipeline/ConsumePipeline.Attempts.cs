@@ -117,6 +117,7 @@ internal sealed partial class ConsumePipeline
         }
 
         DateTimeOffset? firstFailure = null;
+        int conflicts = 0;
         while (true)
         {
             context.WroteOutbox = false;
@@ -159,6 +160,13 @@ internal sealed partial class ConsumePipeline
                     Log.Unreadable(_logger, ex, envelope.MessageId, endpoint.Name, envelope.Contract.Name, ex.Message);
                     await _deadLetters.DeadLetterAsync(endpoint, envelope, control, completed, DeadLetterReason.Unreadable, ex, attempts: 0, firstFailure.Value, now, token).ConfigureAwait(false);
                     return Outcome.DeadLettered;
+                }
+
+                if (ex is SagaConcurrencyException && ++conflicts <= Sagas.SagaStepDescriptorLimits.MaxConflicts)
+                {
+                    // A saga step lost a race in its transaction (rolled back): run it again at once, outside the retry policy.
+                    await context.BeginAttempt().ConfigureAwait(false);
+                    continue;
                 }
 
                 Log.HandlerFailed(_logger, ex, context.Handler.HandlerName, envelope.Contract.Name, envelope.MessageId, context.Attempt, endpoint.Name);

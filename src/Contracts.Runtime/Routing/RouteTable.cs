@@ -52,7 +52,7 @@ internal sealed class RouteTable
             for (int i = 0; i < list.Count; i++)
             {
                 string name = contract.Kind == MessageKind.Event ? $"{address}/{list[i].HandlerName}" : address;
-                route[i] = new TransportEndpoint(name, list[i], settings.Resolve(name, address), endpoints.Count);
+                route[i] = new TransportEndpoint(name, list[i], settings.Resolve(name, address, list[i].IsSagaStep ? DeliveryMode.EffectivelyOnce : null), endpoints.Count);
                 endpoints.Add(route[i]);
                 _byName[name] = route[i];
             }

@@ -34,6 +34,8 @@ internal sealed class InMemoryMessageStore(int maxDeadLetters, TimeProvider time
 
     public IEventLogStore Events => LazyInitializer.EnsureInitialized(ref _events, () => new InMemoryEventLog(time, AddToOutbox));
 
+    public ISagaStore Sagas { get; } = new InMemorySagaStore();
+
     public ValueTask InitializeAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     public ValueTask<IConsumeTransaction> BeginConsumeAsync(CancellationToken cancellationToken) =>

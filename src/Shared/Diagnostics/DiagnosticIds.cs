@@ -72,6 +72,33 @@ internal static class DiagnosticIds
     /// <summary>A [PartitionKey] member without a stable value, or a partition key on a query.</summary>
     public const string UnsupportedPartitionKey = "CTR023";
 
+    /// <summary>A message a saga starts with or handles has no (or no usable) [SagaId] member to find its instance by.</summary>
+    public const string SagaUncorrelated = "CTR030";
+
+    /// <summary>A saga that no message starts (no IStartedBy&lt;T&gt;).</summary>
+    public const string SagaNeverStarted = "CTR031";
+
+    /// <summary>A saga step sends a command without a compensation, in a saga that declares compensations.</summary>
+    public const string SagaMissingCompensation = "CTR032";
+
+    /// <summary>A saga requests a timeout message it does not handle.</summary>
+    public const string SagaTimeoutNotHandled = "CTR033";
+
+    /// <summary>A saga's state cannot be serialized.</summary>
+    public const string SagaStateUnserializable = "CTR034";
+
+    /// <summary>A command that starts two sagas, or a saga and a handler: only one can receive it.</summary>
+    public const string SagaAmbiguousStart = "CTR035";
+
+    /// <summary>A saga that handles a query.</summary>
+    public const string SagaHandlesQuery = "CTR036";
+
+    /// <summary>A saga the generator cannot generate (not partial, generic, abstract, not derived from Saga&lt;TState&gt;).</summary>
+    public const string SagaNotGeneratable = "CTR037";
+
+    /// <summary>A saga step for a type that is not a command or event contract.</summary>
+    public const string SagaStepOfNonContract = "CTR038";
+
     /// <summary>A contract, member or safe change that contracts.lock does not record yet.</summary>
     public const string NotInLock = "CTR040";
 

@@ -287,5 +287,6 @@ internal static class CleanPrograms
                 public ValueTask HandleAsync(Tune command, MessageContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
             }
             """),
+        .. SagaMistakes.Clean,
     ];
 }

@@ -206,5 +206,6 @@ internal static class Mistakes
                 public async ValueTask HandleAsync(PlaceOrder message, MessageContext context, CancellationToken cancellationToken) => await Task.Delay(1);
             }
             """),
+        .. SagaMistakes.All,
     ];
 }

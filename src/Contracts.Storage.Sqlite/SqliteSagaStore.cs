@@ -1,0 +1,134 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Data.Sqlite;
+
+namespace Contracts.Storage.Sqlite;
+
+/// <summary>
+/// Saga instances in the <c>contracts_sagas</c> table, one row per instance with a version column. In a consume
+/// transaction the load starts it (BEGIN IMMEDIATE takes SQLite's one write lock), so steps of one database run one at
+/// a time and the state, the inbox row and the outbox rows commit together. Without one, a save is a compare-and-swap on
+/// the version in its own transaction; a lost race is a <see cref="SagaConcurrencyException"/>.
+/// </summary>
+internal sealed class SqliteSagaStore(SqliteMessageStore store) : ISagaStore
+{
+    private const string Select = "SELECT version, status, data, updated_at FROM contracts_sagas WHERE saga = $saga AND saga_id = $id";
+    private const string Insert = "INSERT INTO contracts_sagas (saga, saga_id, version, status, data, updated_at) VALUES ($saga, $id, $version, $status, $data, $at)";
+    private const string Update = "UPDATE contracts_sagas SET version = $version, status = $status, data = $data, updated_at = $at WHERE saga = $saga AND saga_id = $id AND version = $expected";
+
+    public ValueTask<SagaRecord?> LoadAsync(string saga, string sagaId, IConsumeTransaction? transaction, CancellationToken cancellationToken)
+    {
+        SqliteTransaction? joined = Joined(transaction);
+        SqliteConnection connection = joined?.Connection ?? store.OpenConnection();
+        try
+        {
+            using SqliteCommand select = SqliteSql.Command(connection, Select, "$saga", "$id");
+            select.Transaction = joined;
+            select.Parameters[0].Value = saga;
+            select.Parameters[1].Value = sagaId;
+            using SqliteDataReader reader = select.ExecuteReader();
+            return ValueTask.FromResult(reader.Read() ? Read(saga, sagaId, reader) : null);
+        }
+        finally
+        {
+            if (joined is null)
+            {
+                connection.Dispose();
+            }
+        }
+    }
+
+    public ValueTask SaveAsync(SagaRecord record, long expectedVersion, IConsumeTransaction? transaction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        SqliteTransaction? joined = Joined(transaction);
+        if (joined is not null)
+        {
+            Save(joined, record, expectedVersion);
+            return ValueTask.CompletedTask;
+        }
+
+        using SqliteConnection connection = store.OpenConnection();
+        using SqliteTransaction own = connection.BeginTransaction(deferred: false);
+        Save(own, record, expectedVersion);
+        own.Commit();
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<IReadOnlyList<SagaRecord>> ListAsync(string saga, SagaStatus? status, int offset, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        using SqliteConnection connection = store.OpenConnection();
+        using SqliteCommand list = SqliteSql.Command(
+            connection,
+            "SELECT version, status, data, updated_at, saga_id FROM contracts_sagas WHERE saga = $saga AND ($status IS NULL OR status = $status) " +
+            "ORDER BY updated_at, saga_id LIMIT $limit OFFSET $offset",
+            "$saga", "$status", "$limit", "$offset");
+        list.Parameters[0].Value = saga;
+        list.Parameters[1].Value = status is { } s ? (int)s : DBNull.Value;
+        list.Parameters[2].Value = limit;
+        list.Parameters[3].Value = offset;
+        var records = new List<SagaRecord>();
+        using SqliteDataReader reader = list.ExecuteReader();
+        while (reader.Read())
+        {
+            records.Add(Read(saga, reader.GetString(4), reader));
+        }
+
+        return ValueTask.FromResult<IReadOnlyList<SagaRecord>>(records);
+    }
+
+    private static void Save(SqliteTransaction transaction, SagaRecord record, long expectedVersion)
+    {
+        SqliteConnection connection = transaction.Connection!;
+        bool insert = expectedVersion == 0;
+        using SqliteCommand write = insert
+            ? SqliteSql.Command(connection, Insert, "$saga", "$id", "$version", "$status", "$data", "$at")
+            : SqliteSql.Command(connection, Update, "$saga", "$id", "$version", "$status", "$data", "$at", "$expected");
+        write.Transaction = transaction;
+        write.Parameters[0].Value = record.Saga;
+        write.Parameters[1].Value = record.SagaId;
+        write.Parameters[2].Value = record.Version;
+        write.Parameters[3].Value = (int)record.Status;
+        write.Parameters[4].Value = record.Data.ToArray();
+        write.Parameters[5].Value = record.UpdatedAt.ToUnixTimeMilliseconds();
+        if (!insert)
+        {
+            write.Parameters[6].Value = expectedVersion;
+        }
+
+        int rows;
+        try
+        {
+            rows = write.ExecuteNonQuery();
+        }
+        catch (SqliteException ex) when (insert && ex.SqliteErrorCode == 19) // SQLITE_CONSTRAINT: another step created it
+        {
+            throw new SagaConcurrencyException(record.Saga, record.SagaId, expectedVersion, ex);
+        }
+
+        if (rows == 0)
+        {
+            throw new SagaConcurrencyException(record.Saga, record.SagaId, expectedVersion);
+        }
+    }
+
+    private static SagaRecord Read(string saga, string sagaId, SqliteDataReader reader) => new(
+        saga,
+        sagaId,
+        reader.GetInt64(0),
+        (SagaStatus)reader.GetInt32(1),
+        (byte[])reader.GetValue(2),
+        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)));
+
+    private SqliteTransaction? Joined(IConsumeTransaction? transaction) => transaction switch
+    {
+        null => null,
+        SqliteConsumeTransaction sqlite => sqlite.Transaction,
+        _ => throw new InvalidOperationException(
+            $"The SQLite saga store of {store.DataSource} was given a consume transaction of another store ({transaction.GetType().Name}); a saga's state commits only in its own database."),
+    };
+}
