@@ -110,6 +110,8 @@ public sealed class StoreOutageTests
 
         public IEventLogStore Events => inner.Events;
 
+        public ISagaStore Sagas => inner.Sagas;
+
         public ValueTask InitializeAsync(CancellationToken cancellationToken) => inner.InitializeAsync(cancellationToken);
 
         public ValueTask<IConsumeTransaction> BeginConsumeAsync(CancellationToken cancellationToken) => inner.BeginConsumeAsync(cancellationToken);

@@ -156,10 +156,11 @@ public sealed class CatalogTests
 
         JsonElement own = (await ToolRun.RunAsync("catalog", handlers, "--json")).Expect(ExitCodes.Success).Json();
         Assert.Equal(0, own.GetProperty("contracts").GetArrayLength());
-        JsonElement placeOrder = own.GetProperty("handlers").EnumerateArray().Single(h => h.GetProperty("handler").GetString() == "Shop.Handlers.PlaceOrderHandler");
-        Assert.Equal("Shop.Contracts.PlaceOrder", placeOrder.GetProperty("contract").GetString());
-        Assert.Equal("command", placeOrder.GetProperty("kind").GetString());
-        Assert.Equal("Shop.Handlers", placeOrder.GetProperty("assembly").GetString());
+        // PlaceOrder is taken by the order saga now; the payment handler takes ChargeCard (and RefundCard).
+        JsonElement charge = own.GetProperty("handlers").EnumerateArray().Single(
+            h => h.GetProperty("handler").GetString() == "Shop.Handlers.PaymentHandler" && h.GetProperty("contract").GetString() == "Shop.Contracts.ChargeCard");
+        Assert.Equal("command", charge.GetProperty("kind").GetString());
+        Assert.Equal("Shop.Handlers", charge.GetProperty("assembly").GetString());
 
         JsonElement all = (await ToolRun.RunAsync("catalog", handlers, "--references", "--json")).Expect(ExitCodes.Success).Json();
         JsonElement placeOrderContract = Contract(all, "Shop.Contracts.PlaceOrder");
