@@ -20,7 +20,7 @@ namespace Contracts;
 /// (in memory or a broker), the consume pipeline the transport hands deliveries to, query correlation, and the
 /// store's background work (outbox relay, clean-up). It names no transport or store: it asks their capabilities.
 /// </summary>
-internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
+internal sealed partial class ContractsRuntime : IAsyncDisposable, IDisposable
 {
     private readonly ContractsOptions _options;
     private readonly ContractCatalog _catalog;
@@ -200,29 +200,6 @@ internal sealed class ContractsRuntime : IAsyncDisposable, IDisposable
             throw NotRunning(envelope.Contract, $" {envelope.MessageId}");
         }
     }
-
-    /// <summary>
-    /// Completes when the bus has opened its store (the event store's reads and appends wait for it); throws at once
-    /// when the bus has not started, rather than wait for a start that may never come.
-    /// </summary>
-    public Task StoreReadyAsync()
-    {
-        Task ready = _storeReady.Task;
-        if (!ready.IsCompleted && _lifetime.State == BusLifetime.Created)
-        {
-            throw new InvalidOperationException(
-                "The bus is not started, so its store is not open and the event store cannot be used yet. The bus starts with the host: " +
-                "call host.StartAsync() (or host.RunAsync()) first, or use the event store from a hosted service registered after AddContracts.");
-        }
-
-        return ready;
-    }
-
-    /// <summary>Whether the store is durable: then the outbox relay runs, and appended events are published through the outbox.</summary>
-    public bool DurableStore => _durableStore;
-
-    /// <summary>Runs the outbox relay now (outbox rows were just committed in this process).</summary>
-    public void WakeRelay() => _relay.Wake();
 
     /// <summary>Whether the bus takes messages: started, or stopping (handlers' sends while it drains).</summary>
     public bool TakesMessages => _lifetime.State is BusLifetime.Running or BusLifetime.Stopping;
