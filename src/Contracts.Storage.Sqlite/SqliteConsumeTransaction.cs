@@ -7,77 +7,106 @@ namespace Contracts.Storage.Sqlite;
 
 /// <summary>
 /// One delivery's transaction on an EffectivelyOnce endpoint: the handler's SQL, the messages it sends (outbox rows)
-/// and the inbox key. SQLite has one writer at a time, so the transaction (BEGIN IMMEDIATE, which takes the write lock)
-/// starts only when the handler first asks for it or at commit, not while the handler waits on anything else. The
-/// inbox row's primary key decides a race between two deliveries of one key: the second commit fails and rolls back.
+/// and the inbox key. SQLite has one writer at a time, so the delivery takes a turn on the store's writer (see
+/// <see cref="SqliteMessageStore.JoinWriter"/>) only when the handler first asks for the transaction or at commit, not
+/// while the handler waits on anything else. Its work runs in a savepoint of the writer's batch transaction: deliveries
+/// queued together commit (and flush) together, and one that fails rolls back only its own work. The inbox row's
+/// primary key decides a race between two deliveries of one key: the second one's record fails and its work is undone.
 /// </summary>
-internal sealed class SqliteConsumeTransaction(SqliteMessageStore store, TimeProvider time) : IConsumeTransaction
+internal sealed class SqliteConsumeTransaction(SqliteMessageStore store) : IConsumeTransaction
 {
-    private SqliteConnection? _connection;
+    private IWriterTurn? _turn;
     private SqliteTransaction? _transaction;
+    private bool _finished;
     private bool _done;
 
+    /// <summary>The batch transaction, waiting for the delivery's turn (up to the store's busy timeout) on first use.</summary>
     public SqliteTransaction Transaction
     {
         get
         {
             if (_transaction is null)
             {
-                ObjectDisposedException.ThrowIf(_done, this);
-                _connection = store.OpenConnection();
-                _transaction = _connection.BeginTransaction(deferred: false);
+                IWriterTurn turn = Join();
+                try
+                {
+                    if (!turn.Turn.Wait(turn.BusyTimeout))
+                    {
+                        throw TurnTimedOut(turn);
+                    }
+                }
+                catch (AggregateException)
+                {
+                    // The batch failed before the turn came: GetResult below throws its error unwrapped.
+                }
+
+                _transaction = turn.Turn.GetAwaiter().GetResult();
             }
 
             return _transaction;
         }
     }
 
-    public ValueTask<bool> IsInInboxAsync(string endpoint, string key, CancellationToken cancellationToken) => store.Inbox.ContainsAsync(endpoint, key, cancellationToken);
-
-    public ValueTask WriteOutboxAsync(MessageRecord record, CancellationToken cancellationToken) =>
-        new SqliteOutboxWriter(Transaction).WriteAsync(record, cancellationToken);
-
-    public ValueTask CommitAsync(string endpoint, string inboxKey, CancellationToken cancellationToken)
+    /// <summary>The batch transaction, waited for asynchronously.</summary>
+    public async ValueTask<SqliteTransaction> GetTransactionAsync(CancellationToken cancellationToken)
     {
-        SqliteTransaction transaction = Transaction;
-        using (SqliteCommand insert = SqliteSql.Command(
-            _connection!, "INSERT INTO contracts_inbox (endpoint, key, processed_at) VALUES ($endpoint, $key, $at)", "$endpoint", "$key", "$at"))
+        if (_transaction is null)
         {
-            insert.Transaction = transaction;
-            insert.Parameters[0].Value = endpoint;
-            insert.Parameters[1].Value = inboxKey;
-            insert.Parameters[2].Value = time.GetUtcNow().ToUnixTimeMilliseconds();
+            IWriterTurn turn = Join();
             try
             {
-                insert.ExecuteNonQuery();
+                _transaction = await turn.Turn.WaitAsync(turn.BusyTimeout, cancellationToken).ConfigureAwait(false);
             }
-            catch (SqliteException ex) when (ex.SqliteErrorCode == 19) // SQLITE_CONSTRAINT: the key is there already
+            catch (TimeoutException)
             {
-                throw new DuplicateMessageException(endpoint, inboxKey, ex);
+                throw TurnTimedOut(turn);
             }
         }
 
-        transaction.Commit();
+        return _transaction;
+    }
+
+    public ValueTask<bool> IsInInboxAsync(string endpoint, string key, CancellationToken cancellationToken) => store.Inbox.ContainsAsync(endpoint, key, cancellationToken);
+
+    public async ValueTask WriteOutboxAsync(MessageRecord record, CancellationToken cancellationToken) =>
+        await new SqliteOutboxWriter(await GetTransactionAsync(cancellationToken).ConfigureAwait(false)).WriteAsync(record, cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask CommitAsync(string endpoint, string inboxKey, CancellationToken cancellationToken)
+    {
+        await GetTransactionAsync(cancellationToken).ConfigureAwait(false);
+        IWriterTurn turn = _turn!;
+        if (!turn.TryRecordInbox(endpoint, inboxKey))
+        {
+            throw new DuplicateMessageException(endpoint, inboxKey);
+        }
+
+        _finished = true;
+        turn.Finish(keep: true);
+
+        // Acknowledged only once durable: the batch this work is in commits after the deliveries queued with it.
+        await turn.Committed.WaitAsync(cancellationToken).ConfigureAwait(false);
         _done = true;
-        return ValueTask.CompletedTask;
     }
 
     public ValueTask DisposeAsync()
     {
-        try
+        if (!_finished)
         {
-            if (!_done && _transaction is not null)
-            {
-                _transaction.Rollback();
-            }
-        }
-        finally
-        {
-            _done = true;
-            _transaction?.Dispose();
-            _connection?.Dispose();
+            _finished = true;
+            _turn?.Finish(keep: false);
         }
 
+        _done = true;
         return ValueTask.CompletedTask;
     }
+
+    private IWriterTurn Join()
+    {
+        ObjectDisposedException.ThrowIf(_done, this);
+        return _turn ??= store.JoinWriter();
+    }
+
+    private static TimeoutException TurnTimedOut(IWriterTurn turn) => new(
+        $"The delivery waited more than {turn.BusyTimeout} for its turn on the SQLite store's writer, held meanwhile by another handler's " +
+        "consume transaction (SqliteStoreOptions.BusyTimeout). Keep handlers that use the transaction short.");
 }

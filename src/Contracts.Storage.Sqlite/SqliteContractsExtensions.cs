@@ -1,4 +1,6 @@
 using System;
+using System.Threading;
+using System.Threading.Tasks;
 using Contracts.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -50,10 +52,24 @@ public static class SqliteContractsExtensions
     /// <param name="context">The handler's context.</param>
     /// <returns>The transaction.</returns>
     /// <exception cref="InvalidOperationException">The endpoint is not EffectivelyOnce or the store is not SQLite.</exception>
-    public static SqliteTransaction GetSqliteTransaction(this MessageContext context)
+    public static SqliteTransaction GetSqliteTransaction(this MessageContext context) => ConsumeTransaction(context).Transaction;
+
+    /// <summary>
+    /// <see cref="GetSqliteTransaction"/> without blocking a thread while the delivery waits for its turn on the store's
+    /// writer (another handler may hold it with its own consume transaction). Do not commit or dispose it.
+    /// </summary>
+    /// <param name="context">The handler's context.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The transaction.</returns>
+    /// <exception cref="InvalidOperationException">The endpoint is not EffectivelyOnce or the store is not SQLite.</exception>
+    /// <exception cref="TimeoutException">The turn did not come within <see cref="SqliteStoreOptions.BusyTimeout"/>.</exception>
+    public static ValueTask<SqliteTransaction> GetSqliteTransactionAsync(this MessageContext context, CancellationToken cancellationToken = default) =>
+        ConsumeTransaction(context).GetTransactionAsync(cancellationToken);
+
+    private static SqliteConsumeTransaction ConsumeTransaction(MessageContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return (context.Transaction as SqliteConsumeTransaction)?.Transaction ?? throw new InvalidOperationException(
+        return context.Transaction as SqliteConsumeTransaction ?? throw new InvalidOperationException(
             $"Endpoint '{context.Endpoint}' has no SQLite consume transaction. It exists on endpoints with Delivery = DeliveryMode.EffectivelyOnce " +
             "when the bus uses UseSqlite.");
     }

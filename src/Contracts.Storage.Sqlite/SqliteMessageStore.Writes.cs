@@ -8,7 +8,7 @@ namespace Contracts.Storage.Sqlite;
 public sealed partial class SqliteMessageStore
 {
     /// <summary>The writer loop's connection and prepared statements.</summary>
-    private sealed class Writer : IDisposable
+    private sealed partial class Writer : IDisposable
     {
         private readonly SqliteConnection _connection;
         private readonly SqliteCommand[] _all;
@@ -152,6 +152,8 @@ public sealed partial class SqliteMessageStore
             {
                 command.Dispose();
             }
+
+            DisposeDeliveryStatements();
 
             _connection.Dispose();
         }

@@ -186,7 +186,7 @@ public sealed partial class SqliteMessageStore : IMessageStore, IQueueStore, IIn
 
     /// <inheritdoc />
     public ValueTask<IConsumeTransaction> BeginConsumeAsync(CancellationToken cancellationToken) =>
-        ValueTask.FromResult<IConsumeTransaction>(new SqliteConsumeTransaction(this, _time));
+        ValueTask.FromResult<IConsumeTransaction>(new SqliteConsumeTransaction(this));
 
     async ValueTask<IReadOnlyList<MessageRecord>> IOutboxStore.ClaimAsync(StoreClaim claim, int limit, CancellationToken cancellationToken)
     {
@@ -311,19 +311,32 @@ public sealed partial class SqliteMessageStore : IMessageStore, IQueueStore, IIn
         }
     }
 
-    /// <summary>Group commit: take everything waiting (up to the batch size), run it in one transaction, commit once.</summary>
+    /// <summary>
+    /// Group commit: take everything waiting (up to the batch size), run it in one transaction, commit once. Deliveries'
+    /// consume transactions take their turns on the writer's connection inside that transaction.
+    /// </summary>
     private async Task WriteLoopAsync()
     {
         ChannelReader<WriteOp> reader = _writes.Reader;
         var batch = new List<WriteOp>(_options.MaxBatchSize);
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
+            bool deliveries = false;
             while (batch.Count < _options.MaxBatchSize && reader.TryRead(out WriteOp? op))
             {
                 batch.Add(op);
+                deliveries |= op is DeliveryOp;
             }
 
-            _writer!.Commit(batch);
+            if (deliveries)
+            {
+                await _writer!.CommitWithDeliveriesAsync(batch, reader, _options.MaxBatchSize).ConfigureAwait(false);
+            }
+            else
+            {
+                _writer!.Commit(batch);
+            }
+
             batch.Clear();
         }
     }

@@ -18,9 +18,9 @@ internal sealed class SqliteSagaStore(SqliteMessageStore store) : ISagaStore
     private const string Insert = "INSERT INTO contracts_sagas (saga, saga_id, version, status, data, updated_at) VALUES ($saga, $id, $version, $status, $data, $at)";
     private const string Update = "UPDATE contracts_sagas SET version = $version, status = $status, data = $data, updated_at = $at WHERE saga = $saga AND saga_id = $id AND version = $expected";
 
-    public ValueTask<SagaRecord?> LoadAsync(string saga, string sagaId, IConsumeTransaction? transaction, CancellationToken cancellationToken)
+    public async ValueTask<SagaRecord?> LoadAsync(string saga, string sagaId, IConsumeTransaction? transaction, CancellationToken cancellationToken)
     {
-        SqliteTransaction? joined = Joined(transaction);
+        SqliteTransaction? joined = await JoinedAsync(transaction, cancellationToken).ConfigureAwait(false);
         SqliteConnection connection = joined?.Connection ?? store.OpenConnection();
         try
         {
@@ -29,7 +29,7 @@ internal sealed class SqliteSagaStore(SqliteMessageStore store) : ISagaStore
             select.Parameters[0].Value = saga;
             select.Parameters[1].Value = sagaId;
             using SqliteDataReader reader = select.ExecuteReader();
-            return ValueTask.FromResult(reader.Read() ? Read(saga, sagaId, reader) : null);
+            return reader.Read() ? Read(saga, sagaId, reader) : null;
         }
         finally
         {
@@ -40,21 +40,20 @@ internal sealed class SqliteSagaStore(SqliteMessageStore store) : ISagaStore
         }
     }
 
-    public ValueTask SaveAsync(SagaRecord record, long expectedVersion, IConsumeTransaction? transaction, CancellationToken cancellationToken)
+    public async ValueTask SaveAsync(SagaRecord record, long expectedVersion, IConsumeTransaction? transaction, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
-        SqliteTransaction? joined = Joined(transaction);
+        SqliteTransaction? joined = await JoinedAsync(transaction, cancellationToken).ConfigureAwait(false);
         if (joined is not null)
         {
             Save(joined, record, expectedVersion);
-            return ValueTask.CompletedTask;
+            return;
         }
 
         using SqliteConnection connection = store.OpenConnection();
         using SqliteTransaction own = connection.BeginTransaction(deferred: false);
         Save(own, record, expectedVersion);
         own.Commit();
-        return ValueTask.CompletedTask;
     }
 
     public ValueTask<IReadOnlyList<SagaRecord>> ListAsync(string saga, SagaStatus? status, int offset, int limit, CancellationToken cancellationToken)
@@ -124,11 +123,15 @@ internal sealed class SqliteSagaStore(SqliteMessageStore store) : ISagaStore
         (byte[])reader.GetValue(2),
         DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)));
 
-    private SqliteTransaction? Joined(IConsumeTransaction? transaction) => transaction switch
+    /// <summary>The delivery's transaction (its turn on the store's writer, waited for without blocking a thread), or null.</summary>
+    private ValueTask<SqliteTransaction?> JoinedAsync(IConsumeTransaction? transaction, CancellationToken cancellationToken) => transaction switch
     {
-        null => null,
-        SqliteConsumeTransaction sqlite => sqlite.Transaction,
+        null => ValueTask.FromResult<SqliteTransaction?>(null),
+        SqliteConsumeTransaction sqlite => JoinAsync(sqlite, cancellationToken),
         _ => throw new InvalidOperationException(
             $"The SQLite saga store of {store.DataSource} was given a consume transaction of another store ({transaction.GetType().Name}); a saga's state commits only in its own database."),
     };
+
+    private static async ValueTask<SqliteTransaction?> JoinAsync(SqliteConsumeTransaction transaction, CancellationToken cancellationToken) =>
+        await transaction.GetTransactionAsync(cancellationToken).ConfigureAwait(false);
 }

@@ -1,0 +1,296 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Channels;
+using System.Threading.Tasks;
+using Microsoft.Data.Sqlite;
+
+namespace Contracts.Storage.Sqlite;
+
+public sealed partial class SqliteMessageStore
+{
+    /// <summary>
+    /// Joins one delivery's consume transaction to the writer loop: the loop hands its connection, inside its open batch
+    /// transaction and a savepoint of the delivery's own, to the delivery until it finishes. Deliveries queued together
+    /// commit together (one flush for the batch), and a delivery that fails rolls back to its savepoint: only its own
+    /// work is undone.
+    /// </summary>
+    internal IWriterTurn JoinWriter()
+    {
+        if (_writer is null)
+        {
+            throw new InvalidOperationException($"The SQLite store '{DataSource}' is not open: the bus opens it when it starts.");
+        }
+
+        var op = new DeliveryOp(_writer, _options.BusyTimeout);
+        if (!_writes.Writer.TryWrite(op))
+        {
+            throw new ObjectDisposedException(nameof(SqliteMessageStore), $"The SQLite store '{DataSource}' is closed.");
+        }
+
+        return op;
+    }
+
+    /// <summary>One delivery's turn on the writer's connection.</summary>
+    private sealed class DeliveryOp(Writer writer, TimeSpan busyTimeout) : WriteOp, IWriterTurn
+    {
+        private const int Queued = 0;
+        private const int Granted = 1;
+        private const int Abandoned = 2;
+
+        private readonly TaskCompletionSource<SqliteTransaction> _granted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<bool> _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _state;
+
+        /// <summary>How long the delivery waits for its turn before failing, as a connection waits for SQLite's write lock.</summary>
+        public TimeSpan BusyTimeout => busyTimeout;
+
+        /// <summary>Completes with the batch transaction when the writer hands the connection to this delivery.</summary>
+        public Task<SqliteTransaction> Turn => _granted.Task;
+
+        /// <summary>Completes (true: keep the work, false: roll it back) when the delivery gives the connection back.</summary>
+        public Task<bool> Finished => _finished.Task;
+
+        public override void Execute(Writer writer) =>
+            throw new InvalidOperationException("A delivery runs on the writer's connection through its turn, not as a statement.");
+
+        /// <summary>The writer's side: hands the connection over, unless the delivery gave up waiting.</summary>
+        public bool TryGrant(SqliteTransaction transaction)
+        {
+            if (Interlocked.CompareExchange(ref _state, Granted, Queued) != Queued)
+            {
+                return false;
+            }
+
+            _granted.TrySetResult(transaction);
+            return true;
+        }
+
+        /// <summary>The writer's side, when the batch failed before this delivery's turn: it fails with the batch.</summary>
+        public void Refuse(Exception error)
+        {
+            if (Interlocked.CompareExchange(ref _state, Abandoned, Queued) == Queued)
+            {
+                _granted.TrySetException(error);
+            }
+        }
+
+        public Task Committed => Done.Task;
+
+        /// <summary>The delivery's side, when it ends: gives the connection back, or drops its place in the queue.</summary>
+        public void Finish(bool keep)
+        {
+            if (Interlocked.CompareExchange(ref _state, Abandoned, Queued) != Queued)
+            {
+                _finished.TrySetResult(keep);
+            }
+        }
+
+        /// <summary>Records the inbox key on the delivery's turn; false when another delivery recorded it first.</summary>
+        public bool TryRecordInbox(string endpoint, string key)
+        {
+            SqliteCommand insert = writer.RecordInbox;
+            insert.Parameters[0].Value = endpoint;
+            insert.Parameters[1].Value = key;
+            insert.Parameters[2].Value = writer.Time.GetUtcNow().ToUnixTimeMilliseconds();
+            try
+            {
+                insert.ExecuteNonQuery();
+                return true;
+            }
+            catch (SqliteException ex) when (ex.SqliteErrorCode == 19) // SQLITE_CONSTRAINT: the key is there already
+            {
+                return false;
+            }
+        }
+    }
+
+    private sealed partial class Writer
+    {
+        private SqliteCommand? _savepoint;
+        private SqliteCommand? _release;
+        private SqliteCommand? _rollbackTo;
+        private SqliteCommand? _recordInbox;
+
+        /// <summary>Records an inbox key, failing on a duplicate (the delivery's commit decides a race with it).</summary>
+        public SqliteCommand RecordInbox => _recordInbox ??= SqliteSql.Command(
+            _connection, "INSERT INTO contracts_inbox (endpoint, key, processed_at) VALUES ($endpoint, $key, $at)", "$endpoint", "$key", "$at");
+
+        /// <summary>
+        /// A batch with deliveries in it: each write and each delivery in a savepoint of its own inside one transaction,
+        /// so that a failure undoes only its own part; deliveries that queue meanwhile join the batch (up to
+        /// <paramref name="maxBatchSize"/>), and one commit makes them all durable.
+        /// </summary>
+        public async Task CommitWithDeliveriesAsync(List<WriteOp> batch, ChannelReader<WriteOp> reader, int maxBatchSize)
+        {
+            SqliteTransaction? transaction = null;
+            try
+            {
+                transaction = _connection.BeginTransaction(deferred: false);
+                Enlist(transaction);
+                for (int i = 0; i < batch.Count; i++)
+                {
+                    if (batch[i] is DeliveryOp delivery)
+                    {
+                        await RunTurnAsync(delivery, transaction, batch, reader).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        RunInSavepoint(batch[i]);
+                    }
+
+                    while (i == batch.Count - 1 && batch.Count < maxBatchSize && reader.TryRead(out WriteOp? next))
+                    {
+                        batch.Add(next);
+                    }
+                }
+
+                transaction.Commit();
+            }
+            catch (Exception ex)
+            {
+                try
+                {
+                    transaction?.Rollback();
+                }
+                catch (SqliteException)
+                {
+                    // Already rolled back by SQLite.
+                }
+
+                Fail(batch, ex);
+                return;
+            }
+            finally
+            {
+                transaction?.Dispose();
+            }
+
+            foreach (WriteOp op in batch)
+            {
+                op.Done.TrySetResult();
+            }
+        }
+
+        private void DisposeDeliveryStatements()
+        {
+            _savepoint?.Dispose();
+            _release?.Dispose();
+            _rollbackTo?.Dispose();
+            _recordInbox?.Dispose();
+        }
+
+        private void Enlist(SqliteTransaction transaction)
+        {
+            foreach (SqliteCommand command in _all)
+            {
+                command.Transaction = transaction;
+            }
+
+            _savepoint ??= SqliteSql.Command(_connection, "SAVEPOINT contracts_write");
+            _release ??= SqliteSql.Command(_connection, "RELEASE contracts_write");
+            _rollbackTo ??= SqliteSql.Command(_connection, "ROLLBACK TO contracts_write");
+            _savepoint.Transaction = transaction;
+            _release.Transaction = transaction;
+            _rollbackTo.Transaction = transaction;
+            RecordInbox.Transaction = transaction;
+        }
+
+        private void RunInSavepoint(WriteOp op)
+        {
+            _savepoint!.ExecuteNonQuery();
+            try
+            {
+                op.Execute(this);
+            }
+            catch (Exception ex)
+            {
+                _rollbackTo!.ExecuteNonQuery();
+                op.Done.TrySetException(ex);
+            }
+
+            _release!.ExecuteNonQuery();
+        }
+
+        /// <summary>
+        /// The delivery's turn. A delivery that holds the connection longer than its busy timeout keeps it (its handler
+        /// cannot be stopped), but the writes waiting behind it fail as they would on SQLite's write lock: a handler that
+        /// sends through an injected bus instead of its context would otherwise wait for itself forever.
+        /// </summary>
+        private async Task RunTurnAsync(DeliveryOp delivery, SqliteTransaction transaction, List<WriteOp> batch, ChannelReader<WriteOp> reader)
+        {
+            _savepoint!.ExecuteNonQuery();
+            if (!delivery.TryGrant(transaction))
+            {
+                _release!.ExecuteNonQuery();
+                return;
+            }
+
+            Task<bool> finished = delivery.Finished;
+            while (!finished.IsCompleted)
+            {
+                try
+                {
+                    await finished.WaitAsync(delivery.BusyTimeout).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    FailWaitingWrites(batch, reader, delivery.BusyTimeout);
+                }
+            }
+
+            if (!await finished.ConfigureAwait(false))
+            {
+                _rollbackTo!.ExecuteNonQuery();
+            }
+
+            _release!.ExecuteNonQuery();
+        }
+
+        private static void FailWaitingWrites(List<WriteOp> batch, ChannelReader<WriteOp> reader, TimeSpan busyTimeout)
+        {
+            var error = new TimeoutException(
+                $"A write to the SQLite store waited more than {busyTimeout} for a handler's consume transaction, which holds the store's writer " +
+                "until the handler returns. Send and publish from such a handler through its MessageContext (they join the transaction), not an injected IMessageBus.");
+            while (reader.TryRead(out WriteOp? waiting))
+            {
+                if (waiting is DeliveryOp)
+                {
+                    batch.Add(waiting); // another delivery: it waits for its turn with its own timeout
+                }
+                else
+                {
+                    waiting.Done.TrySetException(error);
+                }
+            }
+        }
+
+        private static void Fail(List<WriteOp> batch, Exception error)
+        {
+            foreach (WriteOp op in batch)
+            {
+                (op as DeliveryOp)?.Refuse(error);
+                op.Done.TrySetException(error);
+            }
+        }
+    }
+}
+
+/// <summary>A delivery's turn on the SQLite store's writer (see <see cref="SqliteMessageStore.JoinWriter"/>).</summary>
+internal interface IWriterTurn
+{
+    /// <summary>How long the delivery waits for its turn before failing.</summary>
+    TimeSpan BusyTimeout { get; }
+
+    /// <summary>Completes with the batch's transaction when the turn comes; faults when the batch failed before it.</summary>
+    Task<SqliteTransaction> Turn { get; }
+
+    /// <summary>Completes when the batch the delivery's work is in has committed; faults when it did not.</summary>
+    Task Committed { get; }
+
+    /// <summary>Ends the turn (or gives up the place in the queue): keep the work, or roll it back.</summary>
+    void Finish(bool keep);
+
+    /// <summary>Records the inbox key in the turn; false when it is there already.</summary>
+    bool TryRecordInbox(string endpoint, string key);
+}
