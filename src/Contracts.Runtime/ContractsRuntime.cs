@@ -79,6 +79,7 @@ internal sealed partial class ContractsRuntime : IAsyncDisposable, IDisposable
         Bus = new MessageBus(this);
         _relay = new OutboxRelay(_store, _claims, catalog, ForwardAsync, DeadLetters, options, Time, logger);
         _housekeeping = new Housekeeping(_store, options, Time, logger);
+        CreateScheduleRunner();
         var delivery = new DeliveryServices(Bus, services.GetRequiredService<IServiceScopeFactory>(), services, lifetimes);
         _pipeline = new ConsumePipeline(options, catalog, _store, _transport, _nativeDelay ? null : _scheduler, Queries, delivery, middlewares, _lifetime, _relay.Wake, Time, logger);
     }
@@ -300,6 +301,8 @@ internal sealed partial class ContractsRuntime : IAsyncDisposable, IDisposable
 
             _background.Add(Task.Run(() => _housekeeping.RunAsync(stop), CancellationToken.None));
         }
+
+        await StartSchedulesAsync(stop, cancellationToken).ConfigureAwait(false);
 
         Log.Started(_logger, _catalog.Contracts.Count, _handlerCount, Routes.Endpoints.Count, SerializeMessages);
     }

@@ -133,6 +133,20 @@ internal static partial class PostgresSchema
             PRIMARY KEY (saga, saga_id));
             CREATE INDEX sagas_updated ON {0}.sagas (saga, updated_at);
             """),
+        // Migration 9 (issue 18): merged after the snapshot store's migration 8, it must stay the element after it.
+        ("schedules: one row per recurring or one-off schedule with its next due time (the firing's compare-and-swap)", """
+            CREATE TABLE {0}.schedules (
+            id text PRIMARY KEY,
+            contract text NOT NULL,
+            version integer NOT NULL,
+            payload bytea NOT NULL,
+            recurrence text NOT NULL,
+            next_due timestamptz NOT NULL,
+            missed integer NOT NULL,
+            max_catch_up integer NOT NULL,
+            updated_at timestamptz NOT NULL);
+            CREATE INDEX schedules_due ON {0}.schedules (next_due);
+            """),
     ];
 
     /// <summary>Checks that <paramref name="schema"/> is a plain lower-case identifier, which needs no escaping in SQL.</summary>

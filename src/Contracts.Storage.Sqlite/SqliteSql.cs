@@ -105,6 +105,17 @@ internal static class SqliteSql
         updated_at INTEGER NOT NULL,
         PRIMARY KEY (saga, saga_id)) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS contracts_sagas_updated ON contracts_sagas (saga, updated_at);
+        CREATE TABLE IF NOT EXISTS contracts_schedules (
+        id TEXT PRIMARY KEY,
+        contract TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        payload BLOB NOT NULL,
+        recurrence TEXT NOT NULL,
+        next_due INTEGER NOT NULL,
+        missed INTEGER NOT NULL,
+        max_catch_up INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS contracts_schedules_due ON contracts_schedules (next_due);
         """;
 
     /// <summary>

@@ -91,4 +91,10 @@ internal static partial class Log
 
     [LoggerMessage(29, LogLevel.Warning, "Message {MessageId} ({Contract}) on endpoint {Endpoint} had to be delivered by {DeliverBy} and arrived later; it is dropped unhandled")]
     public static partial void ExpiredDropped(ILogger logger, Guid messageId, string contract, string endpoint, DateTimeOffset deliverBy);
+
+    [LoggerMessage(30, LogLevel.Warning, "Schedule {ScheduleId} skipped {Skipped} missed occurrences, by its policy {Policy}")]
+    public static partial void ScheduleSkipped(ILogger logger, string scheduleId, int skipped, Scheduling.MissedFirings policy);
+
+    [LoggerMessage(31, LogLevel.Error, "Schedule {ScheduleId} is not fired by this process: {Reason}")]
+    public static partial void ScheduleNotFired(ILogger logger, string scheduleId, string reason);
 }

@@ -75,6 +75,9 @@ public sealed class ContractsOptions
     /// </summary>
     public DeadLetterDetail DeadLetterDetail { get; set; } = DeadLetterDetail.Bounded;
 
+    /// <summary>Recurring schedules declared at start, and how schedules run (docs/schedules.md).</summary>
+    public Scheduling.ScheduleOptions Schedules { get; } = new();
+
     internal Func<IServiceProvider, IMessageStore>? StoreFactory { get; private set; }
 
     /// <summary>
@@ -195,6 +198,8 @@ public sealed class ContractsOptions
         {
             throw Invalid(nameof(DeadLetterDetail), DeadLetterDetail, "is not a defined value");
         }
+
+        Schedules.Validate();
     }
 
     private static void Positive(TimeSpan value, string name)

@@ -91,6 +91,7 @@ public static class ContractsServiceCollectionExtensions
         services.TryAddSingleton<EventSourcing.IEventStore>(sp => new EventSourcing.EventStore(
             sp.GetRequiredService<ContractsRuntime>(), catalog, sp.GetService<TimeProvider>() ?? TimeProvider.System));
         services.TryAddSingleton<Transport.ITransport>(sp => sp.GetRequiredService<ContractsRuntime>().Transport);
+        services.TryAddSingleton<Scheduling.IMessageScheduler>(sp => sp.GetRequiredService<ContractsRuntime>().Scheduler);
         services.TryAddSingleton<ISagas>(sp => new Sagas.SagaInspector(sp.GetRequiredService<ContractsRuntime>().Store));
         services.TryAddSingleton(sp => new Diagnostics.BusProbe(sp.GetRequiredService<ContractsRuntime>()));
         services.AddSingleton<IHostedService>(sp => new ContractsHostedService(

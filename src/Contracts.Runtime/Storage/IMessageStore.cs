@@ -7,7 +7,7 @@ namespace Contracts.Storage;
 
 /// <summary>
 /// Where the bus keeps what must outlive a delivery, in roles: <see cref="Queue"/> (durable in-process endpoints),
-/// <see cref="Inbox"/>, <see cref="Outbox"/>, <see cref="DeadLetters"/>, <see cref="Sagas"/> and the event log (<see cref="Events"/>). Rows are claimed with an expiring
+/// <see cref="Inbox"/>, <see cref="Outbox"/>, <see cref="DeadLetters"/>, <see cref="Sagas"/>, <see cref="Schedules"/> and the event log (<see cref="Events"/>). Rows are claimed with an expiring
 /// <see cref="StoreClaim"/>, so several processes may share one database and take over the work of one that died.
 /// A store package (for example <c>Contracts.Storage.Sqlite</c>) implements it and is turned on with
 /// <see cref="ContractsOptions.UseStore"/>; without one, an in-memory store keeps everything for the life of the
@@ -39,6 +39,13 @@ public interface IMessageStore : IAsyncDisposable
     /// </summary>
     /// <exception cref="NotSupportedException">The store keeps no saga state.</exception>
     ISagaStore Sagas => throw new NotSupportedException($"The store {GetType().Name} keeps no saga state: use the in-memory, SQLite or PostgreSQL store for a bus with sagas.");
+
+    /// <summary>
+    /// Recurring and one-off scheduled commands (see <see cref="IScheduleStore"/>). A store without the role throws
+    /// here, and a bus with schedules refuses to start on it, naming the store.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The store keeps no schedules.</exception>
+    IScheduleStore Schedules => throw new NotSupportedException($"The store {GetType().Name} keeps no schedules: use the in-memory, SQLite or PostgreSQL store for a bus with schedules.");
 
     /// <summary>Creates what the store needs (tables, files).</summary>
     /// <param name="cancellationToken">Cancels the start.</param>

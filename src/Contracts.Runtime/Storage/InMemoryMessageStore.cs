@@ -21,6 +21,7 @@ internal sealed class InMemoryMessageStore(int maxDeadLetters, TimeProvider time
     private readonly SortedList<long, Row> _outbox = [];
     private long _nextId;
     private InMemoryEventLog? _events;
+    private InMemoryScheduleStore? _schedules;
 
     public StoreCapabilities Capabilities => StoreCapabilities.None;
 
@@ -35,6 +36,8 @@ internal sealed class InMemoryMessageStore(int maxDeadLetters, TimeProvider time
     public IEventLogStore Events => LazyInitializer.EnsureInitialized(ref _events, () => new InMemoryEventLog(time, AddToOutbox));
 
     public ISagaStore Sagas { get; } = new InMemorySagaStore();
+
+    public IScheduleStore Schedules => LazyInitializer.EnsureInitialized(ref _schedules, () => new InMemoryScheduleStore(AddToOutbox));
 
     public ValueTask InitializeAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
