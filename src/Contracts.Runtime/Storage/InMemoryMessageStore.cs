@@ -36,6 +36,8 @@ internal sealed class InMemoryMessageStore(int maxDeadLetters, TimeProvider time
 
     public ISagaStore Sagas { get; } = new InMemorySagaStore();
 
+    public ISnapshotStore Snapshots { get; } = new InMemorySnapshotStore();
+
     public ValueTask InitializeAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     public ValueTask<IConsumeTransaction> BeginConsumeAsync(CancellationToken cancellationToken) =>
