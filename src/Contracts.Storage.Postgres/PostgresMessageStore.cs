@@ -20,6 +20,7 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQueueStore, I
     private readonly TimeProvider _time;
     private readonly NpgsqlDataSource _dataSource;
     private PostgresSagaStore? _sagas;
+    private PostgresSnapshotStore? _snapshots;
     private readonly PostgresSql _sql;
     private readonly string _where;
     private readonly SemaphoreSlim _initialize = new(1, 1);
@@ -90,6 +91,9 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQueueStore, I
 
     /// <inheritdoc />
     public ISagaStore Sagas => _sagas ??= new PostgresSagaStore(this);
+
+    /// <inheritdoc />
+    public ISnapshotStore Snapshots => _snapshots ??= new PostgresSnapshotStore(this);
 
     /// <summary>The version of the store's schema this library creates, reads and writes.</summary>
     public static int SchemaVersion => PostgresSchema.Latest;

@@ -133,6 +133,14 @@ internal static partial class PostgresSchema
             PRIMARY KEY (saga, saga_id));
             CREATE INDEX sagas_updated ON {0}.sagas (saga, updated_at);
             """),
+        ("aggregate snapshots, the newest per stream", """
+            CREATE TABLE {0}.snapshots (
+            stream_id text PRIMARY KEY,
+            version bigint NOT NULL,
+            state_shape text NOT NULL,
+            state bytea NOT NULL,
+            taken_at timestamptz NOT NULL);
+            """),
     ];
 
     /// <summary>Checks that <paramref name="schema"/> is a plain lower-case identifier, which needs no escaping in SQL.</summary>

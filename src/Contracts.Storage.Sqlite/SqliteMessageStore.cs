@@ -23,6 +23,7 @@ public sealed partial class SqliteMessageStore : IMessageStore, IQueueStore, IIn
     private readonly SemaphoreSlim _initialize = new(1, 1);
     private Writer? _writer;
     private SqliteSagaStore? _sagas;
+    private SqliteSnapshotStore? _snapshots;
     private Task? _writeLoop;
     private int _disposed;
 
@@ -60,6 +61,9 @@ public sealed partial class SqliteMessageStore : IMessageStore, IQueueStore, IIn
 
     /// <inheritdoc />
     public ISagaStore Sagas => _sagas ??= new SqliteSagaStore(this);
+
+    /// <inheritdoc />
+    public ISnapshotStore Snapshots => _snapshots ??= new SqliteSnapshotStore(this);
 
     /// <summary>Opens a connection to the store's database with the store's durability settings, for tests and tools.</summary>
     /// <returns>An open connection; the caller disposes it.</returns>

@@ -105,6 +105,12 @@ internal static class SqliteSql
         updated_at INTEGER NOT NULL,
         PRIMARY KEY (saga, saga_id)) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS contracts_sagas_updated ON contracts_sagas (saga, updated_at);
+        CREATE TABLE IF NOT EXISTS contracts_snapshots (
+        stream_id TEXT PRIMARY KEY,
+        version INTEGER NOT NULL,
+        state_shape TEXT NOT NULL,
+        state BLOB NOT NULL,
+        taken_at INTEGER NOT NULL) WITHOUT ROWID;
         """;
 
     /// <summary>
