@@ -148,12 +148,19 @@ internal static class AggregateParser
                     continue;
                 }
 
-                if (treeModel.GetSymbolInfo(invocation, cancellationToken).Symbol is not IMethodSymbol method || !AggregateRules.IsRaise(method.OriginalDefinition))
+                // Before generation an event does not implement IEvent yet (its partial adds it), so Raise binds only as a
+                // candidate: the event's type is then read from the argument.
+                SymbolInfo info = treeModel.GetSymbolInfo(invocation, cancellationToken);
+                if ((info.Symbol ?? (info.CandidateSymbols.Length == 1 ? info.CandidateSymbols[0] : null)) is not IMethodSymbol method
+                    || !AggregateRules.IsRaise(method.OriginalDefinition))
                 {
                     continue;
                 }
 
-                if (method.TypeArguments[0] is not INamedTypeSymbol raised || raised.TypeKind != TypeKind.Class || raised.IsAbstract
+                ITypeSymbol? raisedType = method.TypeArguments[0] is ITypeParameterSymbol && invocation.ArgumentList.Arguments.Count == 1
+                    ? treeModel.GetTypeInfo(invocation.ArgumentList.Arguments[0].Expression, cancellationToken).Type
+                    : method.TypeArguments[0];
+                if (raisedType is not INamedTypeSymbol raised || raised.TypeKind != TypeKind.Class || raised.IsAbstract
                     || ContractKinds.KindOf(raised, out _) != ContractKind.Event || IsApplied(raised, applied))
                 {
                     continue; // an IEvent or an abstract base: only the run time knows which event it is
