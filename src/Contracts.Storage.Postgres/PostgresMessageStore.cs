@@ -21,6 +21,7 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQueueStore, I
     private readonly NpgsqlDataSource _dataSource;
     private PostgresSagaStore? _sagas;
     private PostgresScheduleStore? _schedules;
+    private PostgresSnapshotStore? _snapshots;
     private readonly PostgresSql _sql;
     private readonly string _where;
     private readonly SemaphoreSlim _initialize = new(1, 1);
@@ -94,6 +95,7 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQueueStore, I
 
     /// <inheritdoc />
     public IScheduleStore Schedules => _schedules ??= new PostgresScheduleStore(this);
+    public ISnapshotStore Snapshots => _snapshots ??= new PostgresSnapshotStore(this);
 
     /// <summary>The version of the store's schema this library creates, reads and writes.</summary>
     public static int SchemaVersion => PostgresSchema.Latest;

@@ -133,7 +133,15 @@ internal static partial class PostgresSchema
             PRIMARY KEY (saga, saga_id));
             CREATE INDEX sagas_updated ON {0}.sagas (saga, updated_at);
             """),
-        // Migration 9 (issue 18): merged after the snapshot store's migration 8, it must stay the element after it.
+        ("aggregate snapshots, the newest per stream", """
+            CREATE TABLE {0}.snapshots (
+            stream_id text PRIMARY KEY,
+            version bigint NOT NULL,
+            state_shape text NOT NULL,
+            state bytea NOT NULL,
+            taken_at timestamptz NOT NULL);
+            """),
+        // Migration 9 (issue 18).
         ("schedules: one row per recurring or one-off schedule with its next due time (the firing's compare-and-swap)", """
             CREATE TABLE {0}.schedules (
             id text PRIMARY KEY,

@@ -24,6 +24,7 @@ public sealed partial class SqliteMessageStore : IMessageStore, IQueueStore, IIn
     private Writer? _writer;
     private SqliteSagaStore? _sagas;
     private SqliteScheduleStore? _schedules;
+    private SqliteSnapshotStore? _snapshots;
     private Task? _writeLoop;
     private int _disposed;
 
@@ -64,6 +65,7 @@ public sealed partial class SqliteMessageStore : IMessageStore, IQueueStore, IIn
 
     /// <inheritdoc />
     public IScheduleStore Schedules => _schedules ??= new SqliteScheduleStore(this);
+    public ISnapshotStore Snapshots => _snapshots ??= new SqliteSnapshotStore(this);
 
     /// <summary>Opens a connection to the store's database with the store's durability settings, for tests and tools.</summary>
     /// <returns>An open connection; the caller disposes it.</returns>

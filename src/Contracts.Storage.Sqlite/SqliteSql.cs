@@ -116,6 +116,12 @@ internal static class SqliteSql
         max_catch_up INTEGER NOT NULL,
         updated_at INTEGER NOT NULL) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS contracts_schedules_due ON contracts_schedules (next_due);
+        CREATE TABLE IF NOT EXISTS contracts_snapshots (
+        stream_id TEXT PRIMARY KEY,
+        version INTEGER NOT NULL,
+        state_shape TEXT NOT NULL,
+        state BLOB NOT NULL,
+        taken_at INTEGER NOT NULL) WITHOUT ROWID;
         """;
 
     /// <summary>

@@ -80,6 +80,17 @@ public sealed class IncrementalTests
         {
             public ValueTask HandleAsync(OpenCart message, SagaContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
         }
+
+        [Event]
+        public partial record ItemCounted(System.Guid CartId);
+
+        [Aggregate]
+        public sealed partial class Cart : Aggregate<CartState>
+        {
+            public void Count(System.Guid id) => Raise(new ItemCounted(id));
+
+            private void Apply(ItemCounted e) => State = State with { Items = State.Items + 1 };
+        }
         """;
 
     [Fact]

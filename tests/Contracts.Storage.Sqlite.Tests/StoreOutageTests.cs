@@ -110,6 +110,8 @@ public sealed class StoreOutageTests
 
         public IEventLogStore Events => inner.Events;
 
+        public ISnapshotStore Snapshots => inner.Snapshots;
+
         public ISagaStore Sagas => inner.Sagas;
 
         public ValueTask InitializeAsync(CancellationToken cancellationToken) => inner.InitializeAsync(cancellationToken);

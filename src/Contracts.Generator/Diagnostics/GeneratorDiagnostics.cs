@@ -25,6 +25,11 @@ internal static class GeneratorDiagnostics
         SagaDescriptors.HandlesQuery,
         SagaDescriptors.NotGeneratable,
         SagaDescriptors.StepOfNonContract,
+        AggregateDescriptors.RaisesUnapplied,
+        AggregateDescriptors.ApplyOfNonEvent,
+        AggregateDescriptors.NotGeneratable,
+        AggregateDescriptors.StateUnserializable,
+        AggregateDescriptors.ApplyMisdeclared,
         ContractsGenerator.GeneratorError,
     ];
 

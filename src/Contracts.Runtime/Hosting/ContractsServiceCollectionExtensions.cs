@@ -90,6 +90,11 @@ public static class ContractsServiceCollectionExtensions
         services.TryAddSingleton<IMessageBus>(sp => sp.GetRequiredService<ContractsRuntime>().Bus);
         services.TryAddSingleton<EventSourcing.IEventStore>(sp => new EventSourcing.EventStore(
             sp.GetRequiredService<ContractsRuntime>(), catalog, sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        services.TryAddSingleton<EventSourcing.IAggregateStore>(sp => new EventSourcing.AggregateStore(
+            sp.GetRequiredService<ContractsRuntime>(),
+            sp.GetRequiredService<EventSourcing.IEventStore>(),
+            sp.GetService<TimeProvider>() ?? TimeProvider.System,
+            sp.GetService<ILogger<EventSourcing.IAggregateStore>>() ?? NullLogger<EventSourcing.IAggregateStore>.Instance));
         services.TryAddSingleton<Transport.ITransport>(sp => sp.GetRequiredService<ContractsRuntime>().Transport);
         services.TryAddSingleton<Scheduling.IMessageScheduler>(sp => sp.GetRequiredService<ContractsRuntime>().Scheduler);
         services.TryAddSingleton<ISagas>(sp => new Sagas.SagaInspector(sp.GetRequiredService<ContractsRuntime>().Store));

@@ -7,7 +7,7 @@ namespace Contracts.Storage;
 
 /// <summary>
 /// Where the bus keeps what must outlive a delivery, in roles: <see cref="Queue"/> (durable in-process endpoints),
-/// <see cref="Inbox"/>, <see cref="Outbox"/>, <see cref="DeadLetters"/>, <see cref="Sagas"/>, <see cref="Schedules"/> and the event log (<see cref="Events"/>). Rows are claimed with an expiring
+/// <see cref="Inbox"/>, <see cref="Outbox"/>, <see cref="DeadLetters"/>, <see cref="Sagas"/>, <see cref="Schedules"/>, the event log (<see cref="Events"/>) and its <see cref="Snapshots"/>. Rows are claimed with an expiring
 /// <see cref="StoreClaim"/>, so several processes may share one database and take over the work of one that died.
 /// A store package (for example <c>Contracts.Storage.Sqlite</c>) implements it and is turned on with
 /// <see cref="ContractsOptions.UseStore"/>; without one, an in-memory store keeps everything for the life of the
@@ -32,6 +32,9 @@ public interface IMessageStore : IAsyncDisposable
 
     /// <summary>The event log: append-only streams of events (what <see cref="EventSourcing.IEventStore"/> reads and writes).</summary>
     IEventLogStore Events { get; }
+
+    /// <summary>Snapshots of aggregates' streams (see <see cref="ISnapshotStore"/>), beside the event log.</summary>
+    ISnapshotStore Snapshots { get; }
 
     /// <summary>
     /// Saga instances (see <see cref="ISagaStore"/>). A store without the role throws here, and a bus with sagas refuses

@@ -38,6 +38,7 @@ internal sealed class InMemoryMessageStore(int maxDeadLetters, TimeProvider time
     public ISagaStore Sagas { get; } = new InMemorySagaStore();
 
     public IScheduleStore Schedules => LazyInitializer.EnsureInitialized(ref _schedules, () => new InMemoryScheduleStore(AddToOutbox));
+    public ISnapshotStore Snapshots { get; } = new InMemorySnapshotStore();
 
     public ValueTask InitializeAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 

@@ -129,6 +129,21 @@ internal static class DiagnosticIds
     /// <summary>An [UpcastFrom] that does not name an older version of the contract.</summary>
     public const string BadUpcast = "CTR049";
 
+    /// <summary>An aggregate raises an event it has no Apply method for.</summary>
+    public const string AggregateRaisesUnapplied = "CTR050";
+
+    /// <summary>An aggregate's Apply method takes a type that is not an [Event] contract.</summary>
+    public const string AggregateApplyOfNonEvent = "CTR051";
+
+    /// <summary>An aggregate the generator cannot generate (not partial, generic, abstract, not derived from Aggregate&lt;TState&gt;, bad settings).</summary>
+    public const string AggregateNotGeneratable = "CTR052";
+
+    /// <summary>An aggregate's state cannot be serialized (its snapshots are written with a generated formatter).</summary>
+    public const string AggregateStateUnserializable = "CTR053";
+
+    /// <summary>An aggregate's Apply method the generator cannot wire (static, generic, not one by-value parameter, returns a value).</summary>
+    public const string AggregateApplyMisdeclared = "CTR054";
+
     /// <summary>The generator's last resort: it failed on a contract or a module and emitted what it could.</summary>
     public const string GeneratorError = "CTR999";
 
