@@ -33,12 +33,8 @@ public interface IMessageStore : IAsyncDisposable
     /// <summary>The event log: append-only streams of events (what <see cref="EventSourcing.IEventStore"/> reads and writes).</summary>
     IEventLogStore Events { get; }
 
-    /// <summary>
-    /// Saga instances (see <see cref="ISagaStore"/>). A store without the role throws here, and a bus with sagas refuses
-    /// to start on it, naming the store.
-    /// </summary>
-    /// <exception cref="NotSupportedException">The store keeps no saga state.</exception>
-    ISagaStore Sagas => throw new NotSupportedException($"The store {GetType().Name} keeps no saga state: use the in-memory, SQLite or PostgreSQL store for a bus with sagas.");
+    /// <summary>Saga instances (see <see cref="ISagaStore"/>), with the delete of an ended saga's timeouts.</summary>
+    ISagaStore Sagas { get; }
 
     /// <summary>Creates what the store needs (tables, files).</summary>
     /// <param name="cancellationToken">Cancels the start.</param>
