@@ -30,6 +30,10 @@ public sealed class DotnetBuildTests
         "a saga step of an event without [SagaId]",
         "a timeout the saga does not handle",
         "saga state that cannot be serialized",
+        "a saga no message starts",
+        "a saga that compensates one command and not another",
+        "a command that starts two sagas",
+        "a saga handling a query",
     ];
 
     private static readonly string[] s_clean = ["an order saga with compensations and a timeout", "the README's shop", "a contract deriving from another", "handlers with constructor dependencies, helpers and a token passed everywhere", "a handler publishing through the bus on an at-least-once endpoint its own host configures"];
