@@ -6,12 +6,13 @@ using Microsoft.CodeAnalysis;
 namespace Contracts.CodeAnalysis;
 
 /// <summary>
-/// The contracts and handlers of the Contracts modules a compilation references, read from each generated module's
-/// <c>Manifest</c> constant (found by the assembly's ContractsModule attribute, as the generator finds them).
+/// The contracts, handlers and saga steps of the Contracts modules a compilation references, read from each generated
+/// module's <c>Manifest</c> constant (found by the assembly's ContractsModule attribute, as the generator finds them).
 /// </summary>
 internal sealed class ReferencedModules
 {
     private readonly List<(string Kind, string Message, string Handler, string Assembly)> _handlers = [];
+    private readonly List<(string Message, string Saga, string Assembly)> _sagaCommands = [];
     private readonly List<(string Name, int Version, string Type, string Assembly)> _contracts = [];
 
     public static ReferencedModules Read(Compilation compilation, CancellationToken cancellationToken)
@@ -56,6 +57,10 @@ internal sealed class ReferencedModules
             {
                 _handlers.Add((parts[1], parts[2], parts[3], assembly));
             }
+            else if (parts.Length == 4 && parts[0] == "S" && parts[1] == "Command")
+            {
+                _sagaCommands.Add((parts[2], parts[3], assembly));
+            }
             else if (parts.Length == 4 && parts[0] == "C" && int.TryParse(parts[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int version))
             {
                 _contracts.Add((parts[1], version, parts[3], assembly));
@@ -66,6 +71,37 @@ internal sealed class ReferencedModules
     /// <summary>The handlers of <paramref name="message"/> (a global::-qualified type) in referenced modules, as "Handler (Assembly)".</summary>
     public List<string> HandlersOf(string message) =>
         _handlers.Where(h => h.Message == message).Select(Describe).OrderBy(static n => n, System.StringComparer.Ordinal).ToList();
+
+    /// <summary>
+    /// Who takes <paramref name="message"/> (a global::-qualified command) in referenced modules: each saga step
+    /// ("saga 'OrderSaga' (Orders)") and command handler ("handler 'Billing' (Billing)").
+    /// </summary>
+    public List<(string Description, string Name, bool IsSaga)> CommandReceiversOf(string message)
+    {
+        var receivers = new List<(string Description, string Name, bool IsSaga)>();
+        foreach ((string m, string saga, string assembly) in _sagaCommands)
+        {
+            if (m == message)
+            {
+                receivers.Add(($"saga '{ShortName(saga)}' ({assembly})", $"{ShortName(saga)} ({assembly})", true));
+            }
+        }
+
+        foreach ((string kind, string m, string handler, string assembly) in _handlers)
+        {
+            if (kind == "Command" && m == message)
+            {
+                receivers.Add(($"handler '{ShortName(handler)}' ({assembly})", $"{ShortName(handler)} ({assembly})", false));
+            }
+        }
+
+        receivers.Sort(static (a, b) => string.CompareOrdinal(a.Description, b.Description));
+        return receivers;
+    }
+
+    /// <summary>The commands that a saga step of a referenced module takes (CTR035 checks who else takes them).</summary>
+    public IEnumerable<string> SagaCommands() =>
+        _sagaCommands.Select(static s => s.Message).Distinct().OrderBy(static m => m, System.StringComparer.Ordinal);
 
     /// <summary>Commands and queries that referenced modules, between them, handle more than once.</summary>
     public IEnumerable<(string Message, string Kind, List<string> Handlers)> SeveralHandlers() =>

@@ -106,12 +106,22 @@ public sealed class SagaAnalyzer : DiagnosticAnalyzer
         }
     }
 
+    /// <summary>
+    /// CTR035 over this compilation and the modules it references (their manifests list saga steps and handlers): on
+    /// each saga of this project that shares a command, and, for a command shared only between referenced modules, once
+    /// without a location (the host that references them all says what only start-up would).
+    /// </summary>
     private static void ReportAmbiguous(CompilationAnalysisContext context, ConcurrentDictionary<ITypeSymbol, ConcurrentBag<(INamedTypeSymbol Receiver, bool IsSaga)>> receivers)
     {
+        ReferencedModules referenced = ReferencedModules.Read(context.Compilation, context.CancellationToken);
+        var seen = new HashSet<string>(System.StringComparer.Ordinal);
         foreach (KeyValuePair<ITypeSymbol, ConcurrentBag<(INamedTypeSymbol Receiver, bool IsSaga)>> command in receivers)
         {
+            string qualified = command.Key.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+            seen.Add(qualified);
             (INamedTypeSymbol Receiver, bool IsSaga)[] all = [.. command.Value.Distinct().OrderBy(static r => r.Receiver.Name, System.StringComparer.Ordinal)];
-            if (all.Length < 2 || !all.Any(static r => r.IsSaga))
+            List<(string Description, string Name, bool IsSaga)> elsewhere = referenced.CommandReceiversOf(qualified);
+            if (all.Length + elsewhere.Count < 2 || !(all.Any(static r => r.IsSaga) || elsewhere.Any(static r => r.IsSaga)))
             {
                 continue; // two command handlers are CTR001's
             }
@@ -124,9 +134,32 @@ public sealed class SagaAnalyzer : DiagnosticAnalyzer
                 }
 
                 string others = string.Join(", ", all.Where(r => !SymbolEqualityComparer.Default.Equals(r.Receiver, receiver))
-                    .Select(static r => (r.IsSaga ? "saga '" : "handler '") + r.Receiver.Name + "'"));
+                    .Select(static r => (r.IsSaga ? "saga '" : "handler '") + r.Receiver.Name + "'")
+                    .Concat(elsewhere.Select(static r => r.Description)));
                 context.ReportDiagnostic(Diagnostic.Create(SagaRuleDescriptors.AmbiguousStart, receiver.Locations.FirstOrDefault() ?? Location.None, command.Key.Name, receiver.Name, others));
             }
+
+            if (!all.Any(static r => r.IsSaga))
+            {
+                // Only a handler here, the saga in a referenced module: said once, on no saga of this project.
+                (string Description, string Name, bool IsSaga) saga = elsewhere.First(static r => r.IsSaga);
+                string others = string.Join(", ", all.Select(static r => "handler '" + r.Receiver.Name + "'")
+                    .Concat(elsewhere.Where(r => r != saga).Select(static r => r.Description)));
+                context.ReportDiagnostic(Diagnostic.Create(SagaRuleDescriptors.AmbiguousStart, all[0].Receiver.Locations.FirstOrDefault() ?? Location.None, command.Key.Name, saga.Name, others));
+            }
+        }
+
+        foreach (string command in referenced.SagaCommands())
+        {
+            List<(string Description, string Name, bool IsSaga)> all = referenced.CommandReceiversOf(command);
+            if (seen.Contains(command) || all.Count < 2)
+            {
+                continue;
+            }
+
+            (string Description, string Name, bool IsSaga) saga = all.First(static r => r.IsSaga);
+            string others = string.Join(", ", all.Where(r => r != saga).Select(static r => r.Description));
+            context.ReportDiagnostic(Diagnostic.Create(SagaRuleDescriptors.AmbiguousStart, Location.None, ReferencedModules.ShortName(command), saga.Name, others));
         }
     }
 

@@ -95,7 +95,7 @@ public sealed class ContractsGenerator : IIncrementalGenerator
             .Select(static (compilation, _) => ModuleParser.ReferencesRuntime(compilation) ? compilation.AssemblyName ?? "Assembly" : null)
             .WithTrackingName(ContractsGeneratorSteps.AssemblyName);
 
-        IncrementalValueProvider<EquatableArray<string>> sagas = SagaPipeline.Register(context);
+        IncrementalValueProvider<(EquatableArray<string> Names, EquatableArray<string> Steps)> sagas = SagaPipeline.Register(context);
         AggregatePipeline.Register(context);
 
         IncrementalValueProvider<ModuleSpec?> module = contractNames
@@ -106,7 +106,7 @@ public sealed class ContractsGenerator : IIncrementalGenerator
             .Combine(sagas)
             .Select(static (input, _) =>
             {
-                (((((EquatableArray<string> names, ImmutableArray<HandlerSpec> handlerSpecs), EquatableArray<string> modules), string? assembly), EquatableArray<string> entries), EquatableArray<string> sagaNames) = input;
+                (((((EquatableArray<string> names, ImmutableArray<HandlerSpec> handlerSpecs), EquatableArray<string> modules), string? assembly), EquatableArray<string> entries), (EquatableArray<string> sagaNames, EquatableArray<string> sagaSteps)) = input;
                 if (assembly is null || (names.Count == 0 && handlerSpecs.IsEmpty && modules.Count == 0 && sagaNames.Count == 0))
                 {
                     return null;
@@ -117,7 +117,7 @@ public sealed class ContractsGenerator : IIncrementalGenerator
                     names,
                     WiredHandlers(handlerSpecs, names),
                     modules,
-                    entries) { Sagas = sagaNames };
+                    entries) { Sagas = sagaNames, SagaSteps = sagaSteps };
             })
             .WithTrackingName(ContractsGeneratorSteps.Module);
 

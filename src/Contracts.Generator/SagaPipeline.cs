@@ -10,11 +10,12 @@ namespace Contracts.Generator;
 
 /// <summary>
 /// The saga part of the pipeline: [Saga] classes found by their attribute, parsed into specs (with their diagnostics),
-/// one partial emitted per saga, and the sorted names of those generated, which the module registers.
+/// one partial emitted per saga, and for the module: the sorted names of those generated (it registers them) and
+/// their steps (its manifest lists them).
 /// </summary>
 internal static class SagaPipeline
 {
-    public static IncrementalValueProvider<EquatableArray<string>> Register(IncrementalGeneratorInitializationContext context)
+    public static IncrementalValueProvider<(EquatableArray<string> Names, EquatableArray<string> Steps)> Register(IncrementalGeneratorInitializationContext context)
     {
         IncrementalValuesProvider<SagaParse> parses = context.SyntaxProvider.ForAttributeWithMetadataName(
             SagaRules.SagaAttribute,
@@ -26,9 +27,27 @@ internal static class SagaPipeline
             .Select(static (parse, _) => parse.Spec!)
             .WithTrackingName(ContractsGeneratorSteps.Sagas);
         context.RegisterSourceOutput(sagas, static (spc, spec) => Emit(spc, spec));
-        return sagas.Select(static (spec, _) => spec.FullyQualifiedName)
+        return sagas
             .Collect()
-            .Select(static (names, _) => names.Distinct().OrderBy(static n => n, System.StringComparer.Ordinal).ToEquatableArray());
+            .Select(static (specs, _) => (Names(specs), Steps(specs)));
+    }
+
+    private static EquatableArray<string> Names(System.Collections.Immutable.ImmutableArray<SagaSpec> specs) =>
+        specs.Select(static s => s.FullyQualifiedName).Distinct().OrderBy(static n => n, System.StringComparer.Ordinal).ToEquatableArray();
+
+    /// <summary>"kind\tmessage\tsaga" per step of every saga, for the module's manifest.</summary>
+    private static EquatableArray<string> Steps(System.Collections.Immutable.ImmutableArray<SagaSpec> specs)
+    {
+        var steps = new System.Collections.Generic.List<string>();
+        foreach (SagaSpec spec in specs)
+        {
+            foreach (SagaStepSpec step in spec.Steps)
+            {
+                steps.Add((step.IsCommand ? "Command\t" : "Event\t") + step.MessageType + "\t" + spec.FullyQualifiedName);
+            }
+        }
+
+        return steps.Distinct().OrderBy(static n => n, System.StringComparer.Ordinal).ToEquatableArray();
     }
 
     private static void Emit(SourceProductionContext context, SagaSpec spec)

@@ -60,7 +60,6 @@ internal sealed partial class ContractsRuntime : IAsyncDisposable, IDisposable
         _logger = logger;
         Time = time ?? TimeProvider.System;
         _store = store ?? new InMemoryMessageStore(options.MaxInMemoryDeadLetters, Time);
-        RequireSagaStore(_store, handlers);
         _durableStore = (_store.Capabilities & StoreCapabilities.Durable) != 0;
         _claims = new StoreClaims(_store, options.ClaimDuration, Time, logger);
         Routes = new RouteTable(catalog, handlers, options.TransportSettings, logger);
@@ -81,23 +80,17 @@ internal sealed partial class ContractsRuntime : IAsyncDisposable, IDisposable
         _housekeeping = new Housekeeping(_store, options, Time, logger);
         CreateScheduleRunner();
         var delivery = new DeliveryServices(Bus, services.GetRequiredService<IServiceScopeFactory>(), services, lifetimes);
-        _pipeline = new ConsumePipeline(options, catalog, _store, _transport, _nativeDelay ? null : _scheduler, Queries, delivery, middlewares, _lifetime, _relay.Wake, Time, logger);
+        CancelledTimeouts = new Sagas.CancelledTimeouts(Time);
+        _pipeline = new ConsumePipeline(options, catalog, _store, _transport, _nativeDelay ? null : _scheduler, Queries, delivery, middlewares, _lifetime, _relay.Wake, Time, logger)
+        {
+            CancelledTimeouts = CancelledTimeouts,
+        };
     }
 
     public MessageBus Bus { get; }
 
-    /// <summary>A bus with saga steps needs the store's saga role: a store without one says so now, not at the first step.</summary>
-    private static void RequireSagaStore(IMessageStore store, IReadOnlyList<HandlerDescriptor> handlers)
-    {
-        foreach (HandlerDescriptor handler in handlers)
-        {
-            if (handler.IsSagaStep)
-            {
-                _ = store.Sagas;
-                return;
-            }
-        }
-    }
+    /// <summary>Timeouts of sagas that ended here while the timeout waited in a timer: dropped when they come.</summary>
+    internal Sagas.CancelledTimeouts CancelledTimeouts { get; }
 
     /// <summary>The contracts of this process (a saga's stored compensations are found here by name).</summary>
     internal ContractCatalog Catalog => _catalog;

@@ -43,6 +43,9 @@ public sealed class SagaContext
     /// <summary>How many compensations are recorded and not yet run.</summary>
     public int PendingCompensations => _data.Compensations.Count;
 
+    /// <summary>How many timeouts this instance asked for and has not had back; the end of the saga cancels them.</summary>
+    public int PendingTimeouts => _data.Timeouts.Count;
+
     internal List<Outgoing> Outgoing => _outgoing;
 
     internal SagaData Data => _data;
@@ -135,8 +138,11 @@ public sealed class SagaContext
         ArgumentNullException.ThrowIfNull(timeout);
         ArgumentOutOfRangeException.ThrowIfLessThan(after, TimeSpan.Zero);
         ThrowIfEnded();
-        _outgoing.Add(new Outgoing(TTimeout.Contract, timeout, new SendOptions { DeliverAt = _now + after }));
-        Note($"timeout {TTimeout.Contract} requested for {(_now + after).ToString("O", System.Globalization.CultureInfo.InvariantCulture)}");
+        DateTimeOffset due = _now + after;
+        Guid id = MessageIds.NewVersion7(_now);
+        _data.Timeouts.Add(new PendingTimeout(id, due));
+        _outgoing.Add(new Outgoing(TTimeout.Contract, timeout, new SendOptions { DeliverAt = due, MessageId = id }));
+        Note($"timeout {TTimeout.Contract} requested for {due.ToString("O", System.Globalization.CultureInfo.InvariantCulture)}");
     }
 
     /// <summary>Ends the saga as <see cref="SagaStatus.Completed"/>: its recorded compensations are dropped, its timeouts cancelled.</summary>
@@ -216,11 +222,19 @@ public sealed class SagaContext
         compensations.Clear();
     }
 
-    /// <summary>Sends what the step recorded, in order, once its state is saved (into the outbox, in a transaction).</summary>
-    internal async ValueTask FlushAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends what the step recorded, in order, once its state is saved (into the outbox, in a transaction), but not a
+    /// timeout this very step asked for and then <paramref name="cancelled"/> by ending the saga.
+    /// </summary>
+    internal async ValueTask FlushAsync(Guid[]? cancelled, CancellationToken cancellationToken)
     {
         foreach (Outgoing outgoing in _outgoing)
         {
+            if (cancelled is not null && outgoing.Options?.MessageId is { } id && Array.IndexOf(cancelled, id) >= 0)
+            {
+                continue;
+            }
+
             await MessageContext.SendAsync(outgoing.Contract, outgoing.Message, outgoing.Options, cancellationToken).ConfigureAwait(false);
         }
     }

@@ -21,6 +21,7 @@ internal sealed class PostgresSagaStore : ISagaStore
     private readonly string _insert;
     private readonly string _update;
     private readonly string _list;
+    private readonly string _cancel;
 
     public PostgresSagaStore(PostgresMessageStore store)
     {
@@ -29,6 +30,10 @@ internal sealed class PostgresSagaStore : ISagaStore
         _select = $"SELECT version, status, data, updated_at FROM {table} WHERE saga = $1 AND saga_id = $2";
         _insert = $"INSERT INTO {table} (saga, saga_id, version, status, data, updated_at) VALUES ($1, $2, $3, $4, $5, $6)";
         _update = $"UPDATE {table} SET version = $3, status = $4, data = $5, updated_at = $6 WHERE saga = $1 AND saga_id = $2 AND version = $7";
+        string schema = PostgresSql.Quote(store.Sql.Schema);
+        _cancel = $"WITH q AS (DELETE FROM {schema}.queue WHERE message_id = ANY($1) RETURNING 1), " +
+            $"o AS (DELETE FROM {schema}.outbox WHERE message_id = ANY($1) AND relayed_at IS NULL RETURNING 1) " +
+            "SELECT (SELECT count(*) FROM q) + (SELECT count(*) FROM o)";
         _list = $"SELECT version, status, data, updated_at, saga_id FROM {table} WHERE saga = $1 AND ($2::integer IS NULL OR status = $2) ORDER BY updated_at, saga_id LIMIT $3 OFFSET $4";
     }
 
@@ -87,6 +92,39 @@ internal sealed class PostgresSagaStore : ISagaStore
             {
                 throw new SagaConcurrencyException(record.Saga, record.SagaId, expectedVersion);
             }
+        }
+        finally
+        {
+            if (joined is null)
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    public async ValueTask<int> CancelTimeoutsAsync(IReadOnlyList<Guid> messageIds, IConsumeTransaction? transaction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messageIds);
+        if (messageIds.Count == 0)
+        {
+            return 0;
+        }
+
+        var ids = new Guid[messageIds.Count];
+        for (int i = 0; i < ids.Length; i++)
+        {
+            ids[i] = messageIds[i];
+        }
+
+        NpgsqlTransaction? joined = Joined(transaction);
+        NpgsqlConnection connection = joined?.Connection ?? await _store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // One statement: without a transaction it commits on its own, queue and outbox together.
+            await using var cancel = new NpgsqlCommand(_cancel, connection, joined);
+            cancel.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid, Value = ids });
+            object? deleted = await cancel.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            return Convert.ToInt32(deleted, System.Globalization.CultureInfo.InvariantCulture);
         }
         finally
         {

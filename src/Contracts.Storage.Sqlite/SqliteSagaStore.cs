@@ -56,6 +56,27 @@ internal sealed class SqliteSagaStore(SqliteMessageStore store) : ISagaStore
         own.Commit();
     }
 
+    public ValueTask<int> CancelTimeoutsAsync(IReadOnlyList<Guid> messageIds, IConsumeTransaction? transaction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messageIds);
+        if (messageIds.Count == 0)
+        {
+            return ValueTask.FromResult(0);
+        }
+
+        SqliteTransaction? joined = Joined(transaction);
+        if (joined is not null)
+        {
+            return ValueTask.FromResult(Cancel(joined, messageIds));
+        }
+
+        using SqliteConnection connection = store.OpenConnection();
+        using SqliteTransaction own = connection.BeginTransaction(deferred: false);
+        int deleted = Cancel(own, messageIds);
+        own.Commit();
+        return ValueTask.FromResult(deleted);
+    }
+
     public ValueTask<IReadOnlyList<SagaRecord>> ListAsync(string saga, SagaStatus? status, int offset, int limit, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
@@ -113,6 +134,25 @@ internal sealed class SqliteSagaStore(SqliteMessageStore store) : ISagaStore
         {
             throw new SagaConcurrencyException(record.Saga, record.SagaId, expectedVersion);
         }
+    }
+
+    /// <summary>Deletes queued rows (delayed sends, a transport's durable deliveries) and unrelayed outbox rows of each id.</summary>
+    private static int Cancel(SqliteTransaction transaction, IReadOnlyList<Guid> messageIds)
+    {
+        SqliteConnection connection = transaction.Connection!;
+        using SqliteCommand queue = SqliteSql.Command(connection, "DELETE FROM contracts_queue WHERE message_id = $id", "$id");
+        using SqliteCommand outbox = SqliteSql.Command(connection, "DELETE FROM contracts_outbox WHERE message_id = $id AND relayed_at IS NULL", "$id");
+        queue.Transaction = transaction;
+        outbox.Transaction = transaction;
+        int deleted = 0;
+        for (int i = 0; i < messageIds.Count; i++)
+        {
+            queue.Parameters[0].Value = messageIds[i];
+            outbox.Parameters[0].Value = messageIds[i];
+            deleted += queue.ExecuteNonQuery() + outbox.ExecuteNonQuery();
+        }
+
+        return deleted;
     }
 
     private static SagaRecord Read(string saga, string sagaId, SqliteDataReader reader) => new(

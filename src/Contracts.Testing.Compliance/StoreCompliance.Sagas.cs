@@ -135,4 +135,69 @@ public abstract partial class StoreCompliance<TFixture>
         IReadOnlyList<SagaRecord> page = await store.Sagas.ListAsync("Compliance.Saga", null, 1, 1, Cancel);
         Assert.Equal(["l2"], page.Select(r => r.SagaId));
     }
+
+    /// <summary>
+    /// An ended saga's timeouts are deleted where the store keeps them (a queued delayed row, an outbox row not yet
+    /// relayed), with its final state in one consume transaction where the store has them (a rollback keeps them);
+    /// other rows and a relayed row stay.
+    /// </summary>
+    [Fact]
+    public async Task An_ended_sagas_timeouts_are_deleted_with_its_final_state()
+    {
+        IMessageStore store = await OpenAsync();
+        string[] endpoint = ["Compliance.Timeouts"];
+        MessageRecord queuedTimeout = Delayed(Record(1, endpoint[0]));
+        MessageRecord queuedOther = Delayed(Record(2, endpoint[0]));
+        MessageRecord outboxTimeout = Delayed(Record(3, ""));
+        MessageRecord outboxOther = Delayed(Record(4, ""));
+        await store.Queue.EnqueueAsync([queuedTimeout, queuedOther], Long("t"), Cancel);
+        await Fixture.CommitToOutboxAsync(store, outboxTimeout).WaitAsync(Fixture.Timeout, Cancel);
+        await Fixture.CommitToOutboxAsync(store, outboxOther).WaitAsync(Fixture.Timeout, Cancel);
+        await store.Sagas.SaveAsync(Saga("t", 1), 0, null, Cancel);
+        Guid[] timeouts = [queuedTimeout.MessageId, outboxTimeout.MessageId, Guid.NewGuid()];
+
+        if ((store.Capabilities & StoreCapabilities.ConsumeTransactions) != 0)
+        {
+            await using (IConsumeTransaction rolledBack = await store.BeginConsumeAsync(Cancel))
+            {
+                await store.Sagas.LoadAsync("Compliance.Saga", "t", rolledBack, Cancel);
+                await store.Sagas.SaveAsync(Saga("t", 2, SagaStatus.Completed), 1, rolledBack, Cancel);
+                Assert.Equal(2, await store.Sagas.CancelTimeoutsAsync(timeouts, rolledBack, Cancel));
+            }
+
+            Assert.Equal(["key-1", "key-2"], await QueuedKeysAsync(store, endpoint));
+            await using IConsumeTransaction committed = await store.BeginConsumeAsync(Cancel);
+            await store.Sagas.LoadAsync("Compliance.Saga", "t", committed, Cancel);
+            await store.Sagas.SaveAsync(Saga("t", 2, SagaStatus.Completed), 1, committed, Cancel);
+            Assert.Equal(2, await store.Sagas.CancelTimeoutsAsync(timeouts, committed, Cancel));
+            await committed.CommitAsync("Compliance.Sagas", "end-t", Cancel);
+        }
+        else
+        {
+            await store.Sagas.SaveAsync(Saga("t", 2, SagaStatus.Completed), 1, null, Cancel);
+            Assert.Equal(2, await store.Sagas.CancelTimeoutsAsync(timeouts, null, Cancel));
+        }
+
+        Assert.Equal(["key-2"], await QueuedKeysAsync(store, endpoint));
+        IReadOnlyList<MessageRecord> outbox = await store.Outbox.ClaimAsync(Long("relay"), 100, Cancel);
+        Assert.Equal(["key-4"], outbox.Select(r => r.IdempotencyKey));
+        Assert.Equal(SagaStatus.Completed, (await store.Sagas.LoadAsync("Compliance.Saga", "t", null, Cancel))!.Status);
+
+        await store.Outbox.MarkRelayedAsync(outbox, Cancel);
+        Assert.Equal(0, await store.Sagas.CancelTimeoutsAsync([outboxOther.MessageId], null, Cancel)); // relayed: not the store's any more
+        Assert.Equal(0, await store.Sagas.CancelTimeoutsAsync([], null, Cancel));
+
+        static MessageRecord Delayed(MessageRecord record)
+        {
+            record.DueAt = DateTimeOffset.UtcNow + TimeSpan.FromHours(1);
+            return record;
+        }
+
+        static async Task<string[]> QueuedKeysAsync(IMessageStore store, string[] endpoint)
+        {
+            await store.Queue.ReleaseAsync("t", Cancel);
+            IReadOnlyList<MessageRecord> rows = await store.Queue.ClaimAsync(endpoint, Long("t"), 100, Cancel);
+            return rows.Select(r => r.IdempotencyKey!).ToArray();
+        }
+    }
 }

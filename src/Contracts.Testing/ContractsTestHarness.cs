@@ -22,7 +22,7 @@ namespace Contracts.Testing;
 /// In-process transports only (the in-memory transport, alone or on a store): on a broker, another process may take
 /// the work.
 /// </remarks>
-public sealed class ContractsTestHarness : IAsyncDisposable
+public sealed partial class ContractsTestHarness : IAsyncDisposable
 {
     private readonly ServiceProvider _provider;
     private readonly IHostedService[] _hosted;

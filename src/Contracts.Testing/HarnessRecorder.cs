@@ -12,6 +12,9 @@ internal sealed class HarnessRecorder
     private readonly object _gate = new();
     private readonly List<RecordedMessage> _sent = [];
     private readonly List<HarnessDelivery> _settled = [];
+
+    /// <summary>Delayed messages (a saga's timeouts, sends with a delay) handed to a transport that holds them until due, by id.</summary>
+    private readonly Dictionary<Guid, RecordedMessage> _scheduled = [];
     private readonly Dictionary<(Guid MessageId, string Endpoint), int> _unsettled = [];
     private readonly List<(Func<HarnessDelivery, bool> Match, TaskCompletionSource<HarnessDelivery> Found)> _waiters = [];
     private TaskCompletionSource _idle = NewIdle(completed: true);
@@ -42,9 +45,56 @@ internal sealed class HarnessRecorder
         }
     }
 
-    /// <summary>Records <paramref name="envelope"/> and counts its deliveries as pending; returns how many.</summary>
+    /// <summary>The delayed messages handed to the transport and not yet come due, in the order sent.</summary>
+    public List<RecordedMessage> Scheduled()
+    {
+        lock (_gate)
+        {
+            return [.. _scheduled.Values];
+        }
+    }
+
+    /// <summary>Forgets a scheduled message the test delivers now: the original, if it still comes, is not counted.</summary>
+    public bool Unschedule(Guid messageId)
+    {
+        lock (_gate)
+        {
+            return _scheduled.Remove(messageId);
+        }
+    }
+
+    /// <summary>A scheduled message came due at <paramref name="endpoint"/>: pending from now until it is settled.</summary>
+    public void Arrived(TransportEndpoint endpoint, Envelope envelope)
+    {
+        lock (_gate)
+        {
+            if (_scheduled.Remove(envelope.MessageId))
+            {
+                Track(envelope.MessageId, endpoint.Name, +1);
+                Add(+1);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Records <paramref name="envelope"/> and counts its deliveries as pending; returns how many. A delayed one (due
+    /// later, held by the transport) is not pending until it comes due, so <see cref="WhenIdleAsync"/> does not wait
+    /// for a saga's two-hour timeout.
+    /// </summary>
     public int Sending(Envelope envelope, TransportEndpoint? endpoint)
     {
+        if (envelope.DeliverAt is { } due && due > DateTimeOffset.UtcNow)
+        {
+            var scheduled = new RecordedMessage(MessageOf(envelope) ?? envelope, envelope.Contract.Kind, new SendOptions { DeliverAt = due, MessageId = envelope.MessageId }, envelope.CorrelationId, envelope.CausationId);
+            lock (_gate)
+            {
+                _sent.Add(scheduled);
+                _scheduled[envelope.MessageId] = scheduled;
+            }
+
+            return 0;
+        }
+
         int deliveries = 0;
         if (endpoint is not null)
         {
@@ -89,6 +139,11 @@ internal sealed class HarnessRecorder
             _settled.Add(delivery);
             if (envelope is not null)
             {
+                if (!_unsettled.ContainsKey((envelope.MessageId, endpoint.Name)))
+                {
+                    return; // a scheduled message the test already delivered itself, come due after all: never counted
+                }
+
                 Track(envelope.MessageId, endpoint.Name, -1);
             }
 

@@ -59,8 +59,15 @@ internal sealed class HarnessTransport(ITransport inner, HarnessRecorder recorde
         public ValueTask ReceiveAsync(TransportEndpoint endpoint, IHeaderReader headers, ReadOnlyMemory<byte> body, IDeliveryControl control, CancellationToken cancellationToken) =>
             inner.ReceiveAsync(endpoint, headers, body, new Control(control, recorder, endpoint, envelope: null), cancellationToken);
 
-        public ValueTask ReceiveAsync(TransportEndpoint endpoint, Envelope envelope, IDeliveryControl control) =>
-            inner.ReceiveAsync(endpoint, envelope, new Control(control, recorder, endpoint, envelope));
+        public ValueTask ReceiveAsync(TransportEndpoint endpoint, Envelope envelope, IDeliveryControl control)
+        {
+            if (envelope.DeliverAt is not null)
+            {
+                recorder.Arrived(endpoint, envelope);
+            }
+
+            return inner.ReceiveAsync(endpoint, envelope, new Control(control, recorder, endpoint, envelope));
+        }
 
         public void ReceiveReply(Guid queryId, QueryResponse reply) => inner.ReceiveReply(queryId, reply);
     }

@@ -67,8 +67,9 @@ public sealed class SagaTests
         await using (SqliteBus first = await SqliteBus.StartAsync(database))
         {
             await first.Bus.SendAsync(new OpenCounter(id));
-            await first.Bus.PublishAsync(new Bumped(id, 5));
             ISagas sagas = first.Get<ISagas>();
+            await Wait.Until(() => sagas.FindAsync<CounterSaga, CounterState>(id).AsTask().Result is not null, "the counter started"); // a bump before it runs no step
+            await first.Bus.PublishAsync(new Bumped(id, 5));
             await Wait.Until(() => sagas.FindAsync<CounterSaga, CounterState>(id).AsTask().Result?.State.Count == 1, "the first bump was counted");
         }
 

@@ -31,14 +31,18 @@ public sealed class TripStateMachine : MassTransitStateMachine<TripState>
         Event(() => LegTwo, x => x.CorrelateById(context => context.Message.TripId));
         Event(() => LegThree, x => x.CorrelateById(context => context.Message.TripId));
 
-        Initially(When(Begin).PublishAsync(context => context.Init<TripLegOne>(new TripLegOne(context.Message.TripId))).TransitionTo(Started));
-        During(Started, When(LegOne).Then(context => context.Saga.Legs = 1).PublishAsync(context => context.Init<TripLegTwo>(new TripLegTwo(context.Message.TripId))).TransitionTo(First));
-        During(First, When(LegTwo).Then(context => context.Saga.Legs = 2).PublishAsync(context => context.Init<TripLegThree>(new TripLegThree(context.Message.TripId))).TransitionTo(Second));
-        During(Second, When(LegThree).Then(context =>
-        {
-            context.Saga.Legs = 3;
-            counter.Signal();
-        }).Finalize());
+        // Publish(factory) publishes the record as built; Init<T>(values) would look for a parameterless constructor,
+        // which a positional record lacks, and fault every saga's first step (why this peer once never finished).
+        Initially(When(Begin).Publish(context => new TripLegOne(context.Message.TripId)).TransitionTo(Started));
+        During(Started, When(LegOne).Then(context => context.Saga.Legs = 1).Publish(context => new TripLegTwo(context.Message.TripId)).TransitionTo(First));
+        During(First, When(LegTwo).Then(context => context.Saga.Legs = 2).Publish(context => new TripLegThree(context.Message.TripId)).TransitionTo(Second));
+        During(Second, When(LegThree).Then(context => context.Saga.Legs = 3).Finalize());
+
+        // The batch's completion is signalled on entering the final state, once per saga.
+        WhenEnter(Final, x => x.Then(_ => counter.Signal()));
+
+        // A finished instance is removed from the repository, as a production MassTransit saga would do.
+        SetCompletedWhenFinalized();
     }
 
     public State Started { get; private set; } = null!;

@@ -88,8 +88,9 @@ internal static class ModuleEmitter
     }
 
     /// <summary>
-    /// "C\tname\tversion\ttype" per contract and "H\tkind\tmessage\thandler" per handled message, one per line, sorted: what
-    /// CTR001 and CTR005 need to check the modules a host references together, read from metadata as a constant.
+    /// "C\tname\tversion\ttype" per contract, "H\tkind\tmessage\thandler" per handled message and "S\tkind\tmessage\tsaga"
+    /// per saga step, one per line, sorted: what CTR001, CTR005 and CTR035 need to check the modules a host references
+    /// together, read from metadata as a constant.
     /// </summary>
     public static string Manifest(ModuleSpec spec)
     {
@@ -105,6 +106,11 @@ internal static class ModuleEmitter
             {
                 lines.Add("H\t" + handled.Kind + "\t" + handled.MessageType + "\t" + handler.FullyQualifiedName);
             }
+        }
+
+        foreach (string step in spec.SagaSteps)
+        {
+            lines.Add("S\t" + step);
         }
 
         lines.Sort(System.StringComparer.Ordinal);

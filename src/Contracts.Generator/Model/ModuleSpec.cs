@@ -14,4 +14,10 @@ internal sealed record ModuleSpec(
 {
     /// <summary>The sagas generated in this assembly (their registrations are called by the module).</summary>
     public EquatableArray<string> Sagas { get; init; } = EquatableArray<string>.Empty;
+
+    /// <summary>
+    /// Each saga step as "kind\tmessage\tsaga" (kind Command or Event, both global::-qualified), sorted: written into the
+    /// manifest so a host's build sees the saga steps of every project it references (CTR035).
+    /// </summary>
+    public EquatableArray<string> SagaSteps { get; init; } = EquatableArray<string>.Empty;
 }

@@ -113,7 +113,7 @@ internal static class SagaParser
                 continue;
             }
 
-            specs.Add(new SagaStepSpec(TypeNames.Qualified(contract), contract.Name, starts, member!.Name));
+            specs.Add(new SagaStepSpec(TypeNames.Qualified(contract), contract.Name, starts, member!.Name, kind == ContractKind.Command));
         }
 
         if (!started)

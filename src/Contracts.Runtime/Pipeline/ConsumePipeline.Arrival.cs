@@ -10,6 +10,9 @@ namespace Contracts.Pipeline;
 /// <summary>What turns a message away before any handler runs: past its deliver-by, due too far ahead, or a crash loop.</summary>
 internal sealed partial class ConsumePipeline
 {
+    /// <summary>Timeouts of ended sagas, dropped on arrival (set by the runtime).</summary>
+    public Sagas.CancelledTimeouts? CancelledTimeouts { get; init; }
+
     /// <summary>
     /// Settles a message that must not be handled, for envelopes carried in process as for those read off the wire;
     /// null (allocation-free, a field test or two) for the rest.
@@ -18,6 +21,13 @@ internal sealed partial class ConsumePipeline
     {
         if (envelope.DeliverBy is not null || envelope.DeliverAt is not null)
         {
+            if (envelope.DeliverAt is not null && CancelledTimeouts is { IsEmpty: false } cancelled && cancelled.TryTake(envelope.MessageId))
+            {
+                // A saga's timeout whose saga ended while it waited here: its stored row went with the final state.
+                Sagas.SagaLog.TimeoutCancelled(_logger, envelope.Contract.Name, envelope.MessageId, endpoint.Name);
+                return control.CompleteAsync(CancellationToken.None);
+            }
+
             DateTimeOffset now = _time.GetUtcNow();
             if (envelope.DeliverBy is { } deliverBy && deliverBy < now)
             {

@@ -7,8 +7,9 @@ using MessagePack.Formatters;
 namespace Contracts.Sagas;
 
 /// <summary>
-/// The bytes a store keeps for a saga instance: <c>[format, state, compensations, history]</c> in MessagePack, the
-/// state as a binary of its generated formatter's bytes (so the history reads without knowing the state's type).
+/// The bytes a store keeps for a saga instance: <c>[format, state, compensations, history, timeouts]</c> in
+/// MessagePack, the state as a binary of its generated formatter's bytes (so the history reads without knowing the
+/// state's type). Data written before timeouts were kept has four items and reads with none pending.
 /// </summary>
 internal sealed class SagaData
 {
@@ -17,11 +18,12 @@ internal sealed class SagaData
     /// <summary>History kept per instance; the oldest lines go first past it, so a long-running saga stays small.</summary>
     public const int MaxHistory = 256;
 
-    public SagaData(ReadOnlyMemory<byte> state, List<StoredCompensation> compensations, List<SagaHistoryEntry> history)
+    public SagaData(ReadOnlyMemory<byte> state, List<StoredCompensation> compensations, List<SagaHistoryEntry> history, List<PendingTimeout> timeouts)
     {
         State = state;
         Compensations = compensations;
         History = history;
+        Timeouts = timeouts;
     }
 
     /// <summary>The state's bytes (empty for a new instance).</summary>
@@ -33,7 +35,41 @@ internal sealed class SagaData
     /// <summary>The history, oldest first.</summary>
     public List<SagaHistoryEntry> History { get; }
 
-    public static SagaData New() => new(ReadOnlyMemory<byte>.Empty, [], []);
+    /// <summary>Timeouts requested and not yet come back: what the end of the saga cancels.</summary>
+    public List<PendingTimeout> Timeouts { get; }
+
+    /// <summary>Forgets a timeout that has come back (a no-op for any other message).</summary>
+    public void TimeoutCame(Guid messageId)
+    {
+        for (int i = 0; i < Timeouts.Count; i++)
+        {
+            if (Timeouts[i].MessageId == messageId)
+            {
+                Timeouts.RemoveAt(i);
+                return;
+            }
+        }
+    }
+
+    /// <summary>The ids of the pending timeouts, which are then no longer pending; <see langword="null"/> when there are none.</summary>
+    public Guid[]? TakeTimeouts()
+    {
+        if (Timeouts.Count == 0)
+        {
+            return null;
+        }
+
+        var ids = new Guid[Timeouts.Count];
+        for (int i = 0; i < ids.Length; i++)
+        {
+            ids[i] = Timeouts[i].MessageId;
+        }
+
+        Timeouts.Clear();
+        return ids;
+    }
+
+    public static SagaData New() => new(ReadOnlyMemory<byte>.Empty, [], [], []);
 
     public static TState ReadState<TState>(ReadOnlyMemory<byte> state, IMessagePackFormatter<TState> formatter, string saga)
         where TState : class
@@ -49,9 +85,11 @@ internal sealed class SagaData
         }
     }
 
-    public static byte[] Write<TState>(TState state, IMessagePackFormatter<TState> formatter, List<StoredCompensation> compensations, List<SagaHistoryEntry> history)
+    public static byte[] Write<TState>(TState state, IMessagePackFormatter<TState> formatter, SagaData data)
         where TState : class
     {
+        List<StoredCompensation> compensations = data.Compensations;
+        List<SagaHistoryEntry> history = data.History;
         var stateBuffer = new ArrayBufferWriter<byte>(256);
         var stateWriter = new MessagePackWriter(stateBuffer);
         formatter.Serialize(ref stateWriter, state, null!);
@@ -59,7 +97,7 @@ internal sealed class SagaData
 
         var buffer = new ArrayBufferWriter<byte>(stateBuffer.WrittenCount + 64 + (history.Count * 64));
         var writer = new MessagePackWriter(buffer);
-        writer.WriteArrayHeader(4);
+        writer.WriteArrayHeader(5);
         writer.Write(Format);
         writer.Write(stateBuffer.WrittenSpan);
         writer.WriteArrayHeader(compensations.Count);
@@ -81,6 +119,14 @@ internal sealed class SagaData
             writer.Write(entry.Message);
             writer.Write(entry.MessageId.ToByteArray());
             writer.Write(entry.Note);
+        }
+
+        writer.WriteArrayHeader(data.Timeouts.Count);
+        foreach (PendingTimeout timeout in data.Timeouts)
+        {
+            writer.WriteArrayHeader(2);
+            writer.Write(timeout.MessageId.ToByteArray());
+            writer.Write(timeout.DueAt.ToUnixTimeMilliseconds());
         }
 
         writer.Flush();
@@ -121,7 +167,16 @@ internal sealed class SagaData
                 history.Add(new SagaHistoryEntry(at, message, id, reader.ReadString() ?? ""));
             }
 
-            return new SagaData(state, compensations, history);
+            var timeouts = new List<PendingTimeout>();
+            int timeoutCount = count > 4 ? reader.ReadArrayHeader() : 0;
+            for (int i = 0; i < timeoutCount; i++)
+            {
+                reader.ReadArrayHeader();
+                var id = new Guid(Bytes(ref reader).Span);
+                timeouts.Add(new PendingTimeout(id, DateTimeOffset.FromUnixTimeMilliseconds(reader.ReadInt64())));
+            }
+
+            return new SagaData(state, compensations, history, timeouts);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

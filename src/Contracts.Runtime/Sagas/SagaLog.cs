@@ -15,4 +15,10 @@ internal static partial class SagaLog
 
     [LoggerMessage(303, LogLevel.Information, "Saga {Saga} instance '{SagaId}' ended {Status} after {Contract} {MessageId}")]
     public static partial void Finished(ILogger logger, string saga, string sagaId, SagaStatus status, string contract, System.Guid messageId);
+
+    [LoggerMessage(304, LogLevel.Debug, "Timeout {Contract} {MessageId} on endpoint {Endpoint} was cancelled (its saga ended): dropped")]
+    public static partial void TimeoutCancelled(ILogger logger, string contract, System.Guid messageId, string endpoint);
+
+    [LoggerMessage(305, LogLevel.Debug, "Saga {Saga} instance '{SagaId}' ended with {Count} timeouts pending: cancelled ({Deleted} stored rows deleted)")]
+    public static partial void TimeoutsCancelled(ILogger logger, string saga, string sagaId, int count, int deleted);
 }

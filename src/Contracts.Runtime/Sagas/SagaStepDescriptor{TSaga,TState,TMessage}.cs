@@ -64,6 +64,7 @@ internal sealed class SagaStepDescriptor<TSaga, TState, TMessage>(Func<IServiceP
 
                 data = SagaData.Read(stored.Data, saga, sagaId);
                 state = SagaData.ReadState(data.State, TSaga.StateFormatter, saga);
+                data.TimeoutCame(context.MessageId);
             }
 
             DateTimeOffset now = runtime.Time.GetUtcNow();
@@ -79,11 +80,20 @@ internal sealed class SagaStepDescriptor<TSaga, TState, TMessage>(Func<IServiceP
             step.CompensateIfAsked(runtime.Catalog);
             TState after = instance.State ?? throw new InvalidOperationException($"Saga {HandlerName} set State to null in its step for {Contract}; a saga always has a state.");
 
+            // An ended saga cancels the timeouts it still waits for: their rows go in the same transaction as its final
+            // state (when there is one), and a copy already armed in a timer here is dropped when it comes.
+            Guid[]? cancelled = step.Status != SagaStatus.Running ? data.TakeTimeouts() : null;
             long version = stored?.Version ?? 0;
-            var record = new SagaRecord(saga, sagaId, version + 1, step.Status, SagaData.Write(after, TSaga.StateFormatter, data.Compensations, data.History), now);
+            var record = new SagaRecord(saga, sagaId, version + 1, step.Status, SagaData.Write(after, TSaga.StateFormatter, data), now);
             try
             {
                 await store.SaveAsync(record, version, transaction, cancellationToken).ConfigureAwait(false);
+                if (cancelled is not null)
+                {
+                    int deleted = await store.CancelTimeoutsAsync(cancelled, transaction, cancellationToken).ConfigureAwait(false);
+                    runtime.CancelledTimeouts.Add(cancelled, now);
+                    SagaLog.TimeoutsCancelled(Logger(context), saga, sagaId, cancelled.Length, deleted);
+                }
             }
             catch (SagaConcurrencyException) when (transaction is null && conflicts < SagaStepDescriptorLimits.MaxConflicts)
             {
@@ -93,7 +103,7 @@ internal sealed class SagaStepDescriptor<TSaga, TState, TMessage>(Func<IServiceP
                 continue;
             }
 
-            await step.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await step.FlushAsync(cancelled, cancellationToken).ConfigureAwait(false);
             if (step.Status != SagaStatus.Running)
             {
                 SagaLog.Finished(Logger(context), saga, sagaId, step.Status, Contract.Name, context.MessageId);

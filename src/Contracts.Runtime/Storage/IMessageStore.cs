@@ -36,12 +36,8 @@ public interface IMessageStore : IAsyncDisposable
     /// <summary>Snapshots of aggregates' streams (see <see cref="ISnapshotStore"/>), beside the event log.</summary>
     ISnapshotStore Snapshots { get; }
 
-    /// <summary>
-    /// Saga instances (see <see cref="ISagaStore"/>). A store without the role throws here, and a bus with sagas refuses
-    /// to start on it, naming the store.
-    /// </summary>
-    /// <exception cref="NotSupportedException">The store keeps no saga state.</exception>
-    ISagaStore Sagas => throw new NotSupportedException($"The store {GetType().Name} keeps no saga state: use the in-memory, SQLite or PostgreSQL store for a bus with sagas.");
+    /// <summary>Saga instances (see <see cref="ISagaStore"/>), with the delete of an ended saga's timeouts.</summary>
+    ISagaStore Sagas { get; }
 
     /// <summary>
     /// Recurring and one-off scheduled commands (see <see cref="IScheduleStore"/>). A store without the role throws

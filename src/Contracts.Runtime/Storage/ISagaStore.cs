@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
@@ -31,6 +32,18 @@ public interface ISagaStore
     /// <returns>Completes when written (committed, without a transaction).</returns>
     /// <exception cref="SagaConcurrencyException">Another step saved first; nothing was written.</exception>
     ValueTask SaveAsync(SagaRecord record, long expectedVersion, IConsumeTransaction? transaction, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes the delayed messages <paramref name="messageIds"/> (the timeouts an instance asked for and had not had back
+    /// when it ended) wherever this store keeps them: queued rows waiting for their due time, and outbox rows not yet
+    /// relayed. In <paramref name="transaction"/> when given, so the cancel commits with the final state; an id with no
+    /// row (relayed to a broker, already delivered) is skipped.
+    /// </summary>
+    /// <param name="messageIds">The timeouts' message ids.</param>
+    /// <param name="transaction">The delivery's consume transaction, or <see langword="null"/> to commit at once.</param>
+    /// <param name="cancellationToken">Cancels the delete.</param>
+    /// <returns>How many rows were deleted.</returns>
+    ValueTask<int> CancelTimeoutsAsync(IReadOnlyList<Guid> messageIds, IConsumeTransaction? transaction, CancellationToken cancellationToken);
 
     /// <summary>Instances of <paramref name="saga"/>, oldest update first, for inspection.</summary>
     /// <param name="saga">The saga's stored name.</param>

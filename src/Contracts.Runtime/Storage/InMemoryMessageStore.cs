@@ -13,7 +13,7 @@ namespace Contracts.Storage;
 /// a shared store's would (claims and all), so the store compliance suite holds for it too. Use a durable store
 /// (UseSqlite) to keep anything across a restart.
 /// </summary>
-internal sealed class InMemoryMessageStore(int maxDeadLetters, TimeProvider time) : IMessageStore, IQueueStore, IInboxStore, IOutboxStore, IDeadLetterStore
+internal sealed partial class InMemoryMessageStore(int maxDeadLetters, TimeProvider time) : IMessageStore, IQueueStore, IInboxStore, IOutboxStore, IDeadLetterStore
 {
     private readonly ConcurrentDictionary<(string Endpoint, string Key), DateTimeOffset> _inbox = new();
     private readonly SortedList<long, DeadLetter> _deadLetters = [];
@@ -35,9 +35,8 @@ internal sealed class InMemoryMessageStore(int maxDeadLetters, TimeProvider time
 
     public IEventLogStore Events => LazyInitializer.EnsureInitialized(ref _events, () => new InMemoryEventLog(time, AddToOutbox));
 
-    public ISagaStore Sagas { get; } = new InMemorySagaStore();
-
     public IScheduleStore Schedules => LazyInitializer.EnsureInitialized(ref _schedules, () => new InMemoryScheduleStore(AddToOutbox));
+
     public ISnapshotStore Snapshots { get; } = new InMemorySnapshotStore();
 
     public ValueTask InitializeAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;

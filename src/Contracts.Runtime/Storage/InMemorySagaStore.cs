@@ -13,6 +13,18 @@ namespace Contracts.Storage;
 public sealed class InMemorySagaStore : ISagaStore
 {
     private readonly ConcurrentDictionary<(string Saga, string SagaId), SagaRecord> _instances = new();
+    private readonly Func<IReadOnlyList<Guid>, int>? _deleteDelayed;
+
+    /// <summary>A saga store on its own, which keeps no delayed messages (a timeout lives in the transport's timers).</summary>
+    public InMemorySagaStore()
+    {
+    }
+
+    /// <summary>The saga role of the in-memory message store, which deletes that store's delayed rows of a cancelled timeout.</summary>
+    internal InMemorySagaStore(Func<IReadOnlyList<Guid>, int> deleteDelayed)
+    {
+        _deleteDelayed = deleteDelayed;
+    }
 
     /// <inheritdoc />
     public ValueTask<SagaRecord?> LoadAsync(string saga, string sagaId, IConsumeTransaction? transaction, CancellationToken cancellationToken) =>
@@ -39,6 +51,13 @@ public sealed class InMemorySagaStore : ISagaStore
         }
 
         return saved ? ValueTask.CompletedTask : ValueTask.FromException(new SagaConcurrencyException(record.Saga, record.SagaId, expectedVersion));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<int> CancelTimeoutsAsync(IReadOnlyList<Guid> messageIds, IConsumeTransaction? transaction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messageIds);
+        return ValueTask.FromResult(messageIds.Count == 0 || _deleteDelayed is null ? 0 : _deleteDelayed(messageIds));
     }
 
     /// <inheritdoc />

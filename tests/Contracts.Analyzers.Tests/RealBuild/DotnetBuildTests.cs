@@ -35,6 +35,10 @@ public sealed class DotnetBuildTests
         "an aggregate that is not partial",
         "an aggregate state that cannot be serialized",
         "an aggregate's Apply that returns a value",
+        "a saga no message starts",
+        "a saga that compensates one command and not another",
+        "a command that starts two sagas",
+        "a saga handling a query",
     ];
 
     private static readonly string[] s_clean = ["an order saga with compensations and a timeout", "an event-sourced order with snapshots, loaded and saved by a command handler", "the README's shop", "a contract deriving from another", "handlers with constructor dependencies, helpers and a token passed everywhere", "a handler publishing through the bus on an at-least-once endpoint its own host configures"];

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading.Tasks;
+using Contracts.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Contracts.Runtime.Tests.Sagas;
@@ -9,8 +10,31 @@ namespace Contracts.Runtime.Tests.Sagas;
 /// <summary>The order saga in memory: each way it ends, its compensations in reverse order, its timeout, its history.</summary>
 public sealed class SagaTests
 {
-    private static Task<TestBus> StartAsync(Ledger ledger) =>
-        TestBus.StartAsync(services => services.AddSingleton(ledger));
+    private static Task<TestBus> StartAsync(Ledger ledger, Arrivals? arrivals = null) =>
+        TestBus.StartAsync(services =>
+        {
+            services.AddSingleton(ledger);
+            if (arrivals is not null)
+            {
+                services.AddSingleton(arrivals);
+                services.AddSingleton<IConsumeMiddleware, ArrivalMiddleware>();
+            }
+        });
+
+    /// <summary>The contract names of the deliveries that reached a handler (past what turns a message away).</summary>
+    public sealed class Arrivals
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Seen { get; } = new();
+    }
+
+    public sealed class ArrivalMiddleware(Arrivals arrivals) : IConsumeMiddleware
+    {
+        public ValueTask InvokeAsync(ConsumeContext context, ConsumeDelegate next)
+        {
+            arrivals.Seen.Enqueue(context.Envelope.Contract.Name);
+            return next(context);
+        }
+    }
 
     private static async Task<SagaInstance<OrderState>> EndedAsync(TestBus bus, Guid id)
     {
@@ -30,10 +54,11 @@ public sealed class SagaTests
     }
 
     [Fact]
-    public async Task A_confirmed_shipment_completes_the_saga_and_its_late_timeout_runs_no_step()
+    public async Task A_confirmed_shipment_completes_the_saga_and_cancels_its_timeout()
     {
         var ledger = new Ledger();
-        await using TestBus bus = await StartAsync(ledger);
+        var arrivals = new Arrivals();
+        await using TestBus bus = await StartAsync(ledger, arrivals);
         Guid id = Guid.NewGuid();
 
         await bus.Bus.SendAsync(new PlaceOrder(id, "4242", ShipmentConfirms: true));
@@ -49,11 +74,13 @@ public sealed class SagaTests
         Assert.Contains(instance.History, h => h.Note.StartsWith("timeout SagaTests.ShipmentOverdue requested", StringComparison.Ordinal));
         Assert.Equal("completed", instance.History[^1].Note);
 
-        // The timeout comes after the end: no step runs, so nothing is compensated and the instance does not change.
-        await Task.Delay(OrderSaga.ShipmentTimeout * 2);
+        // The end cancelled the timeout: it never reaches the saga's endpoint, so no step runs and nothing changes.
+        await Task.Delay(OrderSaga.ShipmentTimeout * 3);
         SagaInstance<OrderState>? later = await bus.Get<ISagas>().FindAsync<OrderSaga, OrderState>(id);
         Assert.Equal(4, later!.Version);
         Assert.Equal(["reserved", "charged", "shipping", "completed"], ledger.Of(id));
+        Assert.Contains("SagaTests.ShipmentConfirmed", arrivals.Seen);
+        Assert.DoesNotContain("SagaTests.ShipmentOverdue", arrivals.Seen);
     }
 
     [Fact]

@@ -22,7 +22,7 @@ namespace Contracts.Generated
         public override string AssemblyName => "TestAssembly";
 
         /// <summary>What the module holds, for the analyzers of a project that references it (one line per contract and handled message).</summary>
-        public const string Manifest = "C\tShop.Orders.PlaceOrder\t1\tglobal::Shop.Orders.PlaceOrder\nC\tShop.Orders.ReleaseStock\t1\tglobal::Shop.Orders.ReleaseStock\nC\tShop.Orders.StockReserved\t1\tglobal::Shop.Orders.StockReserved";
+        public const string Manifest = "C\tShop.Orders.PlaceOrder\t1\tglobal::Shop.Orders.PlaceOrder\nC\tShop.Orders.ReleaseStock\t1\tglobal::Shop.Orders.ReleaseStock\nC\tShop.Orders.StockReserved\t1\tglobal::Shop.Orders.StockReserved\nS\tCommand\tglobal::Shop.Orders.PlaceOrder\tglobal::Shop.Orders.OrderSaga\nS\tEvent\tglobal::Shop.Orders.StockReserved\tglobal::Shop.Orders.OrderSaga";
 
         /// <summary>Registers this module and those of referenced assemblies when the assembly loads.</summary>
         [global::System.Runtime.CompilerServices.ModuleInitializer]
