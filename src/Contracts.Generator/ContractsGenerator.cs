@@ -96,6 +96,7 @@ public sealed class ContractsGenerator : IIncrementalGenerator
             .WithTrackingName(ContractsGeneratorSteps.AssemblyName);
 
         IncrementalValueProvider<EquatableArray<string>> sagas = SagaPipeline.Register(context);
+        ProjectionPipeline.Register(context);
 
         IncrementalValueProvider<ModuleSpec?> module = contractNames
             .Combine(handlers)

@@ -14,4 +14,8 @@ internal static class ContractsGeneratorSteps
     public const string AssemblyName = nameof(AssemblyName);
     public const string Module = nameof(Module);
     public const string Sagas = nameof(Sagas);
+
+    public const string Projections = nameof(Projections);
+
+    public const string ProjectionNames = nameof(ProjectionNames);
 }

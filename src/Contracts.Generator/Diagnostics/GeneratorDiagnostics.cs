@@ -25,6 +25,10 @@ internal static class GeneratorDiagnostics
         SagaDescriptors.HandlesQuery,
         SagaDescriptors.NotGeneratable,
         SagaDescriptors.StepOfNonContract,
+        ProjectionDescriptors.OfNonEvent,
+        ProjectionDescriptors.NotGeneratable,
+        ProjectionDescriptors.ReadsNothing,
+        ProjectionDescriptors.NameClash,
         ContractsGenerator.GeneratorError,
     ];
 
