@@ -27,6 +27,7 @@ internal sealed class ProjectionEngine : IProjections, IHostedService, IAsyncDis
     private readonly List<string> _names = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _running = [];
+    private int _disposed;
 
     public ProjectionEngine(ContractsRuntime runtime, EventStore store, IServiceScopeFactory scopes, ILogger logger)
     {
@@ -63,17 +64,16 @@ internal sealed class ProjectionEngine : IProjections, IHostedService, IAsyncDis
         await Task.WhenAll(_running).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Stops the daemons (DI disposes the engine once per registration that returns it: this is idempotent).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
-        try
-        {
-            await Task.WhenAll(_running).ConfigureAwait(false);
-        }
-        finally
-        {
-            _stop.Dispose();
-        }
+        await Task.WhenAll(_running).ConfigureAwait(false);
     }
 
     public async ValueTask<ProjectionStatus> GetStatusAsync(string name, CancellationToken cancellationToken = default)
