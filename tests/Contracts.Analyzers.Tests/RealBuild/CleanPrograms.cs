@@ -288,5 +288,6 @@ internal static class CleanPrograms
             }
             """),
         .. SagaMistakes.Clean,
+        .. ProjectionMistakes.Clean,
     ];
 }

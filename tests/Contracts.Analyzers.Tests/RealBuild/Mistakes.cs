@@ -207,5 +207,6 @@ internal static class Mistakes
             }
             """),
         .. SagaMistakes.All,
+        .. ProjectionMistakes.All,
     ];
 }
