@@ -3,6 +3,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Contracts.EventSourcing;
 using Contracts.Projections;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Contracts.Storage.Postgres.Tests;
@@ -10,8 +11,11 @@ namespace Contracts.Storage.Postgres.Tests;
 [Event] public partial record PointsEarned(Guid MemberId, int Points);
 
 /// <summary>A read model in the store's database (table <c>points</c> in the test's schema), written in the projection's transaction; 13 points throw.</summary>
+/// <summary>The read model's table, qualified by the test's schema.</summary>
+public sealed record PointsTable(string Name);
+
 [Projection(Name = "points")]
-public sealed partial class PointsProjection : IProjection<PointsEarned>, IRebuildableProjection
+public sealed partial class PointsProjection(PointsTable table) : IProjection<PointsEarned>, IRebuildableProjection
 {
     public async ValueTask ProjectAsync(PointsEarned e, ProjectionContext context, CancellationToken cancellationToken)
     {
@@ -22,7 +26,7 @@ public sealed partial class PointsProjection : IProjection<PointsEarned>, IRebui
 
         NpgsqlTransaction transaction = context.GetPostgresTransaction();
         await using var upsert = new NpgsqlCommand(
-            "INSERT INTO points (member, total, events) VALUES ($1, $2, 1) ON CONFLICT (member) DO UPDATE SET total = points.total + excluded.total, events = points.events + 1",
+            $"INSERT INTO {table.Name} AS p (member, total, events) VALUES ($1, $2, 1) ON CONFLICT (member) DO UPDATE SET total = p.total + excluded.total, events = p.events + 1",
             transaction.Connection, transaction);
         upsert.Parameters.Add(new NpgsqlParameter { Value = e.MemberId });
         upsert.Parameters.Add(new NpgsqlParameter { Value = (long)e.Points });
@@ -32,7 +36,7 @@ public sealed partial class PointsProjection : IProjection<PointsEarned>, IRebui
     public async ValueTask ResetAsync(ProjectionContext context, CancellationToken cancellationToken)
     {
         NpgsqlTransaction transaction = context.GetPostgresTransaction();
-        await using var delete = new NpgsqlCommand("DELETE FROM points", transaction.Connection, transaction);
+        await using var delete = new NpgsqlCommand($"DELETE FROM {table.Name}", transaction.Connection, transaction);
         await delete.ExecuteNonQueryAsync(cancellationToken);
     }
 }
@@ -43,7 +47,7 @@ public sealed class ProjectionTests
     private static async Task<PostgresBus> StartAsync(string schema, ProjectionMode mode, TimeSpan? poll = null, bool daemon = true)
     {
         await PostgresServer.ExecuteAsync($"CREATE SCHEMA IF NOT EXISTS {schema}; CREATE TABLE IF NOT EXISTS {schema}.points (member uuid PRIMARY KEY, total bigint NOT NULL, events bigint NOT NULL)");
-        return await PostgresBus.StartAsync(schema, options: o =>
+        return await PostgresBus.StartAsync(schema, services: s => s.AddSingleton(new PointsTable($"{schema}.points")), options: o =>
         {
             o.Projections.Add<PointsProjection>(mode, p => (p.BatchSize, p.RunDaemon) = (10, daemon));
             o.EventPollInterval = poll ?? TimeSpan.FromMilliseconds(100);
