@@ -80,6 +80,12 @@ public sealed class IncrementalTests
         {
             public ValueTask HandleAsync(OpenCart message, SagaContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
         }
+
+        [Projection]
+        public sealed partial class OrderCounts : IProjection<OrderPlaced>
+        {
+            public ValueTask ProjectAsync(OrderPlaced e, ProjectionContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+        }
         """;
 
     [Fact]
