@@ -97,6 +97,7 @@ public sealed class ContractsGenerator : IIncrementalGenerator
 
         IncrementalValueProvider<(EquatableArray<string> Names, EquatableArray<string> Steps)> sagas = SagaPipeline.Register(context);
         AggregatePipeline.Register(context);
+        ProjectionPipeline.Register(context);
 
         IncrementalValueProvider<ModuleSpec?> module = contractNames
             .Combine(handlers)

@@ -15,4 +15,5 @@ internal static class ContractsGeneratorSteps
     public const string Module = nameof(Module);
     public const string Sagas = nameof(Sagas);
     public const string Aggregates = nameof(Aggregates);
+    public const string Projections = nameof(Projections);
 }

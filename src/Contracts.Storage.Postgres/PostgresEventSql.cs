@@ -30,6 +30,8 @@ internal sealed class PostgresEventSql
         ReadBackwards = $"SELECT {EventColumns} FROM {s}.events WHERE stream_id = $1 AND stream_version <= $2 ORDER BY stream_version DESC LIMIT $3";
         ReadAll = $"SELECT {EventColumns} FROM {s}.events WHERE position >= $1 ORDER BY position LIMIT $2";
         Head = $"SELECT position FROM {s}.event_head";
+        NotifyEvents = $"SELECT pg_notify('{schema}', '{PostgresListener.EventsPayload}')";
+        DeleteCheckpoint = $"DELETE FROM {s}.checkpoints WHERE subscription = $1";
         ReadCheckpoint = $"SELECT position FROM {s}.checkpoints WHERE subscription = $1";
         SaveCheckpoint =
             $"INSERT INTO {s}.checkpoints (subscription, position) VALUES ($1, $2) " +
@@ -57,6 +59,11 @@ internal sealed class PostgresEventSql
     public string ReadAll { get; }
 
     public string Head { get; }
+
+    /// <summary>Tells other processes' live subscriptions, at the commit, that events were appended.</summary>
+    public string NotifyEvents { get; }
+
+    public string DeleteCheckpoint { get; }
 
     public string ReadCheckpoint { get; }
 

@@ -8,7 +8,7 @@ namespace Contracts.Storage.Postgres;
 /// <summary>
 /// LISTENs on the store's channel on a connection of its own and wakes the bus's loops on each notification (see
 /// <see cref="IMessageStore.OnWork"/>): a notification's payload names what became free (<see cref="QueuePayload"/>,
-/// <see cref="OutboxPayload"/>, or both), and only the loops that take it are woken; one it cannot read wakes them all.
+/// <see cref="OutboxPayload"/>, <see cref="EventsPayload"/>, or several), and only the loops that take it are woken; one it cannot read wakes them all.
 /// When the connection breaks (the server restarted), it connects again every second and wakes every loop once it
 /// listens again, since notifications sent meanwhile were lost; the loops poll meanwhile.
 /// </summary>
@@ -20,7 +20,10 @@ internal sealed class PostgresListener(NpgsqlDataSource dataSource, PostgresSql 
     /// <summary>In a payload: outbox rows were committed or given back.</summary>
     public const string OutboxPayload = "outbox";
 
-    private const StoreWork AnyWork = StoreWork.QueueRows | StoreWork.OutboxRows;
+    /// <summary>In a payload: events were appended.</summary>
+    public const string EventsPayload = "events";
+
+    private const StoreWork AnyWork = StoreWork.QueueRows | StoreWork.OutboxRows | StoreWork.EventsAppended;
 
     private static readonly TimeSpan s_reconnectDelay = TimeSpan.FromSeconds(1);
 
@@ -66,6 +69,11 @@ internal sealed class PostgresListener(NpgsqlDataSource dataSource, PostgresSql 
         if (payload.Contains(OutboxPayload, StringComparison.Ordinal))
         {
             work |= StoreWork.OutboxRows;
+        }
+
+        if (payload.Contains(EventsPayload, StringComparison.Ordinal))
+        {
+            work |= StoreWork.EventsAppended;
         }
 
         return work == 0 ? AnyWork : work;

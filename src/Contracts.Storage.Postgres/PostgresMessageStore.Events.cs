@@ -23,9 +23,20 @@ public sealed partial class PostgresMessageStore : IEventLogStore
     async ValueTask<long> IEventLogStore.AppendAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventRecord> events, IReadOnlyList<MessageRecord>? publish, CancellationToken cancellationToken)
     {
         ThrowIfNotOpen();
-        PostgresEventSql sql = EventSql;
         await using NpgsqlConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        long version = await AppendInAsync(connection, transaction, streamId, expected, events, publish, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return version;
+    }
+
+    /// <summary>
+    /// The append's statements in <paramref name="transaction"/>, which the caller commits (the plain append at once, an
+    /// event-log transaction after its projections): sets the records' versions, positions and times.
+    /// </summary>
+    internal async ValueTask<long> AppendInAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string streamId, ExpectedVersion expected, IReadOnlyList<EventRecord> events, IReadOnlyList<MessageRecord>? publish, CancellationToken cancellationToken)
+    {
+        PostgresEventSql sql = EventSql;
         long version = await LockStreamAsync(connection, transaction, streamId, expected, cancellationToken).ConfigureAwait(false);
 
         int n = events.Count;
@@ -91,10 +102,10 @@ public sealed partial class PostgresMessageStore : IEventLogStore
                 batch.BatchCommands.Add(new NpgsqlBatchCommand(_sql.NotifyOutbox)); // other processes' relays, at the commit
             }
 
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(sql.NotifyEvents)); // other processes' live subscriptions, at the commit
             await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         for (int i = 0; i < n; i++)
         {
             EventRecord record = events[i];

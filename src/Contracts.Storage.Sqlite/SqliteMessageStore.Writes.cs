@@ -146,6 +146,15 @@ public sealed partial class SqliteMessageStore
 
         public long InsertedId() => (long)LastId.ExecuteScalar()!;
 
+        /// <summary>Runs the prepared statements in <paramref name="transaction"/> (an event-log transaction's own writer).</summary>
+        public void Join(SqliteTransaction transaction)
+        {
+            foreach (SqliteCommand command in _all)
+            {
+                command.Transaction = transaction;
+            }
+        }
+
         public void Dispose()
         {
             foreach (SqliteCommand command in _all)

@@ -91,6 +91,12 @@ public sealed class IncrementalTests
 
             private void Apply(ItemCounted e) => State = State with { Items = State.Items + 1 };
         }
+
+        [Projection]
+        public sealed partial class OrderCounts : IProjection<OrderPlaced>
+        {
+            public ValueTask ProjectAsync(OrderPlaced e, ProjectionContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+        }
         """;
 
     [Fact]

@@ -58,8 +58,9 @@ public sealed class ListenerTests : IAsyncLifetime
     [InlineData("queue", StoreWork.QueueRows)]
     [InlineData("outbox", StoreWork.OutboxRows)]
     [InlineData("queue outbox", StoreWork.QueueRows | StoreWork.OutboxRows)]
-    [InlineData("", StoreWork.QueueRows | StoreWork.OutboxRows)]        // an older process's empty payload
-    [InlineData("something new", StoreWork.QueueRows | StoreWork.OutboxRows)]
+    [InlineData("events", StoreWork.EventsAppended)]
+    [InlineData("", StoreWork.QueueRows | StoreWork.OutboxRows | StoreWork.EventsAppended)]        // an older process's empty payload
+    [InlineData("something new", StoreWork.QueueRows | StoreWork.OutboxRows | StoreWork.EventsAppended)]
     public void A_payload_names_the_work_and_one_it_cannot_read_wakes_everything(string payload, StoreWork expected) =>
         Assert.Equal(expected, PostgresListener.WorkOf(payload));
 }

@@ -26,6 +26,9 @@ internal sealed class PostgresBus : IAsyncDisposable
 
     public PostgresMessageStore Store => (PostgresMessageStore)_provider.GetRequiredService<IMessageStore>();
 
+    public T Get<T>()
+        where T : notnull => _provider.GetRequiredService<T>();
+
     public static async Task<PostgresBus> StartAsync(
         string schema,
         Action<IServiceCollection>? services = null,

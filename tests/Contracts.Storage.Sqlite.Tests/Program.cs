@@ -15,6 +15,11 @@ internal static class Program
         if (Environment.GetEnvironmentVariable(CrashChild.ModeVariable) is { Length: > 0 } mode)
         {
             string database = Environment.GetEnvironmentVariable(CrashChild.DatabaseVariable)!;
+            if (mode.StartsWith("projection-", StringComparison.Ordinal))
+            {
+                return await ProjectionCrashChild.RunAsync(mode, database);
+            }
+
             if (mode.StartsWith("saga-", StringComparison.Ordinal))
             {
                 return await SagaCrashChild.RunAsync(mode, database);

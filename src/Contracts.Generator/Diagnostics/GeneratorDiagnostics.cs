@@ -30,6 +30,10 @@ internal static class GeneratorDiagnostics
         AggregateDescriptors.NotGeneratable,
         AggregateDescriptors.StateUnserializable,
         AggregateDescriptors.ApplyMisdeclared,
+        ProjectionDescriptors.OfNonEvent,
+        ProjectionDescriptors.NotGeneratable,
+        ProjectionDescriptors.ReadsNothing,
+        ProjectionDescriptors.NameClash,
         ContractsGenerator.GeneratorError,
     ];
 

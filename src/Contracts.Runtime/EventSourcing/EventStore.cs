@@ -13,13 +13,16 @@ namespace Contracts.EventSourcing;
 /// contracts' generated formatters and read back through the compiled catalog (no CLR type names are stored), and
 /// published to the bus's subscribers (through the outbox in the append's transaction when the store is durable).
 /// </summary>
-internal sealed class EventStore(ContractsRuntime runtime, ContractCatalog catalog, TimeProvider time) : IEventStore
+internal sealed partial class EventStore(ContractsRuntime runtime, ContractCatalog catalog, TimeProvider time, Microsoft.Extensions.DependencyInjection.IServiceScopeFactory? scopes = null) : IEventStore
 {
     /// <summary>How many events one read of the log fetches.</summary>
     private const int PageSize = 256;
 
     /// <summary>Completed (and replaced) after every append in this process: live subscriptions wait on it.</summary>
     private TaskCompletionSource _appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>1 once the store's wake-up for appends is registered.</summary>
+    private int _listening;
 
     public async ValueTask<long> AppendAsync(string streamId, ExpectedVersion expected, IReadOnlyList<IEvent> events, AppendOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -54,6 +57,11 @@ internal sealed class EventStore(ContractsRuntime runtime, ContractCatalog catal
 
         IEventLogStore log = await LogAsync().ConfigureAwait(false);
         bool publish = options?.Publish ?? true;
+        if (InlineReads(records))
+        {
+            return await AppendInlineAsync(log, streamId, expected, events, records, publish, cancellationToken).ConfigureAwait(false);
+        }
+
         if (!publish)
         {
             long unpublished = await log.AppendAsync(streamId, expected, records, publish: null, cancellationToken).ConfigureAwait(false);
@@ -221,15 +229,37 @@ internal sealed class EventStore(ContractsRuntime runtime, ContractCatalog catal
         }
     }
 
+    /// <summary>Completes at the next append this process makes or the store hears of: taken before a read, so no wake is missed.</summary>
+    internal Task Appended => Volatile.Read(ref _appended).Task;
+
     /// <summary>Wakes the live subscriptions of this process.</summary>
-    private void SignalAppended() =>
+    internal void SignalAppended() =>
         Interlocked.Exchange(ref _appended, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     /// <summary>The store's event log once the bus has opened the store.</summary>
     private async ValueTask<IEventLogStore> LogAsync()
     {
         await runtime.StoreReadyAsync().ConfigureAwait(false);
+        if (Volatile.Read(ref _listening) == 0 && Interlocked.Exchange(ref _listening, 1) == 0)
+        {
+            // Appends of other processes, where the store hears of them (PostgreSQL's NOTIFY): live subscriptions wake at once.
+            _ = runtime.Store.OnWork(StoreWork.EventsAppended, SignalAppended);
+        }
+
         return runtime.Store.Events;
+    }
+
+    /// <summary>Reads a record of the log for projection <paramref name="projection"/> (see <see cref="Read"/>).</summary>
+    internal RecordedEvent Decode(EventRecord record, string projection)
+    {
+        try
+        {
+            return Read(record);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new InvalidOperationException($"Projection '{projection}' stopped: {ex.Message}", ex);
+        }
     }
 
     private RecordedEvent Read(EventRecord record)

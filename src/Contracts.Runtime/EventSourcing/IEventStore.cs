@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
@@ -54,7 +55,8 @@ public interface IEventStore
     /// <summary>
     /// Follows the global log from <paramref name="fromPosition"/>: first every event already there (catch-up), then each
     /// new one as it is appended (live), in position order, until <paramref name="cancellationToken"/> ends it. Appends in
-    /// this process wake it at once; others' are seen within <see cref="ContractsOptions.EventPollInterval"/>. To resume
+    /// this process wake it at once; others' too where the store hears of them (PostgreSQL's LISTEN/NOTIFY), and otherwise
+    /// within <see cref="ContractsOptions.EventPollInterval"/>. To resume
     /// after a restart, save the position handled (<see cref="SaveCheckpointAsync"/>, or in the handler's own
     /// transaction) and start from the one after it; <see cref="CheckpointTracker"/> keeps that position right when events
     /// are handled in parallel.
@@ -63,6 +65,25 @@ public interface IEventStore
     /// <param name="cancellationToken">Ends the subscription.</param>
     /// <returns>The events, without end.</returns>
     IAsyncEnumerable<RecordedEvent> SubscribeToAllAsync(long fromPosition = 1, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Follows the global log as <see cref="SubscribeToAllAsync(long, CancellationToken)"/> does, from the first event
+    /// recorded at or after <paramref name="from"/> (<see cref="FindPositionAsync"/>): catch-up from a time, then live.
+    /// </summary>
+    /// <param name="from">The earliest time to deliver.</param>
+    /// <param name="cancellationToken">Ends the subscription.</param>
+    /// <returns>The events, without end.</returns>
+    IAsyncEnumerable<RecordedEvent> SubscribeToAllAsync(DateTimeOffset from, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The position of the first event recorded at or after <paramref name="from"/> (one past the head when there is
+    /// none), by a binary search over the log: positions follow append order and so do their times, as far as the
+    /// clocks of the processes that appended agree.
+    /// </summary>
+    /// <param name="from">The time.</param>
+    /// <param name="cancellationToken">Cancels the search.</param>
+    /// <returns>The position.</returns>
+    ValueTask<long> FindPositionAsync(DateTimeOffset from, CancellationToken cancellationToken = default);
 
     /// <summary>The position <paramref name="subscription"/> last saved (0 when none): resume from the one after it.</summary>
     /// <param name="subscription">The subscription's name, for example <c>order-summaries</c>.</param>

@@ -9,6 +9,9 @@ public sealed class ContractsOptions
 {
     internal InMemoryTransportOptions? InMemory { get; private set; }
 
+    /// <summary>The projections the bus runs: <c>o.Projections.Add&lt;OrderSummaries&gt;(ProjectionMode.Async)</c>.</summary>
+    public Projections.ProjectionRegistry Projections { get; } = new();
+
     /// <summary>How long a query waits for its reply unless <see cref="QueryOptions.Timeout"/> says otherwise. Default 30 seconds.</summary>
     public TimeSpan QueryTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -28,7 +31,7 @@ public sealed class ContractsOptions
     public TimeSpan OutboxPollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
-    /// How often a live event subscription (<see cref="EventSourcing.IEventStore.SubscribeToAllAsync"/>) that has caught
+    /// How often a live event subscription (<see cref="EventSourcing.IEventStore.SubscribeToAllAsync(long, System.Threading.CancellationToken)"/>) that has caught
     /// up looks for events other processes appended; appends in this process wake it at once. Default 100 ms.
     /// </summary>
     public TimeSpan EventPollInterval { get; set; } = TimeSpan.FromMilliseconds(100);

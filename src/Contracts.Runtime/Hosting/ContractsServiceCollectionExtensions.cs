@@ -88,13 +88,15 @@ public static class ContractsServiceCollectionExtensions
 
         services.TryAddSingleton<IDeadLetters>(sp => sp.GetRequiredService<ContractsRuntime>().DeadLetters);
         services.TryAddSingleton<IMessageBus>(sp => sp.GetRequiredService<ContractsRuntime>().Bus);
-        services.TryAddSingleton<EventSourcing.IEventStore>(sp => new EventSourcing.EventStore(
-            sp.GetRequiredService<ContractsRuntime>(), catalog, sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        services.TryAddSingleton(sp => new EventSourcing.EventStore(
+            sp.GetRequiredService<ContractsRuntime>(), catalog, sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetRequiredService<IServiceScopeFactory>()));
+        services.TryAddSingleton<EventSourcing.IEventStore>(sp => sp.GetRequiredService<EventSourcing.EventStore>());
         services.TryAddSingleton<EventSourcing.IAggregateStore>(sp => new EventSourcing.AggregateStore(
             sp.GetRequiredService<ContractsRuntime>(),
             sp.GetRequiredService<EventSourcing.IEventStore>(),
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
             sp.GetService<ILogger<EventSourcing.IAggregateStore>>() ?? NullLogger<EventSourcing.IAggregateStore>.Instance));
+        AddProjections(services);
         services.TryAddSingleton<Transport.ITransport>(sp => sp.GetRequiredService<ContractsRuntime>().Transport);
         services.TryAddSingleton<Scheduling.IMessageScheduler>(sp => sp.GetRequiredService<ContractsRuntime>().Scheduler);
         services.TryAddSingleton<ISagas>(sp => new Sagas.SagaInspector(sp.GetRequiredService<ContractsRuntime>().Store));
@@ -102,7 +104,19 @@ public static class ContractsServiceCollectionExtensions
         services.AddSingleton<IHostedService>(sp => new ContractsHostedService(
             sp.GetRequiredService<ContractsRuntime>(),
             noModules ? sp.GetService<ILogger<ContractsRuntime>>() : null));
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<Projections.ProjectionEngine>());
         return services;
+    }
+
+    /// <summary>The projections' status and rebuild, and the host of their daemons (after the bus's, so it starts first).</summary>
+    private static void AddProjections(IServiceCollection services)
+    {
+        services.TryAddSingleton(sp => new Projections.ProjectionEngine(
+            sp.GetRequiredService<ContractsRuntime>(),
+            sp.GetRequiredService<EventSourcing.EventStore>(),
+            sp.GetRequiredService<IServiceScopeFactory>(),
+            sp.GetService<ILogger<Projections.ProjectionEngine>>() ?? (ILogger)NullLogger.Instance));
+        services.TryAddSingleton<Projections.IProjections>(sp => sp.GetRequiredService<Projections.ProjectionEngine>());
     }
 
     /// <summary>

@@ -85,4 +85,15 @@ public interface IEventLogStore
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>Completes when the checkpoint is stored.</returns>
     ValueTask SaveCheckpointAsync(string subscription, long position, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Starts a transaction in which appends, a subscriber's own writes on the same database and its checkpoint commit
+    /// together (inline projections, and asynchronous ones whose read model lives in the store's database). A store
+    /// without it throws, and a bus with projections refuses to start on it, naming the store.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The transaction.</returns>
+    /// <exception cref="System.NotSupportedException">The store has no event-log transactions.</exception>
+    ValueTask<IEventLogTransaction> BeginTransactionAsync(CancellationToken cancellationToken) =>
+        throw new System.NotSupportedException($"The event log {GetType().Name} has no transactions: use the in-memory, SQLite or PostgreSQL store for projections.");
 }

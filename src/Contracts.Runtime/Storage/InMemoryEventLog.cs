@@ -8,16 +8,33 @@ namespace Contracts.Storage;
 
 /// <summary>
 /// The in-memory store's event log, for the life of the process. One lock orders appends: an append checks and
-/// extends its stream and the global log in one step, which is what gives positions without gaps.
+/// extends its stream and the global log in one step, which is what gives positions without gaps. A transaction
+/// (<see cref="BeginTransactionAsync"/>) holds the writer's turn from its start to its end, so appends and deletions
+/// wait for it, and applies its appends only when it commits.
 /// </summary>
-internal sealed class InMemoryEventLog(TimeProvider time, Action<MessageRecord> addToOutbox) : IEventLogStore
+internal sealed partial class InMemoryEventLog(TimeProvider time, Action<MessageRecord> addToOutbox) : IEventLogStore
 {
+    private readonly SemaphoreSlim _writer = new(1, 1);
     private readonly Lock _gate = new();
     private readonly List<EventRecord> _all = [];
     private readonly Dictionary<string, Stream> _streams = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _checkpoints = new(StringComparer.Ordinal);
 
-    public ValueTask<long> AppendAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventRecord> events, IReadOnlyList<MessageRecord>? publish, CancellationToken cancellationToken)
+    public async ValueTask<long> AppendAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventRecord> events, IReadOnlyList<MessageRecord>? publish, CancellationToken cancellationToken)
+    {
+        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return Append(streamId, expected, events, publish);
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    /// <summary>Appends with the writer's turn held.</summary>
+    private long Append(string streamId, ExpectedVersion expected, IReadOnlyList<EventRecord> events, IReadOnlyList<MessageRecord>? publish)
     {
         DateTimeOffset now = time.GetUtcNow();
         lock (_gate)
@@ -58,7 +75,7 @@ internal sealed class InMemoryEventLog(TimeProvider time, Action<MessageRecord> 
                 }
             }
 
-            return ValueTask.FromResult(version);
+            return version;
         }
     }
 
@@ -127,7 +144,20 @@ internal sealed class InMemoryEventLog(TimeProvider time, Action<MessageRecord> 
         }
     }
 
-    public ValueTask DeleteStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken)
+    public async ValueTask DeleteStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken)
+    {
+        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            Delete(streamId, expected);
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    private void Delete(string streamId, ExpectedVersion expected)
     {
         lock (_gate)
         {
@@ -150,8 +180,6 @@ internal sealed class InMemoryEventLog(TimeProvider time, Action<MessageRecord> 
 
             stream.Deleted = true;
         }
-
-        return ValueTask.CompletedTask;
     }
 
     public ValueTask<long> ReadCheckpointAsync(string subscription, CancellationToken cancellationToken)

@@ -11,4 +11,7 @@ public enum StoreWork
 
     /// <summary>Outbox rows were committed, or given back, by another process.</summary>
     OutboxRows = 2,
+
+    /// <summary>Events were appended to the event log by another process (live subscriptions and projections look).</summary>
+    EventsAppended = 4,
 }

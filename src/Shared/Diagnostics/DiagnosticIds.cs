@@ -99,6 +99,18 @@ internal static class DiagnosticIds
     /// <summary>A saga step for a type that is not a command or event contract.</summary>
     public const string SagaStepOfNonContract = "CTR038";
 
+    /// <summary>A projection reads a type that is not an [Event] contract (a command, a query, a plain type).</summary>
+    public const string ProjectionOfNonEvent = "CTR055";
+
+    /// <summary>A projection the generator cannot generate (not partial, generic, abstract, static, nested in a non-partial type).</summary>
+    public const string ProjectionNotGeneratable = "CTR056";
+
+    /// <summary>A [Projection] class that reads no event (no IProjection&lt;TEvent&gt;).</summary>
+    public const string ProjectionReadsNothing = "CTR057";
+
+    /// <summary>Two projections with the same name: they would share one checkpoint.</summary>
+    public const string ProjectionNameClash = "CTR058";
+
     /// <summary>A contract, member or safe change that contracts.lock does not record yet.</summary>
     public const string NotInLock = "CTR040";
 

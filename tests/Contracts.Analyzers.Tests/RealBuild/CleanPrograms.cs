@@ -289,5 +289,6 @@ internal static class CleanPrograms
             """),
         .. SagaMistakes.Clean,
         .. AggregateMistakes.Clean,
+        .. ProjectionMistakes.Clean,
     ];
 }

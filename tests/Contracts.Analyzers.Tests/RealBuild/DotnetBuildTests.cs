@@ -39,9 +39,13 @@ public sealed class DotnetBuildTests
         "a saga that compensates one command and not another",
         "a command that starts two sagas",
         "a saga handling a query",
+        "a projection of a command",
+        "a projection that is not partial",
+        "a projection that reads nothing",
+        "two projections of one name",
     ];
 
-    private static readonly string[] s_clean = ["an order saga with compensations and a timeout", "an event-sourced order with snapshots, loaded and saved by a command handler", "the README's shop", "a contract deriving from another", "handlers with constructor dependencies, helpers and a token passed everywhere", "a handler publishing through the bus on an at-least-once endpoint its own host configures"];
+    private static readonly string[] s_clean = ["an order saga with compensations and a timeout", "an event-sourced order with snapshots, loaded and saved by a command handler", "an order summary projection, registered inline and async", "the README's shop", "a contract deriving from another", "handlers with constructor dependencies, helpers and a token passed everywhere", "a handler publishing through the bus on an at-least-once endpoint its own host configures"];
 
     private static readonly Regex s_line = new(@"^(?<file>[^\s(][^(]*)\(\d+,\d+\): (?<severity>error|warning) (?<id>[A-Z]+\d+): .*\[(?<project>[^\]]+\.csproj)", RegexOptions.Compiled);
 

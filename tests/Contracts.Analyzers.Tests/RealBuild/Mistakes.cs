@@ -208,5 +208,6 @@ internal static class Mistakes
             """),
         .. SagaMistakes.All,
         .. AggregateMistakes.All,
+        .. ProjectionMistakes.All,
     ];
 }

@@ -1,0 +1,142 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using Contracts.EventSourcing;
+
+namespace Contracts.Storage;
+
+internal sealed partial class InMemoryEventLog
+{
+    public async ValueTask<IEventLogTransaction> BeginTransactionAsync(CancellationToken cancellationToken)
+    {
+        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new Transaction(this);
+    }
+
+    private DateTimeOffset Now() => time.GetUtcNow();
+
+    /// <summary>The version <paramref name="streamId"/> is at, and whether it is deleted, before a transaction's own appends.</summary>
+    private StreamState Committed(string streamId)
+    {
+        lock (_gate)
+        {
+            return _streams.TryGetValue(streamId, out Stream? stream) ? new StreamState(stream.Events.Count, stream.Deleted) : default;
+        }
+    }
+
+    private long CommittedHead()
+    {
+        lock (_gate)
+        {
+            return _all.Count;
+        }
+    }
+
+    /// <summary>
+    /// Holds the writer's turn; appends are checked and numbered at once (nobody else writes meanwhile) and applied,
+    /// with checkpoints, only at the commit: a rollback leaves nothing behind.
+    /// </summary>
+    private sealed class Transaction(InMemoryEventLog log) : IEventLogTransaction
+    {
+        private readonly List<(string StreamId, ExpectedVersion Expected, IReadOnlyList<EventRecord> Events, IReadOnlyList<MessageRecord>? Publish)> _appends = [];
+        private readonly Dictionary<string, long> _versions = new(StringComparer.Ordinal);
+        private readonly List<(string Subscription, long? Position)> _checkpoints = [];
+        private long _head = -1;
+        private bool _done;
+
+        public ValueTask<long> AppendAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventRecord> events, IReadOnlyList<MessageRecord>? publish, CancellationToken cancellationToken)
+        {
+            ObjectDisposedException.ThrowIf(_done, this);
+            StreamState state = log.Committed(streamId);
+            if (state.Deleted)
+            {
+                throw new StreamDeletedException(streamId);
+            }
+
+            long version = _versions.TryGetValue(streamId, out long pending) ? pending : state.Version;
+            if (!expected.IsMetBy(version))
+            {
+                throw new WrongExpectedVersionException(streamId, expected, version);
+            }
+
+            if (_head < 0)
+            {
+                _head = log.CommittedHead();
+            }
+
+            DateTimeOffset now = log.Now();
+            foreach (EventRecord record in events)
+            {
+                record.StreamId = streamId;
+                record.StreamVersion = ++version;
+                record.Position = ++_head;
+                record.RecordedAt = now;
+            }
+
+            _versions[streamId] = version;
+            _appends.Add((streamId, ExpectedVersion.Any, events, publish));
+            return ValueTask.FromResult(version);
+        }
+
+        public ValueTask SaveCheckpointAsync(string subscription, long position, CancellationToken cancellationToken)
+        {
+            ObjectDisposedException.ThrowIf(_done, this);
+            _checkpoints.Add((subscription, position));
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask ResetCheckpointAsync(string subscription, CancellationToken cancellationToken)
+        {
+            ObjectDisposedException.ThrowIf(_done, this);
+            _checkpoints.Add((subscription, null));
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask CommitAsync(CancellationToken cancellationToken)
+        {
+            ObjectDisposedException.ThrowIf(_done, this);
+            _done = true;
+            try
+            {
+                foreach ((string streamId, ExpectedVersion expected, IReadOnlyList<EventRecord> events, IReadOnlyList<MessageRecord>? publish) in _appends)
+                {
+                    // Checked when appended, with the writer's turn held since: it cannot fail now.
+                    log.Append(streamId, expected, events, publish);
+                }
+
+                lock (log._gate)
+                {
+                    foreach ((string subscription, long? position) in _checkpoints)
+                    {
+                        if (position is not { } at)
+                        {
+                            log._checkpoints.Remove(subscription);
+                        }
+                        else if (at > log._checkpoints.GetValueOrDefault(subscription))
+                        {
+                            log._checkpoints[subscription] = at;
+                        }
+                    }
+                }
+            }
+            finally
+            {
+                log._writer.Release();
+            }
+
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            if (!_done)
+            {
+                _done = true;
+                log._writer.Release();
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
+}
