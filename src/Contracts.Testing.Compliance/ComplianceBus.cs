@@ -51,7 +51,18 @@ internal sealed class ComplianceBus : IAsyncDisposable
             fixture.UseTransport(o, t => endpoints?.Invoke(t));
             options?.Invoke(o);
         });
-        var bus = new ComplianceBus(services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true }), probe, fixture.Timeout);
+        ServiceProvider provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
+        ComplianceBus bus;
+        try
+        {
+            bus = new ComplianceBus(provider, probe, fixture.Timeout); // resolving the bus checks the routes: a start can fail here
+        }
+        catch
+        {
+            await provider.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
         try
         {
             using var cts = new CancellationTokenSource(fixture.Timeout);

@@ -49,3 +49,19 @@ internal sealed partial record Busy([property: IdempotencyKey] Guid Id, int Hold
 /// </summary>
 [Command(Name = ComplianceEndpoints.Parked)]
 internal sealed partial record Parked([property: IdempotencyKey] Guid Id, bool Block);
+
+/// <summary>A topic-test event one level under <c>Compliance.Topics.Orders</c>.</summary>
+[Event(Name = "Compliance.Topics.Orders.Placed")]
+internal sealed partial record TopicOrderPlaced([property: IdempotencyKey] Guid Id);
+
+/// <summary>A second topic-test event one level under <c>Compliance.Topics.Orders</c>.</summary>
+[Event(Name = "Compliance.Topics.Orders.Shipped")]
+internal sealed partial record TopicOrderShipped([property: IdempotencyKey] Guid Id);
+
+/// <summary>A topic-test event two levels under <c>Compliance.Topics.Orders</c>.</summary>
+[Event(Name = "Compliance.Topics.Orders.Returns.Opened")]
+internal sealed partial record TopicReturnOpened([property: IdempotencyKey] Guid Id);
+
+/// <summary>A topic-test event outside <c>Compliance.Topics.Orders</c>.</summary>
+[Event(Name = "Compliance.Topics.Stock.Counted")]
+internal sealed partial record TopicStockCounted([property: IdempotencyKey] Guid Id);

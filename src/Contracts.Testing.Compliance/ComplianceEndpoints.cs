@@ -44,9 +44,29 @@ public static class ComplianceEndpoints
     /// <summary>A command left waiting by a stop, for the next bus.</summary>
     public const string Parked = "Compliance.Parked";
 
+    /// <summary>The events of the topic tests, named as a hierarchy: <c>Compliance.Topics.Orders.Placed</c> and <c>.Shipped</c>, <c>.Orders.Returns.Opened</c>, <c>.Stock.Counted</c>.</summary>
+    public static IReadOnlyList<string> TopicEvents { get; } =
+        ["Compliance.Topics.Orders.Placed", "Compliance.Topics.Orders.Shipped", "Compliance.Topics.Orders.Returns.Opened", "Compliance.Topics.Stock.Counted"];
+
+    /// <summary>The one-segment pattern of the topic tests: <c>Compliance.Topics.Orders.Placed</c> and <c>.Shipped</c>, not <c>.Returns.Opened</c>.</summary>
+    public const string OrdersOneLevel = "Compliance.Topics.Orders.*";
+
+    /// <summary>The many-segment pattern of the topic tests: every <c>Compliance.Topics.Orders</c> event.</summary>
+    public const string OrdersAllLevels = "Compliance.Topics.Orders.>";
+
+    /// <summary>The topic subscription of <see cref="OrdersOneLevel"/> (the handler <c>OrdersOneLevelAudit</c>).</summary>
+    public const string OrdersOneLevelAudit = OrdersOneLevel + "/Contracts.Testing.Compliance.OrdersOneLevelAudit";
+
+    /// <summary>The topic subscription of <see cref="OrdersAllLevels"/> (the handler <c>OrdersAllLevelsAudit</c>).</summary>
+    public const string OrdersAllLevelsAudit = OrdersAllLevels + "/Contracts.Testing.Compliance.OrdersAllLevelsAudit";
+
     /// <summary>Every endpoint of the suite: the contract names, by which settings apply to every subscription of an event.</summary>
     public static IReadOnlyList<string> All { get; } = [Ping, Pinged, Echo, SlowEcho, Later, Poison, Parcel, Work, Busy, Parked];
 
-    /// <summary>Every queue of the suite: <see cref="All"/> with each event subscription instead of its event.</summary>
-    public static IReadOnlyList<string> Queues { get; } = [Ping, PingedFirst, PingedSecond, Echo, SlowEcho, Later, Poison, Parcel, Work, Busy, Parked];
+    /// <summary>
+    /// Every queue of the suite: <see cref="All"/> with each event subscription instead of its event, and the topic
+    /// subscriptions (which the topic tests declare themselves, consumed).
+    /// </summary>
+    public static IReadOnlyList<string> Queues { get; } =
+        [Ping, PingedFirst, PingedSecond, Echo, SlowEcho, Later, Poison, Parcel, Work, Busy, Parked, OrdersOneLevelAudit, OrdersAllLevelsAudit];
 }

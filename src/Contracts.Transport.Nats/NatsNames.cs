@@ -43,6 +43,21 @@ internal sealed class NatsNames(string prefix)
     /// <summary>Where an event routed as <paramref name="contractAddress"/> is published.</summary>
     public string EventSubject(string contractAddress) => $"{Prefix}.e.{Tokens(contractAddress)}";
 
+    /// <summary>
+    /// What a topic subscription's consumer takes from the event stream: the pattern's names as tokens, its wildcards
+    /// as NATS's own (<c>*</c> one token, a final <c>&gt;</c> one or more), so the server does the matching.
+    /// </summary>
+    public string EventFilter(string topic)
+    {
+        StringBuilder builder = new StringBuilder(Prefix.Length + 3 + topic.Length).Append(Prefix).Append(".e");
+        foreach (string segment in topic.Split('.'))
+        {
+            builder.Append('.').Append(segment is "*" or ">" ? segment : Tokens(segment));
+        }
+
+        return builder.ToString();
+    }
+
     /// <summary>The durable consumer of event subscription <paramref name="endpoint"/> on the event stream.</summary>
     public string SubscriptionConsumer(string endpoint) => Name(endpoint);
 

@@ -140,7 +140,7 @@ internal sealed partial class NatsTransport
         {
             DurableName = name,
             Description = $"Contracts: subscription {endpoint.Name}",
-            FilterSubject = Names.EventSubject(endpoint.ContractAddress),
+            FilterSubject = endpoint.Topic is { } topic ? Names.EventFilter(topic) : Names.EventSubject(endpoint.ContractAddress),
             AckPolicy = ConsumerConfigAckPolicy.Explicit,
             AckWait = _options.AckWait,
             MaxDeliver = -1,

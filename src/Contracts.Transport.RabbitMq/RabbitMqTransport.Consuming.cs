@@ -55,7 +55,7 @@ internal sealed partial class RabbitMqTransport
             {
                 // Arrived through a delay level before its time: on to the next level, addressed to this endpoint only.
                 // One due beyond MaxDeliveryDelay goes to the runtime instead, which dead-letters it (DelayTooLong).
-                await PublishDelayedAsync(endpoint.Name, new BasicProperties(delivery.BasicProperties), delivery.Body, early, _stopping.Token).ConfigureAwait(false);
+                await PublishDelayedAsync(endpoint.Name, new BasicProperties(delivery.BasicProperties), delivery.Body, early, events: false, _stopping.Token).ConfigureAwait(false);
                 await control.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
                 return;
             }

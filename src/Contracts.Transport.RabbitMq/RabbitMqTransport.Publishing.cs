@@ -40,6 +40,7 @@ internal sealed partial class RabbitMqTransport
             ? SendToAsync(endpoint.Name, mandatory: true, envelope, cancellationToken)
             : SendToAsync(TransportEndpoint.AddressOf(envelope.Contract), mandatory: envelope.Contract.Kind != MessageKind.Event, envelope, cancellationToken);
 
+    /// <summary>To the endpoint or contract named <paramref name="routingKey"/>; a published event (not mandatory) goes through the topic exchange.</summary>
     private ValueTask SendToAsync(string routingKey, bool mandatory, Envelope envelope, CancellationToken cancellationToken)
     {
         BasicProperties properties = AmqpHeaders.Write(envelope);
@@ -51,21 +52,21 @@ internal sealed partial class RabbitMqTransport
 
         if (envelope.DeliverAt is { } due && due - _time.GetUtcNow() is { } delay && delay >= TimeSpan.FromMilliseconds(1))
         {
-            return PublishDelayedAsync(routingKey, properties, envelope.Payload, delay, cancellationToken);
+            return PublishDelayedAsync(routingKey, properties, envelope.Payload, delay, events: !mandatory, cancellationToken);
         }
 
-        return PublishAsync(_options.Exchange, routingKey, mandatory, properties, envelope.Payload, cancellationToken, envelope.Contract);
+        return PublishAsync(mandatory ? _options.Exchange : TopicExchange, routingKey, mandatory, properties, envelope.Payload, cancellationToken, envelope.Contract);
     }
 
     /// <summary>Holds a message for <paramref name="delay"/> in the largest delay level that fits, then routes it by <paramref name="routingKey"/>.</summary>
-    private async ValueTask PublishDelayedAsync(string routingKey, BasicProperties properties, ReadOnlyMemory<byte> body, TimeSpan delay, CancellationToken cancellationToken)
+    private async ValueTask PublishDelayedAsync(string routingKey, BasicProperties properties, ReadOnlyMemory<byte> body, TimeSpan delay, bool events, CancellationToken cancellationToken)
     {
         int level = Math.Clamp((int)Math.Floor(Math.Log2(Math.Max(1, delay.TotalMilliseconds))), 0, DelayLevels - 1);
-        await EnsureDelayLevelAsync(level).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureDelayLevelAsync(events ? DelayLevels + level : level).WaitAsync(cancellationToken).ConfigureAwait(false);
 
         // A per-message TTL would expire only at the queue's head; the level's own TTL keeps every message in order.
         properties.Expiration = null;
-        await PublishAsync(DelayName(level), routingKey, mandatory: true, properties, body, cancellationToken).ConfigureAwait(false);
+        await PublishAsync(events ? EventDelayName(level) : DelayName(level), routingKey, mandatory: true, properties, body, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -14,6 +14,7 @@ internal sealed partial class RabbitMqTransport
     private async Task DeclareTopologyAsync(IChannel channel, CancellationToken cancellationToken)
     {
         await channel.ExchangeDeclareAsync(_options.Exchange, ExchangeType.Direct, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await DeclareTopicExchangeAsync(channel, cancellationToken).ConfigureAwait(false);
 
         await channel.QueueDeclareAsync(ErrorQueue(""), durable: true, exclusive: false, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
         foreach (TransportEndpoint endpoint in _consumed)
@@ -49,7 +50,11 @@ internal sealed partial class RabbitMqTransport
         }
 
         await channel.QueueBindAsync(endpoint.Name, _options.Exchange, endpoint.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (endpoint.ContractAddress != endpoint.Name)
+        if (endpoint.Topic is not null)
+        {
+            await BindTopicAsync(channel, endpoint, cancellationToken).ConfigureAwait(false);
+        }
+        else if (endpoint.ContractAddress != endpoint.Name)
         {
             await channel.QueueBindAsync(endpoint.Name, _options.Exchange, endpoint.ContractAddress, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
@@ -80,14 +85,16 @@ internal sealed partial class RabbitMqTransport
     {
         try
         {
-            string name = DelayName(level);
+            // Slots from DelayLevels on are the levels of delayed events: they end in the topic exchange (RabbitMqTransport.Topics).
+            bool events = level >= DelayLevels;
+            string name = events ? EventDelayName(level - DelayLevels) : DelayName(level);
             // A channel of its own: a declaration the broker refuses closes only it.
             await using IChannel channel = await Connection.CreateChannelAsync().ConfigureAwait(false);
             await channel.ExchangeDeclareAsync(name, ExchangeType.Fanout, durable: true, autoDelete: false).ConfigureAwait(false);
             var arguments = new Dictionary<string, object?>(StringComparer.Ordinal)
             {
-                ["x-message-ttl"] = 1L << level,
-                ["x-dead-letter-exchange"] = _options.Exchange,
+                ["x-message-ttl"] = 1L << (events ? level - DelayLevels : level),
+                ["x-dead-letter-exchange"] = events ? TopicExchange : _options.Exchange,
             };
             await channel.QueueDeclareAsync(name, durable: true, exclusive: false, autoDelete: false, arguments).ConfigureAwait(false);
             await channel.QueueBindAsync(name, name, "").ConfigureAwait(false);

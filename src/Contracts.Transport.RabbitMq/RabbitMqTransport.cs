@@ -35,7 +35,7 @@ internal sealed partial class RabbitMqTransport : ITransport
     private readonly RabbitMqTransportOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly Task?[] _delayLevels = new Task?[DelayLevels];
+    private readonly Task?[] _delayLevels = new Task?[2 * DelayLevels]; // the levels of sends, then of delayed events (RabbitMqTransport.Topics)
     private readonly List<(IChannel Channel, string ConsumerTag)> _consumers = [];
     private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();

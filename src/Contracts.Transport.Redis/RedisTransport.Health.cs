@@ -34,9 +34,8 @@ internal sealed partial class RedisTransport
     public async ValueTask<long?> CountBacklogAsync(TransportEndpoint endpoint, CancellationToken cancellationToken)
     {
         IDatabase database = Database;
-        RedisKey own = StreamOf(endpoint.Name);
         long total = 0;
-        foreach (RedisKey stream in endpoint.ContractAddress == endpoint.Name ? [own] : new[] { own, StreamOf(endpoint.ContractAddress) })
+        foreach (RedisKey stream in StreamsOf(endpoint))
         {
             StreamGroupInfo[] groups;
             try

@@ -35,8 +35,7 @@ internal sealed partial class StreamConsumer
         Group = endpoint.Name;
         Direct = transport.TargetOf(endpoint.Name);
 
-        // An event subscription reads its event's stream and its own (retries and replays addressed to it alone).
-        Streams = endpoint.ContractAddress == endpoint.Name ? [Direct.Stream] : [Direct.Stream, transport.StreamOf(endpoint.ContractAddress)];
+        Streams = transport.StreamsOf(endpoint);
         _positions = new StreamPosition[Streams.Length];
         for (int i = 0; i < Streams.Length; i++)
         {

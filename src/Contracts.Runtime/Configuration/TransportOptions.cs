@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using Contracts.Routing;
 using Contracts.Transport;
 
 namespace Contracts;
@@ -12,6 +13,7 @@ namespace Contracts;
 public abstract class TransportOptions
 {
     private readonly Dictionary<string, Action<EndpointOptions>> _endpoints = new(StringComparer.Ordinal);
+    private readonly List<TopicSubscription> _topics = [];
 
     /// <summary>Settings every endpoint starts from.</summary>
     public EndpointOptions Defaults { get; } = new();
@@ -39,6 +41,47 @@ public abstract class TransportOptions
     public TransportOptions Endpoint<TContract>(Action<EndpointOptions> configure)
         where TContract : class, IContract<TContract>
         => Endpoint(TransportEndpoint.AddressOf(TContract.Contract), configure);
+
+    /// <summary>
+    /// Subscribes handler <typeparamref name="THandler"/> to every event whose routing name matches
+    /// <paramref name="topic"/>, in one subscription (endpoint <c>{topic}/{handler's full name}</c>) instead of one per
+    /// event. Names are split at dots; <c>*</c> matches exactly one segment and a final <c>&gt;</c> one or more, so
+    /// <c>shop.orders.*</c> takes <c>shop.orders.placed</c> and <c>shop.orders.&gt;</c> also <c>shop.orders.returns.opened</c>.
+    /// The bus checks the pattern against the catalog at start: it must match at least one contract, only events, and
+    /// only events the handler handles (an <see cref="IEventHandler{TEvent}"/> of each); otherwise the start fails
+    /// naming the pattern. Brokers with wildcards bind the pattern itself, so an event a newer publisher adds that
+    /// matches it reaches the subscription (and is dead-lettered as unknown until this process knows its contract).
+    /// </summary>
+    /// <typeparam name="THandler">The handler class: a generated handler of each matching event.</typeparam>
+    /// <param name="topic">The pattern, such as <c>shop.orders.*</c> or <c>shop.orders.&gt;</c>.</param>
+    /// <param name="configure">Settings of the subscription's endpoint, applied after the defaults; optional.</param>
+    /// <returns>These options, for chaining.</returns>
+    /// <exception cref="ArgumentException">The pattern is not valid (an empty segment, a wildcard inside a segment, <c>&gt;</c> before the end).</exception>
+    public TransportOptions Subscribe<THandler>(string topic, Action<EndpointOptions>? configure = null)
+        where THandler : class
+    {
+        TopicPattern.Validate(topic, nameof(topic));
+        string handler = typeof(THandler).FullName ?? typeof(THandler).Name;
+        foreach (TopicSubscription existing in _topics)
+        {
+            if (existing.Handler == handler && existing.Topic == topic)
+            {
+                throw new ArgumentException($"{handler} is subscribed to topic '{topic}' twice.", nameof(topic));
+            }
+        }
+
+        var subscription = new TopicSubscription(topic, handler);
+        _topics.Add(subscription);
+        if (configure is not null)
+        {
+            Endpoint(subscription.Endpoint, configure);
+        }
+
+        return this;
+    }
+
+    /// <summary>The topic subscriptions, in the order declared.</summary>
+    internal IReadOnlyList<TopicSubscription> Topics => _topics;
 
     /// <summary>Whether messages travel as bytes through their generated formatters: always, on a broker.</summary>
     internal virtual bool Serializes => true;

@@ -172,7 +172,7 @@ internal sealed partial class ConsumePipeline
                 Log.HandlerFailed(_logger, ex, context.Handler.HandlerName, envelope.Contract.Name, envelope.MessageId, context.Attempt, endpoint.Name);
                 context.ErrorType = ex.GetType().FullName;
                 TelemetryStep.Failed(ex);
-                RetryDecision next = RetryStep.Decide(endpoint.Options, context.Attempt, ex, Random.Shared.NextDouble(), endpoint.Contract.HasPartitionKey);
+                RetryDecision next = RetryStep.Decide(endpoint.Options, context.Attempt, ex, Random.Shared.NextDouble(), envelope.Contract.HasPartitionKey);
                 switch (next.Action)
                 {
                     case RetryAction.Immediate:

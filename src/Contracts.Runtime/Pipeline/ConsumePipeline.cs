@@ -96,11 +96,11 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
             return _deadLetters.UnreadableAsync(endpoint, RecordOf(headers, body), DeadLetterReason.Unreadable, $"The envelope cannot be read: {ex.Message}", control);
         }
 
-        if (envelope.Contract != endpoint.Contract)
+        if (!endpoint.Carries(envelope.Contract))
         {
             // A message routed to the wrong queue is never handed to a handler of another type.
             return _deadLetters.UnreadableAsync(endpoint, MessageRecord.FromEnvelope(envelope, endpoint.Name, envelope.Payload), DeadLetterReason.Unreadable,
-                $"A '{envelope.Contract}' arrived on endpoint '{endpoint.Name}', which carries '{endpoint.Contract}' only (published with the wrong routing key?).", control);
+                $"A '{envelope.Contract}' arrived on endpoint '{endpoint.Name}', which carries '{endpoint.ContractAddress}' only (published with the wrong routing key?).", control);
         }
 
         if (envelope.Contract.Kind == MessageKind.Query && envelope.ReplyTo is not null)
@@ -145,7 +145,7 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
             return ProcessSlowAsync(endpoint, envelope, control, started: null);
         }
 
-        var context = new ConsumeContext(_delivery, envelope, endpoint.Handler, endpoint.Name, _abort);
+        var context = new ConsumeContext(_delivery, envelope, endpoint.HandlerFor(envelope.Contract), endpoint.Name, _abort);
 
         // An async method restores the ambient state (AsyncLocal values, culture, Activity.Current) its callees
         // changed; this one is not async, so it does it itself: a handler's ambient state must not reach the next
@@ -236,7 +236,7 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
             QueryReply { } local and not RemoteQueryReply => CancellationTokenSource.CreateLinkedTokenSource(_abort, local.Abandoned),
             _ => null,
         };
-        ConsumeContext context = started?.Context ?? new ConsumeContext(_delivery, envelope, endpoint.Handler, endpoint.Name, linked?.Token ?? _abort);
+        ConsumeContext context = started?.Context ?? new ConsumeContext(_delivery, envelope, endpoint.HandlerFor(envelope.Contract), endpoint.Name, linked?.Token ?? _abort);
         Outcome outcome = Outcome.Abandoned;
         bool expired = false;
         using (Activity? activity = TelemetryStep.StartProcess(envelope, endpoint, _messagingSystem))

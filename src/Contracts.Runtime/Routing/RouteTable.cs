@@ -9,7 +9,8 @@ namespace Contracts.Routing;
 
 /// <summary>
 /// The endpoints of this process's handlers: one per command or query handler (named after the contract), one per
-/// event subscription (contract and handler). Indexed by the contract's dense index, so finding a route is an array read.
+/// event subscription (contract and handler), one per topic subscription (pattern and handler, carrying every event
+/// the pattern matches). Indexed by the contract's dense index, so finding a route is an array read.
 /// </summary>
 internal sealed class RouteTable
 {
@@ -36,7 +37,8 @@ internal sealed class RouteTable
             list.Add(handler);
         }
 
-        _byContract = new TransportEndpoint[]?[maxIndex + 1];
+        var topics = TopicRoutes.Resolve(catalog, handlers, settings.Topics);
+        var byContractEndpoints = new List<TransportEndpoint>?[maxIndex + 1];
         var endpoints = new List<TransportEndpoint>();
         foreach ((ContractDescriptor contract, List<HandlerDescriptor> list) in byContract)
         {
@@ -47,21 +49,44 @@ internal sealed class RouteTable
                     $"a {contract.Kind.ToString().ToLowerInvariant()} is delivered to exactly one. Remove all but one.");
             }
 
-            var route = new TransportEndpoint[list.Count];
             string address = TransportEndpoint.AddressOf(contract);
-            for (int i = 0; i < list.Count; i++)
+            foreach (HandlerDescriptor handler in list)
             {
-                string name = contract.Kind == MessageKind.Event ? $"{address}/{list[i].HandlerName}" : address;
-                route[i] = new TransportEndpoint(name, list[i], settings.Resolve(name, address, list[i].IsSagaStep ? DeliveryMode.EffectivelyOnce : null), endpoints.Count);
-                endpoints.Add(route[i]);
-                _byName[name] = route[i];
-            }
+                if (topics.Covers(contract, handler))
+                {
+                    continue; // delivered by the handler's topic subscription instead
+                }
 
-            _byContract[contract.Index] = route;
+                string name = contract.Kind == MessageKind.Event ? $"{address}/{handler.HandlerName}" : address;
+                Add(new TransportEndpoint(name, handler, settings.Resolve(name, address, handler.IsSagaStep ? DeliveryMode.EffectivelyOnce : null), endpoints.Count));
+            }
+        }
+
+        foreach ((TopicSubscription subscription, HandlerDescriptor[] matched) in topics.Subscriptions)
+        {
+            string name = subscription.Endpoint;
+            EndpointOptions options = settings.Resolve(name, delivery: matched[0].IsSagaStep ? DeliveryMode.EffectivelyOnce : null);
+            Add(new TransportEndpoint(name, subscription.Topic, matched, maxIndex, options, endpoints.Count));
+        }
+
+        _byContract = new TransportEndpoint[]?[maxIndex + 1];
+        for (int i = 0; i < byContractEndpoints.Length; i++)
+        {
+            _byContract[i] = byContractEndpoints[i]?.ToArray();
         }
 
         Endpoints = endpoints;
         WarnAboutUnknownEndpoints(settings, logger);
+
+        void Add(TransportEndpoint endpoint)
+        {
+            endpoints.Add(endpoint);
+            _byName[endpoint.Name] = endpoint;
+            foreach (ContractDescriptor carried in endpoint.Contracts)
+            {
+                (byContractEndpoints[carried.Index] ??= []).Add(endpoint);
+            }
+        }
     }
 
     /// <summary>Every endpoint, in <see cref="TransportEndpoint.Index"/> order.</summary>

@@ -29,7 +29,7 @@ public sealed class RedisFixture : TransportFixture
         });
 
     // Every suite stream, not only this test's: dead letters outlive a test, and IDeadLetters lists all of the bus's.
-    public override Task ResetAsync(IReadOnlyList<string> endpointNames) => RedisServer.ResetAsync([.. ComplianceEndpoints.Queues, ComplianceEndpoints.Pinged]);
+    public override Task ResetAsync(IReadOnlyList<string> endpointNames) => RedisServer.ResetAsync([.. ComplianceEndpoints.Queues, ComplianceEndpoints.Pinged, .. ComplianceEndpoints.TopicEvents]);
 
     /// <summary>Adds the bytes the way the transport adds a message (see StreamFields), straight to the endpoint's stream.</summary>
     public override async Task SendUnreadableAsync(IServiceProvider services, string endpoint, string contractName, int contractVersion, ReadOnlyMemory<byte> payload)

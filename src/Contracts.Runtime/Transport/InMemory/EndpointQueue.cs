@@ -51,7 +51,7 @@ internal sealed partial class EndpointQueue
         EndpointOptions options = endpoint.Options;
         _capacity = options.Capacity;
         _counted = options.FullMode is EndpointFullMode.Wait or EndpointFullMode.Reject;
-        Ordered = endpoint.Contract.HasPartitionKey;
+        Ordered = endpoint.HasPartitionKey;
         _maxPriority = (byte)options.MaxPriority;
         _priorityBoost = options.PriorityBoost;
         int lanes = Ordered ? options.MaxConcurrency : 1;

@@ -97,7 +97,7 @@ internal sealed partial class InMemoryTransport : ITransport, IDisposable
                 "Set FullMode to Wait or Reject, or MaxPriority to 0.");
         }
 
-        if (endpoint.Contract.HasPartitionKey)
+        if (endpoint.HasPartitionKey)
         {
             throw new InvalidOperationException(
                 $"Endpoint '{endpoint.Name}' has MaxPriority {options.MaxPriority}, but its contract '{endpoint.Contract.Name}' has a partition key: " +
@@ -133,7 +133,10 @@ internal sealed partial class InMemoryTransport : ITransport, IDisposable
             control.Queue = queue;
             queues[endpoint.Index] = queue;
             _byName[endpoint.Name] = queue;
-            (routes[endpoint.Contract.Index] ??= []).Add(queue);
+            foreach (ContractDescriptor carried in endpoint.Contracts)
+            {
+                (routes[carried.Index] ??= []).Add(queue); // a topic subscription is matched here, once, against the catalog
+            }
         }
 
         var table = new EndpointQueue[]?[routes.Length];
