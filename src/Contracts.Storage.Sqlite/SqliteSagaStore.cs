@@ -56,25 +56,25 @@ internal sealed class SqliteSagaStore(SqliteMessageStore store) : ISagaStore
         own.Commit();
     }
 
-    public ValueTask<int> CancelTimeoutsAsync(IReadOnlyList<Guid> messageIds, IConsumeTransaction? transaction, CancellationToken cancellationToken)
+    public async ValueTask<int> CancelTimeoutsAsync(IReadOnlyList<Guid> messageIds, IConsumeTransaction? transaction, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messageIds);
         if (messageIds.Count == 0)
         {
-            return ValueTask.FromResult(0);
+            return 0;
         }
 
-        SqliteTransaction? joined = Joined(transaction);
+        SqliteTransaction? joined = await JoinedAsync(transaction, cancellationToken).ConfigureAwait(false);
         if (joined is not null)
         {
-            return ValueTask.FromResult(Cancel(joined, messageIds));
+            return Cancel(joined, messageIds);
         }
 
         using SqliteConnection connection = store.OpenConnection();
         using SqliteTransaction own = connection.BeginTransaction(deferred: false);
         int deleted = Cancel(own, messageIds);
         own.Commit();
-        return ValueTask.FromResult(deleted);
+        return deleted;
     }
 
     public ValueTask<IReadOnlyList<SagaRecord>> ListAsync(string saga, SagaStatus? status, int offset, int limit, CancellationToken cancellationToken)

@@ -52,9 +52,6 @@ internal sealed class PostgresBus : IAsyncDisposable
         return bus;
     }
 
-    public T Get<T>()
-        where T : notnull => _provider.GetRequiredService<T>();
-
     public async Task StopAsync()
     {
         if (_stopped)
