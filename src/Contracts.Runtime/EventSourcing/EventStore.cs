@@ -236,6 +236,9 @@ internal sealed partial class EventStore(ContractsRuntime runtime, ContractCatal
     internal void SignalAppended() =>
         Interlocked.Exchange(ref _appended, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
+    /// <summary>The store's event log once the bus has opened the store, listening for other processes' appends.</summary>
+    internal ValueTask<IEventLogStore> OpenLogAsync() => LogAsync();
+
     /// <summary>The store's event log once the bus has opened the store.</summary>
     private async ValueTask<IEventLogStore> LogAsync()
     {

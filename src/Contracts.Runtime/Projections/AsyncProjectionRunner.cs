@@ -39,8 +39,9 @@ internal sealed partial class AsyncProjectionRunner(
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        await runtime.StoreReadyAsync().ConfigureAwait(false);
-        IEventLogStore log = runtime.Store.Events;
+        // Through the event store, so that this process hears of other processes' appends (PostgreSQL's NOTIFY) even if
+        // it never appends or subscribes itself.
+        IEventLogStore log = await store.OpenLogAsync().ConfigureAwait(false);
         TimeSpan retry = projection.RetryDelay;
         bool started = false;
         while (!cancellationToken.IsCancellationRequested)
