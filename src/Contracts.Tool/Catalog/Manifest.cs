@@ -6,7 +6,9 @@ namespace Contracts.Tool.Catalog;
 
 /// <summary>
 /// The generated module's <c>Manifest</c> constant: one line per contract, <c>C\tname\tversion\ttype</c>, and one per
-/// handled message, <c>H\tkind\tmessage type\thandler type</c> (types as <c>global::</c>-qualified C# names).
+/// handled message, <c>H\tkind\tmessage type\thandler type</c>, and one per saga step, <c>S\tkind\tmessage type\tsaga
+/// type</c> (types as <c>global::</c>-qualified C# names). A saga step is listed as a handler of its message: the saga
+/// receives it like any handler.
 /// </summary>
 internal sealed class Manifest
 {
@@ -24,7 +26,7 @@ internal sealed class Manifest
             {
                 manifest.Contracts.Add(new ManifestContract(name, v, type));
             }
-            else if (parts is ["H", string kind, string message, string handler])
+            else if (parts is ["H" or "S", string kind, string message, string handler])
             {
                 manifest.Handlers.Add(new ManifestHandler(kind, message, handler));
             }
