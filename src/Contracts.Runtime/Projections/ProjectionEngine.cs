@@ -14,7 +14,7 @@ namespace Contracts.Projections;
 /// <see cref="IProjections"/>, and the host of the asynchronous projections' daemons: started after the bus (each
 /// daemon waits for the store), stopped with the host.
 /// </summary>
-internal sealed class ProjectionEngine : IProjections, IHostedService, IAsyncDisposable
+internal sealed class ProjectionEngine : IProjections, IHostedService, IAsyncDisposable, IDisposable
 {
     private static readonly TimeSpan s_waitPoll = TimeSpan.FromMilliseconds(20);
 
@@ -65,6 +65,15 @@ internal sealed class ProjectionEngine : IProjections, IHostedService, IAsyncDis
     }
 
     /// <summary>Stops the daemons (DI disposes the engine once per registration that returns it: this is idempotent).</summary>
+    /// <summary>A container disposed synchronously: the daemons are told to stop, not waited for (they end at their next wait).</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _stop.Cancel();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
