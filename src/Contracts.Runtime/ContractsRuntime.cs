@@ -8,6 +8,7 @@ using Contracts.Modules;
 using Contracts.Pipeline;
 using Contracts.Queries;
 using Contracts.Routing;
+using Contracts.Scheduling;
 using Contracts.Storage;
 using Contracts.Transport;
 using Microsoft.Extensions.DependencyInjection;
@@ -78,7 +79,8 @@ internal sealed partial class ContractsRuntime : IAsyncDisposable, IDisposable
         Bus = new MessageBus(this);
         _relay = new OutboxRelay(_store, _claims, catalog, ForwardAsync, DeadLetters, options, Time, logger);
         _housekeeping = new Housekeeping(_store, options, Time, logger);
-        CreateScheduleRunner();
+        ScheduleRunner = new ScheduleRunner(this, options.Schedules, logger);
+        Scheduler = new MessageScheduler(this, ScheduleRunner, options.Schedules);
         var delivery = new DeliveryServices(Bus, services.GetRequiredService<IServiceScopeFactory>(), services, lifetimes);
         CancelledTimeouts = new Sagas.CancelledTimeouts(Time);
         _pipeline = new ConsumePipeline(options, catalog, _store, _transport, _nativeDelay ? null : _scheduler, Queries, delivery, middlewares, _lifetime, _relay.Wake, Time, logger)

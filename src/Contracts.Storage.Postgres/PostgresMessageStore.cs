@@ -95,6 +95,7 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQueueStore, I
 
     /// <inheritdoc />
     public IScheduleStore Schedules => _schedules ??= new PostgresScheduleStore(this);
+
     /// <inheritdoc />
     public ISnapshotStore Snapshots => _snapshots ??= new PostgresSnapshotStore(this);
 

@@ -65,6 +65,7 @@ public sealed partial class SqliteMessageStore : IMessageStore, IQueueStore, IIn
 
     /// <inheritdoc />
     public IScheduleStore Schedules => _schedules ??= new SqliteScheduleStore(this);
+
     /// <inheritdoc />
     public ISnapshotStore Snapshots => _snapshots ??= new SqliteSnapshotStore(this);
 

@@ -39,12 +39,8 @@ public interface IMessageStore : IAsyncDisposable
     /// <summary>Saga instances (see <see cref="ISagaStore"/>), with the delete of an ended saga's timeouts.</summary>
     ISagaStore Sagas { get; }
 
-    /// <summary>
-    /// Recurring and one-off scheduled commands (see <see cref="IScheduleStore"/>). A store without the role throws
-    /// here, and a bus with schedules refuses to start on it, naming the store.
-    /// </summary>
-    /// <exception cref="NotSupportedException">The store keeps no schedules.</exception>
-    IScheduleStore Schedules => throw new NotSupportedException($"The store {GetType().Name} keeps no schedules: use the in-memory, SQLite or PostgreSQL store for a bus with schedules.");
+    /// <summary>Recurring and one-off scheduled commands (see <see cref="IScheduleStore"/>).</summary>
+    IScheduleStore Schedules { get; }
 
     /// <summary>Creates what the store needs (tables, files).</summary>
     /// <param name="cancellationToken">Cancels the start.</param>
