@@ -156,6 +156,8 @@ public sealed class OutboxTests
 
         public ISagaStore Sagas => inner.Sagas;
 
+        public IScheduleStore Schedules => inner.Schedules;
+
         public ValueTask InitializeAsync(CancellationToken cancellationToken) => inner.InitializeAsync(cancellationToken);
 
         public ValueTask<IConsumeTransaction> BeginConsumeAsync(CancellationToken cancellationToken) => inner.BeginConsumeAsync(cancellationToken);

@@ -40,6 +40,8 @@ public sealed class CountingStore(IMessageStore inner) : IMessageStore
 
     public ISagaStore Sagas => inner.Sagas;
 
+    public IScheduleStore Schedules => inner.Schedules;
+
     public ValueTask InitializeAsync(CancellationToken cancellationToken) => inner.InitializeAsync(cancellationToken);
 
     public ValueTask<IConsumeTransaction> BeginConsumeAsync(CancellationToken cancellationToken) => inner.BeginConsumeAsync(cancellationToken);
