@@ -14,16 +14,7 @@ internal static class AggregateEmitter
     {
         var w = new SourceWriter();
         Header.Write(w);
-        bool hasNamespace = spec.Namespace.Length > 0;
-        if (hasNamespace)
-        {
-            w.Open($"namespace {spec.Namespace}");
-        }
-
-        foreach (ContainerSpec container in spec.Containers)
-        {
-            w.Open($"partial {container.Keyword} {TypeNames.Escape(container.Name)}");
-        }
+        PartialFrame.Open(w, spec.Namespace, spec.Containers);
 
         string self = spec.FullyQualifiedName;
         string definition = $"global::Contracts.EventSourcing.IAggregateDefinition<{self}>";
@@ -44,19 +35,7 @@ internal static class AggregateEmitter
         w.Line(Header.GeneratedCode);
         w.Line($"static {self} {definition}.Create() => new {self}();");
         w.Line();
-        bool warningsOff = FormatterEmitter.HasNullableMismatch(spec.State);
-        w.Line("/// <summary>The state's formatter (generated like a contract's: no reflection).</summary>");
-        if (warningsOff)
-        {
-            w.Line("#nullable disable warnings");
-        }
-
-        w.Line(Header.GeneratedCode);
-        w.Line($"private static readonly global::MessagePack.Formatters.IMessagePackFormatter<{spec.StateType}> __ContractsStateFormatter = {FormatterEmitter.FormatterExpression(spec.State)};");
-        if (warningsOff)
-        {
-            w.Line("#nullable restore warnings");
-        }
+        PartialFrame.StateFormatter(w, spec.State, "The state's formatter (generated like a contract's: no reflection).", $"private static readonly global::MessagePack.Formatters.IMessagePackFormatter<{spec.StateType}> __ContractsStateFormatter = ");
 
         w.Line();
         w.Line("/// <summary>Writes the state for a snapshot.</summary>");
@@ -97,35 +76,9 @@ internal static class AggregateEmitter
             }
         }
 
-        if (spec.NestedObjects.Count > 0 || spec.NestedEnums.Count > 0)
-        {
-            w.Line();
-            w.Line("#nullable disable warnings");
-            foreach (ObjectSpec nested in spec.NestedObjects)
-            {
-                w.Line();
-                FormatterEmitter.Emit(w, nested, nested.FullyQualifiedName.Replace("global::", ""));
-            }
+        PartialFrame.NestedFormatters(w, spec.NestedObjects, spec.NestedEnums);
 
-            foreach (EnumSpec nested in spec.NestedEnums)
-            {
-                w.Line();
-                EnumFormatterEmitter.Emit(w, nested);
-            }
-
-            w.Line("#nullable restore warnings");
-        }
-
-        w.Close();
-        for (int i = 0; i < spec.Containers.Count; i++)
-        {
-            w.Close();
-        }
-
-        if (hasNamespace)
-        {
-            w.Close();
-        }
+        PartialFrame.Close(w, spec.Namespace, spec.Containers);
 
         return w.ToString();
     }

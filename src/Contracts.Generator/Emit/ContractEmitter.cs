@@ -12,16 +12,7 @@ internal static class ContractEmitter
     {
         var w = new SourceWriter();
         Header.Write(w);
-        bool hasNamespace = spec.Namespace.Length > 0;
-        if (hasNamespace)
-        {
-            w.Open($"namespace {spec.Namespace}");
-        }
-
-        foreach (ContainerSpec container in spec.Containers)
-        {
-            w.Open($"partial {container.Keyword} {TypeNames.Escape(container.Name)}");
-        }
+        PartialFrame.Open(w, spec.Namespace, spec.Containers);
 
         string type = spec.FullyQualifiedName;
         string marker = spec.Kind switch
@@ -92,31 +83,12 @@ internal static class ContractEmitter
             w.Line();
             w.Line("#nullable disable warnings");
             FormatterEmitter.Emit(w, spec.Shape, TypeNames.Escape(spec.Name));
-            foreach (ObjectSpec nested in spec.NestedObjects)
-            {
-                w.Line();
-                FormatterEmitter.Emit(w, nested, nested.FullyQualifiedName.Replace("global::", ""));
-            }
-
-            foreach (EnumSpec nested in spec.NestedEnums)
-            {
-                w.Line();
-                EnumFormatterEmitter.Emit(w, nested);
-            }
+            PartialFrame.NestedFormatterBodies(w, spec.NestedObjects, spec.NestedEnums);
 
             w.Line("#nullable restore warnings");
         }
 
-        w.Close();
-        for (int i = 0; i < spec.Containers.Count; i++)
-        {
-            w.Close();
-        }
-
-        if (hasNamespace)
-        {
-            w.Close();
-        }
+        PartialFrame.Close(w, spec.Namespace, spec.Containers);
 
         return w.ToString();
     }

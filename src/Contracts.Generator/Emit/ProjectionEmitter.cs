@@ -21,16 +21,7 @@ internal static class ProjectionEmitter
     {
         var w = new SourceWriter();
         Header.Write(w);
-        bool hasNamespace = spec.Namespace.Length > 0;
-        if (hasNamespace)
-        {
-            w.Open($"namespace {spec.Namespace}");
-        }
-
-        foreach (ContainerSpec container in spec.Containers)
-        {
-            w.Open($"partial {container.Keyword} {TypeNames.Escape(container.Name)}");
-        }
+        PartialFrame.Open(w, spec.Namespace, spec.Containers);
 
         string definition = $"global::Contracts.Projections.IProjectionDefinition<{spec.FullyQualifiedName}>";
         w.Open($"partial class {TypeNames.Escape(spec.Name)} : {definition}");
@@ -63,16 +54,7 @@ internal static class ProjectionEmitter
         w.Line(spec.Rebuildable
             ? "    static (projection, context, cancellationToken) => ((global::Contracts.IRebuildableProjection)projection).ResetAsync(context, cancellationToken));"
             : "    null);");
-        w.Close();
-        for (int i = 0; i < spec.Containers.Count; i++)
-        {
-            w.Close();
-        }
-
-        if (hasNamespace)
-        {
-            w.Close();
-        }
+        PartialFrame.Close(w, spec.Namespace, spec.Containers);
 
         return w.ToString();
     }

@@ -18,16 +18,7 @@ internal static class SagaEmitter
     {
         var w = new SourceWriter();
         Header.Write(w);
-        bool hasNamespace = spec.Namespace.Length > 0;
-        if (hasNamespace)
-        {
-            w.Open($"namespace {spec.Namespace}");
-        }
-
-        foreach (ContainerSpec container in spec.Containers)
-        {
-            w.Open($"partial {container.Keyword} {TypeNames.Escape(container.Name)}");
-        }
+        PartialFrame.Open(w, spec.Namespace, spec.Containers);
 
         string definition = $"global::Contracts.Sagas.ISagaDefinition<{spec.StateType}>";
         w.Open($"partial class {TypeNames.Escape(spec.Name)} : {definition}");
@@ -35,19 +26,7 @@ internal static class SagaEmitter
         w.Line(Header.GeneratedCode);
         w.Line($"static string {definition}.SagaName => \"{ContractEmitter.Escape(spec.SagaName)}\";");
         w.Line();
-        bool warningsOff = FormatterEmitter.HasNullableMismatch(spec.State);
-        w.Line("/// <summary>Reads and writes the state between steps (generated like a contract's formatter: no reflection).</summary>");
-        if (warningsOff)
-        {
-            w.Line("#nullable disable warnings");
-        }
-
-        w.Line(Header.GeneratedCode);
-        w.Line($"static global::MessagePack.Formatters.IMessagePackFormatter<{spec.StateType}> {definition}.StateFormatter {{ get; }} = {FormatterEmitter.FormatterExpression(spec.State)};");
-        if (warningsOff)
-        {
-            w.Line("#nullable restore warnings");
-        }
+        PartialFrame.StateFormatter(w, spec.State, "Reads and writes the state between steps (generated like a contract's formatter: no reflection).", $"static global::MessagePack.Formatters.IMessagePackFormatter<{spec.StateType}> {definition}.StateFormatter {{ get; }} = ");
 
         w.Line();
         w.Line("/// <summary>");
@@ -71,35 +50,9 @@ internal static class SagaEmitter
             }
         }
 
-        if (spec.NestedObjects.Count > 0 || spec.NestedEnums.Count > 0)
-        {
-            w.Line();
-            w.Line("#nullable disable warnings");
-            foreach (ObjectSpec nested in spec.NestedObjects)
-            {
-                w.Line();
-                FormatterEmitter.Emit(w, nested, nested.FullyQualifiedName.Replace("global::", ""));
-            }
+        PartialFrame.NestedFormatters(w, spec.NestedObjects, spec.NestedEnums);
 
-            foreach (EnumSpec nested in spec.NestedEnums)
-            {
-                w.Line();
-                EnumFormatterEmitter.Emit(w, nested);
-            }
-
-            w.Line("#nullable restore warnings");
-        }
-
-        w.Close();
-        for (int i = 0; i < spec.Containers.Count; i++)
-        {
-            w.Close();
-        }
-
-        if (hasNamespace)
-        {
-            w.Close();
-        }
+        PartialFrame.Close(w, spec.Namespace, spec.Containers);
 
         return w.ToString();
     }
@@ -109,29 +62,12 @@ internal static class SagaEmitter
     {
         var w = new SourceWriter();
         Header.Write(w);
-        if (spec.Namespace.Length > 0)
-        {
-            w.Open($"namespace {spec.Namespace}");
-        }
-
-        foreach (ContainerSpec container in spec.Containers)
-        {
-            w.Open($"partial {container.Keyword} {TypeNames.Escape(container.Name)}");
-        }
+        PartialFrame.Open(w, spec.Namespace, spec.Containers);
 
         w.Open($"partial class {TypeNames.Escape(spec.Name)}");
         w.Line(Header.GeneratedCode);
         w.Line($"internal static void {RegisterMethod}(global::Contracts.Modules.ContractsModuleBuilder builder) {{ }}");
-        w.Close();
-        for (int i = 0; i < spec.Containers.Count; i++)
-        {
-            w.Close();
-        }
-
-        if (spec.Namespace.Length > 0)
-        {
-            w.Close();
-        }
+        PartialFrame.Close(w, spec.Namespace, spec.Containers);
 
         return w.ToString();
     }
