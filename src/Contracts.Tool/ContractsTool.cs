@@ -12,7 +12,7 @@ namespace Contracts.Tool;
 
 /// <summary>
 /// The <c>contracts</c> command: <c>dead-letters list|show|replay|purge</c> on a SQLite or PostgreSQL store or on
-/// RabbitMQ's error queues, <c>catalog</c> of a compiled assembly and its AsyncAPI 3.0 document (<c>asyncapi</c>). Tables for people, <c>--json</c> for scripts;
+/// the dead letters of RabbitMQ, NATS JetStream or Redis Streams, <c>catalog</c> of a compiled assembly and its AsyncAPI 3.0 document (<c>asyncapi</c>). Tables for people, <c>--json</c> for scripts;
 /// errors on standard error with an exit code from <see cref="ExitCodes"/>.
 /// </summary>
 public static class ContractsTool

@@ -178,7 +178,7 @@ internal sealed class NatsDeadLetters(NatsTransport transport) : IDeadLetterQueu
     }
 
     /// <summary>The dead-letter subjects this process sees: no endpoint's, then one per endpoint it consumes.</summary>
-    private List<string> Subjects()
+    internal List<string> Subjects()
     {
         IReadOnlyList<string> endpoints = transport.DeadLetterEndpoints;
         var subjects = new List<string>(endpoints.Count + 1) { Names.DeadLetterRoot };

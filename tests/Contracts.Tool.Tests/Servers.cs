@@ -9,18 +9,25 @@ using Contracts.Tests.Shared;
 namespace Contracts.Tool.Tests;
 
 /// <summary>
-/// The real PostgreSQL (127.0.0.1:5432, or the one <c>CONTRACTS_POSTGRES</c> names) and RabbitMQ (127.0.0.1:5672) the
+/// The real PostgreSQL (127.0.0.1:5432, or the one <c>CONTRACTS_POSTGRES</c> names), RabbitMQ (127.0.0.1:5672), NATS
+/// (127.0.0.1:4222) and Redis (127.0.0.1:6379) the
 /// tests run against; started with the repository's scripts when nothing answers, and stopped again at the end.
 /// </summary>
 public sealed class Servers : IAsyncLifetime
 {
     public const string RabbitMqUri = "amqp://guest:guest@127.0.0.1:5672/";
 
+    public const string NatsUrl = "nats://127.0.0.1:4222";
+
+    public const string RedisConfiguration = "127.0.0.1:6379";
+
     public static readonly string PostgresConnectionString =
         Environment.GetEnvironmentVariable("CONTRACTS_POSTGRES") is { Length: > 0 } configured ? configured : "Host=127.0.0.1;Port=5432;Username=postgres;Database=postgres";
 
     private bool _startedPostgres;
     private bool _startedRabbitMq;
+    private bool _startedNats;
+    private bool _startedRedis;
 
     public async ValueTask InitializeAsync()
     {
@@ -35,6 +42,18 @@ public sealed class Servers : IAsyncLifetime
             await RepositoryScript.RunAsync("rabbitmq.sh", "start", TimeSpan.FromMinutes(5));
             _startedRabbitMq = true;
         }
+
+        if (!await AnswersAsync(4222))
+        {
+            await RepositoryScript.RunAsync("nats.sh", "start", TimeSpan.FromMinutes(5));
+            _startedNats = true;
+        }
+
+        if (!await AnswersAsync(6379))
+        {
+            await RepositoryScript.RunAsync("redis.sh", "start", TimeSpan.FromMinutes(5));
+            _startedRedis = true;
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -47,6 +66,16 @@ public sealed class Servers : IAsyncLifetime
         if (_startedRabbitMq)
         {
             await RepositoryScript.RunAsync("rabbitmq.sh", "stop", TimeSpan.FromMinutes(1));
+        }
+
+        if (_startedNats)
+        {
+            await RepositoryScript.RunAsync("nats.sh", "stop", TimeSpan.FromMinutes(1));
+        }
+
+        if (_startedRedis)
+        {
+            await RepositoryScript.RunAsync("redis.sh", "stop", TimeSpan.FromMinutes(1));
         }
     }
 

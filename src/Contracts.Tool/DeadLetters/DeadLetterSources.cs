@@ -5,13 +5,15 @@ using System.Threading;
 using System.Threading.Tasks;
 using Contracts.Storage.Postgres;
 using Contracts.Storage.Sqlite;
+using Contracts.Transport.Nats;
 using Contracts.Transport.RabbitMq;
+using Contracts.Transport.Redis;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
 namespace Contracts.Tool.DeadLetters;
 
-/// <summary>Opens the source the options name: exactly one of <c>--sqlite</c>, <c>--postgres</c>, <c>--rabbitmq</c>.</summary>
+/// <summary>Opens the source the options name: exactly one of <c>--sqlite</c>, <c>--postgres</c>, <c>--rabbitmq</c>, <c>--nats</c>, <c>--redis</c>.</summary>
 internal static class DeadLetterSources
 {
     public const string Usage =
@@ -19,8 +21,12 @@ internal static class DeadLetterSources
         "  --postgres <connection>      an Npgsql connection string of the database the buses use (UsePostgres)\n" +
         "    --schema <name>            the store's schema (default contracts)\n" +
         "  --rabbitmq <uri>             the broker, e.g. amqp://guest:guest@127.0.0.1:5672/ (UseRabbitMq)\n" +
-        "    --endpoint <name>          an endpoint whose .error queue to read; repeat or separate with commas\n" +
-        "    --exchange <name>          the exchange the buses use (default contracts)\n";
+        "    --exchange <name>          the exchange the buses use (default contracts)\n" +
+        "  --nats <url>                 the NATS server with JetStream, e.g. nats://127.0.0.1:4222 (UseNats)\n" +
+        "  --redis <configuration>      the Redis server, e.g. 127.0.0.1:6379 (UseRedis)\n" +
+        "    --prefix <name>            with --nats or --redis: the prefix the buses use (default contracts)\n" +
+        "    --endpoint <name>          with --rabbitmq, --nats or --redis: an endpoint whose dead letters to read (its .error\n" +
+        "                               queue, its dead-letter subject or stream); repeat or separate with commas\n";
 
     /// <summary>Reads the source options (checking them) and returns what opens the source: options first, so unknown ones are rejected before anything connects.</summary>
     public static Func<CancellationToken, Task<DeadLetterSource>> Read(ToolArguments args)
@@ -29,14 +35,17 @@ internal static class DeadLetterSources
         string? postgres = args.Option("postgres");
         string? rabbitmq = args.Option("rabbitmq");
         string? schema = args.Option("schema");
+        string? nats = args.Option("nats");
+        string? redis = args.Option("redis");
         string? exchange = args.Option("exchange");
+        string? prefix = args.Option("prefix");
         List<string> endpoints = args.Options("endpoint");
-        int given = (sqlite is null ? 0 : 1) + (postgres is null ? 0 : 1) + (rabbitmq is null ? 0 : 1);
+        int given = (sqlite is null ? 0 : 1) + (postgres is null ? 0 : 1) + (rabbitmq is null ? 0 : 1) + (nats is null ? 0 : 1) + (redis is null ? 0 : 1);
         if (given != 1)
         {
             throw new UsageException(given == 0
-                ? "Say where the dead letters are: --sqlite <file>, --postgres <connection string> or --rabbitmq <uri>."
-                : "Give only one of --sqlite, --postgres and --rabbitmq.");
+                ? "Say where the dead letters are: --sqlite <file>, --postgres <connection string>, --rabbitmq <uri>, --nats <url> or --redis <configuration>."
+                : "Give only one of --sqlite, --postgres, --rabbitmq, --nats and --redis.");
         }
 
         if (schema is not null && postgres is null)
@@ -44,9 +53,19 @@ internal static class DeadLetterSources
             throw new UsageException("--schema goes with --postgres.");
         }
 
-        if ((exchange is not null || endpoints.Count > 0) && rabbitmq is null)
+        if (exchange is not null && rabbitmq is null)
         {
-            throw new UsageException("--endpoint and --exchange go with --rabbitmq.");
+            throw new UsageException("--exchange goes with --rabbitmq.");
+        }
+
+        if (prefix is not null && nats is null && redis is null)
+        {
+            throw new UsageException("--prefix goes with --nats or --redis.");
+        }
+
+        if (endpoints.Count > 0 && rabbitmq is null && nats is null && redis is null)
+        {
+            throw new UsageException("--endpoint goes with --rabbitmq, --nats or --redis.");
         }
 
         if (sqlite is not null)
@@ -57,6 +76,16 @@ internal static class DeadLetterSources
         if (postgres is not null)
         {
             return cancellationToken => OpenPostgresAsync(postgres, schema ?? PostgresStoreOptions.DefaultSchema, cancellationToken);
+        }
+
+        if (nats is not null)
+        {
+            return cancellationToken => OpenNatsAsync(nats, prefix, endpoints, cancellationToken);
+        }
+
+        if (redis is not null)
+        {
+            return cancellationToken => OpenRedisAsync(redis, prefix, endpoints, cancellationToken);
         }
 
         return cancellationToken => OpenRabbitMqAsync(rabbitmq!, exchange, endpoints, cancellationToken);
@@ -142,10 +171,48 @@ internal static class DeadLetterSources
             options.Exchange = exchange;
         }
 
-        RabbitMqDeadLetterBrowser browser;
+        RabbitMqDeadLetterBrowser browser = await BrowseAsync(() => RabbitMqDeadLetterBrowser.ConnectAsync(options, endpoints, cancellationToken)).ConfigureAwait(false);
+        return new BrokerDeadLetterSource<RabbitMqDeadLetterBrowser>(
+            browser, $"rabbitmq {broker.Host}:{broker.Port} exchange {options.Exchange} queues {string.Join(", ", browser.ErrorQueues)}", "RabbitMQ confirmed it");
+    }
+
+    private static async Task<DeadLetterSource> OpenNatsAsync(string url, string? prefix, List<string> endpoints, CancellationToken cancellationToken)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? server) || server.Scheme is not ("nats" or "tls"))
+        {
+            throw new UsageException($"--nats '{url}' is not a NATS URL. Example: nats://127.0.0.1:4222");
+        }
+
+        var options = new NatsTransportOptions { Url = url, ConnectionName = "contracts tool" };
+        if (prefix is not null)
+        {
+            options.Prefix = prefix;
+        }
+
+        NatsDeadLetterBrowser browser = await BrowseAsync(() => NatsDeadLetterBrowser.ConnectAsync(options, endpoints, cancellationToken)).ConfigureAwait(false);
+        return new BrokerDeadLetterSource<NatsDeadLetterBrowser>(
+            browser, $"nats {server.Host}:{server.Port} prefix {options.Prefix} subjects {string.Join(", ", browser.Subjects)}", "JetStream stored it");
+    }
+
+    private static async Task<DeadLetterSource> OpenRedisAsync(string configuration, string? prefix, List<string> endpoints, CancellationToken cancellationToken)
+    {
+        var options = new RedisTransportOptions { Configuration = configuration, ConnectionName = "contracts tool" };
+        if (prefix is not null)
+        {
+            options.Prefix = prefix;
+        }
+
+        RedisDeadLetterBrowser browser = await BrowseAsync(() => RedisDeadLetterBrowser.ConnectAsync(options, endpoints, cancellationToken)).ConfigureAwait(false);
+        return new BrokerDeadLetterSource<RedisDeadLetterBrowser>(
+            browser, $"redis {configuration} prefix {options.Prefix} streams {string.Join(", ", browser.Streams)}", "Redis added it to its endpoint's stream");
+    }
+
+    /// <summary>Connects a broker's browser: a broker that does not answer or lacks what was named is <see cref="ExitCodes.Unreachable"/>, a bad option a usage error.</summary>
+    private static async Task<TBrowser> BrowseAsync<TBrowser>(Func<Task<TBrowser>> connect)
+    {
         try
         {
-            browser = await RabbitMqDeadLetterBrowser.ConnectAsync(options, endpoints, cancellationToken).ConfigureAwait(false);
+            return await connect().ConfigureAwait(false);
         }
         catch (InvalidOperationException ex)
         {
@@ -155,7 +222,5 @@ internal static class DeadLetterSources
         {
             throw new UsageException(ex.Message);
         }
-
-        return new RabbitMqDeadLetterSource(browser, $"rabbitmq {broker.Host}:{broker.Port} exchange {options.Exchange} queues {string.Join(", ", browser.ErrorQueues)}");
     }
 }

@@ -3,16 +3,20 @@ using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using Contracts.Storage;
-using Contracts.Transport.RabbitMq;
 
 namespace Contracts.Tool.DeadLetters;
 
 /// <summary>
-/// The error queues of named endpoints on RabbitMQ, through the transport's own <see cref="RabbitMqDeadLetterBrowser"/>:
-/// a replay publishes the message to its endpoint's queue with a publisher confirm and acknowledges it on the error
-/// queue only after the confirm, so whichever bus consumes the endpoint gets it, and a failure in between leaves it there.
+/// A broker's dead letters through its transport's own browser (<c>RabbitMqDeadLetterBrowser</c>,
+/// <c>NatsDeadLetterBrowser</c>, <c>RedisDeadLetterBrowser</c>), which settles them as a bus does: a replay puts the
+/// message back on its endpoint's queue or stream, acknowledged by the broker, before the letter is removed, so whichever
+/// bus consumes the endpoint gets it, and a failure in between leaves it there.
 /// </summary>
-internal sealed class RabbitMqDeadLetterSource(RabbitMqDeadLetterBrowser browser, string description) : DeadLetterSource
+/// <param name="browser">The open browser; disposed with the source.</param>
+/// <param name="description">What the tool is looking at, for output.</param>
+/// <param name="stored">What the broker did with a replayed message, for the operator: "RabbitMQ confirmed it".</param>
+internal sealed class BrokerDeadLetterSource<TBrowser>(TBrowser browser, string description, string stored) : DeadLetterSource
+    where TBrowser : IDeadLetters, IAsyncDisposable
 {
     public override string Description => description;
 
@@ -33,8 +37,8 @@ internal sealed class RabbitMqDeadLetterSource(RabbitMqDeadLetterBrowser browser
 
     public override string AfterReplay(DeadLetter letter) =>
         letter.Message.Endpoint.Length > 0
-            ? $"RabbitMQ confirmed it on queue '{letter.Message.Endpoint}'; a bus consuming that endpoint handles it (now, or when one starts)."
-            : $"RabbitMQ confirmed it, routed by its contract '{letter.Message.ContractName}'; the buses consuming that contract handle it.";
+            ? $"{stored} on endpoint '{letter.Message.Endpoint}'; a bus consuming that endpoint handles it (now, or when one starts)."
+            : $"{stored}, routed by its contract '{letter.Message.ContractName}'; the buses consuming that contract handle it.";
 
     public override ValueTask<int> PurgeAsync(DateTimeOffset? failedBefore, CancellationToken cancellationToken) => browser.PurgeAsync(failedBefore, cancellationToken);
 

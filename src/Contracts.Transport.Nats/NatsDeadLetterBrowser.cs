@@ -1,0 +1,79 @@
+using System;
+using System.Collections.Generic;
+using System.ComponentModel;
+using System.Threading;
+using System.Threading.Tasks;
+using Contracts.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Contracts.Transport.Nats;
+
+/// <summary>
+/// The dead letters of named endpoints on NATS JetStream, without a running bus: for operators' tools (the
+/// <c>contracts</c> tool uses it). It reads and settles the dead-letter stream's subjects exactly as a bus's
+/// <see cref="IDeadLetters"/> does: a replay publishes the message to its endpoint's stream as attempt 1, waits for the
+/// stream's acknowledgement, and only then deletes the letter, so a failure in between leaves it there (at least once,
+/// and a repeated replay is stored once); whichever bus consumes the endpoint, now or when it starts, handles it.
+/// </summary>
+/// <remarks>
+/// A letter of no endpoint (an outbox record no endpoint took) is replayed as a command to its contract's stream: the
+/// browser has no contract catalog to tell an event from a command. Replay such letters of events from a bus instead.
+/// </remarks>
+[EditorBrowsable(EditorBrowsableState.Advanced)]
+public sealed class NatsDeadLetterBrowser : IDeadLetters, IAsyncDisposable
+{
+    private readonly NatsTransport _transport;
+
+    private NatsDeadLetterBrowser(NatsTransport transport) => _transport = transport;
+
+    /// <summary>
+    /// Connects to the server and opens the dead letters of <paramref name="endpoints"/> and of no endpoint, under
+    /// <see cref="NatsTransportOptions.Prefix"/>. Declares nothing.
+    /// </summary>
+    /// <param name="options">The server and prefix, as the buses use them.</param>
+    /// <param name="endpoints">The endpoints whose dead letters to see (names, as in the bus's routes).</param>
+    /// <param name="cancellationToken">Cancels the connect.</param>
+    /// <returns>The open browser; dispose it to close the connection.</returns>
+    /// <exception cref="InvalidOperationException">The server is not reachable, or the dead-letter stream or an endpoint's stream does not exist.</exception>
+    public static async Task<NatsDeadLetterBrowser> ConnectAsync(NatsTransportOptions options, IReadOnlyCollection<string> endpoints, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(endpoints);
+        options.Validate();
+        var transport = new NatsTransport(options, NullLogger<NatsTransport>.Instance, TimeProvider.System);
+        try
+        {
+            await transport.OpenForDeadLettersAsync(endpoints, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            await transport.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return new NatsDeadLetterBrowser(transport);
+    }
+
+    /// <summary>The dead-letter subjects this browser reads: that of no endpoint first, then one per endpoint.</summary>
+    public IReadOnlyList<string> Subjects => ((NatsDeadLetters)_transport.DeadLetters).Subjects();
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<DeadLetter>> ListAsync(long afterId = 0, int limit = 100, CancellationToken cancellationToken = default) =>
+        _transport.DeadLetters.ListAsync(afterId, limit, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<DeadLetter?> GetAsync(long id, CancellationToken cancellationToken = default) => _transport.DeadLetters.GetAsync(id, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<bool> ReplayAsync(long id, CancellationToken cancellationToken = default) => _transport.DeadLetters.ReplayAsync(id, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<int> PurgeAsync(DateTimeOffset? failedBefore = null, CancellationToken cancellationToken = default) =>
+        _transport.DeadLetters.PurgeAsync(failedBefore, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<long> CountAsync(CancellationToken cancellationToken = default) => _transport.DeadLetters.CountAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => _transport.DisposeAsync();
+}
