@@ -22,10 +22,12 @@ public sealed record OrderProgress
 /// <summary>
 /// An order as a saga: reserve stock, charge the card, ship. A declined card releases the stock and cancels the order; a
 /// shipment the carrier does not confirm in time is compensated (the shipment called back, the card refunded, the stock
-/// released, newest first). The read model (<see cref="OrderStore"/>) follows each step.
+/// released, newest first). The saga coordinates; the order records: each step that changes the order saves it through
+/// <see cref="OrderBook"/> (its event-sourced stream, <see cref="Order"/>), and the read model <see cref="OrderSummaries"/>
+/// follows the stream.
 /// </summary>
 [Saga(Name = "Shop.Order")]
-public sealed partial class OrderSaga(OrderStore store, TimeProvider time) : Saga<OrderProgress>,
+public sealed partial class OrderSaga(OrderBook orders, TimeProvider time) : Saga<OrderProgress>,
     IStartedBy<PlaceOrder>,
     IHandles<StockReserved>,
     IHandles<CardCharged>,
@@ -37,7 +39,7 @@ public sealed partial class OrderSaga(OrderStore store, TimeProvider time) : Sag
     public static readonly TimeSpan ShipmentTimeout = TimeSpan.FromSeconds(1);
 
     /// <inheritdoc />
-    public ValueTask HandleAsync(PlaceOrder message, SagaContext context, CancellationToken cancellationToken)
+    public async ValueTask HandleAsync(PlaceOrder message, SagaContext context, CancellationToken cancellationToken)
     {
         decimal total = 0;
         int items = 0;
@@ -48,10 +50,10 @@ public sealed partial class OrderSaga(OrderStore store, TimeProvider time) : Sag
         }
 
         State = new OrderProgress { Customer = message.Customer, Items = items, Total = total };
-        store.Add(new OrderView(message.OrderId, message.Customer, total, OrderStatus.Placed, []));
-        context.Publish(new OrderPlaced(message.OrderId, message.Customer, total, time.GetUtcNow()));
+        DateTimeOffset placedAt = time.GetUtcNow();
+        await orders.PlaceAsync(message.OrderId, message.Customer, total, placedAt, context.MessageContext, cancellationToken);
+        context.Publish(new OrderPlaced(message.OrderId, message.Customer, total, placedAt));
         context.Send(new ReserveStock(message.OrderId, items), compensateWith: new ReleaseStock(message.OrderId, items));
-        return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />
@@ -72,26 +74,23 @@ public sealed partial class OrderSaga(OrderStore store, TimeProvider time) : Sag
     }
 
     /// <inheritdoc />
-    public ValueTask HandleAsync(CardDeclined message, SagaContext context, CancellationToken cancellationToken)
+    public async ValueTask HandleAsync(CardDeclined message, SagaContext context, CancellationToken cancellationToken)
     {
         context.Compensate($"card declined: {message.Reason}");
-        store.Advance(message.OrderId, OrderStatus.Cancelled, "order cancelled: the card was declined");
-        return ValueTask.CompletedTask;
+        await orders.CancelAsync(message.OrderId, "the card was declined", context.MessageContext, cancellationToken);
     }
 
     /// <inheritdoc />
-    public ValueTask HandleAsync(ShipmentConfirmed message, SagaContext context, CancellationToken cancellationToken)
+    public async ValueTask HandleAsync(ShipmentConfirmed message, SagaContext context, CancellationToken cancellationToken)
     {
         context.Complete(); // the shipment timeout, still pending, is cancelled: it will run no step
-        store.Advance(message.OrderId, OrderStatus.Shipped, "shipped: the carrier confirmed");
-        return ValueTask.CompletedTask;
+        await orders.ShipAsync(message.OrderId, context.MessageContext, cancellationToken);
     }
 
     /// <inheritdoc />
-    public ValueTask HandleAsync(ShipmentOverdue message, SagaContext context, CancellationToken cancellationToken)
+    public async ValueTask HandleAsync(ShipmentOverdue message, SagaContext context, CancellationToken cancellationToken)
     {
         context.Compensate($"the carrier did not confirm the shipment within {ShipmentTimeout.TotalSeconds:0} s");
-        store.Advance(message.OrderId, OrderStatus.Cancelled, "order cancelled: the shipment was not confirmed in time");
-        return ValueTask.CompletedTask;
+        await orders.CancelAsync(message.OrderId, "the shipment was not confirmed in time", context.MessageContext, cancellationToken);
     }
 }
