@@ -22,9 +22,9 @@ public partial record ChargeCard([property: IdempotencyKey] Guid OrderId, string
 [Event]
 public partial record OrderPlaced(Guid OrderId, string Customer, decimal Total, DateTimeOffset PlacedAt);
 
-// The order's own facts, recorded in its event-sourced stream (Shop.Handlers.Order) beside OrderPlaced; the read model
-// (Shop.Handlers.OrderSummaries) is projected from them. They are appended, not published: the saga coordinates with
-// the messages above.
+// The order's own facts, recorded with OrderPlaced in its event-sourced stream (Shop.Handlers.Order), from which the
+// read model (Shop.Handlers.OrderSummaries) is projected. The order saga and the payment handler publish the ones they
+// decide, and Shop.Handlers.OrderRecorder appends them; the warehouse and the mailer append their notes themselves.
 
 /// <summary>A step of an order was recorded (stock reserved, the confirmation mailed, a compensation done...).</summary>
 [Event]

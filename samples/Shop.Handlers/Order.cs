@@ -25,9 +25,10 @@ public sealed record OrderState
 }
 
 /// <summary>
-/// An order, event-sourced: its stream <c>order-{id}</c> holds what happened to it. The saga (<see cref="OrderSaga"/>)
-/// and the handlers of its steps record through <see cref="OrderBook"/>; the read model <see cref="OrderSummaries"/>
-/// is projected from these events. Every method is idempotent: the messages that call it are delivered at least once.
+/// An order, event-sourced: its stream <c>order-{id}</c> holds what happened to it, recorded through
+/// <see cref="OrderBook"/>; the read model <see cref="OrderSummaries"/> is projected from these events. Every method
+/// is idempotent (the messages that call it are delivered at least once) and none needs the order placed first: the
+/// steps of an order run on several endpoints at once, so a note may be recorded before the placement is.
 /// </summary>
 [Aggregate(Name = "order")]
 public sealed partial class Order : Aggregate<OrderState>
@@ -42,10 +43,8 @@ public sealed partial class Order : Aggregate<OrderState>
     }
 
     /// <summary>Records a step of the order, once.</summary>
-    /// <exception cref="InvalidOperationException">The order was never placed.</exception>
     public void Note(Guid orderId, string note)
     {
-        EnsurePlaced(orderId);
         foreach (string noted in State.Notes)
         {
             if (noted == note)
@@ -58,10 +57,8 @@ public sealed partial class Order : Aggregate<OrderState>
     }
 
     /// <summary>Marks the order paid (paid, shipped or cancelled already: nothing).</summary>
-    /// <exception cref="InvalidOperationException">The order was never placed.</exception>
     public void Pay(Guid orderId, decimal amount, int attempt)
     {
-        EnsurePlaced(orderId);
         if (State.Status == OrderStatus.Placed)
         {
             Raise(new OrderPaid(orderId, amount, attempt));
@@ -69,10 +66,9 @@ public sealed partial class Order : Aggregate<OrderState>
     }
 
     /// <summary>Marks the order shipped (shipped already: nothing).</summary>
-    /// <exception cref="InvalidOperationException">The order was never placed, or is cancelled.</exception>
+    /// <exception cref="InvalidOperationException">The order is cancelled.</exception>
     public void Ship(Guid orderId)
     {
-        EnsurePlaced(orderId);
         if (State.Status == OrderStatus.Cancelled)
         {
             throw new InvalidOperationException($"Order {orderId} is cancelled: it cannot be shipped.");
@@ -85,10 +81,9 @@ public sealed partial class Order : Aggregate<OrderState>
     }
 
     /// <summary>Cancels the order (cancelled already: nothing).</summary>
-    /// <exception cref="InvalidOperationException">The order was never placed, or is shipped.</exception>
+    /// <exception cref="InvalidOperationException">The order is shipped.</exception>
     public void Cancel(Guid orderId, string reason)
     {
-        EnsurePlaced(orderId);
         if (State.Status == OrderStatus.Shipped)
         {
             throw new InvalidOperationException($"Order {orderId} is shipped: it cannot be cancelled ({reason}).");
@@ -97,14 +92,6 @@ public sealed partial class Order : Aggregate<OrderState>
         if (State.Status != OrderStatus.Cancelled)
         {
             Raise(new OrderCancelled(orderId, reason));
-        }
-    }
-
-    private void EnsurePlaced(Guid orderId)
-    {
-        if (!State.Placed)
-        {
-            throw new InvalidOperationException($"Order {orderId} is unknown: its stream holds no OrderPlaced.");
         }
     }
 

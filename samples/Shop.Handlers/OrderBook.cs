@@ -8,9 +8,11 @@ namespace Shop.Handlers;
 
 /// <summary>
 /// Records what happens to an order in its stream: loads the <see cref="Order"/>, lets it decide, saves what it raised.
-/// The saga's steps and the handlers of its commands run at once on several endpoints, so two of them often save the
-/// same order from the same version; the one that loses reloads and decides again, here, rather than spending a
-/// retry of its endpoint (ChargeCard's are counted: the gateway sees the attempt).
+/// The handlers of the order's steps run at once on several endpoints, so two of them often save the same order from
+/// the same version; the one that loses loads again and decides again, here, rather than spending a retry of its
+/// endpoint. Call it from handlers on at-least-once endpoints: a saga step or an effectively-once handler runs in a
+/// consume transaction, which on SQLite holds the store's only writer until it returns, so an append from inside it
+/// waits for itself (those publish the order's event instead, for <see cref="OrderRecorder"/>).
 /// </summary>
 public sealed class OrderBook(IAggregateStore aggregates)
 {
@@ -25,8 +27,8 @@ public sealed class OrderBook(IAggregateStore aggregates)
         RecordAsync(orderId, note, static (order, id, n) => order.Note(id, n), context, cancellationToken);
 
     /// <summary>Marks the order paid (see <see cref="Order.Pay"/>).</summary>
-    public ValueTask PayAsync(Guid orderId, decimal amount, MessageContext context, CancellationToken cancellationToken) =>
-        RecordAsync(orderId, (amount, context.Attempt), static (order, id, a) => order.Pay(id, a.amount, a.Attempt), context, cancellationToken);
+    public ValueTask PayAsync(Guid orderId, decimal amount, int attempt, MessageContext context, CancellationToken cancellationToken) =>
+        RecordAsync(orderId, (amount, attempt), static (order, id, a) => order.Pay(id, a.amount, a.attempt), context, cancellationToken);
 
     /// <summary>Marks the order shipped (see <see cref="Order.Ship"/>).</summary>
     public ValueTask ShipAsync(Guid orderId, MessageContext context, CancellationToken cancellationToken) =>
@@ -42,8 +44,9 @@ public sealed class OrderBook(IAggregateStore aggregates)
     private async ValueTask RecordAsync<TArgument>(
         Guid orderId, TArgument argument, Action<Order, Guid, TArgument> decide, MessageContext context, CancellationToken cancellationToken)
     {
-        // Appended, not published: nothing subscribes to the order's own events; the saga sends and publishes what the
-        // other steps react to. The log still says which message caused each event.
+        // Appended, not published: the order's events that are messages were published already, by the step that
+        // decided them (OrderRecorder records them); publishing the stored copies would deliver them to it again. The
+        // log still says which message caused each event.
         var options = new AppendOptions { CorrelationId = context.CorrelationId, CausationId = context.MessageId, Publish = false };
         for (int attempt = 1; ; attempt++)
         {

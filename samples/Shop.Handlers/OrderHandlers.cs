@@ -55,6 +55,8 @@ public sealed class GetOrderHandler(OrderSummaryTable summaries) : IQueryHandler
 /// <summary>
 /// Charges cards through the payment gateway and refunds them. Its endpoint retries timeouts; a declined card is a
 /// business outcome, answered with <see cref="CardDeclined"/> (the order's saga then compensates), never retried.
+/// Its endpoint is effectively-once, so it runs in a consume transaction: what happened to the order is published with
+/// it (<see cref="OrderPaid"/>, <see cref="OrderNoted"/>) and recorded by <see cref="OrderRecorder"/>, not saved here.
 /// </summary>
 public sealed class PaymentHandler(OrderBook orders, PaymentGateway gateway) : ICommandHandler<ChargeCard>, ICommandHandler<RefundCard>
 {
@@ -67,12 +69,12 @@ public sealed class PaymentHandler(OrderBook orders, PaymentGateway gateway) : I
         }
         catch (PaymentDeclinedException declined)
         {
-            await orders.NoteAsync(command.OrderId, $"card declined on attempt {context.Attempt}", context, cancellationToken);
+            await context.PublishAsync(new OrderNoted(command.OrderId, $"card declined on attempt {context.Attempt}"), cancellationToken);
             await context.PublishAsync(new CardDeclined(command.OrderId, declined.Message), cancellationToken);
             return;
         }
 
-        await orders.PayAsync(command.OrderId, command.Amount, context, cancellationToken);
+        await context.PublishAsync(new OrderPaid(command.OrderId, command.Amount, context.Attempt), cancellationToken);
         await context.PublishAsync(new CardCharged(command.OrderId, command.Amount), cancellationToken);
     }
 

@@ -22,12 +22,13 @@ public sealed record OrderProgress
 /// <summary>
 /// An order as a saga: reserve stock, charge the card, ship. A declined card releases the stock and cancels the order; a
 /// shipment the carrier does not confirm in time is compensated (the shipment called back, the card refunded, the stock
-/// released, newest first). The saga coordinates; the order records: each step that changes the order saves it through
-/// <see cref="OrderBook"/> (its event-sourced stream, <see cref="Order"/>), and the read model <see cref="OrderSummaries"/>
-/// follows the stream.
+/// released, newest first). The saga coordinates; the order records: a step that changes the order publishes the order's
+/// event through its context (committed with the step), and <see cref="OrderRecorder"/> appends it to the order's stream
+/// (<see cref="Order"/>), which the read model <see cref="OrderSummaries"/> follows. A step does not save the order
+/// itself: it runs in its delivery's consume transaction, which on SQLite holds the store's only writer.
 /// </summary>
 [Saga(Name = "Shop.Order")]
-public sealed partial class OrderSaga(OrderBook orders, TimeProvider time) : Saga<OrderProgress>,
+public sealed partial class OrderSaga(TimeProvider time) : Saga<OrderProgress>,
     IStartedBy<PlaceOrder>,
     IHandles<StockReserved>,
     IHandles<CardCharged>,
@@ -39,7 +40,7 @@ public sealed partial class OrderSaga(OrderBook orders, TimeProvider time) : Sag
     public static readonly TimeSpan ShipmentTimeout = TimeSpan.FromSeconds(1);
 
     /// <inheritdoc />
-    public async ValueTask HandleAsync(PlaceOrder message, SagaContext context, CancellationToken cancellationToken)
+    public ValueTask HandleAsync(PlaceOrder message, SagaContext context, CancellationToken cancellationToken)
     {
         decimal total = 0;
         int items = 0;
@@ -50,10 +51,9 @@ public sealed partial class OrderSaga(OrderBook orders, TimeProvider time) : Sag
         }
 
         State = new OrderProgress { Customer = message.Customer, Items = items, Total = total };
-        DateTimeOffset placedAt = time.GetUtcNow();
-        await orders.PlaceAsync(message.OrderId, message.Customer, total, placedAt, context.MessageContext, cancellationToken);
-        context.Publish(new OrderPlaced(message.OrderId, message.Customer, total, placedAt));
+        context.Publish(new OrderPlaced(message.OrderId, message.Customer, total, time.GetUtcNow()));
         context.Send(new ReserveStock(message.OrderId, items), compensateWith: new ReleaseStock(message.OrderId, items));
+        return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />
@@ -74,23 +74,26 @@ public sealed partial class OrderSaga(OrderBook orders, TimeProvider time) : Sag
     }
 
     /// <inheritdoc />
-    public async ValueTask HandleAsync(CardDeclined message, SagaContext context, CancellationToken cancellationToken)
+    public ValueTask HandleAsync(CardDeclined message, SagaContext context, CancellationToken cancellationToken)
     {
+        context.Publish(new OrderCancelled(message.OrderId, "the card was declined")); // before the saga ends: then it sends nothing more
         context.Compensate($"card declined: {message.Reason}");
-        await orders.CancelAsync(message.OrderId, "the card was declined", context.MessageContext, cancellationToken);
+        return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />
-    public async ValueTask HandleAsync(ShipmentConfirmed message, SagaContext context, CancellationToken cancellationToken)
+    public ValueTask HandleAsync(ShipmentConfirmed message, SagaContext context, CancellationToken cancellationToken)
     {
+        context.Publish(new OrderShipped(message.OrderId));
         context.Complete(); // the shipment timeout, still pending, is cancelled: it will run no step
-        await orders.ShipAsync(message.OrderId, context.MessageContext, cancellationToken);
+        return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />
-    public async ValueTask HandleAsync(ShipmentOverdue message, SagaContext context, CancellationToken cancellationToken)
+    public ValueTask HandleAsync(ShipmentOverdue message, SagaContext context, CancellationToken cancellationToken)
     {
+        context.Publish(new OrderCancelled(message.OrderId, "the shipment was not confirmed in time"));
         context.Compensate($"the carrier did not confirm the shipment within {ShipmentTimeout.TotalSeconds:0} s");
-        await orders.CancelAsync(message.OrderId, "the shipment was not confirmed in time", context.MessageContext, cancellationToken);
+        return ValueTask.CompletedTask;
     }
 }

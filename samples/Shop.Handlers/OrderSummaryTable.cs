@@ -35,11 +35,12 @@ public sealed class OrderSummaryTable(string prefix, Func<ProjectionContext, DbT
         await create.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>A placed order's summary, with no notes yet.</summary>
+    /// <summary>A placed order's customer and total (its status is kept: a step may have been recorded before the placement).</summary>
     public async Task AddAsync(ProjectionContext context, OrderPlaced placed, CancellationToken cancellationToken)
     {
         await using DbCommand insert = Command(
-            context, $"INSERT INTO {_summaries} (order_id, customer, total, status) VALUES (@id, @customer, @total, @status) ON CONFLICT (order_id) DO NOTHING");
+            context, $"INSERT INTO {_summaries} (order_id, customer, total, status) VALUES (@id, @customer, @total, @status) " +
+            "ON CONFLICT (order_id) DO UPDATE SET customer = excluded.customer, total = excluded.total");
         Add(insert, "@id", placed.OrderId.ToString("N"));
         Add(insert, "@customer", placed.Customer);
         Add(insert, "@total", placed.Total);
@@ -59,7 +60,9 @@ public sealed class OrderSummaryTable(string prefix, Func<ProjectionContext, DbT
         await insert.ExecuteNonQueryAsync(cancellationToken);
         if (status is { } changed)
         {
-            await using DbCommand update = Command(context, $"UPDATE {_summaries} SET status = @status WHERE order_id = @id");
+            // An order's steps run at once, so its stream may say "paid" before "placed": the row is made by whichever comes first.
+            await using DbCommand update = Command(
+                context, $"INSERT INTO {_summaries} (order_id, customer, total, status) VALUES (@id, '', 0, @status) ON CONFLICT (order_id) DO UPDATE SET status = excluded.status");
             Add(update, "@id", orderId.ToString("N"));
             Add(update, "@status", (int)changed);
             await update.ExecuteNonQueryAsync(cancellationToken);

@@ -183,7 +183,7 @@ internal static class ShopFlow
         {
             ProjectionStatus projected = await projections.GetStatusAsync(OrderSummaries.ProjectionName, cancellationToken);
             OrderView? view = await bus.QueryAsync(new GetOrder(id), cancellationToken: cancellationToken);
-            if (view is not null && view.Status == status && view.Notes.Count(n => n.StartsWith("compensation:", StringComparison.Ordinal)) == compensations)
+            if (view is not null && view.Customer.Length > 0 && view.Status == status && view.Notes.Count(n => n.StartsWith("compensation:", StringComparison.Ordinal)) == compensations)
             {
                 return view;
             }
