@@ -22,6 +22,26 @@ public partial record ChargeCard([property: IdempotencyKey] Guid OrderId, string
 [Event]
 public partial record OrderPlaced(Guid OrderId, string Customer, decimal Total, DateTimeOffset PlacedAt);
 
+// The order's own facts, recorded with OrderPlaced in its event-sourced stream (Shop.Handlers.Order), from which the
+// read model (Shop.Handlers.OrderSummaries) is projected. The order saga and the payment handler publish the ones they
+// decide, and Shop.Handlers.OrderRecorder appends them; the warehouse and the mailer append their notes themselves.
+
+/// <summary>A step of an order was recorded (stock reserved, the confirmation mailed, a compensation done...).</summary>
+[Event]
+public partial record OrderNoted(Guid OrderId, string Note);
+
+/// <summary>An order was paid, on the <c>Attempt</c>-th delivery of its charge.</summary>
+[Event]
+public partial record OrderPaid(Guid OrderId, decimal Amount, int Attempt);
+
+/// <summary>An order was shipped: the carrier confirmed.</summary>
+[Event]
+public partial record OrderShipped(Guid OrderId);
+
+/// <summary>An order was cancelled: its saga compensated what it had done.</summary>
+[Event]
+public partial record OrderCancelled(Guid OrderId, string Reason);
+
 /// <summary>Reads an order back.</summary>
 [Query]
 public partial record GetOrder(Guid OrderId) : IQuery<OrderView?>;

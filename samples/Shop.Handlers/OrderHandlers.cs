@@ -8,37 +8,31 @@ namespace Shop.Handlers;
 
 /// <summary>Sends the confirmation mail. Sending it twice is harmless, so it is marked idempotent.</summary>
 [Idempotent]
-public sealed class ConfirmationMailer(OrderStore store) : IEventHandler<OrderPlaced>
+public sealed class ConfirmationMailer(OrderBook orders) : IEventHandler<OrderPlaced>
 {
     /// <inheritdoc />
-    public ValueTask HandleAsync(OrderPlaced @event, MessageContext context, CancellationToken cancellationToken)
-    {
-        store.Note(@event.OrderId, $"mailed confirmation to {@event.Customer}");
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask HandleAsync(OrderPlaced @event, MessageContext context, CancellationToken cancellationToken) =>
+        orders.NoteAsync(@event.OrderId, $"mailed confirmation to {@event.Customer}", context, cancellationToken);
 }
 
 /// <summary>The warehouse and its carrier: reserves and releases stock, ships and calls shipments back.</summary>
-public sealed class Warehouse(OrderStore store) : ICommandHandler<ReserveStock>, ICommandHandler<ReleaseStock>, ICommandHandler<ShipOrder>, ICommandHandler<CancelShipment>
+public sealed class Warehouse(OrderBook orders) : ICommandHandler<ReserveStock>, ICommandHandler<ReleaseStock>, ICommandHandler<ShipOrder>, ICommandHandler<CancelShipment>
 {
     /// <inheritdoc />
     public async ValueTask HandleAsync(ReserveStock command, MessageContext context, CancellationToken cancellationToken)
     {
-        store.Note(command.OrderId, $"reserved {command.Items} item{(command.Items == 1 ? "" : "s")}");
+        await orders.NoteAsync(command.OrderId, $"reserved {command.Items} item{(command.Items == 1 ? "" : "s")}", context, cancellationToken);
         await context.PublishAsync(new StockReserved(command.OrderId), cancellationToken);
     }
 
     /// <inheritdoc />
-    public ValueTask HandleAsync(ReleaseStock command, MessageContext context, CancellationToken cancellationToken)
-    {
-        store.Note(command.OrderId, $"compensation: released {command.Items} item{(command.Items == 1 ? "" : "s")}");
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask HandleAsync(ReleaseStock command, MessageContext context, CancellationToken cancellationToken) =>
+        orders.NoteAsync(command.OrderId, $"compensation: released {command.Items} item{(command.Items == 1 ? "" : "s")}", context, cancellationToken);
 
     /// <inheritdoc />
     public async ValueTask HandleAsync(ShipOrder command, MessageContext context, CancellationToken cancellationToken)
     {
-        store.Note(command.OrderId, "handed to the carrier");
+        await orders.NoteAsync(command.OrderId, "handed to the carrier", context, cancellationToken);
         if (!command.Customer.StartsWith("margaret", StringComparison.Ordinal)) // scripted: Margaret's carrier never confirms
         {
             await context.PublishAsync(new ShipmentConfirmed(command.OrderId), cancellationToken);
@@ -46,26 +40,25 @@ public sealed class Warehouse(OrderStore store) : ICommandHandler<ReserveStock>,
     }
 
     /// <inheritdoc />
-    public ValueTask HandleAsync(CancelShipment command, MessageContext context, CancellationToken cancellationToken)
-    {
-        store.Note(command.OrderId, "compensation: shipment called back");
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask HandleAsync(CancelShipment command, MessageContext context, CancellationToken cancellationToken) =>
+        orders.NoteAsync(command.OrderId, "compensation: shipment called back", context, cancellationToken);
 }
 
-/// <summary>Answers <see cref="GetOrder"/> from the read model.</summary>
-public sealed class GetOrderHandler(OrderStore store) : IQueryHandler<GetOrder, OrderView?>
+/// <summary>Answers <see cref="GetOrder"/> from the read model (<see cref="OrderSummaries"/>), never by replaying the order's stream.</summary>
+public sealed class GetOrderHandler(OrderSummaryTable summaries) : IQueryHandler<GetOrder, OrderView?>
 {
     /// <inheritdoc />
-    public ValueTask<OrderView?> HandleAsync(GetOrder query, MessageContext context, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(store.Find(query.OrderId));
+    public async ValueTask<OrderView?> HandleAsync(GetOrder query, MessageContext context, CancellationToken cancellationToken) =>
+        await summaries.FindAsync(query.OrderId, cancellationToken);
 }
 
 /// <summary>
 /// Charges cards through the payment gateway and refunds them. Its endpoint retries timeouts; a declined card is a
 /// business outcome, answered with <see cref="CardDeclined"/> (the order's saga then compensates), never retried.
+/// Its endpoint is effectively-once, so it runs in a consume transaction: what happened to the order is published with
+/// it (<see cref="OrderPaid"/>, <see cref="OrderNoted"/>) and recorded by <see cref="OrderRecorder"/>, not saved here.
 /// </summary>
-public sealed class PaymentHandler(OrderStore store, PaymentGateway gateway) : ICommandHandler<ChargeCard>, ICommandHandler<RefundCard>
+public sealed class PaymentHandler(OrderBook orders, PaymentGateway gateway) : ICommandHandler<ChargeCard>, ICommandHandler<RefundCard>
 {
     /// <inheritdoc />
     public async ValueTask HandleAsync(ChargeCard command, MessageContext context, CancellationToken cancellationToken)
@@ -76,21 +69,18 @@ public sealed class PaymentHandler(OrderStore store, PaymentGateway gateway) : I
         }
         catch (PaymentDeclinedException declined)
         {
-            store.Note(command.OrderId, $"card declined on attempt {context.Attempt}");
+            await context.PublishAsync(new OrderNoted(command.OrderId, $"card declined on attempt {context.Attempt}"), cancellationToken);
             await context.PublishAsync(new CardDeclined(command.OrderId, declined.Message), cancellationToken);
             return;
         }
 
-        store.MarkPaid(command.OrderId, $"paid {command.Amount:0.00} on attempt {context.Attempt}");
+        await context.PublishAsync(new OrderPaid(command.OrderId, command.Amount, context.Attempt), cancellationToken);
         await context.PublishAsync(new CardCharged(command.OrderId, command.Amount), cancellationToken);
     }
 
     /// <inheritdoc />
-    public ValueTask HandleAsync(RefundCard command, MessageContext context, CancellationToken cancellationToken)
-    {
-        store.Note(command.OrderId, $"compensation: refunded {command.Amount:0.00}");
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask HandleAsync(RefundCard command, MessageContext context, CancellationToken cancellationToken) =>
+        orders.NoteAsync(command.OrderId, $"compensation: refunded {command.Amount:0.00}", context, cancellationToken);
 }
 
 /// <summary>A stand-in for a card processor, scripted so the sample is repeatable: Grace's payment times out twice, Linus's card is declined.</summary>

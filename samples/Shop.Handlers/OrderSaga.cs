@@ -22,10 +22,13 @@ public sealed record OrderProgress
 /// <summary>
 /// An order as a saga: reserve stock, charge the card, ship. A declined card releases the stock and cancels the order; a
 /// shipment the carrier does not confirm in time is compensated (the shipment called back, the card refunded, the stock
-/// released, newest first). The read model (<see cref="OrderStore"/>) follows each step.
+/// released, newest first). The saga coordinates; the order records: a step that changes the order publishes the order's
+/// event through its context (committed with the step), and <see cref="OrderRecorder"/> appends it to the order's stream
+/// (<see cref="Order"/>), which the read model <see cref="OrderSummaries"/> follows. A step does not save the order
+/// itself: it runs in its delivery's consume transaction, which on SQLite holds the store's only writer.
 /// </summary>
 [Saga(Name = "Shop.Order")]
-public sealed partial class OrderSaga(OrderStore store, TimeProvider time) : Saga<OrderProgress>,
+public sealed partial class OrderSaga(TimeProvider time) : Saga<OrderProgress>,
     IStartedBy<PlaceOrder>,
     IHandles<StockReserved>,
     IHandles<CardCharged>,
@@ -48,7 +51,6 @@ public sealed partial class OrderSaga(OrderStore store, TimeProvider time) : Sag
         }
 
         State = new OrderProgress { Customer = message.Customer, Items = items, Total = total };
-        store.Add(new OrderView(message.OrderId, message.Customer, total, OrderStatus.Placed, []));
         context.Publish(new OrderPlaced(message.OrderId, message.Customer, total, time.GetUtcNow()));
         context.Send(new ReserveStock(message.OrderId, items), compensateWith: new ReleaseStock(message.OrderId, items));
         return ValueTask.CompletedTask;
@@ -74,24 +76,24 @@ public sealed partial class OrderSaga(OrderStore store, TimeProvider time) : Sag
     /// <inheritdoc />
     public ValueTask HandleAsync(CardDeclined message, SagaContext context, CancellationToken cancellationToken)
     {
+        context.Publish(new OrderCancelled(message.OrderId, "the card was declined")); // before the saga ends: then it sends nothing more
         context.Compensate($"card declined: {message.Reason}");
-        store.Advance(message.OrderId, OrderStatus.Cancelled, "order cancelled: the card was declined");
         return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />
     public ValueTask HandleAsync(ShipmentConfirmed message, SagaContext context, CancellationToken cancellationToken)
     {
+        context.Publish(new OrderShipped(message.OrderId));
         context.Complete(); // the shipment timeout, still pending, is cancelled: it will run no step
-        store.Advance(message.OrderId, OrderStatus.Shipped, "shipped: the carrier confirmed");
         return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />
     public ValueTask HandleAsync(ShipmentOverdue message, SagaContext context, CancellationToken cancellationToken)
     {
+        context.Publish(new OrderCancelled(message.OrderId, "the shipment was not confirmed in time"));
         context.Compensate($"the carrier did not confirm the shipment within {ShipmentTimeout.TotalSeconds:0} s");
-        store.Advance(message.OrderId, OrderStatus.Cancelled, "order cancelled: the shipment was not confirmed in time");
         return ValueTask.CompletedTask;
     }
 }

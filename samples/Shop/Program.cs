@@ -1,11 +1,14 @@
 using System;
 using System.IO;
+using System.Threading;
 using System.Threading.Tasks;
 using Contracts;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 using RabbitMQ.Client.Exceptions;
 using Shop;
 using Shop.Contracts;
@@ -23,6 +26,7 @@ using Shop.Handlers;
 //                                        [--redis <config>]    the server; else $CONTRACTS_REDIS, else 127.0.0.1:6379
 //   dotnet run --project samples/Shop -- --store postgres      the store in PostgreSQL instead of SQLite (scripts/postgres.sh start)
 //                                        [--postgres <conn>]   the database; else $CONTRACTS_POSTGRES, else Host=127.0.0.1;Username=postgres;Database=postgres
+//   dotnet run --project samples/Shop -- --rebuild             no orders: rebuilds the order summaries from the event log (with any of the above)
 if (!ShopArguments.TryParse(
     args, Environment.GetEnvironmentVariable("CONTRACTS_RABBITMQ"), Environment.GetEnvironmentVariable("CONTRACTS_POSTGRES"),
     Environment.GetEnvironmentVariable("CONTRACTS_NATS"), Environment.GetEnvironmentVariable("CONTRACTS_REDIS"), out ShopArguments? options, out string? usage))
@@ -33,7 +37,7 @@ if (!ShopArguments.TryParse(
 
 HostApplicationBuilder builder = Host.CreateApplicationBuilder(options.HostArguments);
 builder.Logging.SetMinimumLevel(LogLevel.None); // the flow prints its own account; retries and dead letters are logged as warnings otherwise
-builder.Services.AddSingleton<OrderStore>();
+builder.Services.AddSingleton<OrderBook>();
 builder.Services.AddSingleton<PaymentGateway>();
 builder.Services.AddSingleton(TimeProvider.System);
 
@@ -43,6 +47,13 @@ string database = builder.Configuration["Shop:Database"] ?? Path.Combine(ShopFlo
 string databaseName = options.Postgres is { } postgres
     ? $"PostgreSQL {DescribePostgres(postgres)}, schema shop"
     : $"SQLite {Path.GetRelativePath(Environment.CurrentDirectory, database)}";
+// The orders are event-sourced (Shop.Handlers.Order) in the store's event log; their summaries, which GetOrder reads,
+// are projected into two tables of the same database by the asynchronous OrderSummaries projection.
+await using NpgsqlDataSource? postgresSource = options.Postgres is { } postgresConnection ? NpgsqlDataSource.Create(postgresConnection) : null;
+OrderSummaryTable summaries = postgresSource is not null
+    ? new OrderSummaryTable("shop.", static c => c.GetPostgresTransaction(), postgresSource.CreateConnection, "CREATE SCHEMA IF NOT EXISTS shop; ")
+    : new OrderSummaryTable("", static c => c.GetSqliteTransaction(), () => new SqliteConnection($"Data Source={database}"));
+builder.Services.AddSingleton(summaries);
 void UseStore(ContractsOptions o)
 {
     if (options.Postgres is { } connectionString)
@@ -53,6 +64,8 @@ void UseStore(ContractsOptions o)
     {
         o.UseSqlite($"Data Source={database}");
     }
+
+    o.Projections.Add<OrderSummaries>(ProjectionMode.Async);
 }
 
 // The endpoint settings are the transport's shared API: the same on either transport.
@@ -142,7 +155,18 @@ IDeadLetterSource deadLetters = new BusDeadLetters(
     options.Redis is not null ? (redisReset!.Length > 0 ? redisReset : null) : broker?.Purged);
 try
 {
+    if (postgresSource is null)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(database))!);
+    }
+
+    await summaries.CreateAsync(CancellationToken.None); // the application's own tables, before the projection's first batch
     await host.StartAsync();
+}
+catch (NpgsqlException ex)
+{
+    Console.Error.WriteLine($"Shop: PostgreSQL {DescribePostgres(options.Postgres!)} did not answer ({ex.Message}); start it with scripts/postgres.sh start.");
+    return 2;
 }
 catch (InvalidOperationException ex) when (broker is not null || options.Redis is not null || options.Postgres is not null || options.Nats is not null)
 {
@@ -151,7 +175,9 @@ catch (InvalidOperationException ex) when (broker is not null || options.Redis i
     return 2;
 }
 
-int exitCode = await ShopFlow.RunAsync(host.Services, description, deadLetters, Console.Out);
+int exitCode = options.Rebuild
+    ? await ShopRebuild.RunAsync(host.Services, description, summaries, Console.Out)
+    : await ShopFlow.RunAsync(host.Services, description, deadLetters, Console.Out);
 
 await host.StopAsync();
 return exitCode;
@@ -159,7 +185,7 @@ return exitCode;
 // Where the store is, without the password.
 static string DescribePostgres(string connectionString)
 {
-    var settings = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+    var settings = new NpgsqlConnectionStringBuilder(connectionString);
     return $"at {settings.Host}:{settings.Port}/{settings.Database ?? settings.Username}";
 }
 

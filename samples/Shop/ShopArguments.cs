@@ -5,8 +5,8 @@ using System.Diagnostics.CodeAnalysis;
 namespace Shop;
 
 /// <summary>
-/// The sample's own switches: <c>--transport memory|rabbitmq|nats|redis</c>, <c>--rabbitmq &lt;uri&gt;</c>, <c>--nats &lt;url&gt;</c>, <c>--redis &lt;configuration&gt;</c>, <c>--store sqlite|postgres</c>
-/// and <c>--postgres &lt;connection string&gt;</c>. Anything else goes to the host's configuration (for example
+/// The sample's own switches: <c>--transport memory|rabbitmq|nats|redis</c>, <c>--rabbitmq &lt;uri&gt;</c>, <c>--nats &lt;url&gt;</c>, <c>--redis &lt;configuration&gt;</c>, <c>--store sqlite|postgres</c>,
+/// <c>--postgres &lt;connection string&gt;</c> and <c>--rebuild</c>. Anything else goes to the host's configuration (for example
 /// <c>--Shop:Database=/tmp/shop.db</c>).
 /// </summary>
 internal sealed class ShopArguments
@@ -20,7 +20,7 @@ internal sealed class ShopArguments
     private const string DefaultPostgres = "Host=127.0.0.1;Username=postgres;Database=postgres";
 
     private const string Usage =
-        "usage: Shop [--transport memory|rabbitmq|nats|redis] [--rabbitmq <amqp-uri>] [--nats <nats-url>] [--redis <configuration>] [--store sqlite|postgres] [--postgres <connection-string>]\n" +
+        "usage: Shop [--transport memory|rabbitmq|nats|redis] [--rabbitmq <amqp-uri>] [--nats <nats-url>] [--redis <configuration>] [--store sqlite|postgres] [--postgres <connection-string>] [--rebuild]\n" +
         "  --transport memory    in-process endpoints, durable in the store (the default)\n" +
         "  --transport rabbitmq  endpoints on RabbitMQ (start one with scripts/rabbitmq.sh start)\n" +
         "  --rabbitmq <uri>      the broker (else $CONTRACTS_RABBITMQ, else " + DefaultBroker + ")\n" +
@@ -30,7 +30,8 @@ internal sealed class ShopArguments
         "  --redis <config>      the server, as a StackExchange.Redis configuration (else $CONTRACTS_REDIS, else " + DefaultRedis + ")\n" +
         "  --store sqlite        messages, dead letters, inbox in a SQLite file (the default)\n" +
         "  --store postgres      the same in PostgreSQL, shared by every Shop process (start one with scripts/postgres.sh start)\n" +
-        "  --postgres <conn>     the database (else $CONTRACTS_POSTGRES, else " + DefaultPostgres + ")";
+        "  --postgres <conn>     the database (else $CONTRACTS_POSTGRES, else " + DefaultPostgres + ")\n" +
+        "  --rebuild             places no orders: rebuilds the order summaries from the store's event log and checks them";
 
     private ShopArguments(Uri? rabbitMq, string? postgres, string[] hostArguments)
     {
@@ -51,6 +52,9 @@ internal sealed class ShopArguments
     /// <summary>The PostgreSQL connection string of the store, or <see langword="null"/> for the SQLite default.</summary>
     public string? Postgres { get; }
 
+    /// <summary>Whether to rebuild the order summaries from the event log instead of placing orders.</summary>
+    public bool Rebuild { get; private set; }
+
     /// <summary>The arguments left for the host.</summary>
     public string[] HostArguments { get; }
 
@@ -69,10 +73,17 @@ internal sealed class ShopArguments
         string? postgres = null;
         string? nats = null;
         string? redis = null;
+        bool rebuild = false;
         var rest = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
             string arg = args[i];
+            if (arg == "--rebuild")
+            {
+                rebuild = true;
+                continue;
+            }
+
             string? value = null;
             string name = arg;
             int equals = arg.IndexOf('=', StringComparison.Ordinal);
@@ -169,6 +180,7 @@ internal sealed class ShopArguments
                 }
 
                 parsed = new ShopArguments(null, postgres, [.. rest]) { Nats = nats };
+                parsed.Rebuild = rebuild;
                 error = null;
                 return true;
             case "memory" or "inmemory" or "sqlite":
@@ -179,6 +191,7 @@ internal sealed class ShopArguments
                 }
 
                 parsed = new ShopArguments(null, postgres, [.. rest]);
+                parsed.Rebuild = rebuild;
                 error = null;
                 return true;
             case "rabbitmq":
@@ -190,6 +203,7 @@ internal sealed class ShopArguments
                 }
 
                 parsed = new ShopArguments(broker, postgres, [.. rest]);
+                parsed.Rebuild = rebuild;
                 error = null;
                 return true;
             case "redis":
@@ -201,6 +215,7 @@ internal sealed class ShopArguments
 
                 redis ??= string.IsNullOrWhiteSpace(environmentRedis) ? DefaultRedis : environmentRedis;
                 parsed = new ShopArguments(null, postgres, [.. rest]) { Redis = redis };
+                parsed.Rebuild = rebuild;
                 error = null;
                 return true;
             default:
