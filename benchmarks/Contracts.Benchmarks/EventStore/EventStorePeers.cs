@@ -1,5 +1,6 @@
 using System;
 using System.Threading.Tasks;
+using Contracts.EventSourcing;
 using Contracts.Projections;
 using Contracts.Storage.Postgres;
 using JasperFx;
@@ -77,6 +78,18 @@ internal static class EventStorePeers
             await host.StopAsync();
             host.Dispose();
         }
+    }
+
+    /// <summary>Reads <paramref name="stream"/> forwards, each event deserialized, and sums its deposits.</summary>
+    public static async Task<long> SumAsync(IEventStore events, string stream)
+    {
+        long total = 0;
+        await foreach (RecordedEvent recorded in events.ReadStreamAsync(stream))
+        {
+            total += ((EsDeposited)recorded.Event).Amount;
+        }
+
+        return total;
     }
 
     /// <summary><paramref name="count"/> deposits of 1 on <paramref name="account"/>, as both stores take them.</summary>
