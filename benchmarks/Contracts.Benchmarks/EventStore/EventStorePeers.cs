@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using IEventStore = Contracts.EventSourcing.IEventStore;
 
 namespace Contracts.Benchmarks.EventStore;
 
