@@ -19,11 +19,19 @@ internal sealed class PostgresEventSql
         CreateStream = $"INSERT INTO {s}.streams (stream_id, version) VALUES ($1, 0) ON CONFLICT (stream_id) DO NOTHING";
         LockStream = $"SELECT version, deleted_at FROM {s}.streams WHERE stream_id = $1 FOR UPDATE";
         // The head row is the last lock an append takes and holds to its commit: positions are handed out in commit
-        // order, and a rolled-back append gives its numbers back with the update, so the log has no gaps.
-        TakePositions = $"UPDATE {s}.event_head SET position = position + $1 RETURNING position";
+        // order, and a rolled-back append gives its numbers back with the update, so the log has no gaps. The append's
+        // statements go in one batch after the stream's lock, so each of them moves only if the locked row meets the
+        // expected version ($3, -1 for any) and is not deleted: a failed check takes no position and writes nothing.
+        string meets = $"SELECT 1 FROM {s}.streams WHERE stream_id = $2 AND deleted_at IS NULL AND ($3 = -1 OR version = $3)";
+        TakePositions = $"UPDATE {s}.event_head SET position = position + $1 WHERE EXISTS ({meets}) RETURNING position";
         InsertEvents =
-            $"INSERT INTO {s}.events ({EventColumns}) SELECT * FROM unnest(" +
-            "$1::bigint[], $2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::integer[], $7::uuid[], $8::uuid[], $9::timestamptz[], $10::bytea[], $11::bytea[])";
+            $"INSERT INTO {s}.events ({EventColumns}) " +
+            "SELECT h.position - $2 + e.n, $1, st.version + e.n, e.id, e.contract, e.version, e.correlation, e.causation, $4, e.headers, e.payload " +
+            $"FROM {s}.event_head h, {s}.streams st, " +
+            "unnest($5::uuid[], $6::text[], $7::integer[], $8::uuid[], $9::uuid[], $10::bytea[], $11::bytea[]) " +
+            "WITH ORDINALITY AS e(id, contract, version, correlation, causation, headers, payload, n) " +
+            "WHERE st.stream_id = $1 AND st.deleted_at IS NULL AND ($3 = -1 OR st.version = $3)";
+        AdvanceStream = $"UPDATE {s}.streams SET version = version + $2 WHERE stream_id = $1 AND deleted_at IS NULL AND ($3 = -1 OR version = $3)";
         SetStream = $"UPDATE {s}.streams SET version = $2, deleted_at = $3 WHERE stream_id = $1";
         StreamOf = $"SELECT version, deleted_at FROM {s}.streams WHERE stream_id = $1";
         ReadForwards = $"SELECT {EventColumns} FROM {s}.events WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version LIMIT $3";
@@ -47,6 +55,8 @@ internal sealed class PostgresEventSql
     public string TakePositions { get; }
 
     public string InsertEvents { get; }
+
+    public string AdvanceStream { get; }
 
     public string SetStream { get; }
 

@@ -32,86 +32,114 @@ public sealed partial class PostgresMessageStore : IEventLogStore
 
     /// <summary>
     /// The append's statements in <paramref name="transaction"/>, which the caller commits (the plain append at once, an
-    /// event-log transaction after its projections): sets the records' versions, positions and times.
+    /// event-log transaction after its projections): sets the records' versions, positions and times. One round trip
+    /// for the events: the stream's row is created if missing and locked, then the head, the events and the stream's
+    /// version move only if the locked row meets <paramref name="expected"/> (each statement checks it again, so a
+    /// failed check writes nothing whether or not the caller commits). Publications follow in a second round trip, once
+    /// the check has passed.
     /// </summary>
     internal async ValueTask<long> AppendInAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string streamId, ExpectedVersion expected, IReadOnlyList<EventRecord> events, IReadOnlyList<MessageRecord>? publish, CancellationToken cancellationToken)
     {
         PostgresEventSql sql = EventSql;
-        long version = await LockStreamAsync(connection, transaction, streamId, expected, cancellationToken).ConfigureAwait(false);
-
         int n = events.Count;
-        long last;
-        await using (var take = new NpgsqlCommand(sql.TakePositions, connection, transaction))
-        {
-            take.Parameters.Add(PostgresSql.Value((long)n));
-            last = (long)(await take.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        }
-
         DateTimeOffset now = _time.GetUtcNow();
         DateTimeOffset recordedAt = DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds());
-        long[] positions = new long[n], versions = new long[n];
-        string[] streams = new string[n], contracts = new string[n];
+        string[] contracts = new string[n];
         Guid[] ids = new Guid[n], correlations = new Guid[n];
         Guid?[] causations = new Guid?[n];
         int[] contractVersions = new int[n];
-        DateTimeOffset[] times = new DateTimeOffset[n];
         byte[]?[] headers = new byte[]?[n];
         byte[][] payloads = new byte[n][];
         for (int i = 0; i < n; i++)
         {
             EventRecord record = events[i];
-            positions[i] = last - n + 1 + i;
-            versions[i] = version + 1 + i;
-            streams[i] = streamId;
             ids[i] = record.EventId;
             contracts[i] = record.ContractName;
             contractVersions[i] = record.ContractVersion;
             correlations[i] = record.CorrelationId;
             causations[i] = record.CausationId;
-            times[i] = recordedAt;
             headers[i] = HeaderCodec.Encode(record.Headers);
             payloads[i] = record.Payload.ToArray();
         }
 
+        long expectedValue = expected.Value; // -1 for any
+        long version, last;
+        bool deleted;
         await using (var batch = new NpgsqlBatch(connection, transaction))
         {
+            var create = new NpgsqlBatchCommand(sql.CreateStream);
+            create.Parameters.Add(PostgresSql.Value(streamId));
+            var lockRow = new NpgsqlBatchCommand(sql.LockStream);
+            lockRow.Parameters.Add(PostgresSql.Value(streamId));
+            var take = new NpgsqlBatchCommand(sql.TakePositions);
+            take.Parameters.Add(PostgresSql.Value((long)n));
+            take.Parameters.Add(PostgresSql.Value(streamId));
+            take.Parameters.Add(PostgresSql.Value(expectedValue));
             var insert = new NpgsqlBatchCommand(sql.InsertEvents);
             NpgsqlParameterCollection p = insert.Parameters;
-            p.Add(Column(positions, NpgsqlDbType.Bigint));
-            p.Add(Column(streams, NpgsqlDbType.Text));
-            p.Add(Column(versions, NpgsqlDbType.Bigint));
+            p.Add(PostgresSql.Value(streamId));
+            p.Add(PostgresSql.Value((long)n));
+            p.Add(PostgresSql.Value(expectedValue));
+            p.Add(new NpgsqlParameter<DateTimeOffset> { NpgsqlDbType = NpgsqlDbType.TimestampTz, TypedValue = recordedAt });
             p.Add(Column(ids, NpgsqlDbType.Uuid));
             p.Add(Column(contracts, NpgsqlDbType.Text));
             p.Add(Column(contractVersions, NpgsqlDbType.Integer));
             p.Add(Column(correlations, NpgsqlDbType.Uuid));
             p.Add(Column(causations, NpgsqlDbType.Uuid));
-            p.Add(Column(times, NpgsqlDbType.TimestampTz));
             p.Add(Column(headers, NpgsqlDbType.Bytea));
             p.Add(Column(payloads, NpgsqlDbType.Bytea));
+            var advance = new NpgsqlBatchCommand(sql.AdvanceStream);
+            advance.Parameters.Add(PostgresSql.Value(streamId));
+            advance.Parameters.Add(PostgresSql.Value((long)n));
+            advance.Parameters.Add(PostgresSql.Value(expectedValue));
+            batch.BatchCommands.Add(create);
+            batch.BatchCommands.Add(lockRow);
+            batch.BatchCommands.Add(take);
             batch.BatchCommands.Add(insert);
-            batch.BatchCommands.Add(SetStreamCommand(sql, streamId, version + n, deletedAt: null));
-            if (publish is { Count: > 0 })
+            batch.BatchCommands.Add(advance);
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(sql.NotifyEvents)); // other processes' live subscriptions, at the commit
+            await using NpgsqlDataReader reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            version = reader.GetInt64(0);
+            deleted = !reader.IsDBNull(1);
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            last = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? reader.GetInt64(0) : 0;
+            while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
             {
-                foreach (MessageRecord message in publish)
-                {
-                    var outbox = new NpgsqlBatchCommand(_sql.OutboxInsert);
-                    PostgresSql.AddMessage(outbox.Parameters, message);
-                    batch.BatchCommands.Add(outbox);
-                }
+                // The insert's and the stream's errors (a duplicate event, a lost connection) surface here.
+            }
+        }
 
-                batch.BatchCommands.Add(new NpgsqlBatchCommand(_sql.NotifyOutbox)); // other processes' relays, at the commit
+        if (deleted)
+        {
+            throw new StreamDeletedException(streamId);
+        }
+
+        if (!expected.IsMetBy(version))
+        {
+            throw new WrongExpectedVersionException(streamId, expected, version);
+        }
+
+        if (publish is { Count: > 0 })
+        {
+            await using var outboxBatch = new NpgsqlBatch(connection, transaction);
+            foreach (MessageRecord message in publish)
+            {
+                var outbox = new NpgsqlBatchCommand(_sql.OutboxInsert);
+                PostgresSql.AddMessage(outbox.Parameters, message);
+                outboxBatch.BatchCommands.Add(outbox);
             }
 
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(sql.NotifyEvents)); // other processes' live subscriptions, at the commit
-            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            outboxBatch.BatchCommands.Add(new NpgsqlBatchCommand(_sql.NotifyOutbox)); // other processes' relays, at the commit
+            await outboxBatch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         for (int i = 0; i < n; i++)
         {
             EventRecord record = events[i];
             record.StreamId = streamId;
-            record.StreamVersion = versions[i];
-            record.Position = positions[i];
+            record.StreamVersion = version + 1 + i;
+            record.Position = last - n + 1 + i;
             record.RecordedAt = recordedAt;
         }
 
