@@ -317,12 +317,32 @@ public sealed partial class SqliteMessageStore
                 .Change(left, Timeout.InfiniteTimeSpan);
         }
 
-        /// <summary>The timer's side: wakes the writer when the turn it watches has outlasted its busy timeout.</summary>
+        /// <summary>
+        /// The timer's side: wakes the writer when the turn it watches has outlasted its busy timeout. A timer may fire a
+        /// little early, and the writer may have moved it for a later turn meanwhile: then it is set again for what is left.
+        /// </summary>
         private void CheckTurn()
         {
-            if (Volatile.Read(ref _watched) is { } delivery && Stopwatch.GetElapsedTime(Volatile.Read(ref _watchedSince)) >= delivery.BusyTimeout)
+            if (Volatile.Read(ref _watched) is not { } delivery)
+            {
+                return;
+            }
+
+            TimeSpan left = delivery.BusyTimeout - Stopwatch.GetElapsedTime(Volatile.Read(ref _watchedSince));
+            if (left <= TimeSpan.Zero)
             {
                 delivery.Wake();
+            }
+            else
+            {
+                try
+                {
+                    _watchdog!.Change(left + TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan);
+                }
+                catch (ObjectDisposedException)
+                {
+                    return; // the store closed meanwhile: no turn is left to watch
+                }
             }
         }
 
