@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Threading;
 using System.Threading.Channels;
 using System.Threading.Tasks;
@@ -38,9 +39,20 @@ public sealed partial class SqliteMessageStore
         private const int Granted = 1;
         private const int Abandoned = 2;
 
-        private readonly TaskCompletionSource<SqliteTransaction> _granted = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly TaskCompletionSource<bool> _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private const int Running = 0;
+        private const int Keep = 1;
+        private const int RollBack = 2;
+
+        // Synchronous continuations: a handler that awaits its turn goes on on the writer's thread, which waits for the
+        // turn anyway; one that runs to its commit without waiting on anything else gives the connection back before the
+        // grant returns, so its turn costs no thread hop at all (a handler blocked in the synchronous getter is woken).
+        private readonly TaskCompletionSource<SqliteTransaction> _granted = new(TaskCreationOptions.None);
         private int _state;
+        private int _outcome;
+
+        // Synchronous continuations: the writer goes on with its batch on the thread that gives the connection back, so a
+        // turn costs one thread hop (the grant), not two. Replaced when the writer was woken by its busy-timeout check.
+        private TaskCompletionSource _returned = new(TaskCreationOptions.None);
 
         /// <summary>How long the delivery waits for its turn before failing, as a connection waits for SQLite's write lock.</summary>
         public TimeSpan BusyTimeout => busyTimeout;
@@ -48,8 +60,14 @@ public sealed partial class SqliteMessageStore
         /// <summary>Completes with the batch transaction when the writer hands the connection to this delivery.</summary>
         public Task<SqliteTransaction> Turn => _granted.Task;
 
-        /// <summary>Completes (true: keep the work, false: roll it back) when the delivery gives the connection back.</summary>
-        public Task<bool> Finished => _finished.Task;
+        /// <summary>Whether the delivery gave the connection back.</summary>
+        public bool Returned => Volatile.Read(ref _outcome) != Running;
+
+        /// <summary>Whether the delivery's work is kept (once <see cref="Returned"/>).</summary>
+        public bool Kept => Volatile.Read(ref _outcome) == Keep;
+
+        /// <summary>Completes when the delivery gives the connection back, or when <see cref="Wake"/> is called.</summary>
+        public Task Back => Volatile.Read(ref _returned).Task;
 
         public override void Execute(Writer writer) =>
             throw new InvalidOperationException("A delivery runs on the writer's connection through its turn, not as a statement.");
@@ -82,8 +100,21 @@ public sealed partial class SqliteMessageStore
         {
             if (Interlocked.CompareExchange(ref _state, Abandoned, Queued) != Queued)
             {
-                _finished.TrySetResult(keep);
+                // The outcome before the wake, each with a full fence: a writer that re-armed meanwhile sees the outcome.
+                Interlocked.CompareExchange(ref _outcome, keep ? Keep : RollBack, Running);
+                Volatile.Read(ref _returned).TrySetResult();
             }
+        }
+
+        /// <summary>The writer's busy-timeout check: wakes the writer waiting in <see cref="Back"/> without an outcome.</summary>
+        public void Wake() => Volatile.Read(ref _returned).TrySetResult();
+
+        /// <summary>The writer's side after a wake without an outcome: a fresh <see cref="Back"/> to wait on.</summary>
+        public Task Rearm()
+        {
+            var next = new TaskCompletionSource(TaskCreationOptions.None);
+            Interlocked.Exchange(ref _returned, next);
+            return next.Task;
         }
 
         /// <summary>Records the inbox key on the delivery's turn; false when another delivery recorded it first.</summary>
@@ -111,6 +142,9 @@ public sealed partial class SqliteMessageStore
         private SqliteCommand? _release;
         private SqliteCommand? _rollbackTo;
         private SqliteCommand? _recordInbox;
+        private Timer? _watchdog;
+        private DeliveryOp? _watched;
+        private long _watchedSince;
 
         /// <summary>Records an inbox key, failing on a duplicate (the delivery's commit decides a race with it).</summary>
         public SqliteCommand RecordInbox => _recordInbox ??= SqliteSql.Command(
@@ -178,6 +212,7 @@ public sealed partial class SqliteMessageStore
             _release?.Dispose();
             _rollbackTo?.Dispose();
             _recordInbox?.Dispose();
+            _watchdog?.Dispose();
         }
 
         private void Enlist(SqliteTransaction transaction)
@@ -198,6 +233,21 @@ public sealed partial class SqliteMessageStore
 
         private void RunInSavepoint(WriteOp op)
         {
+            if (op.OneStatement)
+            {
+                // A failed statement is undone alone by SQLite (its statement journal): no savepoint needed.
+                try
+                {
+                    op.Execute(this);
+                }
+                catch (Exception ex)
+                {
+                    op.Done.TrySetException(ex);
+                }
+
+                return;
+            }
+
             _savepoint!.ExecuteNonQuery();
             try
             {
@@ -215,7 +265,8 @@ public sealed partial class SqliteMessageStore
         /// <summary>
         /// The delivery's turn. A delivery that holds the connection longer than its busy timeout keeps it (its handler
         /// cannot be stopped), but the writes waiting behind it fail as they would on SQLite's write lock: a handler that
-        /// sends through an injected bus instead of its context would otherwise wait for itself forever.
+        /// sends through an injected bus instead of its context would otherwise wait for itself forever. One timer for
+        /// every turn (<see cref="_watchdog"/>), moved at each, wakes the writer when a turn outlasts its timeout.
         /// </summary>
         private async Task RunTurnAsync(DeliveryOp delivery, SqliteTransaction transaction, List<WriteOp> batch, ChannelReader<WriteOp> reader)
         {
@@ -226,25 +277,73 @@ public sealed partial class SqliteMessageStore
                 return;
             }
 
-            Task<bool> finished = delivery.Finished;
-            while (!finished.IsCompleted)
+            long since = Stopwatch.GetTimestamp();
+            Watch(delivery, since, delivery.BusyTimeout);
+            Task back = delivery.Back;
+            while (!delivery.Returned)
             {
-                try
+                await back.ConfigureAwait(false);
+                if (delivery.Returned)
                 {
-                    await finished.WaitAsync(delivery.BusyTimeout).ConfigureAwait(false);
+                    break;
                 }
-                catch (TimeoutException)
+
+                TimeSpan waited = Stopwatch.GetElapsedTime(since);
+                if (waited >= delivery.BusyTimeout)
                 {
                     FailWaitingWrites(batch, reader, delivery.BusyTimeout);
+                    since = Stopwatch.GetTimestamp();
+                    waited = TimeSpan.Zero;
                 }
+
+                back = delivery.Rearm();
+                Watch(delivery, since, delivery.BusyTimeout - waited);
             }
 
-            if (!await finished.ConfigureAwait(false))
+            Volatile.Write(ref _watched, null);
+            if (!delivery.Kept)
             {
                 _rollbackTo!.ExecuteNonQuery();
             }
 
             _release!.ExecuteNonQuery();
+        }
+
+        private void Watch(DeliveryOp delivery, long since, TimeSpan left)
+        {
+            Volatile.Write(ref _watchedSince, since);
+            Volatile.Write(ref _watched, delivery);
+            (_watchdog ??= new Timer(static state => ((Writer)state!).CheckTurn(), this, Timeout.Infinite, Timeout.Infinite))
+                .Change(left, Timeout.InfiniteTimeSpan);
+        }
+
+        /// <summary>
+        /// The timer's side: wakes the writer when the turn it watches has outlasted its busy timeout. A timer may fire a
+        /// little early, and the writer may have moved it for a later turn meanwhile: then it is set again for what is left.
+        /// </summary>
+        private void CheckTurn()
+        {
+            if (Volatile.Read(ref _watched) is not { } delivery)
+            {
+                return;
+            }
+
+            TimeSpan left = delivery.BusyTimeout - Stopwatch.GetElapsedTime(Volatile.Read(ref _watchedSince));
+            if (left <= TimeSpan.Zero)
+            {
+                delivery.Wake();
+            }
+            else
+            {
+                try
+                {
+                    _watchdog!.Change(left + TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan);
+                }
+                catch (ObjectDisposedException)
+                {
+                    return; // the store closed meanwhile: no turn is left to watch
+                }
+            }
         }
 
         private static void FailWaitingWrites(List<WriteOp> batch, ChannelReader<WriteOp> reader, TimeSpan busyTimeout)

@@ -18,6 +18,12 @@ public sealed partial class SqliteMessageStore
 
         public abstract void Execute(Writer writer);
 
+        /// <summary>
+        /// Whether the write is one statement (beside reads): a failure undoes it alone, so in a batch with deliveries it
+        /// needs no savepoint of its own.
+        /// </summary>
+        public virtual bool OneStatement => false;
+
         /// <summary>The rows this write claimed (a send held by its sender, a claim, a replay), to give back when its caller gave up; null for other writes.</summary>
         public virtual ReleaseRowsOp? ClaimedRows() => null;
 
@@ -50,16 +56,22 @@ public sealed partial class SqliteMessageStore
             }
         }
 
+        public override bool OneStatement => records.Count == 1;
+
         public override ReleaseRowsOp ClaimedRows() => new("contracts_queue", Sequences(records));
     }
 
     private sealed class CompleteOp(MessageRecord record) : WriteOp
     {
+        public override bool OneStatement => true;
+
         public override void Execute(Writer writer) => Delete(writer, record);
     }
 
     private sealed class InboxOp(string endpoint, string key) : WriteOp
     {
+        public override bool OneStatement => true;
+
         public override void Execute(Writer writer)
         {
             SqliteParameterCollection p = writer.InsertInbox.Parameters;
@@ -146,6 +158,8 @@ public sealed partial class SqliteMessageStore
 
     private sealed class RescheduleOp(MessageRecord record) : WriteOp
     {
+        public override bool OneStatement => true;
+
         public override void Execute(Writer writer)
         {
             SqliteParameterCollection p = writer.Reschedule.Parameters;

@@ -167,11 +167,8 @@ public sealed partial class SqliteMessageStore : IMessageStore, IQueueStore, IIn
     ValueTask IQueueStore.RescheduleAsync(MessageRecord record, CancellationToken cancellationToken) =>
         WriteAsync(new RescheduleOp(record), cancellationToken);
 
-    ValueTask<bool> IInboxStore.ContainsAsync(string endpoint, string key, CancellationToken cancellationToken)
-    {
-        using SqliteConnection connection = OpenConnection();
-        return ValueTask.FromResult(InboxContains(connection, null, endpoint, key));
-    }
+    ValueTask<bool> IInboxStore.ContainsAsync(string endpoint, string key, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(InboxContains(endpoint, key));
 
     ValueTask IInboxStore.AddAsync(string endpoint, string key, CancellationToken cancellationToken) =>
         WriteAsync(new InboxOp(endpoint, key), cancellationToken);
@@ -181,15 +178,6 @@ public sealed partial class SqliteMessageStore : IMessageStore, IQueueStore, IIn
         var op = new CleanUpOp("DELETE FROM contracts_inbox WHERE processed_at < $before", before);
         await WriteAsync(op, cancellationToken).ConfigureAwait(false);
         return (int)op.Result;
-    }
-
-    internal static bool InboxContains(SqliteConnection connection, SqliteTransaction? transaction, string endpoint, string key)
-    {
-        using SqliteCommand command = SqliteSql.Command(connection, "SELECT 1 FROM contracts_inbox WHERE endpoint = $endpoint AND key = $key", "$endpoint", "$key");
-        command.Transaction = transaction;
-        command.Parameters[0].Value = endpoint;
-        command.Parameters[1].Value = key;
-        return command.ExecuteScalar() is not null;
     }
 
     /// <inheritdoc />
@@ -278,6 +266,7 @@ public sealed partial class SqliteMessageStore : IMessageStore, IQueueStore, IIn
         }
 
         _writer?.Dispose();
+        DisposeInboxReaders();
         _initialize.Dispose();
     }
 
@@ -339,6 +328,9 @@ public sealed partial class SqliteMessageStore : IMessageStore, IQueueStore, IIn
             if (deliveries)
             {
                 await _writer!.CommitWithDeliveriesAsync(batch, reader, _options.MaxBatchSize).ConfigureAwait(false);
+
+                // The batch went on on the thread of the delivery that gave the connection back last: let it go on too.
+                await Task.Yield();
             }
             else
             {

@@ -15,12 +15,17 @@ namespace Contracts.Benchmarks.Durable;
 [Command]
 public partial record RecordPayment([property: IdempotencyKey] int Sequence, decimal Amount);
 
+/// <summary>How the benchmark's handler asks for its consume transaction.</summary>
+public sealed record TurnWait(bool Async);
+
 /// <summary>Writes one row in the delivery's consume transaction: the effect that must happen exactly once.</summary>
-public sealed class RecordPaymentHandler(BatchCompletion counter) : ICommandHandler<RecordPayment>
+public sealed class RecordPaymentHandler(BatchCompletion counter, TurnWait wait) : ICommandHandler<RecordPayment>
 {
-    public ValueTask HandleAsync(RecordPayment command, MessageContext context, CancellationToken cancellationToken)
+    public async ValueTask HandleAsync(RecordPayment command, MessageContext context, CancellationToken cancellationToken)
     {
-        SqliteTransaction transaction = context.GetSqliteTransaction();
+        SqliteTransaction transaction = wait.Async
+            ? await context.GetSqliteTransactionAsync(cancellationToken)
+            : context.GetSqliteTransaction();
         using (SqliteCommand insert = transaction.Connection!.CreateCommand())
         {
             insert.Transaction = transaction;
@@ -31,14 +36,14 @@ public sealed class RecordPaymentHandler(BatchCompletion counter) : ICommandHand
         }
 
         counter.Signal();
-        return ValueTask.CompletedTask;
     }
 }
 
 /// <summary>
 /// Effectively-once deliveries on a SQLite file (WAL, <c>synchronous = Full</c>): each handler inserts a row in its
 /// consume transaction, which commits with the inbox key; 64 sends in flight, the endpoint handling
-/// <see cref="Concurrency"/> deliveries at once. The baseline does the same rows by hand, as a good engineer would
+/// <see cref="Concurrency"/> deliveries at once, the handler waiting for its turn on the store's writer blocking or not
+/// (<see cref="AsyncTurn"/>). The baseline does the same rows by hand, as a good engineer would
 /// batch them: per message one payment row, one inbox row and one queued row, 64 messages per commit, then the 64
 /// queued rows deleted in one more commit. Per message: messages per second = 1e9 / mean in ns.
 /// </summary>
@@ -63,6 +68,10 @@ public class EffectivelyOnceBenchmarks
     [Params(1, 16, 64)]
     public int Concurrency { get; set; }
 
+    /// <summary>The handler waits for its turn with <c>GetSqliteTransactionAsync</c> (true) or blocks in <c>GetSqliteTransaction</c> (false).</summary>
+    [Params(false, true)]
+    public bool AsyncTurn { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
@@ -79,6 +88,7 @@ public class EffectivelyOnceBenchmarks
         HostApplicationBuilder builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<BatchCompletion>();
+        builder.Services.AddSingleton(new TurnWait(AsyncTurn));
         builder.Services.AddContracts(o => o
             .UseInMemoryTransport(t => t.Endpoint<RecordPayment>(e =>
             {
