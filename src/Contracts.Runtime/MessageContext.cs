@@ -9,6 +9,13 @@ namespace Contracts;
 /// What a handler knows about the message it handles, and the way to send on: messages sent, published or
 /// queried through the context carry the same correlation id, and this message's id as their causation id.
 /// </summary>
+/// <remarks>
+/// A context is valid while its handler runs, across its awaits, until the handler's task completes. After that
+/// every member throws <see cref="ObjectDisposedException"/> (a retry gets a new context): what the delivery used is
+/// reused for the next message. Copy what work that outlives the handler needs (<see cref="MessageId"/>,
+/// <see cref="Headers"/>) while it runs. The <see cref="Envelope"/> a handler asked for stays its own; an inline
+/// query's context follows the stricter rule in <c>docs/queries.md</c>.
+/// </remarks>
 public sealed class MessageContext
 {
     private static readonly IReadOnlyDictionary<string, string> s_noHeaders = new Dictionary<string, string>();
@@ -64,7 +71,10 @@ public sealed class MessageContext
         "(MessageId, CorrelationId, Headers) before the handler returns, and send through IMessageBus from work that outlives the handler.");
 
     /// <summary>The envelope as it arrived.</summary>
-    /// <remarks>Like every member, valid until the handler returns; an envelope kept past that may be another message's by then.</remarks>
+    /// <remarks>
+    /// Asking for it makes it the handler's: a queued command's envelope is otherwise reused once the delivery
+    /// finished. Reading <see cref="MessageId"/> and the other members instead costs nothing.
+    /// </remarks>
     public Envelope Envelope => _test?.Envelope ?? Delivery.EnvelopeGivenOut();
 
     /// <summary>The envelope, read without marking it as given out (see <see cref="Pipeline.ConsumeContext.EnvelopeGivenOut"/>).</summary>

@@ -13,7 +13,6 @@ public sealed class ConsumeContext : IAsyncDisposable
     private AsyncServiceScope? _scope;
     private MessageContext? _messageContext;
     private int _lease;
-    private bool _envelopeGivenOut;
 
     internal ConsumeContext(DeliveryServices services, Envelope envelope, HandlerDescriptor handler, string endpoint, CancellationToken cancellationToken)
     {
@@ -74,21 +73,15 @@ public sealed class ConsumeContext : IAsyncDisposable
     internal int Lease => _lease;
 
     /// <summary>
-    /// The envelope, for a handler that asked for it (<see cref="MessageContext.Envelope"/>): it may keep it, so a
-    /// pooled envelope given out is not reused.
+    /// The envelope, for a handler that asked for it (<see cref="MessageContext.Envelope"/>): it may keep it, so an
+    /// envelope given out is never reused (see <see cref="Transport.InMemory.EnvelopePool"/>).
     /// </summary>
     internal Envelope EnvelopeGivenOut()
     {
-        if (!_envelopeGivenOut)
-        {
-            _envelopeGivenOut = true;
-        }
-
-        return Envelope;
+        Envelope envelope = Envelope;
+        envelope.KeepForGood();
+        return envelope;
     }
-
-    /// <summary>Whether the handler asked for the envelope itself, not only for what the message context reads from it.</summary>
-    internal bool EnvelopeWasGivenOut => _envelopeGivenOut;
 
     /// <summary>The services of this attempt's DI scope, which is created on first use.</summary>
     internal IServiceProvider ScopedServices => _scope is { } scope ? scope.ServiceProvider : CreateScope();
@@ -194,7 +187,6 @@ public sealed class ConsumeContext : IAsyncDisposable
         Message = null;
         Transaction = null;
         WroteOutbox = false;
-        _envelopeGivenOut = false;
     }
 
     /// <summary>Creates this attempt's DI scope, on the first use of <see cref="MessageContext.Services"/>.</summary>

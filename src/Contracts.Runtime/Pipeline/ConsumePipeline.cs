@@ -199,6 +199,8 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
 
         if (reusable)
         {
+            // Done with both: the transport may reuse the envelope (if it was rented and not given out), this thread the context.
+            envelope.Release();
             context.Return();
         }
 
