@@ -64,6 +64,24 @@ public sealed partial class DeliveryLifetimeTests
         s => s.AddSingleton(keeper),
         o => o.UseInMemoryTransport(t => t.Endpoint<Stamp>(e => { e.MaxConcurrency = workers; e.Capacity = 64; })));
 
+    /// <summary>A bus whose <see cref="StampHandler"/> has handled <paramref name="count"/> messages, sent one at a time.</summary>
+    private static async Task<TestBus> HandledAsync(Keeper keeper, int count)
+    {
+        keeper.Expected = count;
+        TestBus host = await StartAsync(keeper, workers: 1);
+        try
+        {
+            await SendAsync(host.Bus, 0, count);
+            await Wait.For(keeper.Done.Task);
+            return host;
+        }
+        catch (Exception)
+        {
+            await host.DisposeAsync(); // the test fails with what went wrong; the bus does not outlive it
+            throw;
+        }
+    }
+
     private static async Task SendAsync(IMessageBus bus, int first, int count)
     {
         await Task.Yield();
@@ -77,11 +95,8 @@ public sealed partial class DeliveryLifetimeTests
     [Fact]
     public async Task A_message_context_kept_past_its_handler_throws_instead_of_showing_a_later_message()
     {
-        var keeper = new Keeper { KeepSeq = 0, Expected = 200 };
-        await using TestBus host = await StartAsync(keeper, workers: 1);
-
-        await SendAsync(host.Bus, 0, 200);
-        await Wait.For(keeper.Done.Task);
+        var keeper = new Keeper { KeepSeq = 0 };
+        await using TestBus host = await HandledAsync(keeper, 200);
 
         MessageContext kept = Assert.IsType<MessageContext>(keeper.Context);
         Assert.Equal(IdOf(0), keeper.KeptId);
@@ -98,11 +113,8 @@ public sealed partial class DeliveryLifetimeTests
     public async Task A_context_kept_from_the_only_message_throws_too()
     {
         // No later message reused anything: the rule holds all the same, so a test with one message finds the misuse.
-        var keeper = new Keeper { KeepSeq = 0, Expected = 1 };
-        await using TestBus host = await StartAsync(keeper, workers: 1);
-
-        await SendAsync(host.Bus, 0, 1);
-        await Wait.For(keeper.Done.Task);
+        var keeper = new Keeper { KeepSeq = 0 };
+        await using TestBus host = await HandledAsync(keeper, 1);
 
         Assert.Throws<ObjectDisposedException>(() => keeper.Context!.CorrelationId);
     }
@@ -110,11 +122,8 @@ public sealed partial class DeliveryLifetimeTests
     [Fact]
     public async Task An_envelope_the_handler_asked_for_stays_its_own_while_later_messages_pass()
     {
-        var keeper = new Keeper { KeepSeq = 3, AskEnvelope = true, Expected = 500 };
-        await using TestBus host = await StartAsync(keeper, workers: 1);
-
-        await SendAsync(host.Bus, 0, 500);
-        await Wait.For(keeper.Done.Task);
+        var keeper = new Keeper { KeepSeq = 3, AskEnvelope = true };
+        await using TestBus host = await HandledAsync(keeper, 500);
 
         Envelope envelope = Assert.IsType<Envelope>(keeper.Envelope);
         Assert.Equal(IdOf(3), envelope.MessageId);
