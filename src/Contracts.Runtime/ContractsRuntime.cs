@@ -136,6 +136,12 @@ internal sealed partial class ContractsRuntime : IAsyncDisposable, IDisposable
     /// <summary>Whether the transport keeps messages across restarts, so an in-process message needs its bytes too.</summary>
     public bool StoresPayload { get; }
 
+    /// <summary>
+    /// Whether a command's envelope comes from <see cref="Transport.InMemory.EnvelopePool"/>: in process, carried as
+    /// the object, never stored (the in-memory transport returns it once handled).
+    /// </summary>
+    public bool RecyclesEnvelopes => InProcess && !SerializeMessages && !StoresPayload;
+
     /// <summary>Hands <paramref name="envelope"/> to the transport; inside a consume transaction it goes to the outbox in that transaction instead.</summary>
     public ValueTask SendAsync(Envelope envelope, ConsumeContext? within, CancellationToken cancellationToken)
     {
@@ -151,15 +157,17 @@ internal sealed partial class ContractsRuntime : IAsyncDisposable, IDisposable
             return transaction.WriteOutboxAsync(MessageRecord.FromEnvelope(envelope, endpoint: "", envelope.Payload), cancellationToken);
         }
 
+        // Read before the envelope is queued: a command's envelope may be handled and reused by another send before this returns.
+        ContractDescriptor contract = envelope.Contract;
         ValueTask send = ForwardAsync(envelope, cancellationToken);
         if (!send.IsCompletedSuccessfully)
         {
-            return CountWhenSentAsync(send, envelope);
+            return CountWhenSentAsync(send, contract);
         }
 
         if (ContractsTelemetry.Sent.Enabled)
         {
-            CountSent(envelope);
+            CountSent(contract);
         }
 
         return ValueTask.CompletedTask;
@@ -173,17 +181,17 @@ internal sealed partial class ContractsRuntime : IAsyncDisposable, IDisposable
     {
         if (ContractsTelemetry.Sent.Enabled)
         {
-            CountSent(envelope);
+            CountSent(envelope.Contract);
         }
     }
 
     /// <summary><c>messaging.client.sent.messages</c>, with the convention's attributes.</summary>
-    private void CountSent(Envelope envelope) =>
+    private void CountSent(ContractDescriptor contract) =>
         ContractsTelemetry.Sent.Add(
             1,
             ContractsTelemetry.SystemTag(MessagingSystem),
-            ContractsTelemetry.OperationTag(ContractsTelemetry.SendOperation(envelope.Contract)),
-            ContractsTelemetry.DestinationTag(envelope.Contract));
+            ContractsTelemetry.OperationTag(ContractsTelemetry.SendOperation(contract)),
+            ContractsTelemetry.DestinationTag(contract));
 
     /// <summary>
     /// Throws when the bus is not started, so a query fails at once instead of waiting out its timeout; cheap (one
@@ -216,10 +224,10 @@ internal sealed partial class ContractsRuntime : IAsyncDisposable, IDisposable
             ? _scheduler.ScheduleAsync(envelope, endpoint: null, cancellationToken)
             : _transport.SendAsync(envelope, null, cancellationToken);
 
-    private async ValueTask CountWhenSentAsync(ValueTask send, Envelope envelope)
+    private async ValueTask CountWhenSentAsync(ValueTask send, ContractDescriptor contract)
     {
         await send.ConfigureAwait(false);
-        CountSent(envelope);
+        CountSent(contract);
     }
 
     /// <summary>Why the start failed (the store or the transport could not be reached), for the health checks; <see langword="null"/> while it has not.</summary>

@@ -141,6 +141,32 @@ public sealed class Envelope
     }
 
     /// <summary>
+    /// Where this envelope is in <see cref="Transport.InMemory.EnvelopePool"/>'s cycle: <see cref="NotPooled"/> (made
+    /// by <c>new</c>: never reused), <see cref="Rented"/> (a queued command in process), <see cref="Released"/> (its
+    /// delivery finished at once and nothing outside the pipeline was given it: the transport may reuse it).
+    /// </summary>
+    private byte _pooling;
+
+    internal const byte NotPooled = 0, Rented = 1, Released = 2;
+
+    internal byte Pooling => _pooling;
+
+    /// <summary>Taken from the pool for a new message; see <see cref="_pooling"/>.</summary>
+    internal void MarkRented() => _pooling = Rented;
+
+    /// <summary>The consume pipeline is done with a rented envelope: unless it was given out, the transport may reuse it.</summary>
+    internal void Release()
+    {
+        if (_pooling == Rented)
+        {
+            _pooling = Released;
+        }
+    }
+
+    /// <summary>Given to code that may keep it (a handler asked for <see cref="MessageContext.Envelope"/>): never reused.</summary>
+    internal void KeepForGood() => _pooling = NotPooled;
+
+    /// <summary>
     /// An inline query's envelope, made new for <paramref name="contract"/> (recycled when given): its message id and
     /// send time are drawn from <paramref name="clock"/> when first read, or by <see cref="DrawId"/>; its correlation
     /// id is <paramref name="correlationId"/>, or the message id when null.

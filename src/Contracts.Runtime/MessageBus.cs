@@ -250,7 +250,11 @@ internal sealed class MessageBus : IMessageBus
     private Envelope CreateEnvelope(ContractDescriptor contract, object message, SendOptions? options, MessageContext? parent, Activity? activity, bool forceSerialize = false)
     {
         DateTimeOffset now = _time.GetUtcNow();
-        var envelope = new Envelope(contract, options?.MessageId ?? MessageIds.NewVersion7(now)) { SentAt = now };
+        Guid messageId = options?.MessageId ?? MessageIds.NewVersion7(now);
+        Envelope envelope = contract.Kind == MessageKind.Command && _runtime.RecyclesEnvelopes && !forceSerialize
+            ? Transport.InMemory.EnvelopePool.Rent(contract, messageId) // one subscription, queued here: reused once handled
+            : new Envelope(contract, messageId);
+        envelope.SentAt = now;
         envelope.CorrelationId = options?.CorrelationId ?? parent?.CorrelationId ?? envelope.MessageId;
         envelope.CausationId = parent?.MessageId;
         if (options is not null)

@@ -12,6 +12,7 @@ public sealed class ConsumeContext : IAsyncDisposable
     private DeliveryServices _services;
     private AsyncServiceScope? _scope;
     private MessageContext? _messageContext;
+    private int _lease;
 
     internal ConsumeContext(DeliveryServices services, Envelope envelope, HandlerDescriptor handler, string endpoint, CancellationToken cancellationToken)
     {
@@ -63,7 +64,27 @@ public sealed class ConsumeContext : IAsyncDisposable
     internal bool WroteOutbox { get; set; }
 
     /// <summary>The handler's context, created on first use; its DI scope is created when first needed.</summary>
-    public MessageContext MessageContext => _messageContext ??= CreateMessageContext();
+    public MessageContext MessageContext => _messageContext ??= new MessageContext(this);
+
+    /// <summary>
+    /// Counts the attempts this object has carried, of this delivery and of the deliveries it was reused for: a
+    /// <see cref="Contracts.MessageContext"/> is valid while the lease it was made under is current, and throws after.
+    /// </summary>
+    internal int Lease => _lease;
+
+    /// <summary>
+    /// The envelope, for a handler that asked for it (<see cref="MessageContext.Envelope"/>): it may keep it, so an
+    /// envelope given out is never reused (see <see cref="Transport.InMemory.EnvelopePool"/>).
+    /// </summary>
+    internal Envelope EnvelopeGivenOut()
+    {
+        Envelope envelope = Envelope;
+        envelope.KeepForGood();
+        return envelope;
+    }
+
+    /// <summary>The services of this attempt's DI scope, which is created on first use.</summary>
+    internal IServiceProvider ScopedServices => _scope is { } scope ? scope.ServiceProvider : CreateScope();
 
     /// <summary>Starts another attempt: a fresh DI scope and the next attempt number.</summary>
     /// <returns>Completes when the previous attempt's scope is disposed.</returns>
@@ -77,6 +98,8 @@ public sealed class ConsumeContext : IAsyncDisposable
     /// <returns>Completes when the scope is disposed.</returns>
     public ValueTask DisposeAsync()
     {
+        // The attempt is over: its message context throws from now on, and the next attempt gets a new one.
+        _lease++;
         _messageContext = null;
         if (_scope is { } scope)
         {
@@ -94,8 +117,46 @@ public sealed class ConsumeContext : IAsyncDisposable
     /// </summary>
     internal void Recycle(DeliveryServices services, Envelope envelope, HandlerDescriptor handler, string endpoint, CancellationToken cancellationToken, MessageContext messageContext)
     {
+        Reuse(services, envelope, handler, endpoint, cancellationToken);
+        if (!ReferenceEquals(_messageContext, messageContext))
+        {
+            _messageContext = messageContext;
+        }
+
+        messageContext.Recycle();
+    }
+
+#pragma warning disable IDE1006 // thread-static fields are t_camel, which the naming rules cannot express
+    /// <summary>The context of this thread's last queued delivery that finished at once, for the next one.</summary>
+    [ThreadStatic]
+    private static ConsumeContext? t_spare;
+#pragma warning restore IDE1006
+
+    /// <summary>
+    /// This thread's spare context made that of a new delivery, or a new one. Safe to reuse because nothing outside
+    /// the pipeline holds a delivery's context (the caller rents only when no middleware is registered), and a
+    /// <see cref="Contracts.MessageContext"/> kept past its handler's return checks its lease and throws.
+    /// </summary>
+    internal static ConsumeContext Rent(DeliveryServices services, Envelope envelope, HandlerDescriptor handler, string endpoint, CancellationToken cancellationToken)
+    {
+        ConsumeContext? spare = t_spare;
+        if (spare is null)
+        {
+            return new ConsumeContext(services, envelope, handler, endpoint, cancellationToken);
+        }
+
+        t_spare = null; // a delivery handled within this one (an inline query with middleware) gets its own
+        spare.Reuse(services, envelope, handler, endpoint, cancellationToken);
+        return spare;
+    }
+
+    /// <summary>Keeps this context for the next delivery on this thread: its attempt has ended and its scope is disposed.</summary>
+    internal void Return() => t_spare = this;
+
+    private void Reuse(DeliveryServices services, Envelope envelope, HandlerDescriptor handler, string endpoint, CancellationToken cancellationToken)
+    {
         // Stores of references into an old object cost a GC write barrier each: what is the same is not stored again
-        // (the thread's previous query usually went to the same bus and handler, with the same frame's token).
+        // (the thread's previous delivery usually came from the same bus and handler, with the same token).
         if (!ReferenceEquals(_services, services))
         {
             _services = services;
@@ -126,14 +187,7 @@ public sealed class ConsumeContext : IAsyncDisposable
         Message = null;
         Transaction = null;
         WroteOutbox = false;
-        messageContext.Recycle(envelope);
-        if (!ReferenceEquals(_messageContext, messageContext))
-        {
-            _messageContext = messageContext;
-        }
     }
-
-    private MessageContext CreateMessageContext() => new(this, Attempt, Transaction);
 
     /// <summary>Creates this attempt's DI scope, on the first use of <see cref="MessageContext.Services"/>.</summary>
     internal IServiceProvider CreateScope()

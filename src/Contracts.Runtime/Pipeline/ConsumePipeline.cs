@@ -145,7 +145,12 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
             return ProcessSlowAsync(endpoint, envelope, control, started: null);
         }
 
-        var context = new ConsumeContext(_delivery, envelope, endpoint.HandlerFor(envelope.Contract), endpoint.Name, _abort);
+        // Without middleware nothing but the pipeline holds the delivery's context, so one that finished at once is
+        // reused by the next delivery on this thread (its message context is new each time, and checks it is still current).
+        bool reusable = !_handler.HasMiddleware;
+        ConsumeContext context = reusable
+            ? ConsumeContext.Rent(_delivery, envelope, endpoint.HandlerFor(envelope.Contract), endpoint.Name, _abort)
+            : new ConsumeContext(_delivery, envelope, endpoint.HandlerFor(envelope.Contract), endpoint.Name, _abort);
 
         // An async method restores the ambient state (AsyncLocal values, culture, Activity.Current) its callees
         // changed; this one is not async, so it does it itself: a handler's ambient state must not reach the next
@@ -190,6 +195,13 @@ internal sealed partial class ConsumePipeline : ITransportReceiver
         if (!disposed.IsCompletedSuccessfully || !completed.IsCompletedSuccessfully)
         {
             return AfterHandledAsync(disposed, completed, context, control, endpoint);
+        }
+
+        if (reusable)
+        {
+            // Done with both: the transport may reuse the envelope (if it was rented and not given out), this thread the context.
+            envelope.Release();
+            context.Return();
         }
 
         return ValueTask.CompletedTask;

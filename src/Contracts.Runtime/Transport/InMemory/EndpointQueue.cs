@@ -305,10 +305,16 @@ internal sealed partial class EndpointQueue
     }
 
     /// <summary>A consumer took a delivery: its slot is free for a waiting producer.</summary>
+    /// <remarks>
+    /// Between a wake-up and the woken producers registering again there is no task to complete: the read sees that
+    /// without the lock, so a consumer behind a full queue does not take a lock per message. A producer that
+    /// registers meanwhile creates the task, then looks for room; the decrement above is a full fence, as is the
+    /// producer's after it registers, so either this read sees its task or its look sees this slot.
+    /// </remarks>
     private void Dequeued()
     {
         Interlocked.Decrement(ref _count);
-        if (Volatile.Read(ref _blockedWriters) > 0)
+        if (Volatile.Read(ref _blockedWriters) > 0 && Volatile.Read(ref _room) is not null)
         {
             WakeWriters();
         }

@@ -187,6 +187,11 @@ internal sealed partial class InMemoryTransport : ITransport, IDisposable
         if (received.IsCompletedSuccessfully)
         {
             Processed(queue, delivery);
+            if (delivery.Envelope.Pooling == Envelope.Released)
+            {
+                EnvelopePool.Return(delivery.Envelope); // a command handled at once, its envelope given to no one
+            }
+
             return ValueTask.CompletedTask;
         }
 
