@@ -133,11 +133,15 @@ internal sealed partial class RabbitMqTransport
             _lanes.Add(lanes);
         }
 
+        // The broker makes the first consumer to register on a queue its active one: from a random partition on, so
+        // that processes starting together become active on different partitions.
+        int first = Random.Shared.Next(_options.Partitions);
         for (int i = 0; i < _options.Partitions; i++)
         {
             var consumer = new AsyncEventingBasicConsumer(channel);
             consumer.ReceivedAsync += (_, delivery) => OnPartitionDeliveryAsync(endpoint, lanes, channel, delivery);
-            string tag = await channel.BasicConsumeAsync(PartitionQueue(endpoint.Name, i), autoAck: false, consumer, cancellationToken).ConfigureAwait(false);
+            string queue = PartitionQueue(endpoint.Name, (first + i) % _options.Partitions);
+            string tag = await channel.BasicConsumeAsync(queue, autoAck: false, consumer, cancellationToken).ConfigureAwait(false);
             lock (_consumers)
             {
                 _consumers.Add((channel, tag));

@@ -95,7 +95,9 @@ internal sealed partial class RabbitMqTransport
     {
         await CheckPartitionCountAsync(endpoint, cancellationToken).ConfigureAwait(false);
         arguments["x-single-active-consumer"] = true;
-        for (int i = 0; i < _options.Partitions; i++)
+        // Last to first: a process starting at the same time sees the first queue only once the last exists, so it
+        // does not take a declaration under way for a count that grew.
+        for (int i = _options.Partitions - 1; i >= 0; i--)
         {
             string queue = PartitionQueue(endpoint.Name, i);
             await DeclareQueueAsync(channel, queue, arguments, cancellationToken).ConfigureAwait(false);
