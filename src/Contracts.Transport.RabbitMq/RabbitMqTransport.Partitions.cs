@@ -48,28 +48,6 @@ internal sealed partial class RabbitMqTransport
     /// <summary>The partition of a key hash.</summary>
     internal int PartitionOf(ulong key) => (int)(key % (ulong)_options.Partitions);
 
-    /// <summary>
-    /// The key hash of a keyed message: from the generated <see cref="ContractDescriptor.GetPartitionKey"/>, reading the
-    /// payload when only bytes travel (the outbox relay). A payload that cannot be read gets 0: its consumer dead-letters it.
-    /// </summary>
-    private static ulong KeyOf(Envelope envelope)
-    {
-        object? message = envelope.Message;
-        if (message is null)
-        {
-            try
-            {
-                message = envelope.Contract.Deserialize(envelope.Payload);
-            }
-            catch (MessagePack.MessagePackSerializationException)
-            {
-                return 0;
-            }
-        }
-
-        return envelope.Contract.GetPartitionKey(message) ?? 0;
-    }
-
     /// <summary>The key hash a received message carries in <see cref="PartitionHeader"/>, or 0 without one.</summary>
     internal static ulong KeyOf(IReadOnlyBasicProperties properties) =>
         properties.Headers is { } headers && headers.TryGetValue(PartitionHeader, out object? value) && value is long key ? unchecked((ulong)key) : 0;
@@ -77,7 +55,7 @@ internal sealed partial class RabbitMqTransport
     /// <summary>Writes the key of a keyed message into its properties and returns the routing key with its partition suffix.</summary>
     private string Partitioned(string routingKey, Envelope envelope, BasicProperties properties)
     {
-        ulong key = KeyOf(envelope);
+        ulong key = envelope.Contract.PartitionKeyOf(envelope);
         properties.Headers ??= new Dictionary<string, object?>(1, StringComparer.Ordinal);
         properties.Headers[PartitionHeader] = unchecked((long)key);
         return PartitionRoute(routingKey, PartitionOf(key));
