@@ -80,6 +80,31 @@ public abstract class ContractDescriptor
     /// <param name="message">A message of this contract.</param>
     public abstract ulong? GetPartitionKey(object message);
 
+    /// <summary>
+    /// The partition key hash of <paramref name="envelope"/>'s message, a message of this contract: read from the
+    /// payload when only bytes travel (a row taken over from a store, the outbox relay). A payload that cannot be read
+    /// gets 0, and without key members it is 0 too: the consumer dead-letters an unreadable one.
+    /// </summary>
+    /// <param name="envelope">An envelope of this contract.</param>
+    /// <returns>The hash, or 0.</returns>
+    public ulong PartitionKeyOf(Envelope envelope)
+    {
+        object? message = envelope.Message;
+        if (message is null)
+        {
+            try
+            {
+                message = Deserialize(envelope.Payload);
+            }
+            catch (MessagePackSerializationException)
+            {
+                return 0;
+            }
+        }
+
+        return GetPartitionKey(message) ?? 0;
+    }
+
     /// <summary>The older versions this contract reads (<see cref="UpcastFromAttribute"/>); empty for most.</summary>
     internal abstract System.Collections.Generic.IReadOnlyList<ContractUpcast> OlderVersions { get; }
 

@@ -160,7 +160,7 @@ internal sealed class RabbitMqDeadLetters(RabbitMqTransport transport) : IDeadLe
             : record.ContractVersion == 1 ? record.ContractName : $"{record.ContractName}.v{record.ContractVersion}";
         try
         {
-            return transport.PublishAsync(transport.Options.Exchange, routingKey, mandatory: true, AmqpHeaders.ForReplay(message.BasicProperties), message.Body, cancellationToken);
+            return transport.PublishAsync(transport.Options.Exchange, transport.ReplayRoute(routingKey, message.BasicProperties), mandatory: true, AmqpHeaders.ForReplay(message.BasicProperties), message.Body, cancellationToken);
         }
         catch (AlreadyClosedException ex)
         {

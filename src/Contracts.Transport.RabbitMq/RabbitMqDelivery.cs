@@ -16,6 +16,21 @@ internal sealed class RabbitMqDelivery(RabbitMqTransport transport, IChannel cha
     /// <summary>This delivery and the unfinished ones before it, as counted in the message (see <see cref="RabbitMqTransport.UnfinishedDeliveries"/>).</summary>
     public int DeliveryCount { get; } = deliveryCount;
 
+    /// <summary>The channel it came on: it is settled there.</summary>
+    public IChannel Channel => channel;
+
+    /// <summary>The AMQP delivery (its body copied when it outlives the consumer's callback: a partitioned endpoint's).</summary>
+    public BasicDeliverEventArgs Delivery => delivery;
+
+    /// <summary>The lanes of a partitioned endpoint: a delayed retry is held there, unacknowledged, instead of sent through a delay level.</summary>
+    public PartitionLanes? Lanes { get; init; }
+
+    /// <summary>The partition key hash of a partitioned endpoint's message (0 otherwise).</summary>
+    public ulong Key { get; init; }
+
+    /// <summary>The retry the lanes hold for this delivery, run when due.</summary>
+    public Envelope? Retry { get; set; }
+
     /// <summary>Whether the core settled the delivery; one it did not is requeued when its handling returns.</summary>
     public bool Settled => Volatile.Read(ref _settled) != 0;
 
@@ -34,8 +49,15 @@ internal sealed class RabbitMqDelivery(RabbitMqTransport transport, IChannel cha
     }
 
     /// <summary>The next attempt, delayed, addressed to this endpoint only; then the ack.</summary>
+    /// <remarks>On a partitioned endpoint the retry is held by its lane instead, the message still unacknowledged: see <see cref="PartitionLanes"/>.</remarks>
     public async ValueTask RescheduleAsync(Envelope retry, DateTimeOffset firstFailedAt, Exception error, CancellationToken cancellationToken)
     {
+        if (Lanes is { } lanes)
+        {
+            lanes.Hold(this, retry);
+            return;
+        }
+
         await transport.SendAsync(retry, endpoint, cancellationToken).ConfigureAwait(false);
         await CompleteAsync(cancellationToken).ConfigureAwait(false);
     }

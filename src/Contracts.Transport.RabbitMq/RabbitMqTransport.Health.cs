@@ -35,12 +35,22 @@ internal sealed partial class RabbitMqTransport
         return ValueTask.FromResult($"connected to {where} (exchange '{_options.Exchange}')");
     }
 
-    /// <summary>The messages ready on the endpoint's queue, as the broker counts them (a passive declare: nothing is read).</summary>
+    /// <summary>The messages ready on the endpoint's queue (a partitioned endpoint's: all its partition queues), as the broker counts them (a passive declare: nothing is read).</summary>
     public async ValueTask<long?> CountBacklogAsync(TransportEndpoint endpoint, CancellationToken cancellationToken)
     {
         await using IChannel channel = await Connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        QueueDeclareOk declared = await channel.QueueDeclarePassiveAsync(endpoint.Name, cancellationToken).ConfigureAwait(false);
-        return declared.MessageCount;
+        if (!IsPartitioned(endpoint))
+        {
+            return (await channel.QueueDeclarePassiveAsync(endpoint.Name, cancellationToken).ConfigureAwait(false)).MessageCount;
+        }
+
+        long waiting = 0;
+        for (int i = 0; i < _options.Partitions; i++)
+        {
+            waiting += (await channel.QueueDeclarePassiveAsync(PartitionQueue(endpoint.Name, i), cancellationToken).ConfigureAwait(false)).MessageCount;
+        }
+
+        return waiting;
     }
 
     private static ValueTask<string> NotConnected(string message) => ValueTask.FromException<string>(new InvalidOperationException(message));

@@ -44,6 +44,15 @@ internal sealed partial class RabbitMqTransport
     private ValueTask SendToAsync(string routingKey, bool mandatory, Envelope envelope, CancellationToken cancellationToken)
     {
         BasicProperties properties = AmqpHeaders.Write(envelope);
+        string exchange = mandatory ? _options.Exchange : TopicExchange;
+        if (envelope.Contract.HasPartitionKey)
+        {
+            // To the partition queue of the key; a keyed event goes to the direct exchange, where each subscription's
+            // partition queue (or a topic subscription's queue) is bound by the partitioned routing key.
+            routingKey = Partitioned(routingKey, envelope, properties);
+            exchange = _options.Exchange;
+        }
+
         if (envelope.DeliverBy is { } deliverBy)
         {
             long ttl = Math.Max(1, (long)(deliverBy - _time.GetUtcNow()).TotalMilliseconds);
@@ -55,7 +64,7 @@ internal sealed partial class RabbitMqTransport
             return PublishDelayedAsync(routingKey, properties, envelope.Payload, delay, events: !mandatory, cancellationToken);
         }
 
-        return PublishAsync(mandatory ? _options.Exchange : TopicExchange, routingKey, mandatory, properties, envelope.Payload, cancellationToken, envelope.Contract);
+        return PublishAsync(exchange, routingKey, mandatory, properties, envelope.Payload, cancellationToken, envelope.Contract);
     }
 
     /// <summary>Holds a message for <paramref name="delay"/> in the largest delay level that fits, then routes it by <paramref name="routingKey"/>.</summary>
@@ -118,7 +127,9 @@ internal sealed partial class RabbitMqTransport
                     throw contract is not null
                         ? new NoHandlerException(contract,
                             $"No queue on RabbitMQ is bound for {contract.Kind.ToString().ToLowerInvariant()} '{contract}' (exchange '{exchange}', routing key '{routingKey}'): " +
-                            "no process with its handler has started yet, or its queue was deleted. The message was not sent.")
+                            "no process with its handler has started yet, or its queue was deleted" +
+                            (contract.HasPartitionKey ? $", or its consumers run with another RabbitMqTransportOptions.Partitions than this process's {_options.Partitions}" : "") +
+                            ". The message was not sent.")
                         : new InvalidOperationException($"RabbitMQ returned the message: nothing is bound for '{routingKey}' on exchange '{exchange}' ({ex.ReplyText}).", ex);
                 }
                 catch (PublishException ex)

@@ -34,32 +34,48 @@ internal sealed partial class RabbitMqTransport
 
         if (options.FullMode is EndpointFullMode.DropOldest or EndpointFullMode.Reject)
         {
-            arguments["x-max-length"] = options.Capacity;
+            // A partitioned endpoint's partition queues share the capacity, as the in-process lanes do.
+            arguments["x-max-length"] = IsPartitioned(endpoint) ? (options.Capacity + _options.Partitions - 1) / _options.Partitions : options.Capacity;
             arguments["x-overflow"] = options.FullMode == EndpointFullMode.DropOldest ? "drop-head" : "reject-publish";
         }
 
+        if (IsPartitioned(endpoint))
+        {
+            await DeclarePartitionsAsync(channel, endpoint, arguments, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await DeclareQueueAsync(channel, endpoint.Name, arguments, cancellationToken).ConfigureAwait(false);
+            await channel.QueueBindAsync(endpoint.Name, _options.Exchange, endpoint.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (endpoint.Topic is not null)
+            {
+                await BindTopicAsync(channel, endpoint, cancellationToken).ConfigureAwait(false);
+                if (CarriesKeyed(endpoint))
+                {
+                    await BindKeyedTopicAsync(channel, endpoint, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            else if (endpoint.ContractAddress != endpoint.Name)
+            {
+                await channel.QueueBindAsync(endpoint.Name, _options.Exchange, endpoint.ContractAddress, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await channel.QueueDeclareAsync(ErrorQueue(endpoint.Name), durable: true, exclusive: false, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task DeclareQueueAsync(IChannel channel, string queue, Dictionary<string, object?> arguments, CancellationToken cancellationToken)
+    {
         try
         {
-            await channel.QueueDeclareAsync(endpoint.Name, durable: true, exclusive: false, autoDelete: false, arguments, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 406)
         {
             throw new InvalidOperationException(
-                $"Queue '{endpoint.Name}' exists on the broker with other settings (priority, length limit or overflow) than this endpoint's. " +
+                $"Queue '{queue}' exists on the broker with other settings (priority, length limit, overflow or single active consumer) than this endpoint's. " +
                 $"RabbitMQ cannot change a queue's arguments: delete the queue (after draining it) or keep the settings. Broker: {ex.ShutdownReason.ReplyText}", ex);
         }
-
-        await channel.QueueBindAsync(endpoint.Name, _options.Exchange, endpoint.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (endpoint.Topic is not null)
-        {
-            await BindTopicAsync(channel, endpoint, cancellationToken).ConfigureAwait(false);
-        }
-        else if (endpoint.ContractAddress != endpoint.Name)
-        {
-            await channel.QueueBindAsync(endpoint.Name, _options.Exchange, endpoint.ContractAddress, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-
-        await channel.QueueDeclareAsync(ErrorQueue(endpoint.Name), durable: true, exclusive: false, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
     private Task EnsureDelayLevelAsync(int level)

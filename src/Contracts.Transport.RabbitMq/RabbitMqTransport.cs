@@ -37,6 +37,7 @@ internal sealed partial class RabbitMqTransport : ITransport
     private readonly TimeProvider _time;
     private readonly Task?[] _delayLevels = new Task?[2 * DelayLevels]; // the levels of sends, then of delayed events (RabbitMqTransport.Topics)
     private readonly List<(IChannel Channel, string ConsumerTag)> _consumers = [];
+    private readonly List<PartitionLanes> _lanes = []; // of the partitioned endpoints (RabbitMqTransport.Partitions), under the lock of _consumers
     private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _disposed = new();
@@ -116,6 +117,13 @@ internal sealed partial class RabbitMqTransport : ITransport
                 throw new NotSupportedException(
                     $"Endpoint '{endpoint.Name}' asks for FullMode DropNewest, which RabbitMQ cannot do silently (a full queue refuses the publish). " +
                     "Choose DropOldest (the broker drops the head), Reject (the producer gets EndpointFullException) or Wait.");
+            }
+
+            if (IsPartitioned(endpoint) && endpoint.Options.MaxPriority > 0)
+            {
+                throw new NotSupportedException(
+                    $"Endpoint '{endpoint.Name}' has MaxPriority {endpoint.Options.MaxPriority}, but its contract '{endpoint.Contract.Name}' has a partition key: " +
+                    "priority would let a key's later message overtake an earlier one. Remove MaxPriority or the partition key.");
             }
         }
 
@@ -217,6 +225,11 @@ internal sealed partial class RabbitMqTransport : ITransport
 
         await _disposed.CancelAsync().ConfigureAwait(false);
         await _watchdog.ConfigureAwait(false);
+
+        foreach (PartitionLanes lanes in _lanes)
+        {
+            await lanes.CloseAsync().ConfigureAwait(false);
+        }
 
         foreach ((IChannel channel, string _) in _consumers)
         {

@@ -43,6 +43,16 @@ public sealed class RabbitMqTransportOptions : TransportOptions
     /// </summary>
     public TimeSpan ConfirmTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How many partition queues an endpoint whose contract has a <see cref="PartitionKeyAttribute"/> member gets:
+    /// <c>{endpoint}.p0</c> to <c>{endpoint}.p{N-1}</c>, each with a single active consumer, a message going to the one
+    /// its key's hash picks. It bounds how many processes share the endpoint's work (one process is active on a partition
+    /// at a time). Every process of one exchange must use the same number: a sender with another one reaches no queue
+    /// (a command fails with <see cref="NoHandlerException"/>), and a consumer started with another one than its queues were
+    /// declared with is refused at start. Default 16.
+    /// </summary>
+    public int Partitions { get; set; } = 16;
+
     /// <summary>The AMQP heartbeat asked of the broker: a connection silent for two of them counts as lost. Default 20 seconds.</summary>
     public TimeSpan Heartbeat { get; set; } = TimeSpan.FromSeconds(20);
 
@@ -54,6 +64,8 @@ public sealed class RabbitMqTransportOptions : TransportOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(ConfirmWindow, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(PublishTimeout, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ConfirmTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(Partitions, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(Partitions, 1024);
         ArgumentOutOfRangeException.ThrowIfLessThan(Heartbeat, TimeSpan.FromSeconds(1));
     }
 }

@@ -19,6 +19,8 @@ internal static class Program
                 return await ProducerProcess.RunAsync();
             case CrashLoopTests.Mode:
                 return await CrashLoopTests.RunAsync();
+            case PartitionOrderingTests.Mode:
+                return await PartitionOrderingTests.RunConsumerAsync();
         }
 
         if (Array.Exists(args, arg => arg is "--server" or "--internal-msbuild-node"))

@@ -9,10 +9,12 @@ namespace Contracts.Transport.RabbitMq.Tests;
 /// <summary>A host on the real broker that consumes only the endpoints a test names (every handler of the assembly is compiled in).</summary>
 public static class RabbitHost
 {
-    public static async Task<IHost> StartAsync(Probe probe, Action<RabbitMqTransportOptions> consume, Action<ContractsOptions>? configure = null)
+    public static async Task<IHost> StartAsync(
+        Probe probe, Action<RabbitMqTransportOptions> consume, Action<ContractsOptions>? configure = null, Action<IServiceCollection>? services = null)
     {
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddSingleton(probe);
+        services?.Invoke(builder.Services);
         builder.Logging.SetMinimumLevel(LogLevel.Warning).AddProvider(new ProbeLoggerProvider(probe));
         builder.Services.AddContracts(o =>
         {

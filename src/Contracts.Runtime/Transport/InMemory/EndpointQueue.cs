@@ -154,24 +154,7 @@ internal sealed partial class EndpointQueue
     /// store, or with serialization forced) is read for its key; one that cannot be read gets 0, and the pipeline
     /// dead-letters it.
     /// </summary>
-    private static ulong KeyOf(InMemoryDelivery delivery)
-    {
-        Envelope envelope = delivery.Envelope;
-        object? message = envelope.Message;
-        if (message is null)
-        {
-            try
-            {
-                message = envelope.Contract.Deserialize(envelope.Payload);
-            }
-            catch (MessagePack.MessagePackSerializationException)
-            {
-                return 0;
-            }
-        }
-
-        return envelope.Contract.GetPartitionKey(message) ?? 0;
-    }
+    private static ulong KeyOf(InMemoryDelivery delivery) => delivery.Envelope.Contract.PartitionKeyOf(delivery.Envelope);
 
     /// <summary>The lane of <paramref name="delivery"/>, whose <see cref="InMemoryDelivery.Key"/> is set on an ordered endpoint.</summary>
     private Channel<InMemoryDelivery> LaneFor(ref InMemoryDelivery delivery)
