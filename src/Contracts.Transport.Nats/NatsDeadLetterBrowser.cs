@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.ComponentModel;
 using System.Threading;
 using System.Threading.Tasks;
-using Contracts.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Contracts.Transport.Nats;
@@ -20,11 +19,12 @@ namespace Contracts.Transport.Nats;
 /// browser has no contract catalog to tell an event from a command. Replay such letters of events from a bus instead.
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Advanced)]
-public sealed class NatsDeadLetterBrowser : IDeadLetters, IAsyncDisposable
+public sealed class NatsDeadLetterBrowser : DeadLetterBrowser
 {
     private readonly NatsTransport _transport;
 
-    private NatsDeadLetterBrowser(NatsTransport transport) => _transport = transport;
+    private NatsDeadLetterBrowser(NatsTransport transport)
+        : base(transport) => _transport = transport;
 
     /// <summary>
     /// Connects to the server and opens the dead letters of <paramref name="endpoints"/> and of no endpoint, under
@@ -40,40 +40,12 @@ public sealed class NatsDeadLetterBrowser : IDeadLetters, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(endpoints);
         options.Validate();
-        var transport = new NatsTransport(options, NullLogger<NatsTransport>.Instance, TimeProvider.System);
-        try
-        {
-            await transport.OpenForDeadLettersAsync(endpoints, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-            await transport.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-
+        NatsTransport transport = await OpenAsync(
+            new NatsTransport(options, NullLogger<NatsTransport>.Instance, TimeProvider.System),
+            t => t.OpenForDeadLettersAsync(endpoints, cancellationToken)).ConfigureAwait(false);
         return new NatsDeadLetterBrowser(transport);
     }
 
     /// <summary>The dead-letter subjects this browser reads: that of no endpoint first, then one per endpoint.</summary>
     public IReadOnlyList<string> Subjects => ((NatsDeadLetters)_transport.DeadLetters).Subjects();
-
-    /// <inheritdoc />
-    public ValueTask<IReadOnlyList<DeadLetter>> ListAsync(long afterId = 0, int limit = 100, CancellationToken cancellationToken = default) =>
-        _transport.DeadLetters.ListAsync(afterId, limit, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask<DeadLetter?> GetAsync(long id, CancellationToken cancellationToken = default) => _transport.DeadLetters.GetAsync(id, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask<bool> ReplayAsync(long id, CancellationToken cancellationToken = default) => _transport.DeadLetters.ReplayAsync(id, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask<int> PurgeAsync(DateTimeOffset? failedBefore = null, CancellationToken cancellationToken = default) =>
-        _transport.DeadLetters.PurgeAsync(failedBefore, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask<long> CountAsync(CancellationToken cancellationToken = default) => _transport.DeadLetters.CountAsync(cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask DisposeAsync() => _transport.DisposeAsync();
 }

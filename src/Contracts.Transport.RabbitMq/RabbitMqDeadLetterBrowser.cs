@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.ComponentModel;
 using System.Threading;
 using System.Threading.Tasks;
-using Contracts.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Contracts.Transport.RabbitMq;
@@ -16,11 +15,12 @@ namespace Contracts.Transport.RabbitMq;
 /// consumes the endpoint, now or when it starts, handles it.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Advanced)]
-public sealed class RabbitMqDeadLetterBrowser : IDeadLetters, IAsyncDisposable
+public sealed class RabbitMqDeadLetterBrowser : DeadLetterBrowser
 {
     private readonly RabbitMqTransport _transport;
 
-    private RabbitMqDeadLetterBrowser(RabbitMqTransport transport) => _transport = transport;
+    private RabbitMqDeadLetterBrowser(RabbitMqTransport transport)
+        : base(transport) => _transport = transport;
 
     /// <summary>
     /// Connects to the broker and opens the error queues of <paramref name="endpoints"/> and of the exchange
@@ -36,37 +36,12 @@ public sealed class RabbitMqDeadLetterBrowser : IDeadLetters, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(endpoints);
         options.Validate();
-        var transport = new RabbitMqTransport(options, NullLogger<RabbitMqTransport>.Instance, TimeProvider.System);
-        try
-        {
-            await transport.OpenForDeadLettersAsync(endpoints, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-            await transport.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-
+        RabbitMqTransport transport = await OpenAsync(
+            new RabbitMqTransport(options, NullLogger<RabbitMqTransport>.Instance, TimeProvider.System),
+            t => t.OpenForDeadLettersAsync(endpoints, cancellationToken)).ConfigureAwait(false);
         return new RabbitMqDeadLetterBrowser(transport);
     }
 
     /// <summary>The error queues this browser reads: the exchange's own first, then one per endpoint.</summary>
     public IReadOnlyList<string> ErrorQueues => _transport.ErrorQueues;
-
-    /// <inheritdoc />
-    public ValueTask<IReadOnlyList<DeadLetter>> ListAsync(long afterId = 0, int limit = 100, CancellationToken cancellationToken = default) =>
-        _transport.DeadLetters.ListAsync(afterId, limit, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask<DeadLetter?> GetAsync(long id, CancellationToken cancellationToken = default) => _transport.DeadLetters.GetAsync(id, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask<bool> ReplayAsync(long id, CancellationToken cancellationToken = default) => _transport.DeadLetters.ReplayAsync(id, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask<int> PurgeAsync(DateTimeOffset? failedBefore = null, CancellationToken cancellationToken = default) =>
-        _transport.DeadLetters.PurgeAsync(failedBefore, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask DisposeAsync() => _transport.DisposeAsync();
 }

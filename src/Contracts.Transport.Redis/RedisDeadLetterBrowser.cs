@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.ComponentModel;
 using System.Threading;
 using System.Threading.Tasks;
-using Contracts.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
 
@@ -16,11 +15,12 @@ namespace Contracts.Transport.Redis;
 /// never both or neither; whichever bus consumes the endpoint, now or when it starts, handles it.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Advanced)]
-public sealed class RedisDeadLetterBrowser : IDeadLetters, IAsyncDisposable
+public sealed class RedisDeadLetterBrowser : DeadLetterBrowser
 {
     private readonly RedisTransport _transport;
 
-    private RedisDeadLetterBrowser(RedisTransport transport) => _transport = transport;
+    private RedisDeadLetterBrowser(RedisTransport transport)
+        : base(transport) => _transport = transport;
 
     /// <summary>
     /// Connects to the server and opens the dead-letter streams of <paramref name="endpoints"/> and of no endpoint,
@@ -36,17 +36,9 @@ public sealed class RedisDeadLetterBrowser : IDeadLetters, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(endpoints);
         options.Validate();
-        var transport = new RedisTransport(options, NullLogger<RedisTransport>.Instance, TimeProvider.System);
-        try
-        {
-            await transport.OpenForDeadLettersAsync(endpoints, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-            await transport.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-
+        RedisTransport transport = await OpenAsync(
+            new RedisTransport(options, NullLogger<RedisTransport>.Instance, TimeProvider.System),
+            t => t.OpenForDeadLettersAsync(endpoints, cancellationToken)).ConfigureAwait(false);
         return new RedisDeadLetterBrowser(transport);
     }
 
@@ -65,24 +57,4 @@ public sealed class RedisDeadLetterBrowser : IDeadLetters, IAsyncDisposable
             return names;
         }
     }
-
-    /// <inheritdoc />
-    public ValueTask<IReadOnlyList<DeadLetter>> ListAsync(long afterId = 0, int limit = 100, CancellationToken cancellationToken = default) =>
-        _transport.DeadLetters.ListAsync(afterId, limit, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask<DeadLetter?> GetAsync(long id, CancellationToken cancellationToken = default) => _transport.DeadLetters.GetAsync(id, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask<bool> ReplayAsync(long id, CancellationToken cancellationToken = default) => _transport.DeadLetters.ReplayAsync(id, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask<int> PurgeAsync(DateTimeOffset? failedBefore = null, CancellationToken cancellationToken = default) =>
-        _transport.DeadLetters.PurgeAsync(failedBefore, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask<long> CountAsync(CancellationToken cancellationToken = default) => _transport.DeadLetters.CountAsync(cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask DisposeAsync() => _transport.DisposeAsync();
 }
