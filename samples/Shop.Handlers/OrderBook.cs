@@ -64,7 +64,9 @@ public sealed class OrderBook(IAggregateStore aggregates)
             }
             catch (WrongExpectedVersionException) when (attempt < Attempts)
             {
-                // another step saved this order first: load it again and decide again
+                // Another step saved this order first: load it again and decide again. After Attempts tries the
+                // exception goes to the endpoint, whose retries take over.
+                continue;
             }
         }
     }
