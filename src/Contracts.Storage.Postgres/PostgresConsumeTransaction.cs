@@ -26,6 +26,21 @@ internal sealed class PostgresConsumeTransaction : IConsumeTransaction
 
     public NpgsqlTransaction Transaction { get; }
 
+    /// <summary>The transaction's connection.</summary>
+    public NpgsqlConnection Connection => _connection;
+
+    /// <summary>
+    /// <paramref name="transaction"/> as a consume transaction of <paramref name="store"/>: what <paramref name="role"/>
+    /// writes in it commits only in its own database.
+    /// </summary>
+    public static PostgresConsumeTransaction Of(IConsumeTransaction transaction, PostgresMessageStore store, string role)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        return transaction is PostgresConsumeTransaction postgres && ReferenceEquals(postgres._store, store) ? postgres : throw new InvalidOperationException(
+            $"The PostgreSQL {role} of schema '{store.Sql.Schema}' was given a consume transaction of another store ({transaction.GetType().Name}); " +
+            "what it writes in a delivery's transaction commits only in its own database.");
+    }
+
     public static async ValueTask<IConsumeTransaction> BeginAsync(PostgresMessageStore store, CancellationToken cancellationToken)
     {
         NpgsqlConnection connection = await store.OpenAsync(cancellationToken).ConfigureAwait(false);

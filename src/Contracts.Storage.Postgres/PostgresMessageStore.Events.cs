@@ -148,9 +148,14 @@ public sealed partial class PostgresMessageStore : IEventLogStore
 
     async ValueTask<IReadOnlyList<EventRecord>> IEventLogStore.ReadStreamAsync(string streamId, long fromVersion, ReadDirection direction, int maxCount, CancellationToken cancellationToken)
     {
-        ThrowIfNotOpen();
-        PostgresEventSql sql = EventSql;
         await using NpgsqlBatch batch = Batch();
+        return await ReadStreamInAsync(batch, streamId, fromVersion, direction, maxCount, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A page of a stream, read by <paramref name="batch"/> (on the data source, or on a transaction's connection: then it sees its writes).</summary>
+    internal async ValueTask<IReadOnlyList<EventRecord>> ReadStreamInAsync(NpgsqlBatch batch, string streamId, long fromVersion, ReadDirection direction, int maxCount, CancellationToken cancellationToken)
+    {
+        PostgresEventSql sql = EventSql;
         var state = new NpgsqlBatchCommand(sql.StreamOf);
         state.Parameters.Add(PostgresSql.Value(streamId));
         var read = new NpgsqlBatchCommand(direction == ReadDirection.Forwards ? sql.ReadForwards : sql.ReadBackwards);

@@ -9,10 +9,14 @@ namespace Contracts.Storage.Postgres;
 
 /// <summary>
 /// Event-log transactions: an inline projection's append, or an asynchronous projection's batch, with the projection's
-/// own SQL and its checkpoint, on one connection of the store's data source.
+/// own SQL and its checkpoint, on one connection of the store's data source; or, joined to a delivery's consume
+/// transaction, the same on its connection, in a savepoint of their own.
 /// </summary>
 public sealed partial class PostgresMessageStore
 {
+    /// <summary>The savepoint of an event-log transaction joined to a delivery's.</summary>
+    private const string EventsSavepoint = "contracts_events";
+
     async ValueTask<IEventLogTransaction> IEventLogStore.BeginTransactionAsync(CancellationToken cancellationToken)
     {
         ThrowIfNotOpen();
@@ -20,7 +24,7 @@ public sealed partial class PostgresMessageStore
         try
         {
             NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            return new PostgresEventLogTransaction(this, connection, transaction);
+            return new PostgresEventLogTransaction(this, connection, transaction, joined: false);
         }
         catch
         {
@@ -29,11 +33,23 @@ public sealed partial class PostgresMessageStore
         }
     }
 
+    async ValueTask<IEventLogTransaction> IEventLogStore.JoinAsync(IConsumeTransaction transaction, CancellationToken cancellationToken)
+    {
+        ThrowIfNotOpen();
+        PostgresConsumeTransaction consume = PostgresConsumeTransaction.Of(transaction, this, "event log");
+
+        // A failed statement aborts a whole PostgreSQL transaction: the savepoint lets a handler that catches a failed
+        // append (or an inline projection's error) go on with the rest of its delivery.
+        await consume.Transaction.SaveAsync(EventsSavepoint, cancellationToken).ConfigureAwait(false);
+        return new PostgresEventLogTransaction(this, consume.Connection, consume.Transaction, joined: true);
+    }
+
     /// <summary>
     /// One event-log transaction. An append in it holds its stream's row and the head row to the commit, as a plain
-    /// append does: other appends wait for the projections that run meanwhile (that is what inline costs).
+    /// append does: other appends wait for the projections that run meanwhile (that is what inline costs), and, joined
+    /// to a delivery, for the rest of the delivery.
     /// </summary>
-    internal sealed class PostgresEventLogTransaction(PostgresMessageStore store, NpgsqlConnection connection, NpgsqlTransaction transaction) : IEventLogTransaction
+    internal sealed class PostgresEventLogTransaction(PostgresMessageStore store, NpgsqlConnection connection, NpgsqlTransaction transaction, bool joined) : IEventLogTransaction
     {
         private bool _done;
 
@@ -44,6 +60,13 @@ public sealed partial class PostgresMessageStore
         {
             ObjectDisposedException.ThrowIf(_done, this);
             return store.AppendInAsync(connection, transaction, streamId, expected, events, publish, cancellationToken);
+        }
+
+        public async ValueTask<IReadOnlyList<EventRecord>> ReadStreamAsync(string streamId, long fromVersion, ReadDirection direction, int maxCount, CancellationToken cancellationToken)
+        {
+            ObjectDisposedException.ThrowIf(_done, this);
+            await using var batch = new NpgsqlBatch(connection, transaction);
+            return await store.ReadStreamInAsync(batch, streamId, fromVersion, direction, maxCount, cancellationToken).ConfigureAwait(false);
         }
 
         public async ValueTask SaveCheckpointAsync(string subscription, long position, CancellationToken cancellationToken)
@@ -66,12 +89,33 @@ public sealed partial class PostgresMessageStore
         public async ValueTask CommitAsync(CancellationToken cancellationToken)
         {
             ObjectDisposedException.ThrowIf(_done, this);
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            if (joined)
+            {
+                await transaction.ReleaseAsync(EventsSavepoint, cancellationToken).ConfigureAwait(false); // committed with the delivery
+            }
+            else
+            {
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             _done = true;
         }
 
         public async ValueTask DisposeAsync()
         {
+            if (joined)
+            {
+                if (!_done && transaction.Connection is not null)
+                {
+                    // Undoes this transaction's writes only; the delivery's transaction, and its other work, go on.
+                    _done = true;
+                    await transaction.RollbackAsync(EventsSavepoint, CancellationToken.None).ConfigureAwait(false);
+                    await transaction.ReleaseAsync(EventsSavepoint, CancellationToken.None).ConfigureAwait(false);
+                }
+
+                return;
+            }
+
             try
             {
                 if (!_done && transaction.Connection is not null)

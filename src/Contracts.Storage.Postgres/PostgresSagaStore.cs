@@ -163,11 +163,6 @@ internal sealed class PostgresSagaStore : ISagaStore
         (byte[])reader.GetValue(2),
         reader.GetFieldValue<DateTimeOffset>(3));
 
-    private NpgsqlTransaction? Joined(IConsumeTransaction? transaction) => transaction switch
-    {
-        null => null,
-        PostgresConsumeTransaction postgres => postgres.Transaction,
-        _ => throw new InvalidOperationException(
-            $"The PostgreSQL saga store of schema '{_store.Sql.Schema}' was given a consume transaction of another store ({transaction.GetType().Name}); a saga's state commits only in its own database."),
-    };
+    private NpgsqlTransaction? Joined(IConsumeTransaction? transaction) =>
+        transaction is null ? null : PostgresConsumeTransaction.Of(transaction, _store, "saga store").Transaction;
 }

@@ -8,10 +8,15 @@ namespace Contracts.Storage.Postgres;
 
 /// <summary>
 /// Aggregate snapshots in the schema's <c>snapshots</c> table (migration 8), one row per stream. A save is one upsert
-/// that keeps the row of the later version, so processes racing leave the newer snapshot.
+/// that keeps the row of the later version, so processes racing leave the newer snapshot; in a delivery's consume
+/// transaction, in a savepoint on its connection.
 /// </summary>
 internal sealed class PostgresSnapshotStore : ISnapshotStore
 {
+    /// <summary>The savepoint of a snapshot written in a delivery's transaction.</summary>
+    private const string SnapshotSavepointName = "contracts_snapshot";
+    private const string SnapshotSavepoint = "SAVEPOINT " + SnapshotSavepointName;
+
     private readonly PostgresMessageStore _store;
     private readonly string _select;
     private readonly string _upsert;
@@ -45,12 +50,33 @@ internal sealed class PostgresSnapshotStore : ISnapshotStore
         ArgumentNullException.ThrowIfNull(snapshot);
         await using NpgsqlConnection connection = await _store.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var upsert = new NpgsqlCommand(_upsert, connection);
-        upsert.Parameters.Add(PostgresSql.Value(snapshot.StreamId));
-        upsert.Parameters.Add(PostgresSql.Value(snapshot.Version));
-        upsert.Parameters.Add(PostgresSql.Value(snapshot.StateShape));
-        upsert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = snapshot.State.ToArray() });
-        upsert.Parameters.Add(PostgresSql.Value(snapshot.TakenAt));
+        AddParameters(upsert.Parameters, snapshot);
         await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask SaveAsync(SnapshotRecord snapshot, IConsumeTransaction transaction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        PostgresConsumeTransaction consume = PostgresConsumeTransaction.Of(transaction, _store, "snapshot store");
+
+        // In a savepoint, sent with the upsert: a failed statement would abort the delivery's whole transaction, and a
+        // snapshot is worth no more than the time it saves.
+        await using var batch = new NpgsqlBatch(consume.Connection, consume.Transaction);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(SnapshotSavepoint));
+        var upsert = new NpgsqlBatchCommand(_upsert);
+        AddParameters(upsert.Parameters, snapshot);
+        batch.BatchCommands.Add(upsert);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("RELEASE " + SnapshotSavepointName));
+        try
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException)
+        {
+            await consume.Transaction.RollbackAsync(SnapshotSavepointName, CancellationToken.None).ConfigureAwait(false);
+            await consume.Transaction.ReleaseAsync(SnapshotSavepointName, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
     }
 
     public async ValueTask DeleteAsync(string streamId, CancellationToken cancellationToken)
@@ -60,5 +86,14 @@ internal sealed class PostgresSnapshotStore : ISnapshotStore
         await using var delete = new NpgsqlCommand(_delete, connection);
         delete.Parameters.Add(PostgresSql.Value(streamId));
         await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void AddParameters(NpgsqlParameterCollection parameters, SnapshotRecord snapshot)
+    {
+        parameters.Add(PostgresSql.Value(snapshot.StreamId));
+        parameters.Add(PostgresSql.Value(snapshot.Version));
+        parameters.Add(PostgresSql.Value(snapshot.StateShape));
+        parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = snapshot.State.ToArray() });
+        parameters.Add(PostgresSql.Value(snapshot.TakenAt));
     }
 }

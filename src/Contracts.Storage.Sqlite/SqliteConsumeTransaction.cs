@@ -15,10 +15,23 @@ namespace Contracts.Storage.Sqlite;
 /// </summary>
 internal sealed class SqliteConsumeTransaction(SqliteMessageStore store) : IConsumeTransaction
 {
+    private readonly SqliteMessageStore _store = store;
     private IWriterTurn? _turn;
     private SqliteTransaction? _transaction;
     private bool _finished;
     private bool _done;
+
+    /// <summary>
+    /// <paramref name="transaction"/> as a consume transaction of <paramref name="store"/>: what <paramref name="role"/>
+    /// writes in it commits only in its own database.
+    /// </summary>
+    public static SqliteConsumeTransaction Of(IConsumeTransaction transaction, SqliteMessageStore store, string role)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        return transaction is SqliteConsumeTransaction sqlite && ReferenceEquals(sqlite._store, store) ? sqlite : throw new InvalidOperationException(
+            $"The SQLite {role} of {store.DataSource} was given a consume transaction of another store ({transaction.GetType().Name}); " +
+            "what it writes in a delivery's transaction commits only in its own database.");
+    }
 
     /// <summary>The batch transaction, waiting for the delivery's turn (up to the store's busy timeout) on first use.</summary>
     public SqliteTransaction Transaction
@@ -66,7 +79,7 @@ internal sealed class SqliteConsumeTransaction(SqliteMessageStore store) : ICons
         return _transaction;
     }
 
-    public ValueTask<bool> IsInInboxAsync(string endpoint, string key, CancellationToken cancellationToken) => store.Inbox.ContainsAsync(endpoint, key, cancellationToken);
+    public ValueTask<bool> IsInInboxAsync(string endpoint, string key, CancellationToken cancellationToken) => _store.Inbox.ContainsAsync(endpoint, key, cancellationToken);
 
     public async ValueTask WriteOutboxAsync(MessageRecord record, CancellationToken cancellationToken) =>
         await new SqliteOutboxWriter(await GetTransactionAsync(cancellationToken).ConfigureAwait(false)).WriteAsync(record, cancellationToken).ConfigureAwait(false);
@@ -103,7 +116,7 @@ internal sealed class SqliteConsumeTransaction(SqliteMessageStore store) : ICons
     private IWriterTurn Join()
     {
         ObjectDisposedException.ThrowIf(_done, this);
-        return _turn ??= store.JoinWriter();
+        return _turn ??= _store.JoinWriter();
     }
 
     private static TimeoutException TurnTimedOut(IWriterTurn turn) => new(

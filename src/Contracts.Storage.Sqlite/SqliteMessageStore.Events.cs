@@ -17,6 +17,12 @@ public sealed partial class SqliteMessageStore : IEventLogStore
     private const string EventColumns =
         "position, stream_id, stream_version, event_id, contract, version, correlation_id, causation_id, recorded_at, headers, payload";
 
+    private const string ReadForwardsSql =
+        $"SELECT {EventColumns} FROM contracts_events WHERE stream_id = $stream AND stream_version >= $from ORDER BY stream_version LIMIT $limit";
+
+    private const string ReadBackwardsSql =
+        $"SELECT {EventColumns} FROM contracts_events WHERE stream_id = $stream AND stream_version <= $from ORDER BY stream_version DESC LIMIT $limit";
+
     /// <inheritdoc />
     public IEventLogStore Events => this;
 
@@ -35,10 +41,7 @@ public sealed partial class SqliteMessageStore : IEventLogStore
             throw new StreamDeletedException(streamId);
         }
 
-        string sql = direction == ReadDirection.Forwards
-            ? $"SELECT {EventColumns} FROM contracts_events WHERE stream_id = $stream AND stream_version >= $from ORDER BY stream_version LIMIT $limit"
-            : $"SELECT {EventColumns} FROM contracts_events WHERE stream_id = $stream AND stream_version <= $from ORDER BY stream_version DESC LIMIT $limit";
-        using SqliteCommand command = SqliteSql.Command(connection, sql, "$stream", "$from", "$limit");
+        using SqliteCommand command = SqliteSql.Command(connection, direction == ReadDirection.Forwards ? ReadForwardsSql : ReadBackwardsSql, "$stream", "$from", "$limit");
         command.Parameters[0].Value = streamId;
         command.Parameters[1].Value = fromVersion;
         command.Parameters[2].Value = maxCount;
@@ -86,10 +89,10 @@ public sealed partial class SqliteMessageStore : IEventLogStore
     {
         using SqliteCommand command = SqliteSql.Command(connection, "SELECT version, deleted_at FROM contracts_streams WHERE stream_id = $stream", "$stream");
         command.Parameters[0].Value = streamId;
-        return ReadStream(command);
+        return ReadStreamState(command);
     }
 
-    private static StreamState ReadStream(SqliteCommand command)
+    private static StreamState ReadStreamState(SqliteCommand command)
     {
         using SqliteDataReader reader = command.ExecuteReader();
         return reader.Read() ? new StreamState(reader.GetInt64(0), !reader.IsDBNull(1)) : default;
@@ -188,7 +191,7 @@ public sealed partial class SqliteMessageStore : IEventLogStore
     private static long Check(Writer writer, string streamId, ExpectedVersion expected)
     {
         writer.StreamOf.Parameters[0].Value = streamId;
-        StreamState state = ReadStream(writer.StreamOf);
+        StreamState state = ReadStreamState(writer.StreamOf);
         if (state.Deleted)
         {
             throw new StreamDeletedException(streamId);

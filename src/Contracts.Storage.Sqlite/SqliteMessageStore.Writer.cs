@@ -163,6 +163,7 @@ public sealed partial class SqliteMessageStore
             }
 
             DisposeDeliveryStatements();
+            DisposeEventStatements();
 
             _connection.Dispose();
         }

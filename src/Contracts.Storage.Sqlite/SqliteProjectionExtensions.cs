@@ -19,7 +19,7 @@ public static class SqliteProjectionExtensions
     public static SqliteTransaction GetSqliteTransaction(this ProjectionContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return (context.Transaction as SqliteMessageStore.SqliteEventLogTransaction)?.Transaction ?? throw new InvalidOperationException(
+        return (context.Transaction as SqliteMessageStore.ISqliteEventLogTransaction)?.Transaction ?? throw new InvalidOperationException(
             $"Projection '{context.Projection}' has no SQLite transaction: its bus keeps its event log in {context.Transaction.GetType().Name}, not UseSqlite.");
     }
 }

@@ -164,13 +164,9 @@ internal sealed class SqliteSagaStore(SqliteMessageStore store) : ISagaStore
         DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)));
 
     /// <summary>The delivery's transaction (its turn on the store's writer, waited for without blocking a thread), or null.</summary>
-    private ValueTask<SqliteTransaction?> JoinedAsync(IConsumeTransaction? transaction, CancellationToken cancellationToken) => transaction switch
-    {
-        null => ValueTask.FromResult<SqliteTransaction?>(null),
-        SqliteConsumeTransaction sqlite => JoinAsync(sqlite, cancellationToken),
-        _ => throw new InvalidOperationException(
-            $"The SQLite saga store of {store.DataSource} was given a consume transaction of another store ({transaction.GetType().Name}); a saga's state commits only in its own database."),
-    };
+    private ValueTask<SqliteTransaction?> JoinedAsync(IConsumeTransaction? transaction, CancellationToken cancellationToken) => transaction is null
+        ? ValueTask.FromResult<SqliteTransaction?>(null)
+        : JoinAsync(SqliteConsumeTransaction.Of(transaction, store, "saga store"), cancellationToken);
 
     private static async ValueTask<SqliteTransaction?> JoinAsync(SqliteConsumeTransaction transaction, CancellationToken cancellationToken) =>
         await transaction.GetTransactionAsync(cancellationToken).ConfigureAwait(false);

@@ -8,7 +8,8 @@ namespace Contracts.Storage.Sqlite;
 /// <summary>
 /// Aggregate snapshots in the <c>contracts_snapshots</c> table, one row per stream. A save is one upsert that keeps the
 /// row of the later version, so two writers racing leave the newer snapshot; it runs on its own connection (WAL lets it
-/// beside the writer loop; the busy timeout waits out a commit in progress).
+/// beside the writer loop; the busy timeout waits out a commit in progress), or in a delivery's consume transaction on the
+/// writer's connection.
 /// </summary>
 internal sealed class SqliteSnapshotStore(SqliteMessageStore store) : ISnapshotStore
 {
@@ -38,13 +39,22 @@ internal sealed class SqliteSnapshotStore(SqliteMessageStore store) : ISnapshotS
         cancellationToken.ThrowIfCancellationRequested();
         using SqliteConnection connection = store.OpenConnection();
         using SqliteCommand upsert = SqliteSql.Command(connection, Upsert, "$stream", "$version", "$shape", "$state", "$at");
-        upsert.Parameters[0].Value = snapshot.StreamId;
-        upsert.Parameters[1].Value = snapshot.Version;
-        upsert.Parameters[2].Value = snapshot.StateShape;
-        upsert.Parameters[3].Value = snapshot.State.ToArray();
-        upsert.Parameters[4].Value = snapshot.TakenAt.ToUnixTimeMilliseconds();
+        Bind(upsert, snapshot);
         upsert.ExecuteNonQuery();
         return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask SaveAsync(SnapshotRecord snapshot, IConsumeTransaction transaction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+
+        // On the writer's connection, in the delivery's turn: a connection of its own would wait for the write lock the
+        // delivery's batch holds. One statement: if it fails, SQLite undoes it alone.
+        SqliteTransaction joined = await SqliteConsumeTransaction.Of(transaction, store, "snapshot store").GetTransactionAsync(cancellationToken).ConfigureAwait(false);
+        using SqliteCommand upsert = SqliteSql.Command(joined.Connection!, Upsert, "$stream", "$version", "$shape", "$state", "$at");
+        upsert.Transaction = joined;
+        Bind(upsert, snapshot);
+        upsert.ExecuteNonQuery();
     }
 
     public ValueTask DeleteAsync(string streamId, CancellationToken cancellationToken)
@@ -56,5 +66,14 @@ internal sealed class SqliteSnapshotStore(SqliteMessageStore store) : ISnapshotS
         delete.Parameters[0].Value = streamId;
         delete.ExecuteNonQuery();
         return ValueTask.CompletedTask;
+    }
+
+    private static void Bind(SqliteCommand upsert, SnapshotRecord snapshot)
+    {
+        upsert.Parameters[0].Value = snapshot.StreamId;
+        upsert.Parameters[1].Value = snapshot.Version;
+        upsert.Parameters[2].Value = snapshot.StateShape;
+        upsert.Parameters[3].Value = snapshot.State.ToArray();
+        upsert.Parameters[4].Value = snapshot.TakenAt.ToUnixTimeMilliseconds();
     }
 }

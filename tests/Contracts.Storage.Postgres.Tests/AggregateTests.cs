@@ -17,3 +17,18 @@ public sealed class PostgresAggregateTests : AggregateSuite
         await PostgresServer.DropSchemaAsync(_schema);
     }
 }
+
+/// <summary>Aggregates changed by EffectivelyOnce handlers on PostgreSQL: in each delivery's transaction on its own connection.</summary>
+public sealed class PostgresTransactionalAggregateTests : TransactionalAggregateSuite
+{
+    private readonly string _schema = PostgresServer.NewSchema("aggtx");
+
+    protected override IMessageStore CreateStore() =>
+        new PostgresMessageStore(new PostgresStoreOptions { ConnectionString = PostgresServer.ConnectionString, Schema = _schema });
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await PostgresServer.DropSchemaAsync(_schema);
+    }
+}

@@ -12,22 +12,29 @@ namespace Contracts.EventSourcing;
 /// <see cref="ISnapshotStore"/>. Everything an aggregate type needs comes from its generated static definition: no
 /// reflection, no lookup by type.
 /// </summary>
-internal sealed class AggregateStore(ContractsRuntime runtime, IEventStore events, TimeProvider time, ILogger logger) : IAggregateStore
+internal sealed class AggregateStore(ContractsRuntime runtime, EventStore events, TimeProvider time, ILogger logger) : IAggregateStore
 {
     public ValueTask<TAggregate> LoadAsync<TAggregate>(string id, CancellationToken cancellationToken = default)
         where TAggregate : Aggregate, IAggregateDefinition<TAggregate> =>
-        LoadCoreAsync<TAggregate>(id, long.MaxValue, null, cancellationToken);
+        LoadCoreAsync<TAggregate>(id, long.MaxValue, null, null, cancellationToken);
+
+    public ValueTask<TAggregate> LoadAsync<TAggregate>(string id, MessageContext context, CancellationToken cancellationToken = default)
+        where TAggregate : Aggregate, IAggregateDefinition<TAggregate>
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return LoadCoreAsync<TAggregate>(id, long.MaxValue, null, context, cancellationToken);
+    }
 
     public ValueTask<TAggregate> LoadAsOfAsync<TAggregate>(string id, long version, CancellationToken cancellationToken = default)
         where TAggregate : Aggregate, IAggregateDefinition<TAggregate>
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(version, 1);
-        return LoadCoreAsync<TAggregate>(id, version, null, cancellationToken);
+        return LoadCoreAsync<TAggregate>(id, version, null, null, cancellationToken);
     }
 
     public ValueTask<TAggregate> LoadAsOfAsync<TAggregate>(string id, DateTimeOffset time, CancellationToken cancellationToken = default)
         where TAggregate : Aggregate, IAggregateDefinition<TAggregate> =>
-        LoadCoreAsync<TAggregate>(id, long.MaxValue, time, cancellationToken);
+        LoadCoreAsync<TAggregate>(id, long.MaxValue, time, null, cancellationToken);
 
     public async ValueTask<long> SaveAsync<TAggregate>(TAggregate aggregate, AppendOptions? options = null, CancellationToken cancellationToken = default)
         where TAggregate : Aggregate, IAggregateDefinition<TAggregate>
@@ -54,7 +61,7 @@ internal sealed class AggregateStore(ContractsRuntime runtime, IEventStore event
         aggregate.Saved(version);
         if (TAggregate.SnapshotEvery > 0 && version - aggregate.SnapshotVersion >= TAggregate.SnapshotEvery)
         {
-            await TakeSnapshotAsync(aggregate, cancellationToken).ConfigureAwait(false);
+            await TakeSnapshotAsync(aggregate, options?.Within?.Transaction, cancellationToken).ConfigureAwait(false);
         }
 
         return version;
@@ -73,7 +80,7 @@ internal sealed class AggregateStore(ContractsRuntime runtime, IEventStore event
         return string.Concat(TAggregate.AggregateName, "-", id);
     }
 
-    private async ValueTask<TAggregate> LoadCoreAsync<TAggregate>(string id, long upToVersion, DateTimeOffset? upToTime, CancellationToken cancellationToken)
+    private async ValueTask<TAggregate> LoadCoreAsync<TAggregate>(string id, long upToVersion, DateTimeOffset? upToTime, MessageContext? context, CancellationToken cancellationToken)
         where TAggregate : Aggregate, IAggregateDefinition<TAggregate>
     {
         string stream = StreamOf<TAggregate>(id);
@@ -89,7 +96,7 @@ internal sealed class AggregateStore(ContractsRuntime runtime, IEventStore event
         }
 
         bool first = true;
-        await foreach (RecordedEvent e in events.ReadStreamAsync(stream, from, upToVersion == long.MaxValue ? long.MaxValue : upToVersion - from + 1, cancellationToken).ConfigureAwait(false))
+        await foreach (RecordedEvent e in events.ReadStreamAsync(stream, from, upToVersion == long.MaxValue ? long.MaxValue : upToVersion - from + 1, context, cancellationToken).ConfigureAwait(false))
         {
             if (upToTime is { } time && e.RecordedAt > time)
             {
@@ -167,7 +174,12 @@ internal sealed class AggregateStore(ContractsRuntime runtime, IEventStore event
         return true;
     }
 
-    private async ValueTask TakeSnapshotAsync<TAggregate>(TAggregate aggregate, CancellationToken cancellationToken)
+    /// <summary>
+    /// Saves the aggregate's state as its snapshot: in <paramref name="transaction"/> when its events were appended in
+    /// one (a separate write would wait for the write lock the delivery holds, and a snapshot must not outlive events
+    /// that are rolled back).
+    /// </summary>
+    private async ValueTask TakeSnapshotAsync<TAggregate>(TAggregate aggregate, IConsumeTransaction? transaction, CancellationToken cancellationToken)
         where TAggregate : Aggregate, IAggregateDefinition<TAggregate>
     {
         try
@@ -175,7 +187,8 @@ internal sealed class AggregateStore(ContractsRuntime runtime, IEventStore event
             var buffer = new ArrayBufferWriter<byte>(256);
             TAggregate.WriteState(aggregate, buffer);
             ISnapshotStore snapshots = await SnapshotsAsync().ConfigureAwait(false);
-            await snapshots.SaveAsync(new SnapshotRecord(aggregate.StreamId, aggregate.Version, TAggregate.StateShape, buffer.WrittenMemory, time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+            var snapshot = new SnapshotRecord(aggregate.StreamId, aggregate.Version, TAggregate.StateShape, buffer.WrittenMemory, time.GetUtcNow());
+            await (transaction is null ? snapshots.SaveAsync(snapshot, cancellationToken) : snapshots.SaveAsync(snapshot, transaction, cancellationToken)).ConfigureAwait(false);
             aggregate.SnapshotVersion = aggregate.Version;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Contracts.EventSourcing;
 
-/// <summary>Inline projections (run in the append's transaction) and subscriptions from a time.</summary>
+/// <summary>Appends in a store transaction (inline projections, a delivery's consume transaction) and subscriptions from a time.</summary>
 internal sealed partial class EventStore
 {
     private ProjectionOptions[]? _inline;
@@ -49,13 +49,14 @@ internal sealed partial class EventStore
     }
 
     /// <summary>
-    /// The append with its inline projections, in one store transaction: the events, their publications (durable
-    /// store), every inline projection's writes, committed together; a projection that throws rolls all of it back and
-    /// the append fails with its exception.
+    /// The append in one store transaction, with its inline projections when one reads its events: the events, their
+    /// publications (durable store) and every inline projection's writes, committed together; a projection that throws
+    /// rolls all of it back and the append fails with its exception. <paramref name="within"/>: the transaction is
+    /// joined to that delivery's consume transaction and commits with it (the relay and the live subscriptions are
+    /// woken after that commit).
     /// </summary>
-    private async ValueTask<long> AppendInlineAsync(IEventLogStore log, string streamId, ExpectedVersion expected, IReadOnlyList<IEvent> events, EventRecord[] records, bool publish, CancellationToken cancellationToken)
+    private async ValueTask<long> AppendInTransactionAsync(IEventLogStore log, Pipeline.ConsumeContext? within, bool inline, string streamId, ExpectedVersion expected, IReadOnlyList<IEvent> events, EventRecord[] records, bool publish, CancellationToken cancellationToken)
     {
-        IServiceScopeFactory factory = scopes ?? throw new InvalidOperationException("Inline projections need the bus's services: add the event store with AddContracts.");
         MessageRecord[]? outbox = null;
         if (publish && runtime.DurableStore)
         {
@@ -67,32 +68,25 @@ internal sealed partial class EventStore
         }
 
         long version;
-        await using (AsyncServiceScope scope = factory.CreateAsyncScope())
-        await using (IEventLogTransaction transaction = await log.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
+        await using (IEventLogTransaction transaction = within is null
+            ? await log.BeginTransactionAsync(cancellationToken).ConfigureAwait(false)
+            : await log.JoinAsync(within.Transaction!, cancellationToken).ConfigureAwait(false))
         {
             version = await transaction.AppendAsync(streamId, expected, records, outbox, cancellationToken).ConfigureAwait(false);
-            foreach (ProjectionOptions projection in Inline)
+            if (inline)
             {
-                ProjectionDescriptor descriptor = projection.Descriptor;
-                object? instance = null;
-                ProjectionContext? context = null;
-                for (int i = 0; i < records.Length; i++)
-                {
-                    EventRecord record = records[i];
-                    if (!descriptor.Reads(record.ContractName))
-                    {
-                        continue;
-                    }
-
-                    instance ??= descriptor.Factory(scope.ServiceProvider);
-                    context ??= new ProjectionContext(descriptor.Name, ProjectionMode.Inline, transaction, scope.ServiceProvider, rebuilding: false);
-                    var recorded = new RecordedEvent(events[i], streamId, record.StreamVersion, record.Position, record.EventId, record.CorrelationId, record.CausationId, record.RecordedAt, record.Headers);
-                    context.Recorded = recorded;
-                    await descriptor.Project(instance, recorded, context, cancellationToken).ConfigureAwait(false);
-                }
+                await ProjectInlineAsync(transaction, streamId, events, records, cancellationToken).ConfigureAwait(false);
             }
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (within is not null)
+        {
+            // A consume transaction exists only on a durable store: the publications are in the outbox.
+            within.WroteOutbox |= outbox is not null;
+            within.AppendedTo = this;
+            return version;
         }
 
         SignalAppended();
@@ -110,6 +104,33 @@ internal sealed partial class EventStore
         }
 
         return version;
+    }
+
+    /// <summary>Runs every inline projection that reads one of <paramref name="records"/> in <paramref name="transaction"/>, in one DI scope.</summary>
+    private async ValueTask ProjectInlineAsync(IEventLogTransaction transaction, string streamId, IReadOnlyList<IEvent> events, EventRecord[] records, CancellationToken cancellationToken)
+    {
+        IServiceScopeFactory factory = scopes ?? throw new InvalidOperationException("Inline projections need the bus's services: add the event store with AddContracts.");
+        await using AsyncServiceScope scope = factory.CreateAsyncScope();
+        foreach (ProjectionOptions projection in Inline)
+        {
+            ProjectionDescriptor descriptor = projection.Descriptor;
+            object? instance = null;
+            ProjectionContext? context = null;
+            for (int i = 0; i < records.Length; i++)
+            {
+                EventRecord record = records[i];
+                if (!descriptor.Reads(record.ContractName))
+                {
+                    continue;
+                }
+
+                instance ??= descriptor.Factory(scope.ServiceProvider);
+                context ??= new ProjectionContext(descriptor.Name, ProjectionMode.Inline, transaction, scope.ServiceProvider, rebuilding: false);
+                var recorded = new RecordedEvent(events[i], streamId, record.StreamVersion, record.Position, record.EventId, record.CorrelationId, record.CausationId, record.RecordedAt, record.Headers);
+                context.Recorded = recorded;
+                await descriptor.Project(instance, recorded, context, cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     public async IAsyncEnumerable<RecordedEvent> SubscribeToAllAsync(DateTimeOffset from, [EnumeratorCancellation] CancellationToken cancellationToken = default)

@@ -57,9 +57,11 @@ internal sealed partial class EventStore(ContractsRuntime runtime, ContractCatal
 
         IEventLogStore log = await LogAsync().ConfigureAwait(false);
         bool publish = options?.Publish ?? true;
-        if (InlineReads(records))
+        Pipeline.ConsumeContext? within = options?.Within;
+        bool inline = InlineReads(records);
+        if (inline || within is not null)
         {
-            return await AppendInlineAsync(log, streamId, expected, events, records, publish, cancellationToken).ConfigureAwait(false);
+            return await AppendInTransactionAsync(log, within, inline, streamId, expected, events, records, publish, cancellationToken).ConfigureAwait(false);
         }
 
         if (!publish)
@@ -99,7 +101,20 @@ internal sealed partial class EventStore(ContractsRuntime runtime, ContractCatal
         CheckStreamId(streamId);
         ArgumentOutOfRangeException.ThrowIfLessThan(fromVersion, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
-        return ReadStreamPagesAsync(streamId, fromVersion, ReadDirection.Forwards, maxCount, cancellationToken);
+        return ReadStreamPagesAsync(streamId, fromVersion, ReadDirection.Forwards, maxCount, within: null, cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="ReadStreamAsync(string, long, long, CancellationToken)"/> inside the consume transaction of the delivery
+    /// of <paramref name="context"/>, where it has one: what it appended so far is seen (an aggregate loaded to be changed
+    /// in an EffectivelyOnce handler or a saga step).
+    /// </summary>
+    internal IAsyncEnumerable<RecordedEvent> ReadStreamAsync(string streamId, long fromVersion, long maxCount, MessageContext? context, CancellationToken cancellationToken)
+    {
+        CheckStreamId(streamId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(fromVersion, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
+        return ReadStreamPagesAsync(streamId, fromVersion, ReadDirection.Forwards, maxCount, context is { Transaction: not null } ? context.Consume : null, cancellationToken);
     }
 
     public IAsyncEnumerable<RecordedEvent> ReadStreamBackwardsAsync(string streamId, long fromVersion = long.MaxValue, long maxCount = long.MaxValue, CancellationToken cancellationToken = default)
@@ -107,7 +122,7 @@ internal sealed partial class EventStore(ContractsRuntime runtime, ContractCatal
         CheckStreamId(streamId);
         ArgumentOutOfRangeException.ThrowIfLessThan(fromVersion, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
-        return ReadStreamPagesAsync(streamId, fromVersion, ReadDirection.Backwards, maxCount, cancellationToken);
+        return ReadStreamPagesAsync(streamId, fromVersion, ReadDirection.Backwards, maxCount, within: null, cancellationToken);
     }
 
     public async IAsyncEnumerable<RecordedEvent> ReadAllAsync(long fromPosition = 1, long maxCount = long.MaxValue, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -205,14 +220,17 @@ internal sealed partial class EventStore(ContractsRuntime runtime, ContractCatal
         await log.DeleteStreamAsync(streamId, expected, cancellationToken).ConfigureAwait(false);
     }
 
-    private async IAsyncEnumerable<RecordedEvent> ReadStreamPagesAsync(string streamId, long fromVersion, ReadDirection direction, long maxCount, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<RecordedEvent> ReadStreamPagesAsync(string streamId, long fromVersion, ReadDirection direction, long maxCount, Pipeline.ConsumeContext? within, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         IEventLogStore log = await LogAsync().ConfigureAwait(false);
+        await using IEventLogTransaction? joined = within is null ? null : await log.JoinAsync(within.Transaction!, cancellationToken).ConfigureAwait(false);
         long next = fromVersion, left = maxCount;
         while (left > 0)
         {
             int want = (int)Math.Min(left, PageSize);
-            IReadOnlyList<EventRecord> page = await log.ReadStreamAsync(streamId, next, direction, want, cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<EventRecord> page = joined is null
+                ? await log.ReadStreamAsync(streamId, next, direction, want, cancellationToken).ConfigureAwait(false)
+                : await joined.ReadStreamAsync(streamId, next, direction, want, cancellationToken).ConfigureAwait(false);
             foreach (EventRecord record in page)
             {
                 yield return Read(record);
@@ -221,11 +239,16 @@ internal sealed partial class EventStore(ContractsRuntime runtime, ContractCatal
             long last = page.Count == 0 ? 0 : page[^1].StreamVersion;
             if (page.Count < want || (direction == ReadDirection.Backwards && last <= 1))
             {
-                yield break;
+                break;
             }
 
             left -= page.Count;
             next = direction == ReadDirection.Forwards ? last + 1 : last - 1;
+        }
+
+        if (joined is not null)
+        {
+            await joined.CommitAsync(cancellationToken).ConfigureAwait(false); // nothing written: ends its savepoint
         }
     }
 

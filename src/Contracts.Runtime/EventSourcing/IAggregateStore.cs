@@ -27,6 +27,22 @@ public interface IAggregateStore
         where TAggregate : Aggregate, IAggregateDefinition<TAggregate>;
 
     /// <summary>
+    /// Loads aggregate <paramref name="id"/> to change it while handling a message: where the delivery has a consume
+    /// transaction (an <see cref="DeliveryMode.EffectivelyOnce"/> endpoint or a saga step on a SQLite or PostgreSQL
+    /// store) the events are read inside it, so the load sees what was appended in it (on SQLite, by the deliveries that
+    /// commit together with this one too); save it with <see cref="AppendOptions.From"/>, and the new events commit
+    /// with the delivery. Elsewhere, as <see cref="LoadAsync{TAggregate}(string, CancellationToken)"/>.
+    /// </summary>
+    /// <typeparam name="TAggregate">The aggregate.</typeparam>
+    /// <param name="id">Its id (not empty, at most 150 characters).</param>
+    /// <param name="context">The handler's context.</param>
+    /// <param name="cancellationToken">Cancels the load.</param>
+    /// <returns>The aggregate.</returns>
+    /// <exception cref="StreamDeletedException">The aggregate's stream was deleted.</exception>
+    ValueTask<TAggregate> LoadAsync<TAggregate>(string id, MessageContext context, CancellationToken cancellationToken = default)
+        where TAggregate : Aggregate, IAggregateDefinition<TAggregate>;
+
+    /// <summary>
     /// The aggregate <paramref name="id"/> as it was at <paramref name="version"/> (or at the stream's last version, if
     /// that is lower): a temporal query. The result is historical: it cannot raise events or be saved.
     /// </summary>

@@ -93,7 +93,7 @@ public static class ContractsServiceCollectionExtensions
         services.TryAddSingleton<EventSourcing.IEventStore>(sp => sp.GetRequiredService<EventSourcing.EventStore>());
         services.TryAddSingleton<EventSourcing.IAggregateStore>(sp => new EventSourcing.AggregateStore(
             sp.GetRequiredService<ContractsRuntime>(),
-            sp.GetRequiredService<EventSourcing.IEventStore>(),
+            sp.GetRequiredService<EventSourcing.EventStore>(),
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
             sp.GetService<ILogger<EventSourcing.IAggregateStore>>() ?? NullLogger<EventSourcing.IAggregateStore>.Instance));
         AddProjections(services);

@@ -63,6 +63,9 @@ public sealed class ConsumeContext : IAsyncDisposable
     /// <summary>Whether this attempt wrote sends to the outbox in <see cref="Transaction"/>: the relay is woken after the commit.</summary>
     internal bool WroteOutbox { get; set; }
 
+    /// <summary>The event store this attempt appended to in <see cref="Transaction"/>: its live subscriptions are woken after the commit.</summary>
+    internal EventSourcing.EventStore? AppendedTo { get; set; }
+
     /// <summary>The handler's context, created on first use; its DI scope is created when first needed.</summary>
     public MessageContext MessageContext => _messageContext ??= new MessageContext(this);
 
@@ -187,6 +190,7 @@ public sealed class ConsumeContext : IAsyncDisposable
         Message = null;
         Transaction = null;
         WroteOutbox = false;
+        AppendedTo = null;
     }
 
     /// <summary>Creates this attempt's DI scope, on the first use of <see cref="MessageContext.Services"/>.</summary>

@@ -121,6 +121,7 @@ internal sealed partial class ConsumePipeline
         while (true)
         {
             context.WroteOutbox = false;
+            context.AppendedTo = null;
             IConsumeTransaction? transaction = inboxKey is null ? null : await _inbox.BeginAsync(token).ConfigureAwait(false);
             Outcome done;
             try
@@ -223,6 +224,8 @@ internal sealed partial class ConsumePipeline
         {
             _wakeRelay();
         }
+
+        context.AppendedTo?.SignalAppended();
 
         return Outcome.Handled;
     }

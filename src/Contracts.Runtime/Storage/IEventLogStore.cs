@@ -96,4 +96,19 @@ public interface IEventLogStore
     /// <exception cref="System.NotSupportedException">The store has no event-log transactions.</exception>
     ValueTask<IEventLogTransaction> BeginTransactionAsync(CancellationToken cancellationToken) =>
         throw new System.NotSupportedException($"The event log {GetType().Name} has no transactions: use the in-memory, SQLite or PostgreSQL store for projections.");
+
+    /// <summary>
+    /// Starts an event-log transaction inside a delivery's consume transaction (an <see cref="DeliveryMode.EffectivelyOnce"/>
+    /// handler's or a saga step's): its reads see what the consume transaction wrote so far, and its appends, their
+    /// publications and the inline projections' writes commit with the delivery's own work and its inbox key, or not at
+    /// all. <see cref="IEventLogTransaction.CommitAsync"/> keeps its work in the consume transaction; disposing without
+    /// it undoes that work only (a savepoint), so a handler that catches a failed append can go on.
+    /// </summary>
+    /// <param name="transaction">The delivery's consume transaction, begun by this store.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>The transaction.</returns>
+    /// <exception cref="System.NotSupportedException">The store cannot join its event log to a consume transaction.</exception>
+    ValueTask<IEventLogTransaction> JoinAsync(IConsumeTransaction transaction, CancellationToken cancellationToken) =>
+        throw new System.NotSupportedException(
+            $"The event log {GetType().Name} cannot join a consume transaction: append outside EffectivelyOnce handlers and saga steps, or use the SQLite or PostgreSQL store.");
 }

@@ -29,6 +29,16 @@ public interface IEventLogTransaction : IAsyncDisposable
     /// <exception cref="StreamDeletedException">The stream was deleted.</exception>
     ValueTask<long> AppendAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventRecord> events, IReadOnlyList<MessageRecord>? publish, CancellationToken cancellationToken);
 
+    /// <summary>Reads as <see cref="IEventLogStore.ReadStreamAsync"/> does, inside this transaction: what it appended is seen.</summary>
+    /// <param name="streamId">The stream.</param>
+    /// <param name="fromVersion">The first version to read; backwards, <see cref="long.MaxValue"/> starts at the last event.</param>
+    /// <param name="direction">Forwards or backwards.</param>
+    /// <param name="maxCount">At most this many.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The events; empty past the end, or for a stream that does not exist.</returns>
+    /// <exception cref="StreamDeletedException">The stream was deleted.</exception>
+    ValueTask<IReadOnlyList<EventRecord>> ReadStreamAsync(string streamId, long fromVersion, ReadDirection direction, int maxCount, CancellationToken cancellationToken);
+
     /// <summary>Saves a subscription's checkpoint in this transaction (an older position never replaces a newer one).</summary>
     /// <param name="subscription">The subscription's name.</param>
     /// <param name="position">The position handled, with every one before it.</param>

@@ -26,6 +26,20 @@ public interface ISnapshotStore
     /// <returns>Completes when written.</returns>
     ValueTask SaveAsync(SnapshotRecord snapshot, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Saves <paramref name="snapshot"/> as <see cref="SaveAsync(SnapshotRecord, CancellationToken)"/> does, inside a
+    /// delivery's consume transaction (an aggregate saved by an <see cref="DeliveryMode.EffectivelyOnce"/> handler or a
+    /// saga step, whose events are appended in it): it is kept only if the delivery commits, and a failure to write it
+    /// undoes the snapshot only.
+    /// </summary>
+    /// <param name="snapshot">The snapshot.</param>
+    /// <param name="transaction">The delivery's consume transaction, begun by this store.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>Completes when written (not yet committed).</returns>
+    /// <exception cref="System.NotSupportedException">The store cannot write snapshots in a consume transaction.</exception>
+    ValueTask SaveAsync(SnapshotRecord snapshot, IConsumeTransaction transaction, CancellationToken cancellationToken) =>
+        throw new System.NotSupportedException($"The snapshot store {GetType().Name} cannot write in a consume transaction.");
+
     /// <summary>Removes the snapshot of <paramref name="streamId"/>, if any.</summary>
     /// <param name="streamId">The stream.</param>
     /// <param name="cancellationToken">Cancels the write.</param>

@@ -79,6 +79,66 @@ internal sealed partial class InMemoryEventLog
             return ValueTask.FromResult(version);
         }
 
+        public async ValueTask<IReadOnlyList<EventRecord>> ReadStreamAsync(string streamId, long fromVersion, ReadDirection direction, int maxCount, CancellationToken cancellationToken)
+        {
+            ObjectDisposedException.ThrowIf(_done, this);
+
+            // This transaction's own appends to the stream, numbered after the committed events (nobody else appends meanwhile).
+            var pending = new List<EventRecord>();
+            foreach ((string stream, _, IReadOnlyList<EventRecord> events, _) in _appends)
+            {
+                if (string.Equals(stream, streamId, StringComparison.Ordinal))
+                {
+                    pending.AddRange(events);
+                }
+            }
+
+            if (pending.Count == 0)
+            {
+                return await log.ReadStreamAsync(streamId, fromVersion, direction, maxCount, cancellationToken).ConfigureAwait(false);
+            }
+
+            long committed = pending[0].StreamVersion - 1;
+            var page = new List<EventRecord>(Math.Min(maxCount, 256));
+            if (direction == ReadDirection.Forwards)
+            {
+                if (fromVersion <= committed)
+                {
+                    page.AddRange(await log.ReadStreamAsync(streamId, fromVersion, direction, (int)Math.Min(maxCount, committed - fromVersion + 1), cancellationToken).ConfigureAwait(false));
+                }
+
+                foreach (EventRecord record in pending)
+                {
+                    if (page.Count == maxCount)
+                    {
+                        break;
+                    }
+
+                    if (record.StreamVersion >= fromVersion)
+                    {
+                        page.Add(record);
+                    }
+                }
+
+                return page;
+            }
+
+            for (int i = pending.Count - 1; i >= 0 && page.Count < maxCount; i--)
+            {
+                if (pending[i].StreamVersion <= fromVersion)
+                {
+                    page.Add(pending[i]);
+                }
+            }
+
+            if (page.Count < maxCount && committed >= 1)
+            {
+                page.AddRange(await log.ReadStreamAsync(streamId, Math.Min(fromVersion, committed), direction, maxCount - page.Count, cancellationToken).ConfigureAwait(false));
+            }
+
+            return page;
+        }
+
         public ValueTask SaveCheckpointAsync(string subscription, long position, CancellationToken cancellationToken)
         {
             ObjectDisposedException.ThrowIf(_done, this);

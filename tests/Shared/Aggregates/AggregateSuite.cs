@@ -38,6 +38,7 @@ public abstract partial class AggregateSuite : IAsyncLifetime
         var store = new CountingStore(CreateStore());
         var services = new ServiceCollection();
         services.AddSingleton<TallyProbe>();
+        services.AddSingleton<TallyLedger>();
         services.AddContracts(o =>
         {
             o.UseStore(_ => store);

@@ -64,6 +64,8 @@ public sealed class CountingStore(IMessageStore inner) : IMessageStore
 
         public ValueTask SaveAsync(SnapshotRecord snapshot, CancellationToken cancellationToken) => inner.SaveAsync(snapshot, cancellationToken);
 
+        public ValueTask SaveAsync(SnapshotRecord snapshot, IConsumeTransaction transaction, CancellationToken cancellationToken) => inner.SaveAsync(snapshot, transaction, cancellationToken);
+
         public ValueTask DeleteAsync(string streamId, CancellationToken cancellationToken) => inner.DeleteAsync(streamId, cancellationToken);
     }
 
@@ -93,5 +95,9 @@ public sealed class CountingStore(IMessageStore inner) : IMessageStore
         public ValueTask<long> ReadCheckpointAsync(string subscription, CancellationToken cancellationToken) => inner.ReadCheckpointAsync(subscription, cancellationToken);
 
         public ValueTask SaveCheckpointAsync(string subscription, long position, CancellationToken cancellationToken) => inner.SaveCheckpointAsync(subscription, position, cancellationToken);
+
+        public ValueTask<IEventLogTransaction> BeginTransactionAsync(CancellationToken cancellationToken) => inner.BeginTransactionAsync(cancellationToken);
+
+        public ValueTask<IEventLogTransaction> JoinAsync(IConsumeTransaction transaction, CancellationToken cancellationToken) => inner.JoinAsync(transaction, cancellationToken);
     }
 }

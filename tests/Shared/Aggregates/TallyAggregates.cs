@@ -84,3 +84,73 @@ public sealed class TallyProbe
     public System.Threading.Tasks.TaskCompletionSource<(Guid MessageId, Guid CorrelationId)> Handled { get; } =
         new(System.Threading.Tasks.TaskCreationOptions.RunContinuationsAsynchronously);
 }
+
+[Command] public partial record AddToTally([property: IdempotencyKey] string Key, string TallyId, int Amount);
+
+/// <summary>
+/// Adds to a tally inside the delivery's transaction (on an EffectivelyOnce endpoint): loaded in it, saved in it, and
+/// loaded again in it when another delivery saved first (PostgreSQL runs deliveries side by side).
+/// </summary>
+public sealed class AddToTallyHandler(EventSourcing.IAggregateStore aggregates, EventSourcing.IEventStore events, TallyLedger ledger) : ICommandHandler<AddToTally>
+{
+    public async System.Threading.Tasks.ValueTask HandleAsync(AddToTally command, MessageContext context, System.Threading.CancellationToken cancellationToken)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            Tally tally = await aggregates.LoadAsync<Tally>(command.TallyId, context, cancellationToken);
+            if (ledger.AppendStaleFirst)
+            {
+                try
+                {
+                    await events.AppendAsync(tally.StreamId, EventSourcing.ExpectedVersion.Exactly(tally.Version + 10), [new TallyAdded(-1000)], EventSourcing.AppendOptions.From(context), cancellationToken);
+                }
+                catch (EventSourcing.WrongExpectedVersionException)
+                {
+                    System.Threading.Interlocked.Increment(ref ledger.Refused); // refused, and nothing of it left in the transaction
+                }
+            }
+
+            tally.Add(command.Amount);
+            try
+            {
+                await aggregates.SaveAsync(tally, EventSourcing.AppendOptions.From(context), cancellationToken);
+                break;
+            }
+            catch (EventSourcing.WrongExpectedVersionException) when (attempt < 50)
+            {
+                System.Threading.Interlocked.Increment(ref ledger.Conflicts);
+            }
+        }
+
+        if (ledger.FailAfterSave?.Invoke(command.Key, context.Attempt) == true)
+        {
+            throw new InvalidOperationException($"{command.Key} fails after its save (attempt {context.Attempt}).");
+        }
+    }
+}
+
+/// <summary>Counts the tally additions published to the bus (the appends' publications, relayed from the outbox).</summary>
+[Idempotent]
+public sealed class TallyAddedCounter(TallyLedger ledger) : IEventHandler<TallyAdded>
+{
+    public System.Threading.Tasks.ValueTask HandleAsync(TallyAdded message, MessageContext context, System.Threading.CancellationToken cancellationToken)
+    {
+        ledger.Published.TryAdd(context.MessageId, message.Amount);
+        return System.Threading.Tasks.ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>What the tally handlers did, and which of their attempts fail.</summary>
+public sealed class TallyLedger
+{
+    public int Conflicts;
+
+    public int Refused;
+
+    /// <summary>Whether the handler first tries an append with a wrong expected version, and catches its refusal.</summary>
+    public bool AppendStaleFirst { get; set; }
+
+    public Func<string, int, bool>? FailAfterSave { get; set; }
+
+    public System.Collections.Concurrent.ConcurrentDictionary<Guid, int> Published { get; } = new();
+}
