@@ -10,9 +10,8 @@ namespace Shop.Handlers;
 /// Records what happens to an order in its stream: loads the <see cref="Order"/>, lets it decide, saves what it raised.
 /// The handlers of the order's steps run at once on several endpoints, so two of them often save the same order from
 /// the same version; the one that loses loads again and decides again, here, rather than spending a retry of its
-/// endpoint. Call it from handlers on at-least-once endpoints: a saga step or an effectively-once handler runs in a
-/// consume transaction, which on SQLite holds the store's only writer until it returns, so an append from inside it
-/// waits for itself (those publish the order's event instead, for <see cref="OrderRecorder"/>).
+/// endpoint. Loads and saves go through the handler's context: called from a handler whose delivery has a consume
+/// transaction (a saga step, an effectively-once handler), they join it and commit with it.
 /// </summary>
 public sealed class OrderBook(IAggregateStore aggregates)
 {
@@ -47,10 +46,10 @@ public sealed class OrderBook(IAggregateStore aggregates)
         // Appended, not published: the order's events that are messages were published already, by the step that
         // decided them (OrderRecorder records them); publishing the stored copies would deliver them to it again. The
         // log still says which message caused each event.
-        var options = new AppendOptions { CorrelationId = context.CorrelationId, CausationId = context.MessageId, Publish = false };
+        var options = new AppendOptions { CorrelationId = context.CorrelationId, CausationId = context.MessageId, Publish = false, Context = context };
         for (int attempt = 1; ; attempt++)
         {
-            Order order = await LoadAsync(orderId, cancellationToken);
+            Order order = await aggregates.LoadAsync<Order>(orderId.ToString(), context, cancellationToken);
             decide(order, orderId, argument);
             if (order.PendingEvents.Count == 0)
             {

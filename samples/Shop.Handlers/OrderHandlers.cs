@@ -55,8 +55,8 @@ public sealed class GetOrderHandler(OrderSummaryTable summaries) : IQueryHandler
 /// <summary>
 /// Charges cards through the payment gateway and refunds them. Its endpoint retries timeouts; a declined card is a
 /// business outcome, answered with <see cref="CardDeclined"/> (the order's saga then compensates), never retried.
-/// Its endpoint is effectively-once, so it runs in a consume transaction: what happened to the order is published with
-/// it (<see cref="OrderPaid"/>, <see cref="OrderNoted"/>) and recorded by <see cref="OrderRecorder"/>, not saved here.
+/// Its endpoint is effectively-once, so it runs in a consume transaction: what happened to the order is published in
+/// it (<see cref="OrderPaid"/>, <see cref="OrderNoted"/>), for the saga, and recorded by <see cref="OrderRecorder"/>.
 /// </summary>
 public sealed class PaymentHandler(OrderBook orders, PaymentGateway gateway) : ICommandHandler<ChargeCard>, ICommandHandler<RefundCard>
 {

@@ -6,9 +6,9 @@ using Shop.Contracts;
 namespace Shop.Handlers;
 
 /// <summary>
-/// Appends to the order's stream the order's events that the saga and the payment handler publish: they run in
-/// consume transactions and so do not append themselves (see <see cref="OrderBook"/>). Running twice is harmless:
-/// the order records each fact once.
+/// Appends to the order's stream the order's events that the saga and the payment handler publish as messages (the
+/// saga, the mailer and the warehouse react to them): one place records them all. Running twice is harmless: the
+/// order records each fact once.
 /// </summary>
 [Idempotent]
 public sealed class OrderRecorder(OrderBook orders) :

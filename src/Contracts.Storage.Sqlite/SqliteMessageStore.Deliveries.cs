@@ -351,8 +351,8 @@ public sealed partial class SqliteMessageStore
             var error = new TimeoutException(
                 $"A write to the SQLite store waited more than {busyTimeout} for a handler's consume transaction, which holds the store's writer " +
                 "until the handler returns. Send and publish from such a handler through its MessageContext (they join the transaction), not an injected IMessageBus. " +
-                "An IEventStore append or IAggregateStore save cannot join a consume transaction yet: from a saga step or an effectively-once handler, " +
-                "publish the events and append them in an [Idempotent] handler that has no consume transaction (docs/event-sourcing.md).");
+                "Likewise give an IEventStore append or IAggregateStore save AppendOptions.From(context), and load with LoadAsync(id, context), " +
+                "so that they join it (docs/event-sourcing.md).");
             while (reader.TryRead(out WriteOp? waiting))
             {
                 if (waiting is DeliveryOp)
