@@ -9,12 +9,14 @@ namespace Contracts.Storage.Postgres;
 /// One delivery's transaction on an EffectivelyOnce endpoint: the handler's SQL, the messages it sends (outbox rows) and
 /// the inbox key, on one connection of the store's data source. PostgreSQL runs many writers at once, so the transaction
 /// begins with the delivery and holds no lock but the rows it writes. The inbox row's primary key decides a race between
-/// two deliveries of one key: the second insert waits for the first transaction and fails once it commits.
+/// two deliveries of one key: the inbox row is written first (<see cref="IsInInboxAsync"/>), so the second delivery's
+/// insert waits for the first transaction, and finds the key once it commits.
 /// </summary>
 internal sealed class PostgresConsumeTransaction : IConsumeTransaction
 {
     private readonly PostgresMessageStore _store;
     private readonly NpgsqlConnection _connection;
+    private (string Endpoint, string Key)? _recorded;
     private bool _done;
 
     private PostgresConsumeTransaction(PostgresMessageStore store, NpgsqlConnection connection, NpgsqlTransaction transaction)
@@ -56,11 +58,24 @@ internal sealed class PostgresConsumeTransaction : IConsumeTransaction
         }
     }
 
+    /// <summary>
+    /// Records the key at once, in the transaction, instead of only reading it: one round trip less per delivery (the
+    /// commit then only commits), and a second delivery of the key that runs meanwhile in another process waits here,
+    /// on the key's row, for this one to end (then finds the key if this one committed) instead of running its handler
+    /// for nothing. A rollback removes the key with the rest.
+    /// </summary>
     public async ValueTask<bool> IsInInboxAsync(string endpoint, string key, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(_store.Sql.InboxContains, _connection, Transaction);
+        await using var command = new NpgsqlCommand(_store.Sql.InboxAdd, _connection, Transaction);
         PostgresMessageStore.AddInboxKey(command.Parameters, endpoint, key);
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
+        command.Parameters.Add(PostgresSql.Value(_store.Time.GetUtcNow()));
+        if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+        {
+            return true;
+        }
+
+        _recorded = (endpoint, key);
+        return false;
     }
 
     public ValueTask WriteOutboxAsync(MessageRecord record, CancellationToken cancellationToken) =>
@@ -68,6 +83,13 @@ internal sealed class PostgresConsumeTransaction : IConsumeTransaction
 
     public async ValueTask CommitAsync(string endpoint, string inboxKey, CancellationToken cancellationToken)
     {
+        if (_recorded == (endpoint, inboxKey))
+        {
+            await Transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            _done = true;
+            return;
+        }
+
         await using (var insert = new NpgsqlCommand(_store.Sql.InboxRecord, _connection, Transaction))
         {
             PostgresMessageStore.AddInboxKey(insert.Parameters, endpoint, inboxKey);
