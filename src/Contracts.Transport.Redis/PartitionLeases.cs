@@ -76,6 +76,7 @@ internal sealed class PartitionLeases
     private readonly int _first;
     private readonly CancellationTokenSource _stop = new();
     private int _version;
+    private long _validUntil; // when the leases renewed last surely still last on Redis (a timestamp)
     private long _live = 1;
     private Task _loop = Task.CompletedTask;
 
@@ -106,8 +107,35 @@ internal sealed class PartitionLeases
 
     public int StateOf(int partition) => Volatile.Read(ref _states[partition]);
 
-    /// <summary>Whether this process still holds <paramref name="partition"/> (being taken over, read, or released): its entries may run here.</summary>
-    public bool Holds(int partition) => Volatile.Read(ref _states[partition]) != Free;
+    /// <summary>
+    /// Whether this process still holds <paramref name="partition"/> (being taken over, read, or released) and its lease
+    /// has surely not run out on Redis: its entries may start here. A process that could not renew for a whole lease
+    /// time (it stalled, or lost Redis) starts none, even before its next renewal tells it who holds the partition now.
+    /// </summary>
+    /// <remarks>
+    /// A partition whose lease ran out here is dropped at once: the entries of it left pending now and those still in the
+    /// lanes are taken over again, in stream order, if the next renewal finds the lease still this process's.
+    /// </remarks>
+    public bool Holds(int partition)
+    {
+        if (Volatile.Read(ref _states[partition]) == Free)
+        {
+            return false;
+        }
+
+        if (_consumer.Transport.Time.GetTimestamp() < Volatile.Read(ref _validUntil))
+        {
+            return true;
+        }
+
+        if (Interlocked.Exchange(ref _states[partition], Free) != Free)
+        {
+            Interlocked.Increment(ref _version);
+            RedisTransport.Log.PartitionLost(_consumer.Transport.Logger, _consumer.Endpoint.Name, partition);
+        }
+
+        return false;
+    }
 
     /// <summary>One more entry of <paramref name="partition"/> held here (read, not settled).</summary>
     public void Hold(int partition) => Interlocked.Increment(ref _held[partition]);
@@ -156,10 +184,9 @@ internal sealed class PartitionLeases
         {
             for (int i = 0; i < _states.Length; i++)
             {
-                if (Interlocked.Exchange(ref _states[i], Free) != Free)
-                {
-                    await database.ScriptEvaluateAsync(ReleaseScript, [_keys[i + 1]], [_arguments[0]]).ConfigureAwait(false);
-                }
+                // Every lease still this process's, whatever it thought of it (a compare and delete: never another's).
+                Volatile.Write(ref _states[i], Free);
+                await database.ScriptEvaluateAsync(ReleaseScript, [_keys[i + 1]], [_arguments[0]]).ConfigureAwait(false);
             }
 
             await database.ScriptEvaluateAsync(LeaveScript, [_keys[0]], [_arguments[0]]).ConfigureAwait(false);
@@ -203,7 +230,11 @@ internal sealed class PartitionLeases
     /// <summary>Renews, learns who holds what, drops leases lost, takes this process's share of free partitions and marks those above it for release.</summary>
     private async Task TickAsync(IDatabase database)
     {
+        // Sent before Redis renews: the leases last at least the lease time from now (on this machine's clock).
+        TimeProvider time = _consumer.Transport.Time;
+        long sent = time.GetTimestamp();
         var result = (RedisResult[])(await database.ScriptEvaluateAsync(TickScript, _keys, _arguments).ConfigureAwait(false))!;
+        Volatile.Write(ref _validUntil, sent + (long)(_consumer.Transport.Options.PartitionLeaseTime.TotalSeconds * time.TimestampFrequency));
         long live = Math.Max(1, (long)result[0]);
         Volatile.Write(ref _live, live);
         int partitions = _states.Length;
@@ -220,17 +251,18 @@ internal sealed class PartitionLeases
                 changed = true;
                 RedisTransport.Log.PartitionLost(_consumer.Transport.Logger, _consumer.Endpoint.Name, i);
             }
-            else if (holder == 1 && state == Free)
+            else if (holder == 1 && state == Free && Volatile.Read(ref _held[i]) == 0)
             {
-                // Leased by this process without knowing it (a SET whose reply was lost): taken over like a fresh one.
+                // Leased by this process without knowing it (a SET whose reply was lost, or dropped when its lease ran out
+                // here and renewed since): taken over like a fresh one, once the lanes let go of what they held of it.
                 Volatile.Write(ref _states[i], Acquired);
                 changed = true;
             }
 
             state = Volatile.Read(ref _states[i]);
-            if (state is Acquired or Owned)
+            if (state is Acquired or Owned || (holder == 1 && state == Free))
             {
-                holding++;
+                holding++; // (leased here and waiting for the lanes to let go of it: taken over at a later renewal)
             }
         }
 

@@ -171,6 +171,60 @@ public sealed class PartitionOrderingTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_process_that_joins_mid_stream_gets_its_share_and_one_that_stops_hands_its_partitions_over_in_order_without_repeats()
+    {
+        await ResetAsync();
+        int perKey = Math.Max(1, Messages / 3 / KeyedLedger.Keys);
+        int total = perKey * KeyedLedger.Keys;
+        var firstRecords = new ConcurrentQueue<(int Key, int Seq, long At)>();
+        var secondRecords = new ConcurrentQueue<(int Key, int Seq, long At)>();
+        (Process first, Task firstRead) = await StartConsumerAsync(firstRecords);
+        Process? second = null;
+        Task secondRead = Task.CompletedTask;
+        IHost sender = await RedisHost.StartAsync(new Probe(), t => t.Endpoint<Keyed>(e => e.Consume = false));
+        int firstHad;
+        bool firstStopped = false;
+        try
+        {
+            Task sending = SendAsync(sender.Bus(), perKey);
+            await Probe.WaitForAsync(() => firstRecords.Count >= total / 4, TimeSpan.FromSeconds(60), () => $"{firstRecords.Count} of a quarter handled");
+
+            // The second joins under load: the first gives back half its partitions, each once it let go of all it held of it.
+            (second, secondRead) = await StartConsumerAsync(secondRecords);
+            await WaitForTwoHoldersAsync();
+            await Probe.WaitForAsync(() => firstRecords.Count + secondRecords.Count >= total / 2, TimeSpan.FromSeconds(60), () => "half handled");
+
+            // The first stops (not killed): its running handlers finish, the rest stays pending, its leases go at once.
+            await StopConsumerAsync(first, firstRead);
+            firstStopped = true;
+            firstHad = firstRecords.Count;
+            await sending;
+            await Probe.WaitForAsync(() => HandledAll(firstRecords, secondRecords, perKey), TimeSpan.FromSeconds(90), () => $"{secondRecords.Count} handled by the second");
+            output.WriteLine($"{total} messages: the first consumer handled {firstHad}, the second {secondRecords.Count}");
+        }
+        finally
+        {
+            await sender.StopQuietlyAsync();
+            if (!firstStopped)
+            {
+                await StopConsumerAsync(first, firstRead);
+            }
+
+            if (second is not null)
+            {
+                await StopConsumerAsync(second, secondRead);
+            }
+        }
+
+        Assert.True(firstHad > 0 && secondRecords.Count > total / 4, $"the work was not shared ({firstHad} and {secondRecords.Count})");
+        var all = new List<(int Key, int Seq, long At)>(firstRecords);
+        all.AddRange(secondRecords);
+        (List<string> violations, int repeats) = KeyedLedger.Check(all, perKey, repeatsAllowed: false);
+        Assert.True(violations.Count == 0, string.Join("\n", violations.GetRange(0, Math.Min(20, violations.Count))));
+        Assert.Equal(0, repeats);
+    }
+
+    [Fact]
     public async Task A_consumer_with_another_partition_count_than_the_streams_were_made_with_is_refused_at_start_saying_why()
     {
         await ResetAsync();
