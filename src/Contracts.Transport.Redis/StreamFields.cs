@@ -87,7 +87,7 @@ internal sealed class StreamFields : IHeaderWriter, IHeaderReader
     /// <summary>The fields of <paramref name="envelope"/> (with its partition key hash when it has one), its payload last.</summary>
     public static NameValueEntry[] Of(Envelope envelope, ulong? partitionKey)
     {
-        var fields = new StreamFields(new NameValueEntry[15 + (envelope.Headers?.Count ?? 0)], 0);
+        var fields = new StreamFields(new NameValueEntry[(partitionKey is null ? 14 : 15) + (envelope.Headers?.Count ?? 0)], 0);
         EnvelopeCodec.Write(envelope, fields);
         if (partitionKey is { } key)
         {

@@ -225,6 +225,62 @@ public sealed class PartitionOrderingTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Each_subscription_of_a_keyed_event_gets_every_event_in_publish_order_per_key_from_the_events_partition_streams()
+    {
+        const int keys = 50;
+        const int perKey = 40;
+        await using (ConnectionMultiplexer connection = await RedisServer.ConnectAsync())
+        {
+            IServer server = connection.GetServer(RedisServer.Configuration);
+            var stale = new List<RedisKey>();
+            await foreach (RedisKey key in server.KeysAsync(pattern: $"{RedisServer.Prefix}:RedisTests.KeyedMoved*"))
+            {
+                stale.Add(key);
+            }
+
+            await connection.GetDatabase().KeyDeleteAsync([.. stale]);
+        }
+
+        var ledger = new MovedLedger();
+        IHost host = await RedisHost.StartAsync(new Probe(), t => t.Endpoint<KeyedMoved>(e =>
+        {
+            e.Consume = true;
+            e.MaxConcurrency = 4;
+        }), services: s => s.AddSingleton(ledger));
+        try
+        {
+            for (int seq = 1; seq <= perKey; seq++)
+            {
+                for (int key = 0; key < keys; key++)
+                {
+                    await host.Bus().PublishAsync(new KeyedMoved(key, seq), cancellationToken: TestContext.Current.CancellationToken);
+                }
+            }
+
+            await Probe.WaitForAsync(() => ledger.First.Count >= keys * perKey && ledger.Second.Count >= keys * perKey, TimeSpan.FromSeconds(60),
+                () => $"{ledger.First.Count} and {ledger.Second.Count} of {keys * perKey}");
+            await using ConnectionMultiplexer connection = await RedisServer.ConnectAsync();
+            Assert.True(await connection.GetDatabase().KeyExistsAsync($"{RedisServer.Prefix}:RedisTests.KeyedMoved.p0"), "the event was not published to its partition streams");
+        }
+        finally
+        {
+            await host.StopQuietlyAsync();
+        }
+
+        foreach (ConcurrentQueue<(int Key, int Seq, long At)> received in new[] { ledger.First, ledger.Second })
+        {
+            int[] last = new int[keys];
+            foreach ((int key, int seq, long _) in received)
+            {
+                Assert.True(seq == last[key] + 1, $"key {key}: {seq} after {last[key]}");
+                last[key] = seq;
+            }
+
+            Assert.All(last, l => Assert.Equal(perKey, l));
+        }
+    }
+
+    [Fact]
     public async Task A_consumer_with_another_partition_count_than_the_streams_were_made_with_is_refused_at_start_saying_why()
     {
         await ResetAsync();
