@@ -68,6 +68,13 @@ internal sealed class RedisDeadLetters(RedisTransport transport) : IDeadLetterQu
             : record.ContractVersion == 1 ? record.ContractName : $"{record.ContractName}.v{record.ContractVersion}";
         RedisTransport.Target target = transport.TargetOf(address);
         IDatabase database = transport.Database;
+        if (StreamFields.PartitionKeyIn(found.Fields) is { } key &&
+            transport.PartitionsOf(target)[transport.PartitionOf(key)] is { } partition &&
+            await database.KeyExistsAsync(partition.Stream).WaitAsync(cancellationToken).ConfigureAwait(false))
+        {
+            target = partition; // a keyed message: back to its key's partition (a topic subscription has none: its own stream)
+        }
+
         if (!await database.KeyExistsAsync(target.Stream).WaitAsync(cancellationToken).ConfigureAwait(false))
         {
             throw new InvalidOperationException(

@@ -15,15 +15,39 @@ internal sealed class RedisDelivery : IDeliveryControl
     private readonly StreamConsumer _consumer;
     private int _settled;
 
-    public RedisDelivery(StreamConsumer consumer, RedisKey stream, StreamEntry entry, int pendingDeliveries)
+    public RedisDelivery(StreamConsumer consumer, RedisKey stream, StreamEntry entry, int pendingDeliveries, int partition)
     {
         _consumer = consumer;
         Stream = stream;
         Id = entry.Id;
         Headers = StreamFields.Read(entry.Values);
-        DeliveryCount = (int)Math.Min(int.MaxValue, (long)Headers.Prior + Math.Max(1, pendingDeliveries));
+        PendingDeliveries = Math.Max(1, pendingDeliveries);
+        DeliveryCount = (int)Math.Min(int.MaxValue, (long)Headers.Prior + PendingDeliveries);
         HeldSince = consumer.Transport.Time.GetTimestamp();
+        Partition = partition;
+        if (partition >= 0)
+        {
+            Lanes = consumer.Lanes;
+        }
     }
+
+    /// <summary>The partition of a partitioned endpoint's entry, -1 otherwise.</summary>
+    public int Partition { get; }
+
+    /// <summary>The partition key hash of a partitioned endpoint's entry (0 otherwise): its lane.</summary>
+    public ulong Key => Headers.Key;
+
+    /// <summary>The lanes of a partitioned endpoint: a delayed retry is held there, the entry pending, instead of scheduled by the store.</summary>
+    public PartitionLanes? Lanes { get; }
+
+    /// <summary>The retry the lanes hold for this delivery, run when due.</summary>
+    public Envelope? Retry { get; set; }
+
+    /// <summary>A partitioned endpoint's delivery keeps its delayed retry in its lane (see <see cref="PartitionLanes"/>).</summary>
+    public bool HoldsRetries => Lanes is not null;
+
+    /// <summary>The entry's delivery count in the group's pending list when it was read or claimed.</summary>
+    private int PendingDeliveries { get; }
 
     /// <summary>The stream the entry is in.</summary>
     public RedisKey Stream { get; }
@@ -103,9 +127,30 @@ internal sealed class RedisDelivery : IDeliveryControl
         _consumer.Release(this);
     }
 
-    /// <summary>Not offered: the transport has no <see cref="TransportCapabilities.NativeDelay"/>, so the core schedules retries in its store.</summary>
-    public ValueTask RescheduleAsync(Envelope retry, DateTimeOffset firstFailedAt, Exception error, CancellationToken cancellationToken) =>
-        ValueTask.FromException(new NotSupportedException("The Redis transport has no native delay: the bus schedules delayed retries through its store."));
+    /// <summary>
+    /// A partitioned endpoint's delayed retry: held by its lane, the entry still pending (see <see cref="PartitionLanes"/>).
+    /// Not offered otherwise: the transport has no <see cref="TransportCapabilities.NativeDelay"/>, so the core
+    /// schedules retries in its store.
+    /// </summary>
+    public ValueTask RescheduleAsync(Envelope retry, DateTimeOffset firstFailedAt, Exception error, CancellationToken cancellationToken)
+    {
+        if (Lanes is not { } lanes)
+        {
+            return ValueTask.FromException(new NotSupportedException("The Redis transport has no native delay: the bus schedules delayed retries through its store."));
+        }
+
+        lanes.Hold(this, retry);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Lets go of a partitioned endpoint's entry without settling it: it stays pending, for the partition's holder to take over in order.</summary>
+    public void LeavePending()
+    {
+        if (Interlocked.Exchange(ref _settled, 1) == 0)
+        {
+            _consumer.Release(this);
+        }
+    }
 
     /// <summary>
     /// A copy onto the endpoint's own stream (so only this endpoint's group gets it again, even for an event) carrying
@@ -120,6 +165,12 @@ internal sealed class RedisDelivery : IDeliveryControl
         }
 
         RedisTransport transport = _consumer.Transport;
+        if (Partition >= 0)
+        {
+            await LeavePendingAsync(prior).ConfigureAwait(false);
+            return;
+        }
+
         try
         {
             ITransaction back = transport.Database.CreateTransaction();
@@ -133,6 +184,33 @@ internal sealed class RedisDelivery : IDeliveryControl
         {
             _consumer.SettleLost(this, ex);
             return;
+        }
+
+        _consumer.Release(this);
+    }
+
+    /// <summary>
+    /// A partitioned endpoint's entry is not copied to the back of a stream (it would go behind its key's later
+    /// entries): it stays pending at its place, and the partition's next holder (another process, or this one after a
+    /// restart) takes it over before anything newer. Its delivery count is set to the <paramref name="prior"/>
+    /// deliveries that count (<c>XCLAIM ... RETRYCOUNT</c>), so a hand-back at a stop is not counted against it.
+    /// </summary>
+    private async ValueTask LeavePendingAsync(int prior)
+    {
+        RedisTransport transport = _consumer.Transport;
+        int count = Math.Max(0, prior - Headers.Prior);
+        if (count != PendingDeliveries)
+        {
+            try
+            {
+                await transport.Database.ExecuteAsync(
+                    "XCLAIM", Stream, _consumer.Group, transport.ConsumerName, 0, Id, "RETRYCOUNT", count, "JUSTID").ConfigureAwait(false);
+            }
+            catch (Exception ex) when (RedisTransport.IsConnectionFailure(ex))
+            {
+                // Left pending with one delivery more counted.
+                RedisTransport.Log.SettleLost(transport.Logger, ex, Id.ToString(), _consumer.Endpoint.Name);
+            }
         }
 
         _consumer.Release(this);

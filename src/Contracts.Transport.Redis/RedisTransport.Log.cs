@@ -42,5 +42,17 @@ internal sealed partial class RedisTransport
 
         [LoggerMessage(211, LogLevel.Debug, "Trimming stream {Stream} failed; trying again at the next interval")]
         public static partial void TrimFailed(ILogger logger, Exception exception, string stream);
+
+        [LoggerMessage(212, LogLevel.Information, "Endpoint {Endpoint}: took partition {Partition} with {Count} entries its previous holder left unacknowledged")]
+        public static partial void PartitionTaken(ILogger logger, string endpoint, int partition, int count);
+
+        [LoggerMessage(213, LogLevel.Information, "Endpoint {Endpoint}: handed partition {Partition} over ({Live} processes share {Partitions} partitions)")]
+        public static partial void PartitionReleased(ILogger logger, string endpoint, int partition, long live, int partitions);
+
+        [LoggerMessage(214, LogLevel.Warning, "Endpoint {Endpoint}: the lease of partition {Partition} was lost (not renewed within PartitionLeaseTime: the process or its connection stalled); its entries not started here are left to its new holder")]
+        public static partial void PartitionLost(ILogger logger, string endpoint, int partition);
+
+        [LoggerMessage(215, LogLevel.Warning, "Endpoint {Endpoint}: renewing the partition leases failed; trying again")]
+        public static partial void LeaseFailed(ILogger logger, Exception exception, string endpoint);
     }
 }

@@ -16,25 +16,39 @@ internal sealed partial class RedisTransport
     private readonly ConcurrentDictionary<string, Target> _targets = new(StringComparer.Ordinal);
 
     /// <summary>A stream sent to and the channel that nudges its consumers, made once per address.</summary>
-    internal sealed class Target(RedisKey stream)
+    internal sealed class Target(RedisKey stream, string address)
     {
         public RedisKey Stream { get; } = stream;
 
         public RedisChannel Nudge { get; } = NudgeOf(stream);
+
+        /// <summary>The endpoint or contract the stream is of.</summary>
+        public string Address { get; } = address;
+
+        /// <summary>The address's partition streams, made on the first keyed send (see <see cref="PartitionsOf"/>).</summary>
+        public Target[]? Partitions { get; set; }
     }
 
     internal Target TargetOf(string address) =>
-        _targets.TryGetValue(address, out Target? target) ? target : _targets.GetOrAdd(address, static (a, t) => new Target(t.StreamOf(a)), this);
+        _targets.TryGetValue(address, out Target? target) ? target : _targets.GetOrAdd(address, static (a, t) => new Target(t.StreamOf(a), a), this);
 
     public ValueTask SendAsync(Envelope envelope, TransportEndpoint? endpoint, CancellationToken cancellationToken)
     {
         Target target = TargetOf(endpoint?.Name ?? TransportEndpoint.AddressOf(envelope.Contract));
-        return SendAsync(envelope, target, endpoint is not null || envelope.Contract.Kind != MessageKind.Event, cancellationToken);
+        bool mustExist = endpoint is not null || envelope.Contract.Kind != MessageKind.Event;
+        if (envelope.Contract.HasPartitionKey && (endpoint is null || IsPartitioned(endpoint)))
+        {
+            // Keyed: to the partition its key picks (a retry or replay addressed to a topic subscription goes to its one stream).
+            ulong key = envelope.Contract.PartitionKeyOf(envelope);
+            return SendAsync(envelope, PartitionsOf(target)[PartitionOf(key)], key, mustExist, cancellationToken);
+        }
+
+        return SendAsync(envelope, target, partitionKey: null, mustExist, cancellationToken);
     }
 
-    private async ValueTask SendAsync(Envelope envelope, Target target, bool mustExist, CancellationToken cancellationToken)
+    private async ValueTask SendAsync(Envelope envelope, Target target, ulong? partitionKey, bool mustExist, CancellationToken cancellationToken)
     {
-        RedisValue id = await AddAsync(target, StreamFields.Of(envelope), envelope.MessageId, cancellationToken).ConfigureAwait(false);
+        RedisValue id = await AddAsync(target, StreamFields.Of(envelope, partitionKey), envelope.MessageId, cancellationToken).ConfigureAwait(false);
         if (id.IsNull && mustExist)
         {
             throw new NoHandlerException(envelope.Contract,

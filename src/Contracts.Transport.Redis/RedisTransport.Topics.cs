@@ -11,21 +11,48 @@ internal sealed partial class RedisTransport
 {
     /// <summary>
     /// The endpoint's own stream first (retries and replays addressed to it alone; an abandoned delivery goes back to
-    /// it), then for an event subscription its event's stream, for a topic subscription each matched event's stream.
+    /// it), then for an event subscription its event's stream, for a topic subscription each matched event's stream
+    /// (every partition stream of a keyed event). A partitioned endpoint reads its partition streams instead, partition by
+    /// partition: its own, then its contract's when that is another address (see <see cref="StreamConsumer.PerPartition"/>).
     /// </summary>
     internal RedisKey[] StreamsOf(TransportEndpoint endpoint)
     {
+        if (IsPartitioned(endpoint))
+        {
+            bool both = endpoint.ContractAddress != endpoint.Name;
+            var partitioned = new RedisKey[_options.Partitions * (both ? 2 : 1)];
+            for (int i = 0, k = 0; i < _options.Partitions; i++)
+            {
+                partitioned[k++] = PartitionStreamOf(endpoint.Name, i);
+                if (both)
+                {
+                    partitioned[k++] = PartitionStreamOf(endpoint.ContractAddress, i);
+                }
+            }
+
+            return partitioned;
+        }
+
         RedisKey own = StreamOf(endpoint.Name);
         if (endpoint.Topic is not null)
         {
-            var streams = new RedisKey[endpoint.Contracts.Count + 1];
-            streams[0] = own;
-            for (int i = 0; i < endpoint.Contracts.Count; i++)
+            var streams = new System.Collections.Generic.List<RedisKey>(endpoint.Contracts.Count + 1) { own };
+            foreach (ContractDescriptor contract in endpoint.Contracts)
             {
-                streams[i + 1] = StreamOf(TransportEndpoint.AddressOf(endpoint.Contracts[i]));
+                string address = TransportEndpoint.AddressOf(contract);
+                if (!contract.HasPartitionKey)
+                {
+                    streams.Add(StreamOf(address));
+                    continue;
+                }
+
+                for (int i = 0; i < _options.Partitions; i++)
+                {
+                    streams.Add(PartitionStreamOf(address, i));
+                }
             }
 
-            return streams;
+            return [.. streams];
         }
 
         return endpoint.ContractAddress == endpoint.Name ? [own] : [own, StreamOf(endpoint.ContractAddress)];

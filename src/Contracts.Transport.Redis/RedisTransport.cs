@@ -77,6 +77,9 @@ internal sealed partial class RedisTransport : ITransport
     /// <summary>Signalled when the bus stops: nothing new is read, and what is read ahead is handed back.</summary>
     internal CancellationToken Stopping => _stopping.Token;
 
+    /// <summary>Signalled when the transport is disposed: the partition leases stop being renewed.</summary>
+    internal CancellationToken Disposed => _disposed.Token;
+
     internal IDatabase Database => (_connection ?? throw new InvalidOperationException("The Redis transport has not started: start the host first.")).GetDatabase();
 
     /// <summary>The dead-letter streams this process keeps: the prefix's own first, then one per endpoint it consumes.</summary>
@@ -127,6 +130,7 @@ internal sealed partial class RedisTransport : ITransport
         var consumers = new StreamConsumer[consumed.Count];
         for (int i = 0; i < consumers.Length; i++)
         {
+            await CheckPartitionsAsync(consumed[i]).WaitAsync(cancellationToken).ConfigureAwait(false);
             consumers[i] = new StreamConsumer(this, consumed[i]);
             await consumers[i].CreateGroupsAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         }

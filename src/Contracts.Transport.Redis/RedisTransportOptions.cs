@@ -7,7 +7,9 @@ namespace Contracts;
 /// handlers at once per process, reading up to <see cref="PrefetchPerConsumer"/> times that many entries ahead;
 /// <see cref="EndpointOptions.FullMode"/> must be <see cref="EndpointFullMode.Wait"/> (a stream is not bounded: Redis
 /// buffers in memory, and trimming only removes entries every consumer group is done with);
-/// <see cref="EndpointOptions.MaxPriority"/> is not honoured (a stream is FIFO).
+/// <see cref="EndpointOptions.MaxPriority"/> is not honoured (a stream is FIFO). An endpoint whose contract has a
+/// <see cref="PartitionKeyAttribute"/> member is split in <see cref="Partitions"/> streams, each consumed by one process
+/// at a time, so its messages are handled in send order per key across competing processes.
 /// </summary>
 public sealed class RedisTransportOptions : TransportOptions
 {
@@ -50,6 +52,24 @@ public sealed class RedisTransportOptions : TransportOptions
     /// </summary>
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How many partition streams an endpoint whose contract has a <see cref="PartitionKeyAttribute"/> member gets:
+    /// <c>{prefix}:{endpoint}.p0</c> to <c>.p{N-1}</c>, a message going to the one its key's hash picks. Each is
+    /// consumed by one process at a time (the holder of its lease, see <see cref="PartitionLeaseTime"/>), so it bounds
+    /// how many processes share the endpoint's work. Every process of one prefix must use the same number: a consumer
+    /// started with another one than the endpoint's partitions were made with is refused at start, and a sender with
+    /// another one puts a key's messages in another partition than its earlier ones, out of their order. Default 16.
+    /// </summary>
+    public int Partitions { get; set; } = 16;
+
+    /// <summary>
+    /// How long a process holds a partition of a keyed endpoint without renewing its lease (it renews every third of
+    /// it): a process that dies leaves its partitions to the others after this long, and one stalled longer than this
+    /// (a pause of the whole process, a lost connection) loses them while its handlers may still run, the one case in
+    /// which a key's order can break. Default 10 seconds.
+    /// </summary>
+    public TimeSpan PartitionLeaseTime { get; set; } = TimeSpan.FromSeconds(10);
+
     internal void Validate()
     {
         ArgumentException.ThrowIfNullOrEmpty(Configuration);
@@ -59,5 +79,8 @@ public sealed class RedisTransportOptions : TransportOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(PollInterval, TimeSpan.FromMilliseconds(1));
         ArgumentOutOfRangeException.ThrowIfLessThan(TrimInterval, TimeSpan.FromMilliseconds(100));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(SendTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(Partitions, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(Partitions, 1024);
+        ArgumentOutOfRangeException.ThrowIfLessThan(PartitionLeaseTime, TimeSpan.FromMilliseconds(300));
     }
 }

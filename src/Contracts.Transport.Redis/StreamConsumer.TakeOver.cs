@@ -14,11 +14,14 @@ internal sealed partial class StreamConsumer
     /// <see cref="RedisTransportOptions.ClaimIdleTime"/> (its process died, or lost Redis while settling), with their
     /// delivery counts (<c>XPENDING</c>: the claim counted one more). Entries this consumer still holds are skipped.
     /// </summary>
-    private async Task TakeOverAsync(CancellationToken stopping)
+    private Task TakeOverAsync(CancellationToken stopping) => TakeOverAsync(Streams, partition: -1, stopping);
+
+    /// <summary>The take-over of <paramref name="streams"/>, whose entries are of <paramref name="partition"/> (-1: not partitioned).</summary>
+    private async Task TakeOverAsync(RedisKey[] streams, int partition, CancellationToken stopping)
     {
         IDatabase database = Transport.Database;
         long minIdle = (long)Transport.Options.ClaimIdleTime.TotalMilliseconds;
-        foreach (RedisKey stream in Streams)
+        foreach (RedisKey stream in streams)
         {
             RedisValue start = "0-0";
             for (int round = 0; round < 16 && !stopping.IsCancellationRequested; round++)
@@ -48,7 +51,7 @@ internal sealed partial class StreamConsumer
                         }
 
                         taken++;
-                        await DispatchAsync(stream, entry, counts.TryGetValue(entry.Id, out int count) ? count : 2, stopping).ConfigureAwait(false);
+                        await DispatchAsync(stream, entry, counts.TryGetValue(entry.Id, out int count) ? count : 2, partition, stopping).ConfigureAwait(false);
                     }
 
                     if (taken > 0)

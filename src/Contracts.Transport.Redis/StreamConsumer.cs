@@ -27,6 +27,7 @@ internal sealed partial class StreamConsumer
     private int _heldCount;
     private Task _reader = Task.CompletedTask;
     private Task[] _workers = [];
+    private readonly PartitionLeases? _leases;
 
     public StreamConsumer(RedisTransport transport, TransportEndpoint endpoint)
     {
@@ -43,11 +44,28 @@ internal sealed partial class StreamConsumer
         }
 
         _batch = (int)Math.Clamp((long)endpoint.Options.MaxConcurrency * transport.Options.PrefetchPerConsumer, 1, 10_000);
+        if (RedisTransport.IsPartitioned(endpoint))
+        {
+            PerPartition = endpoint.ContractAddress == endpoint.Name ? 1 : 2;
+            _leases = new PartitionLeases(this, transport.Options.Partitions);
+            Lanes = new PartitionLanes(this, _leases);
+        }
+
         // Bounded by what is held (read and not settled), at most _batch per stream read.
         _buffer = Channel.CreateUnbounded<RedisDelivery>(new UnboundedChannelOptions { SingleWriter = true });
     }
 
     public RedisTransport Transport { get; }
+
+    /// <summary>
+    /// How many of <see cref="Streams"/> belong to each partition of a partitioned endpoint: its own partition stream,
+    /// and its contract's when that is another address (an event subscription's); stream k is of partition k / this.
+    /// 0 for an endpoint that is not partitioned.
+    /// </summary>
+    public int PerPartition { get; }
+
+    /// <summary>The keyed lanes of a partitioned endpoint, else null.</summary>
+    public PartitionLanes? Lanes { get; }
 
     public TransportEndpoint Endpoint => _endpoint;
 
@@ -72,7 +90,8 @@ internal sealed partial class StreamConsumer
         {
             try
             {
-                await database.StreamCreateConsumerGroupAsync(Streams[i], Group, i == 0 ? StreamPosition.Beginning : StreamPosition.NewMessages, createStream: true).ConfigureAwait(false);
+                bool own = PerPartition > 0 ? i % PerPartition == 0 : i == 0;
+                await database.StreamCreateConsumerGroupAsync(Streams[i], Group, own ? StreamPosition.Beginning : StreamPosition.NewMessages, createStream: true).ConfigureAwait(false);
             }
             catch (RedisServerException ex) when (ex.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
             {
@@ -83,6 +102,14 @@ internal sealed partial class StreamConsumer
 
     public void Start()
     {
+        if (Lanes is { } lanes)
+        {
+            lanes.Start();
+            _leases!.Start();
+            _reader = Task.Run(ReadPartitionsAsync);
+            return;
+        }
+
         _reader = Task.Run(ReadAsync);
         _workers = new Task[_endpoint.Options.MaxConcurrency];
         for (int i = 0; i < _workers.Length; i++)
@@ -99,6 +126,14 @@ internal sealed partial class StreamConsumer
     {
         Nudge();
         await _reader.ConfigureAwait(false);
+        if (Lanes is { } lanes)
+        {
+            // Running handlers finish; what waits in the lanes stays pending; then the leases go, for the others to take at once.
+            await lanes.CloseAsync().ConfigureAwait(false);
+            await _leases!.StopAsync().ConfigureAwait(false);
+            return;
+        }
+
         _buffer.Writer.TryComplete();
         await Task.WhenAll(_workers).ConfigureAwait(false);
     }
@@ -109,6 +144,11 @@ internal sealed partial class StreamConsumer
         if (_held.TryRemove((delivery.Stream, delivery.Id), out _))
         {
             Interlocked.Decrement(ref _heldCount);
+            if (delivery.Partition >= 0)
+            {
+                _leases!.Release(delivery.Partition);
+            }
+
             _released.Writer.TryWrite(true);
         }
     }
@@ -166,7 +206,7 @@ internal sealed partial class StreamConsumer
                     foreach (StreamEntry entry in stream.Entries)
                     {
                         got++;
-                        await DispatchAsync(stream.Key, entry, pendingDeliveries: 1, stopping).ConfigureAwait(false);
+                        await DispatchAsync(stream.Key, entry, pendingDeliveries: 1, partition: -1, stopping).ConfigureAwait(false);
                     }
                 }
 
@@ -207,12 +247,22 @@ internal sealed partial class StreamConsumer
     }
 
     /// <summary>Hands an entry to the workers; one read while the bus stops goes straight back.</summary>
-    private async ValueTask DispatchAsync(RedisKey stream, StreamEntry entry, int pendingDeliveries, CancellationToken stopping)
+    private async ValueTask DispatchAsync(RedisKey stream, StreamEntry entry, int pendingDeliveries, int partition, CancellationToken stopping)
     {
-        var delivery = new RedisDelivery(this, stream, entry, pendingDeliveries);
+        var delivery = new RedisDelivery(this, stream, entry, pendingDeliveries, partition);
         if (_held.TryAdd((stream, entry.Id), delivery))
         {
             Interlocked.Increment(ref _heldCount);
+            if (partition >= 0)
+            {
+                _leases!.Hold(partition);
+            }
+        }
+
+        if (Lanes is { } lanes)
+        {
+            await lanes.PostAsync(delivery).ConfigureAwait(false);
+            return;
         }
 
         if (_buffer.Writer.TryWrite(delivery))

@@ -17,6 +17,9 @@ internal sealed class StreamFields : IHeaderWriter, IHeaderReader
     /// <summary>How many deliveries of the message earlier entries (abandoned copies) had: see <see cref="RedisDelivery.DeliveryCount"/>.</summary>
     public const string PriorDeliveries = "contracts-prior-deliveries";
 
+    /// <summary>A keyed message's partition key hash (the contract's generated 64-bit hash, as a signed number): its partition and lane.</summary>
+    public const string PartitionKey = "contracts-partition-key";
+
     private NameValueEntry[] _fields;
     private int _count;
 
@@ -48,6 +51,10 @@ internal sealed class StreamFields : IHeaderWriter, IHeaderReader
             {
                 Prior = prior;
             }
+            else if (name == PartitionKey && received[i].Value.TryParse(out long key))
+            {
+                Key = unchecked((ulong)key);
+            }
         }
     }
 
@@ -57,14 +64,36 @@ internal sealed class StreamFields : IHeaderWriter, IHeaderReader
     /// <summary>A received entry's <see cref="PriorDeliveries"/>, 0 when it has none.</summary>
     public int Prior { get; }
 
+    /// <summary>A received entry's <see cref="PartitionKey"/>, 0 when it has none.</summary>
+    public ulong Key { get; }
+
+    /// <summary>The <see cref="PartitionKey"/> among a stored entry's fields, or <see langword="null"/> when the message had none.</summary>
+    public static ulong? PartitionKeyIn(NameValueEntry[] fields)
+    {
+        foreach (NameValueEntry field in fields)
+        {
+            if (field.Name == PartitionKey && field.Value.TryParse(out long key))
+            {
+                return unchecked((ulong)key);
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The received entry's fields.</summary>
     public NameValueEntry[] Fields => _fields;
 
-    /// <summary>The fields of <paramref name="envelope"/>, its payload last.</summary>
-    public static NameValueEntry[] Of(Envelope envelope)
+    /// <summary>The fields of <paramref name="envelope"/> (with its partition key hash when it has one), its payload last.</summary>
+    public static NameValueEntry[] Of(Envelope envelope, ulong? partitionKey)
     {
-        var fields = new StreamFields(new NameValueEntry[14 + (envelope.Headers?.Count ?? 0)], 0);
+        var fields = new StreamFields(new NameValueEntry[(partitionKey is null ? 14 : 15) + (envelope.Headers?.Count ?? 0)], 0);
         EnvelopeCodec.Write(envelope, fields);
+        if (partitionKey is { } key)
+        {
+            fields.Add(PartitionKey, unchecked((long)key));
+        }
+
         fields.Add(BodyField, envelope.Payload);
         return fields.ToArray();
     }

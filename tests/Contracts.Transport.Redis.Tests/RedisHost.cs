@@ -9,10 +9,11 @@ namespace Contracts.Transport.Redis.Tests;
 /// <summary>A host on the real server that consumes only the endpoints a test names (every handler of the assembly is compiled in).</summary>
 public static class RedisHost
 {
-    public static async Task<IHost> StartAsync(Probe probe, Action<RedisTransportOptions> consume, Action<ContractsOptions>? configure = null)
+    public static async Task<IHost> StartAsync(Probe probe, Action<RedisTransportOptions> consume, Action<ContractsOptions>? configure = null, Action<IServiceCollection>? services = null)
     {
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddSingleton(probe);
+        services?.Invoke(builder.Services);
         builder.Logging.SetMinimumLevel(LogLevel.Information).AddProvider(new ProbeLoggerProvider(probe));
         builder.Services.AddContracts(o =>
         {

@@ -105,6 +105,11 @@ public sealed class Worker : IAsyncDisposable
             return await CrashLoopTests.RunAsync();
         }
 
+        if (mode == PartitionOrderingTests.Mode)
+        {
+            return await PartitionOrderingTests.RunConsumerAsync();
+        }
+
         IHost host = await RedisHost.StartAsync(new Probe(), t =>
         {
             t.ClaimIdleTime = TimeSpan.FromSeconds(2);

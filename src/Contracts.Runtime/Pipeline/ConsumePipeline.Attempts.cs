@@ -230,10 +230,10 @@ internal sealed partial class ConsumePipeline
         return Outcome.Handled;
     }
 
-    /// <summary>The transport holds the retry when it can; otherwise the store's scheduler does, and the delivery is completed.</summary>
+    /// <summary>The transport holds the retry when it can (natively, or this delivery's: <see cref="IDeliveryControl.HoldsRetries"/>); otherwise the store's scheduler does, and the delivery is completed.</summary>
     private async ValueTask RescheduleAsync(TransportEndpoint endpoint, IDeliveryControl control, Envelope retry, DateTimeOffset firstFailure, Exception error, CancellationToken cancellationToken)
     {
-        if (_scheduler is null)
+        if (_scheduler is null || control.HoldsRetries)
         {
             await control.RescheduleAsync(retry, firstFailure, error, cancellationToken).ConfigureAwait(false);
             return;

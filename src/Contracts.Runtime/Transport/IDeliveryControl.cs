@@ -24,6 +24,14 @@ public interface IDeliveryControl
     /// </summary>
     int DeliveryCount => 1;
 
+    /// <summary>
+    /// Whether the transport holds this delivery's delayed retry itself, through <see cref="RescheduleAsync"/>, even
+    /// without <see cref="TransportCapabilities.NativeDelay"/>: a partitioned endpoint keeps the retry in its key's
+    /// lane, the message unacknowledged, so that no later message of the key overtakes it. Default <see langword="false"/>:
+    /// the core's store schedules the retry.
+    /// </summary>
+    bool HoldsRetries => false;
+
     /// <summary>The message is done with (handled, dropped as a duplicate or expired): remove it for good.</summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>Completes when the transport removed (acknowledged) it.</returns>
