@@ -28,9 +28,6 @@ internal sealed class RabbitMqDelivery(RabbitMqTransport transport, IChannel cha
     /// <summary>The partition key hash of a partitioned endpoint's message (0 otherwise).</summary>
     public ulong Key { get; init; }
 
-    /// <summary>The retry the lanes hold for this delivery, run when due.</summary>
-    public Envelope? Retry { get; set; }
-
     /// <summary>Whether the core settled the delivery; one it did not is requeued when its handling returns.</summary>
     public bool Settled => Volatile.Read(ref _settled) != 0;
 

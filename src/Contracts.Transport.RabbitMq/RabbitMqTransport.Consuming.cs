@@ -164,8 +164,7 @@ internal sealed partial class RabbitMqTransport
         var kept = new BasicDeliverEventArgs(
             delivery.ConsumerTag, delivery.DeliveryTag, delivery.Redelivered, delivery.Exchange, delivery.RoutingKey, delivery.BasicProperties, delivery.Body.ToArray(), CancellationToken.None);
         int unfinished = (int)Math.Clamp(EnvelopeCodec.Number(AmqpHeaders.Of(delivery.BasicProperties), UnfinishedDeliveries) ?? 0, 0, int.MaxValue - 2) + (delivery.Redelivered ? 1 : 0);
-        lanes.Post(new RabbitMqDelivery(this, channel, endpoint, kept, deliveryCount: unfinished + 1) { Lanes = lanes, Key = KeyOf(delivery.BasicProperties) });
-        return Task.CompletedTask;
+        return lanes.PostAsync(new RabbitMqDelivery(this, channel, endpoint, kept, deliveryCount: unfinished + 1) { Lanes = lanes, Key = KeyOf(delivery.BasicProperties) }).AsTask();
     }
 
     /// <summary>The header of a message's copy that counts the deliveries of it that did not finish.</summary>

@@ -40,9 +40,6 @@ internal sealed class RedisDelivery : IDeliveryControl
     /// <summary>The lanes of a partitioned endpoint: a delayed retry is held there, the entry pending, instead of scheduled by the store.</summary>
     public PartitionLanes? Lanes { get; }
 
-    /// <summary>The retry the lanes hold for this delivery, run when due.</summary>
-    public Envelope? Retry { get; set; }
-
     /// <summary>A partitioned endpoint's delivery keeps its delayed retry in its lane (see <see cref="PartitionLanes"/>).</summary>
     public bool HoldsRetries => Lanes is not null;
 
