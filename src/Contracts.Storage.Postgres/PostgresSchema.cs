@@ -159,10 +159,12 @@ internal static partial class PostgresSchema
             CREATE INDEX schedules_due ON {0}.schedules (next_due);
             """),
         // Migration 11 (issue 20); migration 10 comes from another change. A plain append is this one call in autocommit:
-        // one round trip, one statement, one transaction. It keeps the batched append's order of locks (the stream's
-        // row, then the head row, both held to the commit, so positions follow commit order without gaps) and writes
-        // nothing when the stream is deleted or at another version: it returns the stream's state with r_last = 0.
-        // Unlike the batch it creates no row for a stream it refuses. The outbox arrays are optional (none: no rows).
+        // one round trip, one statement, one transaction. It takes the batched append's locks in the same order (the
+        // stream's row, by the update that checks and moves its version, then the head row, both held to the commit, so
+        // positions follow commit order without gaps). When the update finds no row that meets the check, a read says
+        // why: a stream deleted or at another version is refused with nothing written (r_last = 0, the stream's state
+        // returned); a missing one is created, unless a version above 0 was expected; a row created or moved by another
+        // writer since the update's snapshot is tried again. The outbox arrays are optional (none: no outbox rows).
         // {1} is the schema's plain name, the NOTIFY channel; the payload names what became free (PostgresListener).
         ("append_events: a whole append (check, positions, events, stream, outbox rows, notify) in one server-side call", $$"""
             CREATE FUNCTION {0}.append_events(
@@ -176,39 +178,44 @@ internal static partial class PostgresSchema
             OUT r_version bigint, OUT r_last bigint, OUT r_deleted boolean)
             LANGUAGE plpgsql AS $fn$
             DECLARE
-            v_count integer := cardinality(p_ids);
+                v_count integer := cardinality(p_ids);
             BEGIN
-            r_last := 0;
-            SELECT version, deleted_at IS NOT NULL INTO r_version, r_deleted FROM {0}.streams WHERE stream_id = p_stream FOR UPDATE;
-            IF NOT FOUND THEN
-            r_version := 0;
-            r_deleted := false;
-            IF p_expected > 0 THEN
-            RETURN;
-            END IF;
-            INSERT INTO {0}.streams (stream_id, version) VALUES (p_stream, 0) ON CONFLICT (stream_id) DO NOTHING;
-            IF NOT FOUND THEN
-            SELECT version, deleted_at IS NOT NULL INTO r_version, r_deleted FROM {0}.streams WHERE stream_id = p_stream FOR UPDATE;
-            END IF;
-            END IF;
-            IF r_deleted OR (p_expected <> -1 AND r_version <> p_expected) THEN
-            RETURN;
-            END IF;
-            UPDATE {0}.event_head SET position = position + v_count RETURNING position INTO r_last;
-            INSERT INTO {0}.events (position, stream_id, stream_version, event_id, contract, version, correlation_id, causation_id, recorded_at, headers, payload)
-            SELECT r_last - v_count + e.n, p_stream, r_version + e.n, e.id, e.contract, e.version, e.correlation, e.causation, p_recorded_at, e.headers, e.payload
-            FROM unnest(p_ids, p_contracts, p_versions, p_correlations, p_causations, p_headers, p_payloads)
-            WITH ORDINALITY AS e(id, contract, version, correlation, causation, headers, payload, n);
-            UPDATE {0}.streams SET version = r_version + v_count WHERE stream_id = p_stream;
-            IF cardinality(o_endpoints) > 0 THEN
-            INSERT INTO {0}.outbox ({{PostgresSql.MessageColumns}})
-            SELECT {{PostgresSql.MessageColumns}} FROM unnest(o_endpoints, o_message_ids, o_contracts, o_versions, o_correlations, o_causations,
-            o_idempotency_keys, o_attempts, o_sent_at, o_due_at, o_trace_parents, o_trace_states, o_headers, o_payloads, o_first_failed_at,
-            o_last_errors, o_priorities) WITH ORDINALITY AS m({{PostgresSql.MessageColumns}}, ord) ORDER BY ord;
-            PERFORM pg_notify('{1}', '{{PostgresListener.EventsPayload}} {{PostgresListener.OutboxPayload}}');
-            ELSE
-            PERFORM pg_notify('{1}', '{{PostgresListener.EventsPayload}}');
-            END IF;
+                r_last := 0;
+                r_deleted := false;
+                LOOP
+                    UPDATE {0}.streams SET version = version + v_count
+                        WHERE stream_id = p_stream AND deleted_at IS NULL AND (p_expected = -1 OR version = p_expected)
+                        RETURNING version - v_count INTO r_version;
+                    EXIT WHEN FOUND;
+                    SELECT version, deleted_at IS NOT NULL INTO r_version, r_deleted FROM {0}.streams WHERE stream_id = p_stream;
+                    IF FOUND THEN
+                        IF r_deleted OR (p_expected <> -1 AND r_version <> p_expected) THEN
+                            RETURN;
+                        END IF;
+                    ELSE
+                        r_version := 0;
+                        r_deleted := false;
+                        IF p_expected > 0 THEN
+                            RETURN;
+                        END IF;
+                        INSERT INTO {0}.streams (stream_id, version) VALUES (p_stream, v_count) ON CONFLICT (stream_id) DO NOTHING;
+                        EXIT WHEN FOUND;
+                    END IF;
+                END LOOP;
+                UPDATE {0}.event_head SET position = position + v_count RETURNING position INTO r_last;
+                INSERT INTO {0}.events (position, stream_id, stream_version, event_id, contract, version, correlation_id, causation_id, recorded_at, headers, payload)
+                    SELECT r_last - v_count + e.n, p_stream, r_version + e.n, e.id, e.contract, e.version, e.correlation, e.causation, p_recorded_at, e.headers, e.payload
+                    FROM unnest(p_ids, p_contracts, p_versions, p_correlations, p_causations, p_headers, p_payloads)
+                    WITH ORDINALITY AS e(id, contract, version, correlation, causation, headers, payload, n);
+                IF cardinality(o_endpoints) > 0 THEN
+                    INSERT INTO {0}.outbox ({{PostgresSql.MessageColumns}})
+                        SELECT {{PostgresSql.MessageColumns}} FROM unnest(o_endpoints, o_message_ids, o_contracts, o_versions, o_correlations, o_causations,
+                        o_idempotency_keys, o_attempts, o_sent_at, o_due_at, o_trace_parents, o_trace_states, o_headers, o_payloads, o_first_failed_at,
+                        o_last_errors, o_priorities) WITH ORDINALITY AS m({{PostgresSql.MessageColumns}}, ord) ORDER BY ord;
+                    PERFORM pg_notify('{1}', '{{PostgresListener.EventsPayload}} {{PostgresListener.OutboxPayload}}');
+                ELSE
+                    PERFORM pg_notify('{1}', '{{PostgresListener.EventsPayload}}');
+                END IF;
             END
             $fn$;
             """),
