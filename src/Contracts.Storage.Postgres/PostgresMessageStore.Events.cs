@@ -32,17 +32,17 @@ public sealed partial class PostgresMessageStore : IEventLogStore
     async ValueTask<long> IEventLogStore.AppendAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventRecord> events, IReadOnlyList<MessageRecord>? publish, CancellationToken cancellationToken)
     {
         ThrowIfNotOpen();
-        bool publishes = publish is { Count: > 0 };
+        IReadOnlyList<MessageRecord>? outbox = publish is { Count: > 0 } ? publish : null;
         DateTimeOffset recordedAt = DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
-        await using NpgsqlCommand command = _dataSource.CreateCommand(publishes ? EventSql.AppendPublishing : EventSql.Append);
+        await using NpgsqlCommand command = _dataSource.CreateCommand(outbox is null ? EventSql.Append : EventSql.AppendPublishing);
         NpgsqlParameterCollection p = command.Parameters;
         p.Add(PostgresSql.Value(streamId));
         p.Add(PostgresSql.Value(expected.Value)); // -1 for any
         p.Add(new NpgsqlParameter<DateTimeOffset> { NpgsqlDbType = NpgsqlDbType.TimestampTz, TypedValue = recordedAt });
         PostgresAppendColumns.AddEvents(p, events);
-        if (publishes)
+        if (outbox is not null)
         {
-            PostgresAppendColumns.AddOutbox(p, publish!);
+            PostgresAppendColumns.AddOutbox(p, outbox);
         }
 
         long version, last;
