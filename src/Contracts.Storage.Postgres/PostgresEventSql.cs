@@ -32,6 +32,12 @@ internal sealed class PostgresEventSql
             "WITH ORDINALITY AS e(id, contract, version, correlation, causation, headers, payload, n) " +
             "WHERE st.stream_id = $1 AND st.deleted_at IS NULL AND ($3 = -1 OR st.version = $3)";
         AdvanceStream = $"UPDATE {s}.streams SET version = version + $2 WHERE stream_id = $1 AND deleted_at IS NULL AND ($3 = -1 OR version = $3)";
+        // A plain append in one call of the schema's function (migration 11): $1 stream, $2 expected, $3 recorded at,
+        // $4-$10 the event columns, and with publications $11-$27 the outbox columns (MessageColumns order).
+        Append = $"SELECT r_version, r_last, r_deleted FROM {s}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+        AppendPublishing =
+            $"SELECT r_version, r_last, r_deleted FROM {s}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, " +
+            "$11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)";
         SetStream = $"UPDATE {s}.streams SET version = $2, deleted_at = $3 WHERE stream_id = $1";
         StreamOf = $"SELECT version, deleted_at FROM {s}.streams WHERE stream_id = $1";
         ReadForwards = $"SELECT {EventColumns} FROM {s}.events WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version LIMIT $3";
@@ -57,6 +63,12 @@ internal sealed class PostgresEventSql
     public string InsertEvents { get; }
 
     public string AdvanceStream { get; }
+
+    /// <summary>A plain append without publications: one statement, run in autocommit (its own transaction).</summary>
+    public string Append { get; }
+
+    /// <summary>A plain append with its publications' outbox rows.</summary>
+    public string AppendPublishing { get; }
 
     public string SetStream { get; }
 

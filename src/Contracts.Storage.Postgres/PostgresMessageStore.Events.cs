@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Data;
 using System.Threading;
 using System.Threading.Tasks;
 using Contracts.EventSourcing;
@@ -11,7 +12,9 @@ namespace Contracts.Storage.Postgres;
 /// <summary>
 /// The event-log role. An append is one transaction: lock the stream's row (writers of one stream take turns), check
 /// its version, take the next positions from the head row (held to the commit, so positions follow commit order and
-/// have no gaps), insert the events, move the stream on, and add the events' publications to the outbox.
+/// have no gaps), insert the events, move the stream on, and add the events' publications to the outbox. A plain
+/// append does all of it in one call of the schema's <c>append_events</c> function; an append in an event-log
+/// transaction sends the same steps as statements in the caller's transaction.
 /// </summary>
 public sealed partial class PostgresMessageStore : IEventLogStore
 {
@@ -20,14 +23,59 @@ public sealed partial class PostgresMessageStore : IEventLogStore
 
     private PostgresEventSql EventSql => PostgresEventSql.For(Schema);
 
+    /// <remarks>
+    /// One round trip: a single call of the schema's <c>append_events</c> function (migration 11) in autocommit, so the
+    /// check, the positions, the events, the stream's version, the outbox rows and the notification are one statement
+    /// and one transaction. A cancelled or failed call rolls all of it back; a refused one writes nothing and returns
+    /// the stream's state, which becomes the same exception as in a transaction.
+    /// </remarks>
     async ValueTask<long> IEventLogStore.AppendAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventRecord> events, IReadOnlyList<MessageRecord>? publish, CancellationToken cancellationToken)
     {
         ThrowIfNotOpen();
-        await using NpgsqlConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        long version = await AppendInAsync(connection, transaction, streamId, expected, events, publish, cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return version;
+        IReadOnlyList<MessageRecord>? outbox = publish is { Count: > 0 } ? publish : null;
+        DateTimeOffset recordedAt = DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
+        await using NpgsqlCommand command = _dataSource.CreateCommand(outbox is null ? EventSql.Append : EventSql.AppendPublishing);
+        NpgsqlParameterCollection p = command.Parameters;
+        p.Add(PostgresSql.Value(streamId));
+        p.Add(PostgresSql.Value(expected.Value)); // -1 for any
+        p.Add(new NpgsqlParameter<DateTimeOffset> { NpgsqlDbType = NpgsqlDbType.TimestampTz, TypedValue = recordedAt });
+        PostgresAppendColumns.AddEvents(p, events);
+        if (outbox is not null)
+        {
+            PostgresAppendColumns.AddOutbox(p, outbox);
+        }
+
+        long version, last;
+        bool deleted;
+        await using (NpgsqlDataReader reader = await command.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken).ConfigureAwait(false))
+        {
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            version = reader.GetInt64(0);
+            last = reader.GetInt64(1);
+            deleted = reader.GetBoolean(2);
+        }
+
+        if (deleted)
+        {
+            throw new StreamDeletedException(streamId);
+        }
+
+        if (!expected.IsMetBy(version))
+        {
+            throw new WrongExpectedVersionException(streamId, expected, version);
+        }
+
+        int n = events.Count;
+        for (int i = 0; i < n; i++)
+        {
+            EventRecord record = events[i];
+            record.StreamId = streamId;
+            record.StreamVersion = version + 1 + i;
+            record.Position = last - n + 1 + i;
+            record.RecordedAt = recordedAt;
+        }
+
+        return version + n;
     }
 
     /// <summary>

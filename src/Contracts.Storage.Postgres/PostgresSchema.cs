@@ -39,7 +39,10 @@ internal static partial class PostgresSchema
         last_error text
         """;
 
-    /// <summary>Migration n (1-based) is element n - 1; {0} is the quoted schema. Never edit a released one: add the next.</summary>
+    /// <summary>
+    /// Migration n (1-based) is element n - 1; {0} is the quoted schema, {1} its plain name (the NOTIFY channel). Never
+    /// edit a released one: add the next.
+    /// </summary>
     private static readonly (string Description, string Sql)[] s_migrations =
     [
         ("queue, outbox, inbox and dead letters with claims", $$"""
@@ -155,6 +158,67 @@ internal static partial class PostgresSchema
             updated_at timestamptz NOT NULL);
             CREATE INDEX schedules_due ON {0}.schedules (next_due);
             """),
+        // Migration 11 (issue 20); migration 10 comes from another change. A plain append is this one call in autocommit:
+        // one round trip, one statement, one transaction. It takes the batched append's locks in the same order (the
+        // stream's row, by the update that checks and moves its version, then the head row, both held to the commit, so
+        // positions follow commit order without gaps). When the update finds no row that meets the check, a read says
+        // why: a stream deleted or at another version is refused with nothing written (r_last = 0, the stream's state
+        // returned); a missing one is created, unless a version above 0 was expected; a row created or moved by another
+        // writer since the update's snapshot is tried again. The outbox arrays are optional (none: no outbox rows).
+        // {1} is the schema's plain name, the NOTIFY channel; the payload names what became free (PostgresListener).
+        ("append_events: a whole append (check, positions, events, stream, outbox rows, notify) in one server-side call", $$"""
+            CREATE FUNCTION {0}.append_events(
+            p_stream text, p_expected bigint, p_recorded_at timestamptz,
+            p_ids uuid[], p_contracts text[], p_versions integer[], p_correlations uuid[], p_causations uuid[], p_headers bytea[], p_payloads bytea[],
+            o_endpoints text[] = NULL, o_message_ids uuid[] = NULL, o_contracts text[] = NULL, o_versions integer[] = NULL,
+            o_correlations uuid[] = NULL, o_causations uuid[] = NULL, o_idempotency_keys text[] = NULL, o_attempts integer[] = NULL,
+            o_sent_at timestamptz[] = NULL, o_due_at timestamptz[] = NULL, o_trace_parents text[] = NULL, o_trace_states text[] = NULL,
+            o_headers bytea[] = NULL, o_payloads bytea[] = NULL, o_first_failed_at timestamptz[] = NULL, o_last_errors text[] = NULL,
+            o_priorities smallint[] = NULL,
+            OUT r_version bigint, OUT r_last bigint, OUT r_deleted boolean)
+            LANGUAGE plpgsql AS $fn$
+            DECLARE
+                v_count integer := cardinality(p_ids);
+            BEGIN
+                r_last := 0;
+                r_deleted := false;
+                LOOP
+                    UPDATE {0}.streams SET version = version + v_count
+                        WHERE stream_id = p_stream AND deleted_at IS NULL AND (p_expected = -1 OR version = p_expected)
+                        RETURNING version - v_count INTO r_version;
+                    EXIT WHEN FOUND;
+                    SELECT version, deleted_at IS NOT NULL INTO r_version, r_deleted FROM {0}.streams WHERE stream_id = p_stream;
+                    IF FOUND THEN
+                        IF r_deleted OR (p_expected <> -1 AND r_version <> p_expected) THEN
+                            RETURN;
+                        END IF;
+                    ELSE
+                        r_version := 0;
+                        r_deleted := false;
+                        IF p_expected > 0 THEN
+                            RETURN;
+                        END IF;
+                        INSERT INTO {0}.streams (stream_id, version) VALUES (p_stream, v_count) ON CONFLICT (stream_id) DO NOTHING;
+                        EXIT WHEN FOUND;
+                    END IF;
+                END LOOP;
+                UPDATE {0}.event_head SET position = position + v_count RETURNING position INTO r_last;
+                INSERT INTO {0}.events (position, stream_id, stream_version, event_id, contract, version, correlation_id, causation_id, recorded_at, headers, payload)
+                    SELECT r_last - v_count + e.n, p_stream, r_version + e.n, e.id, e.contract, e.version, e.correlation, e.causation, p_recorded_at, e.headers, e.payload
+                    FROM unnest(p_ids, p_contracts, p_versions, p_correlations, p_causations, p_headers, p_payloads)
+                    WITH ORDINALITY AS e(id, contract, version, correlation, causation, headers, payload, n);
+                IF cardinality(o_endpoints) > 0 THEN
+                    INSERT INTO {0}.outbox ({{PostgresSql.MessageColumns}})
+                        SELECT {{PostgresSql.MessageColumns}} FROM unnest(o_endpoints, o_message_ids, o_contracts, o_versions, o_correlations, o_causations,
+                        o_idempotency_keys, o_attempts, o_sent_at, o_due_at, o_trace_parents, o_trace_states, o_headers, o_payloads, o_first_failed_at,
+                        o_last_errors, o_priorities) WITH ORDINALITY AS m({{PostgresSql.MessageColumns}}, ord) ORDER BY ord;
+                    PERFORM pg_notify('{1}', '{{PostgresListener.EventsPayload}} {{PostgresListener.OutboxPayload}}');
+                ELSE
+                    PERFORM pg_notify('{1}', '{{PostgresListener.EventsPayload}}');
+                END IF;
+            END
+            $fn$;
+            """),
     ];
 
     /// <summary>Checks that <paramref name="schema"/> is a plain lower-case identifier, which needs no escaping in SQL.</summary>
@@ -218,7 +282,7 @@ internal static partial class PostgresSchema
         for (int version = current + 1; version <= target; version++)
         {
             (string description, string sql) = s_migrations[version - 1];
-            await using var step = new NpgsqlCommand(string.Format(System.Globalization.CultureInfo.InvariantCulture, sql, s), connection, transaction);
+            await using var step = new NpgsqlCommand(string.Format(System.Globalization.CultureInfo.InvariantCulture, sql, s, schema), connection, transaction);
             await step.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             await using var record = new NpgsqlCommand($"INSERT INTO {s}.schema_versions (version, description) VALUES ($1, $2)", connection, transaction);
             record.Parameters.Add(PostgresSql.Value(version));
