@@ -238,9 +238,23 @@ public sealed class ParseReuseTests
         AssertAsFresh(run, compilation);
     }
 
-    private static (GeneratorRun Run, CSharpCompilation Compilation) Start()
+    [Fact]
+    public void TreesRemovedBeforeManyOthersAreTold()
+    {
+        // Every later tree moves: the change is found by set, not position, and the dependency's removal still breaks the contract.
+        (GeneratorRun first, CSharpCompilation compilation) = Start(fillers: 12);
+        GeneratorRun second = AssertAsFresh(first, compilation.RemoveSyntaxTrees(compilation.SyntaxTrees[0]));
+        Assert.Equal(first.Sources, second.Sources);
+
+        CSharpCompilation shifted = compilation.RemoveSyntaxTrees(compilation.SyntaxTrees[0], compilation.SyntaxTrees.Single(t => t.FilePath == Path(Values)));
+        GeneratorRun third = AssertAsFresh(second, shifted);
+        Assert.NotEqual(Describe(second), Describe(third));
+    }
+
+    private static (GeneratorRun Run, CSharpCompilation Compilation) Start(int fillers = 0)
     {
         CSharpCompilation compilation = GeneratorHarness.Compile("TestAssembly", [], [])
+            .AddSyntaxTrees(Enumerable.Range(0, fillers).Select(i => GeneratorHarness.Parse($"namespace Filler; public static class F{i} {{ }}", $"Filler{i}.cs")))
             .AddSyntaxTrees(s_files.Select(f => GeneratorHarness.Parse(f, Path(f))));
         GeneratorRun first = GeneratorHarness.Run(compilation);
         return (first, compilation);

@@ -34,7 +34,7 @@ internal sealed class CompilationSnapshot
     public CompilationChanges ChangesSince(CompilationSnapshot from)
     {
         LastChanges? last = _last;
-        if (last is not null && ReferenceEquals(last.From, from))
+        if (last is not null && last.From.TryGetTarget(out CompilationSnapshot? known) && ReferenceEquals(known, from))
         {
             return last.Changes;
         }
@@ -236,9 +236,10 @@ internal sealed class CompilationSnapshot
         }
     }
 
+    /// <summary>The older snapshot is held weakly: else each snapshot would keep the one before alive, and every tree of every edit with it.</summary>
     private sealed class LastChanges(CompilationSnapshot from, CompilationChanges changes)
     {
-        public CompilationSnapshot From { get; } = from;
+        public System.WeakReference<CompilationSnapshot> From { get; } = new(from);
 
         public CompilationChanges Changes { get; } = changes;
     }
