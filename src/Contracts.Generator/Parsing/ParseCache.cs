@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
+using System.Threading;
 using Microsoft.CodeAnalysis;
 
 namespace Contracts.Generator.Parsing;
@@ -54,19 +55,10 @@ internal sealed class ParseCache<T>(ParseReuse reuse)
     }
 
     /// <summary>Keeps <paramref name="value"/>, computed in <paramref name="snapshot"/> from what <paramref name="dependencies"/> lists.</summary>
-    public void Keep(SyntaxNode declaration, CompilationSnapshot snapshot, T value, ParseDependencies dependencies)
-    {
-        SyntaxTree[] trees = dependencies.Trees();
-        var names = new HashSet<string>[trees.Length];
-        for (int i = 0; i < trees.Length; i++)
-        {
-            names[i] = reuse.IdentifiersOf(trees[i]);
-        }
+    public void Keep(SyntaxNode declaration, CompilationSnapshot snapshot, T value, ParseDependencies dependencies) =>
+        _slots.GetValue(declaration, static _ => new Slot()).Current = new Entry(value, dependencies.Trees(), snapshot);
 
-        _slots.GetValue(declaration, static _ => new Slot()).Current = new Entry(value, trees, names, snapshot);
-    }
-
-    private static bool Touches(Entry entry, CompilationChanges changes)
+    private bool Touches(Entry entry, CompilationChanges changes)
     {
         foreach (SyntaxTree removed in changes.Removed)
         {
@@ -79,9 +71,15 @@ internal sealed class ParseCache<T>(ParseReuse reuse)
             }
         }
 
+        if (changes.DeclaredNames.Length == 0)
+        {
+            return false;
+        }
+
+        HashSet<string>[] names = entry.Names(reuse);
         foreach (string name in changes.DeclaredNames)
         {
-            foreach (HashSet<string> mentioned in entry.Names)
+            foreach (HashSet<string> mentioned in names)
             {
                 if (mentioned.Contains(name))
                 {
@@ -104,17 +102,36 @@ internal sealed class ParseCache<T>(ParseReuse reuse)
         }
     }
 
-    private sealed class Entry(T value, SyntaxTree[] trees, HashSet<string>[] names, CompilationSnapshot snapshot)
+    private sealed class Entry(T value, SyntaxTree[] trees, CompilationSnapshot snapshot)
     {
         private volatile CompilationSnapshot _snapshot = snapshot;
+        private HashSet<string>[]? _names;
 
         public T Value { get; } = value;
 
         /// <summary>Every tree the value was read from.</summary>
         public SyntaxTree[] Trees { get; } = trees;
 
-        /// <summary>The identifiers each of those trees mentions.</summary>
-        public HashSet<string>[] Names { get; } = names;
+        /// <summary>
+        /// The identifiers each of those trees mentions, read when a change first needs them: a build that runs the
+        /// generator once never does. Two runs reading them at once compute the same sets.
+        /// </summary>
+        public HashSet<string>[] Names(ParseReuse reuse)
+        {
+            if (Volatile.Read(ref _names) is { } names)
+            {
+                return names;
+            }
+
+            names = new HashSet<string>[Trees.Length];
+            for (int i = 0; i < names.Length; i++)
+            {
+                names[i] = reuse.IdentifiersOf(Trees[i]);
+            }
+
+            Volatile.Write(ref _names, names);
+            return names;
+        }
 
         /// <summary>The last compilation the value was found to hold in.</summary>
         public CompilationSnapshot Snapshot
