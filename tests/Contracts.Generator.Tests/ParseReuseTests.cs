@@ -239,6 +239,38 @@ public sealed class ParseReuseTests
     }
 
     [Fact]
+    public void AnOlderVersionEditedElsewhereChangesTheUpcast()
+    {
+        const string older = """
+            using System;
+            using Contracts;
+
+            namespace Shop.Orders;
+
+            [Event(Name = "shop.order-placed")]
+            public partial record OrderPlacedV1(Guid OrderId, int Count);
+            """;
+        const string newer = """
+            using System;
+            using Contracts;
+
+            namespace Shop.Orders;
+
+            [Event(Name = "shop.order-placed", Version = 2)]
+            [UpcastFrom(typeof(OrderPlacedV1))]
+            public partial record OrderPlaced(Guid OrderId, long Count);
+            """;
+        CSharpCompilation compilation = GeneratorHarness.Compile(older, newer);
+        GeneratorRun first = GeneratorHarness.Run(compilation);
+        SyntaxTree old = compilation.SyntaxTrees[0];
+        GeneratorRun second = AssertAsFresh(first, compilation.ReplaceSyntaxTree(old, GeneratorHarness.Parse(older.Replace("int Count", "decimal Count"), old.FilePath)));
+
+        const string hintName = "Contracts.Shop.Orders.OrderPlaced.g.cs";
+        Assert.Contains("(older.OrderId, older.Count)", first.Source(hintName));
+        Assert.Contains("(older.OrderId, default)", second.Source(hintName));
+    }
+
+    [Fact]
     public void TreesRemovedBeforeManyOthersAreTold()
     {
         // Every later tree moves: the change is found by set, not position, and the dependency's removal still breaks the contract.

@@ -18,9 +18,11 @@ namespace Contracts.Generator.Parsing;
 /// options, a global using, an assembly attribute) drops every kept parse.
 /// </para>
 /// <para>
-/// It lives as long as the pipeline that created it (one generator driver), holds syntax nodes and compilations only
-/// weakly, and is safe to read from two runs at once (an IDE forks drivers): each kept entry is immutable but for the
-/// snapshot it was last found valid in, and whoever writes that snapshot has checked the entry against it.
+/// It lives as long as the pipeline that created it (one generator driver) and holds a declaration node weakly: what
+/// it keeps for one (the trees the parse read, the snapshot of the last compilation it was found valid in: that
+/// compilation's tree list, references and options, not the compilation) goes when the node goes. It is safe to read from
+/// two runs at once (an IDE forks drivers): a kept entry is immutable but for that snapshot, and whoever writes the
+/// snapshot has checked the entry against it.
 /// </para>
 /// </summary>
 internal sealed class ParseCache<T>(ParseReuse reuse)
