@@ -163,6 +163,20 @@ public sealed class ParseReuseTests
     }
 
     [Fact]
+    public void ANullableDirectiveElsewhereChangesWhatANestedRecordRejects()
+    {
+        GeneratorRun second = Replace(Lines, "namespace Shop;", "#nullable disable\nnamespace Shop;", out GeneratorRun first);
+        Assert.NotEqual(first.Source(PlaceOrderFile), second.Source(PlaceOrderFile));
+    }
+
+    [Fact]
+    public void AnEditInAFileOfTheSameNamespaceStaysAsFresh()
+    {
+        GeneratorRun second = Replace(Defaults, "public const string Channel = \"web\";", "public const string Channel = \"web\";\n    public static int Other() => 1;", out GeneratorRun first);
+        Assert.Equal(first.Sources, second.Sources);
+    }
+
+    [Fact]
     public void APartialPartInANewFileAddsItsMember()
     {
         (GeneratorRun first, CSharpCompilation compilation) = Start();

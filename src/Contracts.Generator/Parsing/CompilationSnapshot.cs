@@ -1,7 +1,6 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Contracts.Generator.Parsing;
 
@@ -67,18 +66,27 @@ internal sealed class CompilationSnapshot
             return CompilationChanges.Everything;
         }
 
+        // A tree replaced (same path before and after) is compared declaration by declaration; one added or removed names all it declares.
         var names = new HashSet<string>(System.StringComparer.Ordinal);
-        foreach (SyntaxTree tree in removed)
+        var unpaired = new List<SyntaxTree>(added);
+        foreach (SyntaxTree old in removed)
         {
-            if (!DeclaredNames(tree, names))
+            int replacement = IndexOfPath(unpaired, old.FilePath);
+            bool named = replacement < 0 ? DeclarationChanges.All(old, names) : DeclarationChanges.Between(old, unpaired[replacement], names);
+            if (!named)
             {
                 return CompilationChanges.Everything;
             }
+
+            if (replacement >= 0)
+            {
+                unpaired.RemoveAt(replacement);
+            }
         }
 
-        foreach (SyntaxTree tree in added)
+        foreach (SyntaxTree tree in unpaired)
         {
-            if (!DeclaredNames(tree, names))
+            if (!DeclarationChanges.All(tree, names))
             {
                 return CompilationChanges.Everything;
             }
@@ -87,6 +95,22 @@ internal sealed class CompilationSnapshot
         string[] declared = new string[names.Count];
         names.CopyTo(declared);
         return new CompilationChanges(removed.ToArray(), declared);
+    }
+
+    private static int IndexOfPath(List<SyntaxTree> trees, string path)
+    {
+        if (path.Length > 0)
+        {
+            for (int i = 0; i < trees.Count; i++)
+            {
+                if (string.Equals(trees[i].FilePath, path, System.StringComparison.Ordinal))
+                {
+                    return i;
+                }
+            }
+        }
+
+        return -1;
     }
 
     private static bool SameReferences(ImmutableArray<MetadataReference> a, ImmutableArray<MetadataReference> b)
@@ -159,80 +183,6 @@ internal sealed class CompilationSnapshot
             {
                 added.Add(tree);
             }
-        }
-    }
-
-    /// <summary>
-    /// Adds the names of the namespaces, types and delegates <paramref name="tree"/> declares (an attribute class also
-    /// without its "Attribute" suffix, as <c>[Command]</c> names it). False when the tree holds what can change how any
-    /// name binds anywhere or what any type means: a global using, an assembly or module attribute.
-    /// </summary>
-    private static bool DeclaredNames(SyntaxTree tree, HashSet<string> names)
-    {
-        if (tree.GetRoot() is not CompilationUnitSyntax unit)
-        {
-            return false;
-        }
-
-        if (unit.AttributeLists.Count > 0)
-        {
-            return false;
-        }
-
-        foreach (UsingDirectiveSyntax directive in unit.Usings)
-        {
-            if (!directive.GlobalKeyword.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.None))
-            {
-                return false;
-            }
-        }
-
-        AddMembers(unit.Members, names);
-        return true;
-    }
-
-    private static void AddMembers(SyntaxList<MemberDeclarationSyntax> members, HashSet<string> names)
-    {
-        foreach (MemberDeclarationSyntax member in members)
-        {
-            switch (member)
-            {
-                case BaseNamespaceDeclarationSyntax ns:
-                    foreach (SyntaxToken token in ns.Name.DescendantTokens())
-                    {
-                        Add(token.ValueText, names);
-                    }
-
-                    AddMembers(ns.Members, names);
-                    break;
-                case TypeDeclarationSyntax type:
-                    Add(type.Identifier.ValueText, names);
-                    AddMembers(type.Members, names);
-                    break;
-                case BaseTypeDeclarationSyntax other:
-                    Add(other.Identifier.ValueText, names);
-                    break;
-                case DelegateDeclarationSyntax @delegate:
-                    Add(@delegate.Identifier.ValueText, names);
-                    break;
-                case GlobalStatementSyntax:
-                    Add("Program", names); // top-level statements declare it
-                    break;
-            }
-        }
-    }
-
-    private static void Add(string name, HashSet<string> names)
-    {
-        if (name.Length == 0)
-        {
-            return;
-        }
-
-        names.Add(name);
-        if (name.Length > "Attribute".Length && name.EndsWith("Attribute", System.StringComparison.Ordinal))
-        {
-            names.Add(name.Substring(0, name.Length - "Attribute".Length));
         }
     }
 
