@@ -32,9 +32,11 @@ public sealed class ContractsGenerator : IIncrementalGenerator
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        IncrementalValuesProvider<ContractParse> commandParses = Parses(context, WellKnownNames.CommandAttribute);
-        IncrementalValuesProvider<ContractParse> eventParses = Parses(context, WellKnownNames.EventAttribute);
-        IncrementalValuesProvider<ContractParse> queryParses = Parses(context, WellKnownNames.QueryAttribute);
+        // One per pipeline (per driver): the parses of declarations nothing they read has touched are reused across runs.
+        var reuse = new ParseReuse();
+        IncrementalValuesProvider<ContractParse> commandParses = Parses(context, WellKnownNames.CommandAttribute, reuse);
+        IncrementalValuesProvider<ContractParse> eventParses = Parses(context, WellKnownNames.EventAttribute, reuse);
+        IncrementalValuesProvider<ContractParse> queryParses = Parses(context, WellKnownNames.QueryAttribute, reuse);
         IncrementalValuesProvider<ContractSpec> commands = Specs(commandParses, ContractsGeneratorSteps.Commands);
         IncrementalValuesProvider<ContractSpec> events = Specs(eventParses, ContractsGeneratorSteps.Events);
         IncrementalValuesProvider<ContractSpec> queries = Specs(queryParses, ContractsGeneratorSteps.Queries);
@@ -78,8 +80,10 @@ public sealed class ContractsGenerator : IIncrementalGenerator
                 .ToEquatableArray())
             .WithTrackingName(ContractsGeneratorSteps.Catalog);
 
+        // Not static, as the contract parses' transforms: it holds the pipeline's cache.
+        var handlerCache = new ParseCache<HandlerParse>(reuse);
         IncrementalValuesProvider<HandlerParse> handlerParses = context.SyntaxProvider
-            .CreateSyntaxProvider(static (node, ct) => HandlerParser.IsCandidate(node, ct), static (ctx, ct) => HandlerParser.Parse(ctx, ct));
+            .CreateSyntaxProvider(static (node, ct) => HandlerParser.IsCandidate(node, ct), (ctx, ct) => HandlerParser.Parse(ctx, handlerCache, ct));
         ReportDiagnostics(context, handlerParses.Select(static (p, _) => p.Diagnostics));
         IncrementalValueProvider<ImmutableArray<HandlerSpec>> handlers = handlerParses
             .Where(static parse => parse.Spec is not null)
@@ -160,8 +164,15 @@ public sealed class ContractsGenerator : IIncrementalGenerator
         return wired.ToEquatableArray();
     }
 
-    private static IncrementalValuesProvider<ContractParse> Parses(IncrementalGeneratorInitializationContext context, string attribute) =>
-        context.SyntaxProvider.ForAttributeWithMetadataName(attribute, static (node, _) => node is TypeDeclarationSyntax, static (ctx, ct) => ContractParser.Parse(ctx, ct));
+    /// <summary>
+    /// The transform is the generator's one kind of lambda that is not static: it captures its step's cache, which lives as
+    /// long as the pipeline. Roslyn runs it for every contract on every compilation; the cache makes that a lookup.
+    /// </summary>
+    private static IncrementalValuesProvider<ContractParse> Parses(IncrementalGeneratorInitializationContext context, string attribute, ParseReuse reuse)
+    {
+        var cache = new ParseCache<ContractParse>(reuse);
+        return context.SyntaxProvider.ForAttributeWithMetadataName(attribute, static (node, _) => node is TypeDeclarationSyntax, (ctx, ct) => ContractParser.Parse(ctx, cache, ct));
+    }
 
     private static IncrementalValuesProvider<ContractSpec> Specs(IncrementalValuesProvider<ContractParse> parses, string step) =>
         parses

@@ -15,7 +15,9 @@ internal static partial class ContractParser
 {
     private static ObjectSpec ToSpec(ObjectShape shape, string formatterName, Nested nested, Compilation compilation, CancellationToken cancellationToken)
     {
-        // Sized once and handed over without a copy: this runs for every contract on every edit.
+        nested.Dependencies?.Add(shape.Type);
+
+        // Sized once and handed over without a copy.
         ImmutableArray<MemberSpec>.Builder members = ImmutableArray.CreateBuilder<MemberSpec>(shape.Members.Count);
         foreach (MemberShape member in shape.Members)
         {
@@ -37,6 +39,7 @@ internal static partial class ContractParser
 
     private static TypeSpec ToSpec(TypeShape shape, Nested nested, Compilation compilation, CancellationToken cancellationToken)
     {
+        nested.Dependencies?.Add(shape.Type);
         string? nestedFormatter = null;
         if (shape.Kind == WireKind.Object && shape.Object is { } obj)
         {
@@ -106,6 +109,9 @@ internal static partial class ContractParser
         private List<string>? _reserved;
         private List<ObjectSpec>? _specs;
         private List<EnumSpec>? _enums;
+
+        /// <summary>Where the types walked are declared, when the parse is kept for reuse.</summary>
+        public ParseDependencies? Dependencies { get; init; }
 
         public bool Reserve(string formatterName)
         {

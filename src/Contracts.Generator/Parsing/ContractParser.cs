@@ -24,8 +24,15 @@ internal static partial class ContractParser
     /// marker surface without a formatter, so its handlers and senders still compile and the user sees one diagnostic
     /// per mistake instead of CS0311 on every send.
     /// </summary>
-    public static ContractParse Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    public static ContractParse Parse(GeneratorAttributeSyntaxContext context, ParseCache<ContractParse> cache, CancellationToken cancellationToken)
     {
+        // This runs for every contract on every compilation: the parse of a declaration nothing it read has touched since is reused.
+        CompilationSnapshot snapshot = cache.SnapshotOf(context.SemanticModel.Compilation);
+        if (cache.Find(context.TargetNode, snapshot) is { } kept)
+        {
+            return kept;
+        }
+
         if (context.TargetSymbol is not INamedTypeSymbol type)
         {
             return s_nothing;
@@ -39,7 +46,16 @@ internal static partial class ContractParser
 
         try
         {
-            return ParseContract(type, kind.Value, kinds, context.SemanticModel.Compilation, cancellationToken);
+            var dependencies = new ParseDependencies();
+            ContractParse parse = ParseContract(type, kind.Value, kinds, context.SemanticModel.Compilation, dependencies, cancellationToken);
+
+            // Only a valid contract is kept: what a problem depends on is not tracked, and code with mistakes is rare.
+            if (parse.Diagnostics.Count == 0 && parse.Spec is { Error: null, Blocked: null })
+            {
+                cache.Keep(context.TargetNode, snapshot, parse, dependencies);
+            }
+
+            return parse;
         }
         catch (System.Exception ex) when (ex is not System.OperationCanceledException)
         {
@@ -95,15 +111,20 @@ internal static partial class ContractParser
         return false;
     }
 
-    private static ContractParse ParseContract(INamedTypeSymbol type, ContractKind kind, int kinds, Compilation compilation, CancellationToken cancellationToken)
+    private static ContractParse ParseContract(INamedTypeSymbol type, ContractKind kind, int kinds, Compilation compilation, ParseDependencies dependencies, CancellationToken cancellationToken)
     {
         List<ContractProblem> problems = ContractValidity.Analyze(type, compilation, out ObjectShape? shape);
         cancellationToken.ThrowIfCancellationRequested();
         if (problems.Count == 0 && shape is not null)
         {
             var upcastProblems = new List<DiagnosticInfo>();
-            ContractSpec valid = ParseValid(type, kind, shape, compilation, cancellationToken);
+            ContractSpec valid = ParseValid(type, kind, shape, compilation, dependencies, cancellationToken);
             valid = valid with { Upcasts = UpcastParser.Parse(type, kind, valid.WireName, valid.Version, shape, compilation, upcastProblems) };
+            if (valid.Upcasts.Count > 0)
+            {
+                UpcastParser.AddDependencies(type, dependencies);
+            }
+
             return new ContractParse(valid, upcastProblems.Count == 0 ? EquatableArray<DiagnosticInfo>.Empty : upcastProblems.ToEquatableArray());
         }
 
@@ -147,10 +168,11 @@ internal static partial class ContractParser
         return false;
     }
 
-    private static ContractSpec ParseValid(INamedTypeSymbol type, ContractKind kind, ObjectShape shape, Compilation compilation, CancellationToken cancellationToken)
+    private static ContractSpec ParseValid(INamedTypeSymbol type, ContractKind kind, ObjectShape shape, Compilation compilation, ParseDependencies dependencies, CancellationToken cancellationToken)
     {
         string? result = kind == ContractKind.Query ? TypeNames.Qualified(ContractKinds.QueryResult(type)!) : null;
-        var nested = new Nested();
+        dependencies.Add(type);
+        var nested = new Nested { Dependencies = dependencies };
         ObjectSpec root = ToSpec(shape, "__ContractsFormatter", nested, compilation, cancellationToken);
 
         // A result the rules cannot serialize is left out, not reported: the query still works in process.

@@ -36,11 +36,26 @@ internal static class HandlerParser
 
     private static readonly HandlerParse s_nothing = new(null, EquatableArray<DiagnosticInfo>.Empty);
 
-    public static HandlerParse Parse(GeneratorSyntaxContext context, CancellationToken cancellationToken)
+    public static HandlerParse Parse(GeneratorSyntaxContext context, ParseCache<HandlerParse> cache, CancellationToken cancellationToken)
     {
+        // This runs for every candidate on every compilation: the parse of a declaration nothing it read has touched since is reused.
+        CompilationSnapshot snapshot = cache.SnapshotOf(context.SemanticModel.Compilation);
+        if (cache.Find(context.Node, snapshot) is { } kept)
+        {
+            return kept;
+        }
+
         try
         {
-            return ParseCandidate(context, cancellationToken);
+            var dependencies = new ParseDependencies();
+            HandlerParse parse = ParseCandidate(context, dependencies, cancellationToken, out bool keep);
+            if (keep)
+            {
+                // Its diagnostics are located on its own declaration, which a kept parse shares.
+                cache.Keep(context.Node, snapshot, parse, dependencies);
+            }
+
+            return parse;
         }
         catch (System.Exception ex) when (ex is not System.OperationCanceledException)
         {
@@ -49,11 +64,27 @@ internal static class HandlerParser
         }
     }
 
-    private static HandlerParse ParseCandidate(GeneratorSyntaxContext context, CancellationToken cancellationToken)
+    private static HandlerParse ParseCandidate(GeneratorSyntaxContext context, ParseDependencies dependencies, CancellationToken cancellationToken, out bool keep)
     {
         var declaration = (TypeDeclarationSyntax)context.Node;
-        if (context.SemanticModel.GetDeclaredSymbol(declaration, cancellationToken) is not INamedTypeSymbol handler
-            || !HandlerRule.CanBeHandler(handler))
+        keep = false;
+        if (context.SemanticModel.GetDeclaredSymbol(declaration, cancellationToken) is not INamedTypeSymbol handler)
+        {
+            return s_nothing;
+        }
+
+        // The handler, its containers and bases, its interfaces with their messages and results, its constructors' parameters.
+        keep = true;
+        dependencies.Add(handler);
+        foreach (IMethodSymbol constructor in handler.InstanceConstructors)
+        {
+            foreach (IParameterSymbol parameter in constructor.Parameters)
+            {
+                dependencies.Add(parameter.Type);
+            }
+        }
+
+        if (!HandlerRule.CanBeHandler(handler))
         {
             return s_nothing;
         }

@@ -51,6 +51,34 @@ internal static class UpcastParser
         return new EquatableArray<UpcastSpec>(ImmutableArray.CreateRange(upcasts));
     }
 
+    /// <summary>
+    /// The older versions <paramref name="type"/> upcasts from and their members' types, whose declarations a kept parse of
+    /// it depends on: the member copies are chosen by how those types convert.
+    /// </summary>
+    public static void AddDependencies(INamedTypeSymbol type, ParseDependencies dependencies)
+    {
+        foreach (AttributeData attribute in type.GetAttributes())
+        {
+            if (attribute.AttributeClass is not { Name: WellKnownNames.UpcastFromAttributeName }
+                || attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Value is not INamedTypeSymbol older)
+            {
+                continue;
+            }
+
+            dependencies.Add(older);
+            for (INamedTypeSymbol? t = older; t is not null; t = t.BaseType)
+            {
+                foreach (ISymbol member in t.GetMembers())
+                {
+                    if (member is IPropertySymbol property)
+                    {
+                        dependencies.Add(property.Type);
+                    }
+                }
+            }
+        }
+    }
+
     private static string? Problem(INamedTypeSymbol type, ContractKind kind, string wireName, int version, INamedTypeSymbol older, Compilation compilation, out ObjectShape? olderShape, out int olderVersion)
     {
         olderShape = null;
