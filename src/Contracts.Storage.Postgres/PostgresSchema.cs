@@ -155,6 +155,14 @@ internal static partial class PostgresSchema
             updated_at timestamptz NOT NULL);
             CREATE INDEX schedules_due ON {0}.schedules (next_due);
             """),
+        // Migration 10 (issue 20).
+        ("projection leases: one row per asynchronous projection with its holder, the end of its claim and a fencing token", """
+            CREATE TABLE {0}.projection_leases (
+            subscription text PRIMARY KEY,
+            owner text,
+            token bigint NOT NULL,
+            leased_until timestamptz NOT NULL);
+            """),
     ];
 
     /// <summary>Checks that <paramref name="schema"/> is a plain lower-case identifier, which needs no escaping in SQL.</summary>
