@@ -43,15 +43,19 @@ public sealed class ProjectionLeaseTests
                 await Task.Delay(10, timeout.Token); // the first bus holds the lease before the second starts
             }
 
+            // The accounts first, projected before the second bus starts: the deposits that follow only update rows, so
+            // a second daemon projecting them would fail nothing, and every event projected twice would show.
+            SortedDictionary<string, (decimal Balance, long Events)> expected = await ProjectionTests.AppendAsync(one.Get<IEventStore>(), accounts: 8, deposits: 0, seed: 1);
+            await one.Get<IProjections>().WaitForAsync("ledger", await one.Get<IEventStore>().ReadHeadPositionAsync(timeout.Token), timeout.Token);
             await using SqliteBus two = await StartAsync(database);
 
-            // Both append while both daemons look for work: without the lease each would project every event.
-            Task<SortedDictionary<string, (decimal, long)>> fromOne = ProjectionTests.AppendAsync(one.Get<IEventStore>(), accounts: 4, deposits: 60, seed: 1);
-            Task<SortedDictionary<string, (decimal, long)>> fromTwo = ProjectionTests.AppendAsync(two.Get<IEventStore>(), accounts: 4, deposits: 60, seed: 2);
-            SortedDictionary<string, (decimal, long)> expected = await fromOne;
-            foreach ((string account, (decimal, long) row) in await fromTwo)
+            // Both append while both daemons look for work: without the lease each would project every deposit.
+            string[] accounts = [.. expected.Keys];
+            await Task.WhenAll(DepositAsync(one, accounts[..4]), DepositAsync(two, accounts[4..]));
+            foreach (string account in accounts)
             {
-                expected.Add(account, row);
+                (decimal balance, long count) = expected[account];
+                expected[account] = (balance + (30 * 1.5m), count + 30);
             }
 
             IEventStore events = two.Get<IEventStore>();
@@ -80,6 +84,20 @@ public sealed class ProjectionLeaseTests
         }
     }
 
+    /// <summary>30 deposits of 1.5 to each of <paramref name="accounts"/>, through <paramref name="bus"/>.</summary>
+    private static async Task DepositAsync(SqliteBus bus, string[] accounts)
+    {
+        IEventStore events = bus.Get<IEventStore>();
+        for (int d = 0; d < 30; d++)
+        {
+            foreach (string account in accounts)
+            {
+                var id = Guid.Parse(account);
+                await events.AppendAsync($"account-{id}", ExpectedVersion.Any, [new Deposited(id, 1.5m)]);
+            }
+        }
+    }
+
     [Fact]
     public async Task A_rebuild_in_another_bus_takes_the_lease_from_the_running_daemon_which_takes_it_back_after()
     {
@@ -101,7 +119,12 @@ public sealed class ProjectionLeaseTests
             expected.Add(account, row);
         }
 
-        // The daemon took the lease back once the rebuild let it go, and projected what was appended meanwhile.
+        // The daemon takes the lease back once the rebuild lets it go, and projects what was appended meanwhile and after.
+        foreach ((string account, (decimal, long) row) in await ProjectionTests.AppendAsync(events, accounts: 1, deposits: 5, seed: 6))
+        {
+            expected.Add(account, row);
+        }
+
         await daemon.Get<IProjections>().WaitForAsync("ledger", await events.ReadHeadPositionAsync(timeout.Token), timeout.Token);
         Assert.Equal(token + 2, database.Scalar("SELECT token FROM contracts_projection_leases WHERE subscription = 'ledger' AND owner IS NOT NULL"));
         Assert.Equal(expected, ProjectionTests.Ledger(database));
