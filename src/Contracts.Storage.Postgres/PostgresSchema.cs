@@ -158,7 +158,15 @@ internal static partial class PostgresSchema
             updated_at timestamptz NOT NULL);
             CREATE INDEX schedules_due ON {0}.schedules (next_due);
             """),
-        // Migration 11 (issue 20); migration 10 comes from another change. A plain append is this one call in autocommit:
+        // Migration 10 (issue 20).
+        ("projection leases: one row per asynchronous projection with its holder, the end of its claim and a fencing token", """
+            CREATE TABLE {0}.projection_leases (
+            subscription text PRIMARY KEY,
+            owner text,
+            token bigint NOT NULL,
+            leased_until timestamptz NOT NULL);
+            """),
+        // Migration 11 (issue 20). A plain append is this one call in autocommit:
         // one round trip, one statement, one transaction. It takes the batched append's locks in the same order (the
         // stream's row, by the update that checks and moves its version, then the head row, both held to the commit, so
         // positions follow commit order without gaps). When the update finds no row that meets the check, a read says

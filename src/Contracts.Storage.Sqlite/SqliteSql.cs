@@ -96,6 +96,11 @@ internal static class SqliteSql
         CREATE TABLE IF NOT EXISTS contracts_checkpoints (
         subscription TEXT PRIMARY KEY,
         position INTEGER NOT NULL) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS contracts_projection_leases (
+        subscription TEXT PRIMARY KEY,
+        owner TEXT,
+        token INTEGER NOT NULL,
+        leased_until INTEGER NOT NULL) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS contracts_sagas (
         saga TEXT NOT NULL,
         saga_id TEXT NOT NULL,

@@ -29,6 +29,7 @@ internal static class ProjectionCrashChild
         {
             o.UseInMemoryTransport().UseSqlite($"Data Source={database}", s => s.Synchronous = SqliteSynchronous.Normal);
             o.Projections.Add<LedgerProjection>(ProjectionMode.Async, p => p.BatchSize = batch);
+            o.ClaimDuration = TimeSpan.FromSeconds(2); // a killed child's lease runs out soon: the next one takes over
         });
         using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database}"))
         {

@@ -18,7 +18,7 @@ internal sealed partial class AsyncProjectionRunner
     private async ValueTask RunParallelAsync(IEventLogStore log, IReadOnlyList<EventRecord> page, CancellationToken cancellationToken)
     {
         int workers = projection.Parallelism;
-        var tracker = new CheckpointTracker(Checkpoint);
+        var tracker = new CheckpointTracker(Position);
         var shares = new List<EventRecord>[workers];
         for (int i = 0; i < workers; i++)
         {
@@ -59,7 +59,7 @@ internal sealed partial class AsyncProjectionRunner
             Volatile.Write(ref _checkpoint, tracker.Checkpoint);
         }
 
-        await log.SaveCheckpointAsync(descriptor.Name, tracker.Checkpoint, cancellationToken).ConfigureAwait(false);
+        await ProjectionBatch.SaveCheckpointAsync(descriptor.Name, log, _lease, tracker.Checkpoint, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task RunShareAsync(IEventLogStore log, List<EventRecord> share, CheckpointTracker tracker, CancellationToken cancellationToken)
@@ -70,7 +70,7 @@ internal sealed partial class AsyncProjectionRunner
         }
 
         await Task.Yield();
-        await ProjectionBatch.RunAsync(projection, log, store, scopes, share, tracker.Checkpoint, rebuilding: false, cancellationToken).ConfigureAwait(false);
+        await ProjectionBatch.RunAsync(projection, log, store, scopes, share, tracker.Checkpoint, rebuilding: false, _lease, cancellationToken).ConfigureAwait(false);
         foreach (EventRecord record in share)
         {
             tracker.Complete(record.Position);

@@ -30,9 +30,10 @@ public interface IProjections
     /// <summary>
     /// Rebuilds <paramref name="name"/> from position 1: in one transaction its <see cref="IRebuildableProjection.ResetAsync"/>
     /// empties the read model and its checkpoint is removed, then the log is replayed into it; completes when it has
-    /// caught up with the head as it was when the rebuild started. An asynchronous projection's daemon is paused
-    /// meanwhile and goes on live after it; a rebuild interrupted by a crash resumes from its checkpoint when the daemon
-    /// starts again. Rebuild an inline projection with appends stopped: it has no daemon to resume it, so rebuild it again
+    /// caught up with the head as it was when the rebuild started. An asynchronous projection's lease is taken from the
+    /// process that holds it (its daemon's next batch is refused); this process's daemon is paused meanwhile and goes
+    /// on live after it, or, without one here, the replay runs here and the lease is let go at the end. A rebuild
+    /// interrupted by a crash resumes from its checkpoint when a daemon takes the lease again. Rebuild an inline projection with appends stopped: it has no daemon to resume it, so rebuild it again
     /// after a crash.
     /// </summary>
     /// <param name="name">The projection's name.</param>

@@ -11,7 +11,8 @@ namespace Contracts.Projections;
 /// <summary>
 /// Projects a run of the log's records in one store transaction with the checkpoint: a new DI scope and projection
 /// instance, each record the projection reads decoded and passed to its step (the others skipped unread), the
-/// checkpoint saved, committed. A failure rolls the whole batch back, checkpoint included.
+/// projection's lease checked (an asynchronous one's), the checkpoint saved, committed. A failure, or a lease another
+/// process holds now, rolls the whole batch back, checkpoint included.
 /// </summary>
 internal static class ProjectionBatch
 {
@@ -24,6 +25,7 @@ internal static class ProjectionBatch
         IReadOnlyList<EventRecord> records,
         long checkpoint,
         bool rebuilding,
+        ProjectionLease? lease,
         CancellationToken cancellationToken)
     {
         ProjectionDescriptor descriptor = projection.Descriptor;
@@ -39,10 +41,9 @@ internal static class ProjectionBatch
 
         if (!any)
         {
-            // Nothing to write: the checkpoint alone, without holding a write transaction.
             if (checkpoint > 0)
             {
-                await log.SaveCheckpointAsync(descriptor.Name, checkpoint, cancellationToken).ConfigureAwait(false);
+                await SaveCheckpointAsync(descriptor.Name, log, lease, checkpoint, cancellationToken).ConfigureAwait(false);
             }
 
             return 0;
@@ -67,6 +68,11 @@ internal static class ProjectionBatch
             read++;
         }
 
+        if (lease is not null)
+        {
+            await lease.FenceAsync(log, transaction, cancellationToken).ConfigureAwait(false);
+        }
+
         if (checkpoint > 0)
         {
             await transaction.SaveCheckpointAsync(descriptor.Name, checkpoint, cancellationToken).ConfigureAwait(false);
@@ -76,8 +82,27 @@ internal static class ProjectionBatch
         return read;
     }
 
-    /// <summary>Empties the read model and removes the checkpoint, in one transaction.</summary>
-    public static async ValueTask ResetAsync(ProjectionOptions projection, IEventLogStore log, IServiceScopeFactory scopes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Saves the checkpoint alone (a batch of events the projection does not read): without a lease, without holding a
+    /// write transaction; with one, in a transaction that checks it, so a holder that lost the lease cannot move the
+    /// checkpoint of the process that took it over (after a rebuild there, that would skip events).
+    /// </summary>
+    public static async ValueTask SaveCheckpointAsync(string projection, IEventLogStore log, ProjectionLease? lease, long checkpoint, CancellationToken cancellationToken)
+    {
+        if (lease is null)
+        {
+            await log.SaveCheckpointAsync(projection, checkpoint, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await using IEventLogTransaction transaction = await log.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await lease.FenceAsync(log, transaction, cancellationToken).ConfigureAwait(false);
+        await transaction.SaveCheckpointAsync(projection, checkpoint, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Empties the read model and removes the checkpoint, in one transaction (checking <paramref name="lease"/> when given).</summary>
+    public static async ValueTask ResetAsync(ProjectionOptions projection, IEventLogStore log, IServiceScopeFactory scopes, ProjectionLease? lease, CancellationToken cancellationToken)
     {
         ProjectionDescriptor descriptor = projection.Descriptor;
         if (descriptor.Reset is not { } reset)
@@ -92,6 +117,11 @@ internal static class ProjectionBatch
         object instance = descriptor.Factory(scope.ServiceProvider);
         var context = new ProjectionContext(descriptor.Name, projection.Mode, transaction, scope.ServiceProvider, rebuilding: true);
         await reset(instance, context, cancellationToken).ConfigureAwait(false);
+        if (lease is not null)
+        {
+            await lease.FenceAsync(log, transaction, cancellationToken).ConfigureAwait(false);
+        }
+
         await transaction.ResetCheckpointAsync(descriptor.Name, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -27,6 +27,9 @@ internal sealed class ProjectionEngine : IProjections, IHostedService, IAsyncDis
     private readonly List<string> _names = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _running = [];
+
+    /// <summary>This engine's name on the leases it takes: the machine and process (to find the holder), and a start of its own.</summary>
+    private readonly string _owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
     private int _disposed;
 
     public ProjectionEngine(ContractsRuntime runtime, EventStore store, IServiceScopeFactory scopes, ILogger logger)
@@ -41,7 +44,7 @@ internal sealed class ProjectionEngine : IProjections, IHostedService, IAsyncDis
             _names.Add(projection.Descriptor.Name);
             if (projection.Mode == ProjectionMode.Async && projection.RunDaemon)
             {
-                _runners.Add(projection.Descriptor.Name, new AsyncProjectionRunner(projection, runtime, store, scopes, logger));
+                _runners.Add(projection.Descriptor.Name, new AsyncProjectionRunner(projection, runtime, store, scopes, _owner, logger));
             }
         }
     }
@@ -144,14 +147,36 @@ internal sealed class ProjectionEngine : IProjections, IHostedService, IAsyncDis
             return head;
         }
 
-        await ProjectionBatch.ResetAsync(projection, log, _scopes, cancellationToken).ConfigureAwait(false);
-        long projected = await ReplayAsync(projection, log, head, cancellationToken).ConfigureAwait(false);
-        ProjectionLog.Rebuilt(_logger, name, projected);
+        if (projection.Mode == ProjectionMode.Inline)
+        {
+            await ProjectionBatch.ResetAsync(projection, log, _scopes, lease: null, cancellationToken).ConfigureAwait(false);
+            ProjectionLog.Rebuilt(_logger, name, await ReplayAsync(projection, log, lease: null, head, cancellationToken).ConfigureAwait(false));
+            return head;
+        }
+
+        // An asynchronous projection whose daemon runs in another process: take its lease over for the rebuild (that
+        // daemon's next batch is refused), replay here, and let it go; the daemon takes it back and goes on from the head.
+        var lease = new ProjectionLease(name, _owner, _runtime.Options.ClaimDuration, _runtime.Time, _logger);
+        await lease.TryAcquireAsync(log, takeOver: true, cancellationToken).ConfigureAwait(false);
+        using var renewal = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task renewing = lease.RenewAsync(log, renewal.Token);
+        try
+        {
+            await ProjectionBatch.ResetAsync(projection, log, _scopes, lease, cancellationToken).ConfigureAwait(false);
+            ProjectionLog.Rebuilt(_logger, name, await ReplayAsync(projection, log, lease, head, cancellationToken).ConfigureAwait(false));
+        }
+        finally
+        {
+            await renewal.CancelAsync().ConfigureAwait(false);
+            await renewing.ConfigureAwait(false);
+            await lease.ReleaseAsync(log).ConfigureAwait(false);
+        }
+
         return head;
     }
 
-    /// <summary>Replays the log up to <paramref name="head"/> here, a batch per transaction with the checkpoint.</summary>
-    private async ValueTask<long> ReplayAsync(ProjectionOptions projection, IEventLogStore log, long head, CancellationToken cancellationToken)
+    /// <summary>Replays the log up to <paramref name="head"/> here, a batch per transaction with the checkpoint (and the lease's check).</summary>
+    private async ValueTask<long> ReplayAsync(ProjectionOptions projection, IEventLogStore log, ProjectionLease? lease, long head, CancellationToken cancellationToken)
     {
         long next = 1, projected = 0;
         while (next <= head)
@@ -163,7 +188,7 @@ internal sealed class ProjectionEngine : IProjections, IHostedService, IAsyncDis
                 break;
             }
 
-            projected += await ProjectionBatch.RunAsync(projection, log, _store, _scopes, page, page[^1].Position, rebuilding: true, cancellationToken).ConfigureAwait(false);
+            projected += await ProjectionBatch.RunAsync(projection, log, _store, _scopes, page, page[^1].Position, rebuilding: true, lease, cancellationToken).ConfigureAwait(false);
             next = page[^1].Position + 1;
         }
 

@@ -16,4 +16,16 @@ internal static partial class ProjectionLog
 
     [LoggerMessage(553, LogLevel.Information, "Projection {Projection} rebuilt up to position {Count}")]
     public static partial void Rebuilt(ILogger logger, string projection, long count);
+
+    [LoggerMessage(554, LogLevel.Information, "Projection {Projection} took its lease (fencing token {Token}, taken over from a live holder: {TakenOver}): this process runs it")]
+    public static partial void LeaseTaken(ILogger logger, string projection, long token, bool takenOver);
+
+    [LoggerMessage(555, LogLevel.Information, "Projection {Projection} runs in another process, which holds its lease; this process takes over if that one stops or dies")]
+    public static partial void LeaseWaiting(ILogger logger, string projection);
+
+    [LoggerMessage(556, LogLevel.Warning, "Projection {Projection} lost its lease (fencing token {Token}) to another process; it stops here and runs where the lease is held")]
+    public static partial void LeaseLost(ILogger logger, string projection, long token);
+
+    [LoggerMessage(557, LogLevel.Warning, "Projection {Projection} could not {Action} its lease")]
+    public static partial void LeaseFailed(ILogger logger, Exception exception, string projection, string action);
 }

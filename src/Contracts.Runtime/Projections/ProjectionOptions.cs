@@ -33,8 +33,11 @@ public sealed class ProjectionOptions
     public int Parallelism { get; set; } = 1;
 
     /// <summary>
-    /// Asynchronous: whether this process runs the projection's daemon. Run each asynchronous projection in one process
-    /// at a time; others that register it (to rebuild it or read its status) set this to false. Default true.
+    /// Asynchronous: whether this process may run the projection's daemon. Of the processes on one database that do,
+    /// one at a time runs it: the one that holds its lease in the store, renewed at a third of
+    /// <see cref="ContractsOptions.ClaimDuration"/>; the others stand by and take over within a third of it after a clean
+    /// stop, and within 1 1/3 of it after a crash. Processes that only rebuild it or read its status may set this to
+    /// false. Default true.
     /// </summary>
     public bool RunDaemon { get; set; } = true;
 

@@ -10,7 +10,7 @@ namespace Contracts.Storage;
 /// global, gap-free order across them. <see cref="IEventStore"/> is the typed API over it; every store passes the
 /// event-log part of the store compliance suite.
 /// </summary>
-public interface IEventLogStore
+public partial interface IEventLogStore
 {
     /// <summary>
     /// Appends <paramref name="events"/> to <paramref name="streamId"/> as one unit: all of them or none. Sets each
