@@ -7,6 +7,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Contracts.Tests.Partitions;
 
 namespace Contracts.Transport.RabbitMq.Tests;
 
@@ -56,7 +57,7 @@ public sealed class PartitionOrderingTests(ITestOutputHelper output)
         try
         {
             var clock = Stopwatch.StartNew();
-            await SendAsync(host.Bus(), perKey);
+            await KeyedRuns.SendAsync(host.Bus(), perKey);
             TimeSpan sent = clock.Elapsed;
             await Probe.WaitForAsync(() => Volatile.Read(ref ledger.Count) >= perKey * KeyedLedger.Keys, TimeSpan.FromSeconds(120),
                 () => $"{ledger.Count} of {perKey * KeyedLedger.Keys} handled; {string.Join("; ", probe.Logs)}");
@@ -80,14 +81,14 @@ public sealed class PartitionOrderingTests(ITestOutputHelper output)
         await Broker.ResetAsync(Queues());
         int perKey = Messages / KeyedLedger.Keys;
         var records = new ConcurrentQueue<(int Key, int Seq, long At)>();
-        Task<(Process, Task)> starting = StartConsumerAsync(records);
-        (Process second, Task secondRead) = await StartConsumerAsync(records);
+        Task<(Process, Task)> starting = KeyedRuns.StartConsumerAsync(ServiceProcess.StartInfo(Mode), records);
+        (Process second, Task secondRead) = await KeyedRuns.StartConsumerAsync(ServiceProcess.StartInfo(Mode), records);
         (Process first, Task firstRead) = await starting;
         IHost sender = await RabbitHost.StartAsync(new Probe(), t => t.Endpoint<Keyed>(e => e.Consume = false));
         try
         {
             var clock = Stopwatch.StartNew();
-            await SendAsync(sender.Bus(), perKey);
+            await KeyedRuns.SendAsync(sender.Bus(), perKey);
             await Probe.WaitForAsync(() => records.Count >= perKey * KeyedLedger.Keys, TimeSpan.FromSeconds(120),
                 () => $"{records.Count} of {perKey * KeyedLedger.Keys} handled");
             output.WriteLine($"{perKey * KeyedLedger.Keys} messages over two processes handled in {clock.Elapsed.TotalSeconds:F1} s");
@@ -95,8 +96,8 @@ public sealed class PartitionOrderingTests(ITestOutputHelper output)
         finally
         {
             await sender.StopQuietlyAsync();
-            await StopConsumerAsync(first, firstRead);
-            await StopConsumerAsync(second, secondRead);
+            await KeyedRuns.StopConsumerAsync(first, firstRead);
+            await KeyedRuns.StopConsumerAsync(second, secondRead);
         }
 
         (List<string> violations, int repeats) = KeyedLedger.Check(records, perKey, repeatsAllowed: false);
@@ -113,14 +114,14 @@ public sealed class PartitionOrderingTests(ITestOutputHelper output)
         int total = perKey * KeyedLedger.Keys;
         var firstRecords = new ConcurrentQueue<(int Key, int Seq, long At)>();
         var secondRecords = new ConcurrentQueue<(int Key, int Seq, long At)>();
-        Task<(Process, Task)> starting = StartConsumerAsync(firstRecords);
-        (Process second, Task secondRead) = await StartConsumerAsync(secondRecords);
+        Task<(Process, Task)> starting = KeyedRuns.StartConsumerAsync(ServiceProcess.StartInfo(Mode), firstRecords);
+        (Process second, Task secondRead) = await KeyedRuns.StartConsumerAsync(ServiceProcess.StartInfo(Mode), secondRecords);
         (Process first, Task firstRead) = await starting;
         IHost sender = await RabbitHost.StartAsync(new Probe(), t => t.Endpoint<Keyed>(e => e.Consume = false));
         int killedHad;
         try
         {
-            Task sending = SendAsync(sender.Bus(), perKey);
+            Task sending = KeyedRuns.SendAsync(sender.Bus(), perKey);
             await Probe.WaitForAsync(() => firstRecords.Count + secondRecords.Count >= total / 3, TimeSpan.FromSeconds(60), () => "a third handled");
 
             // Kill the busier one (SIGKILL: no stop, no ack of what it holds): its unacknowledged messages, held retries
@@ -133,14 +134,14 @@ public sealed class PartitionOrderingTests(ITestOutputHelper output)
             killedHad = (killFirst ? firstRecords : secondRecords).Count;
             ConcurrentQueue<(int Key, int Seq, long At)> survivor = killFirst ? secondRecords : firstRecords;
             await sending;
-            await Probe.WaitForAsync(() => HandledAll(firstRecords, secondRecords, perKey), TimeSpan.FromSeconds(90), () => $"{survivor.Count} handled by the survivor");
+            await Probe.WaitForAsync(() => KeyedRuns.HandledAll(firstRecords, secondRecords, perKey), TimeSpan.FromSeconds(90), () => $"{survivor.Count} handled by the survivor");
             output.WriteLine($"{total} messages: the killed consumer handled {killedHad}, the survivor {survivor.Count}");
         }
         finally
         {
             await sender.StopQuietlyAsync();
-            await StopConsumerAsync(first, firstRead);
-            await StopConsumerAsync(second, secondRead);
+            await KeyedRuns.StopConsumerAsync(first, firstRead);
+            await KeyedRuns.StopConsumerAsync(second, secondRead);
         }
 
         Assert.True(killedHad > 0, "the killed consumer had handled nothing: the test killed no active consumer");
@@ -149,90 +150,6 @@ public sealed class PartitionOrderingTests(ITestOutputHelper output)
         (List<string> violations, int repeats) = KeyedLedger.Check(all, perKey, repeatsAllowed: true);
         output.WriteLine($"{repeats} redelivered after the kill");
         Assert.True(violations.Count == 0, string.Join("\n", violations.GetRange(0, Math.Min(20, violations.Count))));
-    }
-
-    private static bool HandledAll(ConcurrentQueue<(int Key, int Seq, long At)> first, ConcurrentQueue<(int Key, int Seq, long At)> second, int perKey)
-    {
-        if (first.Count + second.Count < perKey * KeyedLedger.Keys)
-        {
-            return false;
-        }
-
-        int[] highest = new int[KeyedLedger.Keys];
-        foreach ((int key, int seq, long _) in first)
-        {
-            highest[key] = Math.Max(highest[key], seq);
-        }
-
-        foreach ((int key, int seq, long _) in second)
-        {
-            highest[key] = Math.Max(highest[key], seq);
-        }
-
-        return Array.TrueForAll(highest, h => h == perKey);
-    }
-
-    /// <summary>
-    /// Sends seq 1..<paramref name="perKey"/> of every key: 32 senders, each awaiting every send of its own keys
-    /// in turn, so each key's sends are in order and different keys go out at once.
-    /// </summary>
-    private static async Task SendAsync(IMessageBus bus, int perKey)
-    {
-        const int senders = 32;
-        var tasks = new Task[senders];
-        for (int s = 0; s < senders; s++)
-        {
-            int sender = s;
-            tasks[s] = Task.Run(async () =>
-            {
-                for (int seq = 1; seq <= perKey; seq++)
-                {
-                    for (int key = sender; key < KeyedLedger.Keys; key += senders)
-                    {
-                        await bus.SendAsync(new Keyed(key, seq));
-                    }
-                }
-            });
-        }
-
-        await Task.WhenAll(tasks);
-    }
-
-    private static async Task<(Process Process, Task Read)> StartConsumerAsync(ConcurrentQueue<(int Key, int Seq, long At)> records)
-    {
-        System.Diagnostics.ProcessStartInfo start = ServiceProcess.StartInfo(Mode);
-        start.RedirectStandardInput = true;
-        Process process = Process.Start(start) ?? throw new InvalidOperationException("Could not start a consumer process.");
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Task read = KeyedLedger.ReadAsync(process.StandardOutput, records, () => ready.TrySetResult());
-        Task errors = process.StandardError.ReadToEndAsync();
-        if (await Task.WhenAny(ready.Task, read, Task.Delay(TimeSpan.FromSeconds(60))) != ready.Task)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new InvalidOperationException($"The consumer process did not start: {await (Task<string>)errors}");
-        }
-
-        return (process, read);
-    }
-
-    private static async Task StopConsumerAsync(Process process, Task read)
-    {
-        if (!process.HasExited)
-        {
-            process.StandardInput.Close(); // asks it to stop and drain
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            try
-            {
-                await process.WaitForExitAsync(cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-
-        await read;
-        process.Dispose();
     }
 
     /// <summary>A consumer process's own Main: consumes the keyed endpoint, writing what it handled, until its standard input closes.</summary>

@@ -8,6 +8,7 @@ using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;
+using Contracts.Tests.Partitions;
 
 namespace Contracts.Transport.Redis.Tests;
 
@@ -66,7 +67,7 @@ public sealed class PartitionOrderingTests(ITestOutputHelper output)
         try
         {
             var clock = Stopwatch.StartNew();
-            await SendAsync(host.Bus(), perKey);
+            await KeyedRuns.SendAsync(host.Bus(), perKey);
             TimeSpan sent = clock.Elapsed;
             await Probe.WaitForAsync(() => Volatile.Read(ref ledger.Count) >= perKey * KeyedLedger.Keys, TimeSpan.FromSeconds(180),
                 () => $"{ledger.Count} of {perKey * KeyedLedger.Keys} handled; {string.Join("; ", probe.Logs)}");
@@ -92,8 +93,8 @@ public sealed class PartitionOrderingTests(ITestOutputHelper output)
         int perKey = Messages / KeyedLedger.Keys;
         var firstRecords = new ConcurrentQueue<(int Key, int Seq, long At)>();
         var secondRecords = new ConcurrentQueue<(int Key, int Seq, long At)>();
-        Task<(Process, Task)> starting = StartConsumerAsync(firstRecords);
-        (Process second, Task secondRead) = await StartConsumerAsync(secondRecords);
+        Task<(Process, Task)> starting = KeyedRuns.StartConsumerAsync(Worker.StartInfo(Mode), firstRecords);
+        (Process second, Task secondRead) = await KeyedRuns.StartConsumerAsync(Worker.StartInfo(Mode), secondRecords);
         (Process first, Task firstRead) = await starting;
         IHost sender = await RedisHost.StartAsync(new Probe(), t => t.Endpoint<Keyed>(e => e.Consume = false));
         try
@@ -101,7 +102,7 @@ public sealed class PartitionOrderingTests(ITestOutputHelper output)
             // Both hold their share (8 of 16) before the load starts, so both take part in it.
             await WaitForTwoHoldersAsync();
             var clock = Stopwatch.StartNew();
-            await SendAsync(sender.Bus(), perKey);
+            await KeyedRuns.SendAsync(sender.Bus(), perKey);
             await Probe.WaitForAsync(() => firstRecords.Count + secondRecords.Count >= perKey * KeyedLedger.Keys, TimeSpan.FromSeconds(180),
                 () => $"{firstRecords.Count + secondRecords.Count} of {perKey * KeyedLedger.Keys} handled");
             output.WriteLine($"{perKey * KeyedLedger.Keys} messages over two processes handled in {clock.Elapsed.TotalSeconds:F1} s ({firstRecords.Count} and {secondRecords.Count})");
@@ -109,8 +110,8 @@ public sealed class PartitionOrderingTests(ITestOutputHelper output)
         finally
         {
             await sender.StopQuietlyAsync();
-            await StopConsumerAsync(first, firstRead);
-            await StopConsumerAsync(second, secondRead);
+            await KeyedRuns.StopConsumerAsync(first, firstRead);
+            await KeyedRuns.StopConsumerAsync(second, secondRead);
         }
 
         Assert.True(firstRecords.Count > 0 && secondRecords.Count > 0, $"one process did all the work ({firstRecords.Count} and {secondRecords.Count})");
@@ -131,15 +132,15 @@ public sealed class PartitionOrderingTests(ITestOutputHelper output)
         int total = perKey * KeyedLedger.Keys;
         var firstRecords = new ConcurrentQueue<(int Key, int Seq, long At)>();
         var secondRecords = new ConcurrentQueue<(int Key, int Seq, long At)>();
-        Task<(Process, Task)> starting = StartConsumerAsync(firstRecords);
-        (Process second, Task secondRead) = await StartConsumerAsync(secondRecords);
+        Task<(Process, Task)> starting = KeyedRuns.StartConsumerAsync(Worker.StartInfo(Mode), firstRecords);
+        (Process second, Task secondRead) = await KeyedRuns.StartConsumerAsync(Worker.StartInfo(Mode), secondRecords);
         (Process first, Task firstRead) = await starting;
         IHost sender = await RedisHost.StartAsync(new Probe(), t => t.Endpoint<Keyed>(e => e.Consume = false));
         int killedHad;
         try
         {
             await WaitForTwoHoldersAsync();
-            Task sending = SendAsync(sender.Bus(), perKey);
+            Task sending = KeyedRuns.SendAsync(sender.Bus(), perKey);
             await Probe.WaitForAsync(() => firstRecords.Count + secondRecords.Count >= total / 3, TimeSpan.FromSeconds(60), () => "a third handled");
 
             // Kill one (SIGKILL: no stop, no ack of what it holds): what it read ahead, was running or held for a delayed
@@ -152,14 +153,14 @@ public sealed class PartitionOrderingTests(ITestOutputHelper output)
             killedHad = (killFirst ? firstRecords : secondRecords).Count;
             ConcurrentQueue<(int Key, int Seq, long At)> survivor = killFirst ? secondRecords : firstRecords;
             await sending;
-            await Probe.WaitForAsync(() => HandledAll(firstRecords, secondRecords, perKey), TimeSpan.FromSeconds(90), () => $"{survivor.Count} handled by the survivor");
+            await Probe.WaitForAsync(() => KeyedRuns.HandledAll(firstRecords, secondRecords, perKey), TimeSpan.FromSeconds(90), () => $"{survivor.Count} handled by the survivor");
             output.WriteLine($"{total} messages: the killed consumer handled {killedHad}, the survivor {survivor.Count}");
         }
         finally
         {
             await sender.StopQuietlyAsync();
-            await StopConsumerAsync(first, firstRead);
-            await StopConsumerAsync(second, secondRead);
+            await KeyedRuns.StopConsumerAsync(first, firstRead);
+            await KeyedRuns.StopConsumerAsync(second, secondRead);
         }
 
         Assert.True(killedHad > 0, "the killed consumer had handled nothing: the test killed no active consumer");
@@ -178,7 +179,7 @@ public sealed class PartitionOrderingTests(ITestOutputHelper output)
         int total = perKey * KeyedLedger.Keys;
         var firstRecords = new ConcurrentQueue<(int Key, int Seq, long At)>();
         var secondRecords = new ConcurrentQueue<(int Key, int Seq, long At)>();
-        (Process first, Task firstRead) = await StartConsumerAsync(firstRecords);
+        (Process first, Task firstRead) = await KeyedRuns.StartConsumerAsync(Worker.StartInfo(Mode), firstRecords);
         Process? second = null;
         Task secondRead = Task.CompletedTask;
         IHost sender = await RedisHost.StartAsync(new Probe(), t => t.Endpoint<Keyed>(e => e.Consume = false));
@@ -186,20 +187,20 @@ public sealed class PartitionOrderingTests(ITestOutputHelper output)
         bool firstStopped = false;
         try
         {
-            Task sending = SendAsync(sender.Bus(), perKey);
+            Task sending = KeyedRuns.SendAsync(sender.Bus(), perKey);
             await Probe.WaitForAsync(() => firstRecords.Count >= total / 4, TimeSpan.FromSeconds(60), () => $"{firstRecords.Count} of a quarter handled");
 
             // The second joins under load: the first gives back half its partitions, each once it let go of all it held of it.
-            (second, secondRead) = await StartConsumerAsync(secondRecords);
+            (second, secondRead) = await KeyedRuns.StartConsumerAsync(Worker.StartInfo(Mode), secondRecords);
             await WaitForTwoHoldersAsync();
             await Probe.WaitForAsync(() => firstRecords.Count + secondRecords.Count >= total / 2, TimeSpan.FromSeconds(60), () => "half handled");
 
             // The first stops (not killed): its running handlers finish, the rest stays pending, its leases go at once.
-            await StopConsumerAsync(first, firstRead);
+            await KeyedRuns.StopConsumerAsync(first, firstRead);
             firstStopped = true;
             firstHad = firstRecords.Count;
             await sending;
-            await Probe.WaitForAsync(() => HandledAll(firstRecords, secondRecords, perKey), TimeSpan.FromSeconds(90), () => $"{secondRecords.Count} handled by the second");
+            await Probe.WaitForAsync(() => KeyedRuns.HandledAll(firstRecords, secondRecords, perKey), TimeSpan.FromSeconds(90), () => $"{secondRecords.Count} handled by the second");
             output.WriteLine($"{total} messages: the first consumer handled {firstHad}, the second {secondRecords.Count}");
         }
         finally
@@ -207,12 +208,12 @@ public sealed class PartitionOrderingTests(ITestOutputHelper output)
             await sender.StopQuietlyAsync();
             if (!firstStopped)
             {
-                await StopConsumerAsync(first, firstRead);
+                await KeyedRuns.StopConsumerAsync(first, firstRead);
             }
 
             if (second is not null)
             {
-                await StopConsumerAsync(second, secondRead);
+                await KeyedRuns.StopConsumerAsync(second, secondRead);
             }
         }
 
@@ -325,88 +326,6 @@ public sealed class PartitionOrderingTests(ITestOutputHelper output)
         }
 
         return held == Partitions ? holders.Count : 0;
-    }
-
-    private static bool HandledAll(ConcurrentQueue<(int Key, int Seq, long At)> first, ConcurrentQueue<(int Key, int Seq, long At)> second, int perKey)
-    {
-        if (first.Count + second.Count < perKey * KeyedLedger.Keys)
-        {
-            return false;
-        }
-
-        int[] highest = new int[KeyedLedger.Keys];
-        foreach ((int key, int seq, long _) in first)
-        {
-            highest[key] = Math.Max(highest[key], seq);
-        }
-
-        foreach ((int key, int seq, long _) in second)
-        {
-            highest[key] = Math.Max(highest[key], seq);
-        }
-
-        return Array.TrueForAll(highest, h => h == perKey);
-    }
-
-    /// <summary>
-    /// Sends seq 1..<paramref name="perKey"/> of every key: 32 senders, each awaiting every send of its own keys
-    /// in turn, so each key's sends are in order and different keys go out at once.
-    /// </summary>
-    private static async Task SendAsync(IMessageBus bus, int perKey)
-    {
-        const int senders = 32;
-        var tasks = new Task[senders];
-        for (int s = 0; s < senders; s++)
-        {
-            int sender = s;
-            tasks[s] = Task.Run(async () =>
-            {
-                for (int seq = 1; seq <= perKey; seq++)
-                {
-                    for (int key = sender; key < KeyedLedger.Keys; key += senders)
-                    {
-                        await bus.SendAsync(new Keyed(key, seq));
-                    }
-                }
-            });
-        }
-
-        await Task.WhenAll(tasks);
-    }
-
-    private static async Task<(Process Process, Task Read)> StartConsumerAsync(ConcurrentQueue<(int Key, int Seq, long At)> records)
-    {
-        Process process = Process.Start(Worker.StartInfo(Mode)) ?? throw new InvalidOperationException("Could not start a consumer process.");
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Task read = KeyedLedger.ReadAsync(process.StandardOutput, records, () => ready.TrySetResult());
-        Task<string> errors = process.StandardError.ReadToEndAsync();
-        if (await Task.WhenAny(ready.Task, read, Task.Delay(TimeSpan.FromSeconds(60))) != ready.Task)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new InvalidOperationException($"The consumer process did not start: {await errors}");
-        }
-
-        return (process, read);
-    }
-
-    private static async Task StopConsumerAsync(Process process, Task read)
-    {
-        if (!process.HasExited)
-        {
-            process.StandardInput.Close(); // asks it to stop and drain
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            try
-            {
-                await process.WaitForExitAsync(cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-
-        await read;
-        process.Dispose();
     }
 
     /// <summary>A consumer process's own Main: consumes the keyed endpoint, writing what it handled, until its standard input closes.</summary>
