@@ -38,6 +38,13 @@ public sealed class RestartTests
                     int number;
                     while ((number = System.Threading.Interlocked.Increment(ref next)) < total)
                     {
+                        // Sends stay at most 2,000 ahead of the handler, so however fast this machine sends, more than
+                        // half of them are still to go when the server restarts below (at 1,000 handled).
+                        while (number - probe.Hits.Count > 2_000)
+                        {
+                            await Task.Delay(10);
+                        }
+
                         try
                         {
                             await bus.SendAsync(new Count(number));
@@ -55,8 +62,10 @@ public sealed class RestartTests
             // Restart once a fair part is through: sends, deliveries and acknowledgements are all in flight.
             await Probe.WaitForAsync(() => probe.Hits.Count >= total / 5, TimeSpan.FromSeconds(60), () => $"{probe.Hits.Count} handled before the restart");
             int handledAtRestart = probe.Hits.Count;
+            int sentAtRestart = System.Threading.Volatile.Read(ref next);
             await NatsServer.RestartAsync();
             Assert.True(handledAtRestart < total / 2, $"The restart came too late to test anything: {handledAtRestart} handled already.");
+            Assert.True(sentAtRestart < total, $"Every send had started before the restart ({sentAtRestart}): none crossed it.");
 
             try
             {
@@ -87,9 +96,11 @@ public sealed class RestartTests
 
             Assert.Empty(twice);
 
-            // The restart was felt: the connection was lost and came back, and sends waiting on it were published again.
+            // The restart was felt: the connection was lost and came back. Whether a send in flight at that moment has
+            // to be published again depends on the timing (the client holds what it had not written yet and sends it on
+            // reconnecting, and a fast restart answers it within the request's timeout), so that is not asserted here;
+            // the sends that crossed the restart all succeeded and each message was handled once.
             Assert.True(probe.LogsContaining("reconnecting") > 0, string.Join("\n", probe.Logs));
-            Assert.True(probe.LogsContaining("retrying with the same message id") > 0, string.Join("\n", probe.Logs));
             Assert.Equal(total, probe.Hits.Count);
         }
         finally
