@@ -17,12 +17,13 @@ internal sealed class PostgresEventSql
         // The stream's row is created if missing (a concurrent creator makes this wait, then do nothing) and locked:
         // writers of one stream take turns from here to their commit.
         CreateStream = $"INSERT INTO {s}.streams (stream_id, version) VALUES ($1, 0) ON CONFLICT (stream_id) DO NOTHING";
-        LockStream = $"SELECT version, deleted_at FROM {s}.streams WHERE stream_id = $1 FOR UPDATE";
+        LockStream = $"SELECT version, deleted_at, archived_at FROM {s}.streams WHERE stream_id = $1 FOR UPDATE";
         // The head row is the last lock an append takes and holds to its commit: positions are handed out in commit
         // order, and a rolled-back append gives its numbers back with the update, so the log has no gaps. The append's
         // statements go in one batch after the stream's lock, so each of them moves only if the locked row meets the
-        // expected version ($3, -1 for any) and is not deleted: a failed check takes no position and writes nothing.
-        string meets = $"SELECT 1 FROM {s}.streams WHERE stream_id = $2 AND deleted_at IS NULL AND ($3 = -1 OR version = $3)";
+        // expected version ($3, -1 for any) and is neither deleted nor archived: a failed check takes no position and
+        // writes nothing.
+        string meets = $"SELECT 1 FROM {s}.streams WHERE stream_id = $2 AND {Open} AND ($3 = -1 OR version = $3)";
         TakePositions = $"UPDATE {s}.event_head SET position = position + $1 WHERE EXISTS ({meets}) RETURNING position";
         InsertEvents =
             $"INSERT INTO {s}.events ({EventColumns}) " +
@@ -30,8 +31,8 @@ internal sealed class PostgresEventSql
             $"FROM {s}.event_head h, {s}.streams st, " +
             "unnest($5::uuid[], $6::text[], $7::integer[], $8::uuid[], $9::uuid[], $10::bytea[], $11::bytea[]) " +
             "WITH ORDINALITY AS e(id, contract, version, correlation, causation, headers, payload, n) " +
-            "WHERE st.stream_id = $1 AND st.deleted_at IS NULL AND ($3 = -1 OR st.version = $3)";
-        AdvanceStream = $"UPDATE {s}.streams SET version = version + $2 WHERE stream_id = $1 AND deleted_at IS NULL AND ($3 = -1 OR version = $3)";
+            "WHERE st.stream_id = $1 AND st.deleted_at IS NULL AND st.archived_at IS NULL AND ($3 = -1 OR st.version = $3)";
+        AdvanceStream = $"UPDATE {s}.streams SET version = version + $2 WHERE stream_id = $1 AND {Open} AND ($3 = -1 OR version = $3)";
         // A plain append in one call of the schema's function (migration 11): $1 stream, $2 expected, $3 recorded at,
         // $4-$10 the event columns, and with publications $11-$27 the outbox columns (MessageColumns order).
         Append = $"SELECT r_version, r_last, r_deleted FROM {s}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
@@ -39,7 +40,8 @@ internal sealed class PostgresEventSql
             $"SELECT r_version, r_last, r_deleted FROM {s}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, " +
             "$11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)";
         SetStream = $"UPDATE {s}.streams SET version = $2, deleted_at = $3 WHERE stream_id = $1";
-        StreamOf = $"SELECT version, deleted_at FROM {s}.streams WHERE stream_id = $1";
+        StreamOf = $"SELECT version, deleted_at, archived_at FROM {s}.streams WHERE stream_id = $1";
+        ArchiveStream = $"UPDATE {s}.streams SET archived_at = coalesce(archived_at, $2) WHERE stream_id = $1";
         ReadForwards = $"SELECT {EventColumns} FROM {s}.events WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version LIMIT $3";
         ReadBackwards = $"SELECT {EventColumns} FROM {s}.events WHERE stream_id = $1 AND stream_version <= $2 ORDER BY stream_version DESC LIMIT $3";
         ReadAll = $"SELECT {EventColumns} FROM {s}.events WHERE position >= $1 ORDER BY position LIMIT $2";
@@ -51,6 +53,9 @@ internal sealed class PostgresEventSql
             $"INSERT INTO {s}.checkpoints (subscription, position) VALUES ($1, $2) " +
             "ON CONFLICT (subscription) DO UPDATE SET position = GREATEST(checkpoints.position, excluded.position)";
     }
+
+    /// <summary>A stream's row that takes appends: neither deleted nor archived.</summary>
+    private const string Open = "deleted_at IS NULL AND archived_at IS NULL";
 
     public static PostgresEventSql For(string schema) => s_bySchema.GetOrAdd(schema, static s => new PostgresEventSql(s));
 
@@ -73,6 +78,9 @@ internal sealed class PostgresEventSql
     public string SetStream { get; }
 
     public string StreamOf { get; }
+
+    /// <summary>Marks a stream archived, keeping the time of its first archiving.</summary>
+    public string ArchiveStream { get; }
 
     public string ReadForwards { get; }
 

@@ -57,14 +57,12 @@ public sealed partial class PostgresMessageStore : IEventLogStore
 
         if (deleted)
         {
-            throw new StreamDeletedException(streamId);
+            // Closed for good (the function does not say how): the state says which, and is what the refusal names.
+            (await ((IEventLogStore)this).GetStreamAsync(streamId, cancellationToken).ConfigureAwait(false)).ThrowIfCannotAppend(streamId, expected);
+            throw new StreamDeletedException(streamId); // not reached: a closed stream stays closed, and the state above throws
         }
 
-        if (!expected.IsMetBy(version))
-        {
-            throw new WrongExpectedVersionException(streamId, expected, version);
-        }
-
+        new StreamState(version, Deleted: false).ThrowIfCannotAppend(streamId, expected);
         int n = events.Count;
         for (int i = 0; i < n; i++)
         {
@@ -111,8 +109,8 @@ public sealed partial class PostgresMessageStore : IEventLogStore
         }
 
         long expectedValue = expected.Value; // -1 for any
-        long version, last;
-        bool deleted;
+        StreamState state;
+        long last;
         await using (var batch = new NpgsqlBatch(connection, transaction))
         {
             var create = new NpgsqlBatchCommand(sql.CreateStream);
@@ -148,8 +146,7 @@ public sealed partial class PostgresMessageStore : IEventLogStore
             batch.BatchCommands.Add(new NpgsqlBatchCommand(sql.NotifyEvents)); // other processes' live subscriptions, at the commit
             await using NpgsqlDataReader reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            version = reader.GetInt64(0);
-            deleted = !reader.IsDBNull(1);
+            state = new StreamState(reader.GetInt64(0), !reader.IsDBNull(1), !reader.IsDBNull(2));
             await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
             last = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? reader.GetInt64(0) : 0;
             while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
@@ -158,16 +155,8 @@ public sealed partial class PostgresMessageStore : IEventLogStore
             }
         }
 
-        if (deleted)
-        {
-            throw new StreamDeletedException(streamId);
-        }
-
-        if (!expected.IsMetBy(version))
-        {
-            throw new WrongExpectedVersionException(streamId, expected, version);
-        }
-
+        state.ThrowIfCannotAppend(streamId, expected);
+        long version = state.Version;
         if (publish is { Count: > 0 })
         {
             await using var outboxBatch = new NpgsqlBatch(connection, transaction);
@@ -236,7 +225,7 @@ public sealed partial class PostgresMessageStore : IEventLogStore
         await using NpgsqlCommand command = Command(EventSql.StreamOf);
         command.Parameters.Add(PostgresSql.Value(streamId));
         await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? new StreamState(reader.GetInt64(0), !reader.IsDBNull(1)) : default;
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? new StreamState(reader.GetInt64(0), !reader.IsDBNull(1), !reader.IsDBNull(2)) : default;
     }
 
     async ValueTask<long> IEventLogStore.ReadHeadPositionAsync(CancellationToken cancellationToken)
@@ -260,6 +249,22 @@ public sealed partial class PostgresMessageStore : IEventLogStore
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    async ValueTask IEventLogStore.ArchiveStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken)
+    {
+        ThrowIfNotOpen();
+        await using NpgsqlConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await LockStreamAsync(connection, transaction, streamId, expected, cancellationToken).ConfigureAwait(false);
+        await using (var archive = new NpgsqlCommand(EventSql.ArchiveStream, connection, transaction))
+        {
+            archive.Parameters.Add(PostgresSql.Value(streamId));
+            archive.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { NpgsqlDbType = NpgsqlDbType.TimestampTz, TypedValue = _time.GetUtcNow() });
+            await archive.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     async ValueTask<long> IEventLogStore.ReadCheckpointAsync(string subscription, CancellationToken cancellationToken)
     {
         await using NpgsqlCommand command = Command(EventSql.ReadCheckpoint);
@@ -275,7 +280,7 @@ public sealed partial class PostgresMessageStore : IEventLogStore
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Creates the stream's row if needed and locks it; returns its version once it meets <paramref name="expected"/>.</summary>
+    /// <summary>Creates the stream's row if needed and locks it; returns its version once it may be deleted or archived (<see cref="StreamState.ThrowIfCannotClose"/>).</summary>
     private async ValueTask<long> LockStreamAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string streamId, ExpectedVersion expected, CancellationToken cancellationToken)
     {
         PostgresEventSql sql = EventSql;
@@ -286,26 +291,15 @@ public sealed partial class PostgresMessageStore : IEventLogStore
         lockRow.Parameters.Add(PostgresSql.Value(streamId));
         batch.BatchCommands.Add(create);
         batch.BatchCommands.Add(lockRow);
-        long version;
-        bool deleted;
+        StreamState state;
         await using (NpgsqlDataReader reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            version = reader.GetInt64(0);
-            deleted = !reader.IsDBNull(1);
+            state = new StreamState(reader.GetInt64(0), !reader.IsDBNull(1), !reader.IsDBNull(2));
         }
 
-        if (deleted)
-        {
-            throw new StreamDeletedException(streamId);
-        }
-
-        if (!expected.IsMetBy(version))
-        {
-            throw new WrongExpectedVersionException(streamId, expected, version);
-        }
-
-        return version;
+        state.ThrowIfCannotClose(streamId, expected);
+        return state.Version;
     }
 
     private static NpgsqlBatchCommand SetStreamCommand(PostgresEventSql sql, string streamId, long version, DateTimeOffset? deletedAt)

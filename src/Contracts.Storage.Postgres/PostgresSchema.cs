@@ -174,8 +174,21 @@ internal static partial class PostgresSchema
         // returned); a missing one is created, unless a version above 0 was expected; a row created or moved by another
         // writer since the update's snapshot is tried again. The outbox arrays are optional (none: no outbox rows).
         // {1} is the schema's plain name, the NOTIFY channel; the payload names what became free (PostgresListener).
-        ("append_events: a whole append (check, positions, events, stream, outbox rows, notify) in one server-side call", $$"""
-            CREATE FUNCTION {0}.append_events(
+        ("append_events: a whole append (check, positions, events, stream, outbox rows, notify) in one server-side call",
+            AppendEventsFunction("CREATE FUNCTION", open: "deleted_at IS NULL", closed: "deleted_at IS NOT NULL")),
+        // Migration 12 (issue 20): archived streams (read-only, still readable). append_events refuses them too; its
+        // r_deleted now says the stream is closed (deleted or archived), and the caller reads which.
+        ("archived streams: streams.archived_at, and append_events refuses an archived stream", "ALTER TABLE {0}.streams ADD COLUMN archived_at timestamptz;\n" +
+            AppendEventsFunction("CREATE OR REPLACE FUNCTION", open: "deleted_at IS NULL AND archived_at IS NULL", closed: "(deleted_at IS NOT NULL OR archived_at IS NOT NULL)")),
+    ];
+
+    /// <summary>
+    /// The text of the <c>append_events</c> function (migrations 11 and 12): <paramref name="open"/> is the condition on
+    /// a stream's row that lets an append in, <paramref name="closed"/> the one that refuses it for good. Migration 11's
+    /// text must stay as it was released.
+    /// </summary>
+    private static string AppendEventsFunction(string create, string open, string closed) => $$"""
+            {{create}} {0}.append_events(
             p_stream text, p_expected bigint, p_recorded_at timestamptz,
             p_ids uuid[], p_contracts text[], p_versions integer[], p_correlations uuid[], p_causations uuid[], p_headers bytea[], p_payloads bytea[],
             o_endpoints text[] = NULL, o_message_ids uuid[] = NULL, o_contracts text[] = NULL, o_versions integer[] = NULL,
@@ -192,10 +205,10 @@ internal static partial class PostgresSchema
                 r_deleted := false;
                 LOOP
                     UPDATE {0}.streams SET version = version + v_count
-                        WHERE stream_id = p_stream AND deleted_at IS NULL AND (p_expected = -1 OR version = p_expected)
+                        WHERE stream_id = p_stream AND {{open}} AND (p_expected = -1 OR version = p_expected)
                         RETURNING version - v_count INTO r_version;
                     EXIT WHEN FOUND;
-                    SELECT version, deleted_at IS NOT NULL INTO r_version, r_deleted FROM {0}.streams WHERE stream_id = p_stream;
+                    SELECT version, {{closed}} INTO r_version, r_deleted FROM {0}.streams WHERE stream_id = p_stream;
                     IF FOUND THEN
                         IF r_deleted OR (p_expected <> -1 AND r_version <> p_expected) THEN
                             RETURN;
@@ -226,8 +239,7 @@ internal static partial class PostgresSchema
                 END IF;
             END
             $fn$;
-            """),
-    ];
+            """;
 
     /// <summary>Checks that <paramref name="schema"/> is a plain lower-case identifier, which needs no escaping in SQL.</summary>
     public static void Validate(string schema)

@@ -8,7 +8,7 @@ using Microsoft.Data.Sqlite;
 namespace Contracts.Storage.Sqlite;
 
 /// <summary>
-/// The event-log role: appends and deletions through the writer loop (one writer, so an append's check of its
+/// The event-log role: appends, deletions and archivings through the writer loop (one writer, so an append's check of its
 /// stream's version and its inserts cannot interleave with another's, and group commit batches concurrent appends),
 /// reads on pooled connections.
 /// </summary>
@@ -22,6 +22,8 @@ public sealed partial class SqliteMessageStore : IEventLogStore
 
     private const string ReadBackwardsSql =
         $"SELECT {EventColumns} FROM contracts_events WHERE stream_id = $stream AND stream_version <= $from ORDER BY stream_version DESC LIMIT $limit";
+
+    private const string StreamOfSql = "SELECT version, deleted_at, archived_at FROM contracts_streams WHERE stream_id = $stream";
 
     /// <inheritdoc />
     public IEventLogStore Events => this;
@@ -74,6 +76,9 @@ public sealed partial class SqliteMessageStore : IEventLogStore
     ValueTask IEventLogStore.DeleteStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken) =>
         WriteAsync(new DeleteStreamOp(streamId, expected), cancellationToken);
 
+    ValueTask IEventLogStore.ArchiveStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken) =>
+        WriteAsync(new ArchiveStreamOp(streamId, expected), cancellationToken);
+
     ValueTask<long> IEventLogStore.ReadCheckpointAsync(string subscription, CancellationToken cancellationToken)
     {
         using SqliteConnection connection = OpenConnection();
@@ -87,7 +92,7 @@ public sealed partial class SqliteMessageStore : IEventLogStore
 
     private static StreamState StreamOf(SqliteConnection connection, string streamId)
     {
-        using SqliteCommand command = SqliteSql.Command(connection, "SELECT version, deleted_at FROM contracts_streams WHERE stream_id = $stream", "$stream");
+        using SqliteCommand command = SqliteSql.Command(connection, StreamOfSql, "$stream");
         command.Parameters[0].Value = streamId;
         return ReadStreamState(command);
     }
@@ -95,7 +100,7 @@ public sealed partial class SqliteMessageStore : IEventLogStore
     private static StreamState ReadStreamState(SqliteCommand command)
     {
         using SqliteDataReader reader = command.ExecuteReader();
-        return reader.Read() ? new StreamState(reader.GetInt64(0), !reader.IsDBNull(1)) : default;
+        return reader.Read() ? new StreamState(reader.GetInt64(0), !reader.IsDBNull(1), !reader.IsDBNull(2)) : default;
     }
 
     private static List<EventRecord> ReadEvents(SqliteCommand command)
@@ -128,7 +133,9 @@ public sealed partial class SqliteMessageStore : IEventLogStore
     {
         public override void Execute(Writer writer)
         {
-            long version = Check(writer, streamId, expected);
+            StreamState state = StateOf(writer, streamId);
+            state.ThrowIfCannotAppend(streamId, expected);
+            long version = state.Version;
             long now = writer.Time.GetUtcNow().ToUnixTimeMilliseconds();
             SqliteParameterCollection p = writer.InsertEvent.Parameters;
             foreach (EventRecord record in events)
@@ -167,8 +174,28 @@ public sealed partial class SqliteMessageStore : IEventLogStore
     {
         public override void Execute(Writer writer)
         {
-            long version = Check(writer, streamId, expected);
-            SetStream(writer, streamId, version, writer.Time.GetUtcNow().ToUnixTimeMilliseconds());
+            StreamState state = StateOf(writer, streamId);
+            state.ThrowIfCannotClose(streamId, expected);
+            SetStream(writer, streamId, state.Version, writer.Time.GetUtcNow().ToUnixTimeMilliseconds());
+        }
+    }
+
+    /// <summary>Marks the stream archived (created empty if missing); an archived stream keeps its first archiving time.</summary>
+    private sealed class ArchiveStreamOp(string streamId, ExpectedVersion expected) : WriteOp
+    {
+        public override void Execute(Writer writer)
+        {
+            StreamState state = StateOf(writer, streamId);
+            state.ThrowIfCannotClose(streamId, expected);
+            SqliteCommand command = writer.Scratch;
+            command.CommandText =
+                "INSERT INTO contracts_streams (stream_id, version, archived_at) VALUES ($stream, $version, $at) " +
+                "ON CONFLICT (stream_id) DO UPDATE SET archived_at = coalesce(contracts_streams.archived_at, excluded.archived_at)";
+            command.Parameters.Clear();
+            command.Parameters.AddWithValue("$stream", streamId);
+            command.Parameters.AddWithValue("$version", state.Version);
+            command.Parameters.AddWithValue("$at", writer.Time.GetUtcNow().ToUnixTimeMilliseconds());
+            command.ExecuteNonQuery();
         }
     }
 
@@ -187,22 +214,10 @@ public sealed partial class SqliteMessageStore : IEventLogStore
         }
     }
 
-    /// <summary>The stream's version, once it is known to meet <paramref name="expected"/> and not to be deleted.</summary>
-    private static long Check(Writer writer, string streamId, ExpectedVersion expected)
+    private static StreamState StateOf(Writer writer, string streamId)
     {
         writer.StreamOf.Parameters[0].Value = streamId;
-        StreamState state = ReadStreamState(writer.StreamOf);
-        if (state.Deleted)
-        {
-            throw new StreamDeletedException(streamId);
-        }
-
-        if (!expected.IsMetBy(state.Version))
-        {
-            throw new WrongExpectedVersionException(streamId, expected, state.Version);
-        }
-
-        return state.Version;
+        return ReadStreamState(writer.StreamOf);
     }
 
     private static void SetStream(Writer writer, string streamId, long version, long? deletedAt)

@@ -34,7 +34,7 @@ public sealed partial class SqliteMessageStore
             MarkRelayed = SqliteSql.Command(connection, "UPDATE contracts_outbox SET relayed_at = $at, owner = NULL, claimed_until = NULL WHERE seq = $seq", "$at", "$seq");
             LastId = SqliteSql.Command(connection, "SELECT last_insert_rowid()");
             Scratch = connection.CreateCommand();
-            StreamOf = SqliteSql.Command(connection, "SELECT version, deleted_at FROM contracts_streams WHERE stream_id = $stream", "$stream");
+            StreamOf = SqliteSql.Command(connection, StreamOfSql, "$stream");
             SetStream = SqliteSql.Command(
                 connection,
                 "INSERT INTO contracts_streams (stream_id, version, deleted_at) VALUES ($stream, $version, $deleted) " +

@@ -92,7 +92,8 @@ internal static class SqliteSql
         CREATE TABLE IF NOT EXISTS contracts_streams (
         stream_id TEXT PRIMARY KEY,
         version INTEGER NOT NULL,
-        deleted_at INTEGER) WITHOUT ROWID;
+        deleted_at INTEGER,
+        archived_at INTEGER) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS contracts_checkpoints (
         subscription TEXT PRIMARY KEY,
         position INTEGER NOT NULL) WITHOUT ROWID;
@@ -132,7 +133,8 @@ internal static class SqliteSql
     /// <summary>
     /// Adds the columns later versions brought to the tables of an older file: the message's priority (all three
     /// message tables; a row written before it existed has 0), and on the queue and outbox the claim (owner and end)
-    /// and the count of claims (<c>deliveries</c>; a row written before it existed starts at 0).
+    /// and the count of claims (<c>deliveries</c>; a row written before it existed starts at 0), and on the streams when
+    /// each was archived.
     /// </summary>
     public static void AddLaterColumns(SqliteConnection connection)
     {
@@ -141,6 +143,7 @@ internal static class SqliteSql
             AddColumnsIfMissing(connection, table, "priority", $"ALTER TABLE {table} ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;");
         }
 
+        AddColumnsIfMissing(connection, "contracts_streams", "archived_at", "ALTER TABLE contracts_streams ADD COLUMN archived_at INTEGER;");
         foreach (string table in (ReadOnlySpan<string>)["contracts_queue", "contracts_outbox"])
         {
             AddColumnsIfMissing(connection, table, "owner", $"ALTER TABLE {table} ADD COLUMN owner TEXT; ALTER TABLE {table} ADD COLUMN claimed_until INTEGER;");

@@ -174,6 +174,67 @@ public abstract partial class StoreCompliance<TFixture>
         Assert.Single(await log.ReadStreamAsync("kept", 1, ReadDirection.Forwards, 10, Cancel));
     }
 
+    /// <summary>
+    /// An archived stream reads as before and takes no events, from this process or another, plain or in a transaction,
+    /// with nothing published; archiving it again changes nothing, and it may still be deleted.
+    /// </summary>
+    [Fact]
+    public async Task An_archived_stream_stays_readable_refuses_appends_everywhere_and_may_still_be_deleted()
+    {
+        IMessageStore store = await OpenAsync();
+        IEventLogStore one = store.Events;
+        IEventLogStore two = (await OpenAsync()).Events;
+        await one.AppendAsync("closed", ExpectedVersion.NoStream, [Event(1), Event(2)], null, Cancel);
+        await one.AppendAsync("open", ExpectedVersion.NoStream, [Event(3)], null, Cancel);
+
+        await Assert.ThrowsAsync<WrongExpectedVersionException>(async () => await one.ArchiveStreamAsync("closed", ExpectedVersion.Exactly(1), Cancel));
+        Assert.Equal(new StreamState(2, Deleted: false, Archived: false), await one.GetStreamAsync("closed", Cancel));
+        await one.ArchiveStreamAsync("closed", ExpectedVersion.Exactly(2), Cancel);
+
+        Assert.Equal(new StreamState(2, Deleted: false, Archived: true), await two.GetStreamAsync("closed", Cancel));
+        Assert.Equal([1L, 2], (await two.ReadStreamAsync("closed", 1, ReadDirection.Forwards, 10, Cancel)).Select(e => e.StreamVersion));
+        Assert.Equal([2L, 1], (await one.ReadStreamAsync("closed", long.MaxValue, ReadDirection.Backwards, 10, Cancel)).Select(e => e.StreamVersion));
+        StreamArchivedException refused = await Assert.ThrowsAsync<StreamArchivedException>(
+            async () => await two.AppendAsync("closed", ExpectedVersion.Exactly(2), [Event(4)], [Record(4, endpoint: "")], Cancel));
+        Assert.Equal("closed", refused.StreamId);
+        await Assert.ThrowsAsync<StreamArchivedException>(async () => await one.AppendAsync("closed", ExpectedVersion.Any, [Event(5)], null, Cancel));
+        await using (IEventLogTransaction transaction = await one.BeginTransactionAsync(Cancel))
+        {
+            await Assert.ThrowsAsync<StreamArchivedException>(async () => await transaction.AppendAsync("closed", ExpectedVersion.Any, [Event(6)], null, Cancel));
+            Assert.Equal(2, (await transaction.ReadStreamAsync("closed", 1, ReadDirection.Forwards, 10, Cancel)).Count);
+            await transaction.AppendAsync("open", ExpectedVersion.Exactly(1), [Event(7)], null, Cancel); // the transaction goes on
+            await transaction.CommitAsync(Cancel);
+        }
+
+        Assert.Empty(await store.Outbox.ClaimAsync(Long("relay"), 10, Cancel));
+        Assert.Equal(2, (await one.GetStreamAsync("open", Cancel)).Version);
+        Assert.Equal(4, await one.ReadHeadPositionAsync(Cancel)); // the refused appends took no position
+
+        // Again: nothing changes; a version check still applies. Then deletion, which is stronger.
+        await two.ArchiveStreamAsync("closed", ExpectedVersion.Any, Cancel);
+        await Assert.ThrowsAsync<WrongExpectedVersionException>(async () => await two.ArchiveStreamAsync("closed", ExpectedVersion.NoStream, Cancel));
+        Assert.Equal(new StreamState(2, Deleted: false, Archived: true), await one.GetStreamAsync("closed", Cancel));
+        await one.DeleteStreamAsync("closed", ExpectedVersion.Exactly(2), Cancel);
+        Assert.True((await two.GetStreamAsync("closed", Cancel)).Deleted);
+        await Assert.ThrowsAsync<StreamDeletedException>(async () => await two.ReadStreamAsync("closed", 1, ReadDirection.Forwards, 10, Cancel));
+        await Assert.ThrowsAsync<StreamDeletedException>(async () => await two.AppendAsync("closed", ExpectedVersion.Any, [Event(8)], null, Cancel));
+        await Assert.ThrowsAsync<StreamDeletedException>(async () => await two.ArchiveStreamAsync("closed", ExpectedVersion.Any, Cancel));
+        Assert.Equal([1L, 2, 3, 4], (await one.ReadAllAsync(1, 10, Cancel)).Select(e => e.Position));
+    }
+
+    /// <summary>A stream archived before its first event can never be started.</summary>
+    [Fact]
+    public async Task A_stream_archived_before_its_first_event_can_never_be_started()
+    {
+        IEventLogStore log = (await OpenAsync()).Events;
+        await Assert.ThrowsAsync<WrongExpectedVersionException>(async () => await log.ArchiveStreamAsync("never", ExpectedVersion.Exactly(1), Cancel));
+        await log.ArchiveStreamAsync("never", ExpectedVersion.NoStream, Cancel);
+        Assert.Equal(new StreamState(0, Deleted: false, Archived: true), await log.GetStreamAsync("never", Cancel));
+        Assert.Empty(await log.ReadStreamAsync("never", 1, ReadDirection.Forwards, 10, Cancel));
+        await Assert.ThrowsAsync<StreamArchivedException>(async () => await log.AppendAsync("never", ExpectedVersion.NoStream, [Event(1)], null, Cancel));
+        Assert.Equal(0, await log.ReadHeadPositionAsync(Cancel));
+    }
+
     /// <summary>An append's publications reach the outbox with it, and a refused append leaves none.</summary>
     [Fact]
     public async Task An_appends_publications_commit_to_the_outbox_with_it_and_a_refused_one_leaves_none()

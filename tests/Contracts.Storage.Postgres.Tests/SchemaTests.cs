@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Threading.Tasks;
+using Contracts.EventSourcing;
 using Npgsql;
 
 namespace Contracts.Storage.Postgres.Tests;
@@ -88,6 +89,52 @@ public sealed class SchemaTests : IAsyncLifetime
         Assert.Equal(new byte[] { 0x91, 0x01 }, taken.Payload.ToArray());
         Assert.Equal(1, taken.Deliveries); // the old row started at 0; this claim counts one
     }
+
+    [Fact]
+    public async Task A_schema_of_version_11_gets_archiving_and_its_streams_keep_their_state()
+    {
+        await using (NpgsqlConnection connection = await PostgresServer.OpenAsync())
+        {
+            await PostgresSchema.MigrateAsync(connection, _schema, migrate: true, default, target: 11);
+        }
+
+        await using PostgresMessageStore store = Store();
+        await using (NpgsqlConnection connection = await PostgresServer.OpenAsync())
+        {
+            // Streams written by version 11's append_events: one live, one deleted.
+            foreach (string stream in (string[])["live", "gone"])
+            {
+                await using var append = new NpgsqlCommand(
+                    $"SELECT r_version FROM \"{_schema}\".append_events($1, -1, now(), ARRAY[gen_random_uuid()], ARRAY['Old.Event'], ARRAY[1], ARRAY[gen_random_uuid()], ARRAY[NULL::uuid], ARRAY[NULL::bytea], ARRAY['\\x90'::bytea])",
+                    connection);
+                append.Parameters.Add(new NpgsqlParameter<string> { TypedValue = stream });
+                Assert.Equal(0L, await append.ExecuteScalarAsync());
+            }
+
+            await PostgresServer.ExecuteAsync($"UPDATE \"{_schema}\".streams SET deleted_at = now() WHERE stream_id = 'gone'");
+        }
+
+        await store.InitializeAsync(default);
+        Assert.Equal(PostgresMessageStore.SchemaVersion, await VersionAsync());
+        IEventLogStore log = store.Events;
+        Assert.Equal(new StreamState(1, Deleted: false, Archived: false), await log.GetStreamAsync("live", default));
+        Assert.Equal(new StreamState(1, Deleted: true, Archived: false), await log.GetStreamAsync("gone", default));
+        await Assert.ThrowsAsync<StreamDeletedException>(async () => await log.AppendAsync("gone", ExpectedVersion.Any, [NewEvent()], null, default));
+
+        await log.ArchiveStreamAsync("live", ExpectedVersion.Exactly(1), default);
+        await Assert.ThrowsAsync<StreamArchivedException>(async () => await log.AppendAsync("live", ExpectedVersion.Exactly(1), [NewEvent()], null, default));
+        Assert.Equal(2L, await log.AppendAsync("new", ExpectedVersion.NoStream, [NewEvent(), NewEvent()], null, default));
+        Assert.Equal(4L, await log.ReadHeadPositionAsync(default));
+    }
+
+    private static EventRecord NewEvent() => new()
+    {
+        EventId = Guid.NewGuid(),
+        ContractName = "New.Event",
+        ContractVersion = 1,
+        CorrelationId = Guid.NewGuid(),
+        Payload = new byte[] { 0x90 },
+    };
 
     [Fact]
     public async Task A_schema_newer_than_the_library_is_refused_with_a_clear_error()

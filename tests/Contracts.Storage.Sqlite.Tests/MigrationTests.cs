@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Threading.Tasks;
+using Contracts.EventSourcing;
 
 namespace Contracts.Storage.Sqlite.Tests;
 
@@ -42,5 +43,27 @@ public sealed class MigrationTests
         Assert.Equal(1, record.Deliveries);
         Assert.Equal(0, record.Priority);
         Assert.Equal(new byte[] { 0x91, 0x01 }, record.Payload.ToArray());
+    }
+
+    [Fact]
+    public async Task Streams_written_before_archiving_existed_keep_their_state_and_can_be_archived()
+    {
+        using var database = new TempDatabase();
+        using (Microsoft.Data.Sqlite.SqliteConnection connection = database.Open())
+        {
+            using Microsoft.Data.Sqlite.SqliteCommand create = connection.CreateCommand();
+            create.CommandText =
+                "CREATE TABLE contracts_streams (stream_id TEXT PRIMARY KEY, version INTEGER NOT NULL, deleted_at INTEGER) WITHOUT ROWID;" +
+                "INSERT INTO contracts_streams (stream_id, version, deleted_at) VALUES ('live', 0, NULL), ('gone', 0, 1700000000000);";
+            create.ExecuteNonQuery();
+        }
+
+        await using var store = new SqliteMessageStore(new SqliteStoreOptions { ConnectionString = database.ConnectionString });
+        await store.InitializeAsync(TestContext.Current.CancellationToken);
+        IEventLogStore log = store.Events;
+        Assert.Equal(new StreamState(0, Deleted: false, Archived: false), await log.GetStreamAsync("live", TestContext.Current.CancellationToken));
+        Assert.Equal(new StreamState(0, Deleted: true, Archived: false), await log.GetStreamAsync("gone", TestContext.Current.CancellationToken));
+        await log.ArchiveStreamAsync("live", ExpectedVersion.NoStream, TestContext.Current.CancellationToken);
+        Assert.Equal(new StreamState(0, Deleted: false, Archived: true), await log.GetStreamAsync("live", TestContext.Current.CancellationToken));
     }
 }

@@ -220,6 +220,13 @@ internal sealed partial class EventStore(ContractsRuntime runtime, ContractCatal
         await log.DeleteStreamAsync(streamId, expected, cancellationToken).ConfigureAwait(false);
     }
 
+    public async ValueTask ArchiveStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken = default)
+    {
+        CheckStreamId(streamId);
+        IEventLogStore log = await LogAsync().ConfigureAwait(false);
+        await log.ArchiveStreamAsync(streamId, expected, cancellationToken).ConfigureAwait(false);
+    }
+
     private async IAsyncEnumerable<RecordedEvent> ReadStreamPagesAsync(string streamId, long fromVersion, ReadDirection direction, long maxCount, Pipeline.ConsumeContext? within, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         IEventLogStore log = await LogAsync().ConfigureAwait(false);

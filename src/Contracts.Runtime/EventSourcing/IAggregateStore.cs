@@ -79,6 +79,8 @@ public interface IAggregateStore
     /// <param name="cancellationToken">Cancels the save (the append then happened entirely or not at all).</param>
     /// <returns>The stream's version after the save.</returns>
     /// <exception cref="WrongExpectedVersionException">Another writer appended since the load: nothing was written; load again and decide again.</exception>
+    /// <exception cref="StreamArchivedException">The aggregate's stream was archived: it is read-only.</exception>
+    /// <exception cref="StreamDeletedException">The aggregate's stream was deleted.</exception>
     /// <exception cref="InvalidOperationException">The aggregate is historical, or was not loaded by a store.</exception>
     ValueTask<long> SaveAsync<TAggregate>(TAggregate aggregate, AppendOptions? options = null, CancellationToken cancellationToken = default)
         where TAggregate : Aggregate, IAggregateDefinition<TAggregate>;

@@ -24,6 +24,7 @@ public interface IEventStore
     /// <returns>The stream's version after the append: the version of its last event.</returns>
     /// <exception cref="WrongExpectedVersionException">Another writer appended first.</exception>
     /// <exception cref="StreamDeletedException">The stream was deleted.</exception>
+    /// <exception cref="StreamArchivedException">The stream was archived.</exception>
     /// <exception cref="System.InvalidOperationException">The bus is not started.</exception>
     ValueTask<long> AppendAsync(string streamId, ExpectedVersion expected, IReadOnlyList<IEvent> events, AppendOptions? options = null, CancellationToken cancellationToken = default);
 
@@ -124,4 +125,19 @@ public interface IEventStore
     /// <exception cref="WrongExpectedVersionException">Another writer appended first.</exception>
     /// <exception cref="StreamDeletedException">The stream was deleted already.</exception>
     ValueTask DeleteStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Archives <paramref name="streamId"/>: it becomes read-only. Appends (and aggregate saves) fail with
+    /// <see cref="StreamArchivedException"/>, while reads, aggregate loads and the global log see its events as before
+    /// (<see cref="GetStreamAsync"/> reports it archived). For a stream whose life is over but whose history is kept: a
+    /// closed account, a shipped order. Archiving an archived stream changes nothing; an archived stream may still be
+    /// deleted.
+    /// </summary>
+    /// <param name="streamId">The stream.</param>
+    /// <param name="expected">The version the caller read: archiving fails if another writer appended since.</param>
+    /// <param name="cancellationToken">Cancels the archiving.</param>
+    /// <returns>Completes when the archiving is stored.</returns>
+    /// <exception cref="WrongExpectedVersionException">Another writer appended first.</exception>
+    /// <exception cref="StreamDeletedException">The stream was deleted.</exception>
+    ValueTask ArchiveStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken = default);
 }

@@ -28,6 +28,7 @@ public partial interface IEventLogStore
     /// <returns>The stream's version after the append.</returns>
     /// <exception cref="WrongExpectedVersionException">The stream is at another version.</exception>
     /// <exception cref="StreamDeletedException">The stream was deleted.</exception>
+    /// <exception cref="StreamArchivedException">The stream was archived.</exception>
     ValueTask<long> AppendAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventRecord> events, IReadOnlyList<MessageRecord>? publish, CancellationToken cancellationToken);
 
     /// <summary>
@@ -72,6 +73,22 @@ public partial interface IEventLogStore
     /// <exception cref="WrongExpectedVersionException">The stream is at another version.</exception>
     /// <exception cref="StreamDeletedException">The stream was deleted already.</exception>
     ValueTask DeleteStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Archives <paramref name="streamId"/>: it takes no more events (appends fail with <see cref="StreamArchivedException"/>),
+    /// while it reads as before and its events stay in the global log. Archiving an archived stream changes nothing; an
+    /// archived stream may still be deleted. A stream that does not exist is archived empty (when
+    /// <paramref name="expected"/> allows it), so it can never be started.
+    /// </summary>
+    /// <param name="streamId">The stream.</param>
+    /// <param name="expected">The version the stream must be at.</param>
+    /// <param name="cancellationToken">Cancels the archiving.</param>
+    /// <returns>Completes when the archiving is stored.</returns>
+    /// <exception cref="WrongExpectedVersionException">The stream is at another version.</exception>
+    /// <exception cref="StreamDeletedException">The stream was deleted.</exception>
+    /// <exception cref="System.NotSupportedException">The store cannot archive streams.</exception>
+    ValueTask ArchiveStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken) =>
+        throw new System.NotSupportedException($"The event log {GetType().Name} cannot archive streams: use the in-memory, SQLite or PostgreSQL store.");
 
     /// <summary>The position a subscription last saved (0 when it has saved none): it resumes after it.</summary>
     /// <param name="subscription">The subscription's name.</param>

@@ -27,6 +27,7 @@ public interface IEventLogTransaction : IAsyncDisposable
     /// <returns>The stream's version after the append.</returns>
     /// <exception cref="WrongExpectedVersionException">The stream is at another version.</exception>
     /// <exception cref="StreamDeletedException">The stream was deleted.</exception>
+    /// <exception cref="StreamArchivedException">The stream was archived.</exception>
     ValueTask<long> AppendAsync(string streamId, ExpectedVersion expected, IReadOnlyList<EventRecord> events, IReadOnlyList<MessageRecord>? publish, CancellationToken cancellationToken);
 
     /// <summary>Reads as <see cref="IEventLogStore.ReadStreamAsync"/> does, inside this transaction: what it appended is seen.</summary>

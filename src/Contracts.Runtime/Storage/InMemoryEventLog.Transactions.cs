@@ -21,7 +21,7 @@ internal sealed partial class InMemoryEventLog
     {
         lock (_gate)
         {
-            return _streams.TryGetValue(streamId, out Stream? stream) ? new StreamState(stream.Events.Count, stream.Deleted) : default;
+            return StateOf(_streams.GetValueOrDefault(streamId));
         }
     }
 
@@ -49,16 +49,8 @@ internal sealed partial class InMemoryEventLog
         {
             ObjectDisposedException.ThrowIf(_done, this);
             StreamState state = log.Committed(streamId);
-            if (state.Deleted)
-            {
-                throw new StreamDeletedException(streamId);
-            }
-
             long version = _versions.TryGetValue(streamId, out long pending) ? pending : state.Version;
-            if (!expected.IsMetBy(version))
-            {
-                throw new WrongExpectedVersionException(streamId, expected, version);
-            }
+            (state with { Version = version }).ThrowIfCannotAppend(streamId, expected);
 
             if (_head < 0)
             {

@@ -40,17 +40,8 @@ internal sealed partial class InMemoryEventLog(TimeProvider time, Action<Message
         lock (_gate)
         {
             _streams.TryGetValue(streamId, out Stream? stream);
+            StateOf(stream).ThrowIfCannotAppend(streamId, expected);
             long version = stream?.Events.Count ?? 0;
-            if (stream?.Deleted == true)
-            {
-                throw new StreamDeletedException(streamId);
-            }
-
-            if (!expected.IsMetBy(version))
-            {
-                throw new WrongExpectedVersionException(streamId, expected, version);
-            }
-
             if (stream is null)
             {
                 _streams[streamId] = stream = new Stream();
@@ -132,7 +123,7 @@ internal sealed partial class InMemoryEventLog(TimeProvider time, Action<Message
     {
         lock (_gate)
         {
-            return ValueTask.FromResult(_streams.TryGetValue(streamId, out Stream? stream) ? new StreamState(stream.Events.Count, stream.Deleted) : default);
+            return ValueTask.FromResult(StateOf(_streams.GetValueOrDefault(streamId)));
         }
     }
 
@@ -149,7 +140,7 @@ internal sealed partial class InMemoryEventLog(TimeProvider time, Action<Message
         await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            Delete(streamId, expected);
+            Close(streamId, expected).Deleted = true;
         }
         finally
         {
@@ -157,30 +148,36 @@ internal sealed partial class InMemoryEventLog(TimeProvider time, Action<Message
         }
     }
 
-    private void Delete(string streamId, ExpectedVersion expected)
+    public async ValueTask ArchiveStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken)
+    {
+        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            Close(streamId, expected).Archived = true;
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    /// <summary>The stream, created if missing, once a deletion or an archiving of it may go ahead.</summary>
+    private Stream Close(string streamId, ExpectedVersion expected)
     {
         lock (_gate)
         {
             _streams.TryGetValue(streamId, out Stream? stream);
-            long version = stream?.Events.Count ?? 0;
-            if (stream?.Deleted == true)
-            {
-                throw new StreamDeletedException(streamId);
-            }
-
-            if (!expected.IsMetBy(version))
-            {
-                throw new WrongExpectedVersionException(streamId, expected, version);
-            }
-
+            StateOf(stream).ThrowIfCannotClose(streamId, expected);
             if (stream is null)
             {
                 _streams[streamId] = stream = new Stream();
             }
 
-            stream.Deleted = true;
+            return stream;
         }
     }
+
+    private static StreamState StateOf(Stream? stream) => stream is null ? default : new StreamState(stream.Events.Count, stream.Deleted, stream.Archived);
 
     public ValueTask<long> ReadCheckpointAsync(string subscription, CancellationToken cancellationToken)
     {
@@ -208,5 +205,7 @@ internal sealed partial class InMemoryEventLog(TimeProvider time, Action<Message
         public List<EventRecord> Events { get; } = [];
 
         public bool Deleted { get; set; }
+
+        public bool Archived { get; set; }
     }
 }
