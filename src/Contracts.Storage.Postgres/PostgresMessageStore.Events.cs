@@ -234,35 +234,42 @@ public sealed partial class PostgresMessageStore : IEventLogStore
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
-    async ValueTask IEventLogStore.DeleteStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken)
+    ValueTask IEventLogStore.DeleteStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken) =>
+        CloseStreamAsync(streamId, expected, archive: false, cancellationToken);
+
+    ValueTask IEventLogStore.ArchiveStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken) =>
+        CloseStreamAsync(streamId, expected, archive: true, cancellationToken);
+
+    private async ValueTask CloseStreamAsync(string streamId, ExpectedVersion expected, bool archive, CancellationToken cancellationToken)
     {
         ThrowIfNotOpen();
         await using NpgsqlConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        long version = await LockStreamAsync(connection, transaction, streamId, expected, cancellationToken).ConfigureAwait(false);
-        await using (var batch = new NpgsqlBatch(connection, transaction))
-        {
-            batch.BatchCommands.Add(SetStreamCommand(EventSql, streamId, version, _time.GetUtcNow()));
-            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
+        await CloseStreamInAsync(connection, transaction, streamId, expected, archive, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    async ValueTask IEventLogStore.ArchiveStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken)
+    /// <summary>
+    /// Deletes or archives <paramref name="streamId"/> in <paramref name="transaction"/>, which the caller commits: the
+    /// stream's row is created if missing and locked (appends to it wait for the commit), checked, then marked.
+    /// </summary>
+    internal async ValueTask CloseStreamInAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string streamId, ExpectedVersion expected, bool archive, CancellationToken cancellationToken)
     {
-        ThrowIfNotOpen();
-        await using NpgsqlConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await LockStreamAsync(connection, transaction, streamId, expected, cancellationToken).ConfigureAwait(false);
-        await using (var archive = new NpgsqlCommand(EventSql.ArchiveStream, connection, transaction))
+        long version = await LockStreamAsync(connection, transaction, streamId, expected, cancellationToken).ConfigureAwait(false);
+        await using NpgsqlBatch batch = new(connection, transaction);
+        if (archive)
         {
-            archive.Parameters.Add(PostgresSql.Value(streamId));
-            archive.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { NpgsqlDbType = NpgsqlDbType.TimestampTz, TypedValue = _time.GetUtcNow() });
-            await archive.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            var command = new NpgsqlBatchCommand(EventSql.ArchiveStream);
+            command.Parameters.Add(PostgresSql.Value(streamId));
+            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { NpgsqlDbType = NpgsqlDbType.TimestampTz, TypedValue = _time.GetUtcNow() });
+            batch.BatchCommands.Add(command);
+        }
+        else
+        {
+            batch.BatchCommands.Add(SetStreamCommand(EventSql, streamId, version, _time.GetUtcNow()));
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     async ValueTask<long> IEventLogStore.ReadCheckpointAsync(string subscription, CancellationToken cancellationToken)

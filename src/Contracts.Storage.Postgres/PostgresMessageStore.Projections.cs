@@ -69,6 +69,18 @@ public sealed partial class PostgresMessageStore
             return await store.ReadStreamInAsync(batch, streamId, fromVersion, direction, maxCount, cancellationToken).ConfigureAwait(false);
         }
 
+        public ValueTask DeleteStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken)
+        {
+            ObjectDisposedException.ThrowIf(_done, this);
+            return store.CloseStreamInAsync(connection, transaction, streamId, expected, archive: false, cancellationToken);
+        }
+
+        public ValueTask ArchiveStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken)
+        {
+            ObjectDisposedException.ThrowIf(_done, this);
+            return store.CloseStreamInAsync(connection, transaction, streamId, expected, archive: true, cancellationToken);
+        }
+
         public async ValueTask SaveCheckpointAsync(string subscription, long position, CancellationToken cancellationToken)
         {
             ObjectDisposedException.ThrowIf(_done, this);

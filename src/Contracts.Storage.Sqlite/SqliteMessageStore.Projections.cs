@@ -86,6 +86,20 @@ public sealed partial class SqliteMessageStore
             return ValueTask.FromResult<IReadOnlyList<EventRecord>>(_writer.ReadStream(Transaction, streamId, fromVersion, direction, maxCount));
         }
 
+        public ValueTask DeleteStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken)
+        {
+            ObjectDisposedException.ThrowIf(_done, this);
+            new DeleteStreamOp(streamId, expected).Execute(_writer);
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask ArchiveStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken)
+        {
+            ObjectDisposedException.ThrowIf(_done, this);
+            new ArchiveStreamOp(streamId, expected).Execute(_writer);
+            return ValueTask.CompletedTask;
+        }
+
         public ValueTask SaveCheckpointAsync(string subscription, long position, CancellationToken cancellationToken)
         {
             ObjectDisposedException.ThrowIf(_done, this);

@@ -104,6 +104,12 @@ internal sealed partial class EventStore(ContractsRuntime runtime, ContractCatal
         return ReadStreamPagesAsync(streamId, fromVersion, ReadDirection.Forwards, maxCount, within: null, cancellationToken);
     }
 
+    public IAsyncEnumerable<RecordedEvent> ReadStreamAsync(string streamId, MessageContext context, long fromVersion = 1, long maxCount = long.MaxValue, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return ReadStreamAsync(streamId, fromVersion, maxCount, (MessageContext?)context, cancellationToken);
+    }
+
     /// <summary>
     /// <see cref="ReadStreamAsync(string, long, long, CancellationToken)"/> inside the consume transaction of the delivery
     /// of <paramref name="context"/>, where it has one: what it appended so far is seen (an aggregate loaded to be changed
@@ -213,18 +219,38 @@ internal sealed partial class EventStore(ContractsRuntime runtime, ContractCatal
         return await log.ReadHeadPositionAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async ValueTask DeleteStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken = default)
+    public ValueTask DeleteStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken = default) =>
+        CloseStreamAsync(streamId, expected, archive: false, context: null, cancellationToken);
+
+    public ValueTask DeleteStreamAsync(string streamId, ExpectedVersion expected, MessageContext context, CancellationToken cancellationToken = default)
     {
-        CheckStreamId(streamId);
-        IEventLogStore log = await LogAsync().ConfigureAwait(false);
-        await log.DeleteStreamAsync(streamId, expected, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(context);
+        return CloseStreamAsync(streamId, expected, archive: false, context, cancellationToken);
     }
 
-    public async ValueTask ArchiveStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken = default)
+    public ValueTask ArchiveStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken = default) =>
+        CloseStreamAsync(streamId, expected, archive: true, context: null, cancellationToken);
+
+    public ValueTask ArchiveStreamAsync(string streamId, ExpectedVersion expected, MessageContext context, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return CloseStreamAsync(streamId, expected, archive: true, context, cancellationToken);
+    }
+
+    /// <summary>Deletes or archives a stream: in the consume transaction of <paramref name="context"/>'s delivery where it has one, else at once.</summary>
+    private async ValueTask CloseStreamAsync(string streamId, ExpectedVersion expected, bool archive, MessageContext? context, CancellationToken cancellationToken)
     {
         CheckStreamId(streamId);
         IEventLogStore log = await LogAsync().ConfigureAwait(false);
-        await log.ArchiveStreamAsync(streamId, expected, cancellationToken).ConfigureAwait(false);
+        if (context is not { Transaction: not null })
+        {
+            await (archive ? log.ArchiveStreamAsync(streamId, expected, cancellationToken) : log.DeleteStreamAsync(streamId, expected, cancellationToken)).ConfigureAwait(false);
+            return;
+        }
+
+        await using IEventLogTransaction joined = await log.JoinAsync(context.Consume.Transaction!, cancellationToken).ConfigureAwait(false);
+        await (archive ? joined.ArchiveStreamAsync(streamId, expected, cancellationToken) : joined.DeleteStreamAsync(streamId, expected, cancellationToken)).ConfigureAwait(false);
+        await joined.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async IAsyncEnumerable<RecordedEvent> ReadStreamPagesAsync(string streamId, long fromVersion, ReadDirection direction, long maxCount, Pipeline.ConsumeContext? within, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -37,6 +37,22 @@ public interface IEventStore
     /// <exception cref="StreamDeletedException">The stream was deleted.</exception>
     IAsyncEnumerable<RecordedEvent> ReadStreamAsync(string streamId, long fromVersion = 1, long maxCount = long.MaxValue, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Reads <paramref name="streamId"/> oldest first, as <see cref="ReadStreamAsync(string, long, long, CancellationToken)"/>
+    /// does, inside the consume transaction of the handler whose <paramref name="context"/> is given (an
+    /// <see cref="DeliveryMode.EffectivelyOnce"/> handler or a saga step on SQLite or PostgreSQL): it sees what the handler
+    /// appended so far. Without a consume transaction it reads what is committed. Consume the events before the handler
+    /// returns.
+    /// </summary>
+    /// <param name="streamId">The stream.</param>
+    /// <param name="context">The handler's context.</param>
+    /// <param name="fromVersion">The first version to read (1: from the start).</param>
+    /// <param name="maxCount">At most this many events.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The events; none for a stream that does not exist.</returns>
+    /// <exception cref="StreamDeletedException">The stream was deleted.</exception>
+    IAsyncEnumerable<RecordedEvent> ReadStreamAsync(string streamId, MessageContext context, long fromVersion = 1, long maxCount = long.MaxValue, CancellationToken cancellationToken = default);
+
     /// <summary>Reads <paramref name="streamId"/> newest first, from version <paramref name="fromVersion"/> down.</summary>
     /// <param name="streamId">The stream.</param>
     /// <param name="fromVersion">The first version to read (<see cref="long.MaxValue"/>: from the last event).</param>
@@ -127,6 +143,21 @@ public interface IEventStore
     ValueTask DeleteStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Deletes <paramref name="streamId"/> as <see cref="DeleteStreamAsync(string, ExpectedVersion, CancellationToken)"/>
+    /// does, inside the consume transaction of the handler whose <paramref name="context"/> is given, where it has one: the
+    /// deletion commits with the handler's work and its inbox key, or not at all. Without a consume transaction it is
+    /// stored at once.
+    /// </summary>
+    /// <param name="streamId">The stream.</param>
+    /// <param name="expected">The version the caller read.</param>
+    /// <param name="context">The handler's context.</param>
+    /// <param name="cancellationToken">Cancels the deletion.</param>
+    /// <returns>Completes when the deletion is written.</returns>
+    /// <exception cref="WrongExpectedVersionException">Another writer appended first.</exception>
+    /// <exception cref="StreamDeletedException">The stream was deleted already.</exception>
+    ValueTask DeleteStreamAsync(string streamId, ExpectedVersion expected, MessageContext context, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Archives <paramref name="streamId"/>: it becomes read-only. Appends (and aggregate saves) fail with
     /// <see cref="StreamArchivedException"/>, while reads, aggregate loads and the global log see its events as before
     /// (<see cref="GetStreamAsync"/> reports it archived). For a stream whose life is over but whose history is kept: a
@@ -140,4 +171,19 @@ public interface IEventStore
     /// <exception cref="WrongExpectedVersionException">Another writer appended first.</exception>
     /// <exception cref="StreamDeletedException">The stream was deleted.</exception>
     ValueTask ArchiveStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Archives <paramref name="streamId"/> as <see cref="ArchiveStreamAsync(string, ExpectedVersion, CancellationToken)"/>
+    /// does, inside the consume transaction of the handler whose <paramref name="context"/> is given, where it has one: the
+    /// archiving commits with the handler's work (its last append, say) and its inbox key, or not at all. Without a consume
+    /// transaction it is stored at once.
+    /// </summary>
+    /// <param name="streamId">The stream.</param>
+    /// <param name="expected">The version the caller read (the handler's own appends included).</param>
+    /// <param name="context">The handler's context.</param>
+    /// <param name="cancellationToken">Cancels the archiving.</param>
+    /// <returns>Completes when the archiving is written.</returns>
+    /// <exception cref="WrongExpectedVersionException">Another writer appended first.</exception>
+    /// <exception cref="StreamDeletedException">The stream was deleted.</exception>
+    ValueTask ArchiveStreamAsync(string streamId, ExpectedVersion expected, MessageContext context, CancellationToken cancellationToken = default);
 }

@@ -2,7 +2,7 @@ using System;
 
 namespace Contracts.EventSourcing;
 
-/// <summary>An append to a stream that was archived (<see cref="IEventStore.ArchiveStreamAsync"/>): it is read-only.</summary>
+/// <summary>An append to a stream that was archived (<see cref="IEventStore.ArchiveStreamAsync(string, ExpectedVersion, System.Threading.CancellationToken)"/>): it is read-only.</summary>
 public sealed class StreamArchivedException : InvalidOperationException
 {
     /// <summary>Creates the exception.</summary>

@@ -2,7 +2,7 @@ using System;
 
 namespace Contracts.EventSourcing;
 
-/// <summary>A read of, or an append to, a stream that was deleted (<see cref="IEventStore.DeleteStreamAsync"/>).</summary>
+/// <summary>A read of, or an append to, a stream that was deleted (<see cref="IEventStore.DeleteStreamAsync(string, ExpectedVersion, System.Threading.CancellationToken)"/>).</summary>
 public sealed class StreamDeletedException : InvalidOperationException
 {
     /// <summary>Creates the exception.</summary>

@@ -40,6 +40,28 @@ public interface IEventLogTransaction : IAsyncDisposable
     /// <exception cref="StreamDeletedException">The stream was deleted.</exception>
     ValueTask<IReadOnlyList<EventRecord>> ReadStreamAsync(string streamId, long fromVersion, ReadDirection direction, int maxCount, CancellationToken cancellationToken);
 
+    /// <summary>Deletes a stream as <see cref="IEventLogStore.DeleteStreamAsync"/> does, inside this transaction.</summary>
+    /// <param name="streamId">The stream.</param>
+    /// <param name="expected">The version the stream must be at (this transaction's appends included).</param>
+    /// <param name="cancellationToken">Cancels the deletion.</param>
+    /// <returns>Completes when written (not yet committed).</returns>
+    /// <exception cref="WrongExpectedVersionException">The stream is at another version.</exception>
+    /// <exception cref="StreamDeletedException">The stream was deleted already.</exception>
+    /// <exception cref="System.NotSupportedException">The store cannot delete streams in a transaction.</exception>
+    ValueTask DeleteStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken) =>
+        throw new System.NotSupportedException($"The event-log transaction {GetType().Name} cannot delete streams: use the SQLite or PostgreSQL store.");
+
+    /// <summary>Archives a stream as <see cref="IEventLogStore.ArchiveStreamAsync"/> does, inside this transaction.</summary>
+    /// <param name="streamId">The stream.</param>
+    /// <param name="expected">The version the stream must be at (this transaction's appends included).</param>
+    /// <param name="cancellationToken">Cancels the archiving.</param>
+    /// <returns>Completes when written (not yet committed).</returns>
+    /// <exception cref="WrongExpectedVersionException">The stream is at another version.</exception>
+    /// <exception cref="StreamDeletedException">The stream was deleted.</exception>
+    /// <exception cref="System.NotSupportedException">The store cannot archive streams in a transaction.</exception>
+    ValueTask ArchiveStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken) =>
+        throw new System.NotSupportedException($"The event-log transaction {GetType().Name} cannot archive streams: use the SQLite or PostgreSQL store.");
+
     /// <summary>Saves a subscription's checkpoint in this transaction (an older position never replaces a newer one).</summary>
     /// <param name="subscription">The subscription's name.</param>
     /// <param name="position">The position handled, with every one before it.</param>

@@ -110,6 +110,33 @@ public abstract partial class AggregateSuite : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_archived_aggregate_loads_as_it_was_and_refuses_to_save_keeping_its_pending_events()
+    {
+        AggregateHost host = await StartAsync();
+        IAggregateStore aggregates = host.Aggregates;
+        string id = Guid.NewGuid().ToString("N");
+        Tally created = await aggregates.LoadAsync<Tally>(id, Cancel);
+        created.Start("ada");
+        created.Add(5);
+        await aggregates.SaveAsync(created, cancellationToken: Cancel);
+
+        Tally read = await aggregates.LoadAsync<Tally>(id, Cancel);
+        await host.Events.ArchiveStreamAsync(read.StreamId, ExpectedVersion.Exactly(read.Version), Cancel);
+        Assert.Equal(new StreamState(2, Deleted: false, Archived: true), await host.Events.GetStreamAsync(read.StreamId, Cancel));
+
+        Tally archived = await aggregates.LoadAsync<Tally>(id, Cancel);
+        Assert.Equal(new TallyState { Owner = "ada", Total = 5, Count = 1 }, archived.State);
+        archived.Add(1);
+        StreamArchivedException refused = await Assert.ThrowsAsync<StreamArchivedException>(
+            async () => await aggregates.SaveAsync(archived, cancellationToken: Cancel));
+        Assert.Equal(archived.StreamId, refused.StreamId);
+        Assert.Single(archived.PendingEvents); // kept: nothing was written
+        Assert.Equal(2, archived.Version);
+        Assert.Equal(2, await host.Events.ReadHeadPositionAsync(Cancel));
+        Assert.Equal(5, (await aggregates.LoadAsOfAsync<Tally>(id, 2, Cancel)).State.Total);
+    }
+
+    [Fact]
     public async Task Two_writers_creating_the_same_aggregate_cannot_both_succeed()
     {
         AggregateHost host = await StartAsync();

@@ -92,6 +92,8 @@ public sealed class CountingStore(IMessageStore inner) : IMessageStore
 
         public ValueTask DeleteStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken) => inner.DeleteStreamAsync(streamId, expected, cancellationToken);
 
+        public ValueTask ArchiveStreamAsync(string streamId, ExpectedVersion expected, CancellationToken cancellationToken) => inner.ArchiveStreamAsync(streamId, expected, cancellationToken);
+
         public ValueTask<long> ReadCheckpointAsync(string subscription, CancellationToken cancellationToken) => inner.ReadCheckpointAsync(subscription, cancellationToken);
 
         public ValueTask SaveCheckpointAsync(string subscription, long position, CancellationToken cancellationToken) => inner.SaveCheckpointAsync(subscription, position, cancellationToken);

@@ -122,6 +122,19 @@ public sealed class AddToTallyHandler(EventSourcing.IAggregateStore aggregates, 
             }
         }
 
+        if (ledger.ArchiveAfterSave?.Invoke(command.Key) == true)
+        {
+            // Read in the delivery's transaction (its own save is seen), then archive at that version, in it too.
+            EventSourcing.RecordedEvent? last = null;
+            await foreach (EventSourcing.RecordedEvent recorded in events.ReadStreamAsync("tally-" + command.TallyId, context, cancellationToken: cancellationToken))
+            {
+                last = recorded;
+            }
+
+            ledger.SeenBeforeArchive = last is { Event: TallyAdded added } && added.Amount == command.Amount ? last.StreamVersion : -1;
+            await events.ArchiveStreamAsync("tally-" + command.TallyId, EventSourcing.ExpectedVersion.Exactly(last?.StreamVersion ?? 0), context, cancellationToken);
+        }
+
         if (ledger.FailAfterSave?.Invoke(command.Key, context.Attempt) == true)
         {
             throw new InvalidOperationException($"{command.Key} fails after its save (attempt {context.Attempt}).");
@@ -151,6 +164,12 @@ public sealed class TallyLedger
     public bool AppendStaleFirst { get; set; }
 
     public Func<string, int, bool>? FailAfterSave { get; set; }
+
+    /// <summary>Which additions then read their stream and archive it, both in the delivery's transaction.</summary>
+    public Func<string, bool>? ArchiveAfterSave { get; set; }
+
+    /// <summary>The version the last archiving handler read its own saved addition at (-1: it did not see it).</summary>
+    public long SeenBeforeArchive { get; set; }
 
     public System.Collections.Concurrent.ConcurrentDictionary<Guid, int> Published { get; } = new();
 }

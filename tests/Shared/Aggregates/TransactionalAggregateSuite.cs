@@ -131,6 +131,39 @@ public abstract class TransactionalAggregateSuite : IAsyncLifetime
         Assert.Empty(ledger.Published);
     }
 
+    [Fact]
+    public async Task A_handler_archives_its_aggregate_in_its_delivery_and_a_failed_attempt_archives_nothing()
+    {
+        var ledger = new TallyLedger
+        {
+            ArchiveAfterSave = static key => key == "last",
+            FailAfterSave = static (key, attempt) => key == "last" && attempt == 1,
+        };
+        AggregateHost host = await StartAsync(ledger, concurrency: 1, retries: 1);
+        IMessageBus bus = host.Services.GetRequiredService<IMessageBus>();
+        IDeadLetters deadLetters = host.Services.GetRequiredService<IDeadLetters>();
+        string id = Guid.NewGuid().ToString("N");
+        for (int i = 1; i <= 5; i++)
+        {
+            await bus.SendAsync(new AddToTally("k" + i, id, i), cancellationToken: Cancel);
+        }
+
+        await bus.SendAsync(new AddToTally("last", id, 100), cancellationToken: Cancel);
+        await Until(async () => (await host.Events.GetStreamAsync("tally-" + id, Cancel)).Archived, "the tally is archived", TimeSpan.FromSeconds(30));
+
+        // The first attempt's save and archiving were rolled back with it (else the retry's save would have been refused).
+        Assert.Equal(new StreamState(6, Deleted: false, Archived: true), await host.Events.GetStreamAsync("tally-" + id, Cancel));
+        Assert.Equal(6, ledger.SeenBeforeArchive); // the read in the transaction saw the handler's own save
+        Tally tally = await host.Aggregates.LoadAsync<Tally>(id, Cancel);
+        Assert.Equal(115, tally.State.Total);
+
+        // Later additions are refused by the archived stream: dead-lettered, nothing appended.
+        await bus.SendAsync(new AddToTally("too-late", id, 1000), cancellationToken: Cancel);
+        await Until(async () => (await deadLetters.ListAsync(cancellationToken: Cancel)).Count == 1, "the late addition is dead-lettered", TimeSpan.FromSeconds(30));
+        Assert.Contains(nameof(StreamArchivedException), (await deadLetters.ListAsync(cancellationToken: Cancel))[0].ExceptionType, StringComparison.Ordinal);
+        Assert.Equal(6, (await host.Events.GetStreamAsync("tally-" + id, Cancel)).Version);
+    }
+
     private static async Task Until(Func<Task<bool>> condition, string what, TimeSpan timeout)
     {
         DateTime deadline = DateTime.UtcNow + timeout;
