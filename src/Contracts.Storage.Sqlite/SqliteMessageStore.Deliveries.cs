@@ -351,7 +351,8 @@ public sealed partial class SqliteMessageStore
             var error = new TimeoutException(
                 $"A write to the SQLite store waited more than {busyTimeout} for a handler's consume transaction, which holds the store's writer " +
                 "until the handler returns. Send and publish from such a handler through its MessageContext (they join the transaction), not an injected IMessageBus. " +
-                "Likewise give an IEventStore append or IAggregateStore save AppendOptions.From(context), and load with LoadAsync(id, context), " +
+                "Likewise give an IEventStore append or IAggregateStore save AppendOptions.From(context), load with LoadAsync(id, context), " +
+                "and pass the context to DeleteStreamAsync and ArchiveStreamAsync, " +
                 "so that they join it (docs/event-sourcing.md).");
             while (reader.TryRead(out WriteOp? waiting))
             {
