@@ -39,6 +39,7 @@ internal sealed partial class NatsTransport : ITransport
     private readonly List<Task> _readers = [];
     private readonly List<Task> _workers = [];
     private readonly List<EndpointWork> _work = [];
+    private readonly List<NatsPartitions> _partitioned = [];
     private readonly System.Collections.Concurrent.ConcurrentQueue<INatsJSMsg<NATS.Client.Core.NatsMemoryOwner<byte>>> _giveBack = new();
     private NatsConnection? _connection;
     private NatsConnection? _consuming;
@@ -76,6 +77,21 @@ internal sealed partial class NatsTransport : ITransport
 
     internal NatsNames Names { get; }
 
+    internal ILogger Logger => _logger;
+
+    internal TimeProvider Time => _time;
+
+    /// <summary>Signalled when the bus stops: nothing new is read or started.</summary>
+    internal CancellationToken Stopping => _stopping.Token;
+
+    /// <summary>Signalled when the transport is disposed: the partition leases stop being renewed.</summary>
+    internal CancellationToken Disposed => _disposed.Token;
+
+    internal TransportContext Context => _context ?? throw new InvalidOperationException("The NATS transport has not started: start the host first.");
+
+    /// <summary>This process's id among the consumers of a keyed endpoint (its membership and lease values): unique per start.</summary>
+    internal string MemberId { get; } = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Environment.ProcessId}-{Guid.NewGuid():N}");
+
     /// <summary>The contracts this process knows, once started (a replay of a letter of no endpoint routes by its contract's kind).</summary>
     internal ContractCatalog? Catalog => _context?.Catalog;
 
@@ -91,7 +107,7 @@ internal sealed partial class NatsTransport : ITransport
     /// back what was not handled, because the server still counts the pull requests of an open connection as
     /// listening and would redeliver a nak to them, where nobody reads it any more.
     /// </summary>
-    private NatsJSContext ConsumeJetStream => _consumeJs ?? throw new InvalidOperationException("The NATS transport has not started: start the host first.");
+    internal NatsJSContext ConsumeJetStream => _consumeJs ?? throw new InvalidOperationException("The NATS transport has not started: start the host first.");
 
     public async Task StartAsync(TransportContext context, CancellationToken cancellationToken)
     {
@@ -123,7 +139,14 @@ internal sealed partial class NatsTransport : ITransport
         await ConsumeRepliesAsync(cancellationToken).ConfigureAwait(false);
         foreach (TransportEndpoint endpoint in _consumed)
         {
-            await ConsumeAsync(endpoint, cancellationToken).ConfigureAwait(false);
+            if (IsPartitioned(endpoint))
+            {
+                await ConsumePartitionsAsync(endpoint, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await ConsumeAsync(endpoint, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         _progress = Task.Run(KeepInProgressAsync, CancellationToken.None);
@@ -188,8 +211,14 @@ internal sealed partial class NatsTransport : ITransport
         }
 
         // Deliveries already running finish and are acknowledged; then the pulls' connection closes, and what no
-        // handler finished goes back to the server for this or another process.
+        // handler finished goes back to the server for this or another process. A keyed endpoint leaves what it did
+        // not run unacknowledged at its place and deletes its leases, for the partitions' next holders to take at once.
         await Task.WhenAll(_workers).WaitAsync(cancellationToken).ConfigureAwait(false);
+        foreach (NatsPartitions partitions in _partitioned)
+        {
+            await partitions.StopAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         await CloseConsumingAsync().ConfigureAwait(false);
         await GiveBackLeftAsync().ConfigureAwait(false);
     }
