@@ -191,6 +191,102 @@ public sealed class PartitionOrderingTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_process_that_joins_gets_its_share_and_one_that_stops_mid_stream_hands_its_partitions_over_in_order_without_repeats()
+    {
+        await ResetAsync();
+        int perKey = Math.Max(6, Messages / 3 / KeyedLedger.Keys);
+        int third = perKey / 3;
+        var firstRecords = new ConcurrentQueue<(int Key, int Seq, long At)>();
+        var secondRecords = new ConcurrentQueue<(int Key, int Seq, long At)>();
+        (Process first, Task firstRead) = await KeyedRuns.StartConsumerAsync(StartInfo(), firstRecords);
+        Process? second = null;
+        Task secondRead = Task.CompletedTask;
+        IHost sender = await NatsHost.StartAsync(new Probe(), Sender);
+        bool firstStopped = false;
+        int firstHad;
+        try
+        {
+            // The first alone, then the second joins: the first gives back half its partitions, each once it let go of
+            // all it held of it, and the next third is shared.
+            await WaitForHoldersAsync(1);
+            await SendAsync(sender.Bus(), 1, third);
+            (second, secondRead) = await KeyedRuns.StartConsumerAsync(StartInfo(), secondRecords);
+            await WaitForHoldersAsync(2);
+            await SendAsync(sender.Bus(), third + 1, 2 * third);
+            await Probe.WaitForAsync(() => firstRecords.Count + secondRecords.Count >= 2 * third * KeyedLedger.Keys, TimeSpan.FromSeconds(60), () => "two thirds handled");
+            Assert.True(CountAbove(firstRecords, third) > 0 && CountAbove(secondRecords, third) > 0,
+                $"the second third was not shared ({CountAbove(firstRecords, third)} and {CountAbove(secondRecords, third)})");
+
+            // The first stops (not killed) under load: its running handlers finish, the rest stays unacknowledged at its
+            // place, its leases go at once, and the second takes its partitions over.
+            Task sending = SendAsync(sender.Bus(), 2 * third + 1, perKey);
+            await Probe.WaitForAsync(() => firstRecords.Count + secondRecords.Count >= (2 * third * KeyedLedger.Keys) + 1000, TimeSpan.FromSeconds(60), () => "the last third started");
+            await KeyedRuns.StopConsumerAsync(first, firstRead);
+            firstStopped = true;
+            firstHad = firstRecords.Count;
+            await sending;
+            await Probe.WaitForAsync(() => KeyedRuns.HandledAll(firstRecords, secondRecords, perKey), TimeSpan.FromSeconds(90), () => $"{secondRecords.Count} handled by the second");
+            output.WriteLine($"{perKey * KeyedLedger.Keys} messages: the first consumer handled {firstHad}, the second {secondRecords.Count}");
+        }
+        finally
+        {
+            await sender.StopQuietlyAsync();
+            if (!firstStopped)
+            {
+                await KeyedRuns.StopConsumerAsync(first, firstRead);
+            }
+
+            if (second is not null)
+            {
+                await KeyedRuns.StopConsumerAsync(second, secondRead);
+            }
+        }
+
+        var all = new List<(int Key, int Seq, long At)>(firstRecords);
+        all.AddRange(secondRecords);
+        (List<string> violations, int repeats) = KeyedLedger.Check(all, perKey, repeatsAllowed: false);
+        Assert.True(violations.Count == 0, string.Join("\n", violations.GetRange(0, Math.Min(20, violations.Count))));
+        Assert.Equal(0, repeats);
+    }
+
+    /// <summary>Sends seq <paramref name="from"/>..<paramref name="to"/> of every key: 32 senders, each awaiting every send of its own keys in turn.</summary>
+    private static async Task SendAsync(IMessageBus bus, int from, int to)
+    {
+        const int senders = 32;
+        var tasks = new Task[senders];
+        for (int s = 0; s < senders; s++)
+        {
+            int sender = s;
+            tasks[s] = Task.Run(async () =>
+            {
+                for (int seq = from; seq <= to; seq++)
+                {
+                    for (int key = sender; key < KeyedLedger.Keys; key += senders)
+                    {
+                        await bus.SendAsync(new Keyed(key, seq));
+                    }
+                }
+            });
+        }
+
+        await Task.WhenAll(tasks);
+    }
+
+    private static int CountAbove(ConcurrentQueue<(int Key, int Seq, long At)> records, int seq)
+    {
+        int count = 0;
+        foreach ((int _, int s, long _) in records)
+        {
+            if (s > seq)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    [Fact]
     public async Task A_consumer_with_another_partition_count_than_the_stream_was_made_with_is_refused_and_so_is_a_send()
     {
         await ResetAsync();
