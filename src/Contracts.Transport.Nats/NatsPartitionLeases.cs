@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -289,17 +288,15 @@ internal sealed class NatsPartitionLeases
 
     /// <summary>
     /// Writes this process's id to <paramref name="subject"/>: with <paramref name="expected"/>, only if that is the key's
-    /// revision now (0: no value). The publish id makes a retry after a lost acknowledgement return the first one's revision.
+    /// revision now (0: no value). Never retried here, and without a publish id: the server checks a publish id before
+    /// the expected revision, so a create repeated within the duplicate window would be answered with an earlier lease's
+    /// revision. A write whose acknowledgement was lost leaves a lease this process does not know it holds: it looks like
+    /// another's, fails its next renewal, and runs out after the lease time, so nobody reads the partition meanwhile.
     /// </summary>
     /// <returns>The new revision, or <see langword="null"/> when the key has another revision.</returns>
     private async Task<ulong?> PutAsync(INatsJSContext js, string subject, ulong? expected, CancellationToken cancellationToken)
     {
-        var opts = new NatsJSPubOpts
-        {
-            ExpectedLastSubjectSequence = expected,
-            MsgId = expected is { } revision ? string.Create(CultureInfo.InvariantCulture, $"{subject}:{_member}:{revision}") : null,
-            RetryAttempts = 1,
-        };
+        var opts = new NatsJSPubOpts { ExpectedLastSubjectSequence = expected, RetryAttempts = 1 };
         try
         {
             PubAckResponse ack = await js.PublishAsync(subject, _value, s_raw, opts, cancellationToken: cancellationToken).ConfigureAwait(false);

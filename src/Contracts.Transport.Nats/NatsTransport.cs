@@ -21,7 +21,10 @@ namespace Contracts.Transport.Nats;
 /// keeping its position on the server; a retry or replay for one subscription goes to its own endpoint stream;</item>
 /// <item>one dead-letter stream (<c>{prefix}_dead</c>), a subject per endpoint, which <see cref="IDeadLetters"/> lists,
 /// replays and purges;</item>
-/// <item>a core subject per process for query replies.</item>
+/// <item>a core subject per process for query replies;</item>
+/// <item>for a command or query endpoint whose contract has a partition key, a subject and a durable consumer per
+/// partition instead of the endpoint's one, each read by the one process that holds its lease in the
+/// <c>{prefix}_partitions</c> key-value bucket (see <c>NatsTransport.Partitions</c>).</item>
 /// </list>
 /// Every publish waits for the stream's acknowledgement and carries a message id (the envelope's id and attempt), so a
 /// publish retried after a lost acknowledgement is stored once within <see cref="NatsTransportOptions.DuplicateWindow"/>.

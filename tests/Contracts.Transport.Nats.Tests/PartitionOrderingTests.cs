@@ -327,6 +327,66 @@ public sealed class PartitionOrderingTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task A_keyed_message_that_fails_is_dead_lettered_its_key_goes_on_and_its_replay_returns_to_its_partition()
+    {
+        await ResetAsync();
+        var probe = new Probe();
+        IHost host = await NatsHost.StartAsync(probe, t =>
+        {
+            t.Prefix = Prefix;
+            t.PartitionLeaseTime = TimeSpan.FromSeconds(2);
+            t.Endpoint<KeyedPoison>(e =>
+            {
+                e.Consume = true;
+                e.MaxConcurrency = 4;
+                e.Retry.ImmediateRetries = 1;
+                e.Retry.DelayedRetries = 0;
+                e.OrderingFailure = OrderingFailureMode.SkipAndDeadLetter;
+            });
+        });
+        try
+        {
+            for (int seq = 1; seq <= 5; seq++)
+            {
+                await host.Bus().SendAsync(new KeyedPoison(7, seq, Fails: seq == 3), cancellationToken: TestContext.Current.CancellationToken);
+                await host.Bus().SendAsync(new KeyedPoison(8, seq, Fails: false), cancellationToken: TestContext.Current.CancellationToken);
+            }
+
+            IDeadLetters letters = host.Services.GetRequiredService<IDeadLetters>();
+            IReadOnlyList<Storage.DeadLetter> dead = [];
+            await Probe.WaitForAsync(() => probe.Keyed.Count >= 9 && (dead = letters.ListAsync().AsTask().GetAwaiter().GetResult()).Count == 1,
+                TimeSpan.FromSeconds(30), () => $"{probe.Keyed.Count} handled, {dead.Count} dead letters; {string.Join("; ", probe.Logs)}");
+            Assert.Equal([(7, 1), (7, 2), (7, 4), (7, 5)], FilterKey(probe.Keyed, 7));
+            Assert.Equal([(8, 1), (8, 2), (8, 3), (8, 4), (8, 5)], FilterKey(probe.Keyed, 8));
+
+            // The replay goes to the partition its key picks (the stream captures no other subject): handled now.
+            probe.Healed = true;
+            Assert.True(await letters.ReplayAsync(dead[0].Id, TestContext.Current.CancellationToken));
+            await Probe.WaitForAsync(() => probe.Keyed.Count == 10, TimeSpan.FromSeconds(30), () => $"{probe.Keyed.Count} handled; {string.Join("; ", probe.Logs)}");
+            Assert.Equal((7, 3), FilterKey(probe.Keyed, 7)[^1]);
+            Assert.Empty(await letters.ListAsync(cancellationToken: TestContext.Current.CancellationToken));
+        }
+        finally
+        {
+            await host.StopQuietlyAsync();
+        }
+    }
+
+    private static List<(int Key, int Seq)> FilterKey(ConcurrentQueue<(int Key, int Seq)> handled, int key)
+    {
+        var of = new List<(int Key, int Seq)>();
+        foreach ((int k, int seq) in handled)
+        {
+            if (k == key)
+            {
+                of.Add((k, seq));
+            }
+        }
+
+        return of;
+    }
+
     private static ProcessStartInfo StartInfo()
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
