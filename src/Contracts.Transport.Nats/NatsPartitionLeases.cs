@@ -195,7 +195,7 @@ internal sealed class NatsPartitionLeases
             }
         }
 
-        ReleaseDrained(js);
+        await ReleaseDrainedAsync(js).ConfigureAwait(false);
         INatsJSStream bucket = await js.GetStreamAsync(_transport.Names.LeaseStream, new StreamInfoRequest { SubjectsFilter = _keys }, cancellationToken).ConfigureAwait(false);
         IDictionary<string, long> keys = bucket.Info.State.Subjects ?? new Dictionary<string, long>();
         int live = 0;
@@ -257,20 +257,34 @@ internal sealed class NatsPartitionLeases
             }
         }
 
-        ReleaseDrained(js);
+        await ReleaseDrainedAsync(js).ConfigureAwait(false);
     }
 
-    /// <summary>Starts deleting the leases of partitions being released of which nothing is held here any more.</summary>
-    private void ReleaseDrained(INatsJSContext js)
+    /// <summary>
+    /// Deletes the leases of partitions being released of which nothing is held here any more, once the server has read
+    /// the acknowledgements sent before (so their next holder, whose consumer starts at the ack floor, repeats none).
+    /// </summary>
+    private async Task ReleaseDrainedAsync(INatsJSContext js)
     {
+        bool flushed = false;
         for (int i = 0; i < _states.Length; i++)
         {
-            if (Volatile.Read(ref _states[i]) == Releasing && _partitions.HeldOf(i) == 0 &&
-                Interlocked.CompareExchange(ref _states[i], Free, Releasing) == Releasing)
+            if (Volatile.Read(ref _states[i]) != Releasing || _partitions.HeldOf(i) != 0)
+            {
+                continue;
+            }
+
+            if (!flushed)
+            {
+                await _transport.FlushConsumingAsync().ConfigureAwait(false);
+                flushed = true;
+            }
+
+            if (Interlocked.CompareExchange(ref _states[i], Free, Releasing) == Releasing)
             {
                 ulong revision = _revisions[i];
                 _revisions[i] = 0;
-                _ = DeleteQuietlyAsync(js, revision);
+                await DeleteQuietlyAsync(js, revision).ConfigureAwait(false);
                 NatsTransport.Log.PartitionReleased(_transport.Logger, _partitions.Endpoint.Name, i, _live, _states.Length);
             }
         }

@@ -36,6 +36,7 @@ internal sealed class NatsPartitions
     private readonly ConcurrentDictionary<ulong, NatsPartitionDelivery> _held = new();
     private readonly int[] _heldCount;
     private readonly CancellationTokenSource?[] _reading;
+    private readonly CancellationTokenSource?[] _pulls;
     private readonly Task[] _readers;
 
     public NatsPartitions(NatsTransport transport, TransportEndpoint endpoint, string[] subjects)
@@ -47,6 +48,7 @@ internal sealed class NatsPartitions
         _prefetch = (int)Math.Clamp((long)endpoint.Options.MaxConcurrency * transport.Options.PrefetchPerConsumer, 16, 10_000);
         _heldCount = new int[subjects.Length];
         _reading = new CancellationTokenSource?[subjects.Length];
+        _pulls = new CancellationTokenSource?[subjects.Length];
         _readers = new Task[subjects.Length];
         Array.Fill(_readers, Task.CompletedTask);
         Leases = new NatsPartitionLeases(transport, this, subjects.Length);
@@ -83,6 +85,19 @@ internal sealed class NatsPartitions
     /// <summary>Stops reading <paramref name="partition"/>: what its reader pulled and did not pass on stays unacknowledged for the next take-over.</summary>
     public void StopReading(int partition) => Cancel(Interlocked.Exchange(ref _reading[partition], null));
 
+    /// <summary>
+    /// The pulls' connection is open again: the server may have handed the pulls messages that never arrived, which it
+    /// would deliver again only after AckWait, behind later ones. Each partition read here ends its pull and is taken
+    /// over again once nothing of it is held here.
+    /// </summary>
+    public void Reconnected()
+    {
+        for (int i = 0; i < _pulls.Length; i++)
+        {
+            Cancel(Volatile.Read(ref _pulls[i]));
+        }
+    }
+
     private static void Cancel(CancellationTokenSource? reading)
     {
         try
@@ -100,6 +115,7 @@ internal sealed class NatsPartitions
     {
         await Task.WhenAll(_readers).ConfigureAwait(false);
         await Lanes.CloseAsync().ConfigureAwait(false);
+        await _transport.FlushConsumingAsync().ConfigureAwait(false); // the next holders' consumers start past what was acknowledged
         await Leases.StopAsync().ConfigureAwait(false);
     }
 
@@ -136,27 +152,41 @@ internal sealed class NatsPartitions
         var opts = new NatsJSConsumeOpts { MaxMsgs = _prefetch, Expires = TimeSpan.FromSeconds(5) };
         while (!reading.IsCancellationRequested)
         {
+            CancellationTokenSource? pull = null;
             try
             {
-                // Only once nothing of the partition is held here: a new consumer delivers again all that is unacknowledged.
+                // Only once nothing of the partition is held here, and the server read the acknowledgements sent: a new
+                // consumer delivers again all that is unacknowledged.
                 while (HeldOf(partition) != 0)
                 {
                     await Task.Delay(TimeSpan.FromMilliseconds(20), _transport.Time, reading).ConfigureAwait(false);
                 }
 
+                await _transport.FlushConsumingAsync().ConfigureAwait(false);
                 INatsJSConsumer consumer = await TakeOverAsync(partition, reading).ConfigureAwait(false);
                 leases.TookOver(partition);
-                await foreach (INatsJSMsg<NatsMemoryOwner<byte>> msg in consumer.ConsumeAsync(s_pooled, opts, reading).ConfigureAwait(false))
+                pull = CancellationTokenSource.CreateLinkedTokenSource(reading);
+                Volatile.Write(ref _pulls[partition], pull);
+                await foreach (INatsJSMsg<NatsMemoryOwner<byte>> msg in consumer.ConsumeAsync(s_pooled, opts, pull.Token).ConfigureAwait(false))
                 {
                     if (Admit(partition, msg) is { } delivery)
                     {
                         await Lanes.PostAsync(delivery).ConfigureAwait(false);
                     }
                 }
+
+                if (pull.IsCancellationRequested && !reading.IsCancellationRequested)
+                {
+                    NatsTransport.Log.PartitionRetaken(_transport.Logger, Endpoint.Name, partition); // the pull ended for a reconnect
+                }
             }
             catch (OperationCanceledException) when (reading.IsCancellationRequested)
             {
                 return;
+            }
+            catch (OperationCanceledException) when (pull is { IsCancellationRequested: true })
+            {
+                NatsTransport.Log.PartitionRetaken(_transport.Logger, Endpoint.Name, partition);
             }
             catch (Exception ex) when (ex is NatsException or ChannelClosedException or OperationCanceledException)
             {
@@ -173,6 +203,14 @@ internal sealed class NatsPartitions
                 catch (OperationCanceledException)
                 {
                     return;
+                }
+            }
+            finally
+            {
+                if (pull is not null)
+                {
+                    Interlocked.CompareExchange(ref _pulls[partition], null, pull);
+                    pull.Dispose();
                 }
             }
         }

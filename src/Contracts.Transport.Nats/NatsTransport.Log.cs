@@ -51,5 +51,8 @@ internal sealed partial class NatsTransport
 
         [LoggerMessage(214, LogLevel.Warning, "Endpoint {Endpoint}: renewing the partition leases failed; trying again")]
         public static partial void LeaseFailed(ILogger logger, Exception exception, string endpoint);
+
+        [LoggerMessage(215, LogLevel.Information, "Endpoint {Endpoint}: the connection is back; taking partition {Partition} over again once its messages held here are settled")]
+        public static partial void PartitionRetaken(ILogger logger, string endpoint, int partition);
     }
 }

@@ -164,6 +164,7 @@ internal sealed partial class NatsTransport : ITransport
         if (consume)
         {
             _consuming = await OpenAsync("consuming", cancellationToken).ConfigureAwait(false);
+            _consuming.ConnectionOpened += OnConsumingReopenedAsync;
             _consumeJs = new NatsJSContext(_consuming);
         }
     }
@@ -232,6 +233,7 @@ internal sealed partial class NatsTransport : ITransport
         {
             consuming.ConnectionDisconnected -= OnDisconnectedAsync;
             consuming.ConnectionOpened -= OnReconnectedAsync;
+            consuming.ConnectionOpened -= OnConsumingReopenedAsync;
             await FlushQuietlyAsync(consuming).ConfigureAwait(false);
             await consuming.DisposeAsync().ConfigureAwait(false);
         }
@@ -325,6 +327,9 @@ internal sealed partial class NatsTransport : ITransport
         }
     }
 
+    /// <summary>Waits for the server to have read every acknowledgement sent before (a ping on the pulls' connection, which settles them).</summary>
+    internal Task FlushConsumingAsync() => Volatile.Read(ref _consuming) is { } consuming ? FlushQuietlyAsync(consuming) : Task.CompletedTask;
+
     /// <summary>A ping's answer: the server has read every acknowledgement written before it.</summary>
     private async Task FlushQuietlyAsync(NatsConnection connection)
     {
@@ -357,6 +362,21 @@ internal sealed partial class NatsTransport : ITransport
     private ValueTask OnReconnectedAsync(object? sender, NatsEventArgs args)
     {
         Log.ConnectionRecovered(_logger, _options.Url);
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// The pulls' connection is open again: what the server handed the pulls while it was down never arrived, so each
+    /// partition held here is taken over again (see <see cref="NatsPartitions.Reconnected"/>).
+    /// </summary>
+    private ValueTask OnConsumingReopenedAsync(object? sender, NatsEventArgs args)
+    {
+        foreach (NatsPartitions partitions in _partitioned)
+        {
+            partitions.Reconnected();
+        }
+
         return ValueTask.CompletedTask;
     }
 

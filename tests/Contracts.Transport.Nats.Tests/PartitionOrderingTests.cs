@@ -328,6 +328,54 @@ public sealed class PartitionOrderingTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Keyed_messages_stay_in_order_per_key_across_a_server_restart_mid_stream_and_the_inbox_drops_the_repeats()
+    {
+        await ResetAsync();
+        int perKey = Math.Max(10, Messages / 5 / KeyedLedger.Keys);
+        int total = perKey * KeyedLedger.Keys;
+        var ledger = new KeyedLedger();
+        var probe = new Probe();
+        IHost host = await NatsHost.StartAsync(probe, t =>
+        {
+            t.Prefix = Prefix;
+            t.PartitionLeaseTime = TimeSpan.FromSeconds(10); // longer than the restart: the process keeps its partitions through it
+            t.AckWait = TimeSpan.FromSeconds(5);
+            t.Endpoint<Keyed>(e =>
+            {
+                e.Consume = true;
+                e.MaxConcurrency = Workers;
+                e.Retry.ImmediateRetries = 1;
+                e.Retry.DelayedRetries = 2;
+                e.Retry.Delay = TimeSpan.FromMilliseconds(20);
+                e.Delivery = DeliveryMode.EffectivelyOnce; // an ack the restart lost brings the message back: the inbox drops it
+            });
+        }, services: s => s.AddSingleton(ledger));
+        try
+        {
+            await WaitForHoldersAsync(1);
+            Task sending = KeyedRuns.SendAsync(host.Bus(), perKey);
+            await Probe.WaitForAsync(() => Volatile.Read(ref ledger.Count) >= total / 5, TimeSpan.FromSeconds(60), () => $"{ledger.Count} handled before the restart");
+            int handledAtRestart = Volatile.Read(ref ledger.Count);
+            await NatsServer.RestartAsync();
+            await sending.WaitAsync(TimeSpan.FromSeconds(120), TestContext.Current.CancellationToken);
+            await Probe.WaitForAsync(() => Volatile.Read(ref ledger.Count) >= total, TimeSpan.FromSeconds(120),
+                () => $"{ledger.Count} of {total} handled; {string.Join("; ", probe.Logs)}");
+            output.WriteLine($"{total} messages, {handledAtRestart} handled before the restart");
+            Assert.True(handledAtRestart < total / 2, $"The restart came too late to test anything: {handledAtRestart} handled already.");
+            Assert.True(probe.LogsContaining("reconnecting") > 0, string.Join("\n", probe.Logs));
+        }
+        finally
+        {
+            await host.StopQuietlyAsync();
+        }
+
+        (List<string> violations, int repeats) = KeyedLedger.Check(ledger.Handled, perKey, repeatsAllowed: false);
+        Assert.Empty(ledger.Violations);
+        Assert.True(violations.Count == 0, string.Join("\n", violations.GetRange(0, Math.Min(20, violations.Count))));
+        Assert.Equal(0, repeats);
+    }
+
+    [Fact]
     public async Task A_keyed_message_that_fails_is_dead_lettered_its_key_goes_on_and_its_replay_returns_to_its_partition()
     {
         await ResetAsync();
