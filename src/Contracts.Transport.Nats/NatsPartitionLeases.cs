@@ -229,7 +229,7 @@ internal sealed class NatsPartitionLeases
             }
         }
 
-        for (int n = 0; n < partitions && holding < share; n++)
+        for (int n = 0; n < partitions && holding < share && !_transport.Stopping.IsCancellationRequested; n++)
         {
             int i = (_first + n) % partitions;
             if (keys.ContainsKey(_leases[i]) || Volatile.Read(ref _states[i]) != Free || _partitions.HeldOf(i) != 0)

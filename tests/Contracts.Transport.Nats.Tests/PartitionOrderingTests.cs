@@ -20,7 +20,9 @@ namespace Contracts.Transport.Nats.Tests;
 /// Order per partition key on NATS JetStream: partition subjects each read through a durable consumer of its own by the
 /// holder of its lease in a key-value bucket, keyed lanes in each process, delayed retries held with the message
 /// unacknowledged; in one process, across two competing processes, and with one of them killed (its partitions taken
-/// over, what it left unacknowledged first).
+/// over, what it left unacknowledged first), a process joining and one stopping, a server restart, a keyed dead letter's
+/// replay and a partition count mismatch. One file over the usual size: every test shares the helpers at its end and
+/// its consumer process's Main.
 /// </summary>
 public sealed class PartitionOrderingTests(ITestOutputHelper output)
 {
