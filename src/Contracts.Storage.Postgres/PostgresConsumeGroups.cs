@@ -311,6 +311,21 @@ internal sealed class PostgresConsumeGroups : IAsyncDisposable
         private PostgresConsumeTransaction? _previous;
 
         /// <summary>
+        /// Opens the lane's connection if it has none, or none that works (the server restarted while the lane was idle,
+        /// or since the last turn: the group is gone with it), before the delivery's attempt starts: a server that cannot
+        /// be reached fails the delivery's start, as opening a connection of its own did, not its handler.
+        /// </summary>
+        public async ValueTask OpenAsync(CancellationToken cancellationToken)
+        {
+            if (Connection is not null && Broken)
+            {
+                await LoseAsync(new InvalidOperationException("The connection of the delivery's group transaction was lost before it committed; its work was rolled back.")).ConfigureAwait(false);
+            }
+
+            Connection ??= await store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>
         /// Starts a turn: opens the connection and the group's transaction if needed, ends the last turn, sets this
         /// turn's savepoint, and inserts the inbox key (<c>ON CONFLICT DO NOTHING</c>), all in one round trip.
         /// </summary>
@@ -319,22 +334,24 @@ internal sealed class PostgresConsumeGroups : IAsyncDisposable
         {
             for (int tries = 0; ; tries++)
             {
-                Connection ??= await store.OpenAsync(cancellationToken).ConfigureAwait(false);
-                Transaction ??= await Connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-                await using var batch = new NpgsqlBatch(Connection, Transaction);
-                AddPending(batch);
-                batch.BatchCommands.Add(new NpgsqlBatchCommand(SetSavepoint));
+                await using var batch = new NpgsqlBatch();
                 NpgsqlBatchCommand? insert = null;
-                if (key is not null)
-                {
-                    insert = new NpgsqlBatchCommand(store.Sql.InboxAdd);
-                    PostgresMessageStore.AddInboxKey(insert.Parameters, endpoint!, key);
-                    insert.Parameters.Add(PostgresSql.Value(store.Time.GetUtcNow()));
-                    batch.BatchCommands.Add(insert);
-                }
-
                 try
                 {
+                    Connection ??= await store.OpenAsync(cancellationToken).ConfigureAwait(false);
+                    Transaction ??= await Connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                    batch.Connection = Connection;
+                    batch.Transaction = Transaction;
+                    AddPending(batch);
+                    batch.BatchCommands.Add(new NpgsqlBatchCommand(SetSavepoint));
+                    if (key is not null)
+                    {
+                        insert = new NpgsqlBatchCommand(store.Sql.InboxAdd);
+                        PostgresMessageStore.AddInboxKey(insert.Parameters, endpoint!, key);
+                        insert.Parameters.Add(PostgresSql.Value(store.Time.GetUtcNow()));
+                        batch.BatchCommands.Add(insert);
+                    }
+
                     await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                     Pending = Pending.Rollback; // until the turn ends: what a holder that never ends its turn leaves is undone
                     _previous = null;
@@ -384,17 +401,6 @@ internal sealed class PostgresConsumeGroups : IAsyncDisposable
             _kept.Add(member);
             _previous = member;
             Pending = Pending.Release;
-        }
-
-        /// <summary>Ends the holder's turn, undoing its work.</summary>
-        public void Discard()
-        {
-            if (Transaction is not null)
-            {
-                Pending = Pending.Rollback;
-            }
-
-            _previous = null;
         }
 
         /// <summary>Ends the last turn and commits the group in one round trip; completes (or fails) each kept delivery.</summary>
@@ -463,14 +469,26 @@ internal sealed class PostgresConsumeGroups : IAsyncDisposable
         /// <summary>The connection broke: the server rolled the group back. Every kept delivery fails; the lane starts over.</summary>
         private async ValueTask LoseAsync(Exception ex)
         {
-            await EndTransactionAsync().ConfigureAwait(false);
-            if (Connection is not null)
+            try
             {
-                await Connection.DisposeAsync().ConfigureAwait(false);
-                Connection = null;
+                await EndTransactionAsync().ConfigureAwait(false);
+                if (Connection is not null)
+                {
+                    await Connection.DisposeAsync().ConfigureAwait(false);
+                }
             }
-
-            Complete(ex);
+            catch (Exception disposing) when (disposing is NpgsqlException or InvalidOperationException or ObjectDisposedException)
+            {
+                // The connection is broken already; what matters is that the lane lets go of it.
+            }
+            finally
+            {
+                Transaction = null;
+                Connection = null;
+                Pending = Pending.None;
+                _previous = null;
+                Complete(ex);
+            }
         }
 
         private async ValueTask EndTransactionAsync()

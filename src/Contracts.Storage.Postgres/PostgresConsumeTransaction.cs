@@ -23,6 +23,7 @@ internal sealed class PostgresConsumeTransaction : IConsumeTransaction
     private NpgsqlTransaction? _ownTransaction;
     private (string Endpoint, string Key)? _recorded;
     private TaskCompletionSource? _committed;
+    private bool _begun;
     private bool _done;
 
     private PostgresConsumeTransaction(PostgresMessageStore store, PostgresConsumeGroups groups)
@@ -36,7 +37,7 @@ internal sealed class PostgresConsumeTransaction : IConsumeTransaction
     /// check on. First asked for before the check (outside a delivery), it waits for a turn.
     /// </summary>
     public NpgsqlTransaction Transaction =>
-        _lane?.Transaction ?? _ownTransaction ?? GetTransactionAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        _begun ? _lane?.Transaction ?? _ownTransaction! : GetTransactionAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
 
     /// <summary>The transaction's connection.</summary>
     public NpgsqlConnection Connection => Transaction.Connection!;
@@ -53,23 +54,33 @@ internal sealed class PostgresConsumeTransaction : IConsumeTransaction
             "what it writes in a delivery's transaction commits only in its own database.");
     }
 
-    public static ValueTask<IConsumeTransaction> BeginAsync(PostgresMessageStore store, PostgresConsumeGroups groups) =>
-        ValueTask.FromResult<IConsumeTransaction>(new PostgresConsumeTransaction(store, groups));
+    /// <summary>A delivery's transaction, holding a turn on a lane whose connection is open (its savepoint is set with the inbox check).</summary>
+    public static async ValueTask<IConsumeTransaction> BeginAsync(PostgresMessageStore store, PostgresConsumeGroups groups, CancellationToken cancellationToken)
+    {
+        var transaction = new PostgresConsumeTransaction(store, groups);
+        PostgresConsumeGroups.Lane lane = await groups.TakeTurnAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await lane.OpenAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await transaction.EndTurnAsync(lane).ConfigureAwait(false);
+            throw;
+        }
 
-    /// <summary>The transaction, taking a turn first if this delivery holds none.</summary>
+        transaction._lane = lane;
+        return transaction;
+    }
+
+    /// <summary>The transaction, setting this delivery's savepoint first if it has none yet.</summary>
     public async ValueTask<NpgsqlTransaction> GetTransactionAsync(CancellationToken cancellationToken)
     {
-        if (_lane?.Transaction is { } grouped)
+        if (!_begun)
         {
-            return grouped;
+            await BeginWorkAsync(null, null, cancellationToken).ConfigureAwait(false);
         }
 
-        if (_ownTransaction is { } own)
-        {
-            return own;
-        }
-
-        await BeginAsync(null, null, cancellationToken).ConfigureAwait(false);
         return _lane?.Transaction ?? _ownTransaction!;
     }
 
@@ -81,7 +92,7 @@ internal sealed class PostgresConsumeTransaction : IConsumeTransaction
     /// </summary>
     public async ValueTask<bool> IsInInboxAsync(string endpoint, string key, CancellationToken cancellationToken)
     {
-        if (await BeginAsync(endpoint, key, cancellationToken).ConfigureAwait(false))
+        if (await BeginWorkAsync(endpoint, key, cancellationToken).ConfigureAwait(false))
         {
             _recorded = (endpoint, key);
             return false;
@@ -141,8 +152,7 @@ internal sealed class PostgresConsumeTransaction : IConsumeTransaction
         {
             // Not committed: the turn ends undoing this delivery's work; if its handler ran, its next attempt runs alone.
             _lane = null;
-            lane.Discard();
-            if (_recorded is { } key)
+            if (_begun && _recorded is { } key)
             {
                 _groups.SetAlone(key.Endpoint, key.Key, alone: true);
             }
@@ -177,32 +187,35 @@ internal sealed class PostgresConsumeTransaction : IConsumeTransaction
     /// Takes a turn on a lane (or, when this key's last attempt failed in a group, opens a transaction of its own) and
     /// inserts the key if one is given; returns whether it was inserted.
     /// </summary>
-    private async ValueTask<bool> BeginAsync(string? endpoint, string? key, CancellationToken cancellationToken)
+    private async ValueTask<bool> BeginWorkAsync(string? endpoint, string? key, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_done, this);
-        if (_lane is not null || _ownTransaction is not null)
+        if (_begun)
         {
             return key is not null && await InsertKeyAsync(endpoint!, key, cancellationToken).ConfigureAwait(false);
         }
 
-        if (key is null || !_groups.RunsAlone(endpoint!, key))
+        if (_lane is { } lane)
         {
-            PostgresConsumeGroups.Lane lane = await _groups.TakeTurnAsync(cancellationToken).ConfigureAwait(false);
-            _lane = lane;
-            try
+            if (key is null || !_groups.RunsAlone(endpoint!, key))
             {
-                return await lane.BeginTurnAsync(endpoint, key, cancellationToken).ConfigureAwait(false);
-            }
-            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DeadlockDetected)
-            {
-                // The key's row waited on another process's group, which waited on a key of this group: this turn gives
-                // the group back (so the other can go on) and waits for the key alone.
-                _lane = null;
-                lane.Discard();
-                await EndTurnAsync(lane).ConfigureAwait(false);
+                try
+                {
+                    bool inserted = await lane.BeginTurnAsync(endpoint, key, cancellationToken).ConfigureAwait(false);
+                    _begun = true;
+                    return inserted;
+                }
+                catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DeadlockDetected)
+                {
+                    // The key's row waited on another process's group, which waited on a key of this group: this turn
+                    // gives the group back (so the other can go on) and waits for the key alone.
+                }
+
+                // Any other failure leaves the turn held until the delivery disposes of its transaction, which undoes it.
             }
 
-            // Any other failure leaves the turn held until the delivery disposes of its transaction, which undoes it.
+            _lane = null;
+            await EndTurnAsync(lane).ConfigureAwait(false);
         }
 
         _ownConnection = await _store.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -217,6 +230,7 @@ internal sealed class PostgresConsumeTransaction : IConsumeTransaction
             throw;
         }
 
+        _begun = true;
         return key is not null && await InsertKeyAsync(endpoint!, key, cancellationToken).ConfigureAwait(false);
     }
 

@@ -207,7 +207,7 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQueueStore, I
 
     /// <inheritdoc />
     public ValueTask<IConsumeTransaction> BeginConsumeAsync(CancellationToken cancellationToken) =>
-        PostgresConsumeTransaction.BeginAsync(this, _consumeGroups);
+        PostgresConsumeTransaction.BeginAsync(this, _consumeGroups, cancellationToken);
 
     /// <inheritdoc />
     /// <remarks>Wakes come from LISTEN on the store's channel (<see cref="PostgresStoreOptions.ListenForWork"/>).</remarks>
