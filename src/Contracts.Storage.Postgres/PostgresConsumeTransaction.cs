@@ -7,12 +7,12 @@ namespace Contracts.Storage.Postgres;
 
 /// <summary>
 /// One delivery's transaction on an EffectivelyOnce endpoint: the handler's SQL, the messages it sends (outbox rows) and
-/// the inbox key. It is a turn in a group transaction of the store (<see cref="PostgresConsumeGroups"/>): a savepoint
-/// of its own on the group's connection, from the inbox check to the commit, and acknowledged once the group commits.
-/// The inbox row's primary key decides a race between two deliveries of one key: the inbox row is written first
-/// (<see cref="IsInInboxAsync"/>), so the second delivery's insert waits for the first one's group, and finds the key
-/// once it commits. A delivery whose attempt failed in a group runs its next attempt in a transaction of its own, on a
-/// connection of its own, as does one whose key's insert lost a deadlock.
+/// the inbox key. It is a turn in a group transaction of the store (<see cref="PostgresConsumeGroups"/>), taken when it
+/// begins: a savepoint of its own on the group's connection, set with the inbox check, and acknowledged once the group
+/// commits. The inbox row's primary key decides a race between two deliveries of one key: the inbox row is written
+/// first (<see cref="IsInInboxAsync"/>), so the second delivery's insert waits for the first one's group, and finds the
+/// key once it commits. A delivery whose attempt failed in a group runs its next attempt in a transaction of its own,
+/// on a connection of its own, as does one whose key's insert lost a deadlock.
 /// </summary>
 internal sealed class PostgresConsumeTransaction : IConsumeTransaction
 {
