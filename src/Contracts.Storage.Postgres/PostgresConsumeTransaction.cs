@@ -7,29 +7,40 @@ namespace Contracts.Storage.Postgres;
 
 /// <summary>
 /// One delivery's transaction on an EffectivelyOnce endpoint: the handler's SQL, the messages it sends (outbox rows) and
-/// the inbox key, on one connection of the store's data source. PostgreSQL runs many writers at once, so the transaction
-/// begins with the delivery and holds no lock but the rows it writes. The inbox row's primary key decides a race between
-/// two deliveries of one key: the inbox row is written first (<see cref="IsInInboxAsync"/>), so the second delivery's
-/// insert waits for the first transaction, and finds the key once it commits.
+/// the inbox key. It is a turn in a group transaction of the store (<see cref="PostgresConsumeGroups"/>), taken when it
+/// begins: a savepoint of its own on the group's connection, set with the inbox check, and acknowledged once the group
+/// commits. The inbox row's primary key decides a race between two deliveries of one key: the inbox row is written
+/// first (<see cref="IsInInboxAsync"/>), so the second delivery's insert waits for the first one's group, and finds the
+/// key once it commits. A delivery whose attempt failed in a group runs its next attempt in a transaction of its own,
+/// on a connection of its own, as does one whose key's insert lost a deadlock.
 /// </summary>
 internal sealed class PostgresConsumeTransaction : IConsumeTransaction
 {
     private readonly PostgresMessageStore _store;
-    private readonly NpgsqlConnection _connection;
+    private readonly PostgresConsumeGroups _groups;
+    private PostgresConsumeGroups.Lane? _lane;
+    private NpgsqlConnection? _ownConnection;
+    private NpgsqlTransaction? _ownTransaction;
     private (string Endpoint, string Key)? _recorded;
+    private TaskCompletionSource? _committed;
+    private bool _begun;
     private bool _done;
 
-    private PostgresConsumeTransaction(PostgresMessageStore store, NpgsqlConnection connection, NpgsqlTransaction transaction)
+    private PostgresConsumeTransaction(PostgresMessageStore store, PostgresConsumeGroups groups)
     {
         _store = store;
-        _connection = connection;
-        Transaction = transaction;
+        _groups = groups;
     }
 
-    public NpgsqlTransaction Transaction { get; }
+    /// <summary>
+    /// The delivery's transaction, for the handler's SQL: the group's, which this delivery's turn holds from the inbox
+    /// check on. First asked for before the check (outside a delivery), it waits for a turn.
+    /// </summary>
+    public NpgsqlTransaction Transaction =>
+        _begun ? _lane?.Transaction ?? _ownTransaction! : GetTransactionAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
 
     /// <summary>The transaction's connection.</summary>
-    public NpgsqlConnection Connection => _connection;
+    public NpgsqlConnection Connection => Transaction.Connection!;
 
     /// <summary>
     /// <paramref name="transaction"/> as a consume transaction of <paramref name="store"/>: what <paramref name="role"/>
@@ -43,89 +54,196 @@ internal sealed class PostgresConsumeTransaction : IConsumeTransaction
             "what it writes in a delivery's transaction commits only in its own database.");
     }
 
-    public static async ValueTask<IConsumeTransaction> BeginAsync(PostgresMessageStore store, CancellationToken cancellationToken)
+    /// <summary>A delivery's transaction, holding a turn on a lane whose connection is open (its savepoint is set with the inbox check).</summary>
+    public static async ValueTask<IConsumeTransaction> BeginAsync(PostgresMessageStore store, PostgresConsumeGroups groups, CancellationToken cancellationToken)
     {
-        NpgsqlConnection connection = await store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var transaction = new PostgresConsumeTransaction(store, groups);
+        PostgresConsumeGroups.Lane lane = await groups.TakeTurnAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            return new PostgresConsumeTransaction(store, connection, transaction);
+            await lane.OpenAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
+            await transaction.EndTurnAsync(lane).ConfigureAwait(false);
             throw;
+        }
+
+        transaction._lane = lane;
+        return transaction;
+    }
+
+    /// <summary>The transaction, setting this delivery's savepoint first if it has none yet.</summary>
+    public async ValueTask<NpgsqlTransaction> GetTransactionAsync(CancellationToken cancellationToken)
+    {
+        if (!_begun)
+        {
+            await BeginWorkAsync(null, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        return _lane?.Transaction ?? _ownTransaction!;
+    }
+
+    /// <summary>
+    /// Records the key at once, in the transaction, instead of only reading it: the commit then only commits, and a
+    /// second delivery of the key that runs meanwhile in another process waits here, on the key's row, for this one's
+    /// group to end (then finds the key if it committed) instead of running its handler for nothing. A rollback removes
+    /// the key with the rest.
+    /// </summary>
+    public async ValueTask<bool> IsInInboxAsync(string endpoint, string key, CancellationToken cancellationToken)
+    {
+        if (await BeginWorkAsync(endpoint, key, cancellationToken).ConfigureAwait(false))
+        {
+            _recorded = (endpoint, key);
+            return false;
+        }
+
+        return true;
+    }
+
+    public async ValueTask WriteOutboxAsync(MessageRecord record, CancellationToken cancellationToken) =>
+        await PostgresOutboxWriter.WriteAsync(await GetTransactionAsync(cancellationToken).ConfigureAwait(false), _store.Sql, record, cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask CommitAsync(string endpoint, string inboxKey, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_done, this);
+        if (_recorded != (endpoint, inboxKey))
+        {
+            NpgsqlTransaction transaction = await GetTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using var insert = new NpgsqlCommand(_store.Sql.InboxAdd, transaction.Connection, transaction);
+            PostgresMessageStore.AddInboxKey(insert.Parameters, endpoint, inboxKey);
+            insert.Parameters.Add(PostgresSql.Value(_store.Time.GetUtcNow()));
+            if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+            {
+                throw new DuplicateMessageException(endpoint, inboxKey);
+            }
+
+            _recorded = (endpoint, inboxKey);
+        }
+
+        if (_ownTransaction is not null)
+        {
+            await _ownTransaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            _done = true;
+            _groups.SetAlone(endpoint, inboxKey, alone: false);
+            return;
+        }
+
+        PostgresConsumeGroups.Lane lane = _lane!;
+        _committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lane.Keep(this);
+        _lane = null;
+        _done = true;
+        await EndTurnAsync(lane).ConfigureAwait(false);
+
+        // Acknowledged only once durable: the group this work is in commits after the deliveries that took turns after it.
+        await _committed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The group committed this delivery's work.</summary>
+    internal void Committed() => _committed?.TrySetResult();
+
+    /// <summary>The group could not commit this delivery's work.</summary>
+    internal void Fail(Exception error) => _committed?.TrySetException(error);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_lane is { } lane)
+        {
+            // Not committed: the turn ends undoing this delivery's work; if its handler ran, its next attempt runs alone.
+            _lane = null;
+            if (_begun && _recorded is { } key)
+            {
+                _groups.SetAlone(key.Endpoint, key.Key, alone: true);
+            }
+
+            await EndTurnAsync(lane).ConfigureAwait(false);
+        }
+
+        _done = true;
+        if (_ownTransaction is not null)
+        {
+            try
+            {
+                if (_ownTransaction.Connection is not null)
+                {
+                    await _ownTransaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+            catch (NpgsqlException)
+            {
+                // The connection broke: the server rolled the transaction back already.
+            }
+            finally
+            {
+                await _ownTransaction.DisposeAsync().ConfigureAwait(false);
+                await _ownConnection!.DisposeAsync().ConfigureAwait(false);
+                _ownTransaction = null;
+            }
         }
     }
 
     /// <summary>
-    /// Records the key at once, in the transaction, instead of only reading it: one round trip less per delivery (the
-    /// commit then only commits), and a second delivery of the key that runs meanwhile in another process waits here,
-    /// on the key's row, for this one to end (then finds the key if this one committed) instead of running its handler
-    /// for nothing. A rollback removes the key with the rest.
+    /// Takes a turn on a lane (or, when this key's last attempt failed in a group, opens a transaction of its own) and
+    /// inserts the key if one is given; returns whether it was inserted.
     /// </summary>
-    public async ValueTask<bool> IsInInboxAsync(string endpoint, string key, CancellationToken cancellationToken)
+    private async ValueTask<bool> BeginWorkAsync(string? endpoint, string? key, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(_store.Sql.InboxAdd, _connection, Transaction);
-        PostgresMessageStore.AddInboxKey(command.Parameters, endpoint, key);
-        command.Parameters.Add(PostgresSql.Value(_store.Time.GetUtcNow()));
-        if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+        ObjectDisposedException.ThrowIf(_done, this);
+        if (_begun)
         {
-            return true;
+            return key is not null && await InsertKeyAsync(endpoint!, key, cancellationToken).ConfigureAwait(false);
         }
 
-        _recorded = (endpoint, key);
-        return false;
-    }
-
-    public ValueTask WriteOutboxAsync(MessageRecord record, CancellationToken cancellationToken) =>
-        PostgresOutboxWriter.WriteAsync(Transaction, _store.Sql, record, cancellationToken);
-
-    public async ValueTask CommitAsync(string endpoint, string inboxKey, CancellationToken cancellationToken)
-    {
-        if (_recorded == (endpoint, inboxKey))
+        if (_lane is { } lane)
         {
-            await Transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            _done = true;
-            return;
-        }
-
-        await using (var insert = new NpgsqlCommand(_store.Sql.InboxRecord, _connection, Transaction))
-        {
-            PostgresMessageStore.AddInboxKey(insert.Parameters, endpoint, inboxKey);
-            insert.Parameters.Add(PostgresSql.Value(_store.Time.GetUtcNow()));
-            try
+            if (key is null || !_groups.RunsAlone(endpoint!, key))
             {
-                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    bool inserted = await lane.BeginTurnAsync(endpoint, key, cancellationToken).ConfigureAwait(false);
+                    _begun = true;
+                    return inserted;
+                }
+                catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DeadlockDetected)
+                {
+                    // The key's row waited on another process's group, which waited on a key of this group: this turn
+                    // gives the group back (so the other can go on) and waits for the key alone.
+                }
+
+                // Any other failure leaves the turn held until the delivery disposes of its transaction, which undoes it.
             }
-            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
-            {
-                throw new DuplicateMessageException(endpoint, inboxKey, ex);
-            }
+
+            _lane = null;
+            await EndTurnAsync(lane).ConfigureAwait(false);
         }
 
-        await Transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        _done = true;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
+        _ownConnection = await _store.OpenAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!_done && Transaction.Connection is not null)
-            {
-                await Transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
-            }
+            _ownTransaction = await _ownConnection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (NpgsqlException)
+        catch
         {
-            // The connection broke: the server rolled the transaction back already.
+            await _ownConnection.DisposeAsync().ConfigureAwait(false);
+            _ownConnection = null;
+            throw;
         }
-        finally
-        {
-            _done = true;
-            await Transaction.DisposeAsync().ConfigureAwait(false);
-            await _connection.DisposeAsync().ConfigureAwait(false);
-        }
+
+        _begun = true;
+        return key is not null && await InsertKeyAsync(endpoint!, key, cancellationToken).ConfigureAwait(false);
     }
+
+    private async ValueTask<bool> InsertKeyAsync(string endpoint, string key, CancellationToken cancellationToken)
+    {
+        NpgsqlTransaction transaction = _lane?.Transaction ?? _ownTransaction!;
+        await using var command = new NpgsqlCommand(_store.Sql.InboxAdd, transaction.Connection, transaction);
+        PostgresMessageStore.AddInboxKey(command.Parameters, endpoint, key);
+        command.Parameters.Add(PostgresSql.Value(_store.Time.GetUtcNow()));
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+    }
+
+    /// <summary>Hands the lane on, or commits its group when nobody waits for it.</summary>
+    private ValueTask EndTurnAsync(PostgresConsumeGroups.Lane lane) =>
+        _groups.EndTurn(lane) ? _groups.CommitAsync(lane) : ValueTask.CompletedTask;
 }

@@ -62,7 +62,10 @@ public static class PostgresContractsExtensions
     /// <summary>
     /// The transaction of this delivery on an <see cref="DeliveryMode.EffectivelyOnce"/> endpoint: run the handler's own
     /// SQL on <see cref="NpgsqlTransaction.Connection"/> in it, and its change commits together with the inbox key, so it
-    /// happens exactly once. Do not commit or dispose it.
+    /// happens exactly once. Deliveries that run meanwhile share it, each in a savepoint of its own, and it commits once
+    /// for all of them: do not commit, roll back or dispose it, and do not use it after the handler returns. A
+    /// statement that fails aborts it until the delivery's savepoint is rolled back (its work is undone, and it is
+    /// retried); around a statement that may fail, set a savepoint of your own.
     /// </summary>
     /// <param name="context">The handler's context.</param>
     /// <returns>The transaction.</returns>

@@ -40,8 +40,9 @@ public sealed partial class PostgresMessageStore
 
         // A failed statement aborts a whole PostgreSQL transaction: the savepoint lets a handler that catches a failed
         // append (or an inline projection's error) go on with the rest of its delivery.
-        await consume.Transaction.SaveAsync(EventsSavepoint, cancellationToken).ConfigureAwait(false);
-        return new PostgresEventLogTransaction(this, consume.Connection, consume.Transaction, joined: true);
+        NpgsqlTransaction delivery = await consume.GetTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await delivery.SaveAsync(EventsSavepoint, cancellationToken).ConfigureAwait(false);
+        return new PostgresEventLogTransaction(this, delivery.Connection!, delivery, joined: true);
     }
 
     /// <summary>

@@ -27,6 +27,7 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQueueStore, I
     private readonly SemaphoreSlim _initialize = new(1, 1);
     private readonly PostgresListener _listener;
     private readonly PostgresGroupCommit _groupCommit;
+    private readonly PostgresConsumeGroups _consumeGroups;
     private bool _initialized;
     private int _disposed;
 
@@ -66,6 +67,7 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQueueStore, I
         _sql = PostgresSql.For(options.Schema);
         _listener = new PostgresListener(_dataSource, _sql);
         _groupCommit = new PostgresGroupCommit(_dataSource, _sql);
+        _consumeGroups = new PostgresConsumeGroups(this);
         Schema = options.Schema;
     }
 
@@ -105,6 +107,9 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQueueStore, I
     internal PostgresSql Sql => _sql;
 
     internal TimeProvider Time => _time;
+
+    /// <summary>The lanes that group deliveries' consume transactions (for tests).</summary>
+    internal PostgresConsumeGroups ConsumeGroups => _consumeGroups;
 
     /// <inheritdoc />
     /// <exception cref="InvalidOperationException">The server cannot be reached or refused the login, or the schema is newer than this library.</exception>
@@ -202,7 +207,7 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQueueStore, I
 
     /// <inheritdoc />
     public ValueTask<IConsumeTransaction> BeginConsumeAsync(CancellationToken cancellationToken) =>
-        PostgresConsumeTransaction.BeginAsync(this, cancellationToken);
+        PostgresConsumeTransaction.BeginAsync(this, _consumeGroups, cancellationToken);
 
     /// <inheritdoc />
     /// <remarks>Wakes come from LISTEN on the store's channel (<see cref="PostgresStoreOptions.ListenForWork"/>).</remarks>
@@ -234,6 +239,7 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQueueStore, I
 
         await _listener.DisposeAsync().ConfigureAwait(false);
         await _groupCommit.DisposeAsync().ConfigureAwait(false);
+        await _consumeGroups.DisposeAsync().ConfigureAwait(false);
         await _dataSource.DisposeAsync().ConfigureAwait(false);
         _initialize.Dispose();
     }

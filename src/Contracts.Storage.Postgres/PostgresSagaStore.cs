@@ -39,7 +39,7 @@ internal sealed class PostgresSagaStore : ISagaStore
 
     public async ValueTask<SagaRecord?> LoadAsync(string saga, string sagaId, IConsumeTransaction? transaction, CancellationToken cancellationToken)
     {
-        NpgsqlTransaction? joined = Joined(transaction);
+        NpgsqlTransaction? joined = await JoinedAsync(transaction, cancellationToken).ConfigureAwait(false);
         NpgsqlConnection connection = joined?.Connection ?? await _store.OpenAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -61,7 +61,7 @@ internal sealed class PostgresSagaStore : ISagaStore
     public async ValueTask SaveAsync(SagaRecord record, long expectedVersion, IConsumeTransaction? transaction, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
-        NpgsqlTransaction? joined = Joined(transaction);
+        NpgsqlTransaction? joined = await JoinedAsync(transaction, cancellationToken).ConfigureAwait(false);
         NpgsqlConnection connection = joined?.Connection ?? await _store.OpenAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -116,7 +116,7 @@ internal sealed class PostgresSagaStore : ISagaStore
             ids[i] = messageIds[i];
         }
 
-        NpgsqlTransaction? joined = Joined(transaction);
+        NpgsqlTransaction? joined = await JoinedAsync(transaction, cancellationToken).ConfigureAwait(false);
         NpgsqlConnection connection = joined?.Connection ?? await _store.OpenAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -163,6 +163,6 @@ internal sealed class PostgresSagaStore : ISagaStore
         (byte[])reader.GetValue(2),
         reader.GetFieldValue<DateTimeOffset>(3));
 
-    private NpgsqlTransaction? Joined(IConsumeTransaction? transaction) =>
-        transaction is null ? null : PostgresConsumeTransaction.Of(transaction, _store, "saga store").Transaction;
+    private async ValueTask<NpgsqlTransaction?> JoinedAsync(IConsumeTransaction? transaction, CancellationToken cancellationToken) =>
+        transaction is null ? null : await PostgresConsumeTransaction.Of(transaction, _store, "saga store").GetTransactionAsync(cancellationToken).ConfigureAwait(false);
 }

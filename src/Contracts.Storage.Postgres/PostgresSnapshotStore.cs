@@ -61,7 +61,8 @@ internal sealed class PostgresSnapshotStore : ISnapshotStore
 
         // In a savepoint, sent with the upsert: a failed statement would abort the delivery's whole transaction, and a
         // snapshot is worth no more than the time it saves.
-        await using var batch = new NpgsqlBatch(consume.Connection, consume.Transaction);
+        NpgsqlTransaction joined = await consume.GetTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var batch = new NpgsqlBatch(joined.Connection!, joined);
         batch.BatchCommands.Add(new NpgsqlBatchCommand(SnapshotSavepoint));
         var upsert = new NpgsqlBatchCommand(_upsert);
         AddParameters(upsert.Parameters, snapshot);
@@ -73,8 +74,8 @@ internal sealed class PostgresSnapshotStore : ISnapshotStore
         }
         catch (PostgresException)
         {
-            await consume.Transaction.RollbackAsync(SnapshotSavepointName, CancellationToken.None).ConfigureAwait(false);
-            await consume.Transaction.ReleaseAsync(SnapshotSavepointName, CancellationToken.None).ConfigureAwait(false);
+            await joined.RollbackAsync(SnapshotSavepointName, CancellationToken.None).ConfigureAwait(false);
+            await joined.ReleaseAsync(SnapshotSavepointName, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
     }
