@@ -38,6 +38,9 @@ public sealed class RabbitKeyedHandler(BatchCompletion counter) : ICommandHandle
 /// message shape unordered (one queue, the workers taking messages as they come). Each invocation sends
 /// <see cref="RabbitMqBenchmarks.Messages"/> messages over 1,000 keys, 256 in flight, and waits until every handler
 /// ran and acknowledged. Per message: messages per second = 1e9 / mean in ns. Each case in its own process.
+/// <see cref="Partitioned_OneQueue_EndToEnd"/> is the partitioned endpoint with one partition queue
+/// (<see cref="RabbitMqTransportOptions.Partitions"/> = 1): the same client path (single active consumer, keyed lanes,
+/// body copy), so its distance to the 16-queue case is what spreading the messages over 16 broker queues costs.
 /// </summary>
 [MemoryDiagnoser]
 public class RabbitMqPartitionBenchmarks
@@ -58,6 +61,9 @@ public class RabbitMqPartitionBenchmarks
 
     [GlobalSetup(Targets = [nameof(Partitioned_EndToEnd)])]
     public Task SetupPartitioned() => StartAsync();
+
+    [GlobalSetup(Targets = [nameof(Partitioned_OneQueue_EndToEnd)])]
+    public Task SetupPartitionedOneQueue() => StartAsync(partitions: 1);
 
     [GlobalCleanup]
     public async Task Cleanup()
@@ -87,7 +93,15 @@ public class RabbitMqPartitionBenchmarks
         await done;
     }
 
-    private async Task StartAsync()
+    [Benchmark(OperationsPerInvoke = RabbitMqBenchmarks.Messages)]
+    public async Task Partitioned_OneQueue_EndToEnd()
+    {
+        Task done = _counter.Arm(RabbitMqBenchmarks.Messages);
+        await Contracts.Benchmarks.InFlight.SendAsync(RabbitMqBenchmarks.Messages, InFlight, () => _bus.SendAsync(new RabbitKeyed((int)(_next % Keys), _next++)));
+        await done;
+    }
+
+    private async Task StartAsync(int partitions = 16)
     {
         await DeleteTopologyAsync();
         HostApplicationBuilder builder = Host.CreateApplicationBuilder();
@@ -96,6 +110,7 @@ public class RabbitMqPartitionBenchmarks
         builder.Services.AddContracts(o => o.UseRabbitMq(Broker, t =>
         {
             t.Exchange = Exchange;
+            t.Partitions = partitions;
             t.Defaults.Consume = false;
             t.Endpoint<RabbitKeyed>(e =>
             {
