@@ -19,6 +19,13 @@ internal sealed class MessageBus : IMessageBus
     private readonly ContractsRuntime _runtime;
     private readonly TimeProvider _time;
 
+    /// <summary>
+    /// Per contract (by <see cref="ContractDescriptor.Index"/>), where its queries run inline: decided on the contract's
+    /// first query from what is fixed once the bus is built (its route, the transport, the endpoint's settings), so a
+    /// query reads one slot. Grown by replacement; two threads deciding the same contract decide the same.
+    /// </summary>
+    private InlineRoute?[] _inlineRoutes = [];
+
     public MessageBus(ContractsRuntime runtime)
     {
         _runtime = runtime;
@@ -148,8 +155,8 @@ internal sealed class MessageBus : IMessageBus
             throw new ArgumentException($"'{contract}' is a {contract.Kind.ToString().ToLowerInvariant()}, not a query.", nameof(query));
         }
 
-        TransportEndpoint[] route = _runtime.Routes.Find(contract);
-        TransportEndpoint? inline = route.Length == 1 && _runtime.InlineQueries && route[0].Options.InlineQueries ? route[0] : null;
+        InlineRoute?[] routes = _inlineRoutes;
+        TransportEndpoint? inline = ((uint)contract.Index < (uint)routes.Length ? routes[contract.Index] : null)?.Endpoint ?? DecideInline(contract);
         if (inline is not null && inline.Handler is QueryHandlerDescriptor<TResult> handler && _runtime.Pipeline.QueriesPlain)
         {
             if (!_runtime.TakesMessages)
@@ -158,13 +165,38 @@ internal sealed class MessageBus : IMessageBus
             }
 
             TimeSpan timeout = options?.Timeout ?? _runtime.Options.QueryTimeout;
+            ExecutionContext? ambient = ExecutionContext.Capture();
             InlineQueryFrame frame = InlineQueryFrame.Rent();
-            Envelope envelope = CreateInlineEnvelope(frame.Envelope, contract, query, options, parent);
-            return _runtime.Pipeline.QueryInline(inline, handler, frame, envelope, timeout, cancellationToken);
+            Envelope envelope = CreateInlineEnvelope(frame, contract, query, options, parent, ambient);
+            return _runtime.Pipeline.QueryInline(inline, handler, frame, envelope, ambient, timeout, cancellationToken);
         }
 
-        return QueryThroughPipelineAsync(query, contract, route, inline, options, parent, cancellationToken);
+        return QueryThroughPipelineAsync(query, contract, _runtime.Routes.Find(contract), inline, options, parent, cancellationToken);
     }
+
+    /// <summary>The endpoint queries of <paramref name="contract"/> run inline on, or null; remembered in <see cref="_inlineRoutes"/>.</summary>
+    private TransportEndpoint? DecideInline(ContractDescriptor contract)
+    {
+        InlineRoute?[] routes = _inlineRoutes;
+        if ((uint)contract.Index < (uint)routes.Length && routes[contract.Index] is { } decided)
+        {
+            return decided.Endpoint; // decided: no endpoint
+        }
+
+        TransportEndpoint[] route = _runtime.Routes.Find(contract);
+        var inline = new InlineRoute(route.Length == 1 && _runtime.InlineQueries && route[0].Options.InlineQueries ? route[0] : null);
+        if ((uint)contract.Index >= (uint)routes.Length)
+        {
+            Array.Resize(ref routes, Math.Max(contract.Index + 1, routes.Length * 2));
+        }
+
+        Volatile.Write(ref routes[contract.Index], inline);
+        Volatile.Write(ref _inlineRoutes, routes);
+        return inline.Endpoint;
+    }
+
+    /// <summary>One contract's decision in <see cref="_inlineRoutes"/>: the endpoint, or null for a query that is not run inline.</summary>
+    private sealed record InlineRoute(TransportEndpoint? Endpoint);
 
     /// <summary>A query whose caller waits for a reply: from its endpoint's worker, a broker, or the pipeline run inline on this thread (<paramref name="inline"/>).</summary>
     private async ValueTask<TResult> QueryThroughPipelineAsync<TResult>(
@@ -227,12 +259,22 @@ internal sealed class MessageBus : IMessageBus
     /// The envelope of an inline query: what <see cref="CreateEnvelope"/> makes for a query in process (no payload, no
     /// delay or priority), with its id and send time drawn when first read.
     /// </summary>
-    private Envelope CreateInlineEnvelope(Envelope? recycled, ContractDescriptor contract, object query, QueryOptions? options, MessageContext? parent)
+    private Envelope CreateInlineEnvelope(InlineQueryFrame frame, ContractDescriptor contract, object query, QueryOptions? options, MessageContext? parent, ExecutionContext? ambient)
     {
-        Envelope envelope = Envelope.ForInlineQuery(recycled, contract, _time, options?.CorrelationId ?? parent?.CorrelationId);
-        envelope.CausationId = parent?.MessageId;
-        envelope.Headers = options?.Headers;
-        if (Activity.Current is { IdFormat: ActivityIdFormat.W3C } current)
+        Envelope envelope = Envelope.ForInlineQuery(frame.Envelope, contract, _time, options?.CorrelationId ?? parent?.CorrelationId);
+
+        // A new or recycled envelope has neither: most queries set none, and skip the stores.
+        if (parent is not null)
+        {
+            envelope.CausationId = parent.MessageId;
+        }
+
+        if (options?.Headers is { } headers)
+        {
+            envelope.Headers = headers;
+        }
+
+        if (frame.CurrentActivity(ambient) is { IdFormat: ActivityIdFormat.W3C } current)
         {
             envelope.TraceParent = current.Id;
             envelope.TraceState = current.TraceStateString;

@@ -114,6 +114,24 @@ public sealed class ConsumeContext : IAsyncDisposable
     }
 
     /// <summary>
+    /// Ends the attempt of an inline query whose frame keeps this context for the next query: as
+    /// <see cref="DisposeAsync"/>, but its message context stays attached (already invalid: the lease moved on) for
+    /// <see cref="Recycle"/> to make valid again, which spares storing it anew.
+    /// </summary>
+    /// <returns>Completes when the scope, if one was created, is disposed.</returns>
+    internal ValueTask EndRecycledAttempt()
+    {
+        _lease++;
+        if (_scope is { } scope)
+        {
+            _scope = null;
+            return scope.DisposeAsync();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
     /// Makes this context, and the <paramref name="messageContext"/> made for it, those of a new delivery: an inline
     /// query's contexts are reused by the next query on its thread (of any bus) once its handler has finished and its scope is
     /// disposed (see <c>docs/queries.md</c>).

@@ -32,43 +32,46 @@ internal sealed partial class ConsumePipeline
 
     /// <summary>
     /// Runs <paramref name="handler"/> for the query in <paramref name="envelope"/> (its message in memory) on this
-    /// thread; see the remarks on the type.
+    /// thread, whose execution context is <paramref name="ambient"/>; see the remarks on the type.
     /// </summary>
     public ValueTask<TResult> QueryInline<TResult>(
-        TransportEndpoint endpoint, QueryHandlerDescriptor<TResult> handler, InlineQueryFrame frame, Envelope envelope, TimeSpan timeout, CancellationToken cancellationToken)
+        TransportEndpoint endpoint, QueryHandlerDescriptor<TResult> handler, InlineQueryFrame frame, Envelope envelope, ExecutionContext? ambient, TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (_abort.IsCancellationRequested)
         {
+            frame.Return(); // untouched: the next query may have it
             return ValueTask.FromException<TResult>(new OperationCanceledException($"The bus stopped before '{envelope.Contract}' {envelope.MessageId} was handled."));
         }
 
         if (cancellationToken.IsCancellationRequested)
         {
+            frame.Return();
             return ValueTask.FromCanceled<TResult>(cancellationToken);
         }
 
         CancellationTokenSource tokens = frame.Tokens;
+        CancellationToken token = tokens.Token;
         CancellationTokenRegistration caller = cancellationToken.CanBeCanceled ? cancellationToken.UnsafeRegister(s_cancel, tokens) : default;
         ConsumeContext? context = frame.Context;
         MessageContext messageContext;
         if (context is null)
         {
-            context = frame.Context = new ConsumeContext(_delivery, envelope, handler, endpoint.Name, tokens.Token);
+            context = frame.Context = new ConsumeContext(_delivery, envelope, handler, endpoint.Name, token);
             messageContext = frame.MessageContext = context.MessageContext;
         }
         else
         {
             messageContext = frame.MessageContext!;
-            context.Recycle(_delivery, envelope, handler, endpoint.Name, tokens.Token, messageContext);
+            context.Recycle(_delivery, envelope, handler, endpoint.Name, token, messageContext);
         }
 
         // As on a worker's fast path: what the handler changes in the ambient state (AsyncLocal values, Activity.Current)
-        // must not reach its caller, as it would not have from another thread.
-        ExecutionContext? ambient = ExecutionContext.Capture();
+        // must not reach its caller, as it would not have from another thread. (The caller's context, captured by the
+        // bus before the envelope was made, is still the thread's: nothing in between changes it.)
         ValueTask<TResult> handled;
         try
         {
-            handled = handler.QueryAsync(messageContext, envelope.Message!, tokens.Token);
+            handled = handler.QueryAsync(messageContext, envelope.Message!, token);
         }
         catch (Exception ex)
         {
@@ -82,6 +85,7 @@ internal sealed partial class ConsumePipeline
 
         if (!handled.IsCompletedSuccessfully)
         {
+            frame.Abandon();
             return AwaitQueryAsync(handled, context, endpoint, tokens, caller, timeout, cancellationToken);
         }
 
@@ -89,7 +93,7 @@ internal sealed partial class ConsumePipeline
         ValueTask disposed;
         try
         {
-            disposed = context.DisposeAsync();
+            disposed = context.EndRecycledAttempt();
         }
         catch (Exception ex)
         {
@@ -99,6 +103,7 @@ internal sealed partial class ConsumePipeline
         caller.Dispose();
         if (!disposed.IsCompletedSuccessfully)
         {
+            frame.Abandon();
             return DisposedThenAsync(disposed, context, endpoint, result);
         }
 

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.Threading;
 
 namespace Contracts.Pipeline;
@@ -18,6 +19,15 @@ internal sealed class InlineQueryFrame
     private static InlineQueryFrame? t_spare;
 #pragma warning restore IDE1006
 
+    /// <summary>Whether a query holds this frame; a frame is kept in its thread's slot while in use, so renting and returning it store nothing there.</summary>
+    private bool _inUse;
+
+    /// <summary>The caller's execution context at the last query that read <see cref="_activity"/> from it.</summary>
+    private ExecutionContext? _ambient;
+
+    /// <summary>The activity current in <see cref="_ambient"/>.</summary>
+    private Activity? _activity;
+
     public CancellationTokenSource Tokens { get; } = new();
 
     /// <summary>The envelope of the previous query, to recycle; null in a new frame.</summary>
@@ -29,16 +39,42 @@ internal sealed class InlineQueryFrame
     /// <summary>The handler's context made for <see cref="Context"/>.</summary>
     public MessageContext? MessageContext { get; set; }
 
-    /// <summary>This thread's spare frame, or a new one; a nested query on the thread gets a frame of its own.</summary>
+    /// <summary>
+    /// The activity current in <paramref name="ambient"/>, the caller's execution context. An execution context never
+    /// changes (setting <see cref="Activity.Current"/> or any other async-local value makes a new one), so a caller
+    /// still in the context of its previous query has the same activity, and the async-local lookup is skipped.
+    /// </summary>
+    public Activity? CurrentActivity(ExecutionContext? ambient)
+    {
+        if (ambient is null)
+        {
+            return Activity.Current; // its flow suppressed: no context to know it by
+        }
+
+        if (!ReferenceEquals(ambient, _ambient))
+        {
+            _activity = Activity.Current;
+            _ambient = ambient;
+        }
+
+        return _activity;
+    }
+
+    /// <summary>This thread's frame, or a new one; a nested query on the thread gets a frame of its own.</summary>
     public static InlineQueryFrame Rent()
     {
         InlineQueryFrame? frame = t_spare;
         if (frame is null)
         {
-            return new InlineQueryFrame();
+            // The thread's first query (or the first after one whose frame was abandoned): its frame becomes the thread's.
+            t_spare = frame = new InlineQueryFrame();
+        }
+        else if (frame._inUse)
+        {
+            return new InlineQueryFrame { _inUse = true }; // a query within a query: used once, never kept
         }
 
-        t_spare = null;
+        frame._inUse = true;
         return frame;
     }
 
@@ -47,7 +83,23 @@ internal sealed class InlineQueryFrame
     {
         if (Tokens.TryReset())
         {
-            t_spare = this;
+            _inUse = false;
+        }
+        else
+        {
+            Abandon();
+        }
+    }
+
+    /// <summary>
+    /// Gives this frame up: its handler may still hold what it was given (it suspended or failed, its scope disposes
+    /// later, or its token was cancelled). Called on the thread that rented it, before that thread runs another query.
+    /// </summary>
+    public void Abandon()
+    {
+        if (ReferenceEquals(t_spare, this))
+        {
+            t_spare = null;
         }
     }
 }
