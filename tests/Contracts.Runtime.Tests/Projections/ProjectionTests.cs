@@ -258,7 +258,9 @@ public sealed partial class ProjectionTests
         Assert.Contains("position 2", status.Error);
         Assert.Contains("BalanceProjection", status.Error);
         await Task.Delay(100);
-        Assert.Equal(0, await events.ReadCheckpointAsync("BalanceProjection")); // nothing of the batch was committed
+        // The unreadable event's batch was not committed: the checkpoint never passes position 2. (Position 1 may have been
+        // projected and committed in a batch of its own, when the daemon woke before the bad event was appended.)
+        Assert.InRange(await events.ReadCheckpointAsync("BalanceProjection"), 0, 1);
     }
 
     [Fact]
