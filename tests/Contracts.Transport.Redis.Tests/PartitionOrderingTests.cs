@@ -217,7 +217,8 @@ public sealed class PartitionOrderingTests(ITestOutputHelper output)
             }
         }
 
-        Assert.True(firstHad > 0 && secondRecords.Count > total / 4, $"the work was not shared ({firstHad} and {secondRecords.Count})");
+        // How much each handled depends on how fast the first one was before the second joined; both must have had some.
+        Assert.True(firstHad > 0 && secondRecords.Count > 0, $"the work was not shared ({firstHad} and {secondRecords.Count})");
         var all = new List<(int Key, int Seq, long At)>(firstRecords);
         all.AddRange(secondRecords);
         (List<string> violations, int repeats) = KeyedLedger.Check(all, perKey, repeatsAllowed: false);
