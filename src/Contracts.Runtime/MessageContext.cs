@@ -112,6 +112,9 @@ public sealed class MessageContext
         ? throw new InvalidOperationException("This message context belongs to a unit test, not to a delivery.")
         : Delivery;
 
+    /// <summary>The delivery, when it has a consume transaction for the event store's work to join; otherwise <see langword="null"/>.</summary>
+    internal Pipeline.ConsumeContext? Transactional => Transaction is null ? null : Consume;
+
     /// <summary>When the producer sent the message.</summary>
     public DateTimeOffset SentAt => Current.SentAt;
 

@@ -45,5 +45,5 @@ public sealed class AppendOptions
     }
 
     /// <summary>The delivery whose consume transaction the append joins, or <see langword="null"/>.</summary>
-    internal Pipeline.ConsumeContext? Within => Context is { Transaction: not null } context ? context.Consume : null;
+    internal Pipeline.ConsumeContext? Within => Context?.Transactional;
 }

@@ -120,7 +120,7 @@ internal sealed partial class EventStore(ContractsRuntime runtime, ContractCatal
         CheckStreamId(streamId);
         ArgumentOutOfRangeException.ThrowIfLessThan(fromVersion, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
-        return ReadStreamPagesAsync(streamId, fromVersion, ReadDirection.Forwards, maxCount, context is { Transaction: not null } ? context.Consume : null, cancellationToken);
+        return ReadStreamPagesAsync(streamId, fromVersion, ReadDirection.Forwards, maxCount, context?.Transactional, cancellationToken);
     }
 
     public IAsyncEnumerable<RecordedEvent> ReadStreamBackwardsAsync(string streamId, long fromVersion = long.MaxValue, long maxCount = long.MaxValue, CancellationToken cancellationToken = default)
@@ -242,13 +242,14 @@ internal sealed partial class EventStore(ContractsRuntime runtime, ContractCatal
     {
         CheckStreamId(streamId);
         IEventLogStore log = await LogAsync().ConfigureAwait(false);
-        if (context is not { Transaction: not null })
+        Pipeline.ConsumeContext? within = context?.Transactional;
+        if (within is null)
         {
             await (archive ? log.ArchiveStreamAsync(streamId, expected, cancellationToken) : log.DeleteStreamAsync(streamId, expected, cancellationToken)).ConfigureAwait(false);
             return;
         }
 
-        await using IEventLogTransaction joined = await log.JoinAsync(context.Consume.Transaction!, cancellationToken).ConfigureAwait(false);
+        await using IEventLogTransaction joined = await log.JoinAsync(within.Transaction!, cancellationToken).ConfigureAwait(false);
         await (archive ? joined.ArchiveStreamAsync(streamId, expected, cancellationToken) : joined.DeleteStreamAsync(streamId, expected, cancellationToken)).ConfigureAwait(false);
         await joined.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
