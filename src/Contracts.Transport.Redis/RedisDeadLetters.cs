@@ -72,7 +72,14 @@ internal sealed class RedisDeadLetters(RedisTransport transport) : IDeadLetterQu
             transport.PartitionsOf(target)[transport.PartitionOf(key)] is { } partition &&
             await database.KeyExistsAsync(partition.Stream).WaitAsync(cancellationToken).ConfigureAwait(false))
         {
-            target = partition; // a keyed message: back to its key's partition (a topic subscription has none: its own stream)
+            // A keyed message: back to its key's partition (a topic subscription has none: its own stream), if this
+            // process counts partitions as the consumers do.
+            if (!target.PartitionCountMatches)
+            {
+                await transport.CheckSentPartitionCountAsync(record.ContractName, target, cancellationToken).ConfigureAwait(false);
+            }
+
+            target = partition;
         }
 
         if (!await database.KeyExistsAsync(target.Stream).WaitAsync(cancellationToken).ConfigureAwait(false))

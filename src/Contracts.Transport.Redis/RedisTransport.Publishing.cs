@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
@@ -27,6 +28,12 @@ internal sealed partial class RedisTransport
 
         /// <summary>The address's partition streams, made on the first keyed send (see <see cref="PartitionsOf"/>).</summary>
         public Target[]? Partitions { get; set; }
+
+        /// <summary>
+        /// Whether this process's partition count was found equal to the one the address's consumers made its partition
+        /// streams with (see <see cref="CheckSentPartitionCountAsync"/>); checked until it could be.
+        /// </summary>
+        public volatile bool PartitionCountMatches;
     }
 
     internal Target TargetOf(string address) =>
@@ -40,10 +47,56 @@ internal sealed partial class RedisTransport
         {
             // Keyed: to the partition its key picks (a retry or replay addressed to a topic subscription goes to its one stream).
             ulong key = envelope.Contract.PartitionKeyOf(envelope);
-            return SendAsync(envelope, PartitionsOf(target)[PartitionOf(key)], key, mustExist, cancellationToken);
+            Target partition = PartitionsOf(target)[PartitionOf(key)];
+            return target.PartitionCountMatches
+                ? SendAsync(envelope, partition, key, mustExist, cancellationToken)
+                : CheckThenSendAsync(envelope, target, partition, key, mustExist, cancellationToken);
         }
 
         return SendAsync(envelope, target, partitionKey: null, mustExist, cancellationToken);
+    }
+
+    /// <summary>A keyed send before this process knows its partition count is its consumers': checked first.</summary>
+    private async ValueTask CheckThenSendAsync(Envelope envelope, Target target, Target partition, ulong key, bool mustExist, CancellationToken cancellationToken)
+    {
+        await CheckSentPartitionCountAsync(envelope.Contract.ToString(), target, cancellationToken).ConfigureAwait(false);
+        await SendAsync(envelope, partition, key, mustExist, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Refuses a keyed send from a process whose <see cref="RedisTransportOptions.Partitions"/> differs from the count
+    /// the address's consumers recorded when they made its partition streams (<c>{prefix}:{address}:partitions</c>):
+    /// it would put keys in other partitions than theirs and break the order per key. Once the counts are found equal
+    /// the check is not made again (a consumer with another count is refused at its start, so the record does not
+    /// change). While nothing is recorded (no consumer has started) or the server cannot be reached, the send goes on
+    /// unchecked, as it would without a key (<see cref="AddAsync"/> waits for the connection), and the next send checks.
+    /// </summary>
+    internal async ValueTask CheckSentPartitionCountAsync(string contract, Target target, CancellationToken cancellationToken)
+    {
+        RedisValue recorded;
+        try
+        {
+            recorded = await Database.StringGetAsync(PartitionCountKeyOf(target.Address)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsConnectionFailure(ex) && !cancellationToken.IsCancellationRequested)
+        {
+            return; // the send itself waits for the connection; the next send checks
+        }
+
+        if (recorded.IsNull)
+        {
+            return;
+        }
+
+        if (recorded != _options.Partitions.ToString(CultureInfo.InvariantCulture))
+        {
+            throw new InvalidOperationException(
+                $"'{contract}' is sent to '{target.Address}' by its partition key over {_options.Partitions.ToString(CultureInfo.InvariantCulture)} partition streams here " +
+                $"(RedisTransportOptions.Partitions), but its consumers made {recorded} ({PartitionCountKeyOf(target.Address)}): the key would land in another " +
+                "partition than the one its earlier messages are in, and their order would break. The message was not sent. Give every process of the prefix the same Partitions.");
+        }
+
+        target.PartitionCountMatches = true;
     }
 
     private async ValueTask SendAsync(Envelope envelope, Target target, ulong? partitionKey, bool mustExist, CancellationToken cancellationToken)

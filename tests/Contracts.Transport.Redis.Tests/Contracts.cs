@@ -32,6 +32,9 @@ public partial record Work([property: IdempotencyKey] int Number, int HoldMs);
 [Command(Name = "RedisTests.Crash")]
 public partial record Crash([property: IdempotencyKey] Guid Id, bool Fatal);
 
+[Command(Name = "RedisTests.KeyedCrash")]
+public partial record KeyedCrash([property: PartitionKey] string Key, [property: IdempotencyKey] Guid Id, bool Fatal);
+
 [Command(Name = "RedisTests.Nobody")]
 public partial record Nobody([property: IdempotencyKey] Guid Id);
 
@@ -159,6 +162,22 @@ public sealed class CrashHandler : ICommandHandler<Crash>
         }
 
         Console.Out.WriteLine($"handled {command.Id}");
+        Console.Out.Flush();
+        return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>As <see cref="CrashHandler"/>, for a keyed endpoint: prints which key's message it handled.</summary>
+public sealed class KeyedCrashHandler : ICommandHandler<KeyedCrash>
+{
+    public ValueTask HandleAsync(KeyedCrash command, MessageContext context, CancellationToken cancellationToken)
+    {
+        if (command.Fatal)
+        {
+            Environment.FailFast($"Crash {command.Id} of key {command.Key} takes the process down.");
+        }
+
+        Console.Out.WriteLine($"handled {command.Key} {command.Id}");
         Console.Out.Flush();
         return ValueTask.CompletedTask;
     }

@@ -299,6 +299,58 @@ public sealed class PartitionOrderingTests(ITestOutputHelper output)
         Assert.Contains("were made for 16", ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_sender_with_another_partition_count_than_its_consumers_is_refused_saying_why_and_sends_nothing()
+    {
+        await ResetAsync();
+        IHost consumer = await RedisHost.StartAsync(new Probe(), Configure, services: s => s.AddSingleton(new KeyedLedger()));
+        await consumer.StopQuietlyAsync(); // the partition streams, their group and the recorded count stay
+
+        IHost sender = await RedisHost.StartAsync(new Probe(), t =>
+        {
+            t.Partitions = 8;
+            t.Endpoint<Keyed>(e => e.Consume = false);
+        });
+        IHost agreeing = await RedisHost.StartAsync(new Probe(), t => t.Endpoint<Keyed>(e => e.Consume = false));
+        try
+        {
+            for (int attempt = 0; attempt < 2; attempt++)
+            {
+                // Refused every time, not only on the first send.
+                InvalidOperationException ex = await Assert.ThrowsAsync<InvalidOperationException>(
+                    () => sender.Bus().SendAsync(new Keyed(7, 1), cancellationToken: TestContext.Current.CancellationToken).AsTask());
+                Assert.Contains("over 8 partition streams here", ex.Message, StringComparison.Ordinal);
+                Assert.Contains($"its consumers made {Partitions}", ex.Message, StringComparison.Ordinal);
+                Assert.Contains("The message was not sent", ex.Message, StringComparison.Ordinal);
+            }
+
+            Assert.Equal(0, await EntriesInPartitionStreamsAsync());
+
+            // A sender with the consumers' count sends, to the key's one partition.
+            await agreeing.Bus().SendAsync(new Keyed(7, 1), cancellationToken: TestContext.Current.CancellationToken);
+            await agreeing.Bus().SendAsync(new Keyed(7, 2), cancellationToken: TestContext.Current.CancellationToken);
+            Assert.Equal(2, await EntriesInPartitionStreamsAsync());
+        }
+        finally
+        {
+            await sender.StopQuietlyAsync();
+            await agreeing.StopQuietlyAsync();
+        }
+    }
+
+    /// <summary>How many entries the endpoint's partition streams hold, all of them together.</summary>
+    private static async Task<long> EntriesInPartitionStreamsAsync()
+    {
+        await using ConnectionMultiplexer connection = await RedisServer.ConnectAsync();
+        long entries = 0;
+        for (int i = 0; i < Partitions; i++)
+        {
+            entries += await connection.GetDatabase().StreamLengthAsync($"{RedisServer.Prefix}:{Endpoint}.p{i}");
+        }
+
+        return entries;
+    }
+
     /// <summary>Waits until every partition is leased and two consumers share them.</summary>
     private static async Task WaitForTwoHoldersAsync()
     {

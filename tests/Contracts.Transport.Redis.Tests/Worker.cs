@@ -105,6 +105,11 @@ public sealed class Worker : IAsyncDisposable
             return await CrashLoopTests.RunAsync();
         }
 
+        if (mode == CrashLoopTests.KeyedMode)
+        {
+            return await CrashLoopTests.RunKeyedAsync();
+        }
+
         if (mode == PartitionOrderingTests.Mode)
         {
             return await PartitionOrderingTests.RunConsumerAsync();
