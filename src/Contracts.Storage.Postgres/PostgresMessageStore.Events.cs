@@ -34,7 +34,7 @@ public sealed partial class PostgresMessageStore : IEventLogStore
         ThrowIfNotOpen();
         IReadOnlyList<MessageRecord>? outbox = publish is { Count: > 0 } ? publish : null;
         DateTimeOffset recordedAt = DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
-        await using NpgsqlCommand command = _dataSource.CreateCommand(outbox is null ? EventSql.Append : EventSql.AppendPublishing);
+        await using NpgsqlCommand command = _own.CreateCommand(outbox is null ? EventSql.Append : EventSql.AppendPublishing);
         NpgsqlParameterCollection p = command.Parameters;
         p.Add(PostgresSql.Value(streamId));
         p.Add(PostgresSql.Value(expected.Value)); // -1 for any
@@ -243,7 +243,7 @@ public sealed partial class PostgresMessageStore : IEventLogStore
     private async ValueTask CloseStreamAsync(string streamId, ExpectedVersion expected, bool archive, CancellationToken cancellationToken)
     {
         ThrowIfNotOpen();
-        await using NpgsqlConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using NpgsqlConnection connection = await OpenOwnAsync(cancellationToken).ConfigureAwait(false);
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await CloseStreamInAsync(connection, transaction, streamId, expected, archive, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

@@ -40,7 +40,7 @@ internal sealed class PostgresSagaStore : ISagaStore
     public async ValueTask<SagaRecord?> LoadAsync(string saga, string sagaId, IConsumeTransaction? transaction, CancellationToken cancellationToken)
     {
         NpgsqlTransaction? joined = await JoinedAsync(transaction, cancellationToken).ConfigureAwait(false);
-        NpgsqlConnection connection = joined?.Connection ?? await _store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        NpgsqlConnection connection = joined?.Connection ?? await _store.OpenOwnAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             await using var select = new NpgsqlCommand(joined is null ? _select : _select + " FOR UPDATE", connection, joined);
@@ -62,7 +62,7 @@ internal sealed class PostgresSagaStore : ISagaStore
     {
         ArgumentNullException.ThrowIfNull(record);
         NpgsqlTransaction? joined = await JoinedAsync(transaction, cancellationToken).ConfigureAwait(false);
-        NpgsqlConnection connection = joined?.Connection ?? await _store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        NpgsqlConnection connection = joined?.Connection ?? await _store.OpenOwnAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             bool insert = expectedVersion == 0;
@@ -117,7 +117,7 @@ internal sealed class PostgresSagaStore : ISagaStore
         }
 
         NpgsqlTransaction? joined = await JoinedAsync(transaction, cancellationToken).ConfigureAwait(false);
-        NpgsqlConnection connection = joined?.Connection ?? await _store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        NpgsqlConnection connection = joined?.Connection ?? await _store.OpenOwnAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             // One statement: without a transaction it commits on its own, queue and outbox together.
@@ -139,7 +139,7 @@ internal sealed class PostgresSagaStore : ISagaStore
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
-        await using NpgsqlConnection connection = await _store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using NpgsqlConnection connection = await _store.OpenOwnAsync(cancellationToken).ConfigureAwait(false);
         await using var list = new NpgsqlCommand(_list, connection);
         list.Parameters.Add(PostgresSql.Value(saga));
         list.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Integer, Value = status is { } s ? (int)s : DBNull.Value });

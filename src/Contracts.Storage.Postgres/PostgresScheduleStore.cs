@@ -47,7 +47,7 @@ internal sealed class PostgresScheduleStore : IScheduleStore
     public async ValueTask SaveAsync(ScheduleRecord record, bool keepDue, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
-        await using NpgsqlConnection connection = await _store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using NpgsqlConnection connection = await _store.OpenOwnAsync(cancellationToken).ConfigureAwait(false);
         await using var save = new NpgsqlCommand(_save, connection);
         save.Parameters.Add(PostgresSql.Value(record.Id));
         save.Parameters.Add(PostgresSql.Value(record.ContractName));
@@ -74,7 +74,7 @@ internal sealed class PostgresScheduleStore : IScheduleStore
     public async ValueTask<bool> FireAsync(string id, DateTimeOffset due, DateTimeOffset? next, IReadOnlyList<MessageRecord> outbox, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(outbox);
-        await using NpgsqlConnection connection = await _store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using NpgsqlConnection connection = await _store.OpenOwnAsync(cancellationToken).ConfigureAwait(false);
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using (var move = new NpgsqlCommand(next is null ? _finish : _advance, connection, transaction))
         {
@@ -103,7 +103,7 @@ internal sealed class PostgresScheduleStore : IScheduleStore
 
     public async ValueTask<bool> CancelAsync(string id, CancellationToken cancellationToken)
     {
-        await using NpgsqlConnection connection = await _store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using NpgsqlConnection connection = await _store.OpenOwnAsync(cancellationToken).ConfigureAwait(false);
         await using var cancel = new NpgsqlCommand(_cancel, connection);
         cancel.Parameters.Add(PostgresSql.Value(id));
         return await cancel.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
@@ -118,7 +118,7 @@ internal sealed class PostgresScheduleStore : IScheduleStore
 
     private async ValueTask<IReadOnlyList<ScheduleRecord>> ReadAsync(string sql, NpgsqlParameter[] parameters, CancellationToken cancellationToken)
     {
-        await using NpgsqlConnection connection = await _store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using NpgsqlConnection connection = await _store.OpenOwnAsync(cancellationToken).ConfigureAwait(false);
         await using var select = new NpgsqlCommand(sql, connection);
         select.Parameters.AddRange(parameters);
         var records = new List<ScheduleRecord>();

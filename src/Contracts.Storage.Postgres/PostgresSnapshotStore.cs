@@ -36,7 +36,7 @@ internal sealed class PostgresSnapshotStore : ISnapshotStore
     public async ValueTask<SnapshotRecord?> ReadAsync(string streamId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(streamId);
-        await using NpgsqlConnection connection = await _store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using NpgsqlConnection connection = await _store.OpenOwnAsync(cancellationToken).ConfigureAwait(false);
         await using var select = new NpgsqlCommand(_select, connection);
         select.Parameters.Add(PostgresSql.Value(streamId));
         await using NpgsqlDataReader reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -48,7 +48,7 @@ internal sealed class PostgresSnapshotStore : ISnapshotStore
     public async ValueTask SaveAsync(SnapshotRecord snapshot, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        await using NpgsqlConnection connection = await _store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using NpgsqlConnection connection = await _store.OpenOwnAsync(cancellationToken).ConfigureAwait(false);
         await using var upsert = new NpgsqlCommand(_upsert, connection);
         AddParameters(upsert.Parameters, snapshot);
         await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -83,7 +83,7 @@ internal sealed class PostgresSnapshotStore : ISnapshotStore
     public async ValueTask DeleteAsync(string streamId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(streamId);
-        await using NpgsqlConnection connection = await _store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using NpgsqlConnection connection = await _store.OpenOwnAsync(cancellationToken).ConfigureAwait(false);
         await using var delete = new NpgsqlCommand(_delete, connection);
         delete.Parameters.Add(PostgresSql.Value(streamId));
         await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
