@@ -154,14 +154,22 @@ public sealed class WorkHandler(Probe probe) : ICommandHandler<Work>
 /// <summary>Takes the process down for a fatal one, as a stack overflow or a native crash would; prints the others.</summary>
 public sealed class CrashHandler : ICommandHandler<Crash>
 {
-    public ValueTask HandleAsync(Crash command, MessageContext context, CancellationToken cancellationToken)
+    public ValueTask HandleAsync(Crash command, MessageContext context, CancellationToken cancellationToken) =>
+        Crasher.Handle(command.Fatal, $"{command.Id}");
+}
+
+/// <summary>What the crash handlers share.</summary>
+internal static class Crasher
+{
+    /// <summary>Fails the process fast when <paramref name="fatal"/>, else prints <c>handled {what}</c>.</summary>
+    public static ValueTask Handle(bool fatal, string what)
     {
-        if (command.Fatal)
+        if (fatal)
         {
-            Environment.FailFast($"Crash {command.Id} takes the process down.");
+            Environment.FailFast($"Crash {what} takes the process down.");
         }
 
-        Console.Out.WriteLine($"handled {command.Id}");
+        Console.Out.WriteLine($"handled {what}");
         Console.Out.Flush();
         return ValueTask.CompletedTask;
     }
@@ -170,17 +178,8 @@ public sealed class CrashHandler : ICommandHandler<Crash>
 /// <summary>As <see cref="CrashHandler"/>, for a keyed endpoint: prints which key's message it handled.</summary>
 public sealed class KeyedCrashHandler : ICommandHandler<KeyedCrash>
 {
-    public ValueTask HandleAsync(KeyedCrash command, MessageContext context, CancellationToken cancellationToken)
-    {
-        if (command.Fatal)
-        {
-            Environment.FailFast($"Crash {command.Id} of key {command.Key} takes the process down.");
-        }
-
-        Console.Out.WriteLine($"handled {command.Key} {command.Id}");
-        Console.Out.Flush();
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask HandleAsync(KeyedCrash command, MessageContext context, CancellationToken cancellationToken) =>
+        Crasher.Handle(command.Fatal, $"{command.Key} {command.Id}");
 }
 
 public sealed class NobodyHandler : ICommandHandler<Nobody>

@@ -176,42 +176,36 @@ public sealed class CrashLoopTests
     /// time of 500 ms lets the next crasher take over what the last one left at once; a prefetch of one keeps only
     /// the message being handled out when the process dies.
     /// </summary>
-    public static async Task<int> RunAsync()
+    public static Task<int> RunAsync() => ConsumeForAWhileAsync(t => t.Endpoint<Crash>(e =>
     {
-        int idle = int.Parse(Environment.GetEnvironmentVariable("CONTRACTS_REDIS_TEST_IDLE_MS")!, CultureInfo.InvariantCulture);
-        IHost host = await RedisHost.StartAsync(new Probe(), t =>
-        {
-            t.PrefetchPerConsumer = 1;
-            t.ClaimIdleTime = TimeSpan.FromMilliseconds(500);
-            t.Endpoint<Crash>(e =>
-            {
-                e.Consume = true;
-                e.MaxConcurrency = 1;
-            });
-        }, o => o.MaxUnfinishedDeliveries = 2);
-        await Task.Delay(idle);
-        await host.StopQuietlyAsync();
-        return 0;
-    }
+        e.Consume = true;
+        e.MaxConcurrency = 1;
+    }));
 
     /// <summary>
     /// The keyed crasher's own Main: as <see cref="RunAsync"/>, on the partitioned endpoint (two partitions, one lane,
     /// one entry out at a time), with a one-second lease so that a crashed holder's partitions move soon.
     /// </summary>
-    public static async Task<int> RunKeyedAsync()
+    public static Task<int> RunKeyedAsync() => ConsumeForAWhileAsync(t =>
+    {
+        t.Partitions = KeyedPartitions;
+        t.PartitionLeaseTime = TimeSpan.FromSeconds(1);
+        t.Endpoint<KeyedCrash>(e =>
+        {
+            e.Consume = true;
+            e.MaxConcurrency = 1;
+        });
+    });
+
+    /// <summary>Consumes what <paramref name="consume"/> names, one entry out at a time, for the idle time the test gave, then stops.</summary>
+    private static async Task<int> ConsumeForAWhileAsync(Action<RedisTransportOptions> consume)
     {
         int idle = int.Parse(Environment.GetEnvironmentVariable("CONTRACTS_REDIS_TEST_IDLE_MS")!, CultureInfo.InvariantCulture);
         IHost host = await RedisHost.StartAsync(new Probe(), t =>
         {
-            t.Partitions = KeyedPartitions;
-            t.PartitionLeaseTime = TimeSpan.FromSeconds(1);
             t.PrefetchPerConsumer = 1;
             t.ClaimIdleTime = TimeSpan.FromMilliseconds(500);
-            t.Endpoint<KeyedCrash>(e =>
-            {
-                e.Consume = true;
-                e.MaxConcurrency = 1;
-            });
+            consume(t);
         }, o => o.MaxUnfinishedDeliveries = 2);
         await Task.Delay(idle);
         await host.StopQuietlyAsync();
