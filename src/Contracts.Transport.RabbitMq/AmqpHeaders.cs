@@ -140,6 +140,10 @@ internal sealed class AmqpHeaders : IHeaderWriter, IHeaderReader
         _ => _read.Headers is { } headers && headers.TryGetValue(name, out object? value) && value is not null ? Text(value) ?? $"(an AMQP {value.GetType().Name})" : null,
     };
 
+    /// <remarks>
+    /// Only the application headers: the codec keeps nothing else from this list (it reads the envelope's own by
+    /// name), and decoding each of the envelope's UTF-8 values here would cost a string apiece on every delivery.
+    /// </remarks>
     public IEnumerable<KeyValuePair<string, string>> All()
     {
         if (_read.Headers is not { } headers)
@@ -149,7 +153,7 @@ internal sealed class AmqpHeaders : IHeaderWriter, IHeaderReader
 
         foreach (KeyValuePair<string, object?> header in headers)
         {
-            if (Text(header.Value) is { } value)
+            if (EnvelopeHeaders.IsApplicationHeader(header.Key) && Text(header.Value) is { } value)
             {
                 yield return new KeyValuePair<string, string>(header.Key, value);
             }
