@@ -61,14 +61,22 @@ internal sealed class OrderedAcks(RabbitMqTransport transport, IChannel channel,
         do
         {
             ulong tag = Volatile.Read(ref _highest);
-            if (tag != _sent)
+            try
             {
-                await transport.SettleAsync(channel, tag, acknowledge: true, endpoint, multiple: true).ConfigureAwait(false);
-                Volatile.Write(ref _sent, tag);
+                if (tag != _sent)
+                {
+                    await transport.SettleAsync(channel, tag, acknowledge: true, endpoint, multiple: true).ConfigureAwait(false);
+                }
             }
+            finally
+            {
+                // Even when the client threw (connection failures it does not: SettleAsync logs them), the next
+                // acknowledgement must find no flush scheduled, or none would ever go out again.
+                Volatile.Write(ref _sent, tag);
 
-            // An acknowledgement made after the read above either saw no flush scheduled (and queued one) or is seen here.
-            Interlocked.Exchange(ref _scheduled, 0);
+                // An acknowledgement made after the read above either saw no flush scheduled (and queued one) or is seen here.
+                Interlocked.Exchange(ref _scheduled, 0);
+            }
         }
         while (Volatile.Read(ref _highest) != _sent && Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0);
     }
