@@ -31,8 +31,24 @@ internal sealed class RabbitMqDelivery(RabbitMqTransport transport, IChannel cha
     /// <summary>Whether the core settled the delivery; one it did not is requeued when its handling returns.</summary>
     public bool Settled => Volatile.Read(ref _settled) != 0;
 
-    public ValueTask CompleteAsync(CancellationToken cancellationToken) =>
-        Interlocked.Exchange(ref _settled, 1) == 0 ? transport.SettleAsync(channel, delivery.DeliveryTag, acknowledge: true, endpoint.Name) : ValueTask.CompletedTask;
+    /// <summary>The acknowledgements of its channel when its deliveries are settled in order (see <see cref="OrderedAcks"/>); null otherwise.</summary>
+    public OrderedAcks? Acks { get; init; }
+
+    public ValueTask CompleteAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _settled, 1) != 0)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        if (Acks is { } acks)
+        {
+            acks.Acknowledge(delivery.DeliveryTag);
+            return ValueTask.CompletedTask;
+        }
+
+        return transport.SettleAsync(channel, delivery.DeliveryTag, acknowledge: true, endpoint.Name);
+    }
 
     public ValueTask AbandonAsync(CancellationToken cancellationToken) =>
         Interlocked.Exchange(ref _settled, 1) == 0 ? transport.SettleAsync(channel, delivery.DeliveryTag, acknowledge: false, endpoint.Name) : ValueTask.CompletedTask;

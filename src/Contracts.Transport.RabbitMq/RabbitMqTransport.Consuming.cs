@@ -21,20 +21,26 @@ internal sealed partial class RabbitMqTransport
         IChannel channel = await connection.CreateChannelAsync(new CreateChannelOptions(false, false, consumerDispatchConcurrency: concurrency), cancellationToken).ConfigureAwait(false);
         ushort prefetch = (ushort)Math.Clamp((long)endpoint.Options.MaxConcurrency * _options.PrefetchPerConsumer, 1, ushort.MaxValue);
         await channel.BasicQosAsync(0, prefetch, global: false, cancellationToken).ConfigureAwait(false);
+        // One delivery at a time is settled in order, so acknowledgements can go out several in one (OrderedAcks).
+        OrderedAcks? acks = concurrency == 1 ? new OrderedAcks(this, channel, endpoint.Name) : null;
         var consumer = new AsyncEventingBasicConsumer(channel);
-        consumer.ReceivedAsync += (_, delivery) => OnDeliveryAsync(endpoint, channel, delivery);
+        consumer.ReceivedAsync += (_, delivery) => OnDeliveryAsync(endpoint, channel, acks, delivery);
         string tag = await channel.BasicConsumeAsync(endpoint.Name, autoAck: false, consumer, cancellationToken).ConfigureAwait(false);
         lock (_consumers)
         {
             _consumers.Add((channel, tag));
+            if (acks is not null)
+            {
+                _orderedAcks.Add(acks);
+            }
         }
     }
 
-    private async Task OnDeliveryAsync(TransportEndpoint endpoint, IChannel channel, BasicDeliverEventArgs delivery)
+    private async Task OnDeliveryAsync(TransportEndpoint endpoint, IChannel channel, OrderedAcks? acks, BasicDeliverEventArgs delivery)
     {
         Interlocked.Increment(ref _inFlight);
         int unfinished = (int)Math.Clamp(EnvelopeCodec.Number(AmqpHeaders.Of(delivery.BasicProperties), UnfinishedDeliveries) ?? 0, 0, int.MaxValue - 2) + (delivery.Redelivered ? 1 : 0);
-        var control = new RabbitMqDelivery(this, channel, endpoint, delivery, deliveryCount: unfinished + 1);
+        var control = new RabbitMqDelivery(this, channel, endpoint, delivery, deliveryCount: unfinished + 1) { Acks = acks };
         try
         {
             if (_stopping.IsCancellationRequested)
@@ -170,13 +176,13 @@ internal sealed partial class RabbitMqTransport
     /// <summary>The header of a message's copy that counts the deliveries of it that did not finish.</summary>
     internal const string UnfinishedDeliveries = "contracts-unfinished-deliveries";
 
-    internal async ValueTask SettleAsync(IChannel channel, ulong deliveryTag, bool acknowledge, string endpoint)
+    internal async ValueTask SettleAsync(IChannel channel, ulong deliveryTag, bool acknowledge, string endpoint, bool multiple = false)
     {
         try
         {
             if (acknowledge)
             {
-                await channel.BasicAckAsync(deliveryTag, multiple: false).ConfigureAwait(false);
+                await channel.BasicAckAsync(deliveryTag, multiple).ConfigureAwait(false);
             }
             else
             {

@@ -113,7 +113,7 @@ internal sealed partial class RabbitMqTransport
                 link.Begin();
                 try
                 {
-                    await ConfirmedPublishAsync(link, exchange, routingKey, mandatory, properties, body, remaining, cancellationToken).ConfigureAwait(false);
+                    await ConfirmedPublishAsync(link, exchange, routingKey, mandatory, properties, body, started, timeout, cancellationToken).ConfigureAwait(false);
                     confirmed = true;
                     if (attempt > 0)
                     {
@@ -169,12 +169,14 @@ internal sealed partial class RabbitMqTransport
     }
 
     /// <summary>
-    /// One publish on <paramref name="link"/>, waited for no longer than <paramref name="remaining"/> and no longer
-    /// than the link lives: RabbitMQ.Client can leave a publish waiting for ever when its connection shuts down under
-    /// confirms, so the wait is the transport's, not the client's.
+    /// One publish on <paramref name="link"/>, waited for no longer than its deadline (<paramref name="started"/> plus
+    /// <paramref name="timeout"/>, kept by the <see cref="PublishDeadline"/> of its slice) and no longer than the link
+    /// lives: RabbitMQ.Client can leave a publish waiting for ever when its connection shuts down under confirms, so
+    /// the wait is the transport's, not the client's.
     /// </summary>
     private async ValueTask ConfirmedPublishAsync(
-        PublishLink link, string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body, TimeSpan remaining, CancellationToken cancellationToken)
+        PublishLink link, string exchange, string routingKey, bool mandatory, BasicProperties properties, ReadOnlyMemory<byte> body,
+        long started, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ValueTask publish = link.Channel.BasicPublishAsync(exchange, routingKey, mandatory, properties, body, cancellationToken);
         if (publish.IsCompletedSuccessfully)
@@ -182,14 +184,43 @@ internal sealed partial class RabbitMqTransport
             return;
         }
 
-        if (!cancellationToken.CanBeCanceled)
+        PublishDeadline deadline = DeadlineOf(link, started, timeout);
+        try
         {
-            await publish.AsTask().WaitAsync(remaining, _time, link.Lost).ConfigureAwait(false);
-            return;
+            if (!cancellationToken.CanBeCanceled)
+            {
+                await publish.AsTask().WaitAsync(deadline.Token).ConfigureAwait(false);
+                return;
+            }
+
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+            await publish.AsTask().WaitAsync(either.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (deadline.Token.IsCancellationRequested && !link.IsLost && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException("No publisher confirm came before the deadline.", ex);
+        }
+    }
+
+    /// <summary>The deadline shared by the publishes on <paramref name="link"/> whose deadlines fall in the slice of this one's.</summary>
+    private PublishDeadline DeadlineOf(PublishLink link, long started, TimeSpan timeout)
+    {
+        long slice = PublishDeadline.SliceOf(started, timeout);
+        PublishDeadline? current = Volatile.Read(ref _deadline);
+        if (current is not null && current.Slice == slice && ReferenceEquals(current.Link, link))
+        {
+            return current;
         }
 
-        using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, link.Lost);
-        await publish.AsTask().WaitAsync(remaining, _time, either.Token).ConfigureAwait(false);
+        // Publishes start in about the order of their deadlines, so one slot serves: a late one (a retry, or one that
+        // waited long for the window) takes a deadline of its own without displacing the newer slice.
+        PublishDeadline fresh = PublishDeadline.Start(link, slice, timeout, _time);
+        if (current is null || slice >= current.Slice)
+        {
+            Interlocked.CompareExchange(ref _deadline, fresh, current);
+        }
+
+        return fresh;
     }
 
     private static TimeSpan Remaining(long started, TimeSpan timeout)

@@ -38,12 +38,14 @@ internal sealed partial class RabbitMqTransport : ITransport
     private readonly Task?[] _delayLevels = new Task?[2 * DelayLevels]; // the levels of sends, then of delayed events (RabbitMqTransport.Topics)
     private readonly List<(IChannel Channel, string ConsumerTag)> _consumers = [];
     private readonly List<PartitionLanes> _lanes = []; // of the partitioned endpoints (RabbitMqTransport.Partitions), under the lock of _consumers
+    private readonly List<OrderedAcks> _orderedAcks = []; // of the channels settled in order (RabbitMqTransport.Consuming), under the lock of _consumers
     private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _disposed = new();
     private readonly SemaphoreSlim _window;
     private IConnection? _connection;
     private PublishLink? _link;
+    private PublishDeadline? _deadline; // of the newest slice (RabbitMqTransport.Publishing)
     private Task _watchdog = Task.CompletedTask;
     private IChannel? _replies;
     private TransportContext? _context;
@@ -214,6 +216,22 @@ internal sealed partial class RabbitMqTransport : ITransport
         }
 
         await _idle.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await DrainAcksAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends the acknowledgements made and not sent yet (see <see cref="OrderedAcks"/>), so a stop leaves nothing it handled for redelivery.</summary>
+    private async Task DrainAcksAsync()
+    {
+        OrderedAcks[] all;
+        lock (_consumers)
+        {
+            all = [.. _orderedAcks];
+        }
+
+        foreach (OrderedAcks acks in all)
+        {
+            await acks.DrainAsync().ConfigureAwait(false);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -229,6 +247,16 @@ internal sealed partial class RabbitMqTransport : ITransport
         foreach (PartitionLanes lanes in _lanes)
         {
             await lanes.CloseAsync().ConfigureAwait(false);
+        }
+
+        try
+        {
+            await DrainAcksAsync().WaitAsync(TimeSpan.FromSeconds(5), _time).ConfigureAwait(false);
+        }
+        catch (TimeoutException ex)
+        {
+            // A connection too wedged to take them: the broker delivers those messages again.
+            Log.StopFailed(_logger, ex, "acknowledgements");
         }
 
         foreach ((IChannel channel, string _) in _consumers)

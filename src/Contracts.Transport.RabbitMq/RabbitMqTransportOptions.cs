@@ -32,7 +32,8 @@ public sealed class RabbitMqTransportOptions : TransportOptions
     /// <summary>
     /// The most a publish takes before it throws <see cref="TimeoutException"/>: waiting for room in the confirm
     /// window, the publish and its confirm, and retries with the same message id while the connection is lost and
-    /// recovering. Default 30 seconds.
+    /// recovering. Default 30 seconds. Publishes whose deadlines fall close together share one timer, so the
+    /// deadline is kept to within a thirty-second of it late, never early.
     /// </summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace Contracts.Transport.RabbitMq.Tests;
 
-/// <summary>Priority, prefetch as backpressure, and bounded queues on the real broker.</summary>
+/// <summary>Priority, prefetch as backpressure, bounded queues and batched acknowledgements on the real broker.</summary>
 public sealed class FlowTests
 {
     [Fact]
@@ -135,5 +135,38 @@ public sealed class FlowTests
             e.FullMode = EndpointFullMode.DropNewest;
         })));
         Assert.Contains("DropOldest", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_in_order_consumer_has_acknowledged_every_message_it_handled_once_it_has_stopped()
+    {
+        const int total = 500;
+        await Broker.ResetAsync("RmqTests.Count");
+        var probe = new Probe();
+        IHost consumer = await RabbitHost.StartAsync(probe, t => t.Endpoint<Count>(e =>
+        {
+            e.Consume = true;
+            e.MaxConcurrency = 1; // settled in order: acknowledgements go out several in one, with multiple set
+        }));
+        try
+        {
+            var sends = new List<Task>();
+            for (int i = 0; i < total; i++)
+            {
+                sends.Add(consumer.Bus().SendAsync(new Count(i), cancellationToken: TestContext.Current.CancellationToken).AsTask());
+            }
+
+            await Task.WhenAll(sends);
+            await Probe.WaitForAsync(() => probe.Hits.Count == total, TimeSpan.FromSeconds(60), () => $"{probe.Hits.Count} of {total}");
+        }
+        finally
+        {
+            await consumer.StopQuietlyAsync();
+        }
+
+        // The broker puts back what a closed channel left unacknowledged: a handled message whose acknowledgement was
+        // held back and never sent would be waiting again now.
+        Assert.Equal(0u, await Broker.ReadyCountAsync("RmqTests.Count"));
+        Assert.DoesNotContain(probe.Hits, hit => hit.Value > 1);
     }
 }
