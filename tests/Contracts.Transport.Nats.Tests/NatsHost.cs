@@ -12,10 +12,12 @@ public static class NatsHost
     /// <summary>The subject and stream prefix of this assembly's own tests (the compliance suite has its own).</summary>
     public const string Prefix = "natstests";
 
-    public static async Task<IHost> StartAsync(Probe probe, Action<NatsTransportOptions> consume, Action<ContractsOptions>? configure = null)
+    public static async Task<IHost> StartAsync(
+        Probe probe, Action<NatsTransportOptions> consume, Action<ContractsOptions>? configure = null, Action<IServiceCollection>? services = null)
     {
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddSingleton(probe);
+        services?.Invoke(builder.Services);
         builder.Logging.SetMinimumLevel(LogLevel.Warning).AddProvider(new ProbeLoggerProvider(probe));
         builder.Services.AddContracts(o =>
         {
