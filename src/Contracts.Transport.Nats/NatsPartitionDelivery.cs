@@ -65,13 +65,27 @@ internal sealed class NatsPartitionDelivery : IDeliveryControl
         headers is not null && headers.TryGetLastValue(PartitionHeader, out string? text) &&
         ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out ulong key) ? key : 0;
 
+    /// <summary>
+    /// The ack, only while the partition's lease is surely this process's: once in doubt, another process may have
+    /// recreated the partition's consumer, and the message is left for its next holder (at-least-once: handled again).
+    /// </summary>
     public async ValueTask CompleteAsync(CancellationToken cancellationToken)
     {
-        if (Interlocked.Exchange(ref _settled, 1) == 0)
+        if (Interlocked.Exchange(ref _settled, 1) != 0)
         {
-            await _transport.SettleAsync(Message, acknowledge: true, _partitions.Endpoint.Name).ConfigureAwait(false);
+            return;
         }
+
+        if (!_partitions.Leases.Holds(Partition))
+        {
+            NatsTransport.Log.NotAcknowledged(_transport.Logger, MessageId, _partitions.Endpoint.Name);
+            return;
+        }
+
+        await _transport.SettleAsync(Message, acknowledge: true, _partitions.Endpoint.Name).ConfigureAwait(false);
     }
+
+    private string? MessageId => Message.Headers?.TryGetLastValue(EnvelopeHeaders.MessageId, out string? id) == true ? id : null;
 
     /// <summary>Left unacknowledged: a nak would have the server deliver it again at once, behind its key's later messages.</summary>
     public ValueTask AbandonAsync(CancellationToken cancellationToken)
@@ -80,8 +94,16 @@ internal sealed class NatsPartitionDelivery : IDeliveryControl
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>The dead letter, then the ack; neither once the partition's lease is in doubt (its next holder gets the message again).</summary>
     public async ValueTask DeadLetterAsync(DeadLetter letter, CancellationToken cancellationToken)
     {
+        if (!_partitions.Leases.Holds(Partition))
+        {
+            Interlocked.Exchange(ref _settled, 1);
+            NatsTransport.Log.NotAcknowledged(_transport.Logger, MessageId, _partitions.Endpoint.Name);
+            return;
+        }
+
         await NatsDelivery.PublishDeadLetterAsync(_transport, Message, _partitions.Endpoint, letter, cancellationToken).ConfigureAwait(false);
         await CompleteAsync(cancellationToken).ConfigureAwait(false);
     }

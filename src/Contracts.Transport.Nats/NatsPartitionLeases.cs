@@ -12,18 +12,23 @@ namespace Contracts.Transport.Nats;
 /// <summary>
 /// Which partitions of a keyed endpoint this process reads. Each partition has a lease, a key of the lease bucket
 /// (<see cref="NatsNames.LeaseSubject"/>) whose value is its holder's member id: taken by a create (a publish that
-/// expects no message on the key), renewed every third of <see cref="NatsTransportOptions.PartitionLeaseTime"/> by an
-/// update that expects the holder's own revision, given back by deleting that revision. The bucket's age limit is the
-/// lease time, so the lease of a process that stops renewing is gone after it. Every process consuming the endpoint
-/// also keeps a membership key fresh; one stream request per renewal lists the endpoint's keys, so the process knows
-/// how many are alive and which partitions are free, and holds its fair share, ceil(P / live).
+/// expects no message on the key), renewed by an update that expects the holder's own revision, given back by deleting
+/// that revision. The bucket's age limit is the lease time, so the lease of a process that stops renewing is gone after
+/// it. Every process consuming the endpoint also keeps a membership key fresh, and holds its fair share of the
+/// partitions, ceil(P / live).
 /// </summary>
 /// <remarks>
-/// Only the lease loop changes leases. A partition above the share is no longer read and is given back once nothing of
-/// it is held here any more (read ahead, running, or a delayed retry waiting in its lane); a free one is taken only
-/// when nothing of it is held here from an earlier lease. A lease this process could not renew for a whole lease time
-/// (measured from before its last renewal was sent) is dropped at once, even before the next renewal says who holds it:
-/// the lanes start no more of its messages.
+/// Two loops, so that nothing slow delays a renewal. The renewal loop, every quarter of
+/// <see cref="NatsTransportOptions.PartitionLeaseTime"/> on a fixed schedule, sends the membership and every held lease's
+/// renewal at once and waits only for their answers; it also deletes the leases given back. The balance loop lists the
+/// bucket's keys, takes free partitions up to the share, marks those above it for release, and lets one go once nothing
+/// of it is held here and the server has read its acknowledgements (a ping, which can take seconds under load).
+/// Fencing: a renewal sent at t keeps the lease valid here until t + lease time - a tenth of it, before the server can
+/// let it run out (the server counts from when it received the renewal). <see cref="Holds"/> is asked before a message
+/// starts and before it is acknowledged; once a lease's validity has passed unrenewed the partition is in doubt: its
+/// reader stops, nothing of it starts or is acknowledged here, and what is held of it is left unacknowledged for its
+/// next reader. A renewal that still finds this process's revision proves nobody took it meanwhile: the partition is
+/// taken over again (its consumer recreated, delivering what was left first). One that finds another revision drops it.
 /// </remarks>
 internal sealed class NatsPartitionLeases
 {
@@ -39,6 +44,12 @@ internal sealed class NatsPartitionLeases
     /// <summary>Above this process's share: no longer read, and given back once nothing of it is held here.</summary>
     public const int Releasing = 3;
 
+    /// <summary>Given back here (nothing held, acknowledgements read by the server): the renewal loop deletes the lease.</summary>
+    public const int Returning = 4;
+
+    /// <summary>Leased, but not renewed within its validity: nothing of it starts or is acknowledged until a renewal says it is still this process's.</summary>
+    public const int Doubtful = 5;
+
     /// <summary>JetStream's error code for a publish whose expected last subject sequence is not the subject's: another revision.</summary>
     private const int WrongLastSequence = 10071;
 
@@ -47,19 +58,22 @@ internal sealed class NatsPartitionLeases
     private readonly NatsTransport _transport;
     private readonly NatsPartitions _partitions;
     private readonly string[] _leases;
-    private readonly string _member;
     private readonly string _memberSubject;
     private readonly string _memberPrefix;
     private readonly string _keys;
     private readonly ReadOnlyMemory<byte> _value;
     private readonly int[] _states;
     private readonly ulong[] _revisions;
-    private readonly long[] _validUntil; // when each lease renewed last surely still lasts on the server (a timestamp)
+    private readonly long[] _validUntil; // until when each lease is surely this process's (a TimeProvider timestamp)
+    private readonly long _validFor;
+    private readonly TimeSpan _every;
     private readonly int _first;
-    private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationTokenSource _stopRenewing = new();
+    private readonly CancellationTokenSource _stopBalancing = new();
     private ulong _memberRevision;
     private int _live = 1;
-    private Task _loop = Task.CompletedTask;
+    private Task _renewing = Task.CompletedTask;
+    private Task _balancing = Task.CompletedTask;
 
     public NatsPartitionLeases(NatsTransport transport, NatsPartitions partitions, int count)
     {
@@ -73,14 +87,16 @@ internal sealed class NatsPartitionLeases
             _leases[i] = names.LeaseSubject(endpoint, i);
         }
 
-        _member = transport.MemberId;
-        _memberSubject = names.MemberSubject(endpoint, _member);
+        _memberSubject = names.MemberSubject(endpoint, transport.MemberId);
         _memberPrefix = names.MemberSubject(endpoint, string.Empty);
         _keys = names.LeaseKeys(endpoint);
-        _value = Encoding.UTF8.GetBytes(_member);
+        _value = Encoding.UTF8.GetBytes(transport.MemberId);
         _states = new int[count];
         _revisions = new ulong[count];
         _validUntil = new long[count];
+        TimeSpan lease = transport.Options.PartitionLeaseTime;
+        _validFor = (long)((lease - (lease / 10)).TotalSeconds * transport.Time.TimestampFrequency);
+        _every = lease / 4;
         // Processes take free partitions from a place of their own, so that ones starting together do not contend.
         _first = Random.Shared.Next(count);
     }
@@ -91,13 +107,14 @@ internal sealed class NatsPartitionLeases
     public int StateOf(int partition) => Volatile.Read(ref _states[partition]);
 
     /// <summary>
-    /// Whether this process still holds <paramref name="partition"/> (being taken over, read, or released) and its lease
-    /// has surely not run out on the server: its messages may start here. One whose lease time ran out unrenewed is
-    /// dropped at once: its reader stops and the lanes leave what they hold of it, unacknowledged, to its next holder.
+    /// Whether this process holds <paramref name="partition"/> (being taken over, read, or released) and its lease is
+    /// surely still valid on the server: its messages may start and be acknowledged here. A lease whose validity passed
+    /// unrenewed puts the partition in doubt at once: its reader stops and the lanes leave what they hold of it.
     /// </summary>
     public bool Holds(int partition)
     {
-        if (Volatile.Read(ref _states[partition]) == Free)
+        int state = Volatile.Read(ref _states[partition]);
+        if (state is not (Acquired or Owned or Releasing))
         {
             return false;
         }
@@ -107,98 +124,167 @@ internal sealed class NatsPartitionLeases
             return true;
         }
 
-        Drop(partition);
+        Doubt(partition, state);
         return false;
     }
 
-    /// <summary>The reader took <paramref name="partition"/> over: it is read from now on, unless its lease was lost meanwhile.</summary>
+    /// <summary>The reader took <paramref name="partition"/> over: it is read from now on, unless its lease was lost or doubted meanwhile.</summary>
     public void TookOver(int partition) => Interlocked.CompareExchange(ref _states[partition], Owned, Acquired);
 
     public void Start()
     {
         using (ExecutionContext.SuppressFlow())
         {
-            _loop = Task.Run(RunAsync, CancellationToken.None);
+            _renewing = Task.Run(() => RunAsync(_stopRenewing.Token, RenewAsync), CancellationToken.None);
+            _balancing = Task.Run(() => RunAsync(_stopBalancing.Token, BalanceAsync), CancellationToken.None);
         }
+    }
+
+    /// <summary>Stops taking, releasing and reading again (the first step of a stop); the renewals go on until <see cref="StopAsync"/>.</summary>
+    public async Task StopBalancingAsync()
+    {
+        await _stopBalancing.CancelAsync().ConfigureAwait(false);
+        await _balancing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     /// <summary>Stops renewing and deletes every lease and the membership, so the other processes take the partitions at once.</summary>
     public async Task StopAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        await _loop.ConfigureAwait(false);
+        await StopBalancingAsync().ConfigureAwait(false);
+        await _stopRenewing.CancelAsync().ConfigureAwait(false);
+        await _renewing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         INatsJSContext js = _transport.JetStream;
         for (int i = 0; i < _states.Length; i++)
         {
             Volatile.Write(ref _states[i], Free);
-            await DeleteQuietlyAsync(js, _revisions[i]).ConfigureAwait(false);
-            _revisions[i] = 0;
+            // Also a lease dropped or in doubt: deleting a revision that is no longer the key's does nothing.
+            await DeleteQuietlyAsync(js, Interlocked.Exchange(ref _revisions[i], 0)).ConfigureAwait(false);
         }
 
         await DeleteQuietlyAsync(js, _memberRevision).ConfigureAwait(false);
-        _stop.Dispose();
+        _stopRenewing.Dispose();
+        _stopBalancing.Dispose();
     }
 
-    private async Task RunAsync()
+    /// <summary>One of the two loops: a round now, then one every quarter of the lease time until stopped; a failed round is logged and the next one runs.</summary>
+    private async Task RunAsync(CancellationToken stop, Func<CancellationToken, Task> round)
     {
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, _transport.Disposed);
-        TimeSpan every = _transport.Options.PartitionLeaseTime / 3;
-        while (!stopping.IsCancellationRequested)
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stop, _transport.Disposed);
+        using var timer = new PeriodicTimer(_every, _transport.Time);
+        do
         {
             try
             {
-                await TickAsync(stopping.Token).ConfigureAwait(false);
+                await round(stopping.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
-                break;
+                return;
             }
-            catch (Exception ex) when (NatsTransport.IsConnectionFailure(ex) || ex is NatsJSApiException or OperationCanceledException)
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
+                // Never ends the loop: a partition held and not renewed, or free and not taken, would wait for ever.
                 NatsTransport.Log.LeaseFailed(_transport.Logger, ex, _partitions.Endpoint.Name);
             }
+        }
+        while (await NextAsync(timer, stopping.Token).ConfigureAwait(false));
+    }
 
-            try
+    private static async ValueTask<bool> NextAsync(PeriodicTimer timer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Renews the membership and every held lease at once, deletes the leases given back, then puts in doubt each held
+    /// partition whose validity passed without a renewal.
+    /// </summary>
+    private async Task RenewAsync(CancellationToken cancellationToken)
+    {
+        INatsJSContext js = _transport.JetStream;
+        long sent = _transport.Time.GetTimestamp(); // before the renewals are sent: the server counts from their arrival
+        var pending = new List<Task>(_states.Length + 1) { RenewMembershipAsync(js, cancellationToken) };
+        for (int i = 0; i < _states.Length; i++)
+        {
+            switch (Volatile.Read(ref _states[i]))
             {
-                await Task.Delay(every, _transport.Time, stopping.Token).ConfigureAwait(false);
+                case Acquired or Owned or Releasing or Doubtful:
+                    pending.Add(RenewAsync(js, i, sent, cancellationToken));
+                    break;
+                case Returning:
+                    pending.Add(ReturnAsync(js, i));
+                    break;
             }
-            catch (OperationCanceledException)
+        }
+
+        try
+        {
+            await Task.WhenAll(pending).ConfigureAwait(false);
+        }
+        finally
+        {
+            long now = _transport.Time.GetTimestamp();
+            for (int i = 0; i < _states.Length; i++)
             {
-                break;
+                int state = Volatile.Read(ref _states[i]);
+                if (state is Acquired or Owned or Releasing && now >= Volatile.Read(ref _validUntil[i]))
+                {
+                    Doubt(i, state);
+                }
             }
         }
     }
 
-    /// <summary>Renews, drops leases lost, learns who is alive and what is free, takes this process's share and marks those above it for release.</summary>
-    private async Task TickAsync(CancellationToken cancellationToken)
+    private async Task RenewMembershipAsync(INatsJSContext js, CancellationToken cancellationToken) =>
+        _memberRevision = await PutAsync(js, _memberSubject, expected: null, cancellationToken).ConfigureAwait(false) ?? _memberRevision;
+
+    /// <summary>Renews one lease: valid again from <paramref name="sent"/>; a partition in doubt is taken over again; another revision drops it.</summary>
+    private async Task RenewAsync(INatsJSContext js, int partition, long sent, CancellationToken cancellationToken)
+    {
+        ulong revision = Volatile.Read(ref _revisions[partition]);
+        if (await PutAsync(js, _leases[partition], revision, cancellationToken).ConfigureAwait(false) is not { } renewed)
+        {
+            Drop(partition); // another revision: the lease ran out and another process holds it now
+            return;
+        }
+
+        Volatile.Write(ref _revisions[partition], renewed);
+        Volatile.Write(ref _validUntil[partition], sent + _validFor);
+        if (Interlocked.CompareExchange(ref _states[partition], Acquired, Doubtful) == Doubtful)
+        {
+            // Still this process's revision: nobody took it while in doubt. What was left of it comes first again.
+            NatsTransport.Log.PartitionResumed(_transport.Logger, _partitions.Endpoint.Name, partition);
+            _partitions.Read(partition);
+        }
+    }
+
+    /// <summary>Deletes a lease given back (<see cref="Returning"/>): its next holder takes it at once.</summary>
+    private async Task ReturnAsync(INatsJSContext js, int partition)
+    {
+        await DeleteQuietlyAsync(js, Volatile.Read(ref _revisions[partition])).ConfigureAwait(false);
+        if (Interlocked.CompareExchange(ref _states[partition], Free, Returning) == Returning)
+        {
+            Volatile.Write(ref _revisions[partition], 0);
+            NatsTransport.Log.PartitionReleased(_transport.Logger, _partitions.Endpoint.Name, partition, _live, _states.Length);
+        }
+    }
+
+    /// <summary>Learns who is alive and what is free, takes this process's share, marks those above it for release and lets go of the drained ones.</summary>
+    private async Task BalanceAsync(CancellationToken cancellationToken)
     {
         INatsJSContext js = _transport.JetStream;
         TimeProvider time = _transport.Time;
-        // Taken before the renewals are sent: a renewed lease lasts at least the lease time from now (on this machine's clock).
-        long validUntil = time.GetTimestamp() + (long)(_transport.Options.PartitionLeaseTime.TotalSeconds * time.TimestampFrequency);
-        _memberRevision = await PutAsync(js, _memberSubject, expected: null, cancellationToken).ConfigureAwait(false) ?? _memberRevision;
-        for (int i = 0; i < _states.Length; i++)
-        {
-            if (Volatile.Read(ref _states[i]) == Free)
-            {
-                continue;
-            }
-
-            if (await PutAsync(js, _leases[i], _revisions[i], cancellationToken).ConfigureAwait(false) is { } renewed)
-            {
-                _revisions[i] = renewed;
-                Volatile.Write(ref _validUntil[i], validUntil);
-            }
-            else
-            {
-                Drop(i); // another revision: the lease ran out here and someone else holds it now
-            }
-        }
-
-        await ReleaseDrainedAsync(js).ConfigureAwait(false);
+        long started = time.GetTimestamp();
         INatsJSStream bucket = await js.GetStreamAsync(_transport.Names.LeaseStream, new StreamInfoRequest { SubjectsFilter = _keys }, cancellationToken).ConfigureAwait(false);
         IDictionary<string, long> keys = bucket.Info.State.Subjects ?? new Dictionary<string, long>();
-        int live = 0;
+        int live = keys.ContainsKey(_memberSubject) ? 0 : 1; // this process, before its first membership arrived
         foreach (string key in keys.Keys)
         {
             if (key.StartsWith(_memberPrefix, StringComparison.Ordinal))
@@ -207,20 +293,20 @@ internal sealed class NatsPartitionLeases
             }
         }
 
-        live = Math.Max(1, live);
         _live = live;
         int partitions = _states.Length;
         int share = (partitions + live - 1) / live;
         int holding = 0;
         for (int i = 0; i < partitions; i++)
         {
-            if (Volatile.Read(ref _states[i]) is Acquired or Owned)
+            if (Volatile.Read(ref _states[i]) is Acquired or Owned or Doubtful)
             {
                 holding++;
             }
         }
 
-        for (int i = 0; i < partitions && holding < share; i++)
+        bool stopping = cancellationToken.IsCancellationRequested || _transport.Stopping.IsCancellationRequested;
+        for (int i = 0; i < partitions && holding < share && !stopping; i++)
         {
             if (Interlocked.CompareExchange(ref _states[i], Owned, Releasing) == Releasing)
             {
@@ -229,18 +315,19 @@ internal sealed class NatsPartitionLeases
             }
         }
 
-        for (int n = 0; n < partitions && holding < share && !_transport.Stopping.IsCancellationRequested; n++)
+        for (int n = 0; n < partitions && holding < share && !stopping; n++)
         {
             int i = (_first + n) % partitions;
-            if (keys.ContainsKey(_leases[i]) || Volatile.Read(ref _states[i]) != Free || _partitions.HeldOf(i) != 0)
+            if (keys.ContainsKey(_leases[i]) || Volatile.Read(ref _states[i]) != Free || !_partitions.Idle(i))
             {
-                continue; // another's, or this process still holds messages of it from its lease before
+                continue; // another's, or this process still holds messages of it, or its last reader here has not ended
             }
 
+            long sent = time.GetTimestamp();
             if (await PutAsync(js, _leases[i], expected: 0, cancellationToken).ConfigureAwait(false) is { } created)
             {
-                _revisions[i] = created;
-                Volatile.Write(ref _validUntil[i], validUntil);
+                Volatile.Write(ref _revisions[i], created);
+                Volatile.Write(ref _validUntil[i], sent + _validFor);
                 Volatile.Write(ref _states[i], Acquired);
                 holding++;
                 _partitions.Read(i);
@@ -257,46 +344,55 @@ internal sealed class NatsPartitionLeases
             }
         }
 
-        await ReleaseDrainedAsync(js).ConfigureAwait(false);
+        await ReturnDrainedAsync().ConfigureAwait(false);
+        NatsTransport.Log.LeaseRound(_transport.Logger, _partitions.Endpoint.Name, (long)time.GetElapsedTime(started).TotalMilliseconds, live, share, holding);
     }
 
     /// <summary>
-    /// Deletes the leases of partitions being released of which nothing is held here any more, once the server has read
-    /// the acknowledgements sent before (so their next holder, whose consumer starts at the ack floor, repeats none).
+    /// Marks for deletion the leases being released of which nothing is held here any more and whose reader has ended,
+    /// once the server has read the acknowledgements sent before (their next holder, whose consumer starts at the oldest
+    /// unacknowledged message, repeats none). Without that answer they wait for the next round.
     /// </summary>
-    private async Task ReleaseDrainedAsync(INatsJSContext js)
+    private async Task ReturnDrainedAsync()
     {
         bool flushed = false;
         for (int i = 0; i < _states.Length; i++)
         {
-            if (Volatile.Read(ref _states[i]) != Releasing || _partitions.HeldOf(i) != 0)
+            if (Volatile.Read(ref _states[i]) != Releasing || !_partitions.Idle(i))
             {
                 continue;
             }
 
-            if (!flushed)
+            if (!flushed && !(flushed = await _transport.TryFlushConsumingAsync().ConfigureAwait(false)))
             {
-                await _transport.FlushConsumingAsync().ConfigureAwait(false);
-                flushed = true;
+                return;
             }
 
-            if (Interlocked.CompareExchange(ref _states[i], Free, Releasing) == Releasing)
-            {
-                ulong revision = _revisions[i];
-                _revisions[i] = 0;
-                await DeleteQuietlyAsync(js, revision).ConfigureAwait(false);
-                NatsTransport.Log.PartitionReleased(_transport.Logger, _partitions.Endpoint.Name, i, _live, _states.Length);
-            }
+            Interlocked.CompareExchange(ref _states[i], Returning, Releasing);
         }
     }
 
-    /// <summary>The partition is no longer this process's: its reader stops, and the lanes leave what they hold of it.</summary>
-    private void Drop(int partition)
+    /// <summary>The lease's validity passed unrenewed: its reader stops, and nothing of it starts or is acknowledged here until a renewal succeeds.</summary>
+    private void Doubt(int partition, int state)
     {
-        if (Interlocked.Exchange(ref _states[partition], Free) != Free)
+        if (Interlocked.CompareExchange(ref _states[partition], Doubtful, state) == state)
         {
             _partitions.StopReading(partition);
-            NatsTransport.Log.PartitionLost(_transport.Logger, _partitions.Endpoint.Name, partition);
+            NatsTransport.Log.PartitionInDoubt(_transport.Logger, _partitions.Endpoint.Name, partition);
+        }
+    }
+
+    /// <summary>The partition is another process's: its reader stops, and the lanes leave what they hold of it.</summary>
+    private void Drop(int partition)
+    {
+        int was = Interlocked.Exchange(ref _states[partition], Free);
+        if (was != Free)
+        {
+            _partitions.StopReading(partition);
+            if (was != Returning)
+            {
+                NatsTransport.Log.PartitionLost(_transport.Logger, _partitions.Endpoint.Name, partition);
+            }
         }
     }
 
@@ -305,7 +401,7 @@ internal sealed class NatsPartitionLeases
     /// revision now (0: no value). Never retried here, and without a publish id: the server checks a publish id before
     /// the expected revision, so a create repeated within the duplicate window would be answered with an earlier lease's
     /// revision. A write whose acknowledgement was lost leaves a lease this process does not know it holds: it looks like
-    /// another's, fails its next renewal, and runs out after the lease time, so nobody reads the partition meanwhile.
+    /// another's, and runs out after the lease time, so nobody reads the partition meanwhile.
     /// </summary>
     /// <returns>The new revision, or <see langword="null"/> when the key has another revision.</returns>
     private async Task<ulong?> PutAsync(INatsJSContext js, string subject, ulong? expected, CancellationToken cancellationToken)
@@ -343,7 +439,7 @@ internal sealed class NatsPartitionLeases
         }
         catch (Exception ex) when (ex is NatsJSApiException || NatsTransport.IsConnectionFailure(ex) || ex is ObjectDisposedException)
         {
-            // Gone already (renewed or run out), or the server is away: the lease runs out by itself after the lease time.
+            // Gone already (renewed over, run out), or the server is away: the lease runs out by itself after the lease time.
             NatsTransport.Log.StopFailed(_transport.Logger, ex, "deleting a partition lease");
         }
     }

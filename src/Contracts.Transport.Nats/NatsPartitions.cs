@@ -64,21 +64,33 @@ internal sealed class NatsPartitions
     /// <summary>How many messages of <paramref name="partition"/> are held here: read, and not yet settled or left.</summary>
     public int HeldOf(int partition) => Volatile.Read(ref _heldCount[partition]);
 
+    /// <summary>Whether nothing of <paramref name="partition"/> is held here and its last reader here has ended: nothing more of it can be read or run here.</summary>
+    public bool Idle(int partition) => HeldOf(partition) == 0 && Volatile.Read(ref _readers[partition]).IsCompleted;
+
     public void Start()
     {
         Lanes.Start();
         Leases.Start();
     }
 
-    /// <summary>Starts reading <paramref name="partition"/> (called by the lease loop once it holds the lease), after its previous reader here ended.</summary>
+    /// <summary>
+    /// Starts reading <paramref name="partition"/> (called by the lease loops once they hold its lease), after its
+    /// previous reader here ended; never once the transport is stopping. Only one lease transition at a time leads here
+    /// for one partition (each is a compare-and-exchange of its state), so the chain of its readers is not raced.
+    /// </summary>
     public void Read(int partition)
     {
+        if (_transport.Stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
         var reading = CancellationTokenSource.CreateLinkedTokenSource(_transport.Stopping);
         Cancel(Interlocked.Exchange(ref _reading[partition], reading));
-        Task previous = _readers[partition];
+        Task previous = Volatile.Read(ref _readers[partition]);
         using (ExecutionContext.SuppressFlow())
         {
-            _readers[partition] = Task.Run(() => ReadAsync(partition, previous, reading), CancellationToken.None);
+            Volatile.Write(ref _readers[partition], Task.Run(() => ReadAsync(partition, previous, reading), CancellationToken.None));
         }
     }
 
@@ -110,12 +122,17 @@ internal sealed class NatsPartitions
         }
     }
 
-    /// <summary>At a stop: the readers end (the transport's stop cancelled them), running handlers finish, the rest is left unacknowledged, then the leases go.</summary>
+    /// <summary>
+    /// At a stop: no partition is taken or read again, the readers end (the transport's stop cancelled them), running
+    /// handlers finish (their leases still renewed, so they are acknowledged), the rest is left unacknowledged, the server
+    /// reads the acknowledgements, then the leases go.
+    /// </summary>
     public async Task StopAsync()
     {
+        await Leases.StopBalancingAsync().ConfigureAwait(false);
         await Task.WhenAll(_readers).ConfigureAwait(false);
         await Lanes.CloseAsync().ConfigureAwait(false);
-        await _transport.FlushConsumingAsync().ConfigureAwait(false); // the next holders' consumers start past what was acknowledged
+        await _transport.TryFlushConsumingAsync().ConfigureAwait(false); // the next holders' consumers start past what was acknowledged
         await Leases.StopAsync().ConfigureAwait(false);
     }
 
@@ -135,7 +152,7 @@ internal sealed class NatsPartitions
         foreach (KeyValuePair<ulong, NatsPartitionDelivery> held in _held)
         {
             NatsPartitionDelivery delivery = held.Value;
-            if (!delivery.Settled && Stopwatch.GetElapsedTime(delivery.HeldSince) >= olderThan)
+            if (!delivery.Settled && Stopwatch.GetElapsedTime(delivery.HeldSince) >= olderThan && Leases.Holds(delivery.Partition))
             {
                 delivery.HeldSince = Stopwatch.GetTimestamp();
                 await delivery.KeepAliveAsync().ConfigureAwait(false);
@@ -143,11 +160,17 @@ internal sealed class NatsPartitions
         }
     }
 
+    /// <summary>
+    /// Reads <paramref name="partition"/> while this process holds it: waits until nothing of it is held here and the
+    /// server read the acknowledgements, takes it over (its consumer recreated, only while the lease is surely held), and
+    /// passes what it delivers to the lanes in stream order. It never faults: a failure is logged and the partition
+    /// taken over again a second later, since a reader that ended would leave a partition held and read by nobody.
+    /// </summary>
     private async Task ReadAsync(int partition, Task previous, CancellationTokenSource cancellation)
     {
         using CancellationTokenSource owned = cancellation;
         CancellationToken reading = cancellation.Token;
-        await previous.ConfigureAwait(false); // never faults: it ends when its lease or the transport stops
+        await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing); // ends when its lease or the transport stops
         NatsPartitionLeases leases = Leases;
         var opts = new NatsJSConsumeOpts { MaxMsgs = _prefetch, Expires = TimeSpan.FromSeconds(5) };
         while (!reading.IsCancellationRequested)
@@ -157,18 +180,27 @@ internal sealed class NatsPartitions
             {
                 // Only once nothing of the partition is held here, and the server read the acknowledgements sent: a new
                 // consumer delivers again all that is unacknowledged.
-                while (HeldOf(partition) != 0)
+                while (HeldOf(partition) != 0 || !await _transport.TryFlushConsumingAsync().ConfigureAwait(false))
                 {
                     await Task.Delay(TimeSpan.FromMilliseconds(20), _transport.Time, reading).ConfigureAwait(false);
                 }
 
-                await _transport.FlushConsumingAsync().ConfigureAwait(false);
-                INatsJSConsumer consumer = await TakeOverAsync(partition, reading).ConfigureAwait(false);
+                if (await TakeOverAsync(partition, reading).ConfigureAwait(false) is not { } consumer)
+                {
+                    return; // the lease is no longer surely this process's: the lease loops decide what comes next
+                }
+
                 leases.TookOver(partition);
                 pull = CancellationTokenSource.CreateLinkedTokenSource(reading);
                 Volatile.Write(ref _pulls[partition], pull);
                 await foreach (INatsJSMsg<NatsMemoryOwner<byte>> msg in consumer.ConsumeAsync(s_pooled, opts, pull.Token).ConfigureAwait(false))
                 {
+                    if (reading.IsCancellationRequested)
+                    {
+                        msg.Data.Dispose(); // no longer this reader's: left unacknowledged for the partition's next reader
+                        continue;
+                    }
+
                     if (Admit(partition, msg) is { } delivery)
                     {
                         await Lanes.PostAsync(delivery).ConfigureAwait(false);
@@ -180,21 +212,21 @@ internal sealed class NatsPartitions
                     NatsTransport.Log.PartitionRetaken(_transport.Logger, Endpoint.Name, partition); // the pull ended for a reconnect
                 }
             }
-            catch (OperationCanceledException) when (reading.IsCancellationRequested)
+            catch (Exception ex) when (reading.IsCancellationRequested)
             {
+                if (ex is not OperationCanceledException)
+                {
+                    NatsTransport.Log.ConsumeFailed(_transport.Logger, ex, Endpoint.Name);
+                }
+
                 return;
             }
             catch (OperationCanceledException) when (pull is { IsCancellationRequested: true })
             {
                 NatsTransport.Log.PartitionRetaken(_transport.Logger, Endpoint.Name, partition);
             }
-            catch (Exception ex) when (ex is NatsException or ChannelClosedException or OperationCanceledException)
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                if (reading.IsCancellationRequested)
-                {
-                    return;
-                }
-
                 NatsTransport.Log.ConsumeFailed(_transport.Logger, ex, Endpoint.Name);
                 try
                 {
@@ -216,11 +248,20 @@ internal sealed class NatsPartitions
         }
     }
 
-    /// <summary>Deletes the partition's consumer and creates it again: it delivers every message still unacknowledged, in stream order.</summary>
-    private async Task<INatsJSConsumer> TakeOverAsync(int partition, CancellationToken cancellationToken)
+    /// <summary>
+    /// Deletes the partition's consumer and creates it again: it delivers every message still unacknowledged, in stream
+    /// order. Each step only while this process surely holds the lease (a reader stopped late must not recreate the
+    /// consumer another process now reads); <see langword="null"/> when it no longer does.
+    /// </summary>
+    private async Task<INatsJSConsumer?> TakeOverAsync(int partition, CancellationToken cancellationToken)
     {
         INatsJSContext js = _transport.JetStream;
         string name = NatsNames.PartitionConsumer(partition);
+        if (!Leases.Holds(partition))
+        {
+            return null;
+        }
+
         try
         {
             await js.DeleteConsumerAsync(_stream, name, cancellationToken).ConfigureAwait(false);
@@ -228,6 +269,11 @@ internal sealed class NatsPartitions
         catch (NatsJSApiException ex) when (ex.Error.ErrCode == NatsTransport.ConsumerNotFound)
         {
             // First read of the partition, or its last holder deleted it.
+        }
+
+        if (!Leases.Holds(partition) || cancellationToken.IsCancellationRequested)
+        {
+            return null;
         }
 
         INatsJSConsumer created = await js.CreateConsumerAsync(_stream, new ConsumerConfig(name)

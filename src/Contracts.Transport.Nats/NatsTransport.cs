@@ -327,8 +327,29 @@ internal sealed partial class NatsTransport : ITransport
         }
     }
 
-    /// <summary>Waits for the server to have read every acknowledgement sent before (a ping on the pulls' connection, which settles them).</summary>
-    internal Task FlushConsumingAsync() => Volatile.Read(ref _consuming) is { } consuming ? FlushQuietlyAsync(consuming) : Task.CompletedTask;
+    /// <summary>
+    /// Waits for the server to have read every acknowledgement sent before (a ping on the pulls' connection, which
+    /// settles them): <see langword="false"/> when it did not answer within 2 seconds or the connection is not open.
+    /// </summary>
+    internal async Task<bool> TryFlushConsumingAsync()
+    {
+        if (Volatile.Read(ref _consuming) is not { ConnectionState: NatsConnectionState.Open } consuming)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await consuming.PingAsync(timeout.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException || IsConnectionFailure(ex) || ex is ObjectDisposedException)
+        {
+            Log.FlushFailed(_logger, ex);
+            return false;
+        }
+    }
 
     /// <summary>A ping's answer: the server has read every acknowledgement written before it.</summary>
     private async Task FlushQuietlyAsync(NatsConnection connection)

@@ -78,10 +78,11 @@ public sealed class NatsTransportOptions : TransportOptions
 
     /// <summary>
     /// How long a process holds a partition of a keyed endpoint without renewing its lease (the lease bucket's age
-    /// limit; it renews every third of it): a process that dies leaves its partitions to the others after this long,
-    /// and one stalled longer than this (a pause of the whole process, a lost connection) loses them while its handlers
-    /// may still run, the one case in which a key's order can break. The same in every process of one prefix.
-    /// Default 10 seconds.
+    /// limit; it renews every quarter of it, on a schedule of its own): a process that dies leaves its partitions to the
+    /// others after this long. A process that could not renew a lease for nine tenths of it (a pause of the whole
+    /// process, a lost connection) starts and acknowledges nothing more of that partition, before the server can let
+    /// the lease go; a handler already running then may still overlap its key's next message elsewhere, the one case in
+    /// which a key's order can break. The same in every process of one prefix. Default 10 seconds.
     /// </summary>
     public TimeSpan PartitionLeaseTime { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -13,12 +13,19 @@ public static class NatsHost
     public const string Prefix = "natstests";
 
     public static async Task<IHost> StartAsync(
-        Probe probe, Action<NatsTransportOptions> consume, Action<ContractsOptions>? configure = null, Action<IServiceCollection>? services = null)
+        Probe probe, Action<NatsTransportOptions> consume, Action<ContractsOptions>? configure = null, Action<IServiceCollection>? services = null,
+        FileLoggerProvider? log = null)
     {
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddSingleton(probe);
         services?.Invoke(builder.Services);
         builder.Logging.SetMinimumLevel(LogLevel.Warning).AddProvider(new ProbeLoggerProvider(probe));
+        if (log is not null)
+        {
+            // Everything the Contracts categories say, for the test to print when it fails.
+            builder.Logging.AddProvider(log).AddFilter<FileLoggerProvider>("Contracts", LogLevel.Debug);
+        }
+
         builder.Services.AddContracts(o =>
         {
             o.ShutdownTimeout = TimeSpan.FromSeconds(10);

@@ -10,6 +10,7 @@ using System.Threading.Tasks;
 using Contracts.Tests.Partitions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
@@ -27,6 +28,9 @@ namespace Contracts.Transport.Nats.Tests;
 public sealed class PartitionOrderingTests(ITestOutputHelper output)
 {
     public const string Mode = "keyed-consumer";
+
+    /// <summary>This test's consumer processes' log files (see <see cref="FileLoggerProvider"/>), printed when it fails.</summary>
+    private readonly string _logs = Directory.CreateTempSubdirectory("natskeyed-").FullName;
 
     /// <summary>A prefix of these tests' own: their streams, consumers and lease bucket are apart from every other test's.</summary>
     private const string Prefix = "natskeyed";
@@ -106,14 +110,16 @@ public sealed class PartitionOrderingTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Across_two_competing_processes_a_hundred_thousand_messages_stay_in_order_per_key_and_none_is_lost()
+    public Task Across_two_competing_processes_a_hundred_thousand_messages_stay_in_order_per_key_and_none_is_lost() => WithLogsAsync(TwoProcessesAsync);
+
+    private async Task TwoProcessesAsync()
     {
         await ResetAsync();
         int perKey = Messages / KeyedLedger.Keys;
         var firstRecords = new ConcurrentQueue<(int Key, int Seq, long At)>();
         var secondRecords = new ConcurrentQueue<(int Key, int Seq, long At)>();
-        Task<(Process, Task)> starting = KeyedRuns.StartConsumerAsync(StartInfo(), firstRecords);
-        (Process second, Task secondRead) = await KeyedRuns.StartConsumerAsync(StartInfo(), secondRecords);
+        Task<(Process, Task)> starting = KeyedRuns.StartConsumerAsync(StartInfo("first"), firstRecords);
+        (Process second, Task secondRead) = await KeyedRuns.StartConsumerAsync(StartInfo("second"), secondRecords);
         (Process first, Task firstRead) = await starting;
         IHost sender = await NatsHost.StartAsync(new Probe(), Sender);
         try
@@ -143,15 +149,17 @@ public sealed class PartitionOrderingTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task When_one_of_two_consumers_is_killed_mid_stream_the_other_takes_its_partitions_over_in_order_per_key()
+    public Task When_one_of_two_consumers_is_killed_mid_stream_the_other_takes_its_partitions_over_in_order_per_key() => WithLogsAsync(KillOneAsync);
+
+    private async Task KillOneAsync()
     {
         await ResetAsync();
         int perKey = Math.Max(3, Messages / 3 / KeyedLedger.Keys);
         int total = perKey * KeyedLedger.Keys;
         var firstRecords = new ConcurrentQueue<(int Key, int Seq, long At)>();
         var secondRecords = new ConcurrentQueue<(int Key, int Seq, long At)>();
-        Task<(Process, Task)> starting = KeyedRuns.StartConsumerAsync(StartInfo(), firstRecords);
-        (Process second, Task secondRead) = await KeyedRuns.StartConsumerAsync(StartInfo(), secondRecords);
+        Task<(Process, Task)> starting = KeyedRuns.StartConsumerAsync(StartInfo("first"), firstRecords);
+        (Process second, Task secondRead) = await KeyedRuns.StartConsumerAsync(StartInfo("second"), secondRecords);
         (Process first, Task firstRead) = await starting;
         IHost sender = await NatsHost.StartAsync(new Probe(), Sender);
         int killedHad;
@@ -193,17 +201,21 @@ public sealed class PartitionOrderingTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task A_process_that_joins_gets_its_share_and_one_that_stops_mid_stream_hands_its_partitions_over_in_order_without_repeats()
+    public Task A_process_that_joins_gets_its_share_and_one_that_stops_mid_stream_hands_its_partitions_over_in_order_without_repeats() => WithLogsAsync(JoinThenStopAsync);
+
+    private async Task JoinThenStopAsync()
     {
         await ResetAsync();
         int perKey = Math.Max(6, Messages / 3 / KeyedLedger.Keys);
         int third = perKey / 3;
         var firstRecords = new ConcurrentQueue<(int Key, int Seq, long At)>();
         var secondRecords = new ConcurrentQueue<(int Key, int Seq, long At)>();
-        (Process first, Task firstRead) = await KeyedRuns.StartConsumerAsync(StartInfo(), firstRecords);
+        using var log = new FileLoggerProvider(Path.Combine(_logs, "test.log"));
+        void Note(string what) => log.Write("test", nameof(LogLevel.Information), what);
+        (Process first, Task firstRead) = await KeyedRuns.StartConsumerAsync(StartInfo("first"), firstRecords);
         Process? second = null;
         Task secondRead = Task.CompletedTask;
-        IHost sender = await NatsHost.StartAsync(new Probe(), Sender);
+        IHost sender = await NatsHost.StartAsync(new Probe(), Sender, log: log);
         bool firstStopped = false;
         int firstHad;
         try
@@ -211,11 +223,17 @@ public sealed class PartitionOrderingTests(ITestOutputHelper output)
             // The first alone, then the second joins: the first gives back half its partitions, each once it let go of
             // all it held of it, and the next third is shared.
             await WaitForHoldersAsync(1);
+            Note($"the first holds every partition; sending 1..{third}");
             await SendAsync(sender.Bus(), 1, third);
-            (second, secondRead) = await KeyedRuns.StartConsumerAsync(StartInfo(), secondRecords);
+            Note("sent; starting the second");
+            (second, secondRead) = await KeyedRuns.StartConsumerAsync(StartInfo("second"), secondRecords);
             await WaitForHoldersAsync(2);
+            Note($"two hold the partitions; sending {third + 1}..{2 * third}");
             await SendAsync(sender.Bus(), third + 1, 2 * third);
-            await Probe.WaitForAsync(() => firstRecords.Count + secondRecords.Count >= 2 * third * KeyedLedger.Keys, TimeSpan.FromSeconds(60), () => "two thirds handled");
+            Note("sent");
+            await Probe.WaitForAsync(() => firstRecords.Count + secondRecords.Count >= 2 * third * KeyedLedger.Keys, TimeSpan.FromSeconds(60),
+                () => $"two thirds handled: {Unfinished(firstRecords, secondRecords, 2 * third)}");
+            Note($"two thirds handled ({firstRecords.Count} and {secondRecords.Count})");
             Assert.True(CountAbove(firstRecords, third) > 0 && CountAbove(secondRecords, third) > 0,
                 $"the second third was not shared ({CountAbove(firstRecords, third)} and {CountAbove(secondRecords, third)})");
 
@@ -223,11 +241,16 @@ public sealed class PartitionOrderingTests(ITestOutputHelper output)
             // place, its leases go at once, and the second takes its partitions over.
             Task sending = SendAsync(sender.Bus(), 2 * third + 1, perKey);
             await Probe.WaitForAsync(() => firstRecords.Count + secondRecords.Count >= (2 * third * KeyedLedger.Keys) + 1000, TimeSpan.FromSeconds(60), () => "the last third started");
+            Note("stopping the first");
             await KeyedRuns.StopConsumerAsync(first, firstRead);
             firstStopped = true;
             firstHad = firstRecords.Count;
+            Note($"the first stopped ({firstHad} handled)");
             await sending;
-            await Probe.WaitForAsync(() => KeyedRuns.HandledAll(firstRecords, secondRecords, perKey), TimeSpan.FromSeconds(90), () => $"{secondRecords.Count} handled by the second");
+            Note("all sent");
+            await Probe.WaitForAsync(() => KeyedRuns.HandledAll(firstRecords, secondRecords, perKey), TimeSpan.FromSeconds(90),
+                () => $"{secondRecords.Count} handled by the second; {Unfinished(firstRecords, secondRecords, perKey)}");
+            Note("all handled");
             output.WriteLine($"{perKey * KeyedLedger.Keys} messages: the first consumer handled {firstHad}, the second {secondRecords.Count}");
         }
         finally
@@ -273,6 +296,34 @@ public sealed class PartitionOrderingTests(ITestOutputHelper output)
 
         await Task.WhenAll(tasks);
     }
+
+    /// <summary>The keys whose last handled message is below <paramref name="upTo"/>, with it (the first 20).</summary>
+    private static string Unfinished(ConcurrentQueue<(int Key, int Seq, long At)> first, ConcurrentQueue<(int Key, int Seq, long At)> second, int upTo)
+    {
+        int[] highest = new int[KeyedLedger.Keys];
+        foreach ((int key, int seq, long _) in first)
+        {
+            highest[key] = Math.Max(highest[key], seq);
+        }
+
+        foreach ((int key, int seq, long _) in second)
+        {
+            highest[key] = Math.Max(highest[key], seq);
+        }
+
+        var unfinished = new List<string>();
+        int count = 0;
+        for (int key = 0; key < KeyedLedger.Keys; key++)
+        {
+            if (highest[key] < upTo && count++ < 20)
+            {
+                unfinished.Add(string.Create(CultureInfo.InvariantCulture, $"{key}@{highest[key]}"));
+            }
+        }
+
+        return $"{count} keys unfinished (key@last): {string.Join(", ", unfinished)}";
+    }
+
 
     private static int CountAbove(ConcurrentQueue<(int Key, int Seq, long At)> records, int seq)
     {
@@ -437,7 +488,7 @@ public sealed class PartitionOrderingTests(ITestOutputHelper output)
         return of;
     }
 
-    private static ProcessStartInfo StartInfo()
+    private ProcessStartInfo StartInfo(string name)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -448,6 +499,7 @@ public sealed class PartitionOrderingTests(ITestOutputHelper output)
         start.ArgumentList.Add("exec");
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Contracts.Transport.Nats.Tests.dll"));
         start.Environment[ServiceProcess.ModeVariable] = Mode;
+        start.Environment[FileLoggerProvider.Variable] = Path.Combine(_logs, name + ".log");
         return start;
     }
 
@@ -505,16 +557,73 @@ public sealed class PartitionOrderingTests(ITestOutputHelper output)
     public static async Task<int> RunConsumerAsync()
     {
         var ledger = new KeyedLedger { Out = Console.Out };
-        IHost host = await NatsHost.StartAsync(new Probe(), Configure, services: s => s.AddSingleton(ledger));
+        using FileLoggerProvider? log = Environment.GetEnvironmentVariable(FileLoggerProvider.Variable) is { Length: > 0 } path ? new FileLoggerProvider(path) : null;
+        IHost host = await NatsHost.StartAsync(new Probe(), Configure, services: s => s.AddSingleton(ledger), log: log);
+        log?.Write("test", nameof(LogLevel.Information), "ready");
         Console.Out.WriteLine("ready");
         await Console.Out.FlushAsync();
         await Console.In.ReadToEndAsync();
+        log?.Write("test", nameof(LogLevel.Information), "stopping");
         await host.StopQuietlyAsync();
+        log?.Write("test", nameof(LogLevel.Information), $"stopped; {ledger.Count} handled");
         foreach (string violation in ledger.Violations)
         {
             Console.Error.WriteLine(violation);
+            log?.Write("test", nameof(LogLevel.Error), "violation: " + violation);
         }
 
         return ledger.Violations.IsEmpty ? 0 : 1;
+    }
+
+    /// <summary>
+    /// Runs a cross-process test: when it fails, prints what each consumer process logged (Information and above; the
+    /// files keep Debug); when it passes, asserts that no consumer saw two handlers of one key at once.
+    /// </summary>
+    private async Task WithLogsAsync(Func<Task> test)
+    {
+        try
+        {
+            await test();
+        }
+        catch (Exception)
+        {
+            PrintLogs();
+            throw;
+        }
+
+        var violations = new List<string>();
+        foreach (string file in Directory.GetFiles(_logs, "*.log"))
+        {
+            foreach (string line in FileLoggerProvider.Read(file, LogLevel.Error, int.MaxValue))
+            {
+                if (line.Contains("violation: ", StringComparison.Ordinal))
+                {
+                    violations.Add($"{Path.GetFileNameWithoutExtension(file)}: {line}");
+                }
+            }
+        }
+
+        if (violations.Count > 0)
+        {
+            PrintLogs();
+        }
+
+        Assert.True(violations.Count == 0, string.Join("\n", violations));
+    }
+
+    private void PrintLogs()
+    {
+        foreach (string file in Directory.GetFiles(_logs, "*.log"))
+        {
+            output.WriteLine($"--- {file} (Information and above; the file has Debug too) ---");
+            foreach (string line in FileLoggerProvider.Read(file, LogLevel.Information, 400))
+            {
+                // Not the handlers' failures on purpose and their retries: what the transport and the test did.
+                if (!line.Contains("failed on purpose", StringComparison.Ordinal) && !line.Contains(" is scheduled in ", StringComparison.Ordinal))
+                {
+                    output.WriteLine(line);
+                }
+            }
+        }
     }
 }
