@@ -46,8 +46,8 @@ public sealed class FileLoggerProvider : ILoggerProvider
         }
     }
 
-    /// <summary>The lines of <paramref name="path"/> at <paramref name="least"/> or above (by the level word each line carries), the last <paramref name="max"/>.</summary>
-    public static List<string> Read(string path, LogLevel least, int max)
+    /// <summary>The lines of <paramref name="path"/> at <paramref name="least"/> or above (by the level word each line carries) that <paramref name="keep"/> keeps, the last <paramref name="max"/>.</summary>
+    public static List<string> Read(string path, LogLevel least, int max, Func<string, bool>? keep = null)
     {
         var lines = new List<string>();
         if (!File.Exists(path))
@@ -59,7 +59,7 @@ public sealed class FileLoggerProvider : ILoggerProvider
         while (reader.ReadLine() is { } line)
         {
             string[] parts = line.Split(' ', 5);
-            if (parts.Length == 5 && Enum.TryParse(parts[3], out LogLevel level) && level >= least)
+            if (parts.Length == 5 && Enum.TryParse(parts[3], out LogLevel level) && level >= least && (keep is null || keep(line)))
             {
                 lines.Add(line);
             }

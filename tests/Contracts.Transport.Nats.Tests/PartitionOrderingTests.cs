@@ -29,8 +29,10 @@ public sealed class PartitionOrderingTests(ITestOutputHelper output)
 {
     public const string Mode = "keyed-consumer";
 
-    /// <summary>This test's consumer processes' log files (see <see cref="FileLoggerProvider"/>), printed when it fails.</summary>
-    private readonly string _logs = Directory.CreateTempSubdirectory("natskeyed-").FullName;
+    /// <summary>This test's consumer processes' log files (see <see cref="FileLoggerProvider"/>), printed when it fails and kept; deleted when it passes.</summary>
+    private readonly Lazy<string> _logDirectory = new(() => Directory.CreateTempSubdirectory("natskeyed-").FullName);
+
+    private string Logs => _logDirectory.Value;
 
     /// <summary>A prefix of these tests' own: their streams, consumers and lease bucket are apart from every other test's.</summary>
     private const string Prefix = "natskeyed";
@@ -210,7 +212,7 @@ public sealed class PartitionOrderingTests(ITestOutputHelper output)
         int third = perKey / 3;
         var firstRecords = new ConcurrentQueue<(int Key, int Seq, long At)>();
         var secondRecords = new ConcurrentQueue<(int Key, int Seq, long At)>();
-        using var log = new FileLoggerProvider(Path.Combine(_logs, "test.log"));
+        using var log = new FileLoggerProvider(Path.Combine(Logs, "test.log"));
         void Note(string what) => log.Write("test", nameof(LogLevel.Information), what);
         (Process first, Task firstRead) = await KeyedRuns.StartConsumerAsync(StartInfo("first"), firstRecords);
         Process? second = null;
@@ -499,7 +501,7 @@ public sealed class PartitionOrderingTests(ITestOutputHelper output)
         start.ArgumentList.Add("exec");
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Contracts.Transport.Nats.Tests.dll"));
         start.Environment[ServiceProcess.ModeVariable] = Mode;
-        start.Environment[FileLoggerProvider.Variable] = Path.Combine(_logs, name + ".log");
+        start.Environment[FileLoggerProvider.Variable] = Path.Combine(Logs, name + ".log");
         return start;
     }
 
@@ -592,7 +594,7 @@ public sealed class PartitionOrderingTests(ITestOutputHelper output)
         }
 
         var violations = new List<string>();
-        foreach (string file in Directory.GetFiles(_logs, "*.log"))
+        foreach (string file in Directory.GetFiles(Logs, "*.log"))
         {
             foreach (string line in FileLoggerProvider.Read(file, LogLevel.Error, int.MaxValue))
             {
@@ -609,20 +611,32 @@ public sealed class PartitionOrderingTests(ITestOutputHelper output)
         }
 
         Assert.True(violations.Count == 0, string.Join("\n", violations));
+
+        // Passed: what the transport warned of on the way (a lease in doubt or lost, a flush unanswered) is still worth seeing.
+        foreach (string file in Directory.GetFiles(Logs, "*.log"))
+        {
+            List<string> warnings = FileLoggerProvider.Read(file, LogLevel.Warning, 20, static line =>
+                line.Contains(" NatsTransport: ", StringComparison.Ordinal) && !line.Contains("was not settled", StringComparison.Ordinal));
+            output.WriteLine($"{Path.GetFileNameWithoutExtension(file)}: {warnings.Count} transport warnings");
+            foreach (string line in warnings)
+            {
+                output.WriteLine(line);
+            }
+        }
+
+        Directory.Delete(Logs, recursive: true);
     }
 
     private void PrintLogs()
     {
-        foreach (string file in Directory.GetFiles(_logs, "*.log"))
+        foreach (string file in Directory.GetFiles(Logs, "*.log"))
         {
             output.WriteLine($"--- {file} (Information and above; the file has Debug too) ---");
-            foreach (string line in FileLoggerProvider.Read(file, LogLevel.Information, 400))
+            // Not the handlers' failures on purpose and their retries: what the transport and the test did.
+            foreach (string line in FileLoggerProvider.Read(file, LogLevel.Information, 400, static line =>
+                !line.Contains("failed on purpose", StringComparison.Ordinal) && !line.Contains(" is scheduled in ", StringComparison.Ordinal)))
             {
-                // Not the handlers' failures on purpose and their retries: what the transport and the test did.
-                if (!line.Contains("failed on purpose", StringComparison.Ordinal) && !line.Contains(" is scheduled in ", StringComparison.Ordinal))
-                {
-                    output.WriteLine(line);
-                }
+                output.WriteLine(line);
             }
         }
     }
