@@ -29,6 +29,8 @@ namespace Contracts.Transport.Nats;
 /// reader stops, nothing of it starts or is acknowledged here, and what is held of it is left unacknowledged for its
 /// next reader. A renewal that still finds this process's revision proves nobody took it meanwhile: the partition is
 /// taken over again (its consumer recreated, delivering what was left first). One that finds another revision drops it.
+/// One file over the usual size: both loops and the fencing move one state machine per partition, whose transitions
+/// (each a compare-and-exchange) are easier to check side by side.
 /// </remarks>
 internal sealed class NatsPartitionLeases
 {
