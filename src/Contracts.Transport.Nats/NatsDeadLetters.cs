@@ -123,7 +123,10 @@ internal sealed class NatsDeadLetters(NatsTransport transport) : IDeadLetterQueu
         ContractDescriptor? contract = null;
         if (record.Endpoint.Length > 0)
         {
-            subject = Names.EndpointSubject(record.Endpoint);
+            // A keyed endpoint's letter goes back to the partition its key picks (with this process's partition count).
+            subject = PartitionKeyOf(record, headers, body) is { } key
+                ? transport.PartitionSubjectOf(record.Endpoint, key)
+                : Names.EndpointSubject(record.Endpoint);
             stream = Names.EndpointStream(record.Endpoint);
         }
         else
@@ -139,6 +142,33 @@ internal sealed class NatsDeadLetters(NatsTransport transport) : IDeadLetterQueu
         await transport.PublishAsync(subject, replay, body, publishId, stream, contract, cancellationToken).ConfigureAwait(false);
         await transport.JetStream.DeleteMessageAsync(Names.DeadLetterStream, new StreamMsgDeleteRequest { Seq = (ulong)id, NoErase = true }, cancellationToken).ConfigureAwait(false);
         return true;
+    }
+
+    /// <summary>
+    /// The partition key hash of a letter of a keyed command or query: the one the sender wrote, or (a letter the core
+    /// stored itself) its payload's, when this process knows the contract. <see langword="null"/> for any other letter.
+    /// </summary>
+    private ulong? PartitionKeyOf(MessageRecord record, NatsHeaders headers, ReadOnlyMemory<byte> body)
+    {
+        if (headers.ContainsKey(NatsPartitionDelivery.PartitionHeader))
+        {
+            return NatsPartitionDelivery.KeyOf(headers);
+        }
+
+        if (transport.Catalog is not { } catalog || !catalog.TryFind(record.ContractName, record.ContractVersion, out ContractDescriptor? contract) ||
+            !contract.HasPartitionKey || contract.Kind == MessageKind.Event)
+        {
+            return null;
+        }
+
+        try
+        {
+            return contract.GetPartitionKey(contract.Deserialize(body)) ?? 0;
+        }
+        catch (MessagePack.MessagePackSerializationException)
+        {
+            return 0; // unreadable: its partition's consumer dead-letters it again
+        }
     }
 
     public async ValueTask<int> PurgeAsync(DateTimeOffset? failedBefore = null, CancellationToken cancellationToken = default)

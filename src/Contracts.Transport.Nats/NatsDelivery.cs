@@ -48,6 +48,14 @@ internal sealed class NatsDelivery(NatsTransport transport, INatsJSMsg<NatsMemor
     /// </summary>
     public async ValueTask DeadLetterAsync(DeadLetter letter, CancellationToken cancellationToken)
     {
+        await PublishDeadLetterAsync(transport, msg, endpoint, letter, cancellationToken).ConfigureAwait(false);
+        await CompleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Publishes <paramref name="msg"/> with <paramref name="letter"/>'s failure to the dead-letter stream (see <see cref="DeadLetterAsync"/>) and sets the letter's id.</summary>
+    internal static async ValueTask PublishDeadLetterAsync(
+        NatsTransport transport, INatsJSMsg<NatsMemoryOwner<byte>> msg, TransportEndpoint endpoint, DeadLetter letter, CancellationToken cancellationToken)
+    {
         NatsHeaders headers = NatsHeaderAdapter.CopyWithout(msg.Headers, NatsHeaderAdapter.IsNatsOwned);
         EnvelopeCodec.WriteFailure(letter, new NatsHeaderAdapter(headers));
         string id = msg.Metadata is { } metadata
@@ -56,7 +64,6 @@ internal sealed class NatsDelivery(NatsTransport transport, INatsJSMsg<NatsMemor
         ulong sequence = await transport.PublishAsync(
             transport.Names.DeadLetterSubject(endpoint.Name), headers, msg.Data.Memory, id, transport.Names.DeadLetterStream, null, cancellationToken).ConfigureAwait(false);
         letter.Id = (long)sequence;
-        await CompleteAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The next attempt to this endpoint only (the core does not ask: delays are its scheduler's), then the ack.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -39,6 +40,33 @@ internal sealed class NatsNames(string prefix)
 
     /// <summary>The work-queue stream of <paramref name="endpoint"/>.</summary>
     public string EndpointStream(string endpoint) => $"{Prefix}_q_{Name(endpoint)}";
+
+    /// <summary>
+    /// Partition <paramref name="partition"/> of <paramref name="partitions"/> of a keyed endpoint: the count is in the
+    /// subject, so a sender with another count than the endpoint's stream was made with publishes to a subject no stream
+    /// captures and fails, instead of putting a key in another partition than its earlier messages.
+    /// </summary>
+    public string PartitionSubject(string endpoint, int partition, int partitions) =>
+        string.Create(CultureInfo.InvariantCulture, $"{Prefix}.q.{Tokens(endpoint)}.p{partition}of{partitions}");
+
+    /// <summary>The durable consumer of partition <paramref name="partition"/> on a keyed endpoint's stream.</summary>
+    public static string PartitionConsumer(int partition) => string.Create(CultureInfo.InvariantCulture, $"p{partition}");
+
+    /// <summary>The key-value bucket of the partition leases and the processes' memberships, of every keyed endpoint.</summary>
+    public string LeaseBucket => Prefix + "_partitions";
+
+    /// <summary>The stream that is <see cref="LeaseBucket"/> (JetStream's naming of a key-value bucket, so <c>nats kv</c> reads it).</summary>
+    public string LeaseStream => "KV_" + LeaseBucket;
+
+    /// <summary>The key of partition <paramref name="partition"/>'s lease of <paramref name="endpoint"/>.</summary>
+    public string LeaseSubject(string endpoint, int partition) =>
+        string.Create(CultureInfo.InvariantCulture, $"$KV.{LeaseBucket}.{Name(endpoint)}.lease.{partition}");
+
+    /// <summary>The key of process <paramref name="member"/>'s membership of <paramref name="endpoint"/>'s consumers.</summary>
+    public string MemberSubject(string endpoint, string member) => $"$KV.{LeaseBucket}.{Name(endpoint)}.member.{member}";
+
+    /// <summary>Every key of <paramref name="endpoint"/> in the lease bucket.</summary>
+    public string LeaseKeys(string endpoint) => $"$KV.{LeaseBucket}.{Name(endpoint)}.>";
 
     /// <summary>Where an event routed as <paramref name="contractAddress"/> is published.</summary>
     public string EventSubject(string contractAddress) => $"{Prefix}.e.{Tokens(contractAddress)}";

@@ -225,6 +225,11 @@ internal sealed partial class NatsTransport
                         }
                     }
                 }
+
+                foreach (NatsPartitions partitions in _partitioned)
+                {
+                    await partitions.KeepAliveAsync(every).ConfigureAwait(false);
+                }
             }
         }
         catch (OperationCanceledException) when (_disposed.IsCancellationRequested)

@@ -33,6 +33,11 @@ internal sealed partial class NatsTransport
     /// </summary>
     public async ValueTask<long?> CountBacklogAsync(TransportEndpoint endpoint, CancellationToken cancellationToken)
     {
+        if (IsPartitioned(endpoint))
+        {
+            return await CountPartitionBacklogAsync(endpoint, cancellationToken).ConfigureAwait(false);
+        }
+
         INatsJSConsumer worker = await JetStream.GetConsumerAsync(Names.EndpointStream(endpoint.Name), NatsNames.WorkerConsumer, cancellationToken).ConfigureAwait(false);
         long backlog = (long)worker.Info.NumPending;
         if (endpoint.Contract.Kind == MessageKind.Event)

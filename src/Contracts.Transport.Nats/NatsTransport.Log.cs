@@ -5,7 +5,7 @@ namespace Contracts.Transport.Nats;
 
 internal sealed partial class NatsTransport
 {
-    private static partial class Log
+    internal static partial class Log
     {
         [LoggerMessage(200, LogLevel.Information, "NATS transport connected to {Url}: {Endpoints} endpoints consuming, prefix {Prefix}")]
         public static partial void Started(ILogger logger, string url, int endpoints, string prefix);
@@ -39,5 +39,35 @@ internal sealed partial class NatsTransport
 
         [LoggerMessage(210, LogLevel.Debug, "Creating consumer {Consumer} on stream {Stream} raced another process ({Reason}); looking again")]
         public static partial void ConsumerRace(ILogger logger, string consumer, string stream, string reason);
+
+        [LoggerMessage(211, LogLevel.Information, "Endpoint {Endpoint}: took partition {Partition} over, {Pending} messages waiting on it")]
+        public static partial void PartitionTaken(ILogger logger, string endpoint, int partition, long pending);
+
+        [LoggerMessage(212, LogLevel.Warning, "Endpoint {Endpoint}: the lease of partition {Partition} was lost (another process holds it now); its messages not started here are left to it")]
+        public static partial void PartitionLost(ILogger logger, string endpoint, int partition);
+
+        [LoggerMessage(213, LogLevel.Information, "Endpoint {Endpoint}: gave partition {Partition} back ({Live} processes share {Partitions} partitions)")]
+        public static partial void PartitionReleased(ILogger logger, string endpoint, int partition, int live, int partitions);
+
+        [LoggerMessage(214, LogLevel.Warning, "Endpoint {Endpoint}: renewing the partition leases failed; trying again")]
+        public static partial void LeaseFailed(ILogger logger, Exception exception, string endpoint);
+
+        [LoggerMessage(215, LogLevel.Information, "Endpoint {Endpoint}: the connection is back; taking partition {Partition} over again once its messages held here are settled")]
+        public static partial void PartitionRetaken(ILogger logger, string endpoint, int partition);
+
+        [LoggerMessage(217, LogLevel.Warning, "Endpoint {Endpoint}: the lease of partition {Partition} was not renewed in time; nothing of it starts or is acknowledged here until a renewal says it is still this process's")]
+        public static partial void PartitionInDoubt(ILogger logger, string endpoint, int partition);
+
+        [LoggerMessage(218, LogLevel.Information, "Endpoint {Endpoint}: the lease of partition {Partition} was renewed after all; taking it over again")]
+        public static partial void PartitionResumed(ILogger logger, string endpoint, int partition);
+
+        [LoggerMessage(219, LogLevel.Warning, "Message {MessageId} on endpoint {Endpoint} was handled, but the lease of its partition is not surely this process's any more: left unacknowledged for the partition's next holder (which handles it again)")]
+        public static partial void NotAcknowledged(ILogger logger, string? messageId, string endpoint);
+
+        [LoggerMessage(220, LogLevel.Warning, "The server did not answer a ping on the consuming connection within 2 s; acknowledgements may not have been read yet")]
+        public static partial void FlushFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(216, LogLevel.Debug, "Endpoint {Endpoint}: lease round of {Milliseconds} ms; {Live} processes, share {Share}, holding {Holding}")]
+        public static partial void LeaseRound(ILogger logger, string endpoint, long milliseconds, int live, int share, int holding);
     }
 }

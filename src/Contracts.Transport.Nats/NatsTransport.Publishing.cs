@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Threading;
@@ -21,27 +22,38 @@ internal sealed partial class NatsTransport
     {
         string subject;
         string? stream;
-        if (endpoint is not null)
+        NatsHeaders headers = NatsHeaderAdapter.Write(envelope);
+        ContractDescriptor contract = envelope.Contract;
+        if (contract.HasPartitionKey && contract.Kind != MessageKind.Event && (endpoint is null || IsPartitioned(endpoint)))
+        {
+            // Keyed: to the partition its key picks, with the key for the consumer's lanes and for a dead letter's replay.
+            string address = endpoint?.Name ?? TransportEndpoint.AddressOf(contract);
+            ulong key = contract.PartitionKeyOf(envelope);
+            headers[NatsPartitionDelivery.PartitionHeader] = key.ToString(CultureInfo.InvariantCulture);
+            subject = PartitionSubjectOf(address, key);
+            stream = Names.EndpointStream(address);
+        }
+        else if (endpoint is not null)
         {
             // A retry or replay for one endpoint (for an event, one subscription): to that endpoint's own stream.
             subject = Names.EndpointSubject(endpoint.Name);
             stream = Names.EndpointStream(endpoint.Name);
         }
-        else if (envelope.Contract.Kind == MessageKind.Event)
+        else if (contract.Kind == MessageKind.Event)
         {
-            subject = Names.EventSubject(TransportEndpoint.AddressOf(envelope.Contract));
+            subject = Names.EventSubject(TransportEndpoint.AddressOf(contract));
             stream = null;
         }
         else
         {
-            string address = TransportEndpoint.AddressOf(envelope.Contract);
+            string address = TransportEndpoint.AddressOf(contract);
             subject = Names.EndpointSubject(address);
             stream = Names.EndpointStream(address);
         }
 
         // The id and attempt: a retry of this publish is stored once, while a later attempt (a delayed retry) is new.
         string messageId = string.Create(CultureInfo.InvariantCulture, $"{envelope.MessageId:N}:{envelope.Attempt}");
-        return AwaitPublishAsync(subject, NatsHeaderAdapter.Write(envelope), envelope.Payload, messageId, stream, envelope.Contract, cancellationToken);
+        return AwaitPublishAsync(subject, headers, envelope.Payload, messageId, stream, contract, cancellationToken);
     }
 
     private async ValueTask AwaitPublishAsync(
@@ -86,6 +98,14 @@ internal sealed partial class NatsTransport
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested &&
                 (IsConnectionFailure(ex) || ex is Unavailable or NatsJSApiException or OperationCanceledException))
             {
+                if (stream is not null && Connection.ConnectionState == NatsConnectionState.Open &&
+                    await StreamSubjectsAsync(stream, cancellationToken).ConfigureAwait(false) is { } captured && captured.Count > 0 && !captured.Contains(subject))
+                {
+                    throw new InvalidOperationException(
+                        $"Stream '{stream}' on NATS does not capture subject '{subject}' (it captures {string.Join(", ", captured)}): the message was not sent. " +
+                        UncapturedReason(subject, captured), ex);
+                }
+
                 if (stream is not null && Connection.ConnectionState == NatsConnectionState.Open && await StreamMissingAsync(stream, cancellationToken).ConfigureAwait(false))
                 {
                     throw contract is not null && contract.Kind != MessageKind.Event
@@ -119,6 +139,27 @@ internal sealed partial class NatsTransport
     private static Exception Refused(string subject, ApiError error, Exception? inner) => error.ErrCode == StreamFull
         ? new EndpointFullException(subject, $"NATS refused the message for '{subject}': its stream is full and rejects new messages ({error.Description}).", inner)
         : new InvalidOperationException($"NATS refused the message for '{subject}': {error.Description} (JetStream error {error.ErrCode}).", inner);
+
+    /// <summary>
+    /// The subjects <paramref name="stream"/> captures: empty when it does not exist or is not known now (the publish is
+    /// tried again, or fails as missing); a publish nobody answered may have gone to a subject it does not capture.
+    /// </summary>
+    private async ValueTask<ICollection<string>> StreamSubjectsAsync(string stream, CancellationToken cancellationToken)
+    {
+        try
+        {
+            INatsJSStream info = await JetStream.GetStreamAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return info.Info.Config.Subjects ?? [];
+        }
+        catch (NatsJSApiException ex) when (ex.Error.ErrCode == StreamNotFound)
+        {
+            return [];
+        }
+        catch (Exception ex) when (IsConnectionFailure(ex))
+        {
+            return [];
+        }
+    }
 
     /// <summary>Whether <paramref name="stream"/> does not exist (a publish nobody answered may have had no stream to go to).</summary>
     private async ValueTask<bool> StreamMissingAsync(string stream, CancellationToken cancellationToken)

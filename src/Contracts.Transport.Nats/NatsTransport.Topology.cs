@@ -41,10 +41,14 @@ internal sealed partial class NatsTransport
     }
 
     /// <summary>The work-queue stream of <paramref name="endpoint"/>, bounded as its <see cref="EndpointOptions.FullMode"/> says.</summary>
-    private Task DeclareEndpointStreamAsync(TransportEndpoint endpoint, CancellationToken cancellationToken)
+    private Task DeclareEndpointStreamAsync(TransportEndpoint endpoint, CancellationToken cancellationToken) =>
+        DeclareEndpointStreamAsync(endpoint, [Names.EndpointSubject(endpoint.Name)], cancellationToken);
+
+    /// <summary>The work-queue stream of <paramref name="endpoint"/> capturing <paramref name="subjects"/>.</summary>
+    private Task DeclareEndpointStreamAsync(TransportEndpoint endpoint, string[] subjects, CancellationToken cancellationToken)
     {
         EndpointOptions options = endpoint.Options;
-        var config = new StreamConfig(Names.EndpointStream(endpoint.Name), [Names.EndpointSubject(endpoint.Name)])
+        var config = new StreamConfig(Names.EndpointStream(endpoint.Name), subjects)
         {
             Description = $"Contracts: endpoint {endpoint.Name}",
             Retention = StreamConfigRetention.Workqueue,

@@ -21,7 +21,10 @@ namespace Contracts.Transport.Nats;
 /// keeping its position on the server; a retry or replay for one subscription goes to its own endpoint stream;</item>
 /// <item>one dead-letter stream (<c>{prefix}_dead</c>), a subject per endpoint, which <see cref="IDeadLetters"/> lists,
 /// replays and purges;</item>
-/// <item>a core subject per process for query replies.</item>
+/// <item>a core subject per process for query replies;</item>
+/// <item>for a command or query endpoint whose contract has a partition key, a subject and a durable consumer per
+/// partition instead of the endpoint's one, each read by the one process that holds its lease in the
+/// <c>{prefix}_partitions</c> key-value bucket (see <c>NatsTransport.Partitions</c>).</item>
 /// </list>
 /// Every publish waits for the stream's acknowledgement and carries a message id (the envelope's id and attempt), so a
 /// publish retried after a lost acknowledgement is stored once within <see cref="NatsTransportOptions.DuplicateWindow"/>.
@@ -39,6 +42,7 @@ internal sealed partial class NatsTransport : ITransport
     private readonly List<Task> _readers = [];
     private readonly List<Task> _workers = [];
     private readonly List<EndpointWork> _work = [];
+    private readonly List<NatsPartitions> _partitioned = [];
     private readonly System.Collections.Concurrent.ConcurrentQueue<INatsJSMsg<NATS.Client.Core.NatsMemoryOwner<byte>>> _giveBack = new();
     private NatsConnection? _connection;
     private NatsConnection? _consuming;
@@ -76,6 +80,21 @@ internal sealed partial class NatsTransport : ITransport
 
     internal NatsNames Names { get; }
 
+    internal ILogger Logger => _logger;
+
+    internal TimeProvider Time => _time;
+
+    /// <summary>Signalled when the bus stops: nothing new is read or started.</summary>
+    internal CancellationToken Stopping => _stopping.Token;
+
+    /// <summary>Signalled when the transport is disposed: the partition leases stop being renewed.</summary>
+    internal CancellationToken Disposed => _disposed.Token;
+
+    internal TransportContext Context => _context ?? throw new InvalidOperationException("The NATS transport has not started: start the host first.");
+
+    /// <summary>This process's id among the consumers of a keyed endpoint (its membership and lease values): unique per start.</summary>
+    internal string MemberId { get; } = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Environment.ProcessId}-{Guid.NewGuid():N}");
+
     /// <summary>The contracts this process knows, once started (a replay of a letter of no endpoint routes by its contract's kind).</summary>
     internal ContractCatalog? Catalog => _context?.Catalog;
 
@@ -91,7 +110,7 @@ internal sealed partial class NatsTransport : ITransport
     /// back what was not handled, because the server still counts the pull requests of an open connection as
     /// listening and would redeliver a nak to them, where nobody reads it any more.
     /// </summary>
-    private NatsJSContext ConsumeJetStream => _consumeJs ?? throw new InvalidOperationException("The NATS transport has not started: start the host first.");
+    internal NatsJSContext ConsumeJetStream => _consumeJs ?? throw new InvalidOperationException("The NATS transport has not started: start the host first.");
 
     public async Task StartAsync(TransportContext context, CancellationToken cancellationToken)
     {
@@ -123,7 +142,14 @@ internal sealed partial class NatsTransport : ITransport
         await ConsumeRepliesAsync(cancellationToken).ConfigureAwait(false);
         foreach (TransportEndpoint endpoint in _consumed)
         {
-            await ConsumeAsync(endpoint, cancellationToken).ConfigureAwait(false);
+            if (IsPartitioned(endpoint))
+            {
+                await ConsumePartitionsAsync(endpoint, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await ConsumeAsync(endpoint, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         _progress = Task.Run(KeepInProgressAsync, CancellationToken.None);
@@ -138,6 +164,7 @@ internal sealed partial class NatsTransport : ITransport
         if (consume)
         {
             _consuming = await OpenAsync("consuming", cancellationToken).ConfigureAwait(false);
+            _consuming.ConnectionOpened += OnConsumingReopenedAsync;
             _consumeJs = new NatsJSContext(_consuming);
         }
     }
@@ -188,8 +215,14 @@ internal sealed partial class NatsTransport : ITransport
         }
 
         // Deliveries already running finish and are acknowledged; then the pulls' connection closes, and what no
-        // handler finished goes back to the server for this or another process.
+        // handler finished goes back to the server for this or another process. A keyed endpoint leaves what it did
+        // not run unacknowledged at its place and deletes its leases, for the partitions' next holders to take at once.
         await Task.WhenAll(_workers).WaitAsync(cancellationToken).ConfigureAwait(false);
+        foreach (NatsPartitions partitions in _partitioned)
+        {
+            await partitions.StopAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         await CloseConsumingAsync().ConfigureAwait(false);
         await GiveBackLeftAsync().ConfigureAwait(false);
     }
@@ -200,6 +233,7 @@ internal sealed partial class NatsTransport : ITransport
         {
             consuming.ConnectionDisconnected -= OnDisconnectedAsync;
             consuming.ConnectionOpened -= OnReconnectedAsync;
+            consuming.ConnectionOpened -= OnConsumingReopenedAsync;
             await FlushQuietlyAsync(consuming).ConfigureAwait(false);
             await consuming.DisposeAsync().ConfigureAwait(false);
         }
@@ -293,6 +327,30 @@ internal sealed partial class NatsTransport : ITransport
         }
     }
 
+    /// <summary>
+    /// Waits for the server to have read every acknowledgement sent before (a ping on the pulls' connection, which
+    /// settles them): <see langword="false"/> when it did not answer within 2 seconds or the connection is not open.
+    /// </summary>
+    internal async Task<bool> TryFlushConsumingAsync()
+    {
+        if (Volatile.Read(ref _consuming) is not { ConnectionState: NatsConnectionState.Open } consuming)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await consuming.PingAsync(timeout.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException || IsConnectionFailure(ex) || ex is ObjectDisposedException)
+        {
+            Log.FlushFailed(_logger, ex);
+            return false;
+        }
+    }
+
     /// <summary>A ping's answer: the server has read every acknowledgement written before it.</summary>
     private async Task FlushQuietlyAsync(NatsConnection connection)
     {
@@ -325,6 +383,21 @@ internal sealed partial class NatsTransport : ITransport
     private ValueTask OnReconnectedAsync(object? sender, NatsEventArgs args)
     {
         Log.ConnectionRecovered(_logger, _options.Url);
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// The pulls' connection is open again: what the server handed the pulls while it was down never arrived, so each
+    /// partition held here is taken over again (see <see cref="NatsPartitions.Reconnected"/>).
+    /// </summary>
+    private ValueTask OnConsumingReopenedAsync(object? sender, NatsEventArgs args)
+    {
+        foreach (NatsPartitions partitions in _partitioned)
+        {
+            partitions.Reconnected();
+        }
+
         return ValueTask.CompletedTask;
     }
 

@@ -10,7 +10,9 @@ namespace Contracts;
 /// <see cref="EndpointOptions.Capacity"/> bounds the endpoint's stream with <see cref="EndpointFullMode.DropOldest"/>
 /// (the server drops the oldest) or <see cref="EndpointFullMode.Reject"/> (the server refuses the publish); with
 /// <see cref="EndpointFullMode.Wait"/> the stream keeps everything. <see cref="EndpointOptions.MaxPriority"/> is not
-/// honoured (JetStream streams are FIFO).
+/// honoured (JetStream streams are FIFO). A command or query endpoint whose contract has a
+/// <see cref="PartitionKeyAttribute"/> member is split in <see cref="Partitions"/> subjects, each consumed by one process
+/// at a time (the holder of its lease), so its messages are handled in send order per key across competing processes.
 /// </summary>
 public sealed class NatsTransportOptions : TransportOptions
 {
@@ -65,6 +67,26 @@ public sealed class NatsTransportOptions : TransportOptions
     public TimeSpan DeadLetterRetention { get; set; } = TimeSpan.Zero;
 
     /// <summary>
+    /// How many partitions a command or query endpoint whose contract has a <see cref="PartitionKeyAttribute"/> member
+    /// gets: subjects <c>{prefix}.q.{endpoint}.p{i}of{N}</c>, a message going to the one its key's hash picks, each
+    /// read through a durable consumer of its own by the one process that holds its lease (see
+    /// <see cref="PartitionLeaseTime"/>). It bounds how many processes share the endpoint's work. Every process of one
+    /// prefix must use the same number: a consumer started with another count than the endpoint's stream was made with
+    /// is refused at start, and a send with another count fails (no stream captures its partition subject). Default 16.
+    /// </summary>
+    public int Partitions { get; set; } = 16;
+
+    /// <summary>
+    /// How long a process holds a partition of a keyed endpoint without renewing its lease (the lease bucket's age
+    /// limit; it renews every quarter of it, on a schedule of its own): a process that dies leaves its partitions to the
+    /// others after this long. A process that could not renew a lease for nine tenths of it (a pause of the whole
+    /// process, a lost connection) starts and acknowledges nothing more of that partition, before the server can let
+    /// the lease go; a handler already running then may still overlap its key's next message elsewhere, the one case in
+    /// which a key's order can break. The same in every process of one prefix. Default 10 seconds.
+    /// </summary>
+    public TimeSpan PartitionLeaseTime { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// Where a new event subscription starts in the event stream: the endpoint of one subscription
     /// (<c>Shop.OrderPlaced/Shop.Handlers.Mailer</c>) or an event's name for all of its subscriptions. Applied when the
     /// subscription's durable consumer is created, on its first start; from then on the consumer keeps its position on
@@ -112,5 +134,8 @@ public sealed class NatsTransportOptions : TransportOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(EventRetention, TimeSpan.FromSeconds(1));
         ArgumentOutOfRangeException.ThrowIfLessThan(QueryRetention, TimeSpan.FromSeconds(1));
         ArgumentOutOfRangeException.ThrowIfLessThan(DeadLetterRetention, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(Partitions, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(Partitions, 1024);
+        ArgumentOutOfRangeException.ThrowIfLessThan(PartitionLeaseTime, TimeSpan.FromSeconds(1));
     }
 }

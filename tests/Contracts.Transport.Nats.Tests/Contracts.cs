@@ -21,6 +21,9 @@ public partial record PriceChanged([property: IdempotencyKey] int Number);
 [Query(Name = "NatsTests.GetPrice")]
 public partial record GetPrice(string Sku) : IQuery<decimal>;
 
+[Command(Name = "NatsTests.KeyedPoison")]
+public partial record KeyedPoison([property: PartitionKey] int Key, [property: IdempotencyKey] int Seq, bool Fails);
+
 [Command(Name = "NatsTests.Nobody")]
 public partial record Nobody([property: IdempotencyKey] Guid Id);
 
@@ -31,6 +34,18 @@ public sealed class Probe
 
     /// <summary>Warnings and errors the host logged: what the bus and transport said happened.</summary>
     public ConcurrentQueue<string> Logs { get; } = new();
+
+    /// <summary>What <see cref="KeyedPoisonHandler"/> handled, in order.</summary>
+    public ConcurrentQueue<(int Key, int Seq)> Keyed { get; } = new();
+
+    /// <summary>Once set, a <see cref="KeyedPoison"/> that failed is handled (its replay succeeds).</summary>
+    public bool Healed
+    {
+        get => Volatile.Read(ref _healed);
+        set => Volatile.Write(ref _healed, value);
+    }
+
+    private bool _healed;
 
     /// <summary>Called when a job starts and when it is done (the service process prints them).</summary>
     public Action<string>? OnJob { get; set; }
@@ -131,6 +146,20 @@ public sealed class GetPriceHandler : IQueryHandler<GetPrice, decimal>
 {
     public ValueTask<decimal> HandleAsync(GetPrice query, MessageContext context, CancellationToken cancellationToken) =>
         query.Sku == "unknown" ? throw new InvalidOperationException("no such sku") : ValueTask.FromResult(query.Sku.Length * 1.5m);
+}
+
+public sealed class KeyedPoisonHandler(Probe probe) : ICommandHandler<KeyedPoison>
+{
+    public ValueTask HandleAsync(KeyedPoison command, MessageContext context, CancellationToken cancellationToken)
+    {
+        if (command.Fails && !probe.Healed)
+        {
+            throw new InvalidOperationException($"Keyed poison {command.Key}/{command.Seq} fails until healed.");
+        }
+
+        probe.Keyed.Enqueue((command.Key, command.Seq));
+        return ValueTask.CompletedTask;
+    }
 }
 
 public sealed class NobodyHandler : ICommandHandler<Nobody>

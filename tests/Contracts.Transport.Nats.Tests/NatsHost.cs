@@ -12,11 +12,20 @@ public static class NatsHost
     /// <summary>The subject and stream prefix of this assembly's own tests (the compliance suite has its own).</summary>
     public const string Prefix = "natstests";
 
-    public static async Task<IHost> StartAsync(Probe probe, Action<NatsTransportOptions> consume, Action<ContractsOptions>? configure = null)
+    public static async Task<IHost> StartAsync(
+        Probe probe, Action<NatsTransportOptions> consume, Action<ContractsOptions>? configure = null, Action<IServiceCollection>? services = null,
+        FileLoggerProvider? log = null)
     {
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddSingleton(probe);
+        services?.Invoke(builder.Services);
         builder.Logging.SetMinimumLevel(LogLevel.Warning).AddProvider(new ProbeLoggerProvider(probe));
+        if (log is not null)
+        {
+            // Everything the Contracts categories say, for the test to print when it fails.
+            builder.Logging.AddProvider(log).AddFilter<FileLoggerProvider>("Contracts", LogLevel.Debug);
+        }
+
         builder.Services.AddContracts(o =>
         {
             o.ShutdownTimeout = TimeSpan.FromSeconds(10);

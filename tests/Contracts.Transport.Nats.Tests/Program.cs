@@ -15,6 +15,8 @@ internal static class Program
         {
             case ServiceProcess.ConsumerMode:
                 return await ServiceProcess.RunAsync();
+            case PartitionOrderingTests.Mode:
+                return await PartitionOrderingTests.RunConsumerAsync();
         }
 
         if (Array.Exists(args, arg => arg is "--server" or "--internal-msbuild-node"))
