@@ -40,6 +40,7 @@ internal sealed partial class EndpointQueue
     private async Task ConsumeLaneAsync(
         int lane,
         Func<EndpointQueue, InMemoryDelivery, ValueTask> process,
+        Action<int> finished,
         Action<EndpointQueue, InMemoryDelivery> resumeLater,
         Action<EndpointQueue, InMemoryDelivery> abandon)
     {
@@ -53,7 +54,7 @@ internal sealed partial class EndpointQueue
                 {
                     while (_resumed[lane].TryDequeue(out InMemoryDelivery due))
                     {
-                        await ResumeAsync(lane, due, parked, process, resumeLater).ConfigureAwait(false);
+                        await ResumeAsync(lane, due, parked, process, finished, resumeLater).ConfigureAwait(false);
                     }
 
                     if (delivery.Resumed)
@@ -69,7 +70,7 @@ internal sealed partial class EndpointQueue
 
                     if (_counted)
                     {
-                        Dequeued();
+                        Dequeued(1);
                     }
 
                     if (delivery.Deferred)
@@ -78,7 +79,7 @@ internal sealed partial class EndpointQueue
                         continue;
                     }
 
-                    await process(this, delivery).ConfigureAwait(false);
+                    await ProcessOneAsync(process, finished, delivery).ConfigureAwait(false);
                     if (TakeHeld(lane) is { } retry)
                     {
                         Park(retry, parked, resumeLater);
@@ -100,12 +101,37 @@ internal sealed partial class EndpointQueue
                 {
                     if (_counted)
                     {
-                        Dequeued();
+                        Dequeued(1);
                     }
 
                     abandon(this, left);
                 }
             }
+        }
+    }
+
+    /// <summary>Handles one delivery on a lane and counts it finished at once (lanes count one by one).</summary>
+    private ValueTask ProcessOneAsync(Func<EndpointQueue, InMemoryDelivery, ValueTask> process, Action<int> finished, InMemoryDelivery delivery)
+    {
+        ValueTask processing = process(this, delivery);
+        if (processing.IsCompletedSuccessfully)
+        {
+            finished(1);
+            return ValueTask.CompletedTask;
+        }
+
+        return FinishWhenDoneAsync(processing, finished);
+    }
+
+    private static async ValueTask FinishWhenDoneAsync(ValueTask processing, Action<int> finished)
+    {
+        try
+        {
+            await processing.ConfigureAwait(false);
+        }
+        finally
+        {
+            finished(1);
         }
     }
 
@@ -125,9 +151,10 @@ internal sealed partial class EndpointQueue
         InMemoryDelivery retry,
         Dictionary<ulong, Queue<InMemoryDelivery>> parked,
         Func<EndpointQueue, InMemoryDelivery, ValueTask> process,
+        Action<int> finished,
         Action<EndpointQueue, InMemoryDelivery> resumeLater)
     {
-        await process(this, retry).ConfigureAwait(false);
+        await ProcessOneAsync(process, finished, retry).ConfigureAwait(false);
         if (TakeHeld(lane) is { } again)
         {
             resumeLater(this, again); // delayed once more: the key stays parked
@@ -143,7 +170,7 @@ internal sealed partial class EndpointQueue
         {
             if (_counted)
             {
-                Dequeued();
+                Dequeued(1);
             }
 
             if (next.Deferred)
@@ -152,7 +179,7 @@ internal sealed partial class EndpointQueue
                 return;
             }
 
-            await process(this, next).ConfigureAwait(false);
+            await ProcessOneAsync(process, finished, next).ConfigureAwait(false);
             if (TakeHeld(lane) is { } delayed)
             {
                 resumeLater(this, delayed);
