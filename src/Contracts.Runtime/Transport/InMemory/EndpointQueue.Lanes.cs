@@ -40,7 +40,6 @@ internal sealed partial class EndpointQueue
     private async Task ConsumeLaneAsync(
         int lane,
         Func<EndpointQueue, InMemoryDelivery, ValueTask> process,
-        Action<int> finished,
         Action<EndpointQueue, InMemoryDelivery> resumeLater,
         Action<EndpointQueue, InMemoryDelivery> abandon)
     {
@@ -54,7 +53,7 @@ internal sealed partial class EndpointQueue
                 {
                     while (_resumed[lane].TryDequeue(out InMemoryDelivery due))
                     {
-                        await ResumeAsync(lane, due, parked, process, finished, resumeLater).ConfigureAwait(false);
+                        await ResumeAsync(lane, due, parked, process, resumeLater).ConfigureAwait(false);
                     }
 
                     if (delivery.Resumed)
@@ -70,7 +69,7 @@ internal sealed partial class EndpointQueue
 
                     if (_counted)
                     {
-                        Dequeued(1);
+                        Dequeued();
                     }
 
                     if (delivery.Deferred)
@@ -79,7 +78,7 @@ internal sealed partial class EndpointQueue
                         continue;
                     }
 
-                    await ProcessOneAsync(process, finished, delivery).ConfigureAwait(false);
+                    await process(this, delivery).ConfigureAwait(false);
                     if (TakeHeld(lane) is { } retry)
                     {
                         Park(retry, parked, resumeLater);
@@ -101,37 +100,12 @@ internal sealed partial class EndpointQueue
                 {
                     if (_counted)
                     {
-                        Dequeued(1);
+                        Dequeued();
                     }
 
                     abandon(this, left);
                 }
             }
-        }
-    }
-
-    /// <summary>Handles one delivery on a lane and counts it finished at once (lanes count one by one).</summary>
-    private ValueTask ProcessOneAsync(Func<EndpointQueue, InMemoryDelivery, ValueTask> process, Action<int> finished, InMemoryDelivery delivery)
-    {
-        ValueTask processing = process(this, delivery);
-        if (processing.IsCompletedSuccessfully)
-        {
-            finished(1);
-            return ValueTask.CompletedTask;
-        }
-
-        return FinishWhenDoneAsync(processing, finished);
-    }
-
-    private static async ValueTask FinishWhenDoneAsync(ValueTask processing, Action<int> finished)
-    {
-        try
-        {
-            await processing.ConfigureAwait(false);
-        }
-        finally
-        {
-            finished(1);
         }
     }
 
@@ -151,10 +125,9 @@ internal sealed partial class EndpointQueue
         InMemoryDelivery retry,
         Dictionary<ulong, Queue<InMemoryDelivery>> parked,
         Func<EndpointQueue, InMemoryDelivery, ValueTask> process,
-        Action<int> finished,
         Action<EndpointQueue, InMemoryDelivery> resumeLater)
     {
-        await ProcessOneAsync(process, finished, retry).ConfigureAwait(false);
+        await process(this, retry).ConfigureAwait(false);
         if (TakeHeld(lane) is { } again)
         {
             resumeLater(this, again); // delayed once more: the key stays parked
@@ -170,7 +143,7 @@ internal sealed partial class EndpointQueue
         {
             if (_counted)
             {
-                Dequeued(1);
+                Dequeued();
             }
 
             if (next.Deferred)
@@ -179,7 +152,7 @@ internal sealed partial class EndpointQueue
                 return;
             }
 
-            await ProcessOneAsync(process, finished, next).ConfigureAwait(false);
+            await process(this, next).ConfigureAwait(false);
             if (TakeHeld(lane) is { } delayed)
             {
                 resumeLater(this, delayed);

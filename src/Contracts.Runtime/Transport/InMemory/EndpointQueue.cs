@@ -9,8 +9,8 @@ namespace Contracts.Transport.InMemory;
 /// <remarks>
 /// With <see cref="EndpointFullMode.Wait"/> and <see cref="EndpointFullMode.Reject"/> (the modes that never remove a
 /// queued message) the queue is an unbounded channel bounded here by a counter: a send with room reserves a slot
-/// with one compare-and-swap and the consumer frees slots with one subtraction per batch (see <c>ConsumeAsync</c>),
-/// so producer and consumer never take a shared lock (with one consumer the channel itself takes none either). A producer that finds the queue full
+/// with one compare-and-swap and the consumer frees it with one decrement, so producer and consumer never take a
+/// shared lock (with one consumer the channel itself takes none either). A producer that finds the queue full
 /// registers and waits; a consumer that frees a slot while producers wait wakes them all at once through one shared
 /// task, and a woken producer that finds the slots taken again waits again. While producers wait, a new send takes
 /// their path (register, then check) instead of the fast one, so it competes with them for a freed slot rather than
@@ -36,7 +36,6 @@ internal sealed partial class EndpointQueue
     private readonly System.Collections.Concurrent.ConcurrentQueue<InMemoryDelivery>[] _resumed;
     private readonly bool _counted;
     private readonly int _capacity;
-    private readonly int _slotBatch;
     private readonly object _gate = new();
     private int _count;
     private int _blockedWriters;
@@ -52,10 +51,6 @@ internal sealed partial class EndpointQueue
         EndpointOptions options = endpoint.Options;
         _capacity = options.Capacity;
         _counted = options.FullMode is EndpointFullMode.Wait or EndpointFullMode.Reject;
-
-        // Reject refuses a send the moment the queue is full, so its slots are given back one by one; a queue that
-        // makes producers wait gets them back in small batches (see ConsumeAsync), none for a small queue.
-        _slotBatch = options.FullMode == EndpointFullMode.Wait ? Math.Clamp(_capacity / 8, 1, MaxSlotBatch) : 1;
         Ordered = endpoint.HasPartitionKey;
         _maxPriority = (byte)options.MaxPriority;
         _priorityBoost = options.PriorityBoost;
@@ -138,9 +133,8 @@ internal sealed partial class EndpointQueue
     public IDeliveryControl Control { get; }
 
     /// <summary>
-    /// How many deliveries are queued and not taken by a worker yet: the reserved slots in the counted modes (one
-    /// read; exact whenever the workers wait, and over by the few a busy worker has taken and not given back yet, see
-    /// <c>ConsumeAsync</c>), the bounded channel's count in the drop modes.
+    /// How many deliveries are queued and not taken by a worker yet: the reserved slots in the counted modes (exact,
+    /// one read), the bounded channel's count in the drop modes.
     /// </summary>
     public int Backlog => _counted ? Math.Max(0, Volatile.Read(ref _count)) : LaneCount();
 
@@ -293,16 +287,16 @@ internal sealed partial class EndpointQueue
         }
     }
 
-    /// <summary>A consumer took <paramref name="slots"/> deliveries: their slots are free for a waiting producer.</summary>
+    /// <summary>A consumer took a delivery: its slot is free for a waiting producer.</summary>
     /// <remarks>
     /// Between a wake-up and the woken producers registering again there is no task to complete: the read sees that
-    /// without the lock, so a consumer behind a full queue does not take a lock per batch. A producer that
+    /// without the lock, so a consumer behind a full queue does not take a lock per message. A producer that
     /// registers meanwhile creates the task, then looks for room; the decrement above is a full fence, as is the
-    /// producer's after it registers, so either this read sees its task or its look sees these slots.
+    /// producer's after it registers, so either this read sees its task or its look sees this slot.
     /// </remarks>
-    private void Dequeued(int slots)
+    private void Dequeued()
     {
-        Interlocked.Add(ref _count, -slots);
+        Interlocked.Decrement(ref _count);
         if (Volatile.Read(ref _blockedWriters) > 0 && Volatile.Read(ref _room) is not null)
         {
             WakeWriters();
@@ -325,12 +319,10 @@ internal sealed partial class EndpointQueue
         room?.TrySetResult();
     }
 
-    /// <param name="process">Handles one delivery; the worker counts it as finished through <paramref name="finished"/> once it has run.</param>
-    /// <param name="finished">Counts deliveries that finished (the transport's drain waits for them): a worker counts several at once.</param>
+    /// <param name="process">Handles one delivery.</param>
     /// <param name="resumeLater">On an ordered endpoint: waits for a parked retry's due time, then <see cref="Resume"/>s it (or settles it as stopped).</param>
     /// <param name="abandon">On an ordered endpoint: settles a parked message left when the lane ends (the bus stopped without time for it).</param>
-    public void Start(
-        Func<EndpointQueue, InMemoryDelivery, ValueTask> process, Action<int> finished, Action<EndpointQueue, InMemoryDelivery> resumeLater, Action<EndpointQueue, InMemoryDelivery> abandon)
+    public void Start(Func<EndpointQueue, InMemoryDelivery, ValueTask> process, Action<EndpointQueue, InMemoryDelivery> resumeLater, Action<EndpointQueue, InMemoryDelivery> abandon)
     {
         var workers = new Task[Options.MaxConcurrency];
 
@@ -342,8 +334,8 @@ internal sealed partial class EndpointQueue
             {
                 int lane = i;
                 workers[i] = Ordered
-                    ? Task.Run(() => ConsumeLaneAsync(lane, process, finished, resumeLater, abandon))
-                    : Task.Run(() => ConsumeAsync(process, finished));
+                    ? Task.Run(() => ConsumeLaneAsync(lane, process, resumeLater, abandon))
+                    : Task.Run(() => ConsumeAsync(process));
             }
         }
 
@@ -364,89 +356,20 @@ internal sealed partial class EndpointQueue
 
     public Task Completion => Task.WhenAll(_workers);
 
-    /// <summary>The most slots a worker takes before it gives them back, on a queue of 8 × this capacity or more.</summary>
-    private const int MaxSlotBatch = 32;
-
-    /// <summary>The most finished deliveries a worker counts at once.</summary>
-    private const int MaxFinishedBatch = 64;
-
-    /// <summary>The worker of an endpoint without lanes.</summary>
-    /// <remarks>
-    /// The slot count and the transport's count of unfinished deliveries are written by producers on other cores for
-    /// every message; a worker that wrote them for every message too would pull both cache lines across for each one.
-    /// So it gives slots back in batches of <see cref="_slotBatch"/> (1 on a queue under 16, or with Reject), and counts
-    /// finished deliveries in batches of <see cref="MaxFinishedBatch"/>, and it settles both before it waits for
-    /// anything: a handler that suspends, or an empty queue. It also gives the slots back before a handler runs when
-    /// nothing more is queued. So slots are held back only while the worker runs handlers that complete at once with
-    /// more messages behind them (a waiting producer is let in at most <see cref="MaxSlotBatch"/> such handlers
-    /// later), the backlog and the slots are exact whenever the queue runs empty, and the drain sees every delivery
-    /// finished once the workers are idle.
-    /// </remarks>
-    private async Task ConsumeAsync(Func<EndpointQueue, InMemoryDelivery, ValueTask> process, Action<int> finished)
+    private async Task ConsumeAsync(Func<EndpointQueue, InMemoryDelivery, ValueTask> process)
     {
         ChannelReader<InMemoryDelivery> reader = _lanes[0].Reader;
-        int taken = 0; // slots taken and not given back yet
-        int done = 0; // deliveries finished and not counted yet
-        try
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            do
+            while (reader.TryRead(out InMemoryDelivery delivery))
             {
-                while (reader.TryRead(out InMemoryDelivery delivery))
+                if (_counted)
                 {
-                    if (_counted && (++taken >= _slotBatch || !reader.TryPeek(out _)))
-                    {
-                        Dequeued(taken);
-                        taken = 0;
-                    }
-
-                    ValueTask processing = process(this, delivery);
-                    if (!processing.IsCompletedSuccessfully)
-                    {
-                        // The handler waits: nothing is held back while it does (it may wait for one of these slots).
-                        Settle(ref taken, ref done, finished);
-                        try
-                        {
-                            await processing.ConfigureAwait(false);
-                        }
-                        finally
-                        {
-                            done++;
-                        }
-                    }
-                    else
-                    {
-                        done++;
-                    }
-
-                    if (done >= MaxFinishedBatch)
-                    {
-                        finished(done);
-                        done = 0;
-                    }
+                    Dequeued();
                 }
 
-                Settle(ref taken, ref done, finished);
+                await process(this, delivery).ConfigureAwait(false);
             }
-            while (await reader.WaitToReadAsync().ConfigureAwait(false));
-        }
-        finally
-        {
-            Settle(ref taken, ref done, finished);
-        }
-    }
-
-    private void Settle(ref int taken, ref int done, Action<int> finished)
-    {
-        if (taken > 0)
-        {
-            Dequeued(taken);
-            taken = 0;
-        }
-
-        if (done > 0)
-        {
-            finished(done);
-            done = 0;
         }
     }
 }

@@ -212,12 +212,9 @@ internal sealed partial class InMemoryTransport
         Processed(queue, delivery);
     }
 
-    private void Completed() => Finished(1);
-
-    /// <summary><paramref name="count"/> accepted deliveries finished: once none is left while stopping, the drain is over.</summary>
-    private void Finished(int count)
+    private void Completed()
     {
-        if (Interlocked.Add(ref _pending, -count) == 0 && Volatile.Read(ref _state) == Stopping)
+        if (Interlocked.Decrement(ref _pending) == 0 && Volatile.Read(ref _state) == Stopping)
         {
             _drained.TrySetResult();
         }

@@ -150,7 +150,7 @@ internal sealed partial class InMemoryTransport : ITransport, IDisposable
         _state = Running;
         foreach (EndpointQueue queue in queues)
         {
-            queue.Start(ProcessAsync, Finished, ResumeLater, Processed);
+            queue.Start(ProcessAsync, ResumeLater, Processed);
         }
 
         if (_durable)
@@ -165,10 +165,7 @@ internal sealed partial class InMemoryTransport : ITransport, IDisposable
         return Task.CompletedTask;
     }
 
-    /// <summary>
-    /// One delivery off a queue: the core settles it through its control; a stored one has a control of its own. The
-    /// queue's worker counts it finished (<see cref="Finished"/>) once this has completed, with others.
-    /// </summary>
+    /// <summary>One delivery off a queue: the core settles it through its control; a stored one has a control of its own.</summary>
     private ValueTask ProcessAsync(EndpointQueue queue, InMemoryDelivery delivery)
     {
         IDeliveryControl control = delivery.Record is { } record ? new StoredDelivery(this, queue, record) : queue.Control;
@@ -189,11 +186,7 @@ internal sealed partial class InMemoryTransport : ITransport, IDisposable
 
         if (received.IsCompletedSuccessfully)
         {
-            if (delivery.Claimed)
-            {
-                ClaimSettled(queue);
-            }
-
+            Processed(queue, delivery);
             if (delivery.Envelope.Pooling == Envelope.Released)
             {
                 EnvelopePool.Return(delivery.Envelope); // a command handled at once, its envelope given to no one
@@ -256,10 +249,7 @@ internal sealed partial class InMemoryTransport : ITransport, IDisposable
         }
         finally
         {
-            if (delivery.Claimed)
-            {
-                ClaimSettled(queue);
-            }
+            Processed(queue, delivery);
         }
     }
 
