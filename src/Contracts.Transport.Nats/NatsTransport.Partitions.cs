@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
+using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
 
@@ -206,5 +207,43 @@ internal sealed partial class NatsTransport
         }
 
         return Math.Max(0, backlog);
+    }
+
+    /// <summary>
+    /// Waits for the server to have read every acknowledgement sent before (a ping on the pulls' connection, which
+    /// settles them): <see langword="false"/> when it did not answer within 2 seconds or the connection is not open.
+    /// </summary>
+    internal async Task<bool> TryFlushConsumingAsync()
+    {
+        if (Volatile.Read(ref _consuming) is not { ConnectionState: NatsConnectionState.Open } consuming)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await consuming.PingAsync(timeout.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException || IsConnectionFailure(ex) || ex is ObjectDisposedException)
+        {
+            Log.FlushFailed(_logger, ex);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The pulls' connection is open again: what the server handed the pulls while it was down never arrived, so each
+    /// partition held here is taken over again (see <see cref="NatsPartitions.Reconnected"/>).
+    /// </summary>
+    private ValueTask OnConsumingReopenedAsync(object? sender, NatsEventArgs args)
+    {
+        foreach (NatsPartitions partitions in _partitioned)
+        {
+            partitions.Reconnected();
+        }
+
+        return ValueTask.CompletedTask;
     }
 }

@@ -32,7 +32,7 @@ namespace Contracts.Transport.Nats;
 /// </summary>
 internal sealed partial class NatsTransport : ITransport
 {
-    // The state of every part; the parts are NatsTransport.Topology, .Publishing, .Consuming, .Replies, .Health and .Log.
+    // The state of every part; the parts are NatsTransport.Topology, .Publishing, .Consuming, .Partitions, .Replies, .Health and .Log.
     private readonly NatsTransportOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -327,30 +327,6 @@ internal sealed partial class NatsTransport : ITransport
         }
     }
 
-    /// <summary>
-    /// Waits for the server to have read every acknowledgement sent before (a ping on the pulls' connection, which
-    /// settles them): <see langword="false"/> when it did not answer within 2 seconds or the connection is not open.
-    /// </summary>
-    internal async Task<bool> TryFlushConsumingAsync()
-    {
-        if (Volatile.Read(ref _consuming) is not { ConnectionState: NatsConnectionState.Open } consuming)
-        {
-            return false;
-        }
-
-        try
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            await consuming.PingAsync(timeout.Token).ConfigureAwait(false);
-            return true;
-        }
-        catch (Exception ex) when (ex is OperationCanceledException || IsConnectionFailure(ex) || ex is ObjectDisposedException)
-        {
-            Log.FlushFailed(_logger, ex);
-            return false;
-        }
-    }
-
     /// <summary>A ping's answer: the server has read every acknowledgement written before it.</summary>
     private async Task FlushQuietlyAsync(NatsConnection connection)
     {
@@ -383,20 +359,6 @@ internal sealed partial class NatsTransport : ITransport
     private ValueTask OnReconnectedAsync(object? sender, NatsEventArgs args)
     {
         Log.ConnectionRecovered(_logger, _options.Url);
-
-        return ValueTask.CompletedTask;
-    }
-
-    /// <summary>
-    /// The pulls' connection is open again: what the server handed the pulls while it was down never arrived, so each
-    /// partition held here is taken over again (see <see cref="NatsPartitions.Reconnected"/>).
-    /// </summary>
-    private ValueTask OnConsumingReopenedAsync(object? sender, NatsEventArgs args)
-    {
-        foreach (NatsPartitions partitions in _partitioned)
-        {
-            partitions.Reconnected();
-        }
 
         return ValueTask.CompletedTask;
     }
