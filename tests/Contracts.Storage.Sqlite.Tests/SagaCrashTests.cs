@@ -60,6 +60,8 @@ public sealed class SagaCrashTests
         int trips = SagaCrashChild.Trips;
         int paid = (trips + 2) / 3, declined = (trips + 1) / 3, silent = trips / 3;
         Assert.Equal(trips, Scalar(database, "SELECT COUNT(*) FROM contracts_sagas"));
+        long paidCompensated = Scalar(database, $"SELECT COUNT(*) FROM contracts_sagas WHERE status = {(int)SagaStatus.Compensated} AND CAST(saga_id AS INTEGER) % 3 = 0");
+        Assert.True(paidCompensated == 0, $"{paidCompensated} paid trips were compensated (their payment came after their payment timeout)");
         Assert.Equal(paid, Scalar(database, $"SELECT COUNT(*) FROM contracts_sagas WHERE status = {(int)SagaStatus.Completed} AND CAST(saga_id AS INTEGER) % 3 = 0"));
         Assert.Equal(declined + silent, Scalar(database, $"SELECT COUNT(*) FROM contracts_sagas WHERE status = {(int)SagaStatus.Compensated} AND CAST(saga_id AS INTEGER) % 3 <> 0"));
 
