@@ -33,6 +33,13 @@ internal sealed partial class PostgresConsumeGroups
     {
         private readonly List<PostgresConsumeTransaction> _kept = [];
 
+        /// <summary>
+        /// The inbox keys the open group inserted (a key whose turn was undone may stay: it only sends a later delivery
+        /// of it alone). The group's transaction sees its own uncommitted keys, so a second delivery of one of them in
+        /// this group would find it and be settled as a duplicate before anything committed.
+        /// </summary>
+        private readonly HashSet<(string Endpoint, string Key)> _keys = [];
+
         /// <summary>Deliveries that took a turn in the current group (under the coordinator's lock).</summary>
         public int Members { get; set; }
 
@@ -42,6 +49,12 @@ internal sealed partial class PostgresConsumeGroups
 
         /// <summary>What the next batch must do about the last turn's savepoint.</summary>
         public Pending Pending { get; private set; }
+
+        /// <summary>Whether the open group inserted <paramref name="key"/> of <paramref name="endpoint"/>: not yet committed, so not yet a duplicate.</summary>
+        public bool Holds(string endpoint, string key) => _keys.Contains((endpoint, key));
+
+        /// <summary>Notes a key the holder's turn inserted in the open group.</summary>
+        public void Inserted(string endpoint, string key) => _keys.Add((endpoint, key));
 
         /// <summary>The delivery whose savepoint <see cref="Pending.Release"/> releases.</summary>
         private PostgresConsumeTransaction? _previous;
@@ -91,7 +104,13 @@ internal sealed partial class PostgresConsumeGroups
                     await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                     Pending = Pending.Rollback; // until the turn ends: what a holder that never ends its turn leaves is undone
                     _previous = null;
-                    return insert?.RecordsAffected > 0;
+                    if (insert?.RecordsAffected > 0)
+                    {
+                        Inserted(endpoint!, key!);
+                        return true;
+                    }
+
+                    return false;
                 }
                 catch (PostgresException ex) when (!Broken)
                 {
@@ -223,6 +242,7 @@ internal sealed partial class PostgresConsumeGroups
                 Connection = null;
                 Pending = Pending.None;
                 _previous = null;
+                _keys.Clear();
                 Complete(ex);
             }
         }
@@ -245,6 +265,7 @@ internal sealed partial class PostgresConsumeGroups
 
             Pending = Pending.None;
             _previous = null;
+            _keys.Clear();
         }
 
         private void Complete(Exception? error)

@@ -11,8 +11,11 @@ namespace Contracts.Storage.Postgres;
 /// begins: a savepoint of its own on the group's connection, set with the inbox check, and acknowledged once the group
 /// commits. The inbox row's primary key decides a race between two deliveries of one key: the inbox row is written
 /// first (<see cref="IsInInboxAsync"/>), so the second delivery's insert waits for the first one's group, and finds the
-/// key once it commits. A delivery whose attempt failed in a group runs its next attempt in a transaction of its own,
-/// on a connection of its own, as does one whose key's insert lost a deadlock.
+/// key once it commits. A second delivery of a key that the lane's open group inserted (the same message claimed again
+/// by this process while it still handles it) would find that uncommitted key in its own group: it leaves the group and
+/// waits alone instead, so a duplicate is settled only once the first delivery committed. A delivery whose attempt
+/// failed in a group runs its next attempt in a transaction of its own, on a connection of its own, as does one whose
+/// key's insert lost a deadlock.
 /// </summary>
 internal sealed class PostgresConsumeTransaction : IConsumeTransaction
 {
@@ -109,11 +112,8 @@ internal sealed class PostgresConsumeTransaction : IConsumeTransaction
         ObjectDisposedException.ThrowIf(_done, this);
         if (_recorded != (endpoint, inboxKey))
         {
-            NpgsqlTransaction transaction = await GetTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await using var insert = new NpgsqlCommand(_store.Sql.InboxAdd, transaction.Connection, transaction);
-            PostgresMessageStore.AddInboxKey(insert.Parameters, endpoint, inboxKey);
-            insert.Parameters.Add(PostgresSql.Value(_store.Time.GetUtcNow()));
-            if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+            await GetTransactionAsync(cancellationToken).ConfigureAwait(false);
+            if (!await InsertKeyAsync(endpoint, inboxKey, cancellationToken).ConfigureAwait(false))
             {
                 throw new DuplicateMessageException(endpoint, inboxKey);
             }
@@ -197,7 +197,10 @@ internal sealed class PostgresConsumeTransaction : IConsumeTransaction
 
         if (_lane is { } lane)
         {
-            if (key is null || !_groups.RunsAlone(endpoint!, key))
+            // A key this lane's open group inserted is another delivery of this message, not yet committed: this one
+            // waits alone for that group's outcome (its insert waits on the key's row), rather than be told it is a
+            // duplicate and settled while the first may still roll back.
+            if (key is null || (!_groups.RunsAlone(endpoint!, key) && !lane.Holds(endpoint!, key)))
             {
                 try
                 {
@@ -234,13 +237,30 @@ internal sealed class PostgresConsumeTransaction : IConsumeTransaction
         return key is not null && await InsertKeyAsync(endpoint!, key, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Inserts the key in the transaction begun already; returns whether it was inserted (false: committed before, or by this transaction).</summary>
     private async ValueTask<bool> InsertKeyAsync(string endpoint, string key, CancellationToken cancellationToken)
     {
+        if (_lane is { } held && held.Holds(endpoint, key))
+        {
+            // Mid-turn, in the group of an uncommitted delivery of the same key: neither a duplicate yet nor free to
+            // run. The attempt fails, and its next one runs alone, where the key's row makes it wait for that group.
+            _groups.SetAlone(endpoint, key, alone: true);
+            throw new InvalidOperationException(
+                $"Another delivery of inbox key '{key}' on endpoint '{endpoint}' is in this delivery's group transaction and not committed yet; " +
+                "the attempt is rolled back and runs again on a transaction of its own.");
+        }
+
         NpgsqlTransaction transaction = _lane?.Transaction ?? _ownTransaction!;
         await using var command = new NpgsqlCommand(_store.Sql.InboxAdd, transaction.Connection, transaction);
         PostgresMessageStore.AddInboxKey(command.Parameters, endpoint, key);
         command.Parameters.Add(PostgresSql.Value(_store.Time.GetUtcNow()));
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+        bool inserted = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+        if (inserted)
+        {
+            _lane?.Inserted(endpoint, key);
+        }
+
+        return inserted;
     }
 
     /// <summary>Hands the lane on, or commits its group when nobody waits for it.</summary>

@@ -261,6 +261,43 @@ public sealed class ConsumeGroupTests : IAsyncLifetime
         Assert.Equal(Messages, await PostgresServer.ScalarAsync($"SELECT count(DISTINCT n) FROM {_schema}.crossed"));
     }
 
+    [Fact]
+    public async Task A_second_delivery_of_a_key_in_the_open_group_of_the_first_is_a_duplicate_only_once_that_group_committed()
+    {
+        // The same message claimed twice by one process (its claim ran out while it still handled it): if the second
+        // delivery took a turn in the first one's open group and was told the key is there, it would be settled (its
+        // row deleted) before the group committed, and lost if the group then failed.
+        await using var store = new PostgresMessageStore(new PostgresStoreOptions { ConnectionString = PostgresServer.ConnectionString, Schema = _schema });
+        await store.InitializeAsync(TestContext.Current.CancellationToken);
+        IConsumeTransaction busy = await store.BeginConsumeAsync(CancellationToken.None); // holds the other base lane
+        Assert.False(await busy.IsInInboxAsync("work", "other", CancellationToken.None));
+        IConsumeTransaction first = await store.BeginConsumeAsync(CancellationToken.None);
+        Assert.False(await first.IsInInboxAsync("work", "k", CancellationToken.None));
+
+        // No lane is free: the second delivery waits for a turn, and gets the first one's, in its group.
+        Task<IConsumeTransaction> waiting = store.BeginConsumeAsync(CancellationToken.None).AsTask();
+        IConsumeTransaction? second = null;
+        try
+        {
+            Assert.False(waiting.IsCompleted);
+            Task committed = first.CommitAsync("work", "k", CancellationToken.None).AsTask();
+            second = await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+
+            bool seen = await second.IsInInboxAsync("work", "k", CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.True(committed.IsCompletedSuccessfully, "the second delivery was told the key is there before the first one's group committed");
+            Assert.True(seen);
+            Assert.Equal(1, await CountAsync("inbox", "key = 'k'"));
+        }
+        finally
+        {
+            if ((second ?? (waiting.IsCompletedSuccessfully ? await waiting : null)) is { } taken)
+            {
+                await taken.DisposeAsync();
+            }
+            await busy.DisposeAsync();
+        }
+    }
+
     private Task<PostgresBus> StartAsync(GroupPlan plan, int concurrency) => PostgresBus.StartAsync(
         _schema,
         s => s.AddSingleton(plan),
