@@ -11,9 +11,9 @@ namespace Contracts.Storage.Postgres;
 /// begins: a savepoint of its own on the group's connection, set with the inbox check, and acknowledged once the group
 /// commits. The inbox row's primary key decides a race between two deliveries of one key: the inbox row is written
 /// first (<see cref="IsInInboxAsync"/>), so the second delivery's insert waits for the first one's group, and finds the
-/// key once it commits. A second delivery of a key that the lane's open group inserted (the same message claimed again
-/// by this process while it still handles it) would find that uncommitted key in its own group: it leaves the group and
-/// waits alone instead, so a duplicate is settled only once the first delivery committed. A delivery whose attempt
+/// key once it commits. A second delivery of a key that the lane's open group inserted (from another bus of this process
+/// on the same store: a bus's own deliveries of a key take turns) would find that uncommitted key in its own group: it
+/// leaves the group and waits alone instead, so a duplicate is settled only once the first delivery committed. A delivery whose attempt
 /// failed in a group runs its next attempt in a transaction of its own, on a connection of its own, as does one whose
 /// key's insert lost a deadlock.
 /// </summary>
@@ -138,6 +138,25 @@ internal sealed class PostgresConsumeTransaction : IConsumeTransaction
 
         // Acknowledged only once durable: the group this work is in commits after the deliveries that took turns after it.
         await _committed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A deadlock victim or a serialization failure runs again: PostgreSQL rolled the work back and asks for the
+    /// transaction to be run again. Grouped deliveries hold their locks until their group commits, so they meet in
+    /// deadlocks that transactions of their own would not (even on one hot row), and the database, not the handler,
+    /// failed; the next run is alone, on a transaction of its own.
+    /// </summary>
+    public bool RunsAgain(Exception error)
+    {
+        for (Exception? cause = error; cause is not null; cause = cause.InnerException)
+        {
+            if (cause is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure })
+            {
+                return true; // and alone: disposing of a grouped turn whose key was recorded marks the key to run alone
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The group committed this delivery's work.</summary>

@@ -16,6 +16,9 @@ namespace Contracts.Storage.Postgres.Tests;
 /// <summary>A delivery whose handler waits for the others of its round before it ends (a handler that waits on something else than its SQL).</summary>
 [Command] public partial record WaitingWork([property: IdempotencyKey] int N);
 
+/// <summary>A delivery that locks one of two rows, waits until the other delivery holds the other row, then locks it: a deadlock.</summary>
+[Command] public partial record DeadlockWork([property: IdempotencyKey] int N);
+
 /// <summary>The test's schema, and how the handlers misbehave.</summary>
 public sealed class GroupPlan(string schema)
 {
@@ -36,6 +39,9 @@ public sealed class GroupPlan(string schema)
     public int CaughtErrors;
 
     public int Retried;
+
+    /// <summary>How many times a <see cref="DeadlockWork"/> handler ran.</summary>
+    public int Runs;
 
     /// <summary>The <see cref="WaitingWork"/> handlers that have not yet arrived; each waits until all have.</summary>
     public int Waiting;
@@ -105,6 +111,32 @@ public sealed class CrossedWorkHandler(GroupPlan plan) : ICommandHandler<Crossed
         {
             Interlocked.Increment(ref plan.Retried);
         }
+    }
+}
+
+public sealed class DeadlockWorkHandler(GroupPlan plan) : ICommandHandler<DeadlockWork>
+{
+    public async ValueTask HandleAsync(DeadlockWork command, MessageContext context, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref plan.Runs);
+        NpgsqlTransaction transaction = context.GetPostgresTransaction();
+        foreach (int account in command.N == 0 ? (int[])[0, 1] : [1, 0])
+        {
+            await using var update = new NpgsqlCommand($"UPDATE {plan.Schema}.accounts SET moves = moves + 1 WHERE id = $1", transaction.Connection, transaction);
+            update.Parameters.Add(new NpgsqlParameter<int> { TypedValue = account });
+            await update.ExecuteNonQueryAsync(cancellationToken);
+            if (Interlocked.Decrement(ref plan.Waiting) == 0)
+            {
+                plan.AllArrived.TrySetResult();
+            }
+
+            await plan.AllArrived.Task.WaitAsync(cancellationToken); // both hold their first row before either takes its second
+        }
+
+        await using var insert = new NpgsqlCommand($"INSERT INTO {plan.Schema}.crossed (n, attempt) VALUES ($1, $2)", transaction.Connection, transaction);
+        insert.Parameters.Add(new NpgsqlParameter<int> { TypedValue = command.N });
+        insert.Parameters.Add(new NpgsqlParameter<int> { TypedValue = context.Attempt });
+        await insert.ExecuteNonQueryAsync(cancellationToken);
     }
 }
 
@@ -296,6 +328,27 @@ public sealed class ConsumeGroupTests : IAsyncLifetime
             }
             await busy.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task A_delivery_that_the_database_picks_as_a_deadlock_victim_runs_the_same_attempt_again_and_spends_no_retry()
+    {
+        var plan = new GroupPlan(_schema) { Waiting = 2 };
+        await using PostgresBus host = await PostgresBus.StartAsync(_schema, s => s.AddSingleton(plan), t => t.Endpoint<DeadlockWork>(e =>
+        {
+            Configure(e, 4);
+            e.Retry.ImmediateRetries = 0;
+            e.Retry.DelayedRetries = 0; // any counted failure would dead-letter the message
+        }));
+        await host.Bus.SendAsync(new DeadlockWork(0));
+        await host.Bus.SendAsync(new DeadlockWork(1));
+        await Wait.UntilAsync(async () => await CountAsync("inbox") == 2, "both deliveries are recorded", TimeSpan.FromSeconds(30));
+
+        // PostgreSQL broke the deadlock by rolling one back; it ran again as attempt 1 and committed.
+        Assert.Equal(0, await CountAsync("dead_letters"));
+        Assert.Equal(3, plan.Runs);
+        Assert.Equal(2, await CountAsync("crossed", "attempt = 1"));
+        Assert.Equal(4, await PostgresServer.ScalarAsync($"SELECT sum(moves) FROM {_schema}.accounts"));
     }
 
     private Task<PostgresBus> StartAsync(GroupPlan plan, int concurrency) => PostgresBus.StartAsync(

@@ -97,6 +97,10 @@ public sealed class ConsumeContext : IAsyncDisposable
         Attempt++;
     }
 
+    /// <summary>Runs the same attempt again (the database rolled it back): a fresh DI scope, the same attempt number.</summary>
+    /// <returns>Completes when the rolled-back run's scope is disposed.</returns>
+    public ValueTask BeginRerun() => DisposeAsync();
+
     /// <summary>Disposes the delivery's DI scope, if it was created.</summary>
     /// <returns>Completes when the scope is disposed.</returns>
     public ValueTask DisposeAsync()

@@ -11,6 +11,9 @@ namespace Contracts.Pipeline;
 
 internal sealed partial class ConsumePipeline
 {
+    /// <summary>How many times one attempt runs again after the database rolled it back (<see cref="IConsumeTransaction.RunsAgain"/>) before it counts as failed.</summary>
+    private const int MaxReruns = 16;
+
     private enum Outcome
     {
         Handled,
@@ -117,7 +120,7 @@ internal sealed partial class ConsumePipeline
         }
 
         DateTimeOffset? firstFailure = null;
-        int conflicts = 0;
+        int conflicts = 0, reruns = 0;
         while (true)
         {
             context.WroteOutbox = false;
@@ -148,10 +151,21 @@ internal sealed partial class ConsumePipeline
             }
             catch (Exception ex)
             {
+                bool again = false;
                 if (transaction is not null)
                 {
+                    again = transaction.RunsAgain(ex) && ++reruns <= MaxReruns;
                     await DisposeQuietlyAsync(transaction).ConfigureAwait(false);
                     transaction = null;
+                }
+
+                if (again)
+                {
+                    // The database rolled the attempt back to break a deadlock (or a serialization conflict): the same
+                    // attempt runs again, not a retry, so the endpoint's retry policy is not spent on it.
+                    Log.RunAgain(_logger, ex, envelope.MessageId, envelope.Contract.Name, endpoint.Name, context.Attempt);
+                    await context.BeginRerun().ConfigureAwait(false);
+                    continue;
                 }
 
                 DateTimeOffset now = _time.GetUtcNow();

@@ -34,4 +34,13 @@ public interface IConsumeTransaction : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the commit.</param>
     /// <returns>Completes once committed.</returns>
     ValueTask CommitAsync(string endpoint, string inboxKey, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether <paramref name="error"/>, which ended an attempt in this transaction, is one the database asks to run
+    /// again (a deadlock victim, a serialization failure): the delivery then runs the same attempt again at once, in a
+    /// new transaction, without counting it against the endpoint's retries. Called before the transaction is disposed.
+    /// </summary>
+    /// <param name="error">What the attempt threw.</param>
+    /// <returns>Whether the attempt runs again; <see langword="false"/> unless the store says otherwise.</returns>
+    bool RunsAgain(Exception error) => false;
 }
