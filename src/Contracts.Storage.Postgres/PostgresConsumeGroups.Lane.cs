@@ -11,6 +11,10 @@ namespace Contracts.Storage.Postgres;
 // The lanes of the group commit: one connection each, the group transaction open on it, and the savepoints of its turns.
 internal sealed partial class PostgresConsumeGroups
 {
+    /// <summary>Whether <paramref name="connection"/> is there but no longer works (broken, or closed under its holder).</summary>
+    internal static bool IsBroken(NpgsqlConnection? connection) =>
+        connection is not null && ((connection.FullState & System.Data.ConnectionState.Broken) != 0 || connection.State != System.Data.ConnectionState.Open);
+
     /// <summary>What the next batch on a lane must first do about the savepoint of the turn before it.</summary>
     internal enum Pending
     {
@@ -193,7 +197,7 @@ internal sealed partial class PostgresConsumeGroups
             Complete(null);
         }
 
-        private bool Broken => Connection is null || (Connection.FullState & System.Data.ConnectionState.Broken) != 0 || Connection.State != System.Data.ConnectionState.Open;
+        private bool Broken => Connection is null || IsBroken(Connection);
 
         /// <summary>Adds what the last turn's end needs to the front of <paramref name="batch"/>.</summary>
         private void AddPending(NpgsqlBatch batch)
@@ -221,7 +225,7 @@ internal sealed partial class PostgresConsumeGroups
             }
         }
 
-        /// <summary>The connection broke: the server rolled the group back. Every kept delivery fails; the lane starts over.</summary>
+        /// <summary>The connection broke: the server rolled the group back. Every kept delivery has lost its transaction; the lane starts over.</summary>
         private async ValueTask LoseAsync(Exception ex)
         {
             try
@@ -278,7 +282,7 @@ internal sealed partial class PostgresConsumeGroups
                 }
                 else
                 {
-                    member.Fail(error);
+                    member.Lost(error);
                 }
             }
 

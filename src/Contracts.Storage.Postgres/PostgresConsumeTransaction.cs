@@ -29,6 +29,9 @@ internal sealed class PostgresConsumeTransaction : IConsumeTransaction
     private bool _begun;
     private bool _done;
 
+    /// <summary>The transaction went with its connection (the server restarted, the network broke, the store closed), not for anything the handler did.</summary>
+    private bool _lost;
+
     private PostgresConsumeTransaction(PostgresMessageStore store, PostgresConsumeGroups groups)
     {
         _store = store;
@@ -141,16 +144,28 @@ internal sealed class PostgresConsumeTransaction : IConsumeTransaction
     }
 
     /// <summary>
-    /// A deadlock victim or a serialization failure runs again: PostgreSQL rolled the work back and asks for the
-    /// transaction to be run again. Grouped deliveries hold their locks until their group commits, so they meet in
-    /// deadlocks that transactions of their own would not (even on one hot row), and the database, not the handler,
-    /// failed; the next run is alone, on a transaction of its own.
+    /// The attempt runs again when the database, not the handler, failed it. A deadlock victim or a serialization
+    /// failure: PostgreSQL rolled the work back and asks for the transaction to be run again (grouped deliveries hold
+    /// their locks until their group commits, so they meet in deadlocks that transactions of their own would not, even
+    /// on one hot row; the next run is alone, on a transaction of its own). A transaction lost with its connection: the
+    /// next run starts by opening one, and when the server is still away that fails the delivery's start, which leaves
+    /// the message unsettled, to be delivered again, instead of spending its retries or sending it to dead letters.
     /// </summary>
     public bool RunsAgain(Exception error)
     {
+        if (_lost || PostgresConsumeGroups.IsBroken(_lane?.Connection) || PostgresConsumeGroups.IsBroken(_ownConnection))
+        {
+            return true;
+        }
+
         for (Exception? cause = error; cause is not null; cause = cause.InnerException)
         {
-            if (cause is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure })
+            // Besides the two the database asks to retry: the server going down under the statement (its connection ends).
+            if (cause is PostgresException
+                {
+                    SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure
+                        or PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow,
+                })
             {
                 return true; // and alone: disposing of a grouped turn whose key was recorded marks the key to run alone
             }
@@ -162,8 +177,15 @@ internal sealed class PostgresConsumeTransaction : IConsumeTransaction
     /// <summary>The group committed this delivery's work.</summary>
     internal void Committed() => _committed?.TrySetResult();
 
-    /// <summary>The group could not commit this delivery's work.</summary>
+    /// <summary>The group could not commit this delivery's work, because of what its handler did.</summary>
     internal void Fail(Exception error) => _committed?.TrySetException(error);
+
+    /// <summary>The group could not commit this delivery's work: its connection was lost, and the server rolled it back.</summary>
+    internal void Lost(Exception error)
+    {
+        _lost = true;
+        _committed?.TrySetException(error);
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -232,6 +254,11 @@ internal sealed class PostgresConsumeTransaction : IConsumeTransaction
                     // The key's row waited on another process's group, which waited on a key of this group: this turn
                     // gives the group back (so the other can go on) and waits for the key alone.
                 }
+                catch (Exception) when (lane.Connection is null)
+                {
+                    _lost = true; // the lane lost its connection, and could not open another
+                    throw;
+                }
 
                 // Any other failure leaves the turn held until the delivery disposes of its transaction, which undoes it.
             }
@@ -240,13 +267,23 @@ internal sealed class PostgresConsumeTransaction : IConsumeTransaction
             await EndTurnAsync(lane).ConfigureAwait(false);
         }
 
-        _ownConnection = await _store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _ownConnection = await _store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            _lost = true; // the server cannot be reached
+            throw;
+        }
+
         try
         {
             _ownTransaction = await _ownConnection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
+            _lost = true;
             await _ownConnection.DisposeAsync().ConfigureAwait(false);
             _ownConnection = null;
             throw;

@@ -19,6 +19,9 @@ namespace Contracts.Storage.Postgres.Tests;
 /// <summary>A delivery that locks one of two rows, waits until the other delivery holds the other row, then locks it: a deadlock.</summary>
 [Command] public partial record DeadlockWork([property: IdempotencyKey] int N);
 
+/// <summary>A delivery whose first run has its connection cut by the server (as a restart would) before its insert.</summary>
+[Command] public partial record CutWork([property: IdempotencyKey] int N);
+
 /// <summary>The test's schema, and how the handlers misbehave.</summary>
 public sealed class GroupPlan(string schema)
 {
@@ -131,6 +134,25 @@ public sealed class DeadlockWorkHandler(GroupPlan plan) : ICommandHandler<Deadlo
             }
 
             await plan.AllArrived.Task.WaitAsync(cancellationToken); // both hold their first row before either takes its second
+        }
+
+        await using var insert = new NpgsqlCommand($"INSERT INTO {plan.Schema}.crossed (n, attempt) VALUES ($1, $2)", transaction.Connection, transaction);
+        insert.Parameters.Add(new NpgsqlParameter<int> { TypedValue = command.N });
+        insert.Parameters.Add(new NpgsqlParameter<int> { TypedValue = context.Attempt });
+        await insert.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
+
+public sealed class CutWorkHandler(GroupPlan plan) : ICommandHandler<CutWork>
+{
+    public async ValueTask HandleAsync(CutWork command, MessageContext context, CancellationToken cancellationToken)
+    {
+        NpgsqlTransaction transaction = context.GetPostgresTransaction();
+        if (Interlocked.Increment(ref plan.Runs) == 1)
+        {
+            await using NpgsqlConnection other = await PostgresServer.OpenAsync();
+            await using var cut = new NpgsqlCommand($"SELECT pg_terminate_backend({transaction.Connection!.ProcessID})", other);
+            await cut.ExecuteNonQueryAsync(cancellationToken);
         }
 
         await using var insert = new NpgsqlCommand($"INSERT INTO {plan.Schema}.crossed (n, attempt) VALUES ($1, $2)", transaction.Connection, transaction);
@@ -349,6 +371,24 @@ public sealed class ConsumeGroupTests : IAsyncLifetime
         Assert.Equal(3, plan.Runs);
         Assert.Equal(2, await CountAsync("crossed", "attempt = 1"));
         Assert.Equal(4, await PostgresServer.ScalarAsync($"SELECT sum(moves) FROM {_schema}.accounts"));
+    }
+
+    [Fact]
+    public async Task A_delivery_whose_connection_the_server_cut_runs_again_and_is_neither_dead_lettered_nor_counted_as_a_retry()
+    {
+        var plan = new GroupPlan(_schema);
+        await using PostgresBus host = await PostgresBus.StartAsync(_schema, s => s.AddSingleton(plan), t => t.Endpoint<CutWork>(e =>
+        {
+            Configure(e, 4);
+            e.Retry.ImmediateRetries = 0;
+            e.Retry.DelayedRetries = 0; // a failure counted against the handler would dead-letter the message
+        }));
+        await host.Bus.SendAsync(new CutWork(1));
+        await Wait.UntilAsync(async () => await CountAsync("inbox") == 1, "the delivery is recorded", TimeSpan.FromSeconds(30));
+
+        Assert.Equal(0, await CountAsync("dead_letters"));
+        Assert.Equal(2, plan.Runs);
+        Assert.Equal(1, await CountAsync("crossed", "attempt = 1"));
     }
 
     private Task<PostgresBus> StartAsync(GroupPlan plan, int concurrency) => PostgresBus.StartAsync(

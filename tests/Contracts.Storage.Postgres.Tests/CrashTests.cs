@@ -120,6 +120,7 @@ public sealed class CrashTests : IAsyncLifetime
             async () => await PostgresServer.ScalarAsync($"SELECT count(*) FROM \"{_schema}\".queue") == 0, "every message is handled", TimeSpan.FromSeconds(180));
         TimeSpan drained = run.Elapsed;
 
+        await ReportMissingAsync();
         Assert.Equal(s_messages, await EffectsAsync());                                                                     // nothing twice
         Assert.Equal(s_messages, await PostgresServer.ScalarAsync($"SELECT count(DISTINCT n) FROM \"{_schema}\".effects")); // nothing lost
         Assert.Equal(s_messages, await PostgresServer.ScalarAsync($"SELECT count(*) FROM \"{_schema}\".inbox"));
@@ -137,6 +138,30 @@ public sealed class CrashTests : IAsyncLifetime
         Assert.All(takeOvers, t => Assert.True(t <= bound, $"taken over {t} after the kill; the lease allows {bound}"));
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"{s_messages} messages: loaded in {loaded.TotalSeconds:F1} s, all handled {drained.TotalSeconds:F1} s after the start");
+    }
+
+    /// <summary>When a message has no effect, says what it left: its inbox key, its dead letter, the server's log around it.</summary>
+    private async Task ReportMissingAsync()
+    {
+        await using Npgsql.NpgsqlConnection connection = await PostgresServer.OpenAsync();
+        await using var missing = new Npgsql.NpgsqlCommand(
+            $"SELECT g.n, EXISTS (SELECT 1 FROM \"{_schema}\".inbox i WHERE i.key = g.n::text) FROM generate_series(0, {s_messages - 1}) g(n) " +
+            $"WHERE NOT EXISTS (SELECT 1 FROM \"{_schema}\".effects e WHERE e.n = g.n) LIMIT 20", connection);
+        await using (Npgsql.NpgsqlDataReader reader = await missing.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                TestContext.Current.TestOutputHelper?.WriteLine($"no effect for work {reader.GetInt32(0)}; its inbox key is {(reader.GetBoolean(1) ? "there" : "not there")}");
+            }
+        }
+
+        await using var letters = new Npgsql.NpgsqlCommand($"SELECT idempotency_key, reason, exception_type, exception_message, attempts FROM \"{_schema}\".dead_letters LIMIT 20", connection);
+        await using Npgsql.NpgsqlDataReader dead = await letters.ExecuteReaderAsync();
+        while (await dead.ReadAsync())
+        {
+            TestContext.Current.TestOutputHelper?.WriteLine(
+                $"dead letter: key {(dead.IsDBNull(0) ? "-" : dead.GetString(0))}, reason {dead.GetInt32(1)}, {dead.GetString(2)}: {dead.GetString(3)} after {dead.GetInt32(4)} attempts");
+        }
     }
 
     private Task<long> EffectsAsync() => PostgresServer.ScalarAsync($"SELECT count(*) FROM \"{_schema}\".effects");

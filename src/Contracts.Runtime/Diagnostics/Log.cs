@@ -98,6 +98,6 @@ internal static partial class Log
     [LoggerMessage(31, LogLevel.Error, "Schedule {ScheduleId} is not fired by this process: {Reason}")]
     public static partial void ScheduleNotFired(ILogger logger, string scheduleId, string reason);
 
-    [LoggerMessage(32, LogLevel.Information, "Message {MessageId} ({Contract}) on endpoint {Endpoint}: attempt {Attempt} was rolled back by the database (a deadlock or a serialization conflict) and runs again at once")]
+    [LoggerMessage(32, LogLevel.Information, "Message {MessageId} ({Contract}) on endpoint {Endpoint}: attempt {Attempt} failed in the store, not in its handler (a deadlock, a serialization conflict, the connection lost), and runs again at once")]
     public static partial void RunAgain(ILogger logger, Exception exception, Guid messageId, string contract, string endpoint, int attempt);
 }

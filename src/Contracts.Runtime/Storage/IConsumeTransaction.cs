@@ -36,9 +36,11 @@ public interface IConsumeTransaction : IAsyncDisposable
     ValueTask CommitAsync(string endpoint, string inboxKey, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Whether <paramref name="error"/>, which ended an attempt in this transaction, is one the database asks to run
-    /// again (a deadlock victim, a serialization failure): the delivery then runs the same attempt again at once, in a
-    /// new transaction, without counting it against the endpoint's retries. Called before the transaction is disposed.
+    /// Whether <paramref name="error"/>, which ended an attempt in this transaction, was the store's failure and not the
+    /// handler's: a deadlock victim or a serialization failure the database asks to run again, or the transaction lost
+    /// with its connection. The delivery then runs the same attempt again at once, in a new transaction, without
+    /// counting it against the endpoint's retries (a store that is still away fails the new transaction's start, and the
+    /// message is delivered again later). Called before the transaction is disposed.
     /// </summary>
     /// <param name="error">What the attempt threw.</param>
     /// <returns>Whether the attempt runs again; <see langword="false"/> unless the store says otherwise.</returns>
