@@ -13,9 +13,9 @@ namespace Contracts.Storage.Postgres;
 /// first (<see cref="IsInInboxAsync"/>), so the second delivery's insert waits for the first one's group, and finds the
 /// key once it commits. A second delivery of a key that the lane's open group inserted (from another bus of this process
 /// on the same store: a bus's own deliveries of a key take turns) would find that uncommitted key in its own group: it
-/// leaves the group and waits alone instead, so a duplicate is settled only once the first delivery committed. A delivery whose attempt
-/// failed in a group runs its next attempt in a transaction of its own, on a connection of its own, as does one whose
-/// key's insert lost a deadlock.
+/// leaves the group and waits alone instead, so a duplicate is settled only once the first delivery committed. A
+/// delivery whose attempt failed in a group runs its next attempt in a transaction of its own, on a connection of its
+/// own, as does one whose key's insert lost a deadlock.
 /// </summary>
 internal sealed class PostgresConsumeTransaction : IConsumeTransaction
 {
@@ -167,7 +167,7 @@ internal sealed class PostgresConsumeTransaction : IConsumeTransaction
                         or PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow,
                 })
             {
-                return true; // and alone: disposing of a grouped turn whose key was recorded marks the key to run alone
+                return true; // alone: disposing of a grouped turn whose key was recorded marks the key so
             }
         }
 
@@ -281,9 +281,9 @@ internal sealed class PostgresConsumeTransaction : IConsumeTransaction
         {
             _ownTransaction = await _ownConnection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        catch
         {
-            _lost = true;
+            _lost = !cancellationToken.IsCancellationRequested;
             await _ownConnection.DisposeAsync().ConfigureAwait(false);
             _ownConnection = null;
             throw;

@@ -52,6 +52,15 @@ public sealed class GroupPlan(string schema)
     public TaskCompletionSource AllArrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public bool Matches(int n, int which) => which > 0 && n % 10 == which;
+
+    /// <summary>Records a delivery's effect in <c>crossed</c> (no unique index: a second application shows), in its transaction.</summary>
+    public async Task RecordCrossedAsync(NpgsqlTransaction transaction, int n, int attempt, CancellationToken cancellationToken)
+    {
+        await using var insert = new NpgsqlCommand($"INSERT INTO {Schema}.crossed (n, attempt) VALUES ($1, $2)", transaction.Connection, transaction);
+        insert.Parameters.Add(new NpgsqlParameter<int> { TypedValue = n });
+        insert.Parameters.Add(new NpgsqlParameter<int> { TypedValue = attempt });
+        await insert.ExecuteNonQueryAsync(cancellationToken);
+    }
 }
 
 public sealed class GroupedWorkHandler(GroupPlan plan) : ICommandHandler<GroupedWork>
@@ -106,10 +115,7 @@ public sealed class CrossedWorkHandler(GroupPlan plan) : ICommandHandler<Crossed
             await update.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await using var insert = new NpgsqlCommand($"INSERT INTO {plan.Schema}.crossed (n, attempt) VALUES ($1, $2)", transaction.Connection, transaction);
-        insert.Parameters.Add(new NpgsqlParameter<int> { TypedValue = command.N });
-        insert.Parameters.Add(new NpgsqlParameter<int> { TypedValue = context.Attempt });
-        await insert.ExecuteNonQueryAsync(cancellationToken);
+        await plan.RecordCrossedAsync(transaction, command.N, context.Attempt, cancellationToken);
         if (context.Attempt > 1)
         {
             Interlocked.Increment(ref plan.Retried);
@@ -136,10 +142,7 @@ public sealed class DeadlockWorkHandler(GroupPlan plan) : ICommandHandler<Deadlo
             await plan.AllArrived.Task.WaitAsync(cancellationToken); // both hold their first row before either takes its second
         }
 
-        await using var insert = new NpgsqlCommand($"INSERT INTO {plan.Schema}.crossed (n, attempt) VALUES ($1, $2)", transaction.Connection, transaction);
-        insert.Parameters.Add(new NpgsqlParameter<int> { TypedValue = command.N });
-        insert.Parameters.Add(new NpgsqlParameter<int> { TypedValue = context.Attempt });
-        await insert.ExecuteNonQueryAsync(cancellationToken);
+        await plan.RecordCrossedAsync(transaction, command.N, context.Attempt, cancellationToken);
     }
 }
 
@@ -155,10 +158,7 @@ public sealed class CutWorkHandler(GroupPlan plan) : ICommandHandler<CutWork>
             await cut.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await using var insert = new NpgsqlCommand($"INSERT INTO {plan.Schema}.crossed (n, attempt) VALUES ($1, $2)", transaction.Connection, transaction);
-        insert.Parameters.Add(new NpgsqlParameter<int> { TypedValue = command.N });
-        insert.Parameters.Add(new NpgsqlParameter<int> { TypedValue = context.Attempt });
-        await insert.ExecuteNonQueryAsync(cancellationToken);
+        await plan.RecordCrossedAsync(transaction, command.N, context.Attempt, cancellationToken);
     }
 }
 

@@ -97,7 +97,7 @@ public sealed class ConsumeContext : IAsyncDisposable
         Attempt++;
     }
 
-    /// <summary>Runs the same attempt again (the database rolled it back): a fresh DI scope, the same attempt number.</summary>
+    /// <summary>Runs the same attempt again (the store failed it, not the handler): a fresh DI scope, the same attempt number.</summary>
     /// <returns>Completes when the rolled-back run's scope is disposed.</returns>
     public ValueTask BeginRerun() => DisposeAsync();
 

@@ -11,7 +11,7 @@ namespace Contracts.Pipeline;
 
 internal sealed partial class ConsumePipeline
 {
-    /// <summary>How many times one attempt runs again after the database rolled it back (<see cref="IConsumeTransaction.RunsAgain"/>) before it counts as failed.</summary>
+    /// <summary>How many times one attempt runs again after the store failed it (<see cref="IConsumeTransaction.RunsAgain"/>) before it counts as failed.</summary>
     private const int MaxReruns = 16;
 
     private enum Outcome
@@ -161,7 +161,7 @@ internal sealed partial class ConsumePipeline
 
                 if (again)
                 {
-                    // The database rolled the attempt back to break a deadlock (or a serialization conflict): the same
+                    // The store failed the attempt, not the handler (a deadlock victim, a lost connection): the same
                     // attempt runs again, not a retry, so the endpoint's retry policy is not spent on it.
                     Log.RunAgain(_logger, ex, envelope.MessageId, envelope.Contract.Name, endpoint.Name, context.Attempt);
                     await context.BeginRerun().ConfigureAwait(false);
